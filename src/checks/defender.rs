@@ -1,0 +1,5 @@
+//! defender checks.
+
+use super::Check;
+
+pub(super) const CHECKS: &[Check] = &[];

@@ -1,0 +1,5 @@
+//! entra checks.
+
+use super::Check;
+
+pub(super) const CHECKS: &[Check] = &[];

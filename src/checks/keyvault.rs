@@ -1,0 +1,5 @@
+//! keyvault checks.
+
+use super::Check;
+
+pub(super) const CHECKS: &[Check] = &[];

@@ -1,0 +1,513 @@
+//! The check registry: metadata and a pure function per check, and the runner that turns an
+//! [`Inventory`] into findings. No I/O, no clock: the same inventory gives the same findings.
+//!
+//! Missing data is never a pass: a source the check needs that was not collected, or a gap the
+//! collector recorded for a scope, becomes an `error` finding naming the gap.
+
+mod defender;
+mod entra;
+mod keyvault;
+mod monitor;
+mod network;
+mod sql;
+mod storage;
+#[cfg(test)]
+pub(crate) mod testutil;
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::model::{Identity, Inventory, Resource, Subscription};
+
+/// Version of the check catalogue; bumped whenever a check is added, retired or changes logic.
+pub const CATALOGUE_VERSION: &str = "2026.11.0";
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Critical,
+    High,
+    Medium,
+    Low,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Critical => "critical",
+            Self::High => "high",
+            Self::Medium => "medium",
+            Self::Low => "low",
+        }
+    }
+}
+
+/// Status of one finding (one check on one resource) and, as the worst of them, of a check.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingStatus {
+    Pass,
+    Fail,
+    /// The data needed to decide could not be read; never counted as a pass.
+    Error,
+    NotApplicable,
+}
+
+impl FindingStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pass => "pass",
+            Self::Fail => "fail",
+            Self::Error => "error",
+            Self::NotApplicable => "not_applicable",
+        }
+    }
+
+    /// Rank for "worst of": fail > error > pass > not_applicable.
+    fn rank(self) -> u8 {
+        match self {
+            Self::Fail => 3,
+            Self::Error => 2,
+            Self::Pass => 1,
+            Self::NotApplicable => 0,
+        }
+    }
+}
+
+/// What a check evaluates, one finding per item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// Every resource of this (lower-case) ARM type.
+    Resource(&'static str),
+    /// Every subscription in scope.
+    Subscription,
+    /// The tenant's identity configuration (one finding).
+    Tenant,
+}
+
+impl Target {
+    pub fn describe(self) -> String {
+        match self {
+            Self::Resource(t) => t.to_string(),
+            Self::Subscription => "subscription".to_string(),
+            Self::Tenant => "tenant".to_string(),
+        }
+    }
+}
+
+/// The pure evaluation function of a check.
+#[derive(Clone, Copy)]
+pub enum Eval {
+    /// Every resource of this lower-case ARM type.
+    Resource(&'static str, fn(&Resource) -> Verdict),
+    Subscription(fn(&Subscription) -> Verdict),
+    Tenant(fn(&Identity) -> Verdict),
+}
+
+/// Everything an auditor needs to read a check without reading its code.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckMeta {
+    /// `<service>_<what>`; never reused, never changes meaning.
+    pub id: &'static str,
+    pub title: &'static str,
+    pub service: &'static str,
+    pub severity: Severity,
+    /// TSC criteria this check gives automated evidence for.
+    pub criteria: &'static [&'static str],
+    /// CIS Microsoft Azure Foundations cross-references, `<version>:<rec id>`.
+    pub cis: &'static [&'static str],
+    /// What is tested, precisely.
+    pub description: &'static str,
+    /// Why it matters for the mapped criteria.
+    pub rationale: &'static str,
+    /// Portal steps and an `az` command.
+    pub remediation: &'static str,
+    /// Inventory sources the check reads; a gap in any of them is an `error` finding.
+    pub sources: &'static [&'static str],
+}
+
+#[derive(Clone, Copy)]
+pub struct Check {
+    pub meta: CheckMeta,
+    pub eval: Eval,
+}
+
+impl Check {
+    pub fn target(&self) -> Target {
+        match self.eval {
+            Eval::Resource(ty, _) => Target::Resource(ty),
+            Eval::Subscription(_) => Target::Subscription,
+            Eval::Tenant(_) => Target::Tenant,
+        }
+    }
+}
+
+/// The outcome of evaluating one item: status, a reason in words, and the observed values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    pub status: FindingStatus,
+    pub reason: String,
+    pub observed: BTreeMap<String, Value>,
+}
+
+impl Verdict {
+    fn new(status: FindingStatus, reason: impl Into<String>) -> Self {
+        Self {
+            status,
+            reason: reason.into(),
+            observed: BTreeMap::new(),
+        }
+    }
+    pub fn pass(reason: impl Into<String>) -> Self {
+        Self::new(FindingStatus::Pass, reason)
+    }
+    pub fn fail(reason: impl Into<String>) -> Self {
+        Self::new(FindingStatus::Fail, reason)
+    }
+    pub fn error(reason: impl Into<String>) -> Self {
+        Self::new(FindingStatus::Error, reason)
+    }
+    pub fn not_applicable(reason: impl Into<String>) -> Self {
+        Self::new(FindingStatus::NotApplicable, reason)
+    }
+    /// Records an observed value; `null` is recorded too, since "absent" is itself evidence.
+    pub fn observe(mut self, key: &str, value: Option<&Value>) -> Self {
+        self.observed
+            .insert(key.to_string(), value.cloned().unwrap_or(Value::Null));
+        self
+    }
+    pub fn observe_value(mut self, key: &str, value: Value) -> Self {
+        self.observed.insert(key.to_string(), value);
+        self
+    }
+}
+
+/// One check evaluated on one item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Finding {
+    pub check_id: String,
+    /// ARM id of the resource, `/subscriptions/<id>`, or `/tenants/<id>`.
+    pub resource_id: String,
+    pub status: FindingStatus,
+    pub reason: String,
+    /// The values the verdict was based on, so an auditor sees why.
+    pub observed: BTreeMap<String, Value>,
+}
+
+/// Counts of findings by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Counts {
+    pub pass: u64,
+    pub fail: u64,
+    pub error: u64,
+    pub not_applicable: u64,
+}
+
+impl Counts {
+    pub fn add(&mut self, status: FindingStatus) {
+        match status {
+            FindingStatus::Pass => self.pass += 1,
+            FindingStatus::Fail => self.fail += 1,
+            FindingStatus::Error => self.error += 1,
+            FindingStatus::NotApplicable => self.not_applicable += 1,
+        }
+    }
+    pub fn merge(&mut self, other: &Counts) {
+        self.pass += other.pass;
+        self.fail += other.fail;
+        self.error += other.error;
+        self.not_applicable += other.not_applicable;
+    }
+    pub fn total(&self) -> u64 {
+        self.pass + self.fail + self.error + self.not_applicable
+    }
+}
+
+/// A check's overall result: worst of its findings.
+#[derive(Clone)]
+pub struct CheckResult {
+    pub check: &'static Check,
+    pub status: FindingStatus,
+    pub counts: Counts,
+    /// Sorted by resource id.
+    pub findings: Vec<Finding>,
+}
+
+/// All registered checks, sorted by id.
+pub fn registry() -> &'static [Check] {
+    use std::sync::OnceLock;
+    static REGISTRY: OnceLock<Vec<Check>> = OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        let mut all: Vec<Check> = [
+            defender::CHECKS,
+            entra::CHECKS,
+            keyvault::CHECKS,
+            monitor::CHECKS,
+            network::CHECKS,
+            sql::CHECKS,
+            storage::CHECKS,
+        ]
+        .concat();
+        all.sort_by_key(|c| c.meta.id);
+        all
+    })
+}
+
+pub fn find(id: &str) -> Option<&'static Check> {
+    registry().iter().find(|c| c.meta.id == id)
+}
+
+/// Runs every registered check on the inventory.
+pub fn run_all(inv: &Inventory) -> Vec<CheckResult> {
+    registry().iter().map(|c| run(c, inv)).collect()
+}
+
+/// Runs one check: gaps in its sources first, then one verdict per item in scope.
+pub fn run(check: &'static Check, inv: &Inventory) -> CheckResult {
+    let id = check.meta.id;
+    let mut findings: BTreeMap<String, Finding> = BTreeMap::new();
+    let mut put = |resource_id: String, v: Verdict| {
+        let f = Finding {
+            check_id: id.to_string(),
+            resource_id: resource_id.clone(),
+            status: v.status,
+            reason: v.reason,
+            observed: v.observed,
+        };
+        // A gap and an evaluation can meet on one resource: keep the worse, never lose it.
+        match findings.get_mut(&resource_id) {
+            Some(existing) if existing.status.rank() >= f.status.rank() => {
+                existing.reason = format!("{}; {}", existing.reason, f.reason);
+            }
+            Some(existing) => {
+                let older = std::mem::replace(existing, f);
+                existing.reason = format!("{}; {}", existing.reason, older.reason);
+            }
+            None => {
+                findings.insert(resource_id, f);
+            }
+        }
+    };
+
+    for name in check.meta.sources {
+        match inv.source(name) {
+            None => put(
+                format!("/tenants/{}", inv.tenant_id),
+                Verdict::error(format!("source {name} was not collected")),
+            ),
+            Some(src) => {
+                for gap in &src.gaps {
+                    put(
+                        gap.scope.clone(),
+                        Verdict::error(format!("source {name} incomplete: {}", gap.reason)),
+                    );
+                }
+            }
+        }
+    }
+
+    match check.eval {
+        Eval::Resource(ty, f) => {
+            for r in inv.resources.iter().filter(|r| r.r#type == ty) {
+                put(r.id.clone(), f(r));
+            }
+        }
+        Eval::Subscription(f) => {
+            for s in &inv.subscriptions {
+                put(s.arm_id(), f(s));
+            }
+        }
+        Eval::Tenant(f) => put(format!("/tenants/{}", inv.tenant_id), f(&inv.identity)),
+    }
+
+    let findings: Vec<Finding> = findings.into_values().collect();
+    let mut counts = Counts::default();
+    for f in &findings {
+        counts.add(f.status);
+    }
+    let status = findings
+        .iter()
+        .map(|f| f.status)
+        .max_by_key(|s| s.rank())
+        .unwrap_or(FindingStatus::NotApplicable);
+    CheckResult {
+        check,
+        status,
+        counts,
+        findings,
+    }
+}
+
+/// Reads a boolean property, turning "absent" and "wrong type" into an `error` verdict that
+/// names the property, so a missing field can never pass.
+pub(crate) fn require_bool(r: &Resource, pointer: &str) -> Result<bool, Verdict> {
+    match r.prop(pointer) {
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(other) => Err(Verdict::error(format!(
+            "properties{pointer} has unexpected value {other}"
+        ))
+        .observe(&format!("properties{pointer}"), Some(other))),
+        None => Err(Verdict::error(format!(
+            "properties{pointer} is not present in the collected data"
+        ))
+        .observe(&format!("properties{pointer}"), None)),
+    }
+}
+
+/// Reads a string property; absent is an `error` verdict naming it.
+pub(crate) fn require_str<'a>(r: &'a Resource, pointer: &str) -> Result<&'a str, Verdict> {
+    match r.prop(pointer) {
+        Some(Value::String(s)) => Ok(s),
+        Some(other) => Err(Verdict::error(format!(
+            "properties{pointer} has unexpected value {other}"
+        ))
+        .observe(&format!("properties{pointer}"), Some(other))),
+        None => Err(Verdict::error(format!(
+            "properties{pointer} is not present in the collected data"
+        ))
+        .observe(&format!("properties{pointer}"), None)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::controls;
+
+    #[test]
+    fn ids_are_unique_and_stable() {
+        let ids: Vec<&str> = registry().iter().map(|c| c.meta.id).collect();
+        let mut dedup = ids.clone();
+        dedup.dedup();
+        assert_eq!(ids, dedup, "duplicate check id");
+        insta::assert_snapshot!(ids.join("\n"));
+    }
+
+    #[test]
+    fn at_least_fifteen_checks() {
+        assert!(registry().len() >= 15, "{} checks", registry().len());
+    }
+
+    #[test]
+    fn ids_follow_service_what() {
+        for c in registry() {
+            assert!(
+                c.meta.id.starts_with(&format!("{}_", c.meta.service)),
+                "{} does not start with its service",
+                c.meta.id
+            );
+            assert!(
+                c.meta
+                    .id
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_'),
+                "{}",
+                c.meta.id
+            );
+        }
+    }
+
+    #[test]
+    fn every_criterion_exists_and_none_is_inherited() {
+        for c in registry() {
+            assert!(!c.meta.criteria.is_empty(), "{} maps to nothing", c.meta.id);
+            for id in c.meta.criteria {
+                let crit = controls::criterion(id)
+                    .unwrap_or_else(|| panic!("{} maps to unknown criterion {id}", c.meta.id));
+                assert!(
+                    controls::inherited_reason(&crit.id).is_none(),
+                    "{} maps to inherited {id}",
+                    c.meta.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_cis_reference_exists() {
+        let csv = include_str!("../../data/cis-azure-foundations.csv");
+        let known: Vec<String> = csv
+            .lines()
+            .skip(1)
+            .filter_map(|l| {
+                let mut p = l.split(',');
+                Some(format!("{}:{}", p.next()?, p.next()?))
+            })
+            .collect();
+        for c in registry() {
+            for r in c.meta.cis {
+                assert!(
+                    known.iter().any(|k| k == r),
+                    "{}: unknown CIS id {r}",
+                    c.meta.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn resource_checks_have_a_type() {
+        for c in registry() {
+            if let Eval::Resource(t, _) = c.eval {
+                assert!(!t.is_empty(), "{} has no resource type", c.meta.id);
+                assert_eq!(t, t.to_ascii_lowercase());
+            }
+        }
+    }
+
+    /// Every check has pass, fail and missing-data tests beside it, by naming convention.
+    #[test]
+    fn every_check_has_pass_fail_and_missing_tests() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/checks");
+        let mut sources = String::new();
+        for e in std::fs::read_dir(dir).unwrap() {
+            sources.push_str(&std::fs::read_to_string(e.unwrap().path()).unwrap());
+        }
+        for c in registry() {
+            for suffix in ["pass", "fail", "missing"] {
+                let name = format!("fn {}_{suffix}()", c.meta.id);
+                assert!(sources.contains(&name), "missing test `{name}`");
+            }
+        }
+    }
+
+    #[test]
+    fn missing_source_is_an_error_not_a_pass() {
+        let mut inv = testutil::inventory(vec![]);
+        inv.sources.clear();
+        for c in registry() {
+            let r = run(c, &inv);
+            assert_eq!(r.status, FindingStatus::Error, "{}", c.meta.id);
+        }
+    }
+
+    #[test]
+    fn gap_on_subscription_becomes_error_finding() {
+        let mut inv = testutil::inventory(vec![]);
+        for s in &mut inv.sources {
+            s.gaps.push(crate::model::Gap {
+                scope: "/subscriptions/sub-b".into(),
+                reason: "403 AuthorizationFailed".into(),
+            });
+        }
+        for c in registry() {
+            let r = run(c, &inv);
+            let f = r
+                .findings
+                .iter()
+                .find(|f| f.resource_id == "/subscriptions/sub-b")
+                .unwrap_or_else(|| panic!("{}: gap lost", c.meta.id));
+            assert_eq!(f.status, FindingStatus::Error);
+            assert!(f.reason.contains("403 AuthorizationFailed"), "{}", f.reason);
+        }
+    }
+}

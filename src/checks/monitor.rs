@@ -1,0 +1,5 @@
+//! monitor checks.
+
+use super::Check;
+
+pub(super) const CHECKS: &[Check] = &[];

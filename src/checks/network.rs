@@ -1,0 +1,5 @@
+//! network checks.
+
+use super::Check;
+
+pub(super) const CHECKS: &[Check] = &[];

@@ -1,0 +1,5 @@
+//! sql checks.
+
+use super::Check;
+
+pub(super) const CHECKS: &[Check] = &[];

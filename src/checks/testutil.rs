@@ -1,0 +1,122 @@
+//! Test helpers: build inventory pieces from the Microsoft example payloads in
+//! `tests/fixtures/azure`, so check tests run on the shapes real responses take.
+
+use chrono::{TimeZone, Utc};
+use serde_json::Value;
+
+use crate::model::{Identity, Inventory, InventoryPart, Resource, Source, Subscription};
+
+/// A fixture body, e.g. `storage/storage_accounts_list.2025-06-01.json`.
+pub fn fixture(path: &str) -> Value {
+    let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/azure")
+        .join(path);
+    let text = std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full:?}: {e}"));
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Item `index` of a list payload (`value[index]`), or the whole body when it is one object.
+pub fn fixture_item(path: &str, index: usize) -> Value {
+    let body = fixture(path);
+    match body.get("value") {
+        Some(Value::Array(items)) => items[index].clone(),
+        _ => body,
+    }
+}
+
+/// An ARM object (`id`, `type`, `name`, `location`, `properties`) as an inventory resource.
+pub fn resource(arm: Value) -> Resource {
+    let id = arm["id"].as_str().unwrap().to_string();
+    let parts: Vec<&str> = id.split('/').collect();
+    let after = |key: &str| {
+        parts
+            .iter()
+            .position(|p| p.eq_ignore_ascii_case(key))
+            .and_then(|i| parts.get(i + 1))
+            .map(|s| s.to_string())
+    };
+    Resource {
+        r#type: arm["type"]
+            .as_str()
+            .unwrap_or_default()
+            .to_ascii_lowercase(),
+        name: arm["name"].as_str().unwrap_or_default().to_string(),
+        location: arm["location"].as_str().map(str::to_string),
+        subscription_id: after("subscriptions").unwrap_or_default(),
+        resource_group: after("resourceGroups"),
+        tags: Default::default(),
+        properties: arm.get("properties").cloned().unwrap_or(Value::Null),
+        children: Default::default(),
+        id,
+    }
+}
+
+/// A resource from a fixture list item.
+pub fn fixture_resource(path: &str, index: usize) -> Resource {
+    resource(fixture_item(path, index))
+}
+
+/// Sets (or with `Value::Null`, removes) a property by JSON pointer below `properties`.
+pub fn set_prop(r: &mut Resource, pointer: &str, value: Value) {
+    let (parent, key) = pointer.rsplit_once('/').unwrap();
+    let target = if parent.is_empty() {
+        &mut r.properties
+    } else {
+        r.properties.pointer_mut(parent).unwrap()
+    };
+    let obj = target.as_object_mut().unwrap();
+    if value.is_null() {
+        obj.remove(key);
+    } else {
+        obj.insert(key.to_string(), value);
+    }
+}
+
+pub fn subscription(id: &str) -> Subscription {
+    Subscription {
+        id: id.to_string(),
+        display_name: format!("Subscription {id}"),
+        state: Some("Enabled".into()),
+        diagnostic_settings: Some(vec![]),
+        defender_pricings: Some(vec![]),
+        security_contacts: Some(vec![]),
+    }
+}
+
+/// An inventory with two subscriptions, every source the checks name (no gaps) and the given
+/// resources.
+pub fn inventory(resources: Vec<Resource>) -> Inventory {
+    let t = Utc.with_ymd_and_hms(2026, 11, 1, 6, 0, 0).unwrap();
+    let mut names: Vec<&str> = crate::checks::registry()
+        .iter()
+        .flat_map(|c| c.meta.sources.iter().copied())
+        .collect();
+    names.sort();
+    names.dedup();
+    Inventory {
+        schema_version: crate::model::INVENTORY_SCHEMA_VERSION,
+        tenant_id: "tenant-1".into(),
+        collected_at: t,
+        subscriptions: vec![subscription("sub-a"), subscription("sub-b")],
+        resources,
+        identity: Identity::default(),
+        sources: names
+            .into_iter()
+            .map(|n| Source {
+                name: n.to_string(),
+                part: InventoryPart::Resources,
+                endpoint: "https://management.azure.com".into(),
+                api_version: "test".into(),
+                query: "test".into(),
+                scope: vec!["sub-a".into(), "sub-b".into()],
+                pages: 1,
+                records: 0,
+                independent_count: None,
+                started_at: t,
+                finished_at: t,
+                identity: None,
+                gaps: vec![],
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,15 @@
+//! soc2-evidence: a GitOps evidence bot for SOC 2 on Microsoft Azure.
+//!
+//! Pipeline: `collect` → [`model::Inventory`] → [`checks`] → findings → [`controls`] →
+//! [`evidence::build`] → [`store`] (git) → [`drift`] → [`report`] (PDF).
+
+pub mod checks;
+pub mod cli;
+pub mod collect;
+pub mod config;
+pub mod controls;
+pub mod drift;
+pub mod evidence;
+pub mod model;
+pub mod report;
+pub mod store;

@@ -1,0 +1,119 @@
+//! Entra ID (Microsoft Graph) identity configuration: conditional access and security defaults.
+//! Field names follow Graph v1.0; every field is optional because Graph omits what is unset.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Tenant-wide identity settings. `None` means the collector could not read the endpoint.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Identity {
+    #[serde(default)]
+    pub conditional_access_policies: Option<Vec<ConditionalAccessPolicy>>,
+    #[serde(default)]
+    pub security_defaults: Option<SecurityDefaults>,
+}
+
+/// `GET /identity/conditionalAccess/policies` item (the parts the checks read).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ConditionalAccessPolicy {
+    pub id: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// `enabled`, `disabled` or `enabledForReportingButNotEnforced`.
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub conditions: Option<PolicyConditions>,
+    #[serde(default)]
+    pub grant_controls: Option<PolicyGrantControls>,
+}
+
+impl ConditionalAccessPolicy {
+    /// Only `enabled` enforces; report-only policies protect nobody.
+    pub fn is_enforced(&self) -> bool {
+        self.state.as_deref() == Some("enabled")
+    }
+
+    pub fn users(&self) -> Option<&PolicyUsers> {
+        self.conditions.as_ref()?.users.as_ref()
+    }
+
+    pub fn client_app_types(&self) -> &[String] {
+        self.conditions
+            .as_ref()
+            .map(|c| c.client_app_types.as_slice())
+            .unwrap_or(&[])
+    }
+
+    /// True when the policy covers all cloud apps.
+    pub fn targets_all_apps(&self) -> bool {
+        self.conditions
+            .as_ref()
+            .and_then(|c| c.applications.as_ref())
+            .is_some_and(|a| a.include_applications.iter().any(|x| x == "All"))
+    }
+
+    pub fn grants(&self, control: &str) -> bool {
+        self.grant_controls
+            .as_ref()
+            .is_some_and(|g| g.built_in_controls.iter().any(|c| c == control))
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyConditions {
+    #[serde(default)]
+    pub users: Option<PolicyUsers>,
+    #[serde(default)]
+    pub applications: Option<PolicyApplications>,
+    #[serde(default)]
+    pub client_app_types: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyUsers {
+    #[serde(default)]
+    pub include_users: Vec<String>,
+    #[serde(default)]
+    pub exclude_users: Vec<String>,
+    #[serde(default)]
+    pub include_groups: Vec<String>,
+    #[serde(default)]
+    pub exclude_groups: Vec<String>,
+    #[serde(default)]
+    pub include_roles: Vec<String>,
+    #[serde(default)]
+    pub exclude_roles: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyApplications {
+    #[serde(default)]
+    pub include_applications: Vec<String>,
+    #[serde(default)]
+    pub exclude_applications: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyGrantControls {
+    #[serde(default)]
+    pub operator: Option<String>,
+    #[serde(default)]
+    pub built_in_controls: Vec<String>,
+}
+
+/// `GET /policies/identitySecurityDefaultsEnforcementPolicy`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SecurityDefaults {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub is_enabled: Option<bool>,
+}

@@ -1,0 +1,62 @@
+//! Inventory types: what was collected from a tenant, with provenance. The seam between
+//! collection and assessment (`inventory.json`). Plain data, no behaviour beyond lookups.
+
+mod identity;
+mod provenance;
+mod resource;
+mod subscription;
+
+pub use identity::{
+    ConditionalAccessPolicy, Identity, PolicyApplications, PolicyConditions, PolicyGrantControls,
+    PolicyUsers, SecurityDefaults,
+};
+pub use provenance::{Gap, InventoryPart, Source};
+pub use resource::Resource;
+pub use subscription::Subscription;
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Version of the `inventory.json` format; bumped when a field changes meaning.
+pub const INVENTORY_SCHEMA_VERSION: u32 = 1;
+
+/// Everything collected from one tenant at one point in time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Inventory {
+    pub schema_version: u32,
+    /// Entra tenant id the collection ran against.
+    pub tenant_id: String,
+    /// When collection finished: the snapshot's time, never the wall clock at assessment.
+    pub collected_at: DateTime<Utc>,
+    pub subscriptions: Vec<Subscription>,
+    pub resources: Vec<Resource>,
+    pub identity: Identity,
+    /// One entry per source read (Resource Graph query, ARM call family, Graph endpoint).
+    pub sources: Vec<Source>,
+}
+
+impl Inventory {
+    /// The source record with this name, if the collector read it at all.
+    pub fn source(&self, name: &str) -> Option<&Source> {
+        self.sources.iter().find(|s| s.name == name)
+    }
+
+    /// Sorts every list by its stable key so the same tenant state always serialises the same.
+    pub fn normalise(&mut self) {
+        self.subscriptions.sort_by(|a, b| a.id.cmp(&b.id));
+        for r in &mut self.resources {
+            r.r#type = r.r#type.to_ascii_lowercase();
+        }
+        self.resources.sort_by(|a, b| a.id.cmp(&b.id));
+        if let Some(p) = &mut self.identity.conditional_access_policies {
+            p.sort_by(|a, b| a.id.cmp(&b.id));
+        }
+        self.sources.sort_by(|a, b| a.name.cmp(&b.name));
+        for s in &mut self.sources {
+            s.gaps
+                .sort_by(|a, b| (&a.scope, &a.reason).cmp(&(&b.scope, &b.reason)));
+        }
+    }
+}

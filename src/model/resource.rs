@@ -1,0 +1,68 @@
+//! An Azure resource as Resource Graph returns it, plus the settings that only ARM carries.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Resource {
+    /// Full ARM resource id; the stable key of every finding.
+    pub id: String,
+    /// ARM type, lower-cased (Resource Graph and ARM disagree on case).
+    #[serde(rename = "type")]
+    pub r#type: String,
+    pub name: String,
+    #[serde(default)]
+    pub location: Option<String>,
+    pub subscription_id: String,
+    #[serde(default)]
+    pub resource_group: Option<String>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// The ARM `properties` object as returned (redacted). Checks never assume a field exists.
+    #[serde(default)]
+    pub properties: Value,
+    /// Child settings fetched by ARM because Resource Graph lacks them, keyed by the child path
+    /// (`blobServices/default`, `auditingSettings/default`, `firewallRules`,
+    /// `diagnosticSettings`). An absent key means "not collected", never "not configured".
+    #[serde(default)]
+    pub children: BTreeMap<String, Value>,
+}
+
+impl Resource {
+    /// A property by JSON pointer below `properties` (`/networkAcls/defaultAction`).
+    pub fn prop(&self, pointer: &str) -> Option<&Value> {
+        self.properties.pointer(pointer).filter(|v| !v.is_null())
+    }
+
+    /// A collected child setting, or `None` when the collector did not fetch it.
+    pub fn child(&self, key: &str) -> Option<&Value> {
+        self.children.get(key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn null_properties_read_as_absent() {
+        let r: Resource = serde_json::from_value(serde_json::json!({
+            "id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/a",
+            "type": "microsoft.storage/storageaccounts",
+            "name": "a",
+            "subscription_id": "s",
+            "properties": {"minimumTlsVersion": null, "supportsHttpsTrafficOnly": true}
+        }))
+        .unwrap();
+        assert_eq!(r.prop("/minimumTlsVersion"), None);
+        assert_eq!(
+            r.prop("/supportsHttpsTrafficOnly"),
+            Some(&Value::Bool(true))
+        );
+        assert!(r.child("blobServices/default").is_none());
+    }
+}

@@ -1,0 +1,32 @@
+//! A subscription in scope and the subscription-level settings the checks read.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Subscription {
+    /// Subscription GUID (as returned; placeholders are tolerated).
+    pub id: String,
+    pub display_name: String,
+    #[serde(default)]
+    pub state: Option<String>,
+    /// `Microsoft.Insights/diagnosticSettings` at subscription scope (Activity Log export).
+    /// `None`: not collected; `Some([])`: collected, none configured.
+    #[serde(default)]
+    pub diagnostic_settings: Option<Vec<Value>>,
+    /// `Microsoft.Security/pricings`: the Defender for Cloud plan per resource kind.
+    #[serde(default)]
+    pub defender_pricings: Option<Vec<Value>>,
+    /// `Microsoft.Security/securityContacts`.
+    #[serde(default)]
+    pub security_contacts: Option<Vec<Value>>,
+}
+
+impl Subscription {
+    /// The ARM id of the subscription, used as the resource id of subscription-level findings.
+    pub fn arm_id(&self) -> String {
+        format!("/subscriptions/{}", self.id)
+    }
+}
