@@ -1,1 +1,434 @@
-//! placeholder
+//! Evidence: the canonical JSON files of one snapshot, their layout under the evidence root,
+//! the manifest with the sha256 of every file and of the previous manifest (hash chain), and the
+//! JSON Schemas of every file kind. Pure: no git, no clock.
+
+pub mod canonical;
+mod files;
+pub mod schema;
+
+pub use files::*;
+
+use std::collections::BTreeMap;
+
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+use crate::checks::{CATALOGUE_VERSION, CheckResult, Counts};
+use crate::controls::{self, Category, ControlResult};
+use crate::model::{Inventory, InventoryPart};
+
+pub const MANIFEST: &str = "manifest.json";
+pub const SUMMARY: &str = "summary.json";
+
+#[derive(Debug, thiserror::Error)]
+pub enum EvidenceError {
+    #[error("{file}: missing from the snapshot")]
+    Missing { file: String },
+    #[error("{file}: invalid at `{path}`: {message}")]
+    Invalid {
+        file: String,
+        path: String,
+        message: String,
+    },
+}
+
+/// The files of one snapshot, keyed by path relative to the evidence root.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Parses `bytes` as `T`, naming the file and the JSON path of the first problem.
+pub fn parse_json<T: DeserializeOwned>(file: &str, bytes: &[u8]) -> Result<T, EvidenceError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| EvidenceError::Invalid {
+        file: file.to_string(),
+        path: e.path().to_string(),
+        message: e.inner().to_string(),
+    })
+}
+
+impl Snapshot {
+    fn parse<T: DeserializeOwned>(&self, file: &str) -> Result<T, EvidenceError> {
+        let bytes = self.files.get(file).ok_or_else(|| EvidenceError::Missing {
+            file: file.to_string(),
+        })?;
+        parse_json(file, bytes)
+    }
+
+    fn parse_dir<T: DeserializeOwned>(&self, dir: &str) -> Result<Vec<T>, EvidenceError> {
+        self.files
+            .iter()
+            .filter(|(p, _)| p.starts_with(dir) && p.ends_with(".json"))
+            .map(|(p, b)| parse_json(p, b))
+            .collect()
+    }
+
+    pub fn manifest(&self) -> Result<Manifest, EvidenceError> {
+        self.parse(MANIFEST)
+    }
+    pub fn summary(&self) -> Result<Summary, EvidenceError> {
+        self.parse(SUMMARY)
+    }
+    /// Control files, in path order.
+    pub fn controls(&self) -> Result<Vec<ControlFile>, EvidenceError> {
+        self.parse_dir("controls/")
+    }
+    /// Check files, sorted by check id.
+    pub fn checks(&self) -> Result<Vec<CheckFile>, EvidenceError> {
+        self.parse_dir("checks/")
+    }
+    pub fn resources(&self) -> Result<ResourcesFile, EvidenceError> {
+        self.parse(&inventory_path(InventoryPart::Resources))
+    }
+
+    /// sha256 of `manifest.json`, the link the next snapshot's manifest points back to.
+    pub fn manifest_sha256(&self) -> Option<String> {
+        self.files.get(MANIFEST).map(|b| sha256_hex(b))
+    }
+
+    /// Every way the files disagree with the manifest; empty when the snapshot is intact.
+    pub fn verify(&self) -> Result<Vec<String>, EvidenceError> {
+        let m = self.manifest()?;
+        let mut problems = Vec::new();
+        for (path, want) in &m.files {
+            match self.files.get(path) {
+                None => problems.push(format!("{path}: listed in the manifest but missing")),
+                Some(b) if &sha256_hex(b) != want => problems.push(format!(
+                    "{path}: sha256 {} does not match the manifest's {want}",
+                    sha256_hex(b)
+                )),
+                Some(_) => {}
+            }
+        }
+        for path in self.files.keys() {
+            if path != MANIFEST && !m.files.contains_key(path) {
+                problems.push(format!("{path}: present but not listed in the manifest"));
+            }
+        }
+        Ok(problems)
+    }
+
+    /// The files other than the manifest: what decides whether evidence changed.
+    pub fn evidence_files(&self) -> impl Iterator<Item = (&String, &Vec<u8>)> {
+        self.files.iter().filter(|(p, _)| p.as_str() != MANIFEST)
+    }
+}
+
+pub fn control_path(id: &str) -> String {
+    format!("controls/{id}.json")
+}
+pub fn check_path(id: &str) -> String {
+    format!("checks/{id}.json")
+}
+pub fn inventory_path(part: InventoryPart) -> String {
+    format!("inventory/{}.json", part.name())
+}
+
+/// Builds a snapshot. Evidence bytes are a pure function of the inventory and the results;
+/// `run` and `previous_manifest_sha256` reach only the manifest.
+pub fn build(
+    inventory: &Inventory,
+    results: &[CheckResult],
+    controls: &[ControlResult],
+    run: RunMeta,
+    previous_manifest_sha256: Option<String>,
+) -> Snapshot {
+    let mut inv = inventory.clone();
+    inv.normalise();
+    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let as_of = inv.collected_at;
+
+    for r in results {
+        let m = &r.check.meta;
+        let file = CheckFile {
+            schema_version: SCHEMA_VERSION,
+            id: m.id.to_string(),
+            title: m.title.to_string(),
+            service: m.service.to_string(),
+            severity: m.severity,
+            target: r.check.target().describe(),
+            criteria: m.criteria.iter().map(|s| s.to_string()).collect(),
+            cis: m.cis.iter().map(|s| s.to_string()).collect(),
+            description: m.description.to_string(),
+            rationale: m.rationale.to_string(),
+            remediation: m.remediation.to_string(),
+            sources: m.sources.iter().map(|s| s.to_string()).collect(),
+            status: r.status,
+            counts: r.counts,
+            results: r
+                .findings
+                .iter()
+                .map(|f| ResourceResult {
+                    resource_id: f.resource_id.clone(),
+                    status: f.status,
+                    reason: f.reason.clone(),
+                    observed: f.observed.clone(),
+                })
+                .collect(),
+        };
+        files.insert(check_path(m.id), canonical::to_bytes(&file));
+    }
+
+    for c in controls {
+        let file = ControlFile {
+            schema_version: SCHEMA_VERSION,
+            id: c.criterion.id.clone(),
+            category: c.criterion.category,
+            title: c.criterion.title.clone(),
+            coverage: c.coverage,
+            inherited_reason: controls::inherited_reason(&c.criterion.id).map(str::to_string),
+            status: c.status,
+            checks: c.checks.clone(),
+            counts: c.counts,
+        };
+        files.insert(control_path(&c.criterion.id), canonical::to_bytes(&file));
+    }
+
+    let mut findings = Counts::default();
+    for r in results {
+        findings.merge(&r.counts);
+    }
+    let mut gaps: Vec<SourceGap> = inv
+        .sources
+        .iter()
+        .flat_map(|s| {
+            s.gaps.iter().map(|g| SourceGap {
+                source: s.name.clone(),
+                scope: g.scope.clone(),
+                reason: g.reason.clone(),
+            })
+        })
+        .collect();
+    gaps.sort_by(|a, b| (&a.source, &a.scope).cmp(&(&b.source, &b.scope)));
+    let summary = Summary {
+        schema_version: SCHEMA_VERSION,
+        tenant_id: inv.tenant_id.clone(),
+        as_of,
+        catalogue_version: CATALOGUE_VERSION.to_string(),
+        criteria_edition: controls::EDITION.to_string(),
+        overall: controls::score(controls, results),
+        categories: Category::ALL
+            .iter()
+            .map(|cat| CategoryScore {
+                category: *cat,
+                label: cat.label().to_string(),
+                score: controls::score(
+                    controls.iter().filter(|c| c.criterion.category == *cat),
+                    results,
+                ),
+            })
+            .collect(),
+        findings,
+        criteria: controls
+            .iter()
+            .map(|c| CriterionSummary {
+                id: c.criterion.id.clone(),
+                category: c.criterion.category,
+                coverage: c.coverage,
+                status: c.status,
+            })
+            .collect(),
+        checks: results
+            .iter()
+            .map(|r| CheckSummary {
+                id: r.check.meta.id.to_string(),
+                severity: r.check.meta.severity,
+                status: r.status,
+                counts: r.counts,
+            })
+            .collect(),
+        gaps,
+    };
+    files.insert(SUMMARY.to_string(), canonical::to_bytes(&summary));
+
+    let provenance = |part: InventoryPart| {
+        inv.sources
+            .iter()
+            .filter(|s| s.part == part)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let header = |part| {
+        (
+            SCHEMA_VERSION,
+            part,
+            inv.tenant_id.clone(),
+            as_of,
+            provenance(part),
+        )
+    };
+    let (v, p, t, a, pr) = header(InventoryPart::Subscriptions);
+    files.insert(
+        inventory_path(p),
+        canonical::to_bytes(&SubscriptionsFile {
+            schema_version: v,
+            part: p,
+            tenant_id: t,
+            as_of: a,
+            provenance: pr,
+            data: inv.subscriptions.clone(),
+        }),
+    );
+    let (v, p, t, a, pr) = header(InventoryPart::Resources);
+    files.insert(
+        inventory_path(p),
+        canonical::to_bytes(&ResourcesFile {
+            schema_version: v,
+            part: p,
+            tenant_id: t,
+            as_of: a,
+            provenance: pr,
+            data: inv.resources.clone(),
+        }),
+    );
+    let (v, p, t, a, pr) = header(InventoryPart::Identity);
+    files.insert(
+        inventory_path(p),
+        canonical::to_bytes(&IdentityFile {
+            schema_version: v,
+            part: p,
+            tenant_id: t,
+            as_of: a,
+            provenance: pr,
+            data: inv.identity.clone(),
+        }),
+    );
+
+    let manifest = Manifest {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool {
+            name: env!("CARGO_PKG_NAME").to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        },
+        catalogue_version: CATALOGUE_VERSION.to_string(),
+        criteria_edition: controls::EDITION.to_string(),
+        tenant_id: inv.tenant_id.clone(),
+        as_of,
+        subscriptions: inv.subscriptions.iter().map(|s| s.id.clone()).collect(),
+        run,
+        files: files
+            .iter()
+            .map(|(p, b)| (p.clone(), sha256_hex(b)))
+            .collect(),
+        previous_manifest_sha256,
+    };
+    files.insert(MANIFEST.to_string(), canonical::to_bytes(&manifest));
+    Snapshot { files }
+}
+
+/// Runs checks and controls on an inventory and builds its snapshot: the whole pure middle of
+/// the pipeline.
+pub fn assess(inventory: &Inventory, run: RunMeta, previous: Option<String>) -> Snapshot {
+    let results = crate::checks::run_all(inventory);
+    let controls = controls::evaluate(&results);
+    build(inventory, &results, &controls, run, previous)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testutil;
+    use chrono::{TimeZone, Utc};
+
+    fn run(secs: i64) -> RunMeta {
+        RunMeta {
+            run_id: format!("r{secs}"),
+            started_at: Utc.timestamp_opt(secs, 0).unwrap(),
+            finished_at: Utc.timestamp_opt(secs + 5, 0).unwrap(),
+        }
+    }
+
+    fn inventory() -> Inventory {
+        testutil::inventory(vec![testutil::fixture_resource(
+            "storage/storage_accounts_list.2025-06-01.json",
+            0,
+        )])
+    }
+
+    #[test]
+    fn layout_has_every_file_kind() {
+        let s = assess(&inventory(), run(0), None);
+        for f in [
+            MANIFEST,
+            SUMMARY,
+            "controls/CC6.1.json",
+            "controls/P8.1.json",
+        ] {
+            assert!(s.files.contains_key(f), "{f}");
+        }
+        assert!(
+            s.files
+                .contains_key("checks/storage_secure_transfer_required.json")
+        );
+        for part in InventoryPart::ALL {
+            assert!(s.files.contains_key(&inventory_path(part)));
+        }
+        assert_eq!(s.controls().unwrap().len(), 61);
+        for (p, b) in &s.files {
+            assert!(b.ends_with(b"\n"), "{p}");
+            let v: serde_json::Value = serde_json::from_slice(b).unwrap();
+            assert_eq!(v["schema_version"], 1, "{p}");
+        }
+    }
+
+    #[test]
+    fn same_inventory_same_evidence_bytes_only_manifest_differs() {
+        let a = assess(&inventory(), run(0), None);
+        let b = assess(&inventory(), run(100), Some("ab".repeat(32)));
+        let ev = |s: &Snapshot| {
+            s.evidence_files()
+                .map(|(p, b)| (p.clone(), b.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ev(&a), ev(&b));
+        assert_ne!(a.files[MANIFEST], b.files[MANIFEST]);
+        assert_eq!(
+            b.manifest().unwrap().previous_manifest_sha256,
+            Some("ab".repeat(32))
+        );
+    }
+
+    #[test]
+    fn manifest_hashes_every_file_and_verify_catches_tampering() {
+        let mut s = assess(&inventory(), run(0), None);
+        let m = s.manifest().unwrap();
+        assert_eq!(m.files.len(), s.files.len() - 1);
+        assert!(s.verify().unwrap().is_empty());
+        s.files.get_mut(SUMMARY).unwrap().extend_from_slice(b" ");
+        let problems = s.verify().unwrap();
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].starts_with("summary.json: sha256"));
+    }
+
+    #[test]
+    fn invalid_file_names_file_and_field() {
+        let mut s = assess(&inventory(), run(0), None);
+        s.files
+            .insert(SUMMARY.into(), br#"{"schema_version": "one"}"#.to_vec());
+        let e = s.summary().unwrap_err().to_string();
+        assert!(
+            e.starts_with("summary.json: invalid at `schema_version`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn findings_record_observed_values() {
+        let s = assess(&inventory(), run(0), None);
+        let checks = s.checks().unwrap();
+        let c = checks
+            .iter()
+            .find(|c| c.id == "storage_secure_transfer_required")
+            .unwrap();
+        assert_eq!(c.results.len(), 1);
+        assert_eq!(
+            c.results[0].observed["properties.supportsHttpsTrafficOnly"],
+            serde_json::json!(false)
+        );
+    }
+}

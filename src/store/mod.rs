@@ -1,1 +1,354 @@
-//! placeholder
+//! The evidence repository: the only git2 code. Opens or initialises a repository, writes a
+//! snapshot onto a branch as one commit with a fixed bot signature (no commit when the evidence
+//! is unchanged), and reads a snapshot back at any ref.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use git2::{ObjectType, Oid, Repository, Signature, Time, TreeBuilder};
+
+use crate::evidence::{EvidenceError, Snapshot};
+
+pub const BOT_NAME: &str = "soc2-evidence";
+pub const BOT_EMAIL: &str = "soc2-evidence@users.noreply.github.com";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("git: {0}")]
+    Git(#[from] git2::Error),
+    #[error("{0}")]
+    Evidence(#[from] EvidenceError),
+    #[error("ref `{0}` not found in the evidence repository")]
+    RefNotFound(String),
+    #[error("`{refname}` has no evidence under `{root}/`")]
+    NoEvidence { refname: String, root: String },
+    #[error("evidence path `{0}` is not a valid relative path")]
+    BadPath(String),
+}
+
+/// Outcome of [`EvidenceStore::commit_snapshot`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommitOutcome {
+    Created(Oid),
+    /// The evidence equals the parent's (the manifest aside): no commit was made.
+    Unchanged(Oid),
+}
+
+impl CommitOutcome {
+    pub fn oid(self) -> Oid {
+        match self {
+            Self::Created(o) | Self::Unchanged(o) => o,
+        }
+    }
+}
+
+pub struct EvidenceStore {
+    repo: Repository,
+    /// Directory of the evidence inside the repository, e.g. `evidence`.
+    root: String,
+}
+
+impl EvidenceStore {
+    /// Opens the repository at `path`, or initialises one whose first branch is
+    /// `initial_branch`.
+    pub fn open_or_init(path: &Path, root: &str, initial_branch: &str) -> Result<Self, StoreError> {
+        let repo = match Repository::open(path) {
+            Ok(r) => r,
+            Err(_) => {
+                let mut opts = git2::RepositoryInitOptions::new();
+                opts.initial_head(initial_branch);
+                Repository::init_opts(path, &opts)?
+            }
+        };
+        Ok(Self::with_repo(repo, root)?)
+    }
+
+    /// Opens an existing repository.
+    pub fn open(path: &Path, root: &str) -> Result<Self, StoreError> {
+        Self::with_repo(Repository::open(path)?, root)
+    }
+
+    fn with_repo(repo: Repository, root: &str) -> Result<Self, StoreError> {
+        let root = root.trim_matches('/').to_string();
+        if root.is_empty()
+            || root
+                .split('/')
+                .any(|c| c.is_empty() || c == "." || c == "..")
+        {
+            return Err(StoreError::BadPath(root));
+        }
+        Ok(Self { repo, root })
+    }
+
+    pub fn repo(&self) -> &Repository {
+        &self.repo
+    }
+
+    /// The commit a ref (branch, tag, sha, `HEAD~1`…) points at, or `None` if it does not exist.
+    pub fn resolve(&self, refname: &str) -> Result<Option<Oid>, StoreError> {
+        match self.repo.revparse_single(refname) {
+            Ok(obj) => Ok(Some(obj.peel_to_commit()?.id())),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) if e.code() == git2::ErrorCode::UnbornBranch => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub fn branch_head(&self, branch: &str) -> Result<Option<Oid>, StoreError> {
+        self.resolve(&format!("refs/heads/{branch}"))
+    }
+
+    /// The snapshot stored at `refname`.
+    pub fn read_snapshot(&self, refname: &str) -> Result<Snapshot, StoreError> {
+        let oid = self
+            .resolve(refname)?
+            .ok_or_else(|| StoreError::RefNotFound(refname.to_string()))?;
+        self.read_snapshot_at(oid)?.ok_or(StoreError::NoEvidence {
+            refname: refname.to_string(),
+            root: self.root.clone(),
+        })
+    }
+
+    /// The snapshot in commit `oid`, or `None` when the commit holds no evidence yet.
+    pub fn read_snapshot_at(&self, oid: Oid) -> Result<Option<Snapshot>, StoreError> {
+        let tree = self.repo.find_commit(oid)?.tree()?;
+        let entry = match tree.get_path(Path::new(&self.root)) {
+            Ok(e) => e,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let mut files = BTreeMap::new();
+        let sub = self.repo.find_tree(entry.id())?;
+        let mut failure = None;
+        sub.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
+            if e.kind() == Some(ObjectType::Blob) {
+                match self.repo.find_blob(e.id()) {
+                    Ok(b) => {
+                        let name = e.name().unwrap_or_default();
+                        files.insert(format!("{dir}{name}"), b.content().to_vec());
+                    }
+                    Err(err) => {
+                        failure = Some(err);
+                        return git2::TreeWalkResult::Abort;
+                    }
+                }
+            }
+            git2::TreeWalkResult::Ok
+        })?;
+        if let Some(e) = failure {
+            return Err(e.into());
+        }
+        Ok(Some(Snapshot { files }))
+    }
+
+    /// Commits `snapshot` onto `branch` with `parent` as its parent, keeping every file outside
+    /// the evidence root as it is in the parent. Makes no commit when the evidence files equal
+    /// the parent's; the manifest alone (run metadata, hash link) never makes a commit.
+    pub fn commit_snapshot(
+        &self,
+        branch: &str,
+        parent: Option<Oid>,
+        snapshot: &Snapshot,
+        message: &str,
+    ) -> Result<CommitOutcome, StoreError> {
+        if let Some(p) = parent
+            && let Some(old) = self.read_snapshot_at(p)?
+            && old.evidence_files().eq(snapshot.evidence_files())
+        {
+            return Ok(CommitOutcome::Unchanged(p));
+        }
+        let evidence_tree = self.write_files(&snapshot.files)?;
+        let parent_commit = parent.map(|p| self.repo.find_commit(p)).transpose()?;
+        let base_tree = parent_commit.as_ref().map(|c| c.tree()).transpose()?;
+        let components: Vec<&str> = self.root.split('/').collect();
+        let tree = self.graft(base_tree.as_ref(), &components, evidence_tree)?;
+        let tree = self.repo.find_tree(tree)?;
+
+        let time = snapshot
+            .manifest()
+            .map(|m| m.as_of.timestamp())
+            .unwrap_or_default();
+        let sig = Signature::new(BOT_NAME, BOT_EMAIL, &Time::new(time, 0))?;
+        let parents: Vec<&git2::Commit> = parent_commit.iter().collect();
+        // Write the commit object first and move the ref last, so a process killed mid-way
+        // leaves the branch at its old commit.
+        let oid = self
+            .repo
+            .commit(None, &sig, &sig, message, &tree, &parents)?;
+        self.repo.reference(
+            &format!("refs/heads/{branch}"),
+            oid,
+            true,
+            &format!("soc2-evidence: {message}"),
+        )?;
+        Ok(CommitOutcome::Created(oid))
+    }
+
+    /// Points HEAD at `branch` and makes the working tree match it.
+    pub fn checkout(&self, branch: &str) -> Result<(), StoreError> {
+        let refname = format!("refs/heads/{branch}");
+        self.repo.set_head(&refname)?;
+        let mut opts = git2::build::CheckoutBuilder::new();
+        opts.force();
+        self.repo.checkout_head(Some(&mut opts))?;
+        Ok(())
+    }
+
+    /// Writes nested trees for a flat map of relative paths.
+    fn write_files(&self, files: &BTreeMap<String, Vec<u8>>) -> Result<Oid, StoreError> {
+        #[derive(Default)]
+        struct Dir<'a> {
+            blobs: Vec<(&'a str, &'a [u8])>,
+            dirs: BTreeMap<&'a str, Dir<'a>>,
+        }
+        let mut top = Dir::default();
+        for (path, bytes) in files {
+            let parts: Vec<&str> = path.split('/').collect();
+            if parts
+                .iter()
+                .any(|p| p.is_empty() || *p == "." || *p == "..")
+            {
+                return Err(StoreError::BadPath(path.clone()));
+            }
+            let (name, dirs) = parts.split_last().expect("split yields one part");
+            let mut d = &mut top;
+            for part in dirs {
+                d = d.dirs.entry(part).or_default();
+            }
+            d.blobs.push((name, bytes));
+        }
+        fn write(repo: &Repository, d: &Dir) -> Result<Oid, git2::Error> {
+            let mut tb = repo.treebuilder(None)?;
+            for (name, bytes) in &d.blobs {
+                tb.insert(name, repo.blob(bytes)?, 0o100644)?;
+            }
+            for (name, sub) in &d.dirs {
+                tb.insert(name, write(repo, sub)?, 0o040000)?;
+            }
+            tb.write()
+        }
+        Ok(write(&self.repo, &top)?)
+    }
+
+    /// Replaces the subtree at `path` inside `base` with `subtree`.
+    fn graft(
+        &self,
+        base: Option<&git2::Tree>,
+        path: &[&str],
+        subtree: Oid,
+    ) -> Result<Oid, StoreError> {
+        let (first, rest) = path.split_first().expect("root has at least one component");
+        let mut tb: TreeBuilder = self.repo.treebuilder(base)?;
+        let child = if rest.is_empty() {
+            subtree
+        } else {
+            let existing = base
+                .and_then(|t| t.get_name(first))
+                .filter(|e| e.kind() == Some(ObjectType::Tree))
+                .map(|e| self.repo.find_tree(e.id()))
+                .transpose()?;
+            self.graft(existing.as_ref(), rest, subtree)?
+        };
+        tb.insert(first, child, 0o040000)?;
+        Ok(tb.write()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testutil;
+    use crate::evidence::{self, RunMeta};
+    use chrono::{TimeZone, Utc};
+
+    fn snapshot(run_secs: i64, tls: &str) -> Snapshot {
+        let mut r = testutil::fixture_resource("storage/storage_account_create.2025-06-01.json", 0);
+        testutil::set_prop(&mut r, "/minimumTlsVersion", serde_json::json!(tls));
+        let inv = testutil::inventory(vec![r]);
+        evidence::assess(
+            &inv,
+            RunMeta {
+                run_id: "t".into(),
+                started_at: Utc.timestamp_opt(run_secs, 0).unwrap(),
+                finished_at: Utc.timestamp_opt(run_secs, 0).unwrap(),
+            },
+            None,
+        )
+    }
+
+    #[test]
+    fn commit_read_back_and_no_commit_when_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = EvidenceStore::open_or_init(dir.path(), "evidence", "main").unwrap();
+        assert_eq!(store.branch_head("main").unwrap(), None);
+
+        let s1 = snapshot(0, "TLS1_2");
+        let c1 = store
+            .commit_snapshot("main", None, &s1, "evidence 1")
+            .unwrap();
+        let CommitOutcome::Created(oid1) = c1 else {
+            panic!("{c1:?}")
+        };
+        assert_eq!(store.read_snapshot("main").unwrap(), s1);
+
+        // Same evidence, different run metadata: no commit.
+        let s1b = snapshot(500, "TLS1_2");
+        assert_ne!(s1b.files["manifest.json"], s1.files["manifest.json"]);
+        let again = store
+            .commit_snapshot("main", Some(oid1), &s1b, "evidence 1b")
+            .unwrap();
+        assert_eq!(again, CommitOutcome::Unchanged(oid1));
+
+        let s2 = snapshot(0, "TLS1_0");
+        let CommitOutcome::Created(oid2) = store
+            .commit_snapshot("main", Some(oid1), &s2, "evidence 2")
+            .unwrap()
+        else {
+            panic!()
+        };
+        let commit = store.repo().find_commit(oid2).unwrap();
+        assert_eq!(commit.parent_id(0).unwrap(), oid1);
+        assert_eq!(commit.author().name().unwrap(), BOT_NAME);
+        assert_eq!(commit.author().email().unwrap(), BOT_EMAIL);
+        assert_eq!(store.read_snapshot("main~1").unwrap(), s1);
+        assert_eq!(store.read_snapshot("main").unwrap(), s2);
+    }
+
+    #[test]
+    fn files_outside_the_root_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = EvidenceStore::open_or_init(dir.path(), "audit/evidence", "main").unwrap();
+        // A human-authored config file committed first.
+        let repo = store.repo();
+        let blob = repo.blob(b"[organisation]\n").unwrap();
+        let mut tb = repo.treebuilder(None).unwrap();
+        tb.insert("soc2-evidence.toml", blob, 0o100644).unwrap();
+        let tree = repo.find_tree(tb.write().unwrap()).unwrap();
+        let sig = Signature::now("a", "a@example.com").unwrap();
+        let base = repo
+            .commit(Some("HEAD"), &sig, &sig, "config", &tree, &[])
+            .unwrap();
+
+        let s = snapshot(0, "TLS1_2");
+        let oid = store
+            .commit_snapshot("main", Some(base), &s, "e")
+            .unwrap()
+            .oid();
+        let t = repo.find_commit(oid).unwrap().tree().unwrap();
+        assert!(t.get_name("soc2-evidence.toml").is_some());
+        assert!(
+            t.get_path(Path::new("audit/evidence/manifest.json"))
+                .is_ok()
+        );
+        assert_eq!(store.read_snapshot("main").unwrap(), s);
+    }
+
+    #[test]
+    fn missing_ref_and_missing_evidence_are_clear_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = EvidenceStore::open_or_init(dir.path(), "evidence", "main").unwrap();
+        let e = store.read_snapshot("nope").unwrap_err().to_string();
+        assert!(e.contains("`nope` not found"), "{e}");
+        assert!(EvidenceStore::open_or_init(dir.path(), "../x", "main").is_err());
+    }
+}

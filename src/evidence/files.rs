@@ -1,0 +1,170 @@
+//! The evidence file kinds, one type per file. JSON Schemas in `evidence-schema/` are generated
+//! from these types.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::checks::{Counts, FindingStatus, Severity};
+use crate::controls::{Category, ControlStatus, Coverage, MappedCheck, Score};
+use crate::model::{Identity, InventoryPart, Resource, Source, Subscription};
+
+/// Version of the evidence file formats; in every file.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Volatile data about one run. Lives only in the manifest, so it never makes evidence differ.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunMeta {
+    /// Identifies the run (e.g. the GitHub Actions run id, or `local-<time>`).
+    pub run_id: String,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+/// `manifest.json`: what the snapshot is, and the sha256 of every other file in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub catalogue_version: String,
+    pub criteria_edition: String,
+    pub tenant_id: String,
+    /// The inventory's collection time: the snapshot's time.
+    pub as_of: DateTime<Utc>,
+    pub subscriptions: Vec<String>,
+    pub run: RunMeta,
+    /// Path (relative to the evidence root) → lower-case hex sha256 of the file's bytes.
+    pub files: BTreeMap<String, String>,
+    /// sha256 of the `manifest.json` this snapshot was built on; `null` for the first.
+    pub previous_manifest_sha256: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryScore {
+    pub category: Category,
+    pub label: String,
+    pub score: Score,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CriterionSummary {
+    pub id: String,
+    pub category: Category,
+    pub coverage: Coverage,
+    pub status: ControlStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckSummary {
+    pub id: String,
+    pub severity: Severity,
+    pub status: FindingStatus,
+    pub counts: Counts,
+}
+
+/// `summary.json`: scores, counts and the status of every criterion and check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Summary {
+    pub schema_version: u32,
+    pub tenant_id: String,
+    pub as_of: DateTime<Utc>,
+    pub catalogue_version: String,
+    pub criteria_edition: String,
+    pub overall: Score,
+    pub categories: Vec<CategoryScore>,
+    /// All findings by status.
+    pub findings: Counts,
+    pub criteria: Vec<CriterionSummary>,
+    pub checks: Vec<CheckSummary>,
+    /// Every inventory gap, so the summary says when evidence is incomplete.
+    pub gaps: Vec<SourceGap>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourceGap {
+    pub source: String,
+    pub scope: String,
+    pub reason: String,
+}
+
+/// `controls/<id>.json`: one criterion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ControlFile {
+    pub schema_version: u32,
+    pub id: String,
+    pub category: Category,
+    pub title: String,
+    pub coverage: Coverage,
+    /// Why the criterion is Azure's responsibility, for inherited criteria.
+    pub inherited_reason: Option<String>,
+    pub status: ControlStatus,
+    pub checks: Vec<MappedCheck>,
+    pub counts: Counts,
+}
+
+/// One check's verdict on one resource.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceResult {
+    pub resource_id: String,
+    pub status: FindingStatus,
+    pub reason: String,
+    pub observed: BTreeMap<String, Value>,
+}
+
+/// `checks/<id>.json`: a check's metadata and one result per resource.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckFile {
+    pub schema_version: u32,
+    pub id: String,
+    pub title: String,
+    pub service: String,
+    pub severity: Severity,
+    /// Lower-case ARM type, `subscription` or `tenant`.
+    pub target: String,
+    pub criteria: Vec<String>,
+    pub cis: Vec<String>,
+    pub description: String,
+    pub rationale: String,
+    pub remediation: String,
+    pub sources: Vec<String>,
+    pub status: FindingStatus,
+    pub counts: Counts,
+    /// Sorted by resource id.
+    pub results: Vec<ResourceResult>,
+}
+
+/// `inventory/<part>.json`: what was collected, with the provenance of every source feeding it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryFile<T> {
+    pub schema_version: u32,
+    pub part: InventoryPart,
+    pub tenant_id: String,
+    pub as_of: DateTime<Utc>,
+    pub provenance: Vec<Source>,
+    pub data: T,
+}
+
+pub type SubscriptionsFile = InventoryFile<Vec<Subscription>>;
+pub type ResourcesFile = InventoryFile<Vec<Resource>>;
+pub type IdentityFile = InventoryFile<Identity>;
