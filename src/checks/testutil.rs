@@ -72,14 +72,18 @@ pub fn set_prop(r: &mut Resource, pointer: &str, value: Value) {
     }
 }
 
+/// A subscription whose subscription-level settings were not collected (`None`). Tests set
+/// what they need. `None` rather than `Some([])` because `Some([])` is real evidence ("none
+/// configured") that fails the monitor and defender checks, and the registry's meta-tests use
+/// the default inventory to show that missing sources give errors, never failures or passes.
 pub fn subscription(id: &str) -> Subscription {
     Subscription {
         id: id.to_string(),
         display_name: format!("Subscription {id}"),
         state: Some("Enabled".into()),
-        diagnostic_settings: Some(vec![]),
-        defender_pricings: Some(vec![]),
-        security_contacts: Some(vec![]),
+        diagnostic_settings: None,
+        defender_pricings: None,
+        security_contacts: None,
     }
 }
 
@@ -118,5 +122,43 @@ pub fn inventory(resources: Vec<Resource>) -> Inventory {
                 gaps: vec![],
             })
             .collect(),
+    }
+}
+
+/// Calls a resource check's function directly, so tests can assert on the whole verdict
+/// (reason and observed values). Panics when the check does not target this resource's type,
+/// which catches a check registered under the wrong ARM type.
+pub fn eval_resource(id: &str, r: &Resource) -> crate::checks::Verdict {
+    match crate::checks::find(id)
+        .unwrap_or_else(|| panic!("unknown check {id}"))
+        .eval
+    {
+        crate::checks::Eval::Resource(ty, f) => {
+            assert_eq!(ty, r.r#type, "{id} targets {ty}, not {}", r.r#type);
+            f(r)
+        }
+        _ => panic!("{id} is not a resource check"),
+    }
+}
+
+/// Calls a subscription check's function directly (see [`eval_resource`]).
+pub fn eval_subscription(id: &str, s: &Subscription) -> crate::checks::Verdict {
+    match crate::checks::find(id)
+        .unwrap_or_else(|| panic!("unknown check {id}"))
+        .eval
+    {
+        crate::checks::Eval::Subscription(f) => f(s),
+        _ => panic!("{id} is not a subscription check"),
+    }
+}
+
+/// Calls a tenant check's function directly (see [`eval_resource`]).
+pub fn eval_tenant(id: &str, identity: &Identity) -> crate::checks::Verdict {
+    match crate::checks::find(id)
+        .unwrap_or_else(|| panic!("unknown check {id}"))
+        .eval
+    {
+        crate::checks::Eval::Tenant(f) => f(identity),
+        _ => panic!("{id} is not a tenant check"),
     }
 }
