@@ -290,6 +290,14 @@ fn enforced(p: &ConditionalAccessPolicy) -> Result<(), String> {
     }
 }
 
+/// A policy limited by location, platform or risk leaves other sign-ins unprotected.
+fn unconditional(p: &ConditionalAccessPolicy) -> Result<(), String> {
+    match p.narrowed_by() {
+        None => Ok(()),
+        Some(why) => Err(format!("applies only to some sign-ins: {why}")),
+    }
+}
+
 fn all_apps(p: &ConditionalAccessPolicy) -> Result<(), String> {
     if p.targets_all_apps() {
         Ok(())
@@ -315,7 +323,11 @@ fn requires_mfa(p: &ConditionalAccessPolicy) -> Result<(), String> {
         .as_ref()
         .map(|g| g.built_in_controls.as_slice())
         .unwrap_or(&[]);
-    if !p.grants("mfa") {
+    let strength = p
+        .grant_controls
+        .as_ref()
+        .is_some_and(|g| g.authentication_strength.is_some());
+    if !p.grants("mfa") && !strength {
         return Err(format!(
             "does not require MFA (grant controls: {controls:?})"
         ));
@@ -324,6 +336,7 @@ fn requires_mfa(p: &ConditionalAccessPolicy) -> Result<(), String> {
         .grant_controls
         .as_ref()
         .and_then(|g| g.operator.as_deref());
+    // With an authentication strength, the built-in list is empty or holds only "mfa".
     let alone = controls.iter().all(|c| c == "mfa");
     if alone || operator.is_some_and(|o| o.eq_ignore_ascii_case("AND")) {
         Ok(())
@@ -339,6 +352,7 @@ fn admin_mfa_policy(p: &ConditionalAccessPolicy) -> Result<(), String> {
     enforced(p)?;
     requires_mfa(p)?;
     all_apps(p)?;
+    unconditional(p)?;
     let u = p.users().ok_or("has no user conditions")?;
     if u.exclude_roles.iter().any(|r| r == GLOBAL_ADMIN) {
         return Err("excludes the Global Administrator role".into());
@@ -356,11 +370,13 @@ fn all_users_mfa_policy(p: &ConditionalAccessPolicy) -> Result<(), String> {
     enforced(p)?;
     requires_mfa(p)?;
     all_apps(p)?;
+    unconditional(p)?;
     all_users(p)
 }
 
 fn legacy_block_policy(p: &ConditionalAccessPolicy) -> Result<(), String> {
     enforced(p)?;
+    unconditional(p)?;
     if !p.grants("block") {
         return Err("does not block access".into());
     }
@@ -424,8 +440,8 @@ mod tests {
     }
 
     /// Microsoft's single-policy example, enforced, granting MFA alone. The example also
-    /// carries risk, platform and location conditions; the inventory model does not keep
-    /// them, so they are dropped here to say so plainly.
+    /// carries risk, platform and location conditions, which narrow it to some sign-ins; they
+    /// are dropped here for the unconditional case (`narrowed_policy_does_not_count` keeps them).
     fn mfa_policy(edit: impl FnOnce(&mut Value)) -> ConditionalAccessPolicy {
         let mut v = fixture_item(GET, 0);
         v["state"] = json!("enabled");
@@ -435,6 +451,46 @@ mod tests {
         }
         edit(&mut v);
         policy(v)
+    }
+
+    #[test]
+    fn narrowed_policy_does_not_count() {
+        let mut v = fixture_item(GET, 0);
+        v["state"] = json!("enabled");
+        v["grantControls"]["builtInControls"] = json!(["mfa"]);
+        v["conditions"]["users"]["includeUsers"] = json!(["All"]);
+        v["conditions"]["users"]["includeRoles"] = json!([GLOBAL_ADMIN]);
+        let p = policy(v);
+        assert!(p.narrowed_by().unwrap().contains("sign-in risk levels"));
+        for id in [
+            "entra_mfa_required_for_admins",
+            "entra_mfa_required_for_all_users",
+        ] {
+            let r = eval_tenant(
+                id,
+                &identity(Some(vec![p.clone()]), Some(security_defaults(false))),
+            );
+            assert_eq!(r.status, S::Fail, "{id}: {}", r.reason);
+            assert!(
+                r.reason.contains("applies only to some sign-ins"),
+                "{}",
+                r.reason
+            );
+        }
+    }
+
+    #[test]
+    fn authentication_strength_counts_as_mfa() {
+        let p = mfa_policy(|v| {
+            v["conditions"]["users"]["includeUsers"] = json!(["All"]);
+            v["grantControls"]["builtInControls"] = json!([]);
+            v["grantControls"]["authenticationStrength"] = json!({"id": "00000000-0000-0000-0000-000000000002", "displayName": "Multifactor authentication"});
+        });
+        let r = eval_tenant(
+            "entra_mfa_required_for_all_users",
+            &identity(Some(vec![p]), Some(security_defaults(false))),
+        );
+        assert_eq!(r.status, S::Pass, "{}", r.reason);
     }
 
     #[test]

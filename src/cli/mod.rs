@@ -1,1 +1,197 @@
-//! placeholder
+//! The command line: clap commands (one file each), config loading, wiring of the pipeline
+//! stages, progress output and exit codes (0 done, 1 policy failed, 2 could not do the job).
+
+mod assess;
+mod checks;
+mod controls;
+mod demo;
+mod diff;
+mod report;
+mod schema;
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::controls::ControlStatus;
+use crate::evidence::{self, RunMeta, Snapshot, Summary};
+use crate::model::{INVENTORY_SCHEMA_VERSION, Inventory};
+use crate::store::{CommitOutcome, EvidenceStore};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "soc2-evidence",
+    version,
+    about = "SOC 2 evidence for Microsoft Azure: checks mapped to the AICPA 2017 Trust Services \
+             Criteria, canonical JSON evidence in git, drift reports and an audit PDF."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Demo(demo::Args),
+    Assess(assess::Args),
+    Diff(diff::Args),
+    Report(report::Args),
+    Checks(checks::Args),
+    Controls(controls::Args),
+    Schema(schema::Args),
+}
+
+/// What a finished command reports to the shell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    /// The job was done, but the `--fail-on` policy was not met.
+    PolicyFailed,
+}
+
+/// When to exit 1 after a successful assessment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum FailOn {
+    #[default]
+    Never,
+    /// Any criterion fails.
+    Fail,
+    /// Any criterion fails or is incomplete (missing data).
+    Incomplete,
+}
+
+impl FailOn {
+    fn violated(self, summary: &Summary) -> bool {
+        summary.criteria.iter().any(|c| match self {
+            FailOn::Never => false,
+            FailOn::Fail => c.status == ControlStatus::Fail,
+            FailOn::Incomplete => {
+                matches!(c.status, ControlStatus::Fail | ControlStatus::Incomplete)
+            }
+        })
+    }
+}
+
+/// Entry point used by `main`: parses arguments, runs, maps the result to an exit code.
+pub fn main() -> i32 {
+    // clap prints usage errors itself and exits 2, which is our "could not do the job" code.
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(Outcome::Done) => 0,
+        Ok(Outcome::PolicyFailed) => 1,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            2
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<Outcome> {
+    match cli.command {
+        Command::Demo(a) => demo::run(a),
+        Command::Assess(a) => assess::run(a),
+        Command::Diff(a) => diff::run(a),
+        Command::Report(a) => report::run(a),
+        Command::Checks(a) => checks::run(a),
+        Command::Controls(a) => controls::run(a),
+        Command::Schema(a) => schema::run(a),
+    }
+}
+
+/// Reads `inventory.json`, naming the file and field of any problem.
+pub(crate) fn load_inventory(path: &Path) -> Result<Inventory> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let inv: Inventory = evidence::parse_json(&path.display().to_string(), &bytes)?;
+    if inv.schema_version != INVENTORY_SCHEMA_VERSION {
+        bail!(
+            "{}: schema_version {} is not supported (expected {INVENTORY_SCHEMA_VERSION})",
+            path.display(),
+            inv.schema_version
+        );
+    }
+    Ok(inv)
+}
+
+/// Assesses `inventory` and commits the snapshot on `branch` (parent: `parent`, or the branch
+/// head), linking the manifest to the parent's. Returns the outcome and the snapshot.
+pub(crate) fn assess_and_commit(
+    store: &EvidenceStore,
+    branch: &str,
+    parent: Option<git2::Oid>,
+    inventory: &Inventory,
+    run: RunMeta,
+) -> Result<(CommitOutcome, Snapshot)> {
+    let parent = match parent {
+        Some(p) => Some(p),
+        None => store.branch_head(branch)?,
+    };
+    let previous = match parent {
+        Some(p) => store.read_snapshot_at(p)?.and_then(|s| s.manifest_sha256()),
+        None => None,
+    };
+    let snapshot = evidence::assess(inventory, run, previous);
+    let summary = snapshot.summary()?;
+    let message = commit_message(&summary);
+    let outcome = store.commit_snapshot(branch, parent, &snapshot, &message)?;
+    Ok((outcome, snapshot))
+}
+
+fn commit_message(s: &Summary) -> String {
+    let count = |st: ControlStatus| s.criteria.iter().filter(|c| c.status == st).count();
+    format!(
+        "SOC 2 evidence as of {}\n\nCriteria: {} pass, {} fail, {} incomplete.\nFindings: {} pass, {} fail, {} error.\n",
+        s.as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        count(ControlStatus::Pass),
+        count(ControlStatus::Fail),
+        count(ControlStatus::Incomplete),
+        s.findings.pass,
+        s.findings.fail,
+        s.findings.error,
+    )
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map(|p| format!("{p:.1}%"))
+        .unwrap_or_else(|| "n/a".into())
+}
+
+/// Human-readable scores, one line overall and one per category.
+pub(crate) fn format_scores(s: &Summary) -> String {
+    let line = |label: &str, sc: &crate::controls::Score| {
+        format!(
+            "  {label:<22} criteria {}/{} pass ({}), {} fail, {} incomplete; findings {}/{} pass ({})\n",
+            sc.criteria_passing,
+            sc.criteria_evaluated,
+            pct(sc.criteria_score),
+            sc.criteria_failing,
+            sc.criteria_incomplete,
+            sc.findings_passing,
+            sc.findings_evaluated,
+            pct(sc.findings_score),
+        )
+    };
+    let mut out = line("Overall", &s.overall);
+    for c in &s.categories {
+        out.push_str(&line(&c.label, &c.score));
+    }
+    if !s.gaps.is_empty() {
+        out.push_str(&format!(
+            "  Incomplete evidence: {} collection gap(s); see summary.json `gaps`\n",
+            s.gaps.len()
+        ));
+    }
+    out
+}
+
+/// The run identity: `GITHUB_RUN_ID` in Actions, else `local`.
+pub(crate) fn run_meta(started: chrono::DateTime<chrono::Utc>) -> RunMeta {
+    let id = std::env::var("GITHUB_RUN_ID")
+        .map(|id| format!("github-{id}"))
+        .unwrap_or_else(|_| format!("local-{}", started.format("%Y%m%dT%H%M%SZ")));
+    RunMeta {
+        run_id: id,
+        started_at: started,
+        finished_at: chrono::Utc::now(),
+    }
+}

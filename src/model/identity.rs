@@ -55,6 +55,38 @@ impl ConditionalAccessPolicy {
             .is_some_and(|a| a.include_applications.iter().any(|x| x == "All"))
     }
 
+    /// Why the policy applies to fewer sign-ins than its users and apps say (location, platform
+    /// or risk conditions), or `None` when it applies unconditionally.
+    pub fn narrowed_by(&self) -> Option<String> {
+        let c = self.conditions.as_ref()?;
+        let mut why = Vec::new();
+        if let Some(l) = &c.locations {
+            let all = l.include_locations.iter().all(|x| x == "All");
+            if !all || !l.exclude_locations.is_empty() {
+                why.push(format!(
+                    "locations (include {:?}, exclude {:?})",
+                    l.include_locations, l.exclude_locations
+                ));
+            }
+        }
+        if let Some(p) = &c.platforms {
+            let all = p.include_platforms.iter().all(|x| x == "all");
+            if !all || !p.exclude_platforms.is_empty() {
+                why.push(format!(
+                    "platforms (include {:?}, exclude {:?})",
+                    p.include_platforms, p.exclude_platforms
+                ));
+            }
+        }
+        if !c.sign_in_risk_levels.is_empty() {
+            why.push(format!("sign-in risk levels {:?}", c.sign_in_risk_levels));
+        }
+        if !c.user_risk_levels.is_empty() {
+            why.push(format!("user risk levels {:?}", c.user_risk_levels));
+        }
+        (!why.is_empty()).then(|| why.join(", "))
+    }
+
     pub fn grants(&self, control: &str) -> bool {
         self.grant_controls
             .as_ref()
@@ -71,6 +103,33 @@ pub struct PolicyConditions {
     pub applications: Option<PolicyApplications>,
     #[serde(default)]
     pub client_app_types: Vec<String>,
+    /// Kept so a policy limited to some locations is never read as covering every sign-in.
+    #[serde(default)]
+    pub locations: Option<PolicyLocations>,
+    #[serde(default)]
+    pub platforms: Option<PolicyPlatforms>,
+    #[serde(default)]
+    pub sign_in_risk_levels: Vec<String>,
+    #[serde(default)]
+    pub user_risk_levels: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyLocations {
+    #[serde(default)]
+    pub include_locations: Vec<String>,
+    #[serde(default)]
+    pub exclude_locations: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyPlatforms {
+    #[serde(default)]
+    pub include_platforms: Vec<String>,
+    #[serde(default)]
+    pub exclude_platforms: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -106,6 +165,9 @@ pub struct PolicyGrantControls {
     pub operator: Option<String>,
     #[serde(default)]
     pub built_in_controls: Vec<String>,
+    /// An authentication strength policy; every strength Entra offers requires multiple factors.
+    #[serde(default)]
+    pub authentication_strength: Option<serde_json::Value>,
 }
 
 /// `GET /policies/identitySecurityDefaultsEnforcementPolicy`.

@@ -8,7 +8,7 @@ mod subscription;
 
 pub use identity::{
     ConditionalAccessPolicy, Identity, PolicyApplications, PolicyConditions, PolicyGrantControls,
-    PolicyUsers, SecurityDefaults,
+    PolicyLocations, PolicyPlatforms, PolicyUsers, SecurityDefaults,
 };
 pub use provenance::{Gap, InventoryPart, Source};
 pub use resource::Resource;

@@ -60,7 +60,7 @@ impl EvidenceStore {
                 Repository::init_opts(path, &opts)?
             }
         };
-        Ok(Self::with_repo(repo, root)?)
+        Self::with_repo(repo, root)
     }
 
     /// Opens an existing repository.

@@ -1,0 +1,112 @@
+//! `demo`: the whole pipeline on the embedded demo tenant, offline and without credentials.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use super::{Outcome, assess_and_commit, format_scores};
+use crate::collect::demo::{self, DemoState};
+use crate::config::{Config, Organisation};
+use crate::evidence::RunMeta;
+use crate::store::EvidenceStore;
+
+/// Marks a directory as made by `demo`, so a re-run may replace it and nothing else.
+const MARKER: &str = ".soc2-evidence-demo";
+
+/// Run the embedded demo tenant twice (baseline, then drifted) into a fresh evidence repo and
+/// leave the drift markdown and the PDF report beside it. No network, no credentials.
+///
+/// Example: soc2-evidence demo --dir /tmp/soc2-demo
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Where to create the demo evidence repository.
+    #[arg(long, default_value = "soc2-evidence-demo")]
+    dir: PathBuf,
+}
+
+pub fn run(a: Args) -> Result<Outcome> {
+    prepare_dir(&a.dir)?;
+    let config = Config {
+        organisation: Organisation {
+            name: "Contoso Ltd (demo)".into(),
+            system: "Contoso Payments Platform".into(),
+        },
+        ..Config::default()
+    };
+    let ev = &config.evidence;
+    let store = EvidenceStore::open_or_init(&a.dir, &ev.root, &ev.base_branch)
+        .with_context(|| format!("cannot create a repository in {}", a.dir.display()))?;
+
+    let mut summaries = Vec::new();
+    let mut base = None;
+    for (state, branch, run_id) in [
+        (DemoState::Baseline, &ev.base_branch, "demo-baseline"),
+        (DemoState::Drifted, &ev.bot_branch, "demo-drifted"),
+    ] {
+        let inventory = demo::inventory(state);
+        // The demo's run metadata is fixed too, so two demo runs give identical repositories.
+        let at = demo::collected_at(state);
+        let run = RunMeta {
+            run_id: run_id.into(),
+            started_at: at,
+            finished_at: at,
+        };
+        let (outcome, snapshot) = assess_and_commit(&store, branch, base, &inventory, run)?;
+        base = Some(outcome.oid());
+        summaries.push((state, branch.clone(), outcome.oid(), snapshot.summary()?));
+    }
+    store.checkout(&ev.bot_branch)?;
+
+    let base_snap = store.read_snapshot(&ev.base_branch)?;
+    let head_snap = store.read_snapshot(&ev.bot_branch)?;
+    let drift = crate::drift::diff(&base_snap, &head_snap)?;
+    let drift_path = a.dir.join("drift.md");
+    std::fs::write(&drift_path, drift.to_markdown(65_536))
+        .with_context(|| format!("cannot write {}", drift_path.display()))?;
+    let pdf_path = a.dir.join("report.pdf");
+    let pdf = super::report::render(&store, &ev.bot_branch, &config)?;
+    std::fs::write(&pdf_path, pdf)
+        .with_context(|| format!("cannot write {}", pdf_path.display()))?;
+
+    // Keep the demo's own outputs out of `git status`.
+    let exclude = a.dir.join(".git/info/exclude");
+    std::fs::create_dir_all(a.dir.join(".git/info"))?;
+    std::fs::write(&exclude, format!("{MARKER}\ndrift.md\nreport.pdf\n"))
+        .with_context(|| format!("cannot write {}", exclude.display()))?;
+    std::fs::write(a.dir.join(MARKER), "created by soc2-evidence demo\n")?;
+
+    for (state, branch, oid, summary) in &summaries {
+        println!("{state:?} evidence committed on {branch} ({oid}):");
+        print!("{}", format_scores(summary));
+    }
+    println!("drift: {}", drift.title());
+    println!("evidence repository: {}", a.dir.display());
+    println!("drift report:        {}", drift_path.display());
+    println!("PDF report:          {}", pdf_path.display());
+    Ok(Outcome::Done)
+}
+
+/// Creates `dir`, or empties it if an earlier demo made it; refuses anything else.
+fn prepare_dir(dir: &Path) -> Result<()> {
+    if dir.exists() {
+        if !dir.is_dir() {
+            bail!("{} exists and is not a directory", dir.display());
+        }
+        let empty = std::fs::read_dir(dir)
+            .with_context(|| format!("cannot read {}", dir.display()))?
+            .next()
+            .is_none();
+        if !empty {
+            if !dir.join(MARKER).is_file() {
+                bail!(
+                    "refusing to overwrite {}: it is not empty and was not made by `soc2-evidence demo` \
+                     (no {MARKER} marker); choose another --dir",
+                    dir.display()
+                );
+            }
+            std::fs::remove_dir_all(dir)
+                .with_context(|| format!("cannot remove the earlier demo in {}", dir.display()))?;
+        }
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))
+}

@@ -1,0 +1,828 @@
+//! The embedded demo tenant: three subscriptions and a few dozen resources shaped like the
+//! Microsoft example payloads, some compliant and some not, in a baseline and a drifted state.
+//! Deterministic: no clock, no randomness, so the demo's evidence is the same on every machine.
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde_json::{Value, json};
+
+use crate::model::{
+    ConditionalAccessPolicy, Gap, INVENTORY_SCHEMA_VERSION, Identity, Inventory, InventoryPart,
+    Resource, SecurityDefaults, Source, Subscription,
+};
+
+pub const TENANT_ID: &str = "7a3c0b1e-5d2f-4c8a-9e61-2b4d8f0c1a55";
+
+const SUBSCRIPTIONS: [(&str, &str); 3] = [
+    ("3f2b9a10-0c4e-4d8b-a1f5-6e7d8c9b0a11", "contoso-prod"),
+    ("8c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e44", "contoso-staging"),
+    ("b5e6f7a8-9b0c-4d1e-8f2a-3b4c5d6e7f88", "contoso-shared"),
+];
+
+/// Which state of the demo tenant to produce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemoState {
+    /// The approved starting point.
+    Baseline,
+    /// A week later: a few settings changed, one resource added, one removed.
+    Drifted,
+}
+
+pub fn collected_at(state: DemoState) -> DateTime<Utc> {
+    match state {
+        DemoState::Baseline => Utc.with_ymd_and_hms(2026, 11, 2, 6, 0, 0).unwrap(),
+        DemoState::Drifted => Utc.with_ymd_and_hms(2026, 11, 9, 6, 0, 0).unwrap(),
+    }
+}
+
+fn arm_id(sub: &str, rg: &str, provider: &str, name: &str) -> String {
+    format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/{provider}/{name}")
+}
+
+fn resource(sub: &str, rg: &str, ty: &str, name: &str, properties: Value) -> Resource {
+    Resource {
+        id: arm_id(sub, rg, ty, name),
+        r#type: ty.to_ascii_lowercase(),
+        name: name.to_string(),
+        location: Some("westeurope".into()),
+        subscription_id: sub.to_string(),
+        resource_group: Some(rg.to_string()),
+        tags: [(
+            "environment".to_string(),
+            rg.trim_start_matches("rg-").to_string(),
+        )]
+        .into(),
+        properties,
+        children: Default::default(),
+    }
+}
+
+/// The settings a demo storage account varies; the default is the compliant configuration, so
+/// each account below spells out only how it deviates.
+struct Account {
+    tls: &'static str,
+    https: bool,
+    public_blob: bool,
+    deny: bool,
+    /// `None`: the blob service properties were not collected.
+    soft_delete_days: Option<u64>,
+}
+
+impl Default for Account {
+    fn default() -> Self {
+        Self {
+            tls: "TLS1_2",
+            https: true,
+            public_blob: false,
+            deny: true,
+            soft_delete_days: Some(14),
+        }
+    }
+}
+
+/// A storage account like `StorageAccounts_Create`'s 200 body, with its blob service settings.
+fn storage(sub: &str, rg: &str, name: &str, a: Account) -> Resource {
+    let Account {
+        tls,
+        https,
+        public_blob,
+        deny,
+        soft_delete_days,
+    } = a;
+    let mut r = resource(
+        sub,
+        rg,
+        "Microsoft.Storage/storageAccounts",
+        name,
+        json!({
+            "allowBlobPublicAccess": public_blob,
+            "allowSharedKeyAccess": true,
+            "encryption": {
+                "keySource": "Microsoft.Storage",
+                "requireInfrastructureEncryption": false,
+                "services": {
+                    "blob": {"enabled": true, "keyType": "Account"},
+                    "file": {"enabled": true, "keyType": "Account"}
+                }
+            },
+            "isHnsEnabled": false,
+            "minimumTlsVersion": tls,
+            "networkAcls": {
+                "bypass": "AzureServices",
+                "defaultAction": if deny { "Deny" } else { "Allow" },
+                "ipRules": [],
+                "virtualNetworkRules": []
+            },
+            "primaryEndpoints": {"blob": format!("https://{name}.blob.core.windows.net/")},
+            "supportsHttpsTrafficOnly": https
+        }),
+    );
+    if let Some(days) = soft_delete_days {
+        r.children.insert(
+            "blobServices/default".into(),
+            json!({
+                "id": format!("{}/blobServices/default", r.id),
+                "name": "default",
+                "type": "Microsoft.Storage/storageAccounts/blobServices",
+                "properties": {
+                    "deleteRetentionPolicy": {"enabled": days > 0, "days": days},
+                    "isVersioningEnabled": days >= 7
+                }
+            }),
+        );
+    }
+    r
+}
+
+fn nsg_rule(name: &str, port: &str, source: &str, priority: u32) -> Value {
+    json!({
+        "name": name,
+        "properties": {
+            "protocol": "Tcp",
+            "sourcePortRange": "*",
+            "destinationPortRange": port,
+            "sourceAddressPrefix": source,
+            "destinationAddressPrefix": "*",
+            "access": "Allow",
+            "priority": priority,
+            "direction": "Inbound"
+        }
+    })
+}
+
+/// A network security group like `NetworkSecurityGroups_Get`.
+fn nsg(sub: &str, rg: &str, name: &str, rules: Vec<Value>) -> Resource {
+    resource(
+        sub,
+        rg,
+        "Microsoft.Network/networkSecurityGroups",
+        name,
+        json!({"securityRules": rules, "defaultSecurityRules": []}),
+    )
+}
+
+/// A key vault like `Vaults_Get`, with its diagnostic settings.
+fn vault(sub: &str, rg: &str, name: &str, purge: bool, rbac: bool, audit_logs: bool) -> Resource {
+    let mut r = resource(
+        sub,
+        rg,
+        "Microsoft.KeyVault/vaults",
+        name,
+        json!({
+            "tenantId": TENANT_ID,
+            "sku": {"family": "A", "name": "standard"},
+            "enableSoftDelete": true,
+            "softDeleteRetentionInDays": 90,
+            "enablePurgeProtection": purge,
+            "enableRbacAuthorization": rbac,
+            "vaultUri": format!("https://{name}.vault.azure.net"),
+            "networkAcls": {"bypass": "AzureServices", "defaultAction": "Deny"}
+        }),
+    );
+    let workspace = format!(
+        "/subscriptions/{}/resourceGroups/rg-shared/providers/Microsoft.OperationalInsights/workspaces/law-soc",
+        SUBSCRIPTIONS[2].0
+    );
+    let settings = if audit_logs {
+        json!([{
+            "id": format!("{}/providers/microsoft.insights/diagnosticSettings/to-law", r.id),
+            "name": "to-law",
+            "properties": {
+                "workspaceId": workspace,
+                "logs": [{"category": "AuditEvent", "enabled": true}]
+            }
+        }])
+    } else {
+        json!([])
+    };
+    r.children.insert("diagnosticSettings".into(), settings);
+    r
+}
+
+/// A logical SQL server like `Servers_Get`, with auditing and firewall rules.
+fn sql(
+    sub: &str,
+    rg: &str,
+    name: &str,
+    tls: &str,
+    public: bool,
+    auditing: bool,
+    allow_all: bool,
+) -> Resource {
+    let mut r = resource(
+        sub,
+        rg,
+        "Microsoft.Sql/servers",
+        name,
+        json!({
+            "administratorLogin": "sqladmin",
+            "version": "12.0",
+            "state": "Ready",
+            "fullyQualifiedDomainName": format!("{name}.database.windows.net"),
+            "minimalTlsVersion": tls,
+            "publicNetworkAccess": if public { "Enabled" } else { "Disabled" }
+        }),
+    );
+    r.children.insert(
+        "auditingSettings/default".into(),
+        json!({
+            "id": format!("{}/auditingSettings/default", r.id),
+            "name": "default",
+            "type": "Microsoft.Sql/servers/auditingSettings",
+            "properties": {
+                "state": if auditing { "Enabled" } else { "Disabled" },
+                "retentionDays": if auditing { 90 } else { 0 },
+                "isAzureMonitorTargetEnabled": auditing
+            }
+        }),
+    );
+    let mut rules = vec![json!({
+        "id": format!("{}/firewallRules/office", r.id),
+        "name": "office",
+        "type": "Microsoft.Sql/servers/firewallRules",
+        "properties": {"startIpAddress": "203.0.113.10", "endIpAddress": "203.0.113.20"}
+    })];
+    if allow_all {
+        rules.push(json!({
+            "id": format!("{}/firewallRules/anywhere", r.id),
+            "name": "anywhere",
+            "type": "Microsoft.Sql/servers/firewallRules",
+            "properties": {"startIpAddress": "0.0.0.0", "endIpAddress": "255.255.255.255"}
+        }));
+    }
+    r.children
+        .insert("firewallRules".into(), json!({"value": rules}));
+    r
+}
+
+fn subscription(idx: usize, export_activity_log: bool, free_plans: &[&str]) -> Subscription {
+    let (id, name) = SUBSCRIPTIONS[idx];
+    let workspace = format!(
+        "/subscriptions/{}/resourceGroups/rg-shared/providers/Microsoft.OperationalInsights/workspaces/law-soc",
+        SUBSCRIPTIONS[2].0
+    );
+    let categories = [
+        "Administrative",
+        "Security",
+        "ServiceHealth",
+        "Alert",
+        "Recommendation",
+        "Policy",
+        "Autoscale",
+        "ResourceHealth",
+    ];
+    let diag = if export_activity_log {
+        vec![json!({
+            "id": format!("subscriptions/{id}/providers/microsoft.insights/diagnosticSettings/activity-to-law"),
+            "type": null,
+            "name": "activity-to-law",
+            "properties": {
+                "workspaceId": workspace,
+                "logs": categories.iter().map(|c| json!({"category": c, "enabled": true})).collect::<Vec<_>>()
+            }
+        })]
+    } else {
+        vec![]
+    };
+    let pricings = [
+        "VirtualMachines",
+        "SqlServers",
+        "StorageAccounts",
+        "KeyVaults",
+        "Arm",
+        "Containers",
+        "AppServices",
+    ]
+    .iter()
+    .map(|plan| {
+        let tier = if free_plans.contains(plan) {
+            "Free"
+        } else {
+            "Standard"
+        };
+        json!({
+            "id": format!("/subscriptions/{id}/providers/Microsoft.Security/pricings/{plan}"),
+            "name": plan,
+            "type": "Microsoft.Security/pricings",
+            "properties": {"pricingTier": tier}
+        })
+    })
+    .collect();
+    let contacts = vec![json!({
+        "id": format!("/subscriptions/{id}/providers/Microsoft.Security/securityContacts/default"),
+        "name": "default",
+        "type": "Microsoft.Security/securityContacts",
+        "properties": {
+            "isEnabled": true,
+            "emails": "secops@contoso.example",
+            "notificationsByRole": {"state": "On", "roles": ["Owner"]},
+            "notificationsSources": [{"sourceType": "Alert", "minimalSeverity": "Medium"}]
+        }
+    })];
+    Subscription {
+        id: id.to_string(),
+        display_name: name.to_string(),
+        state: Some("Enabled".into()),
+        diagnostic_settings: Some(diag),
+        defender_pricings: Some(pricings),
+        security_contacts: Some(contacts),
+    }
+}
+
+const GLOBAL_ADMIN_ROLE: &str = "62e90394-69f5-4237-9190-012177145e10";
+const BREAK_GLASS: &str = "4b1c7d2e-0f3a-4e5b-9c6d-7e8f9a0b1c2d";
+
+fn ca_policy(
+    id: &str,
+    name: &str,
+    state: &str,
+    users: Value,
+    apps: &[&str],
+    client_apps: &[&str],
+    control: &str,
+) -> ConditionalAccessPolicy {
+    // Built from the Graph v1.0 JSON shape so the demo exercises the same parsing path.
+    serde_json::from_value(json!({
+        "id": id,
+        "displayName": name,
+        "state": state,
+        "conditions": {
+            "users": users,
+            "applications": {"includeApplications": apps},
+            "clientAppTypes": client_apps
+        },
+        "grantControls": {"operator": "OR", "builtInControls": [control]}
+    }))
+    .expect("demo policy matches the Graph shape")
+}
+
+fn identity(state: DemoState) -> Identity {
+    let admin_mfa_state = match state {
+        DemoState::Baseline => "enabled",
+        // Someone switched the admin MFA policy to report-only: it no longer enforces.
+        DemoState::Drifted => "enabledForReportingButNotEnforced",
+    };
+    Identity {
+        conditional_access_policies: Some(vec![
+            ca_policy(
+                "0b6e1f52-8a3c-4d7e-9f10-2c3d4e5f6a71",
+                "Require MFA for administrators",
+                admin_mfa_state,
+                json!({"includeRoles": [GLOBAL_ADMIN_ROLE, "e8611ab8-c189-46e8-94e1-60213ab1f814"], "excludeUsers": [BREAK_GLASS]}),
+                &["All"],
+                &["all"],
+                "mfa",
+            ),
+            ca_policy(
+                "1c7f2a63-9b4d-4e8f-a021-3d4e5f6a7b82",
+                "Block legacy authentication",
+                "enabled",
+                json!({"includeUsers": ["All"], "excludeUsers": [BREAK_GLASS]}),
+                &["All"],
+                &["exchangeActiveSync", "other"],
+                "block",
+            ),
+            ca_policy(
+                "2d803b74-ac5e-4f90-b132-4e5f6a7b8c93",
+                "Require MFA for all users (pilot)",
+                "enabledForReportingButNotEnforced",
+                json!({"includeUsers": ["All"], "excludeUsers": [BREAK_GLASS]}),
+                &["All"],
+                &["all"],
+                "mfa",
+            ),
+        ]),
+        security_defaults: Some(SecurityDefaults {
+            id: Some("00000000-0000-0000-0000-000000000005".into()),
+            is_enabled: Some(false),
+        }),
+    }
+}
+
+fn source(
+    name: &str,
+    part: InventoryPart,
+    endpoint: &str,
+    api: &str,
+    query: &str,
+    records: usize,
+    at: DateTime<Utc>,
+) -> Source {
+    Source {
+        name: name.to_string(),
+        part,
+        endpoint: endpoint.to_string(),
+        api_version: api.to_string(),
+        query: query.to_string(),
+        scope: SUBSCRIPTIONS.iter().map(|(id, _)| id.to_string()).collect(),
+        pages: 1,
+        records: records as u64,
+        independent_count: Some(records as u64),
+        started_at: at - chrono::Duration::seconds(40),
+        finished_at: at,
+        identity: Some("embedded demo tenant (no credentials used)".into()),
+        gaps: vec![],
+    }
+}
+
+/// The demo tenant in the given state.
+pub fn inventory(state: DemoState) -> Inventory {
+    let drifted = state == DemoState::Drifted;
+    let [prod, stg, shared] = SUBSCRIPTIONS.map(|(id, _)| id);
+    let ssh_from_office = nsg_rule("allow-ssh-office", "22", "203.0.113.0/24", 100);
+    let https_in = nsg_rule("allow-https", "443", "Internet", 110);
+
+    let mut resources = vec![
+        // Production: mostly compliant.
+        storage(
+            prod,
+            "rg-prod",
+            "stprodorders",
+            Account {
+                tls: if drifted { "TLS1_0" } else { "TLS1_2" },
+                ..Account::default()
+            },
+        ),
+        storage(
+            prod,
+            "rg-prod",
+            "stprodinvoices",
+            Account {
+                ..Account::default()
+            },
+        ),
+        storage(
+            prod,
+            "rg-prod",
+            "stprodbackups",
+            Account {
+                soft_delete_days: Some(30),
+                ..Account::default()
+            },
+        ),
+        storage(
+            prod,
+            "rg-prod",
+            "stprodlogs",
+            Account {
+                deny: false,
+                soft_delete_days: Some(7),
+                ..Account::default()
+            },
+        ),
+        nsg(prod, "rg-prod", "nsg-prod-web", vec![https_in.clone()]),
+        nsg(
+            prod,
+            "rg-prod",
+            "nsg-prod-app",
+            if drifted {
+                // An engineer opened SSH to the internet "temporarily".
+                vec![
+                    ssh_from_office.clone(),
+                    nsg_rule("debug-ssh", "22", "*", 90),
+                ]
+            } else {
+                vec![ssh_from_office.clone()]
+            },
+        ),
+        nsg(prod, "rg-prod", "nsg-prod-data", vec![]),
+        vault(prod, "rg-prod", "kv-prod-payments", true, true, true),
+        vault(prod, "rg-prod", "kv-prod-tls", true, true, true),
+        sql(
+            prod,
+            "rg-prod",
+            "sql-prod-orders",
+            "1.2",
+            false,
+            true,
+            false,
+        ),
+        // Staging: the usual weaker twin.
+        // Someone switched blob soft delete off on the staging orders account.
+        storage(
+            stg,
+            "rg-staging",
+            "ststgorders",
+            Account {
+                deny: false,
+                soft_delete_days: if drifted { Some(0) } else { Some(7) },
+                ..Account::default()
+            },
+        ),
+        storage(
+            stg,
+            "rg-staging",
+            "ststgassets",
+            Account {
+                deny: false,
+                soft_delete_days: Some(7),
+                ..Account::default()
+            },
+        ),
+        storage(
+            stg,
+            "rg-staging",
+            "ststgscratch",
+            Account {
+                deny: false,
+                soft_delete_days: None,
+                ..Account::default()
+            },
+        ),
+        storage(
+            stg,
+            "rg-staging",
+            "ststgexports",
+            Account {
+                soft_delete_days: Some(7),
+                ..Account::default()
+            },
+        ),
+        nsg(stg, "rg-staging", "nsg-stg-web", vec![https_in.clone()]),
+        nsg(
+            stg,
+            "rg-staging",
+            "nsg-stg-jump",
+            vec![nsg_rule("allow-rdp", "3389", "0.0.0.0/0", 100)],
+        ),
+        nsg(
+            stg,
+            "rg-staging",
+            "nsg-stg-app",
+            vec![ssh_from_office.clone()],
+        ),
+        vault(stg, "rg-staging", "kv-stg-app", true, true, false),
+        vault(stg, "rg-staging", "kv-stg-ci", true, true, true),
+        sql(
+            stg,
+            "rg-staging",
+            "sql-stg-orders",
+            "1.2",
+            true,
+            false,
+            true,
+        ),
+        // Shared services.
+        storage(
+            shared,
+            "rg-shared",
+            "stsharedtfstate",
+            Account {
+                soft_delete_days: Some(30),
+                ..Account::default()
+            },
+        ),
+        storage(
+            shared,
+            "rg-shared",
+            "stsharedartifacts",
+            Account {
+                ..Account::default()
+            },
+        ),
+        storage(
+            shared,
+            "rg-shared",
+            "stsharedaudit",
+            Account {
+                soft_delete_days: Some(365),
+                ..Account::default()
+            },
+        ),
+        storage(
+            shared,
+            "rg-shared",
+            "stshareddiag",
+            Account {
+                soft_delete_days: Some(7),
+                ..Account::default()
+            },
+        ),
+        nsg(
+            shared,
+            "rg-shared",
+            "nsg-shared-bastion",
+            vec![https_in.clone()],
+        ),
+        nsg(
+            shared,
+            "rg-shared",
+            "nsg-shared-dns",
+            vec![nsg_rule("allow-dns", "53", "10.0.0.0/8", 100)],
+        ),
+        nsg(
+            shared,
+            "rg-shared",
+            "nsg-shared-mgmt",
+            vec![ssh_from_office],
+        ),
+        vault(shared, "rg-shared", "kv-shared-cicd", true, true, true),
+        vault(shared, "rg-shared", "kv-shared-certs", true, true, true),
+        sql(
+            shared,
+            "rg-shared",
+            "sql-shared-reporting",
+            "1.2",
+            true,
+            true,
+            false,
+        ),
+    ];
+    if drifted {
+        // A new account appeared outside the usual template; the old scratch account was deleted.
+        resources.retain(|r| r.name != "ststgscratch");
+        resources.push(storage(
+            prod,
+            "rg-prod",
+            "stprodexportstmp",
+            Account {
+                public_blob: true,
+                deny: false,
+                soft_delete_days: Some(7),
+                ..Account::default()
+            },
+        ));
+    }
+
+    let at = collected_at(state);
+    let rg_query = "resources | where type in~ ('microsoft.storage/storageaccounts', \
+                    'microsoft.network/networksecuritygroups', 'microsoft.keyvault/vaults', \
+                    'microsoft.sql/servers') | project id, name, type, location, subscriptionId, \
+                    resourceGroup, tags, properties | order by id asc";
+    let count = |ty: &str| resources.iter().filter(|r| r.r#type == ty).count();
+    let mut blob = source(
+        "arm.blob_services",
+        InventoryPart::Resources,
+        "https://management.azure.com",
+        "2025-06-01",
+        "GET {storageAccountId}/blobServices/default",
+        count("microsoft.storage/storageaccounts"),
+        at,
+    );
+    // The collector could not read one account's blob service properties (a deny assignment
+    // on the scratch account): the demo shows how a gap becomes an `error` finding.
+    if let Some(r) = resources.iter().find(|r| r.name == "ststgscratch") {
+        blob.records -= 1;
+        blob.gaps.push(Gap {
+            scope: r.id.clone(),
+            reason: "403 AuthorizationFailed: deny assignment on the storage account".into(),
+        });
+    }
+    let sources = vec![
+        source(
+            "arm.subscriptions",
+            InventoryPart::Subscriptions,
+            "https://management.azure.com",
+            "2022-12-01",
+            "GET /subscriptions",
+            3,
+            at,
+        ),
+        source(
+            "resource_graph.resources",
+            InventoryPart::Resources,
+            "https://management.azure.com",
+            "2024-04-01",
+            rg_query,
+            resources.len(),
+            at,
+        ),
+        blob,
+        source(
+            "arm.sql_server_settings",
+            InventoryPart::Resources,
+            "https://management.azure.com",
+            "2023-08-01",
+            "GET {serverId}/auditingSettings/default; GET {serverId}/firewallRules",
+            count("microsoft.sql/servers"),
+            at,
+        ),
+        source(
+            "arm.diagnostic_settings",
+            InventoryPart::Resources,
+            "https://management.azure.com",
+            "2021-05-01-preview",
+            "GET {resourceId}/providers/Microsoft.Insights/diagnosticSettings",
+            count("microsoft.keyvault/vaults"),
+            at,
+        ),
+        source(
+            "arm.subscription_diagnostic_settings",
+            InventoryPart::Subscriptions,
+            "https://management.azure.com",
+            "2021-05-01-preview",
+            "GET /subscriptions/{id}/providers/Microsoft.Insights/diagnosticSettings",
+            3,
+            at,
+        ),
+        source(
+            "arm.defender_pricings",
+            InventoryPart::Subscriptions,
+            "https://management.azure.com",
+            "2024-01-01",
+            "GET /subscriptions/{id}/providers/Microsoft.Security/pricings",
+            21,
+            at,
+        ),
+        source(
+            "arm.security_contacts",
+            InventoryPart::Subscriptions,
+            "https://management.azure.com",
+            "2023-12-01-preview",
+            "GET /subscriptions/{id}/providers/Microsoft.Security/securityContacts",
+            3,
+            at,
+        ),
+        source(
+            "graph.conditional_access_policies",
+            InventoryPart::Identity,
+            "https://graph.microsoft.com",
+            "v1.0",
+            "GET /identity/conditionalAccess/policies",
+            3,
+            at,
+        ),
+        source(
+            "graph.security_defaults",
+            InventoryPart::Identity,
+            "https://graph.microsoft.com",
+            "v1.0",
+            "GET /policies/identitySecurityDefaultsEnforcementPolicy",
+            1,
+            at,
+        ),
+    ];
+
+    let mut inv = Inventory {
+        schema_version: INVENTORY_SCHEMA_VERSION,
+        tenant_id: TENANT_ID.to_string(),
+        collected_at: at,
+        subscriptions: vec![
+            subscription(0, true, &[]),
+            // Staging saves money on Defender for Resource Manager; in the drifted state its
+            // Activity Log export was deleted too.
+            subscription(1, !drifted, &["Arm"]),
+            subscription(2, true, &[]),
+        ],
+        resources,
+        identity: identity(state),
+        sources,
+    };
+    inv.normalise();
+    inv
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::{self, FindingStatus};
+
+    #[test]
+    fn deterministic_and_a_few_dozen_resources_over_three_subscriptions() {
+        let a = inventory(DemoState::Baseline);
+        assert_eq!(a, inventory(DemoState::Baseline));
+        assert_eq!(a.subscriptions.len(), 3);
+        assert!(a.resources.len() >= 24, "{}", a.resources.len());
+    }
+
+    #[test]
+    fn every_source_a_check_reads_is_present() {
+        let inv = inventory(DemoState::Baseline);
+        for c in checks::registry() {
+            for s in c.meta.sources {
+                assert!(inv.source(s).is_some(), "{} reads {s}", c.meta.id);
+            }
+        }
+    }
+
+    #[test]
+    fn baseline_has_passes_failures_and_a_gap() {
+        let results = checks::run_all(&inventory(DemoState::Baseline));
+        let all: Vec<FindingStatus> = results
+            .iter()
+            .flat_map(|r| r.findings.iter().map(|f| f.status))
+            .collect();
+        for s in [
+            FindingStatus::Pass,
+            FindingStatus::Fail,
+            FindingStatus::Error,
+        ] {
+            assert!(all.contains(&s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn drift_changes_settings_and_resources() {
+        let a = inventory(DemoState::Baseline);
+        let b = inventory(DemoState::Drifted);
+        assert!(b.collected_at > a.collected_at);
+        let ids = |i: &Inventory| {
+            i.resources
+                .iter()
+                .map(|r| r.name.clone())
+                .collect::<Vec<_>>()
+        };
+        assert!(ids(&a).contains(&"ststgscratch".to_string()));
+        assert!(!ids(&b).contains(&"ststgscratch".to_string()));
+        assert!(ids(&b).contains(&"stprodexportstmp".to_string()));
+    }
+}

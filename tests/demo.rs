@@ -1,0 +1,127 @@
+//! The demo end to end through the real binary: a real git repository with two evidence
+//! commits whose files validate against the schemas, the drift markdown and the PDF.
+
+mod common;
+
+use common::*;
+use soc2_evidence::store::EvidenceStore;
+
+#[test]
+fn demo_builds_repo_drift_and_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let out = run(tmp.path(), &["demo", "--dir", dir.to_str().unwrap()]);
+    assert_code(&out, 0);
+    let text = stdout(&out);
+    assert!(text.contains("drift.md"), "{text}");
+    assert!(text.contains("report.pdf"), "{text}");
+    assert!(text.contains("Overall"), "{text}");
+
+    // Two evidence commits: the baseline on main, the drifted snapshot on the bot branch.
+    let repo = git2::Repository::open(&dir).unwrap();
+    let head = repo.head().unwrap();
+    assert_eq!(head.shorthand().unwrap(), "soc2-evidence/assessment");
+    let mut walk = repo.revwalk().unwrap();
+    walk.push_head().unwrap();
+    let commits: Vec<git2::Oid> = walk.map(|c| c.unwrap()).collect();
+    assert_eq!(commits.len(), 2);
+    let main = repo.revparse_single("main").unwrap().id();
+    assert_eq!(commits[1], main);
+    // The working tree shows the checked-out evidence, and git sees nothing untracked.
+    assert!(dir.join("evidence/manifest.json").is_file());
+    let mut opts = git2::StatusOptions::new();
+    opts.include_ignored(false).include_untracked(true);
+    let statuses = repo.statuses(Some(&mut opts)).unwrap();
+    assert_eq!(statuses.len(), 0, "demo leaves a clean working tree");
+
+    // Both snapshots validate against the checked-in schemas, and the hash chain links them.
+    let store = EvidenceStore::open(&dir, "evidence").unwrap();
+    let base = store.read_snapshot("main").unwrap();
+    let head = store.read_snapshot("soc2-evidence/assessment").unwrap();
+    assert!(validate_snapshot(&base) > 61 + 3);
+    validate_snapshot(&head);
+    assert!(base.verify().unwrap().is_empty());
+    assert!(head.verify().unwrap().is_empty());
+    assert_eq!(
+        head.manifest().unwrap().previous_manifest_sha256,
+        base.manifest_sha256()
+    );
+
+    // drift.md names the criteria and the findings that changed.
+    let drift = std::fs::read_to_string(dir.join("drift.md")).unwrap();
+    let d = soc2_evidence::drift::diff(&base, &head).unwrap();
+    assert!(!d.criteria.is_empty(), "the demo drift changes criteria");
+    for c in &d.criteria {
+        assert!(drift.contains(&c.id), "drift.md lacks {}", c.id);
+    }
+    for f in &d.newly_failing {
+        assert!(drift.contains(&f.check_id) && drift.contains(&f.resource_id));
+    }
+    // The specific drift the demo introduces.
+    assert!(drift.contains("storage_minimum_tls_1_2"));
+    assert!(drift.contains("stprodorders"));
+    assert!(drift.contains("network_nsg_ssh_restricted"));
+    assert!(drift.contains("stprodexportstmp"), "added resource listed");
+    assert!(drift.contains("ststgscratch"), "removed resource listed");
+
+    // report.pdf is a PDF whose text shows every category score.
+    let pdf = std::fs::read(dir.join("report.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let text = pdf_text(&pdf).join("\n");
+    let summary = head.summary().unwrap();
+    for cat in &summary.categories {
+        assert!(
+            text.contains(&cat.label),
+            "PDF lacks category {}",
+            cat.label
+        );
+        if let Some(p) = cat.score.criteria_score {
+            assert!(
+                text.contains(&format!("{p:.1}%")),
+                "PDF lacks {} score {p:.1}%",
+                cat.label
+            );
+        }
+    }
+    assert!(text.contains(&head.manifest_sha256().unwrap()[..12]));
+}
+
+#[test]
+fn demo_reruns_over_its_own_dir_but_refuses_others() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let d = dir.to_str().unwrap();
+    assert_code(&run(tmp.path(), &["demo", "--dir", d]), 0);
+    let first = std::fs::read(dir.join("report.pdf")).unwrap();
+    let first_head = git2::Repository::open(&dir)
+        .unwrap()
+        .head()
+        .unwrap()
+        .target();
+    assert_code(&run(tmp.path(), &["demo", "--dir", d]), 0);
+    // Deterministic: the same commits and the same PDF bytes on a re-run.
+    assert_eq!(std::fs::read(dir.join("report.pdf")).unwrap(), first);
+    assert_eq!(
+        git2::Repository::open(&dir)
+            .unwrap()
+            .head()
+            .unwrap()
+            .target(),
+        first_head
+    );
+
+    let other = tmp.path().join("precious");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::write(other.join("notes.txt"), "keep me").unwrap();
+    let out = run(tmp.path(), &["demo", "--dir", other.to_str().unwrap()]);
+    assert_code(&out, 2);
+    assert!(
+        stderr(&out).contains("refusing to overwrite"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(other.join("notes.txt")).unwrap(),
+        "keep me"
+    );
+}
