@@ -13,6 +13,8 @@ pub const FILE_NAME: &str = "soc2-evidence.toml";
 pub struct Config {
     pub organisation: Organisation,
     pub evidence: EvidenceConfig,
+    /// Tunables of individual checks (`[checks]`), recorded in `summary.json`.
+    pub checks: crate::checks::Settings,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -135,6 +137,23 @@ impl Config {
         ] {
             if !git2::Reference::is_valid_name(&format!("refs/heads/{branch}")) {
                 p.push(format!("{key}: {branch:?} is not a valid branch name"));
+            }
+        }
+        let c = &self.checks;
+        for (key, value) in [
+            ("checks.max_global_admins", c.max_global_admins),
+            ("checks.max_subscription_owners", c.max_subscription_owners),
+            ("checks.stale_account_days", c.stale_account_days),
+            ("checks.max_credential_days", c.max_credential_days),
+            ("checks.min_log_retention_days", c.min_log_retention_days),
+        ] {
+            if value == 0 {
+                p.push(format!("{key}: must be at least 1"));
+            }
+        }
+        for (i, tag) in c.required_tags.iter().enumerate() {
+            if tag.trim().is_empty() {
+                p.push(format!("checks.required_tags[{i}]: must not be empty"));
             }
         }
         if self.evidence.base_branch == self.evidence.bot_branch {

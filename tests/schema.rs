@@ -30,7 +30,7 @@ fn demo_evidence_and_inventory_validate() {
             started_at: inv.collected_at,
             finished_at: inv.collected_at,
         };
-        let snap = evidence::assess(&inv, run, None);
+        let snap = evidence::assess(&inv, &Default::default(), run, None).unwrap();
         assert!(validate_snapshot(&snap) > 61);
 
         let schema: serde_json::Value = serde_json::from_slice(
@@ -50,7 +50,7 @@ fn schemas_reject_broken_evidence() {
         started_at: inv.collected_at,
         finished_at: inv.collected_at,
     };
-    let snap = evidence::assess(&inv, run, None);
+    let snap = evidence::assess(&inv, &Default::default(), run, None).unwrap();
     let mut summary: serde_json::Value =
         serde_json::from_slice(&snap.files["summary.json"]).unwrap();
     summary["criteria"][0]["status"] = serde_json::json!("green");

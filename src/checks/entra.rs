@@ -436,6 +436,7 @@ mod tests {
         Identity {
             conditional_access_policies: policies,
             security_defaults: sd,
+            ..Identity::default()
         }
     }
 

@@ -105,10 +105,104 @@ impl Target {
 /// The pure evaluation function of a check.
 #[derive(Clone, Copy)]
 pub enum Eval {
-    /// Every resource of this lower-case ARM type.
+    /// Every resource of this lower-case ARM type, judged on its own.
     Resource(&'static str, fn(&Resource) -> Verdict),
+    /// Every resource of this type, judged with the rest of the inventory and the settings
+    /// (e.g. an NSG and the flow logs that target it).
+    ResourceCtx(&'static str, fn(&Resource, &Ctx) -> Verdict),
+    /// Every subscription in scope, on its own settings.
     Subscription(fn(&Subscription) -> Verdict),
+    /// Every subscription, with the resources in it (role assignments, alerts, policies…).
+    SubscriptionCtx(fn(&Subscription, &Ctx) -> Verdict),
+    /// The tenant's identity configuration alone.
     Tenant(fn(&Identity) -> Verdict),
+    /// The tenant, with the whole inventory and the settings.
+    TenantCtx(fn(&Ctx) -> Verdict),
+}
+
+/// Tunables an organisation sets in `[checks]` of `soc2-evidence.toml`. Each default is the
+/// recommendation the affected checks cite. Recorded in `summary.json`, because the verdicts
+/// depend on them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Callers (UPN, object id or application id) allowed to change Azure resources: the
+    /// deployment pipelines. Changes by anyone else are flagged for CC8.1. Empty: not
+    /// configured, and the change-management check reports that as an error, not a pass.
+    pub approved_deployers: Vec<String>,
+    /// Tags every resource must carry to say how its data is classified (C1.1).
+    pub required_tags: Vec<String>,
+    /// Most Global Administrators allowed (CIS: fewer than 5).
+    pub max_global_admins: u32,
+    /// Most Owners allowed on a subscription (CIS: at most 3).
+    pub max_subscription_owners: u32,
+    /// Days without a sign-in after which an enabled account counts as stale.
+    pub stale_account_days: u32,
+    /// Longest lifetime allowed for an app registration secret or certificate.
+    pub max_credential_days: u32,
+    /// Shortest log retention accepted, in days.
+    pub min_log_retention_days: u32,
+    /// Emergency-access accounts (UPN or object id) expected to be excluded from conditional
+    /// access; their exclusion is not a finding, anyone else's is.
+    pub break_glass_accounts: Vec<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            approved_deployers: Vec::new(),
+            required_tags: vec!["data-classification".into()],
+            max_global_admins: 4,
+            max_subscription_owners: 3,
+            stale_account_days: 90,
+            max_credential_days: 365,
+            min_log_retention_days: 90,
+            break_glass_accounts: Vec::new(),
+        }
+    }
+}
+
+/// What a context-aware check sees: the inventory, the settings, and an index by type.
+pub struct Ctx<'a> {
+    pub inventory: &'a Inventory,
+    pub settings: &'a Settings,
+    by_type: std::collections::HashMap<&'a str, Vec<&'a Resource>>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(inventory: &'a Inventory, settings: &'a Settings) -> Self {
+        let mut by_type: std::collections::HashMap<&str, Vec<&Resource>> = Default::default();
+        for r in &inventory.resources {
+            by_type.entry(r.r#type.as_str()).or_default().push(r);
+        }
+        Self {
+            inventory,
+            settings,
+            by_type,
+        }
+    }
+
+    /// Every resource of a (lower-case) type.
+    pub fn resources_of(&self, ty: &str) -> &[&'a Resource] {
+        self.by_type.get(ty).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Resources of a type in one subscription.
+    pub fn resources_in<'s>(
+        &'s self,
+        subscription_id: &'s str,
+        ty: &str,
+    ) -> impl Iterator<Item = &'a Resource> + 's {
+        self.resources_of(ty)
+            .iter()
+            .copied()
+            .filter(move |r| r.subscription_id.eq_ignore_ascii_case(subscription_id))
+    }
+
+    /// "Now" for checks that measure age: the inventory's collection time, never the clock.
+    pub fn as_of(&self) -> chrono::DateTime<chrono::Utc> {
+        self.inventory.collected_at
+    }
 }
 
 /// Everything an auditor needs to read a check without reading its code.
@@ -142,9 +236,9 @@ pub struct Check {
 impl Check {
     pub fn target(&self) -> Target {
         match self.eval {
-            Eval::Resource(ty, _) => Target::Resource(ty),
-            Eval::Subscription(_) => Target::Subscription,
-            Eval::Tenant(_) => Target::Tenant,
+            Eval::Resource(ty, _) | Eval::ResourceCtx(ty, _) => Target::Resource(ty),
+            Eval::Subscription(_) | Eval::SubscriptionCtx(_) => Target::Subscription,
+            Eval::Tenant(_) | Eval::TenantCtx(_) => Target::Tenant,
         }
     }
 }
@@ -267,12 +361,14 @@ pub fn find(id: &str) -> Option<&'static Check> {
 }
 
 /// Runs every registered check on the inventory.
-pub fn run_all(inv: &Inventory) -> Vec<CheckResult> {
-    registry().iter().map(|c| run(c, inv)).collect()
+pub fn run_all(inv: &Inventory, settings: &Settings) -> Vec<CheckResult> {
+    let ctx = Ctx::new(inv, settings);
+    registry().iter().map(|c| run(c, &ctx)).collect()
 }
 
 /// Runs one check: gaps in its sources first, then one verdict per item in scope.
-pub fn run(check: &'static Check, inv: &Inventory) -> CheckResult {
+pub fn run(check: &'static Check, ctx: &Ctx) -> CheckResult {
+    let inv = ctx.inventory;
     let id = check.meta.id;
     let mut findings: BTreeMap<String, Finding> = BTreeMap::new();
     let mut put = |resource_id: String, v: Verdict| {
@@ -317,8 +413,13 @@ pub fn run(check: &'static Check, inv: &Inventory) -> CheckResult {
 
     match check.eval {
         Eval::Resource(ty, f) => {
-            for r in inv.resources.iter().filter(|r| r.r#type == ty) {
+            for r in ctx.resources_of(ty) {
                 put(r.id.clone(), f(r));
+            }
+        }
+        Eval::ResourceCtx(ty, f) => {
+            for r in ctx.resources_of(ty) {
+                put(r.id.clone(), f(r, ctx));
             }
         }
         Eval::Subscription(f) => {
@@ -326,7 +427,13 @@ pub fn run(check: &'static Check, inv: &Inventory) -> CheckResult {
                 put(s.arm_id(), f(s));
             }
         }
+        Eval::SubscriptionCtx(f) => {
+            for s in &inv.subscriptions {
+                put(s.arm_id(), f(s, ctx));
+            }
+        }
         Eval::Tenant(f) => put(format!("/tenants/{}", inv.tenant_id), f(&inv.identity)),
+        Eval::TenantCtx(f) => put(format!("/tenants/{}", inv.tenant_id), f(ctx)),
     }
 
     let findings: Vec<Finding> = findings.into_values().collect();
@@ -457,7 +564,7 @@ mod tests {
     #[test]
     fn resource_checks_have_a_type() {
         for c in registry() {
-            if let Eval::Resource(t, _) = c.eval {
+            if let Eval::Resource(t, _) | Eval::ResourceCtx(t, _) = c.eval {
                 assert!(!t.is_empty(), "{} has no resource type", c.meta.id);
                 assert_eq!(t, t.to_ascii_lowercase());
             }
@@ -488,7 +595,7 @@ mod tests {
         let mut inv = testutil::inventory(vec![]);
         inv.sources.clear();
         for c in registry() {
-            let r = run(c, &inv);
+            let r = testutil::run_check(c, &inv);
             assert_eq!(r.status, FindingStatus::Error, "{}", c.meta.id);
         }
     }
@@ -503,7 +610,7 @@ mod tests {
             });
         }
         for c in registry() {
-            let r = run(c, &inv);
+            let r = testutil::run_check(c, &inv);
             let f = r
                 .findings
                 .iter()

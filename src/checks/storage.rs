@@ -175,7 +175,7 @@ mod tests {
     use serde_json::json;
 
     use crate::checks::testutil::{fixture, fixture_resource, set_prop};
-    use crate::checks::{FindingStatus as S, find, run, testutil};
+    use crate::checks::{FindingStatus as S, find, testutil};
 
     const LIST: &str = "storage/storage_accounts_list.2025-06-01.json";
     /// The create response is the one Microsoft example carrying TLS and public-access fields.
@@ -183,7 +183,7 @@ mod tests {
 
     fn eval(id: &str, r: crate::model::Resource) -> (S, String) {
         let inv = testutil::inventory(vec![r]);
-        let res = run(find(id).unwrap(), &inv);
+        let res = testutil::run_check(find(id).unwrap(), &inv);
         assert_eq!(res.findings.len(), 1);
         (res.findings[0].status, res.findings[0].reason.clone())
     }

@@ -81,9 +81,7 @@ pub fn subscription(id: &str) -> Subscription {
         id: id.to_string(),
         display_name: format!("Subscription {id}"),
         state: Some("Enabled".into()),
-        diagnostic_settings: None,
-        defender_pricings: None,
-        security_contacts: None,
+        ..Subscription::default()
     }
 }
 
@@ -104,6 +102,7 @@ pub fn inventory(resources: Vec<Resource>) -> Inventory {
         subscriptions: vec![subscription("sub-a"), subscription("sub-b")],
         resources,
         identity: Identity::default(),
+        changes: None,
         sources: names
             .into_iter()
             .map(|n| Source {
@@ -161,4 +160,19 @@ pub fn eval_tenant(id: &str, identity: &Identity) -> crate::checks::Verdict {
         crate::checks::Eval::Tenant(f) => f(identity),
         _ => panic!("{id} is not a tenant check"),
     }
+}
+
+/// Runs one check with default settings.
+pub fn run_check(
+    check: &'static crate::checks::Check,
+    inv: &Inventory,
+) -> crate::checks::CheckResult {
+    let settings = crate::checks::Settings::default();
+    crate::checks::run(check, &crate::checks::Ctx::new(inv, &settings))
+}
+
+/// The snapshot of an inventory with default settings and no parent.
+pub fn snapshot(inv: &Inventory, run: crate::evidence::RunMeta) -> crate::evidence::Snapshot {
+    crate::evidence::assess(inv, &crate::checks::Settings::default(), run, None)
+        .expect("a fresh snapshot builds")
 }

@@ -37,8 +37,14 @@ pub fn run(a: Args) -> Result<Outcome> {
     let branch = a.branch.unwrap_or(config.evidence.base_branch.clone());
     let store = EvidenceStore::open_or_init(&a.repo, &config.evidence.root, &branch)
         .with_context(|| format!("cannot open evidence repository {}", a.repo.display()))?;
-    let (outcome, snapshot) =
-        assess_and_commit(&store, &branch, None, &inventory, run_meta(started))?;
+    let (outcome, snapshot) = assess_and_commit(
+        &store,
+        &branch,
+        None,
+        &inventory,
+        &config.checks,
+        run_meta(started),
+    )?;
     let summary = snapshot.summary()?;
     match outcome {
         CommitOutcome::Created(oid) => println!("committed {oid} on {branch}"),

@@ -51,7 +51,8 @@ pub fn run(a: Args) -> Result<Outcome> {
             started_at: at,
             finished_at: at,
         };
-        let (outcome, snapshot) = assess_and_commit(&store, branch, base, &inventory, run)?;
+        let (outcome, snapshot) =
+            assess_and_commit(&store, branch, base, &inventory, &config.checks, run)?;
         base = Some(outcome.oid());
         summaries.push((state, branch.clone(), outcome.oid(), snapshot.summary()?));
     }

@@ -120,6 +120,7 @@ pub(crate) fn assess_and_commit(
     branch: &str,
     parent: Option<git2::Oid>,
     inventory: &Inventory,
+    settings: &crate::checks::Settings,
     run: RunMeta,
 ) -> Result<(CommitOutcome, Snapshot)> {
     let parent = match parent {
@@ -127,10 +128,10 @@ pub(crate) fn assess_and_commit(
         None => store.branch_head(branch)?,
     };
     let previous = match parent {
-        Some(p) => store.read_snapshot_at(p)?.and_then(|s| s.manifest_sha256()),
+        Some(p) => store.read_snapshot_at(p)?,
         None => None,
     };
-    let snapshot = evidence::assess(inventory, run, previous);
+    let snapshot = evidence::assess(inventory, settings, run, previous.as_ref())?;
     let summary = snapshot.summary()?;
     let message = commit_message(&summary);
     let outcome = store.commit_snapshot(branch, parent, &snapshot, &message)?;

@@ -325,6 +325,9 @@ fn subscription(idx: usize, export_activity_log: bool, free_plans: &[&str]) -> S
         diagnostic_settings: Some(diag),
         defender_pricings: Some(pricings),
         security_contacts: Some(contacts),
+        auto_provisioning_settings: Some(vec![]),
+        classic_administrators: Some(vec![]),
+        locks: Some(vec![]),
     }
 }
 
@@ -395,6 +398,7 @@ fn identity(state: DemoState) -> Identity {
             id: Some("00000000-0000-0000-0000-000000000005".into()),
             is_enabled: Some(false),
         }),
+        ..Identity::default()
     }
 }
 
@@ -765,6 +769,7 @@ pub fn inventory(state: DemoState) -> Inventory {
         ],
         resources,
         identity: identity(state),
+        changes: None,
         sources,
     };
     inv.normalise();
@@ -796,7 +801,7 @@ mod tests {
 
     #[test]
     fn baseline_has_passes_failures_and_a_gap() {
-        let results = checks::run_all(&inventory(DemoState::Baseline));
+        let results = checks::run_all(&inventory(DemoState::Baseline), &Default::default());
         let all: Vec<FindingStatus> = results
             .iter()
             .flat_map(|r| r.findings.iter().map(|f| f.status))

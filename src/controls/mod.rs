@@ -360,7 +360,7 @@ mod tests {
         // An inventory where nothing could be read: every automated criterion is incomplete.
         let mut inv = testutil::inventory(vec![]);
         inv.sources.clear();
-        let results = checks::run_all(&inv);
+        let results = checks::run_all(&inv, &checks::Settings::default());
         let controls = evaluate(&results);
         for c in controls
             .iter()

@@ -8,9 +8,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::checks::{Counts, FindingStatus, Severity};
+use crate::checks::{Counts, FindingStatus, Settings, Severity};
 use crate::controls::{Category, ControlStatus, Coverage, MappedCheck, Score};
-use crate::model::{Identity, InventoryPart, Resource, Source, Subscription};
+use crate::model::{ChangeEvent, Identity, InventoryPart, Resource, Source, Subscription};
 
 /// Version of the evidence file formats; in every file.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -94,6 +94,31 @@ pub struct Summary {
     pub checks: Vec<CheckSummary>,
     /// Every inventory gap, so the summary says when evidence is incomplete.
     pub gaps: Vec<SourceGap>,
+    /// The check settings the verdicts depend on.
+    pub settings: Settings,
+    /// Size of the change population (`changes/`): all events kept, and those this run added.
+    pub change_events: ChangeCounts,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeCounts {
+    pub total: u64,
+    pub added_by_this_run: u64,
+    /// False when this run could not read the Activity Log (see `gaps`).
+    pub collected: bool,
+}
+
+/// `changes/<yyyy-mm>.json`: one month of the administrative change population. Events are
+/// immutable, so files only grow: each run appends what it collected, deduplicated by event id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangesFile {
+    pub schema_version: u32,
+    /// `YYYY-MM` (UTC) of every event in the file.
+    pub month: String,
+    /// Sorted by event time, then event id.
+    pub events: Vec<ChangeEvent>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -13,9 +13,9 @@ use std::collections::BTreeMap;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
-use crate::checks::{CATALOGUE_VERSION, CheckResult, Counts};
+use crate::checks::{CATALOGUE_VERSION, CheckResult, Counts, Settings};
 use crate::controls::{self, Category, ControlResult};
-use crate::model::{Inventory, InventoryPart};
+use crate::model::{ChangeEvent, Inventory, InventoryPart};
 
 pub const MANIFEST: &str = "manifest.json";
 pub const SUMMARY: &str = "summary.json";
@@ -82,6 +82,12 @@ impl Snapshot {
     pub fn checks(&self) -> Result<Vec<CheckFile>, EvidenceError> {
         self.parse_dir("checks/")
     }
+    /// Every change event in `changes/`, in time order.
+    pub fn change_events(&self) -> Result<Vec<ChangeEvent>, EvidenceError> {
+        let files: Vec<ChangesFile> = self.parse_dir("changes/")?;
+        Ok(files.into_iter().flat_map(|f| f.events).collect())
+    }
+
     pub fn resources(&self) -> Result<ResourcesFile, EvidenceError> {
         self.parse(&inventory_path(InventoryPart::Resources))
     }
@@ -125,23 +131,30 @@ pub fn control_path(id: &str) -> String {
 pub fn check_path(id: &str) -> String {
     format!("checks/{id}.json")
 }
+pub fn changes_path(month: &str) -> String {
+    format!("changes/{month}.json")
+}
 pub fn inventory_path(part: InventoryPart) -> String {
     format!("inventory/{}.json", part.name())
 }
 
-/// Builds a snapshot. Evidence bytes are a pure function of the inventory and the results;
-/// `run` and `previous_manifest_sha256` reach only the manifest.
+/// Builds a snapshot on top of `previous` (the snapshot its parent commit holds, if any).
+/// Evidence bytes are a pure function of the inventory, the settings, the results and the
+/// previous change population; `run` and the previous manifest's hash reach only the manifest.
 pub fn build(
     inventory: &Inventory,
+    settings: &Settings,
     results: &[CheckResult],
     controls: &[ControlResult],
     run: RunMeta,
-    previous_manifest_sha256: Option<String>,
-) -> Snapshot {
+    previous: Option<&Snapshot>,
+) -> Result<Snapshot, EvidenceError> {
     let mut inv = inventory.clone();
     inv.normalise();
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let as_of = inv.collected_at;
+
+    let change_events = merge_changes(&inv, previous, &mut files)?;
 
     for r in results {
         let m = &r.check.meta;
@@ -243,6 +256,8 @@ pub fn build(
             })
             .collect(),
         gaps,
+        settings: settings.clone(),
+        change_events,
     };
     files.insert(SUMMARY.to_string(), canonical::to_bytes(&summary));
 
@@ -315,18 +330,72 @@ pub fn build(
             .iter()
             .map(|(p, b)| (p.clone(), sha256_hex(b)))
             .collect(),
-        previous_manifest_sha256,
+        previous_manifest_sha256: previous.and_then(Snapshot::manifest_sha256),
     };
     files.insert(MANIFEST.to_string(), canonical::to_bytes(&manifest));
-    Snapshot { files }
+    Ok(Snapshot { files })
 }
 
-/// Runs checks and controls on an inventory and builds its snapshot: the whole pure middle of
-/// the pipeline.
-pub fn assess(inventory: &Inventory, run: RunMeta, previous: Option<String>) -> Snapshot {
-    let results = crate::checks::run_all(inventory);
+/// Appends this run's change events to the previous population, month by month, deduplicated
+/// by event id; months this run did not touch are carried over byte for byte.
+fn merge_changes(
+    inv: &Inventory,
+    previous: Option<&Snapshot>,
+    files: &mut BTreeMap<String, Vec<u8>>,
+) -> Result<ChangeCounts, EvidenceError> {
+    let mut months: BTreeMap<
+        String,
+        BTreeMap<(chrono::DateTime<chrono::Utc>, String), ChangeEvent>,
+    > = BTreeMap::new();
+    let mut known = std::collections::HashSet::new();
+    if let Some(prev) = previous {
+        for (path, bytes) in prev.files.iter().filter(|(p, _)| p.starts_with("changes/")) {
+            let f: ChangesFile = parse_json(path, bytes)?;
+            let month = months.entry(f.month).or_default();
+            for e in f.events {
+                known.insert(e.event_id.clone());
+                month.insert((e.event_time, e.event_id.clone()), e);
+            }
+        }
+    }
+    let mut added = 0;
+    for e in inv.changes.iter().flatten() {
+        if known.insert(e.event_id.clone()) {
+            added += 1;
+            months
+                .entry(e.event_time.format("%Y-%m").to_string())
+                .or_default()
+                .insert((e.event_time, e.event_id.clone()), e.clone());
+        }
+    }
+    let mut total = 0;
+    for (month, events) in months {
+        total += events.len() as u64;
+        let file = ChangesFile {
+            schema_version: SCHEMA_VERSION,
+            events: events.into_values().collect(),
+            month,
+        };
+        files.insert(changes_path(&file.month), canonical::to_bytes(&file));
+    }
+    Ok(ChangeCounts {
+        total,
+        added_by_this_run: added,
+        collected: inv.changes.is_some(),
+    })
+}
+
+/// Runs checks and controls on an inventory and builds its snapshot on top of `previous`: the
+/// whole pure middle of the pipeline.
+pub fn assess(
+    inventory: &Inventory,
+    settings: &Settings,
+    run: RunMeta,
+    previous: Option<&Snapshot>,
+) -> Result<Snapshot, EvidenceError> {
+    let results = crate::checks::run_all(inventory, settings);
     let controls = controls::evaluate(&results);
-    build(inventory, &results, &controls, run, previous)
+    build(inventory, settings, &results, &controls, run, previous)
 }
 
 #[cfg(test)]
@@ -343,6 +412,10 @@ mod tests {
         }
     }
 
+    fn snap(inv: &Inventory, run: RunMeta) -> Snapshot {
+        testutil::snapshot(inv, run)
+    }
+
     fn inventory() -> Inventory {
         testutil::inventory(vec![testutil::fixture_resource(
             "storage/storage_accounts_list.2025-06-01.json",
@@ -352,7 +425,7 @@ mod tests {
 
     #[test]
     fn layout_has_every_file_kind() {
-        let s = assess(&inventory(), run(0), None);
+        let s = snap(&inventory(), run(0));
         for f in [
             MANIFEST,
             SUMMARY,
@@ -378,8 +451,8 @@ mod tests {
 
     #[test]
     fn same_inventory_same_evidence_bytes_only_manifest_differs() {
-        let a = assess(&inventory(), run(0), None);
-        let b = assess(&inventory(), run(100), Some("ab".repeat(32)));
+        let a = snap(&inventory(), run(0));
+        let b = assess(&inventory(), &Settings::default(), run(100), Some(&a)).unwrap();
         let ev = |s: &Snapshot| {
             s.evidence_files()
                 .map(|(p, b)| (p.clone(), b.clone()))
@@ -389,13 +462,13 @@ mod tests {
         assert_ne!(a.files[MANIFEST], b.files[MANIFEST]);
         assert_eq!(
             b.manifest().unwrap().previous_manifest_sha256,
-            Some("ab".repeat(32))
+            a.manifest_sha256()
         );
     }
 
     #[test]
     fn manifest_hashes_every_file_and_verify_catches_tampering() {
-        let mut s = assess(&inventory(), run(0), None);
+        let mut s = snap(&inventory(), run(0));
         let m = s.manifest().unwrap();
         assert_eq!(m.files.len(), s.files.len() - 1);
         assert!(s.verify().unwrap().is_empty());
@@ -407,7 +480,7 @@ mod tests {
 
     #[test]
     fn invalid_file_names_file_and_field() {
-        let mut s = assess(&inventory(), run(0), None);
+        let mut s = snap(&inventory(), run(0));
         s.files
             .insert(SUMMARY.into(), br#"{"schema_version": "one"}"#.to_vec());
         let e = s.summary().unwrap_err().to_string();
@@ -417,9 +490,64 @@ mod tests {
         );
     }
 
+    fn event(id: &str, time: &str) -> ChangeEvent {
+        ChangeEvent {
+            event_id: id.into(),
+            event_time: time.parse().unwrap(),
+            subscription_id: "sub-a".into(),
+            caller: Some("deployer@contoso.example".into()),
+            operation: "Microsoft.Storage/storageAccounts/write".into(),
+            resource_id: Some("/subscriptions/sub-a/x".into()),
+            status: Some("Succeeded".into()),
+            correlation_id: None,
+        }
+    }
+
+    #[test]
+    fn change_population_is_appended_deduplicated_and_split_by_month() {
+        let mut inv = inventory();
+        inv.changes = Some(vec![
+            event("e2", "2026-10-31T23:00:00Z"),
+            event("e1", "2026-10-01T08:00:00Z"),
+        ]);
+        let first = snap(&inv, run(0));
+        let oct: ChangesFile = parse_json("x", &first.files["changes/2026-10.json"]).unwrap();
+        assert_eq!(
+            oct.events
+                .iter()
+                .map(|e| e.event_id.as_str())
+                .collect::<Vec<_>>(),
+            ["e1", "e2"]
+        );
+
+        // The next run overlaps (e2 again) and adds a November event.
+        inv.changes = Some(vec![
+            event("e2", "2026-10-31T23:00:00Z"),
+            event("e3", "2026-11-01T01:00:00Z"),
+        ]);
+        let second = assess(&inv, &Settings::default(), run(10), Some(&first)).unwrap();
+        assert_eq!(
+            second.files["changes/2026-10.json"],
+            first.files["changes/2026-10.json"]
+        );
+        let all = second.change_events().unwrap();
+        assert_eq!(all.len(), 3);
+        let s = second.summary().unwrap();
+        assert_eq!(
+            (s.change_events.total, s.change_events.added_by_this_run),
+            (3, 1)
+        );
+
+        // A run that could not read the Activity Log keeps the population and says so.
+        inv.changes = None;
+        let third = assess(&inv, &Settings::default(), run(20), Some(&second)).unwrap();
+        assert_eq!(third.change_events().unwrap().len(), 3);
+        assert!(!third.summary().unwrap().change_events.collected);
+    }
+
     #[test]
     fn findings_record_observed_values() {
-        let s = assess(&inventory(), run(0), None);
+        let s = snap(&inventory(), run(0));
         let checks = s.checks().unwrap();
         let c = checks
             .iter()

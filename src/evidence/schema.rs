@@ -19,6 +19,7 @@ pub fn all() -> Vec<(String, Vec<u8>)> {
         one::<Summary>("summary"),
         one::<ControlFile>("control"),
         one::<CheckFile>("check"),
+        one::<ChangesFile>("changes"),
         one::<SubscriptionsFile>("inventory-subscriptions"),
         one::<ResourcesFile>("inventory-resources"),
         one::<IdentityFile>("inventory-identity"),
@@ -36,6 +37,7 @@ pub fn schema_for_path(path: &str) -> Option<&'static str> {
         "inventory/identity.json" => "inventory-identity.schema.json",
         p if p.starts_with("controls/") => "control.schema.json",
         p if p.starts_with("checks/") => "check.schema.json",
+        p if p.starts_with("changes/") => "changes.schema.json",
         _ => return None,
     })
 }

@@ -3,15 +3,48 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-/// Tenant-wide identity settings. `None` means the collector could not read the endpoint.
+/// Tenant-wide identity settings from Microsoft Graph v1.0. `None` means the collector could
+/// not read the endpoint (a gap names why); `Some([])` means it was read and is empty. Objects
+/// other than conditional access policies are kept as Graph returns them (redacted), so the
+/// evidence shows exactly what was read.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Identity {
+    /// `GET /identity/conditionalAccess/policies`.
     #[serde(default)]
     pub conditional_access_policies: Option<Vec<ConditionalAccessPolicy>>,
+    /// `GET /policies/identitySecurityDefaultsEnforcementPolicy`.
     #[serde(default)]
     pub security_defaults: Option<SecurityDefaults>,
+    /// `GET /policies/authorizationPolicy` (guest invites, guest role, user consent, app
+    /// creation).
+    #[serde(default)]
+    pub authorization_policy: Option<Value>,
+    /// `GET /identity/conditionalAccess/namedLocations`.
+    #[serde(default)]
+    pub named_locations: Option<Vec<Value>>,
+    /// `GET /users?$select=id,userPrincipalName,displayName,userType,accountEnabled,
+    /// createdDateTime,signInActivity`.
+    #[serde(default)]
+    pub users: Option<Vec<Value>>,
+    /// `GET /reports/authenticationMethods/userRegistrationDetails` (MFA registration).
+    #[serde(default)]
+    pub user_registration_details: Option<Vec<Value>>,
+    /// `GET /directoryRoles?$expand=members`: activated roles with their members.
+    #[serde(default)]
+    pub directory_roles: Option<Vec<Value>>,
+    /// `GET /roleManagement/directory/roleAssignmentSchedules` (PIM active assignments).
+    #[serde(default)]
+    pub role_assignment_schedules: Option<Vec<Value>>,
+    /// `GET /roleManagement/directory/roleEligibilitySchedules` (PIM eligible assignments).
+    #[serde(default)]
+    pub role_eligibility_schedules: Option<Vec<Value>>,
+    /// `GET /applications?$select=id,appId,displayName,passwordCredentials,keyCredentials`
+    /// (credential metadata only; Graph never returns secret values from this call).
+    #[serde(default)]
+    pub applications: Option<Vec<Value>>,
 }
 
 /// `GET /identity/conditionalAccess/policies` item (the parts the checks read).

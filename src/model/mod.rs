@@ -1,11 +1,13 @@
 //! Inventory types: what was collected from a tenant, with provenance. The seam between
 //! collection and assessment (`inventory.json`). Plain data, no behaviour beyond lookups.
 
+mod changes;
 mod identity;
 mod provenance;
 mod resource;
 mod subscription;
 
+pub use changes::ChangeEvent;
 pub use identity::{
     ConditionalAccessPolicy, Identity, PolicyApplications, PolicyConditions, PolicyGrantControls,
     PolicyLocations, PolicyPlatforms, PolicyUsers, SecurityDefaults,
@@ -33,6 +35,10 @@ pub struct Inventory {
     pub subscriptions: Vec<Subscription>,
     pub resources: Vec<Resource>,
     pub identity: Identity,
+    /// Administrative Activity Log events collected by this run (the CC8.1 change
+    /// population); `None` when the Activity Log was not collected.
+    #[serde(default)]
+    pub changes: Option<Vec<ChangeEvent>>,
     /// One entry per source read (Resource Graph query, ARM call family, Graph endpoint).
     pub sources: Vec<Source>,
 }
@@ -52,6 +58,10 @@ impl Inventory {
         self.resources.sort_by(|a, b| a.id.cmp(&b.id));
         if let Some(p) = &mut self.identity.conditional_access_policies {
             p.sort_by(|a, b| a.id.cmp(&b.id));
+        }
+        if let Some(c) = &mut self.changes {
+            c.sort_by(|a, b| (a.event_time, &a.event_id).cmp(&(b.event_time, &b.event_id)));
+            c.dedup_by(|a, b| a.event_id == b.event_id);
         }
         self.sources.sort_by(|a, b| a.name.cmp(&b.name));
         for s in &mut self.sources {

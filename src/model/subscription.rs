@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Subscription {
     /// Subscription GUID (as returned; placeholders are tolerated).
@@ -22,6 +22,15 @@ pub struct Subscription {
     /// `Microsoft.Security/securityContacts`.
     #[serde(default)]
     pub security_contacts: Option<Vec<Value>>,
+    /// `Microsoft.Security/autoProvisioningSettings`.
+    #[serde(default)]
+    pub auto_provisioning_settings: Option<Vec<Value>>,
+    /// `Microsoft.Authorization/classicAdministrators` (co-administrators predate RBAC).
+    #[serde(default)]
+    pub classic_administrators: Option<Vec<Value>>,
+    /// `Microsoft.Authorization/locks` at and below the subscription.
+    #[serde(default)]
+    pub locks: Option<Vec<Value>>,
 }
 
 impl Subscription {

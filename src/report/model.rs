@@ -260,7 +260,7 @@ pub(crate) mod tests {
             started_at: Utc.with_ymd_and_hms(2026, 11, 1, 6, 5, 0).unwrap(),
             finished_at: Utc.with_ymd_and_hms(2026, 11, 1, 6, 6, 0).unwrap(),
         };
-        evidence::assess(&inv, run, None)
+        crate::checks::testutil::snapshot(&inv, run)
     }
 
     pub(crate) fn identity() -> ReportIdentity {

@@ -1062,7 +1062,7 @@ mod tests {
             started_at: inv.collected_at,
             finished_at: inv.collected_at,
         };
-        let s = crate::evidence::assess(&inv, run, None);
+        let s = crate::checks::testutil::snapshot(&inv, run);
         let x = extract(&render_snapshot(&s, &identity()).unwrap());
         assert!(x.pages[0].contains("1 inventory gap(s)"), "{}", x.pages[0]);
         let last = x.pages.last().unwrap();

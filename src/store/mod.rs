@@ -258,21 +258,20 @@ impl EvidenceStore {
 mod tests {
     use super::*;
     use crate::checks::testutil;
-    use crate::evidence::{self, RunMeta};
+    use crate::evidence::RunMeta;
     use chrono::{TimeZone, Utc};
 
     fn snapshot(run_secs: i64, tls: &str) -> Snapshot {
         let mut r = testutil::fixture_resource("storage/storage_account_create.2025-06-01.json", 0);
         testutil::set_prop(&mut r, "/minimumTlsVersion", serde_json::json!(tls));
         let inv = testutil::inventory(vec![r]);
-        evidence::assess(
+        testutil::snapshot(
             &inv,
             RunMeta {
                 run_id: "t".into(),
                 started_at: Utc.timestamp_opt(run_secs, 0).unwrap(),
                 finished_at: Utc.timestamp_opt(run_secs, 0).unwrap(),
             },
-            None,
         )
     }
 
