@@ -28,6 +28,7 @@ pub(super) const CHECKS: &[Check] = &[
                 "5.0.0:8.1.3.1",
                 "6.0.0:8.1.3.1",
             ],
+            policies: &[],
             description: "Reads the subscription's Defender pricings. Passes when the pricing named \
                           VirtualMachines has properties.pricingTier Standard (subPlan is recorded); \
                           Free fails; a pricing list that lacks the plan fails (Azure lists every \
@@ -58,6 +59,7 @@ pub(super) const CHECKS: &[Check] = &[
                 "5.0.0:8.1.5.1",
                 "6.0.0:8.1.5.1",
             ],
+            policies: &[],
             description: "Passes when the Defender pricing named StorageAccounts has \
                           properties.pricingTier Standard; Free, or a collected list without the \
                           plan, fails; pricings not collected, or no pricingTier, is an error.",
@@ -84,6 +86,7 @@ pub(super) const CHECKS: &[Check] = &[
                 "5.0.0:8.1.7.3",
                 "6.0.0:8.1.7.3",
             ],
+            policies: &[],
             description: "Passes when the Defender pricing named SqlServers (Azure SQL Database, \
                           SQL Managed Instance and Synapse SQL) has properties.pricingTier Standard; \
                           Free, or a collected list without the plan, fails; pricings not \
@@ -112,6 +115,7 @@ pub(super) const CHECKS: &[Check] = &[
                 "5.0.0:8.1.8.1",
                 "6.0.0:8.1.8.1",
             ],
+            policies: &[],
             description: "Passes when the Defender pricing named KeyVaults has \
                           properties.pricingTier Standard; Free, or a collected list without the \
                           plan, fails; pricings not collected, or no pricingTier, is an error.",
@@ -138,6 +142,7 @@ pub(super) const CHECKS: &[Check] = &[
                 "5.0.0:8.1.9.1",
                 "6.0.0:8.1.9.1",
             ],
+            policies: &[],
             description: "Passes when the Defender pricing named Arm has properties.pricingTier \
                           Standard; Free, or a collected list without the plan, fails; pricings not \
                           collected, or no pricingTier, is an error.",
@@ -165,6 +170,7 @@ pub(super) const CHECKS: &[Check] = &[
                 "5.0.0:8.1.13",
                 "6.0.0:8.1.13",
             ],
+            policies: &[],
             description: "Reads the subscription's security contacts. Passes when some contact has \
                           a non-empty properties.emails (a ';'-separated list) and is not switched \
                           off (properties.isEnabled is not false; older api-versions omit it). No \

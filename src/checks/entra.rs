@@ -33,6 +33,7 @@ pub(super) const CHECKS: &[Check] = &[
             severity: Severity::Critical,
             criteria: &["CC6.1", "CC6.6"],
             cis: &["2.1.0:1.1.2", "2.1.0:1.2.3", "3.0.0:2.1.2", "3.0.0:2.2.4"],
+            policies: &[],
             description: "Passes when security defaults are enabled (isEnabled true), or when a \
                           conditional access policy with state enabled (report-only does not count) \
                           targets all cloud apps (includeApplications All), includes all users \
@@ -76,6 +77,7 @@ pub(super) const CHECKS: &[Check] = &[
                 "5.0.0:5.2.4",
                 "6.0.0:5.1.3",
             ],
+            policies: &[],
             description: "Passes when security defaults are enabled, or when a conditional access \
                           policy with state enabled includes all users (includeUsers All), targets \
                           all cloud apps and grants access only with MFA (mfa alone, or with \
@@ -104,6 +106,7 @@ pub(super) const CHECKS: &[Check] = &[
             severity: Severity::High,
             criteria: &["CC6.1", "CC6.6"],
             cis: &[],
+            policies: &[],
             description: "Passes when security defaults are enabled (they block legacy \
                           authentication), or when a conditional access policy with state enabled \
                           has clientAppTypes including both exchangeActiveSync and other, grant \

@@ -25,6 +25,7 @@ pub(super) const CHECKS: &[Check] = &[
             severity: Severity::High,
             criteria: &["A1.2", "CC7.5"],
             cis: &["2.1.0:8.5", "3.0.0:3.3.5", "4.0.0:9.3.5"],
+            policies: &[],
             description: "Passes when properties.enableSoftDelete is true; false fails. Absent \
                           means the value was not returned and is an error, not a pass.",
             rationale: "Soft delete keeps deleted vaults, keys and secrets recoverable for the \
@@ -52,6 +53,7 @@ pub(super) const CHECKS: &[Check] = &[
                 "5.0.0:8.3.5",
                 "6.0.0:8.3.5",
             ],
+            policies: &[],
             description: "Passes when properties.enablePurgeProtection is true; false fails. Azure \
                           omits the property until purge protection has been enabled, so absence \
                           most likely means off; it is still reported as an error (value not \
@@ -81,6 +83,7 @@ pub(super) const CHECKS: &[Check] = &[
                 "5.0.0:8.3.6",
                 "6.0.0:8.3.6",
             ],
+            policies: &[],
             description: "Passes when properties.enableRbacAuthorization is true; false (legacy \
                           vault access policies) fails; absent is an error.",
             rationale: "Azure RBAC grants data-plane access per key, secret or certificate scope, \
@@ -108,6 +111,7 @@ pub(super) const CHECKS: &[Check] = &[
                 "5.0.0:6.1.1.4",
                 "6.0.0:6.1.1.4",
             ],
+            policies: &[],
             description: "Reads the vault's diagnostic settings (ARM Microsoft.Insights/\
                           diagnosticSettings on the vault). Passes when some setting has an enabled \
                           properties.logs[] entry with category AuditEvent or categoryGroup audit or \

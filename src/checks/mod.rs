@@ -4,13 +4,28 @@
 //! Missing data is never a pass: a source the check needs that was not collected, or a gap the
 //! collector recorded for a scope, becomes an `error` finding naming the gap.
 
+mod acr;
+mod aks;
+mod appservice;
+mod backup;
+mod cache;
+mod changes;
+mod compute;
+mod cosmos;
 mod defender;
 mod entra;
 mod keyvault;
+mod locks;
+mod messaging;
 mod monitor;
+mod mysql;
 mod network;
+mod policy;
+mod postgres;
+mod rbac;
 mod sql;
 mod storage;
+mod tags;
 #[cfg(test)]
 pub(crate) mod testutil;
 
@@ -217,6 +232,9 @@ pub struct CheckMeta {
     pub criteria: &'static [&'static str],
     /// CIS Microsoft Azure Foundations cross-references, `<version>:<rec id>`.
     pub cis: &'static [&'static str],
+    /// Built-in Azure Policy definitions (GUIDs) of Microsoft's "SOC 2 Type 2" initiative that
+    /// test the same setting; the check maps to at least the criteria Microsoft maps them to.
+    pub policies: &'static [&'static str],
     /// What is tested, precisely.
     pub description: &'static str,
     /// Why it matters for the mapped criteria.
@@ -336,19 +354,38 @@ pub struct CheckResult {
     pub findings: Vec<Finding>,
 }
 
+/// Retired check ids with the reason. An id here is never registered again, so an id keeps
+/// one meaning for ever.
+pub const DEPRECATED: &[(&str, &str)] = &[];
+
 /// All registered checks, sorted by id.
 pub fn registry() -> &'static [Check] {
     use std::sync::OnceLock;
     static REGISTRY: OnceLock<Vec<Check>> = OnceLock::new();
     REGISTRY.get_or_init(|| {
         let mut all: Vec<Check> = [
+            acr::CHECKS,
+            aks::CHECKS,
+            appservice::CHECKS,
+            backup::CHECKS,
+            cache::CHECKS,
+            changes::CHECKS,
+            compute::CHECKS,
+            cosmos::CHECKS,
             defender::CHECKS,
             entra::CHECKS,
             keyvault::CHECKS,
+            locks::CHECKS,
+            messaging::CHECKS,
             monitor::CHECKS,
+            mysql::CHECKS,
             network::CHECKS,
+            policy::CHECKS,
+            postgres::CHECKS,
+            rbac::CHECKS,
             sql::CHECKS,
             storage::CHECKS,
+            tags::CHECKS,
         ]
         .concat();
         all.sort_by_key(|c| c.meta.id);
@@ -497,6 +534,78 @@ mod tests {
         dedup.dedup();
         assert_eq!(ids, dedup, "duplicate check id");
         insta::assert_snapshot!(ids.join("\n"));
+    }
+
+    #[test]
+    fn no_deprecated_id_is_registered() {
+        for (id, reason) in DEPRECATED {
+            assert!(
+                find(id).is_none(),
+                "{id} was retired ({reason}) and may not return"
+            );
+            assert!(!reason.is_empty());
+        }
+    }
+
+    #[test]
+    fn message_conventions() {
+        for c in registry() {
+            let m = &c.meta;
+            assert!(
+                m.title.chars().count() <= 100,
+                "{}: title over 100 characters",
+                m.id
+            );
+            assert!(
+                !m.title.ends_with('.'),
+                "{}: title ends with a period",
+                m.id
+            );
+            for (field, text) in [
+                ("description", m.description),
+                ("rationale", m.rationale),
+                ("remediation", m.remediation),
+            ] {
+                assert!(text.len() >= 20, "{}: {field} is too short to help", m.id);
+            }
+            assert!(
+                m.remediation.contains("az "),
+                "{}: remediation has no az command",
+                m.id
+            );
+            assert!(!m.sources.is_empty(), "{}: reads no source", m.id);
+        }
+    }
+
+    /// Where a check tests the same setting as a policy of Microsoft's SOC 2 Type 2 initiative,
+    /// it maps to at least the criteria Microsoft maps that policy to.
+    #[test]
+    fn covers_microsoft_policy_criteria() {
+        let mut rdr = csv::Reader::from_reader(
+            include_str!("../../data/azure-policy-soc2-type2.csv").as_bytes(),
+        );
+        let mut by_policy: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for rec in rdr.records() {
+            let rec = rec.unwrap();
+            if &rec[3] == "yes" {
+                let guid = rec[2].rsplit('/').next().unwrap().to_string();
+                by_policy.entry(guid).or_default().push(rec[0].to_string());
+            }
+        }
+        for c in registry() {
+            for p in c.meta.policies {
+                let crits = by_policy.get(*p).unwrap_or_else(|| {
+                    panic!("{}: {p} is not an automated SOC 2 policy", c.meta.id)
+                });
+                for crit in crits {
+                    assert!(
+                        c.meta.criteria.contains(&crit.as_str()),
+                        "{}: Microsoft maps policy {p} to {crit}, the check does not",
+                        c.meta.id
+                    );
+                }
+            }
+        }
     }
 
     #[test]

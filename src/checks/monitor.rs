@@ -32,6 +32,7 @@ pub(super) const CHECKS: &[Check] = &[Check {
             "6.0.0:6.1.1.1",
             "6.0.0:6.1.1.2",
         ],
+        policies: &[],
         description: "Reads the subscription's diagnostic settings (Microsoft.Insights/\
                       diagnosticSettings at subscription scope). Passes when the Activity Log \
                       categories Administrative, Security, Policy and Alert are each enabled \

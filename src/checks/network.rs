@@ -27,6 +27,7 @@ pub(super) const CHECKS: &[Check] = &[
                 "5.0.0:7.2",
                 "6.0.0:7.2",
             ],
+            policies: &[],
             description: "Reads properties.securityRules (the user-defined rules; the fixed default \
                           rules never admit internet traffic). Fails when any rule with access Allow \
                           and direction Inbound, protocol Tcp or *, a source in \
@@ -63,6 +64,7 @@ pub(super) const CHECKS: &[Check] = &[
                 "5.0.0:7.1",
                 "6.0.0:7.1",
             ],
+            policies: &[],
             description: "Reads properties.securityRules. Fails when any rule with access Allow and \
                           direction Inbound, protocol Tcp or *, an internet source (*, Internet, \
                           Any, 0.0.0.0, or any /0 prefix) in sourceAddressPrefix/\
@@ -90,6 +92,7 @@ pub(super) const CHECKS: &[Check] = &[
             severity: Severity::Critical,
             criteria: &["CC6.1", "CC6.6"],
             cis: &[],
+            policies: &[],
             description: "Reads properties.securityRules. Fails when any rule with access Allow and \
                           direction Inbound, protocol Tcp, Udp or * (ICMP, ESP and AH carry no ports \
                           and are not counted), an internet source (*, Internet, Any, 0.0.0.0, or \

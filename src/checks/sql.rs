@@ -23,6 +23,7 @@ pub(super) const CHECKS: &[Check] = &[
             severity: Severity::Medium,
             criteria: &["CC7.2"],
             cis: &["2.1.0:4.1.1", "3.0.0:5.1.1"],
+            policies: &[],
             description: "Reads the server's blob auditing policy (ARM servers/{server}/\
                           auditingSettings/default). Passes when properties.state is Enabled; \
                           Disabled fails; a policy not collected, or without state, is an error. \
@@ -47,6 +48,7 @@ pub(super) const CHECKS: &[Check] = &[
             severity: Severity::Critical,
             criteria: &["CC6.1", "CC6.6"],
             cis: &["2.1.0:4.1.2", "3.0.0:5.1.2"],
+            policies: &[],
             description: "Reads the server's firewall rules (ARM servers/{server}/firewallRules). \
                           Fails when any rule has properties.startIpAddress 0.0.0.0 and \
                           properties.endIpAddress 255.255.255.255 (the whole internet); the \
@@ -74,6 +76,7 @@ pub(super) const CHECKS: &[Check] = &[
             severity: Severity::Medium,
             criteria: &["CC6.1", "CC6.6"],
             cis: &["2.1.0:4.1.2", "3.0.0:5.1.2"],
+            policies: &[],
             description: "Reads the server's firewall rules (ARM servers/{server}/firewallRules). \
                           Fails when a rule has properties.startIpAddress and \
                           properties.endIpAddress both 0.0.0.0: the portal's 'Allow Azure services \
@@ -101,6 +104,7 @@ pub(super) const CHECKS: &[Check] = &[
             severity: Severity::Medium,
             criteria: &["CC6.1", "CC6.7"],
             cis: &[],
+            policies: &[],
             description: "Passes when properties.minimalTlsVersion is 1.2 or 1.3; 1.0, 1.1 and None \
                           (any version accepted) fail; absent, or a value not among these, is an \
                           error.",
@@ -121,6 +125,7 @@ pub(super) const CHECKS: &[Check] = &[
             severity: Severity::Medium,
             criteria: &["CC6.1", "CC6.6"],
             cis: &["3.0.0:5.1.7"],
+            policies: &[],
             description: "Passes when properties.publicNetworkAccess is Disabled (only private \
                           endpoints reach the server). Enabled, and SecuredByPerimeter, fail with \
                           the value recorded; absent is an error.",

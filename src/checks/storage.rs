@@ -17,6 +17,7 @@ pub(super) const CHECKS: &[Check] = &[
             severity: Severity::High,
             criteria: &["CC6.1", "CC6.6", "CC6.7"],
             cis: &["2.1.0:3.1", "3.0.0:4.1", "4.0.0:10.3.4"],
+            policies: &[],
             description: "Passes when properties.supportsHttpsTrafficOnly is true.",
             rationale: "Plain HTTP exposes data and shared-key signatures in transit; CC6.7 requires \
                         transmission of information to be protected.",
@@ -34,6 +35,7 @@ pub(super) const CHECKS: &[Check] = &[
             severity: Severity::Medium,
             criteria: &["CC6.1", "CC6.7"],
             cis: &["2.1.0:3.15", "3.0.0:4.15", "4.0.0:10.3.7"],
+            policies: &[],
             description: "Passes when properties.minimumTlsVersion is TLS1_2 or TLS1_3. Absent means \
                           the value was not returned, which is not evidence of compliance.",
             rationale: "TLS 1.0 and 1.1 have known weaknesses; CC6.7 requires protected transmission.",
@@ -51,6 +53,7 @@ pub(super) const CHECKS: &[Check] = &[
             severity: Severity::High,
             criteria: &["CC6.1", "CC6.6", "C1.1"],
             cis: &["3.0.0:4.17", "4.0.0:10.3.9"],
+            policies: &[],
             description: "Passes when properties.allowBlobPublicAccess is false.",
             rationale: "Anonymous containers publish data to anyone with the URL, defeating logical \
                         access controls (CC6.1) and confidentiality commitments (C1.1).",
@@ -69,6 +72,7 @@ pub(super) const CHECKS: &[Check] = &[
             severity: Severity::Medium,
             criteria: &["CC6.1", "CC6.6"],
             cis: &["2.1.0:3.8", "3.0.0:4.7", "4.0.0:10.3.2.3"],
+            policies: &[],
             description: "Passes when properties.networkAcls.defaultAction is Deny or \
                           properties.publicNetworkAccess is Disabled.",
             rationale: "A default Allow exposes the data plane to every network; CC6.6 requires \
@@ -88,6 +92,7 @@ pub(super) const CHECKS: &[Check] = &[
             severity: Severity::Medium,
             criteria: &["A1.2", "CC7.5"],
             cis: &["2.1.0:3.11", "3.0.0:4.10", "4.0.0:10.3.6"],
+            policies: &[],
             description: "Reads blobServices/default: passes when deleteRetentionPolicy.enabled is \
                           true with at least 7 days.",
             rationale: "Soft delete lets deleted or overwritten data be recovered after an incident \

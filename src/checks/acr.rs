@@ -1,0 +1,5 @@
+//! acr checks.
+
+use super::Check;
+
+pub(super) const CHECKS: &[Check] = &[];

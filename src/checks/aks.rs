@@ -1,0 +1,5 @@
+//! aks checks.
+
+use super::Check;
+
+pub(super) const CHECKS: &[Check] = &[];

@@ -1,0 +1,5 @@
+//! appservice checks.
+
+use super::Check;
+
+pub(super) const CHECKS: &[Check] = &[];

@@ -1,0 +1,5 @@
+//! cache checks.
+
+use super::Check;
+
+pub(super) const CHECKS: &[Check] = &[];

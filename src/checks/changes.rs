@@ -1,0 +1,5 @@
+//! changes checks.
+
+use super::Check;
+
+pub(super) const CHECKS: &[Check] = &[];

@@ -1,0 +1,5 @@
+//! cosmos checks.
+
+use super::Check;
+
+pub(super) const CHECKS: &[Check] = &[];

@@ -1,0 +1,5 @@
+//! locks checks.
+
+use super::Check;
+
+pub(super) const CHECKS: &[Check] = &[];

@@ -1,0 +1,5 @@
+//! messaging checks.
+
+use super::Check;
+
+pub(super) const CHECKS: &[Check] = &[];

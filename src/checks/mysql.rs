@@ -1,0 +1,5 @@
+//! mysql checks.
+
+use super::Check;
+
+pub(super) const CHECKS: &[Check] = &[];

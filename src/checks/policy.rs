@@ -1,0 +1,5 @@
+//! policy checks.
+
+use super::Check;
+
+pub(super) const CHECKS: &[Check] = &[];

@@ -1,0 +1,5 @@
+//! postgres checks.
+
+use super::Check;
+
+pub(super) const CHECKS: &[Check] = &[];

@@ -1,0 +1,5 @@
+//! tags checks.
+
+use super::Check;
+
+pub(super) const CHECKS: &[Check] = &[];
