@@ -44,7 +44,25 @@ pub fn resource(arm: Value) -> Resource {
         location: arm["location"].as_str().map(str::to_string),
         subscription_id: after("subscriptions").unwrap_or_default(),
         resource_group: after("resourceGroups"),
-        tags: Default::default(),
+        tags: arm["tags"]
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        sku: arm.get("sku").cloned(),
+        kind: arm["kind"].as_str().map(str::to_string),
+        zones: arm["zones"]
+            .as_array()
+            .map(|z| {
+                z.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        identity: arm.get("identity").cloned(),
         properties: arm.get("properties").cloned().unwrap_or(Value::Null),
         children: Default::default(),
         id,

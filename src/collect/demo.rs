@@ -51,6 +51,10 @@ fn resource(sub: &str, rg: &str, ty: &str, name: &str, properties: Value) -> Res
             rg.trim_start_matches("rg-").to_string(),
         )]
         .into(),
+        sku: None,
+        kind: None,
+        zones: vec![],
+        identity: None,
         properties,
         children: Default::default(),
     }

@@ -22,6 +22,18 @@ pub struct Resource {
     pub resource_group: Option<String>,
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    /// Top-level ARM `sku` (e.g. storage replication `Standard_GRS`, public IP `Basic`).
+    #[serde(default)]
+    pub sku: Option<Value>,
+    /// Top-level ARM `kind` (e.g. `functionapp,linux`, `StorageV2`).
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Availability zones the resource is pinned to or spread over.
+    #[serde(default)]
+    pub zones: Vec<String>,
+    /// Top-level ARM `identity` (managed identity type and ids; no secrets).
+    #[serde(default)]
+    pub identity: Option<Value>,
     /// The ARM `properties` object as returned (redacted). Checks never assume a field exists.
     #[serde(default)]
     pub properties: Value,
