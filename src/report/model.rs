@@ -1,14 +1,19 @@
-//! The report's content as plain data, built only from a [`Snapshot`] and the
-//! [`ReportIdentity`]: no clock, no environment, no catalogue lookups beyond what the snapshot
-//! records. Whatever the PDF shows comes from here, so the report can never say more (or less)
-//! than the evidence it names by manifest sha256.
+//! The report's content as plain data, built only from a [`Snapshot`], the
+//! [`ReportIdentity`] and the optional drift and period view: no clock, no environment, no
+//! catalogue lookups beyond what the snapshot records. Whatever the PDF shows comes from here,
+//! so the report can never say more (or less) than the evidence it names by manifest sha256.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use super::{ReportError, ReportIdentity};
-use crate::checks::{Counts, Severity};
+use super::{PeriodView, ReportError, ReportIdentity, ReportInput};
+use crate::checks::{Counts, FindingStatus, Severity};
 use crate::controls::{Category, ControlStatus, Coverage, Score};
-use crate::evidence::{self, EvidenceError, MANIFEST, SUMMARY, Snapshot, SourceGap};
+use crate::drift::Drift;
+use crate::evidence::{
+    self, ChangeCounts, CheckFile, ControlFile, EvidenceError, MANIFEST, Manifest, SUMMARY,
+    Snapshot, SourceGap, Summary,
+};
+use crate::model::{InventoryPart, Source};
 
 /// What the cover page states: which evidence, about what, as of when, made by what.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,8 +22,12 @@ pub struct Cover {
     pub system: String,
     pub tenant_id: String,
     pub subscriptions: Vec<String>,
+    /// Labels of the TSC categories assessed.
+    pub categories: Vec<String>,
     /// The inventory's collection time (the manifest's and summary's `as_of`).
     pub as_of: DateTime<Utc>,
+    /// The Type 2 period, when the report covers one (`as_of` is then its last run).
+    pub period: Option<String>,
     pub manifest_sha256: String,
     /// The hash-chain link to the snapshot this one was built on; `None` for the first.
     pub previous_manifest_sha256: Option<String>,
@@ -79,6 +88,8 @@ pub fn percent(score: Option<f64>) -> String {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CriterionRow {
     pub id: String,
+    /// Short title, from the criterion's evidence file.
+    pub title: String,
     pub category: Category,
     pub coverage: Coverage,
     pub status: ControlStatus,
@@ -113,10 +124,154 @@ pub fn coverage_text(c: Coverage) -> &'static str {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FailingCheck {
     pub id: String,
+    pub title: String,
     pub severity: Severity,
     pub failing: u64,
     /// Findings that pass, fail or error: what `failing` is a share of.
     pub evaluated: u64,
+    /// Criteria the check is mapped to.
+    pub criteria: Vec<String>,
+}
+
+/// Failing checks and findings of one severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeverityCount {
+    pub severity: Severity,
+    pub checks: usize,
+    pub findings: u64,
+}
+
+/// Criteria counted by status, over all 61.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StatusCounts {
+    pub pass: usize,
+    pub fail: usize,
+    pub incomplete: usize,
+    pub not_applicable: usize,
+    pub manual: usize,
+    pub inherited: usize,
+}
+
+impl StatusCounts {
+    fn add(&mut self, s: ControlStatus) {
+        match s {
+            ControlStatus::Pass => self.pass += 1,
+            ControlStatus::Fail => self.fail += 1,
+            ControlStatus::Incomplete => self.incomplete += 1,
+            ControlStatus::NotApplicable => self.not_applicable += 1,
+            ControlStatus::Manual => self.manual += 1,
+            ControlStatus::Inherited => self.inherited += 1,
+        }
+    }
+
+    pub fn total(&self) -> usize {
+        self.pass + self.fail + self.incomplete + self.not_applicable + self.manual + self.inherited
+    }
+
+    /// (status, count) in the order the report shows them.
+    pub fn parts(&self) -> [(ControlStatus, usize); 6] {
+        [
+            (ControlStatus::Pass, self.pass),
+            (ControlStatus::Fail, self.fail),
+            (ControlStatus::Incomplete, self.incomplete),
+            (ControlStatus::NotApplicable, self.not_applicable),
+            (ControlStatus::Manual, self.manual),
+            (ControlStatus::Inherited, self.inherited),
+        ]
+    }
+}
+
+/// An accepted risk that turns a failing finding into a waived one. Waivers are not recorded in
+/// evidence yet; the model has the slot so that the report lists them, with owner and expiry,
+/// beside the findings they cover as soon as they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiver {
+    pub id: String,
+    pub owner: String,
+    pub reason: String,
+    /// Expiry date as recorded (`YYYY-MM-DD`).
+    pub expires: String,
+}
+
+/// A finding the report lists: failing, in error, or (once waivers exist) waived.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FindingRow {
+    pub resource_id: String,
+    pub status: FindingStatus,
+    pub reason: String,
+    /// Observed values as `key = json`, in key order.
+    pub observed: Vec<(String, String)>,
+    /// `Some` when a valid waiver covers the failing finding.
+    pub waiver: Option<Waiver>,
+}
+
+impl FindingRow {
+    /// The status word shown: `waived` for a waived failure.
+    pub fn status_text(&self) -> &'static str {
+        if self.waiver.is_some() {
+            "waived"
+        } else {
+            self.status.as_str()
+        }
+    }
+}
+
+/// A check as the per-criterion sections show it, with its listed findings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckDetail {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub status: FindingStatus,
+    pub counts: Counts,
+    /// Failing findings first, then erroring ones; each by resource id. No cap.
+    pub findings: Vec<FindingRow>,
+}
+
+/// One automated criterion in detail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CriterionSection {
+    pub id: String,
+    pub title: String,
+    pub category: Category,
+    pub status: ControlStatus,
+    pub counts: Counts,
+    /// Ids of the mapped checks (details in [`ReportModel::checks`]), by id.
+    pub checks: Vec<String>,
+}
+
+/// What the methodology section states about how the evidence was produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Methodology {
+    /// Every inventory source with its provenance, in evidence order (part, then name).
+    pub sources: Vec<Source>,
+    /// Distinct identities the sources were read with.
+    pub identities: Vec<String>,
+    /// The check settings recorded in `summary.json`, as `key = value`.
+    pub settings: Vec<(String, String)>,
+    pub change_events: ChangeCounts,
+    pub automated: usize,
+    /// Manual criteria: id and title.
+    pub manual: Vec<(String, String)>,
+    /// Inherited criteria: id, title and the reason they are Azure's.
+    pub inherited: Vec<(String, String, String)>,
+}
+
+/// The evidence manifest, as the appendix lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Appendix {
+    pub manifest_sha256: String,
+    /// Manifest fields other than the file list, as label and value.
+    pub fields: Vec<(String, String)>,
+    /// Every evidence file and its sha256, by path.
+    pub files: Vec<(String, String)>,
+}
+
+/// The drift from a previous release tag to this snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DriftSince {
+    pub tag: String,
+    pub drift: Drift,
 }
 
 /// Everything the report shows.
@@ -128,16 +283,37 @@ pub struct ReportModel {
     pub categories: Vec<ScoreRow>,
     /// Every criterion in the summary, in catalogue order.
     pub criteria: Vec<CriterionRow>,
+    pub status_counts: StatusCounts,
+    /// Findings of all checks by status.
+    pub findings: Counts,
     /// Most severe first, then by check id.
     pub failing_checks: Vec<FailingCheck>,
+    /// Critical to low, every severity listed.
+    pub by_severity: Vec<SeverityCount>,
+    /// Automated criteria in catalogue order.
+    pub sections: Vec<CriterionSection>,
+    /// Every check with its listed findings, by id.
+    pub checks: Vec<CheckDetail>,
     /// Inventory sources that could not be read in full; their checks show `error` findings.
     pub gaps: Vec<SourceGap>,
+    pub methodology: Methodology,
+    pub drift: Option<DriftSince>,
+    pub period: Option<PeriodView>,
+    pub appendix: Appendix,
 }
 
 impl ReportModel {
     /// Builds the model from a snapshot. Fails when a file is missing or invalid, when the files
     /// do not match the manifest, or when the summary contradicts the manifest.
     pub fn build(snapshot: &Snapshot, identity: &ReportIdentity) -> Result<Self, ReportError> {
+        Self::build_with(&ReportInput::new(snapshot, identity))
+    }
+
+    /// Builds the model with the optional drift and period sections. A period view must end
+    /// with the snapshot reported, so the cover, the detail and the timeline agree.
+    pub fn build_with(input: &ReportInput<'_>) -> Result<Self, ReportError> {
+        let snapshot = input.snapshot;
+        let identity = input.identity;
         let manifest = snapshot.manifest()?;
         let summary = snapshot.summary()?;
         let problems = snapshot.verify()?;
@@ -166,40 +342,119 @@ impl ReportModel {
             )
             .into());
         }
+        if let Some(p) = input.period {
+            let last = p.runs.last().map(|r| r.manifest_sha256.as_str());
+            if last != Some(manifest_sha256.as_str()) {
+                return Err(ReportError::Inconsistent(format!(
+                    "the period view ends with manifest {} but the report is of manifest \
+                     {manifest_sha256}",
+                    last.unwrap_or("(none)")
+                )));
+            }
+        }
+        if let Some((tag, d)) = input.drift
+            && d.head_as_of != manifest.as_of
+        {
+            return Err(ReportError::Inconsistent(format!(
+                "the drift since {tag} ends at {} but the report is as of {}",
+                d.head_as_of.to_rfc3339(),
+                manifest.as_of.to_rfc3339()
+            )));
+        }
 
         let controls = snapshot.controls()?;
-        let criteria = summary
-            .criteria
-            .iter()
-            .map(|c| {
-                let file = controls.iter().find(|f| f.id == c.id).ok_or_else(|| {
-                    EvidenceError::Missing {
-                        file: evidence::control_path(&c.id),
-                    }
-                })?;
-                Ok(CriterionRow {
-                    id: c.id.clone(),
-                    category: c.category,
-                    coverage: c.coverage,
-                    status: c.status,
-                    mapped_checks: file.checks.len(),
-                    findings: file.counts,
+        let check_files = snapshot.checks()?;
+        let control = |id: &str| {
+            controls
+                .iter()
+                .find(|f| f.id == id)
+                .ok_or_else(|| EvidenceError::Missing {
+                    file: evidence::control_path(id),
                 })
-            })
-            .collect::<Result<Vec<_>, EvidenceError>>()?;
+        };
+
+        let mut criteria = Vec::new();
+        let mut sections = Vec::new();
+        let mut status_counts = StatusCounts::default();
+        for c in &summary.criteria {
+            let file = control(&c.id)?;
+            status_counts.add(c.status);
+            criteria.push(CriterionRow {
+                id: c.id.clone(),
+                title: file.title.clone(),
+                category: c.category,
+                coverage: c.coverage,
+                status: c.status,
+                mapped_checks: file.checks.len(),
+                findings: file.counts,
+            });
+            if c.coverage == Coverage::Automated {
+                let mut checks: Vec<String> =
+                    file.checks.iter().map(|m| m.check_id.clone()).collect();
+                checks.sort();
+                sections.push(CriterionSection {
+                    id: c.id.clone(),
+                    title: file.title.clone(),
+                    category: c.category,
+                    status: c.status,
+                    counts: file.counts,
+                    checks,
+                });
+            }
+        }
+
+        let checks: Vec<CheckDetail> = check_files.iter().map(check_detail).collect();
+        for s in &sections {
+            for id in &s.checks {
+                if !checks.iter().any(|c| &c.id == id) {
+                    return Err(EvidenceError::Missing {
+                        file: evidence::check_path(id),
+                    }
+                    .into());
+                }
+            }
+        }
 
         let mut failing_checks: Vec<FailingCheck> = summary
             .checks
             .iter()
             .filter(|c| c.counts.fail > 0)
-            .map(|c| FailingCheck {
-                id: c.id.clone(),
-                severity: c.severity,
-                failing: c.counts.fail,
-                evaluated: c.counts.pass + c.counts.fail + c.counts.error,
+            .map(|c| {
+                let file = check_files.iter().find(|f| f.id == c.id);
+                FailingCheck {
+                    id: c.id.clone(),
+                    title: file.map(|f| f.title.clone()).unwrap_or_default(),
+                    severity: c.severity,
+                    failing: c.counts.fail,
+                    evaluated: c.counts.pass + c.counts.fail + c.counts.error,
+                    criteria: file.map(|f| f.criteria.clone()).unwrap_or_default(),
+                }
             })
             .collect();
         failing_checks.sort_by(|a, b| (a.severity, &a.id).cmp(&(b.severity, &b.id)));
+        let by_severity = [
+            Severity::Critical,
+            Severity::High,
+            Severity::Medium,
+            Severity::Low,
+        ]
+        .into_iter()
+        .map(|severity| {
+            let of = failing_checks.iter().filter(|c| c.severity == severity);
+            SeverityCount {
+                severity,
+                checks: of.clone().count(),
+                findings: of.map(|c| c.failing).sum(),
+            }
+        })
+        .collect();
+
+        let methodology = methodology(snapshot, &summary, &criteria, &controls)?;
+        let categories_in_scope = summary
+            .categories
+            .iter()
+            .map(|c| c.label.clone())
+            .collect();
 
         Ok(ReportModel {
             cover: Cover {
@@ -207,8 +462,10 @@ impl ReportModel {
                 system: identity.system.clone(),
                 tenant_id: manifest.tenant_id.clone(),
                 subscriptions: manifest.subscriptions.clone(),
+                categories: categories_in_scope,
                 as_of: manifest.as_of,
-                manifest_sha256,
+                period: input.period.map(PeriodView::label),
+                manifest_sha256: manifest_sha256.clone(),
                 previous_manifest_sha256: manifest.previous_manifest_sha256.clone(),
                 commit: identity.commit.clone(),
                 tool_name: manifest.tool.name.clone(),
@@ -229,9 +486,182 @@ impl ReportModel {
                 })
                 .collect(),
             criteria,
+            status_counts,
+            findings: summary.findings,
             failing_checks,
-            gaps: summary.gaps,
+            by_severity,
+            sections,
+            checks,
+            gaps: summary.gaps.clone(),
+            methodology,
+            drift: input.drift.map(|(tag, d)| DriftSince {
+                tag: tag.to_string(),
+                drift: d.clone(),
+            }),
+            period: input.period.cloned(),
+            appendix: appendix(&manifest, manifest_sha256),
         })
+    }
+
+    pub fn check(&self, id: &str) -> Option<&CheckDetail> {
+        self.checks
+            .binary_search_by(|c| c.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.checks[i])
+    }
+
+    /// The report id: the first 12 hex digits of the manifest sha256.
+    pub fn report_id(&self) -> &str {
+        let sha = &self.cover.manifest_sha256;
+        &sha[..sha.len().min(12)]
+    }
+}
+
+fn check_detail(f: &CheckFile) -> CheckDetail {
+    let mut findings: Vec<FindingRow> = f
+        .results
+        .iter()
+        .filter(|r| matches!(r.status, FindingStatus::Fail | FindingStatus::Error))
+        .map(|r| FindingRow {
+            resource_id: r.resource_id.clone(),
+            status: r.status,
+            reason: r.reason.clone(),
+            observed: r
+                .observed
+                .iter()
+                .map(|(k, v)| (k.clone(), v.to_string()))
+                .collect(),
+            waiver: None,
+        })
+        .collect();
+    // Failures first; results are already sorted by resource id and the sort is stable.
+    findings.sort_by_key(|r| r.status != FindingStatus::Fail);
+    CheckDetail {
+        id: f.id.clone(),
+        title: f.title.clone(),
+        severity: f.severity,
+        status: f.status,
+        counts: f.counts,
+        findings,
+    }
+}
+
+fn methodology(
+    snapshot: &Snapshot,
+    summary: &Summary,
+    criteria: &[CriterionRow],
+    controls: &[ControlFile],
+) -> Result<Methodology, ReportError> {
+    let mut sources: Vec<Source> = Vec::new();
+    for part in InventoryPart::ALL {
+        let path = evidence::inventory_path(part);
+        let bytes = snapshot
+            .files
+            .get(&path)
+            .ok_or_else(|| EvidenceError::Missing { file: path.clone() })?;
+        let header: InventoryHeader = evidence::parse_json(&path, bytes)?;
+        sources.extend(header.provenance);
+    }
+    let mut identities: Vec<String> = sources.iter().filter_map(|s| s.identity.clone()).collect();
+    identities.sort();
+    identities.dedup();
+
+    let settings = match serde_json::to_value(&summary.settings) {
+        Ok(serde_json::Value::Object(map)) => map
+            .into_iter()
+            .map(|(k, v)| (k, setting_text(&v)))
+            .collect(),
+        _ => Vec::new(),
+    };
+
+    let title = |id: &str| {
+        criteria
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.title.clone())
+            .unwrap_or_default()
+    };
+    let manual = criteria
+        .iter()
+        .filter(|c| c.coverage == Coverage::Manual)
+        .map(|c| (c.id.clone(), c.title.clone()))
+        .collect();
+    let inherited = controls
+        .iter()
+        .filter(|c| c.coverage == Coverage::Inherited)
+        .map(|c| {
+            (
+                c.id.clone(),
+                title(&c.id),
+                c.inherited_reason.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    Ok(Methodology {
+        sources,
+        identities,
+        settings,
+        change_events: summary.change_events,
+        automated: criteria
+            .iter()
+            .filter(|c| c.coverage == Coverage::Automated)
+            .count(),
+        manual,
+        inherited,
+    })
+}
+
+/// Just the provenance of an inventory file; its data is not needed for the methodology.
+#[derive(serde::Deserialize)]
+struct InventoryHeader {
+    provenance: Vec<Source>,
+}
+
+fn setting_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Array(items) if items.is_empty() => "(none)".to_string(),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
+            .collect::<Vec<_>>()
+            .join(", "),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn appendix(m: &Manifest, manifest_sha256: String) -> Appendix {
+    let t = |t: &DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+    let fields = [
+        ("Schema version", m.schema_version.to_string()),
+        ("Tool", format!("{} {}", m.tool.name, m.tool.version)),
+        ("Check catalogue", m.catalogue_version.clone()),
+        ("Criteria", m.criteria_edition.clone()),
+        ("Tenant", m.tenant_id.clone()),
+        ("As of", t(&m.as_of)),
+        ("Subscriptions", m.subscriptions.join(", ")),
+        ("Run id", m.run.run_id.clone()),
+        ("Run started", t(&m.run.started_at)),
+        ("Run finished", t(&m.run.finished_at)),
+        (
+            "Previous manifest",
+            m.previous_manifest_sha256
+                .clone()
+                .unwrap_or_else(|| "none (first snapshot of the chain)".to_string()),
+        ),
+        ("Files", m.files.len().to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    Appendix {
+        manifest_sha256,
+        fields,
+        files: m
+            .files
+            .iter()
+            .map(|(p, h)| (p.clone(), h.clone()))
+            .collect(),
     }
 }
 

@@ -1,0 +1,1 @@
+//! Tests of the rendered PDF, read back with lopdf.
