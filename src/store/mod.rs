@@ -141,6 +141,100 @@ impl EvidenceStore {
         Ok(Some(Snapshot { files }))
     }
 
+    /// Id of the evidence root's tree in `commit`, or `None` when it holds no evidence.
+    fn evidence_tree(&self, commit: &git2::Commit) -> Result<Option<Oid>, StoreError> {
+        match commit.tree()?.get_path(Path::new(&self.root)) {
+            Ok(e) if e.kind() == Some(ObjectType::Tree) => Ok(Some(e.id())),
+            Ok(_) => Ok(None),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Walks the first-parent history of `refname`, newest first, and calls `visit` with every
+    /// commit whose evidence differs from its first parent's (each recorded run) and its
+    /// snapshot. First-parent: on a base branch that merges drift pull requests, the merge
+    /// commits are the runs, not the commits of the merged branches. `visit` returns `false`
+    /// to stop the walk.
+    pub fn walk_evidence<E: From<StoreError>>(
+        &self,
+        refname: &str,
+        mut visit: impl FnMut(Oid, Snapshot) -> Result<bool, E>,
+    ) -> Result<(), E> {
+        let oid = self
+            .resolve(refname)?
+            .ok_or_else(|| StoreError::RefNotFound(refname.to_string()))?;
+        let mut commit = self.repo.find_commit(oid).map_err(StoreError::from)?;
+        loop {
+            let parent = match commit.parent(0) {
+                Ok(p) => Some(p),
+                Err(e) if e.code() == git2::ErrorCode::NotFound => None,
+                Err(e) => return Err(StoreError::from(e).into()),
+            };
+            let tree = self.evidence_tree(&commit)?;
+            let parent_tree = match &parent {
+                Some(p) => self.evidence_tree(p)?,
+                None => None,
+            };
+            if tree.is_some() && tree != parent_tree {
+                let snapshot = self
+                    .read_snapshot_at(commit.id())?
+                    .ok_or_else(|| StoreError::NoEvidence {
+                        refname: commit.id().to_string(),
+                        root: self.root.clone(),
+                    })?;
+                if !visit(commit.id(), snapshot)? {
+                    return Ok(());
+                }
+            }
+            match parent {
+                Some(p) => commit = p,
+                None => return Ok(()),
+            }
+        }
+    }
+
+    /// The previous release of the evidence at `commit`: the nearest tagged commit in its
+    /// history (the commit itself excluded) whose tree holds evidence. Of several tags on that
+    /// commit, one named `v*` is preferred, then the greatest name.
+    pub fn previous_tag(&self, commit: Oid) -> Result<Option<(String, Oid)>, StoreError> {
+        let mut tagged: BTreeMap<Oid, Vec<String>> = BTreeMap::new();
+        let names = self.repo.tag_names(None)?;
+        // Names that are not UTF-8 cannot be shown or passed back; git2 yields them as `None`.
+        for name in names.iter().filter_map(|n| n.ok().flatten()) {
+            let target = self
+                .repo
+                .revparse_single(&format!("refs/tags/{name}"))
+                .and_then(|o| o.peel_to_commit());
+            // A tag of a tree or blob names no release of the evidence.
+            if let Ok(c) = target {
+                tagged.entry(c.id()).or_default().push(name.to_string());
+            }
+        }
+        if tagged.is_empty() {
+            return Ok(None);
+        }
+        let mut walk = self.repo.revwalk()?;
+        walk.push(commit)?;
+        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)?;
+        for oid in walk {
+            let oid = oid?;
+            if oid == commit {
+                continue;
+            }
+            let Some(names) = tagged.get_mut(&oid) else {
+                continue;
+            };
+            if self.evidence_tree(&self.repo.find_commit(oid)?)?.is_none() {
+                continue;
+            }
+            names.sort_by_key(|n| (n.starts_with('v'), n.clone()));
+            let name = names.last().cloned().expect("a tagged commit has a name");
+            return Ok(Some((name, oid)));
+        }
+        Ok(None)
+    }
+
     /// Commits `snapshot` onto `branch` with `parent` as its parent, keeping every file outside
     /// the evidence root as it is in the parent. Makes no commit when the evidence files equal
     /// the parent's; the manifest alone (run metadata, hash link) never makes a commit.
@@ -340,6 +434,85 @@ mod tests {
                 .is_ok()
         );
         assert_eq!(store.read_snapshot("main").unwrap(), s);
+    }
+
+    /// A lightweight tag `name` on `oid`.
+    fn tag(store: &EvidenceStore, name: &str, oid: Oid) {
+        let obj = store.repo().find_object(oid, None).unwrap();
+        store.repo().tag_lightweight(name, &obj, false).unwrap();
+    }
+
+    #[test]
+    fn walk_visits_runs_first_parent_newest_first_and_stops_on_request() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = EvidenceStore::open_or_init(dir.path(), "evidence", "main").unwrap();
+        let c1 = store
+            .commit_snapshot("main", None, &snapshot(0, "TLS1_2"), "1")
+            .unwrap()
+            .oid();
+        // A commit that changes only a file outside the evidence root is not a run.
+        let repo = store.repo();
+        let parent = repo.find_commit(c1).unwrap();
+        let mut tb = repo.treebuilder(Some(&parent.tree().unwrap())).unwrap();
+        tb.insert("README.md", repo.blob(b"hi").unwrap(), 0o100644)
+            .unwrap();
+        let tree = repo.find_tree(tb.write().unwrap()).unwrap();
+        let sig = Signature::now("a", "a@example.com").unwrap();
+        let c2 = repo
+            .commit(Some("refs/heads/main"), &sig, &sig, "docs", &tree, &[&parent])
+            .unwrap();
+        let c3 = store
+            .commit_snapshot("main", Some(c2), &snapshot(0, "TLS1_0"), "3")
+            .unwrap()
+            .oid();
+
+        let mut seen = Vec::new();
+        store
+            .walk_evidence::<StoreError>("main", |oid, s| {
+                assert!(s.manifest().is_ok());
+                seen.push(oid);
+                Ok(true)
+            })
+            .unwrap();
+        assert_eq!(seen, vec![c3, c1]);
+
+        let mut seen = Vec::new();
+        store
+            .walk_evidence::<StoreError>("main", |oid, _| {
+                seen.push(oid);
+                Ok(false)
+            })
+            .unwrap();
+        assert_eq!(seen, vec![c3]);
+        assert!(store.walk_evidence::<StoreError>("nope", |_, _| Ok(true)).is_err());
+    }
+
+    #[test]
+    fn previous_tag_is_the_nearest_earlier_tag_with_evidence() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = EvidenceStore::open_or_init(dir.path(), "evidence", "main").unwrap();
+        let c1 = store
+            .commit_snapshot("main", None, &snapshot(0, "TLS1_2"), "1")
+            .unwrap()
+            .oid();
+        let c2 = store
+            .commit_snapshot("main", Some(c1), &snapshot(0, "TLS1_0"), "2")
+            .unwrap()
+            .oid();
+        let c3 = store
+            .commit_snapshot("main", Some(c2), &snapshot(0, "TLS1_1"), "3")
+            .unwrap()
+            .oid();
+        assert_eq!(store.previous_tag(c3).unwrap(), None);
+        tag(&store, "v1", c1);
+        assert_eq!(store.previous_tag(c3).unwrap(), Some(("v1".into(), c1)));
+        tag(&store, "audit-2026", c2);
+        tag(&store, "v2", c2);
+        assert_eq!(store.previous_tag(c3).unwrap(), Some(("v2".into(), c2)));
+        // The commit's own tag is not its previous release.
+        tag(&store, "v3", c3);
+        assert_eq!(store.previous_tag(c3).unwrap(), Some(("v2".into(), c2)));
+        assert_eq!(store.previous_tag(c1).unwrap(), None);
     }
 
     #[test]
