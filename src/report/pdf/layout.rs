@@ -106,6 +106,18 @@ pub(super) struct Doc {
     /// The current level-1 section, named in the running header.
     section: String,
     pub anchors: Vec<Anchor>,
+    /// The last heading drawn, so a block that has to start a new page can take it along.
+    last_heading: Option<LastHeading>,
+}
+
+struct LastHeading {
+    page: usize,
+    /// Its drawing operations are `ops[start..end]`.
+    start: usize,
+    end: usize,
+    level: u8,
+    title: String,
+    y_before: f32,
 }
 
 impl Doc {
@@ -118,6 +130,7 @@ impl Doc {
             running_header: fonts::clean(&running_header),
             section: String::new(),
             anchors: Vec::new(),
+            last_heading: None,
         }
     }
 
@@ -142,6 +155,26 @@ impl Doc {
     pub fn ensure(&mut self, h: f32) {
         if self.y - h < BOTTOM {
             self.break_page();
+        }
+    }
+
+    /// Like [`Doc::ensure`], but when the page ends with a heading, the heading moves to the
+    /// new page too: a heading never ends a page without what it introduces.
+    pub fn ensure_with_heading(&mut self, h: f32) {
+        if self.y - h >= BOTTOM {
+            return;
+        }
+        let page = self.page();
+        match self.last_heading.take() {
+            Some(lh) if lh.page == page && lh.end == self.ops.len() && lh.y_before < BODY_TOP => {
+                self.ops.truncate(lh.start);
+                if lh.level <= 2 {
+                    self.anchors.pop();
+                }
+                self.break_page();
+                self.heading_keep(lh.level, &lh.title, 0.0);
+            }
+            _ => self.break_page(),
         }
     }
 
@@ -183,6 +216,8 @@ impl Doc {
         let lines = wrap(&title, WIDTH, size, Face::Bold);
         let h = before + lines.len() as f32 * size * 1.25 + after;
         self.ensure(h + keep.min(BODY_TOP - BOTTOM - h));
+        let start = self.ops.len();
+        let y_before = self.y;
         self.y -= before;
         let top = self.y;
         for line in &lines {
@@ -197,11 +232,19 @@ impl Doc {
         if level <= 2 {
             self.anchors.push(Anchor {
                 level,
-                title,
+                title: title.clone(),
                 page: self.page(),
                 y: top,
             });
         }
+        self.last_heading = Some(LastHeading {
+            page: self.page(),
+            start,
+            end: self.ops.len(),
+            level,
+            title,
+            y_before,
+        });
     }
 
     /// Wrapped text over the full width.
@@ -227,7 +270,7 @@ impl Doc {
     pub fn bullet(&mut self, s: &str) {
         let line_h = BODY * 1.35;
         let indent = 4.0 * MM;
-        for (i, line) in wrap(&fonts::clean(s), WIDTH - indent, BODY, Face::Regular)
+        for (i, line) in wrap_breaking(&fonts::clean(s), WIDTH - indent, BODY, Face::Regular)
             .iter()
             .enumerate()
         {
@@ -441,8 +484,9 @@ fn lay_out_row(cols: &[Column], row: &[Cell], bold: bool) -> (Vec<Vec<CellLine>>
 pub(super) fn table(doc: &mut Doc, cols: &[Column], rows: &[Vec<Cell>], style: &TableStyle) {
     let header_h = line_height(BODY) + 2.0 * PAD_Y;
     let right = LEFT + cols.iter().map(|c| c.width).sum::<f32>();
-    // Never a header alone at the foot of a page: keep it with the first row.
-    doc.ensure(header_h + first_row_height(cols, rows).min(BODY_TOP - BOTTOM - header_h));
+    // Never a header alone at the foot of a page: keep it with the first row (and the
+    // heading before it with both).
+    doc.ensure_with_heading(table_start_height(cols, rows));
     table_header(doc, cols, right);
     for (i, row) in rows.iter().enumerate() {
         let total = style.total_row && i + 1 == rows.len();
@@ -717,13 +761,13 @@ fn wrap_impl(s: &str, max: f32, size: f32, face: Face, breaking: bool) -> Vec<St
             line.push(' ');
             w += space;
         }
-        // A piece longer than a line (a GUID, a preview api-version) is broken after its
-        // hyphens before it is broken anywhere.
+        // A piece longer than a line (a GUID, a preview api-version, a check id) is broken
+        // after its hyphens or underscores before it is broken anywhere.
         let pieces: Vec<&str> = pieces
             .into_iter()
             .flat_map(|p| {
                 if breaking && fonts::width(p, size, face) > max {
-                    p.split_inclusive('-').collect()
+                    p.split_inclusive(['-', '_']).collect()
                 } else {
                     vec![p]
                 }

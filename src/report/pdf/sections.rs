@@ -7,12 +7,14 @@ use printpdf::PaintMode;
 
 use super::super::fonts::{self, Face};
 use super::super::model::{
-    CheckDetail, CriterionSection, DriftSince, FindingRow, ReportModel, ScoreRow, coverage_text,
-    percent,
+    CheckDetail, CriterionSection, DriftSince, FindingRow, ReportModel, ScoreRow, percent,
 };
 use super::super::period::PeriodView;
 use super::layout::*;
 use crate::controls::ControlStatus;
+
+/// A day on which nothing is known about a criterion.
+const UNKNOWN: printpdf::Rgb = rgb(0.86, 0.86, 0.87);
 
 /// Observed values longer than this are cut in the PDF; the evidence file has them in full.
 const OBSERVED_MAX_CHARS: usize = 320;
@@ -31,7 +33,7 @@ pub(super) fn build(model: &ReportModel, toc: &[Anchor]) -> Doc {
     contents(&mut d, toc);
     executive_summary(&mut d, model);
     if let Some(p) = &model.period {
-        period(&mut d, model, p);
+        period(&mut d, p);
     }
     coverage_matrix(&mut d, model);
     criteria(&mut d, model);
@@ -96,8 +98,8 @@ fn cover(d: &mut Doc, model: &ReportModel) {
     if let Some(p) = &c.period {
         d.field("Period", p);
         d.field(
-            "Evidence at period end",
-            &format!("{} (collection time of the last run)", c.as_of_text()),
+            "Last run",
+            &format!("{} (collection time of the period's last run)", c.as_of_text()),
         );
     } else {
         d.field(
@@ -149,6 +151,16 @@ fn cover(d: &mut Doc, model: &ReportModel) {
             sc.inherited
         ),
     ];
+    let mut lines = lines.to_vec();
+    if let Some(p) = &model.period {
+        lines.push(format!(
+            "Period: {} runs, {} day(s) without a run, {} cadence gap(s) over {} hours",
+            p.runs.len(),
+            p.days_without_run,
+            p.gaps.len(),
+            p.max_gap_hours
+        ));
+    }
     let box_h = 18.0 + lines.len() as f32 * 15.0;
     d.ensure(box_h);
     let top = d.y;
@@ -437,7 +449,7 @@ fn legend(d: &mut Doc, items: &[(&str, printpdf::Rgb)]) {
 // ---------------------------------------------------------------------------------------------
 // Type 2 period view
 
-fn period(d: &mut Doc, model: &ReportModel, p: &PeriodView) {
+fn period(d: &mut Doc, p: &PeriodView) {
     d.section("Type 2 period view");
     let first = p.runs.first().map(|r| r.as_of_text()).unwrap_or_default();
     let last = p.runs.last().map(|r| r.as_of_text()).unwrap_or_default();
@@ -473,19 +485,16 @@ fn period(d: &mut Doc, model: &ReportModel, p: &PeriodView) {
     );
 
     d.heading(2, "Status timeline of automated criteria");
-    timeline(d, model, p);
+    timeline(d, p);
     if !p.not_automated.is_empty() {
         d.gap(6.0);
-        let list: Vec<String> = p
-            .not_automated
-            .iter()
-            .map(|(id, s)| format!("{id} ({})", status_text(*s)))
-            .collect();
+        let count = |s: ControlStatus| p.not_automated.iter().filter(|(_, st)| *st == s).count();
         d.paragraph_styled(
             &format!(
-                "Not shown, as no check evaluates them: {} manual or inherited criteria: {}.",
-                list.len(),
-                list.join(", ")
+                "Not shown, as no check evaluates them: {} manual and {} inherited criteria (see \
+                 the coverage matrix).",
+                count(ControlStatus::Manual),
+                count(ControlStatus::Inherited)
             ),
             SMALL,
             Face::Regular,
@@ -557,9 +566,9 @@ fn short(s: &str) -> String {
 
 /// The day grid: one row per automated criterion, one cell per day, with a row of run marks
 /// and one of cadence gaps above.
-fn timeline(d: &mut Doc, model: &ReportModel, p: &PeriodView) {
-    const ID_W: f32 = 16.0 * MM;
-    const DAYS_W: f32 = 14.0 * MM;
+fn timeline(d: &mut Doc, p: &PeriodView) {
+    const ID_W: f32 = 17.0 * MM;
+    const DAYS_W: f32 = 19.0 * MM;
     const LAST_W: f32 = 20.0 * MM;
     const ROW_H: f32 = 11.0;
     let gx = LEFT + ID_W + DAYS_W + LAST_W;
@@ -612,13 +621,6 @@ fn timeline(d: &mut Doc, model: &ReportModel, p: &PeriodView) {
         }
         d.gap(ROW_H);
         let y = d.y;
-        let title = model
-            .criteria
-            .iter()
-            .find(|r| r.id == c.id)
-            .map(|r| r.title.as_str())
-            .unwrap_or("");
-        let _ = title;
         text(&mut d.ops, LEFT + 2.0, y + 3.0, SMALL, Face::Bold, BLACK, &fonts::clean(&c.id));
         let days = c.days_failing.to_string();
         let colour = if c.days_failing > 0 { FAIL } else { TEXT };
@@ -637,7 +639,7 @@ fn timeline(d: &mut Doc, model: &ReportModel, p: &PeriodView) {
                     rect(&mut d.ops, x, y + 1.5, cw, ROW_H - 3.0, colour, PaintMode::Fill);
                 }
                 None => {
-                    rect(&mut d.ops, x, y + 1.5, cw, ROW_H - 3.0, ZEBRA, PaintMode::Fill);
+                    rect(&mut d.ops, x, y + 1.5, cw, ROW_H - 3.0, UNKNOWN, PaintMode::Fill);
                 }
             }
         }
@@ -658,7 +660,7 @@ fn timeline(d: &mut Doc, model: &ReportModel, p: &PeriodView) {
             ("incomplete", INCOMPLETE),
             ("not applicable", NOT_APPLICABLE),
             ("pale: no run that day", tint(&PASS, 0.6)),
-            ("grey: not recorded", ZEBRA),
+            ("grey: not recorded", UNKNOWN),
         ],
     );
 }
@@ -898,7 +900,7 @@ fn drift_section(d: &mut Doc, ds: &DriftSince) {
     }
     let st = |s: Option<ControlStatus>| match s {
         Some(s) => status_cell(s),
-        None => Cell::new("absent"),
+        None => Cell::coloured("absent", GREY),
     };
     if !dr.criteria.is_empty() {
         d.heading(2, "Criteria whose status changed");
@@ -917,7 +919,7 @@ fn drift_section(d: &mut Doc, ds: &DriftSince) {
     }
     let fs = |s: Option<crate::checks::FindingStatus>| match s {
         Some(s) => Cell::coloured(s.as_str(), finding_colour(s)),
-        None => Cell::new("absent"),
+        None => Cell::coloured("absent", GREY),
     };
     for (title, list) in [
         ("Findings newly failing", &dr.newly_failing),
@@ -930,10 +932,10 @@ fn drift_section(d: &mut Doc, ds: &DriftSince) {
         d.heading(2, &format!("{title} ({})", list.len()));
         let cols = fill(vec![
             wcol("Check", 42.0),
-            wcol("Resource", 60.0),
+            wcol("Resource", 56.0),
             col("Before", 16.0, Align::Left),
             col("Now", 16.0, Align::Left),
-            wcol("Reason", 50.0),
+            wcol("Reason", 54.0),
         ]);
         let rows: Vec<Vec<Cell>> = list
             .iter()
@@ -1264,5 +1266,4 @@ fn appendix(d: &mut Doc, model: &ReportModel) {
         })
         .collect();
     table(d, &cols, &rows, &PLAIN);
-    let _ = coverage_text;
 }
