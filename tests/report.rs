@@ -76,7 +76,10 @@ fn page_of(toc: &[(String, usize)], title: &str) -> usize {
 fn demo_report_has_every_section_finding_and_page_number() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
-    assert_code(&run(tmp.path(), &["demo", "--dir", dir.to_str().unwrap()]), 0);
+    assert_code(
+        &run(tmp.path(), &["demo", "--dir", dir.to_str().unwrap()]),
+        0,
+    );
     let pdf = std::fs::read(dir.join("report.pdf")).unwrap();
     let store = EvidenceStore::open(&dir, "evidence").unwrap();
     let snap: Snapshot = store.read_snapshot("soc2-evidence/assessment").unwrap();
@@ -87,8 +90,16 @@ fn demo_report_has_every_section_finding_and_page_number() {
 
     // Footer on every page: report id, full manifest hash, page x of y.
     for (i, p) in pages.iter().enumerate() {
-        assert!(p.contains(&format!("page {} of {n}", i + 1)), "page {}: {p}", i + 1);
-        assert!(p.contains(&format!("Report {} ", &sha[..12])), "page {}", i + 1);
+        assert!(
+            p.contains(&format!("page {} of {n}", i + 1)),
+            "page {}: {p}",
+            i + 1
+        );
+        assert!(
+            p.contains(&format!("Report {} ", &sha[..12])),
+            "page {}",
+            i + 1
+        );
         assert!(p.contains(&sha), "page {}", i + 1);
     }
 
@@ -136,7 +147,11 @@ fn demo_report_has_every_section_finding_and_page_number() {
 
     let between = |a: usize, b: usize| pages[a - 1..b - 1].join("\n");
     let summary = between(at[0], at[1]);
-    for s in ["Scores by category", "Failing checks by severity", "critical"] {
+    for s in [
+        "Scores by category",
+        "Failing checks by severity",
+        "critical",
+    ] {
         assert!(summary.contains(s), "summary lacks {s}");
     }
 
@@ -146,7 +161,11 @@ fn demo_report_has_every_section_finding_and_page_number() {
     assert_eq!(summ.criteria.len(), 61);
     let matrix_lines: Vec<&str> = matrix.lines().map(str::trim).collect();
     for c in &summ.criteria {
-        assert!(matrix_lines.contains(&c.id.as_str()), "{} not in matrix", c.id);
+        assert!(
+            matrix_lines.contains(&c.id.as_str()),
+            "{} not in matrix",
+            c.id
+        );
     }
 
     // Criteria in detail: every failing and erroring finding under each criterion it bears on.
@@ -196,7 +215,10 @@ fn demo_report_has_every_section_finding_and_page_number() {
         }
     }
     let failing = summ.findings.fail;
-    assert!(failing > 0 && listed as u64 >= failing, "{listed} < {failing}");
+    assert!(
+        failing > 0 && listed as u64 >= failing,
+        "{listed} < {failing}"
+    );
 
     // Methodology: every source's provenance and the limits.
     let method = squash(&between(at[3], at[4]));
@@ -204,9 +226,19 @@ fn demo_report_has_every_section_finding_and_page_number() {
     for s in &resources.provenance {
         assert!(method.contains(&squash(&s.name)), "{}", s.name);
         assert!(method.contains(&squash(&s.query)), "{}", s.query);
-        assert!(method.contains(&squash(&s.api_version)), "{}", s.api_version);
+        assert!(
+            method.contains(&squash(&s.api_version)),
+            "{}",
+            s.api_version
+        );
     }
-    for s in ["Identityused", "Checksettings", "approved_deployers", "Limits", "CC6.4"] {
+    for s in [
+        "Identityused",
+        "Checksettings",
+        "approved_deployers",
+        "Limits",
+        "CC6.4",
+    ] {
         assert!(method.contains(s), "methodology lacks {s}");
     }
     assert!(method.contains(&squash(demo::DEPLOYER_APP_ID)));
@@ -225,7 +257,10 @@ fn demo_report_has_every_section_finding_and_page_number() {
 /// and a conditional access policy named after a user, which the failing MFA findings quote.
 fn non_latin_inventory() -> Inventory {
     let mut inv = demo::inventory(DemoState::Drifted);
-    for (from, to) in [("stprodorders", "склад-данных"), ("nsg-stg-jump", "倉庫-jump")] {
+    for (from, to) in [
+        ("stprodorders", "склад-данных"),
+        ("nsg-stg-jump", "倉庫-jump"),
+    ] {
         let r = inv
             .resources
             .iter_mut()
@@ -255,10 +290,16 @@ fn non_latin_names_extract_and_the_pdf_is_identical_across_processes() {
     let flat = squash(&text);
     assert!(flat.contains("склад-данных"), "Cyrillic resource name");
     assert!(flat.contains("storageAccounts/склад-данных"));
-    assert!(text.contains("Zoë Ångström"), "user name in the MFA findings");
+    assert!(
+        text.contains("Zoë Ångström"),
+        "user name in the MFA findings"
+    );
     // No CJK glyphs: a visible marker in their place, never nothing.
     assert!(!text.contains("倉庫"));
-    assert!(flat.contains("networkSecurityGroups/\u{FFFD}\u{FFFD}-jump"), "marker");
+    assert!(
+        flat.contains("networkSecurityGroups/\u{FFFD}\u{FFFD}-jump"),
+        "marker"
+    );
 
     // The embedded fonts are subsets (a few kilobytes, not the 1.5 MB of the two faces).
     assert!(a.len() < 400_000, "{} bytes", a.len());
@@ -301,8 +342,17 @@ fn period_view_over_three_runs_with_a_cadence_gap() {
     let out = run(
         tmp.path(),
         &[
-            "report", "--repo", r, "--ref", "main", "--from", "2026-11-01", "--to", "2026-11-05",
-            "--out", "period.pdf",
+            "report",
+            "--repo",
+            r,
+            "--ref",
+            "main",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-05",
+            "--out",
+            "period.pdf",
         ],
     );
     assert_code(&out, 0);
@@ -315,7 +365,10 @@ fn period_view_over_three_runs_with_a_cadence_gap() {
     let p = page_of(&toc, "Type 2 period view");
     // Right after the summary, before the matrix.
     let next = page_of(&toc, "Coverage matrix");
-    assert!(page_of(&toc, "Executive summary") < p && p < next, "{toc:?}");
+    assert!(
+        page_of(&toc, "Executive summary") < p && p < next,
+        "{toc:?}"
+    );
     let view = pages[p - 1..next - 1].join("\n");
     let lines: Vec<&str> = view.lines().map(str::trim).collect();
 
@@ -336,9 +389,18 @@ fn period_view_over_three_runs_with_a_cadence_gap() {
     assert_eq!(lines[gap + 2], "72");
     // CC6.7 failed from the 2nd until the run on the 5th: four days, passing at the end.
     let row = lines.iter().position(|l| *l == "CC6.7").expect("CC6.7 row");
-    assert_eq!(&lines[row + 1..row + 3], ["4", "pass"], "{:?}", &lines[row..row + 3]);
+    assert_eq!(
+        &lines[row + 1..row + 3],
+        ["4", "pass"],
+        "{:?}",
+        &lines[row..row + 3]
+    );
     // Every run is listed with its time.
-    for d in ["2026-11-01T06:00:00Z", "2026-11-02T06:00:00Z", "2026-11-05T06:00:00Z"] {
+    for d in [
+        "2026-11-01T06:00:00Z",
+        "2026-11-02T06:00:00Z",
+        "2026-11-05T06:00:00Z",
+    ] {
         assert!(view.contains(d), "{d}");
     }
     // The detail shows the last run of the period.
@@ -347,11 +409,26 @@ fn period_view_over_three_runs_with_a_cadence_gap() {
     // A period with no run is an error that says so; --from alone is a usage error.
     let out = run(
         tmp.path(),
-        &["report", "--repo", r, "--from", "2026-10-01", "--to", "2026-10-31"],
+        &[
+            "report",
+            "--repo",
+            r,
+            "--from",
+            "2026-10-01",
+            "--to",
+            "2026-10-31",
+        ],
     );
     assert_code(&out, 2);
-    assert!(stderr(&out).contains("no evidence was recorded"), "{}", stderr(&out));
-    assert_code(&run(tmp.path(), &["report", "--repo", r, "--from", "2026-10-01"]), 2);
+    assert!(
+        stderr(&out).contains("no evidence was recorded"),
+        "{}",
+        stderr(&out)
+    );
+    assert_code(
+        &run(tmp.path(), &["report", "--repo", r, "--from", "2026-10-01"]),
+        2,
+    );
 }
 
 #[test]

@@ -10,7 +10,7 @@ use super::Outcome;
 use crate::config::Config;
 use crate::drift::Drift;
 use crate::report::period::DEFAULT_MAX_GAP_HOURS;
-use crate::report::{PeriodRun, PeriodView, ReportIdentity, ReportInput, Rendered};
+use crate::report::{PeriodRun, PeriodView, Rendered, ReportIdentity, ReportInput};
 use crate::store::EvidenceStore;
 
 /// Build the PDF report from the evidence at a ref. The same ref always gives the same bytes.

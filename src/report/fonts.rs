@@ -86,7 +86,12 @@ impl Metrics {
         let mut bmp = vec![MISSING; 0x10000];
         let mut astral = BTreeMap::new();
         for (&cp, &gid) in &f.codepoint_to_glyph {
-            let adv = f.glyph_widths.get(&gid).copied().unwrap_or(0).min(MISSING - 1);
+            let adv = f
+                .glyph_widths
+                .get(&gid)
+                .copied()
+                .unwrap_or(0)
+                .min(MISSING - 1);
             match usize::try_from(cp) {
                 Ok(i) if i < bmp.len() => bmp[i] = adv,
                 _ => {
@@ -186,8 +191,9 @@ pub(super) fn subset(face: Face, chars: &BTreeSet<char>) -> Result<ParsedFont, S
     let provider = font
         .table_provider(0)
         .map_err(|e| format!("{}: {e}", face.postscript_name()))?;
-    let bytes = allsorts::subset::subset(&provider, &gids, &SubsetProfile::Pdf, CmapTarget::Unicode)
-        .map_err(|e| format!("subsetting {}: {e}", face.postscript_name()))?;
+    let bytes =
+        allsorts::subset::subset(&provider, &gids, &SubsetProfile::Pdf, CmapTarget::Unicode)
+            .map_err(|e| format!("subsetting {}: {e}", face.postscript_name()))?;
 
     let mut warnings = Vec::new();
     let mut parsed = ParsedFont::from_bytes(&bytes, 0, &mut warnings)
@@ -246,12 +252,19 @@ mod tests {
         let a = subset(Face::Regular, &chars).unwrap();
         let b = subset(Face::Regular, &chars).unwrap();
         assert_eq!(a.original_bytes, b.original_bytes);
-        assert!(a.original_bytes.len() < 40_000, "{}", a.original_bytes.len());
+        assert!(
+            a.original_bytes.len() < 40_000,
+            "{}",
+            a.original_bytes.len()
+        );
         for c in &chars {
             let gid = a.lookup_glyph_index(*c as u32);
             assert!(gid.is_some_and(|g| g > 0), "{c:?} unmapped");
         }
         let name = a.font_name.unwrap();
-        assert!(name.ends_with("+DejaVuSans") && name.len() == 6 + 1 + 10, "{name}");
+        assert!(
+            name.ends_with("+DejaVuSans") && name.len() == 6 + 1 + 10,
+            "{name}"
+        );
     }
 }

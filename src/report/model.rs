@@ -450,11 +450,7 @@ impl ReportModel {
         .collect();
 
         let methodology = methodology(snapshot, &summary, &criteria, &controls)?;
-        let categories_in_scope = summary
-            .categories
-            .iter()
-            .map(|c| c.label.clone())
-            .collect();
+        let categories_in_scope = summary.categories.iter().map(|c| c.label.clone()).collect();
 
         Ok(ReportModel {
             cover: Cover {
@@ -726,6 +722,65 @@ pub(crate) mod tests {
         let mut sorted = sev.clone();
         sorted.sort();
         assert_eq!(sev, sorted);
+        assert_eq!(
+            m.by_severity.iter().map(|s| s.findings).sum::<u64>(),
+            summary.findings.fail
+        );
+        assert_eq!(m.status_counts.total(), 61);
+
+        // Detail: one section per automated criterion, and every failing or erroring result
+        // of every check, with no waiver invented.
+        let automated = m
+            .criteria
+            .iter()
+            .filter(|c| c.coverage == Coverage::Automated)
+            .count();
+        assert_eq!(m.sections.len(), automated);
+        for f in s.checks().unwrap() {
+            let d = m.check(&f.id).unwrap();
+            let listed = f
+                .results
+                .iter()
+                .filter(|r| matches!(r.status, FindingStatus::Fail | FindingStatus::Error))
+                .count();
+            assert_eq!(d.findings.len(), listed, "{}", f.id);
+            assert!(d.findings.iter().all(|r| r.waiver.is_none()));
+        }
+
+        // Methodology and appendix come from the inventory files and the manifest.
+        assert!(!m.methodology.sources.is_empty());
+        assert_eq!(
+            m.methodology
+                .inherited
+                .iter()
+                .map(|i| i.0.as_str())
+                .collect::<Vec<_>>(),
+            ["CC6.4"]
+        );
+        assert!(m.methodology.inherited[0].2.contains("Microsoft"));
+        assert!(
+            m.methodology
+                .settings
+                .iter()
+                .any(|(k, v)| k == "required_tags" && v == "data-classification")
+        );
+        let manifest = s.manifest().unwrap();
+        assert_eq!(m.appendix.files.len(), manifest.files.len());
+        assert_eq!(m.report_id(), &m.cover.manifest_sha256[..12]);
+    }
+
+    #[test]
+    fn drift_must_end_at_the_reported_snapshot() {
+        let s = snapshot();
+        let id = identity();
+        let mut drift = crate::drift::diff(&s, &s).unwrap();
+        drift.head_as_of = drift.head_as_of - chrono::Duration::days(1);
+        let input = ReportInput {
+            drift: Some(("v1", &drift)),
+            ..ReportInput::new(&s, &id)
+        };
+        let e = ReportModel::build_with(&input).unwrap_err();
+        assert!(matches!(e, ReportError::Inconsistent(_)), "{e}");
     }
 
     #[test]

@@ -222,10 +222,7 @@ impl PeriodView {
                 to: text(to),
             });
         }
-        let days: Vec<NaiveDate> = first_day
-            .iter_days()
-            .take(span as usize)
-            .collect();
+        let days: Vec<NaiveDate> = first_day.iter_days().take(span as usize).collect();
         let mut view = PeriodView {
             from,
             to,
@@ -274,13 +271,7 @@ impl PeriodView {
                 }
                 continue;
             }
-            criteria.push(timeline(
-                &id,
-                carried_in.as_ref(),
-                runs,
-                &starts,
-                &observed,
-            ));
+            criteria.push(timeline(&id, carried_in.as_ref(), runs, &starts, &observed));
         }
         view.criteria = criteria;
         view.not_automated = not_automated;
@@ -318,11 +309,7 @@ impl PeriodView {
     pub fn gap_days(&self) -> Vec<bool> {
         let b = self.day_bounds();
         (0..self.days.len())
-            .map(|i| {
-                self.gaps
-                    .iter()
-                    .any(|g| g.from < b[i + 1] && g.to > b[i])
-            })
+            .map(|i| self.gaps.iter().any(|g| g.from < b[i + 1] && g.to > b[i]))
             .collect()
     }
 
@@ -410,8 +397,8 @@ fn timeline(
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use chrono::TimeZone;
     use ControlStatus::{Fail, Incomplete, Inherited, Manual, Pass};
+    use chrono::TimeZone;
 
     fn at(d: u32, h: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0).unwrap()
@@ -473,7 +460,10 @@ pub(crate) mod tests {
         assert_eq!(ids, ["CC6.1", "CC7.2"]);
         assert_eq!(
             v.not_automated,
-            vec![("CC6.4".to_string(), Inherited), ("CC1.1".to_string(), Manual)]
+            vec![
+                ("CC6.4".to_string(), Inherited),
+                ("CC1.1".to_string(), Manual)
+            ]
         );
         let cc61 = &v.criteria[0];
         let states: Vec<Option<ControlStatus>> = cc61.days.iter().map(|d| d.status).collect();

@@ -177,12 +177,12 @@ impl EvidenceStore {
                 None => None,
             };
             if tree.is_some() && tree != parent_tree {
-                let snapshot = self
-                    .read_snapshot_at(commit.id())?
-                    .ok_or_else(|| StoreError::NoEvidence {
-                        refname: commit.id().to_string(),
-                        root: self.root.clone(),
-                    })?;
+                let snapshot =
+                    self.read_snapshot_at(commit.id())?
+                        .ok_or_else(|| StoreError::NoEvidence {
+                            refname: commit.id().to_string(),
+                            root: self.root.clone(),
+                        })?;
                 if !visit(commit.id(), snapshot)? {
                     return Ok(());
                 }
@@ -459,7 +459,14 @@ mod tests {
         let tree = repo.find_tree(tb.write().unwrap()).unwrap();
         let sig = Signature::now("a", "a@example.com").unwrap();
         let c2 = repo
-            .commit(Some("refs/heads/main"), &sig, &sig, "docs", &tree, &[&parent])
+            .commit(
+                Some("refs/heads/main"),
+                &sig,
+                &sig,
+                "docs",
+                &tree,
+                &[&parent],
+            )
             .unwrap();
         let c3 = store
             .commit_snapshot("main", Some(c2), &snapshot(0, "TLS1_0"), "3")
@@ -484,7 +491,11 @@ mod tests {
             })
             .unwrap();
         assert_eq!(seen, vec![c3]);
-        assert!(store.walk_evidence::<StoreError>("nope", |_, _| Ok(true)).is_err());
+        assert!(
+            store
+                .walk_evidence::<StoreError>("nope", |_, _| Ok(true))
+                .is_err()
+        );
     }
 
     #[test]

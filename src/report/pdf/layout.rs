@@ -8,8 +8,8 @@
 
 use printpdf::{
     Actions, BorderArray, Color, ColorArray, Destination, FontId, HighlightingMode, Line,
-    LinePoint, LinkAnnotation, Op, PaintMode, PdfFontHandle, Point, Polygon, PolygonRing, Pt,
-    Rect, Rgb, TextItem, WindingOrder,
+    LinePoint, LinkAnnotation, Op, PaintMode, PdfFontHandle, Point, Polygon, PolygonRing, Pt, Rect,
+    Rgb, TextItem, WindingOrder,
 };
 
 use super::super::fonts::{self, Face};
@@ -144,9 +144,22 @@ impl Doc {
         self.done.push(std::mem::take(&mut self.ops));
         let right = fit(&self.section, WIDTH * 0.4, SMALL, Face::Bold);
         let rw = fonts::width(&right, SMALL, Face::Bold);
-        let left = fit(&self.running_header, WIDTH - rw - 12.0, SMALL, Face::Regular);
+        let left = fit(
+            &self.running_header,
+            WIDTH - rw - 12.0,
+            SMALL,
+            Face::Regular,
+        );
         text(&mut self.ops, LEFT, TOP, SMALL, Face::Regular, GREY, &left);
-        text(&mut self.ops, RIGHT - rw, TOP, SMALL, Face::Bold, GREY, &right);
+        text(
+            &mut self.ops,
+            RIGHT - rw,
+            TOP,
+            SMALL,
+            Face::Bold,
+            GREY,
+            &right,
+        );
         hline(&mut self.ops, LEFT, RIGHT, TOP - 4.0, RULE, 0.5);
         self.y = BODY_TOP;
     }
@@ -223,7 +236,15 @@ impl Doc {
         for line in &lines {
             self.y -= size * 1.25;
             let colour = if level == 1 { ACCENT } else { BLACK };
-            text(&mut self.ops, LEFT, self.y + size * 0.25, size, Face::Bold, colour, line);
+            text(
+                &mut self.ops,
+                LEFT,
+                self.y + size * 0.25,
+                size,
+                Face::Bold,
+                colour,
+                line,
+            );
         }
         if level == 1 {
             hline(&mut self.ops, LEFT, RIGHT, self.y - 3.0, ACCENT, 0.8);
@@ -262,7 +283,15 @@ impl Doc {
         for line in wrap(&fonts::clean(s), RIGHT - x, size, face) {
             self.ensure(line_h);
             self.y -= line_h;
-            text(&mut self.ops, x, self.y + size * 0.3, size, face, colour.clone(), &line);
+            text(
+                &mut self.ops,
+                x,
+                self.y + size * 0.3,
+                size,
+                face,
+                colour.clone(),
+                &line,
+            );
         }
     }
 
@@ -277,9 +306,25 @@ impl Doc {
             self.ensure(line_h);
             self.y -= line_h;
             if i == 0 {
-                text(&mut self.ops, LEFT + 1.0, self.y + 2.7, BODY, Face::Regular, GREY, "\u{2022}");
+                text(
+                    &mut self.ops,
+                    LEFT + 1.0,
+                    self.y + 2.7,
+                    BODY,
+                    Face::Regular,
+                    GREY,
+                    "\u{2022}",
+                );
             }
-            text(&mut self.ops, LEFT + indent, self.y + 2.7, BODY, Face::Regular, TEXT, line);
+            text(
+                &mut self.ops,
+                LEFT + indent,
+                self.y + 2.7,
+                BODY,
+                Face::Regular,
+                TEXT,
+                line,
+            );
         }
     }
 
@@ -297,9 +342,25 @@ impl Doc {
             self.ensure(line_h);
             self.y -= line_h;
             if i == 0 {
-                text(&mut self.ops, LEFT, self.y + size * 0.3, size, Face::Bold, BLACK, &label);
+                text(
+                    &mut self.ops,
+                    LEFT,
+                    self.y + size * 0.3,
+                    size,
+                    Face::Bold,
+                    BLACK,
+                    &label,
+                );
             }
-            text(&mut self.ops, value_x, self.y + size * 0.3, size, Face::Regular, TEXT, line);
+            text(
+                &mut self.ops,
+                value_x,
+                self.y + size * 0.3,
+                size,
+                Face::Regular,
+                TEXT,
+                line,
+            );
         }
     }
 
@@ -505,7 +566,15 @@ pub(super) fn table(doc: &mut Doc, cols: &[Column], rows: &[Vec<Cell>], style: &
         if total {
             hline(&mut doc.ops, LEFT, right, top, BLACK, 0.6);
         } else if style.zebra && i % 2 == 1 {
-            rect(&mut doc.ops, LEFT, top - h, right - LEFT, h, ZEBRA, PaintMode::Fill);
+            rect(
+                &mut doc.ops,
+                LEFT,
+                top - h,
+                right - LEFT,
+                h,
+                ZEBRA,
+                PaintMode::Fill,
+            );
         }
         let mut x = LEFT;
         for (c, lines) in cols.iter().zip(&cells) {
@@ -582,7 +651,12 @@ fn table_header(doc: &mut Doc, cols: &[Column], right: f32) {
     let top = doc.y;
     let mut x = LEFT;
     for c in cols {
-        let title = fit(&fonts::clean(&c.title), c.width - 2.0 * PAD_X, HEAD, Face::Bold);
+        let title = fit(
+            &fonts::clean(&c.title),
+            c.width - 2.0 * PAD_X,
+            HEAD,
+            Face::Bold,
+        );
         let l = CellLine {
             text: title,
             face: Face::Bold,
@@ -639,7 +713,15 @@ fn point(x: f32, y: f32) -> LinePoint {
 }
 
 /// A rectangle with its lower-left corner at (`x`, `y`).
-pub(super) fn rect(ops: &mut Vec<Op>, x: f32, y: f32, w: f32, h: f32, colour: Rgb, mode: PaintMode) {
+pub(super) fn rect(
+    ops: &mut Vec<Op>,
+    x: f32,
+    y: f32,
+    w: f32,
+    h: f32,
+    colour: Rgb,
+    mode: PaintMode,
+) {
     let col = Color::Rgb(colour);
     ops.extend([
         Op::SaveGraphicsState,
@@ -668,15 +750,7 @@ pub(super) fn hline(ops: &mut Vec<Op>, x1: f32, x2: f32, y: f32, colour: Rgb, wi
     line(ops, x1, y, x2, y, colour, width);
 }
 
-pub(super) fn line(
-    ops: &mut Vec<Op>,
-    x1: f32,
-    y1: f32,
-    x2: f32,
-    y2: f32,
-    colour: Rgb,
-    width: f32,
-) {
+pub(super) fn line(ops: &mut Vec<Op>, x1: f32, y1: f32, x2: f32, y2: f32, colour: Rgb, width: f32) {
     ops.extend([
         Op::SaveGraphicsState,
         Op::SetOutlineColor {
@@ -809,7 +883,12 @@ mod tests {
 
     #[test]
     fn fit_and_wrap() {
-        let cut = fit("storage_blob_public_access_disabled", 60.0, 9.0, Face::Regular);
+        let cut = fit(
+            "storage_blob_public_access_disabled",
+            60.0,
+            9.0,
+            Face::Regular,
+        );
         assert!(cut.ends_with('\u{2026}'), "{cut}");
         assert!(fonts::width(&cut, 9.0, Face::Regular) <= 60.0);
         assert_eq!(fit("short", 60.0, 9.0, Face::Regular), "short");
@@ -828,7 +907,7 @@ mod tests {
     fn long_ids_break_after_slashes_and_lose_nothing() {
         let id = "/subscriptions/3f2b9a10-0c4e-4d8b-a1f5-6e7d8c9b0a11/resourceGroups/rg-prod/\
                   providers/Microsoft.Storage/storageAccounts/stprodorders";
-        let max = 150.0;
+        let max = 180.0;
         let lines = wrap_breaking(id, max, SMALL, Face::Regular);
         assert!(lines.len() >= 3, "{lines:?}");
         assert_eq!(lines.concat(), id);

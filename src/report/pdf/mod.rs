@@ -32,7 +32,7 @@ use printpdf::{
 
 use super::fonts::{self, Face};
 use super::model::ReportModel;
-use super::{ReportError, Rendered};
+use super::{Rendered, ReportError};
 use layout::*;
 
 /// Passes after which the contents must have settled; each pass only changes page numbers
@@ -79,7 +79,15 @@ fn layout(model: &ReportModel) -> Result<Vec<PdfPage>, ReportError> {
             text(&mut ops, LEFT, FOOTER_Y, 6.5, Face::Regular, GREY, &left);
             let right = format!("page {} of {total}", i + 1);
             let w = fonts::width(&right, SMALL, Face::Bold);
-            text(&mut ops, RIGHT - w, FOOTER_Y, SMALL, Face::Bold, GREY, &right);
+            text(
+                &mut ops,
+                RIGHT - w,
+                FOOTER_Y,
+                SMALL,
+                Face::Bold,
+                GREY,
+                &right,
+            );
             PdfPage::new(Mm(PAGE_W_MM), Mm(PAGE_H_MM), ops)
         })
         .collect())

@@ -62,7 +62,15 @@ fn status_cell(s: ControlStatus) -> Cell {
 fn cover(d: &mut Doc, model: &ReportModel) {
     let c = &model.cover;
     d.y = TOP - 40.0;
-    text(&mut d.ops, LEFT, d.y, 26.0, Face::Bold, ACCENT, "SOC 2 evidence report");
+    text(
+        &mut d.ops,
+        LEFT,
+        d.y,
+        26.0,
+        Face::Bold,
+        ACCENT,
+        "SOC 2 evidence report",
+    );
     d.gap(20.0);
     let kind = if c.period.is_some() {
         "Type 2 period report: criteria status over a period, from the evidence history"
@@ -99,7 +107,10 @@ fn cover(d: &mut Doc, model: &ReportModel) {
         d.field("Period", p);
         d.field(
             "Last run",
-            &format!("{} (collection time of the period's last run)", c.as_of_text()),
+            &format!(
+                "{} (collection time of the period's last run)",
+                c.as_of_text()
+            ),
         );
     } else {
         d.field(
@@ -107,7 +118,10 @@ fn cover(d: &mut Doc, model: &ReportModel) {
             &format!("{} (inventory collection time)", c.as_of_text()),
         );
     }
-    d.field("Evidence commit", c.commit.as_deref().unwrap_or("not recorded"));
+    d.field(
+        "Evidence commit",
+        c.commit.as_deref().unwrap_or("not recorded"),
+    );
     d.field("Manifest sha256", &c.manifest_sha256);
     d.field(
         "Previous manifest",
@@ -116,7 +130,10 @@ fn cover(d: &mut Doc, model: &ReportModel) {
             .unwrap_or("none (first snapshot of the chain)"),
     );
     d.field("Report id", model.report_id());
-    d.field("Assessed by", &format!("{} {}", c.tool_name, c.tool_version));
+    d.field(
+        "Assessed by",
+        &format!("{} {}", c.tool_name, c.tool_version),
+    );
     d.field("Check catalogue", &c.catalogue_version);
     let gaps = match model.gaps.len() {
         0 => "none".to_string(),
@@ -164,13 +181,37 @@ fn cover(d: &mut Doc, model: &ReportModel) {
     let box_h = 18.0 + lines.len() as f32 * 15.0;
     d.ensure(box_h);
     let top = d.y;
-    rect(&mut d.ops, LEFT, top - box_h, WIDTH, box_h, rgb(0.94, 0.96, 0.99), PaintMode::Fill);
-    rect(&mut d.ops, LEFT, top - box_h, 3.0, box_h, ACCENT, PaintMode::Fill);
+    rect(
+        &mut d.ops,
+        LEFT,
+        top - box_h,
+        WIDTH,
+        box_h,
+        rgb(0.94, 0.96, 0.99),
+        PaintMode::Fill,
+    );
+    rect(
+        &mut d.ops,
+        LEFT,
+        top - box_h,
+        3.0,
+        box_h,
+        ACCENT,
+        PaintMode::Fill,
+    );
     d.gap(6.0);
     for (i, l) in lines.iter().enumerate() {
         d.gap(15.0);
         let face = if i == 0 { Face::Bold } else { Face::Regular };
-        text(&mut d.ops, LEFT + 12.0, d.y, 10.5, face, BLACK, &fonts::clean(l));
+        text(
+            &mut d.ops,
+            LEFT + 12.0,
+            d.y,
+            10.5,
+            face,
+            BLACK,
+            &fonts::clean(l),
+        );
     }
     d.y = top - box_h;
     d.gap(14.0);
@@ -206,7 +247,15 @@ fn contents(d: &mut Doc, toc: &[Anchor]) {
         let tw = fonts::width(&title, size, face);
         text(&mut d.ops, x, d.y, size, face, BLACK, &title);
         text(&mut d.ops, RIGHT - nw, d.y, size, face, BLACK, &num);
-        line(&mut d.ops, x + tw + 6.0, d.y + 1.0, RIGHT - nw - 6.0, d.y + 1.0, RULE, 0.4);
+        line(
+            &mut d.ops,
+            x + tw + 6.0,
+            d.y + 1.0,
+            RIGHT - nw - 6.0,
+            d.y + 1.0,
+            RULE,
+            0.4,
+        );
         d.link(x, d.y - 3.0, RIGHT - x, line_h, a.page, a.y);
     }
 }
@@ -299,11 +348,7 @@ fn executive_summary(d: &mut Doc, model: &ReportModel) {
     d.gap(4.0);
     legend(
         d,
-        &[
-            ("pass", PASS),
-            ("fail", FAIL),
-            ("incomplete", INCOMPLETE),
-        ],
+        &[("pass", PASS), ("fail", FAIL), ("incomplete", INCOMPLETE)],
     );
 
     d.heading(2, "Failing checks by severity");
@@ -376,7 +421,15 @@ fn criteria_bar(d: &mut Doc, model: &ReportModel) {
             let lw = fonts::width(&label, 8.0, Face::Bold);
             if lw + 4.0 < w {
                 let white = rgb(1.0, 1.0, 1.0);
-                text(&mut d.ops, x + (w - lw) / 2.0, d.y + 4.2, 8.0, Face::Bold, white, &label);
+                text(
+                    &mut d.ops,
+                    x + (w - lw) / 2.0,
+                    d.y + 4.2,
+                    8.0,
+                    Face::Bold,
+                    white,
+                    &label,
+                );
             }
         }
         x += w;
@@ -399,11 +452,32 @@ fn status_bar(d: &mut Doc, r: &ScoreRow) {
     const BAR_H: f32 = 9.0;
     d.ensure(18.0);
     d.gap(18.0);
-    let label = fit(&fonts::clean(&r.label), BAR_X - LEFT - 6.0, BODY, Face::Regular);
-    text(&mut d.ops, LEFT, d.y + 1.5, BODY, Face::Regular, TEXT, &label);
+    let label = fit(
+        &fonts::clean(&r.label),
+        BAR_X - LEFT - 6.0,
+        BODY,
+        Face::Regular,
+    );
+    text(
+        &mut d.ops,
+        LEFT,
+        d.y + 1.5,
+        BODY,
+        Face::Regular,
+        TEXT,
+        &label,
+    );
     let s = &r.score;
     let caption = if s.criteria_evaluated == 0 {
-        rect(&mut d.ops, BAR_X, d.y, BAR_W, BAR_H, RULE, PaintMode::Stroke);
+        rect(
+            &mut d.ops,
+            BAR_X,
+            d.y,
+            BAR_W,
+            BAR_H,
+            RULE,
+            PaintMode::Stroke,
+        );
         "n/a: no automated criterion evaluated".to_string()
     } else {
         let total = s.criteria_evaluated as f32;
@@ -426,7 +500,15 @@ fn status_bar(d: &mut Doc, r: &ScoreRow) {
     };
     let cx = BAR_X + BAR_W + 3.0 * MM;
     let caption = fit(&caption, RIGHT - cx, 8.0, Face::Regular);
-    text(&mut d.ops, cx, d.y + 1.5, 8.0, Face::Regular, TEXT, &caption);
+    text(
+        &mut d.ops,
+        cx,
+        d.y + 1.5,
+        8.0,
+        Face::Regular,
+        TEXT,
+        &caption,
+    );
 }
 
 fn legend(d: &mut Doc, items: &[(&str, printpdf::Rgb)]) {
@@ -440,8 +522,24 @@ fn legend(d: &mut Doc, items: &[(&str, printpdf::Rgb)]) {
             d.gap(12.0);
             x = LEFT;
         }
-        rect(&mut d.ops, x, d.y, 8.0, 8.0, colour.clone(), PaintMode::Fill);
-        text(&mut d.ops, x + 11.0, d.y + 1.0, 8.0, Face::Regular, GREY, label);
+        rect(
+            &mut d.ops,
+            x,
+            d.y,
+            8.0,
+            8.0,
+            colour.clone(),
+            PaintMode::Fill,
+        );
+        text(
+            &mut d.ops,
+            x + 11.0,
+            d.y + 1.0,
+            8.0,
+            Face::Regular,
+            GREY,
+            label,
+        );
         x += w;
     }
 }
@@ -463,11 +561,18 @@ fn period(d: &mut Doc, p: &PeriodView) {
     ));
     d.gap(4.0);
     d.field("Period", &p.label());
-    d.field("Runs in the period", &format!("{} (first {first}, last {last})", p.runs.len()));
+    d.field(
+        "Runs in the period",
+        &format!("{} (first {first}, last {last})", p.runs.len()),
+    );
     d.field(
         "State carried in",
         &match &p.carried_in {
-            Some(r) => format!("from the run of {} (commit {})", r.as_of_text(), short(&r.commit)),
+            Some(r) => format!(
+                "from the run of {} (commit {})",
+                r.as_of_text(),
+                short(&r.commit)
+            ),
             None => "none: no run before the period".to_string(),
         },
     );
@@ -581,30 +686,86 @@ fn timeline(d: &mut Doc, p: &PeriodView) {
         d.ensure(3.0 * ROW_H + 14.0);
         d.gap(ROW_H);
         let b = d.y + 3.0;
-        text(&mut d.ops, LEFT + 2.0, b, SMALL, Face::Bold, BLACK, "Criterion");
+        text(
+            &mut d.ops,
+            LEFT + 2.0,
+            b,
+            SMALL,
+            Face::Bold,
+            BLACK,
+            "Criterion",
+        );
         let t = "Days failing";
         let tw = fonts::width(t, SMALL, Face::Bold);
-        text(&mut d.ops, LEFT + ID_W + DAYS_W - 3.0 - tw, b, SMALL, Face::Bold, BLACK, t);
-        text(&mut d.ops, LEFT + ID_W + DAYS_W + 3.0, b, SMALL, Face::Bold, BLACK, "Last run");
+        text(
+            &mut d.ops,
+            LEFT + ID_W + DAYS_W - 3.0 - tw,
+            b,
+            SMALL,
+            Face::Bold,
+            BLACK,
+            t,
+        );
+        text(
+            &mut d.ops,
+            LEFT + ID_W + DAYS_W + 3.0,
+            b,
+            SMALL,
+            Face::Bold,
+            BLACK,
+            "Last run",
+        );
         // Date labels: the first day, then every week while they fit.
         let step = ((34.0 / cw).ceil() as usize).max(7).div_ceil(7) * 7;
         for (i, day) in p.days.iter().enumerate().step_by(step) {
             let label = day.format("%m-%d").to_string();
             if gx + i as f32 * cw + fonts::width(&label, 6.5, Face::Regular) <= RIGHT {
-                text(&mut d.ops, gx + i as f32 * cw, b, 6.5, Face::Regular, GREY, &label);
+                text(
+                    &mut d.ops,
+                    gx + i as f32 * cw,
+                    b,
+                    6.5,
+                    Face::Regular,
+                    GREY,
+                    &label,
+                );
             }
         }
         // Runs: a mark per day with at least one run.
         d.gap(ROW_H);
-        text(&mut d.ops, LEFT + 2.0, d.y + 3.0, SMALL, Face::Regular, GREY, "runs");
+        text(
+            &mut d.ops,
+            LEFT + 2.0,
+            d.y + 3.0,
+            SMALL,
+            Face::Regular,
+            GREY,
+            "runs",
+        );
         for (i, k) in runs_per_day.iter().enumerate() {
             if *k > 0 {
                 let x = gx + i as f32 * cw;
-                rect(&mut d.ops, x + cw * 0.2, d.y + 2.5, cw * 0.6, 5.0, GREY, PaintMode::Fill);
+                rect(
+                    &mut d.ops,
+                    x + cw * 0.2,
+                    d.y + 2.5,
+                    cw * 0.6,
+                    5.0,
+                    GREY,
+                    PaintMode::Fill,
+                );
             }
         }
         d.gap(ROW_H);
-        text(&mut d.ops, LEFT + 2.0, d.y + 3.0, SMALL, Face::Regular, GREY, "cadence gap");
+        text(
+            &mut d.ops,
+            LEFT + 2.0,
+            d.y + 3.0,
+            SMALL,
+            Face::Regular,
+            GREY,
+            "cadence gap",
+        );
         for (i, g) in gap_days.iter().enumerate() {
             if *g {
                 let x = gx + i as f32 * cw;
@@ -621,25 +782,69 @@ fn timeline(d: &mut Doc, p: &PeriodView) {
         }
         d.gap(ROW_H);
         let y = d.y;
-        text(&mut d.ops, LEFT + 2.0, y + 3.0, SMALL, Face::Bold, BLACK, &fonts::clean(&c.id));
+        text(
+            &mut d.ops,
+            LEFT + 2.0,
+            y + 3.0,
+            SMALL,
+            Face::Bold,
+            BLACK,
+            &fonts::clean(&c.id),
+        );
         let days = c.days_failing.to_string();
         let colour = if c.days_failing > 0 { FAIL } else { TEXT };
         let dw = fonts::width(&days, SMALL, Face::Bold);
-        text(&mut d.ops, LEFT + ID_W + DAYS_W - 3.0 - dw, y + 3.0, SMALL, Face::Bold, colour, &days);
+        text(
+            &mut d.ops,
+            LEFT + ID_W + DAYS_W - 3.0 - dw,
+            y + 3.0,
+            SMALL,
+            Face::Bold,
+            colour,
+            &days,
+        );
         if let Some(s) = c.last {
             let last = status_text(s);
-            text(&mut d.ops, LEFT + ID_W + DAYS_W + 3.0, y + 3.0, SMALL, Face::Regular, status_colour(s), last);
+            text(
+                &mut d.ops,
+                LEFT + ID_W + DAYS_W + 3.0,
+                y + 3.0,
+                SMALL,
+                Face::Regular,
+                status_colour(s),
+                last,
+            );
         }
         for (i, cell) in c.days.iter().enumerate() {
             let x = gx + i as f32 * cw;
             match cell.status {
                 Some(s) => {
                     let colour = status_colour(s);
-                    let colour = if cell.observed { colour } else { tint(&colour, 0.6) };
-                    rect(&mut d.ops, x, y + 1.5, cw, ROW_H - 3.0, colour, PaintMode::Fill);
+                    let colour = if cell.observed {
+                        colour
+                    } else {
+                        tint(&colour, 0.6)
+                    };
+                    rect(
+                        &mut d.ops,
+                        x,
+                        y + 1.5,
+                        cw,
+                        ROW_H - 3.0,
+                        colour,
+                        PaintMode::Fill,
+                    );
                 }
                 None => {
-                    rect(&mut d.ops, x, y + 1.5, cw, ROW_H - 3.0, UNKNOWN, PaintMode::Fill);
+                    rect(
+                        &mut d.ops,
+                        x,
+                        y + 1.5,
+                        cw,
+                        ROW_H - 3.0,
+                        UNKNOWN,
+                        PaintMode::Fill,
+                    );
                 }
             }
         }
@@ -647,7 +852,15 @@ fn timeline(d: &mut Doc, p: &PeriodView) {
         if cw >= 4.0 {
             for i in 1..n {
                 let x = gx + i as f32 * cw;
-                line(&mut d.ops, x, y + 1.5, x, y + ROW_H - 1.5, rgb(1.0, 1.0, 1.0), 0.4);
+                line(
+                    &mut d.ops,
+                    x,
+                    y + 1.5,
+                    x,
+                    y + ROW_H - 1.5,
+                    rgb(1.0, 1.0, 1.0),
+                    0.4,
+                );
             }
         }
     }
@@ -749,7 +962,15 @@ fn criterion(d: &mut Doc, model: &ReportModel, s: &CriterionSection) {
     text(&mut d.ops, LEFT, d.y, BODY, Face::Regular, TEXT, label);
     let x = LEFT + fonts::width(label, BODY, Face::Regular);
     let st = status_text(s.status);
-    text(&mut d.ops, x, d.y, BODY, Face::Bold, status_colour(s.status), st);
+    text(
+        &mut d.ops,
+        x,
+        d.y,
+        BODY,
+        Face::Bold,
+        status_colour(s.status),
+        st,
+    );
     d.paragraph_styled(
         &format!(
             "{} \u{b7} {} mapped check(s) \u{b7} findings of those checks: {} pass, {} fail, {} \
@@ -805,7 +1026,11 @@ fn criterion(d: &mut Doc, model: &ReportModel, s: &CriterionSection) {
         return;
     }
     for k in listed {
-        let fail = k.findings.iter().filter(|f| f.status.as_str() == "fail").count();
+        let fail = k
+            .findings
+            .iter()
+            .filter(|f| f.status.as_str() == "fail")
+            .count();
         let error = k.findings.len() - fail;
         let mut what = Vec::new();
         if fail > 0 {
@@ -913,7 +1138,14 @@ fn drift_section(d: &mut Doc, ds: &DriftSince) {
         let rows: Vec<Vec<Cell>> = dr
             .criteria
             .iter()
-            .map(|c| vec![Cell::bold(&c.id), c.title.as_str().into(), st(c.from), st(c.to)])
+            .map(|c| {
+                vec![
+                    Cell::bold(&c.id),
+                    c.title.as_str().into(),
+                    st(c.from),
+                    st(c.to),
+                ]
+            })
             .collect();
         table(d, &cols, &rows, &PLAIN);
     }
@@ -1119,14 +1351,12 @@ fn methodology(d: &mut Doc, model: &ReportModel) {
                 None => Cell::default().then("none", Face::Regular, SMALL, GREY),
             };
             vec![
-                Cell::default()
-                    .then(&s.name, Face::Bold, SMALL, TEXT)
-                    .then(
-                        format!("inventory/{}.json, {} page(s)", s.part.name(), s.pages),
-                        Face::Regular,
-                        6.5,
-                        GREY,
-                    ),
+                Cell::default().then(&s.name, Face::Bold, SMALL, TEXT).then(
+                    format!("inventory/{}.json, {} page(s)", s.part.name(), s.pages),
+                    Face::Regular,
+                    6.5,
+                    GREY,
+                ),
                 Cell::small(&s.api_version),
                 query,
                 s.records.to_string().into(),
@@ -1171,7 +1401,10 @@ fn methodology(d: &mut Doc, model: &ReportModel) {
     d.heading(2, "Check settings");
     d.paragraph("The settings the verdicts depend on, as recorded in summary.json.");
     d.gap(2.0);
-    let cols = fill(vec![col("Setting", 55.0, Align::Left), wcol("Value", 119.0)]);
+    let cols = fill(vec![
+        col("Setting", 55.0, Align::Left),
+        wcol("Value", 119.0),
+    ]);
     let rows: Vec<Vec<Cell>> = m
         .settings
         .iter()
