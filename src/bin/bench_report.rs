@@ -92,7 +92,12 @@ fn with_copies(base: &Inventory, template: &[Resource], copies: usize) -> Invent
 
 /// The smallest number of copies for which `measure` reaches `target`, found by growing the
 /// copy count from the per-copy increment.
-fn scale(base: &Inventory, template: &[Resource], target: u64, measure: fn(&Snapshot) -> u64) -> Snapshot {
+fn scale(
+    base: &Inventory,
+    template: &[Resource],
+    target: u64,
+    measure: fn(&Snapshot) -> u64,
+) -> Snapshot {
     let zero = measure(&assess(base));
     let one = measure(&assess(&with_copies(base, template, 1)));
     let per_copy = (one - zero).max(1);
@@ -176,7 +181,11 @@ fn main() {
         "bench_report: target {} findings, {} render(s) each, {} build",
         o.findings,
         o.runs,
-        if cfg!(debug_assertions) { "debug" } else { "release" }
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        }
     );
 
     let all = scale(&base, &base.resources, o.findings, |s| counts(s).0);

@@ -774,7 +774,7 @@ pub(crate) mod tests {
         let s = snapshot();
         let id = identity();
         let mut drift = crate::drift::diff(&s, &s).unwrap();
-        drift.head_as_of = drift.head_as_of - chrono::Duration::days(1);
+        drift.head_as_of -= chrono::Duration::days(1);
         let input = ReportInput {
             drift: Some(("v1", &drift)),
             ..ReportInput::new(&s, &id)

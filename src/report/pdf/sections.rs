@@ -387,7 +387,8 @@ fn executive_summary(d: &mut Doc, model: &ReportModel) {
         col("Severity", 18.0, Align::Left),
         col("Failing", 15.0, Align::Right),
         col("Evaluated", 19.0, Align::Right),
-        wcol("Criteria", 46.0),
+        col("", 4.0, Align::Left),
+        wcol("Criteria", 42.0),
     ]);
     let rows: Vec<Vec<Cell>> = model
         .failing_checks
@@ -398,7 +399,8 @@ fn executive_summary(d: &mut Doc, model: &ReportModel) {
                 c.severity.as_str().into(),
                 Cell::coloured(c.failing.to_string(), FAIL),
                 c.evaluated.to_string().into(),
-                Cell::small(c.criteria.join(", ")),
+                Cell::default(),
+                Cell::new(c.criteria.join(", ")),
             ]
         })
         .collect();
@@ -478,7 +480,7 @@ fn status_bar(d: &mut Doc, r: &ScoreRow) {
             RULE,
             PaintMode::Stroke,
         );
-        "n/a: no automated criterion evaluated".to_string()
+        "n/a: none evaluated".to_string()
     } else {
         let total = s.criteria_evaluated as f32;
         let mut x = BAR_X;
@@ -551,14 +553,14 @@ fn period(d: &mut Doc, p: &PeriodView) {
     d.section("Type 2 period view");
     let first = p.runs.first().map(|r| r.as_of_text()).unwrap_or_default();
     let last = p.runs.last().map(|r| r.as_of_text()).unwrap_or_default();
-    d.paragraph(&format!(
+    d.paragraph(
         "Every evidence run recorded on the evidence branch in the period, read from the git \
          history (first-parent commits that changed the evidence), with each run's time taken \
          from its snapshot. A criterion's cell for a day shows the worst state it was in at any \
          moment of that day, counting the state carried in from the previous run: a failure \
          holds until a later run shows otherwise. Pale cells are days without a run. Days \
-         failing counts the days with a red cell."
-    ));
+         failing counts the days with a red cell.",
+    );
     d.gap(4.0);
     d.field("Period", &p.label());
     d.field(
