@@ -1378,7 +1378,7 @@ fn methodology(d: &mut Doc, model: &ReportModel) {
     );
     d.gap(4.0);
     d.paragraph_styled(
-        "Records: records the paged read returned. Independent: a count obtained separately \
+        "Records: records the paged read returned. Ind. count: a count obtained separately \
          from the paged read (e.g. a Resource Graph count), where the API offers one; a \
          difference means the read may be incomplete. Full provenance, with each source's \
          collection times, is in the inventory files.",
