@@ -429,6 +429,8 @@ fn source(
         finished_at: at,
         identity: Some("embedded demo tenant (no credentials used)".into()),
         gaps: vec![],
+        calls: 0,
+        notes: vec![],
     }
 }
 
