@@ -1,4 +1,6 @@
-//! Support code shared by the integration tests (`mod support;`): the loopback fake Azure.
+//! Support code shared by the integration tests (`mod support;`): the loopback fake Azure and
+//! helpers that run the real collector against it.
 #![allow(dead_code)]
 
+pub mod collector;
 pub mod fake_azure;

@@ -1292,7 +1292,9 @@ fn activity_log(
         return bad("The $filter must contain 'eventTimestamp ge'.");
     };
     let le = le.unwrap_or_else(Utc::now);
-    if ge < Utc::now() - chrono::Duration::days(90) {
+    // Azure counts the 90 days loosely; a window computed as "now - 90 days" a moment before
+    // the request arrives is accepted.
+    if ge < Utc::now() - chrono::Duration::days(90) - chrono::Duration::hours(12) {
         return bad(
             "The start time of the query is older than 90 days, the Activity Log retention.",
         );
