@@ -3,6 +3,7 @@
 
 mod assess;
 mod checks;
+mod collect;
 mod controls;
 mod demo;
 mod diff;
@@ -34,6 +35,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Demo(demo::Args),
+    Collect(collect::Args),
     Assess(assess::Args),
     Diff(diff::Args),
     Report(report::Args),
@@ -77,6 +79,7 @@ impl FailOn {
 pub fn main() -> i32 {
     // clap prints usage errors itself and exits 2, which is our "could not do the job" code.
     let cli = Cli::parse();
+    init_logs();
     match run(cli) {
         Ok(Outcome::Done) => 0,
         Ok(Outcome::PolicyFailed) => 1,
@@ -87,9 +90,22 @@ pub fn main() -> i32 {
     }
 }
 
+/// Logs go to stderr, filtered by `RUST_LOG` (default `warn`). The collector never logs tokens,
+/// secrets or response bodies.
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
 fn run(cli: Cli) -> Result<Outcome> {
     match cli.command {
         Command::Demo(a) => demo::run(a),
+        Command::Collect(a) => collect::run(a),
         Command::Assess(a) => assess::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Report(a) => report::run(a),

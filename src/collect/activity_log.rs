@@ -18,6 +18,8 @@ use crate::model::{ChangeEvent, InventoryPart};
 pub(crate) const API_VERSION: &str = "2015-04-01";
 /// How long Azure keeps Activity Log events.
 pub const MAX_DAYS: u32 = 90;
+/// How far inside the retention the oldest window start stays.
+const RETENTION_MARGIN: Duration = Duration::hours(1);
 
 const HINT: &str = "the identity needs the Reader role (Microsoft.Insights/eventtypes/values/read) \
                     on the subscription";
@@ -29,9 +31,15 @@ pub(crate) fn window(
     days: u32,
 ) -> (DateTime<Utc>, DateTime<Utc>, Option<String>) {
     let days = days.clamp(1, MAX_DAYS);
-    let oldest = until - Duration::days(i64::from(MAX_DAYS));
+    // Azure refuses a start older than its retention when the request arrives, a moment after
+    // `until`: keep a margin.
+    let oldest = until - Duration::days(i64::from(MAX_DAYS)) + RETENTION_MARGIN;
     match since {
-        None => (until - Duration::days(i64::from(days)), until, None),
+        None => (
+            (until - Duration::days(i64::from(days))).max(oldest),
+            until,
+            None,
+        ),
         Some(s) if s < oldest => (
             oldest,
             until,
@@ -220,11 +228,12 @@ mod tests {
         let until = at(20);
         let (s, u, n) = window(until, None, 7);
         assert_eq!((s, u, n), (at(13), until, None));
+        let oldest = until - Duration::days(90) + Duration::hours(1);
         let (s, _, n) = window(until, None, 365);
-        assert_eq!(s, until - Duration::days(90));
+        assert_eq!(s, oldest);
         assert!(n.is_none());
         let (s, _, n) = window(until, Some(until - Duration::days(200)), 90);
-        assert_eq!(s, until - Duration::days(90));
+        assert_eq!(s, oldest);
         assert!(n.unwrap().contains("Azure keeps 90 days"));
         let (s, _, n) = window(until, Some(at(19)), 90);
         assert_eq!((s, n), (at(19), None));
