@@ -20,7 +20,7 @@ use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
-use tracing::{debug, warn};
+use tracing::{debug, info};
 use url::Url;
 
 use super::auth::Tokens;
@@ -768,7 +768,7 @@ impl Http {
                             detail: failure_detail,
                         },
                     };
-                    warn!(path = url.path(), reason = %f.describe(), "request failed");
+                    info!(path = url.path(), reason = %f.describe(), "request failed");
                     return Err(f);
                 }
             }
