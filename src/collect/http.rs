@@ -860,6 +860,8 @@ impl Http {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+    use serde_json::json;
+    use std::sync::Mutex;
 
     fn policy(jitter: Jitter) -> RetryPolicy {
         RetryPolicy {
@@ -1001,6 +1003,345 @@ mod tests {
         assert_eq!(
             f.describe(),
             "timed out after 2 attempts (1.5 s per attempt)"
+        );
+    }
+
+    /// A tiny loopback HTTP/1.1 server for the HTTP layer's own tests: each request is
+    /// answered by `reply(method, path_and_query, nth_request)` and the connection closed.
+    pub(crate) mod stub {
+        use std::sync::{Arc, Mutex};
+
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+        pub(crate) struct Reply {
+            pub status: u16,
+            pub headers: Vec<(&'static str, String)>,
+            pub body: String,
+            /// Wait this long before answering (timeouts).
+            pub delay: std::time::Duration,
+        }
+
+        pub(crate) fn ok(body: &str) -> Reply {
+            status(200, body)
+        }
+
+        pub(crate) fn status(status: u16, body: &str) -> Reply {
+            Reply {
+                status,
+                headers: vec![],
+                body: body.to_string(),
+                delay: std::time::Duration::ZERO,
+            }
+        }
+
+        pub(crate) type Handler = dyn Fn(&str, &str, usize) -> Reply + Send + Sync;
+
+        pub(crate) struct Stub {
+            pub base: String,
+            pub seen: Arc<Mutex<Vec<String>>>,
+        }
+
+        pub(crate) async fn serve(handler: Arc<Handler>) -> Stub {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let base = format!("http://{}", listener.local_addr().unwrap());
+            let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+            let log = seen.clone();
+            tokio::spawn(async move {
+                while let Ok((mut sock, _)) = listener.accept().await {
+                    let handler = handler.clone();
+                    let log = log.clone();
+                    tokio::spawn(async move {
+                        let mut buf = vec![];
+                        let mut chunk = [0u8; 4096];
+                        let head_end = loop {
+                            let Ok(n) = sock.read(&mut chunk).await else {
+                                return;
+                            };
+                            if n == 0 {
+                                return;
+                            }
+                            buf.extend_from_slice(&chunk[..n]);
+                            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                                break i + 4;
+                            }
+                        };
+                        let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+                        let len: usize = head
+                            .lines()
+                            .find_map(|l| {
+                                let (k, v) = l.split_once(':')?;
+                                k.eq_ignore_ascii_case("content-length")
+                                    .then(|| v.trim().parse().ok())?
+                            })
+                            .unwrap_or(0);
+                        while buf.len() < head_end + len {
+                            let Ok(n) = sock.read(&mut chunk).await else {
+                                return;
+                            };
+                            if n == 0 {
+                                break;
+                            }
+                            buf.extend_from_slice(&chunk[..n]);
+                        }
+                        let mut first = head.lines().next().unwrap_or("").split(' ');
+                        let method = first.next().unwrap_or("").to_string();
+                        let target = first.next().unwrap_or("").to_string();
+                        let nth = {
+                            let mut l = log.lock().unwrap();
+                            l.push(format!("{method} {target}"));
+                            l.len() - 1
+                        };
+                        let r = handler(&method, &target, nth);
+                        tokio::time::sleep(r.delay).await;
+                        let mut out = format!(
+                            "HTTP/1.1 {} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n",
+                            r.status,
+                            r.body.len()
+                        );
+                        for (k, v) in &r.headers {
+                            out.push_str(&format!("{k}: {v}\r\n"));
+                        }
+                        out.push_str("\r\n");
+                        out.push_str(&r.body);
+                        let _ = sock.write_all(out.as_bytes()).await;
+                        let _ = sock.shutdown().await;
+                    });
+                }
+            });
+            Stub { base, seen }
+        }
+    }
+
+    #[derive(Debug)]
+    struct StaticToken;
+
+    #[async_trait::async_trait]
+    impl azure_core::credentials::TokenCredential for StaticToken {
+        async fn get_token(
+            &self,
+            _: &[&str],
+            _: Option<azure_core::credentials::TokenRequestOptions<'_>>,
+        ) -> azure_core::Result<azure_core::credentials::AccessToken> {
+            Ok(azure_core::credentials::AccessToken::new(
+                "stub-token",
+                azure_core::time::OffsetDateTime::now_utc() + azure_core::time::Duration::hours(1),
+            ))
+        }
+    }
+
+    /// An [`Http`] against a stub, with fast retries.
+    async fn client(handler: Arc<stub::Handler>) -> (Http, stub::Stub, Arc<Counters>) {
+        let stub = stub::serve(handler).await;
+        let endpoints = Endpoints::new("https://login.test", &stub.base, &stub.base).unwrap();
+        let policy = RetryPolicy {
+            max_attempts: 3,
+            backoff_base: Duration::from_millis(2),
+            backoff_cap: Duration::from_millis(10),
+            retry_after_cap: Duration::from_millis(300),
+            jitter: Jitter::None,
+        };
+        let timeout = Duration::from_millis(300);
+        let counters = Arc::new(Counters::default());
+        let c = build_client(timeout, None).unwrap();
+        let auth = super::super::AuthOptions {
+            credential: Some(Arc::new(StaticToken)),
+            ..Default::default()
+        };
+        let tokens = Arc::new(
+            Tokens::build(
+                &auth,
+                &endpoints.authority_host,
+                c.clone(),
+                counters.clone(),
+                &policy,
+            )
+            .unwrap(),
+        );
+        let http = Http::new(c, endpoints, policy, timeout, 4, counters.clone(), tokens);
+        (http, stub, counters)
+    }
+
+    fn url(stub: &stub::Stub, path: &str) -> Url {
+        Url::parse(&format!("{}{path}", stub.base)).unwrap()
+    }
+
+    #[tokio::test]
+    async fn lists_follow_next_links_on_the_same_host() {
+        let base = Arc::new(Mutex::new(String::new()));
+        let b = base.clone();
+        let (http, stub, counters) = client(Arc::new(move |_, target: &str, _| {
+            let next = |p: &str| format!("{}/list?page={p}", b.lock().unwrap());
+            match target {
+                "/list" => stub::ok(&format!(r#"{{"value":[1,2],"nextLink":"{}"}}"#, next("2"))),
+                "/list?page=2" => {
+                    stub::ok(&format!(r#"{{"value":[3],"nextLink":"{}"}}"#, next("3")))
+                }
+                _ => stub::ok(r#"{"value":[4],"nextLink":null}"#),
+            }
+        }))
+        .await;
+        *base.lock().unwrap() = stub.base.clone();
+        let meter = Meter::default();
+        let p = http
+            .get_list(
+                CallKind::ArmSubscription,
+                url(&stub, "/list"),
+                "nextLink",
+                10,
+                &meter,
+            )
+            .await;
+        assert_eq!(p.failure, None);
+        assert_eq!(p.items, vec![json!(1), json!(2), json!(3), json!(4)]);
+        assert_eq!((p.pages, meter.calls()), (3, 3));
+        assert_eq!(counters.snapshot().arm_subscription, 3);
+        // The token went along, as a bearer.
+        assert_eq!(stub.seen.lock().unwrap().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn paging_stops_with_a_named_reason() {
+        let base = Arc::new(Mutex::new(String::new()));
+        let b = base.clone();
+        let (http, stub, _) = client(Arc::new(move |_, target: &str, _| {
+            let me = format!("{}{target}", b.lock().unwrap());
+            match target {
+                "/repeat" => stub::ok(&format!(r#"{{"value":[1],"nextLink":"{me}"}}"#)),
+                "/foreign" => stub::ok(r#"{"value":[1],"nextLink":"https://elsewhere.test/x"}"#),
+                "/dots" => stub::ok(r#"{"value":[1],"nextLink":"..."}"#),
+                "/novalue" => stub::ok(r#"{"items":[]}"#),
+                _ => stub::ok(&format!(r#"{{"value":[1],"nextLink":"{me}x"}}"#)),
+            }
+        }))
+        .await;
+        *base.lock().unwrap() = stub.base.clone();
+        let list = |path: &str, cap: u32| {
+            let u = url(&stub, path);
+            let http = &http;
+            async move {
+                http.get_list(CallKind::Graph, u, "nextLink", cap, &Meter::default())
+                    .await
+            }
+        };
+        let p = list("/repeat", 10).await;
+        assert_eq!(p.failure, Some(Failure::RepeatedLink { page: 1 }));
+        assert_eq!(p.items.len(), 1);
+        let p = list("/grow", 3).await;
+        assert_eq!(p.failure, Some(Failure::PageCap { cap: 3 }));
+        assert_eq!(p.items.len(), 3);
+        let p = list("/foreign", 10).await;
+        assert!(
+            matches!(p.failure, Some(Failure::ForeignLink { .. })),
+            "{p:?}"
+        );
+        let p = list("/dots", 10).await;
+        assert!(matches!(p.failure, Some(Failure::BadLink { .. })), "{p:?}");
+        assert_eq!(list("/novalue", 10).await.failure, Some(Failure::NotAList));
+    }
+
+    #[tokio::test]
+    async fn retries_on_5xx_and_429_but_not_on_4xx() {
+        let (http, stub, counters) = client(Arc::new(|_, target: &str, nth| match target {
+            "/flaky" if nth < 2 => stub::status(503, "{}"),
+            "/flaky" => stub::ok(r#"{"ok":true}"#),
+            "/throttled" if nth < 4 => {
+                let mut r = stub::status(429, "{}");
+                r.headers.push(("retry-after", "0".into()));
+                r
+            }
+            "/throttled" => stub::ok("{}"),
+            "/forbidden" => stub::status(
+                403,
+                r#"{"error":{"code":"AuthorizationFailed","message":"no Microsoft.Storage/storageAccounts/read"}}"#,
+            ),
+            "/broken" => stub::ok("{\"value\": [1,"),
+            _ => stub::status(500, r#"{"error":{"code":"InternalServerError","message":"boom"}}"#),
+        }))
+        .await;
+        let meter = Meter::default();
+        let get = |p: &str| {
+            let u = url(&stub, p);
+            let (http, meter) = (&http, &meter);
+            async move { http.get(CallKind::ArmResource, &u, meter).await }
+        };
+        assert_eq!(get("/flaky").await, Ok(json!({"ok": true})));
+        assert_eq!(get("/throttled").await, Ok(json!({})));
+        let c = counters.snapshot();
+        assert_eq!((c.arm_resource, c.retries, c.throttled), (5, 3, 1));
+        let f = get("/forbidden").await.unwrap_err();
+        assert_eq!(
+            f.describe(),
+            "HTTP 403 AuthorizationFailed: no Microsoft.Storage/storageAccounts/read"
+        );
+        assert_eq!(counters.snapshot().arm_resource, 6, "a 403 is not retried");
+        let f = get("/broken").await.unwrap_err();
+        assert!(f.describe().starts_with("malformed JSON"), "{f:?}");
+        assert_eq!(
+            counters.snapshot().arm_resource,
+            7,
+            "malformed JSON is not retried"
+        );
+        let f = get("/down").await.unwrap_err();
+        assert_eq!(
+            f.describe(),
+            "HTTP 500 InternalServerError after 3 attempts: boom"
+        );
+        assert_eq!(meter.calls(), 10);
+    }
+
+    #[tokio::test]
+    async fn every_request_has_a_timeout() {
+        let (http, stub, counters) = client(Arc::new(|_, _, _| {
+            let mut r = stub::ok("{}");
+            r.delay = Duration::from_secs(5);
+            r
+        }))
+        .await;
+        let started = std::time::Instant::now();
+        let f = http
+            .get(CallKind::Graph, &url(&stub, "/slow"), &Meter::default())
+            .await
+            .unwrap_err();
+        assert!(matches!(f, Failure::Timeout { attempts: 3, .. }), "{f:?}");
+        assert!(started.elapsed() < Duration::from_secs(3));
+        assert_eq!(counters.snapshot().graph, 3);
+    }
+
+    #[tokio::test]
+    async fn resource_graph_pauses_before_its_quota_is_gone() {
+        let (http, stub, _) = client(Arc::new(|_, _, _| {
+            let mut r = stub::ok("{}");
+            r.headers.push(("x-ms-user-quota-remaining", "1".into()));
+            r.headers
+                .push(("x-ms-user-quota-resets-after", "00:00:00.25".into()));
+            r
+        }))
+        .await;
+        let m = Meter::default();
+        let u = url(&stub, "/providers/Microsoft.ResourceGraph/resources");
+        http.send(
+            CallKind::ResourceGraph,
+            reqwest::Method::POST,
+            &u,
+            Some(&json!({})),
+            &m,
+        )
+        .await
+        .unwrap();
+        let started = std::time::Instant::now();
+        http.send(
+            CallKind::ResourceGraph,
+            reqwest::Method::POST,
+            &u,
+            Some(&json!({})),
+            &m,
+        )
+        .await
+        .unwrap();
+        assert!(
+            started.elapsed() >= Duration::from_millis(200),
+            "{:?}",
+            started.elapsed()
         );
     }
 
