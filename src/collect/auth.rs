@@ -319,24 +319,27 @@ impl Tokens {
         let client_options = || {
             let mut custom = CustomConfiguration::default();
             custom.authority_host = authority.as_str().trim_end_matches('/').to_string();
-            let mut retry_options = ExponentialRetryOptions::default();
-            retry_options.initial_delay = to_azure_duration(retry.backoff_base);
-            retry_options.max_delay = to_azure_duration(retry.backoff_cap);
-            retry_options.max_retries = retry.max_attempts.saturating_sub(1);
-            retry_options.max_total_elapsed =
-                to_azure_duration(retry.backoff_cap.saturating_mul(retry.max_attempts.max(1)));
-            let mut o = ClientOptions::default();
-            o.transport = Some(Transport::new(Arc::new(CountingTransport {
-                inner: client.clone(),
-                counters: counters.clone(),
-            })));
-            o.retry = if retry.max_attempts <= 1 {
-                RetryOptions::none()
-            } else {
-                RetryOptions::exponential(retry_options)
+            let retry_options = ExponentialRetryOptions {
+                initial_delay: to_azure_duration(retry.backoff_base),
+                max_delay: to_azure_duration(retry.backoff_cap),
+                max_retries: retry.max_attempts.saturating_sub(1),
+                max_total_elapsed: to_azure_duration(
+                    retry.backoff_cap.saturating_mul(retry.max_attempts.max(1)),
+                ),
             };
-            o.cloud = Some(Arc::new(CloudConfiguration::Custom(custom)));
-            o
+            ClientOptions {
+                transport: Some(Transport::new(Arc::new(CountingTransport {
+                    inner: client.clone(),
+                    counters: counters.clone(),
+                }))),
+                retry: if retry.max_attempts <= 1 {
+                    RetryOptions::none()
+                } else {
+                    RetryOptions::exponential(retry_options)
+                },
+                cloud: Some(Arc::new(CloudConfiguration::Custom(custom))),
+                ..Default::default()
+            }
         };
         let need = |v: &Option<String>, what: &str| {
             v.clone().ok_or_else(|| AuthError::Missing {
@@ -386,8 +389,9 @@ impl Tokens {
                     client: client.clone(),
                     counters: counters.clone(),
                 };
-                let mut o = ClientAssertionCredentialOptions::default();
-                o.client_options = client_options();
+                let o = ClientAssertionCredentialOptions {
+                    client_options: client_options(),
+                };
                 ClientAssertionCredential::new(tenant, client_id, assertion, Some(o))
                     .map_err(setup)?
             }
@@ -402,13 +406,14 @@ impl Tokens {
                         method: label,
                         what: "AZURE_FEDERATED_TOKEN_FILE".into(),
                     })?;
-                let mut co = ClientAssertionCredentialOptions::default();
-                co.client_options = client_options();
-                let mut o = WorkloadIdentityCredentialOptions::default();
-                o.credential_options = co;
-                o.tenant_id = Some(tenant);
-                o.client_id = Some(client_id);
-                o.token_file_path = Some(file);
+                let o = WorkloadIdentityCredentialOptions {
+                    credential_options: ClientAssertionCredentialOptions {
+                        client_options: client_options(),
+                    },
+                    tenant_id: Some(tenant),
+                    client_id: Some(client_id),
+                    token_file_path: Some(file),
+                };
                 WorkloadIdentityCredential::new(Some(o)).map_err(setup)?
             }
             AuthMethod::ClientSecret => {
@@ -422,8 +427,9 @@ impl Tokens {
                         method: label,
                         what: "AZURE_CLIENT_SECRET".into(),
                     })?;
-                let mut o = ClientSecretCredentialOptions::default();
-                o.client_options = client_options();
+                let o = ClientSecretCredentialOptions {
+                    client_options: client_options(),
+                };
                 ClientSecretCredential::new(
                     &tenant,
                     client_id,
@@ -433,14 +439,17 @@ impl Tokens {
                 .map_err(setup)?
             }
             AuthMethod::ManagedIdentity => {
-                let mut o = ManagedIdentityCredentialOptions::default();
-                o.client_options = client_options();
-                o.user_assigned_id = opts.client_id.clone().map(UserAssignedId::ClientId);
+                let o = ManagedIdentityCredentialOptions {
+                    client_options: client_options(),
+                    user_assigned_id: opts.client_id.clone().map(UserAssignedId::ClientId),
+                };
                 ManagedIdentityCredential::new(Some(o)).map_err(setup)?
             }
             AuthMethod::AzureCli | AuthMethod::Auto => {
-                let mut o = AzureCliCredentialOptions::default();
-                o.tenant_id = opts.tenant_id.clone();
+                let o = AzureCliCredentialOptions {
+                    tenant_id: opts.tenant_id.clone(),
+                    ..Default::default()
+                };
                 AzureCliCredential::new(Some(o)).map_err(setup)?
             }
         };

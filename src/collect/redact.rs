@@ -88,9 +88,10 @@ fn redact_in(v: &mut Value, ctx: Context) {
                     blank_strings(child);
                 } else if lower == "appsettings" || lower == "connectionstrings" {
                     redact_in(child, Context::Settings);
-                } else if is_secret_key(&lower) || (lower == "value" && value_is_secret) {
-                    blank(child);
-                } else if is_secret_scalar_key(&lower) && child.is_string() {
+                } else if is_secret_key(&lower)
+                    || (lower == "value" && value_is_secret)
+                    || (is_secret_scalar_key(&lower) && child.is_string())
+                {
                     blank(child);
                 } else {
                     // `passwordCredentials` is credential metadata (dates, ids): recurse.
