@@ -70,3 +70,40 @@ pub fn json_diff<T: serde::Serialize>(expected: &T, actual: &T) -> String {
         .header("expected", "collected")
         .to_string()
 }
+
+/// `[collect]` settings for the binary that keep fault tests fast: 3 attempts, millisecond
+/// backoff, 1 s timeouts and `Retry-After` waits.
+pub const FAST_CONFIG: &str = "[collect]\nconcurrency = 4\nrequest_timeout_secs = 1\n\
+                               max_attempts = 3\nbackoff_base_ms = 5\nbackoff_cap_ms = 40\n\
+                               retry_after_cap_secs = 1\n";
+
+/// Writes [`FAST_CONFIG`] into `dir` and returns its path.
+pub fn fast_config(dir: &std::path::Path) -> std::path::PathBuf {
+    let p = dir.join("soc2-evidence.toml");
+    std::fs::write(&p, FAST_CONFIG).unwrap();
+    p
+}
+
+/// The real binary with `env` (and nothing Azure- or GitHub-related inherited), in `cwd`.
+pub fn cli(env: &[(String, String)], cwd: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_soc2-evidence"));
+    for n in FakeAzure::ENV_NAMES {
+        c.env_remove(n);
+    }
+    c.env_remove("RUST_LOG").env_remove("GITHUB_RUN_ID");
+    c.envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .current_dir(cwd)
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+/// Both output streams, for assertion messages.
+pub fn streams(o: &std::process::Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
