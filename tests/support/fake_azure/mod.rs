@@ -112,6 +112,8 @@ pub enum Fault {
     /// List responses whose `nextLink` / `$skipToken` / `@odata.nextLink` points back at the
     /// same page, forever.
     RepeatNextLink,
+    /// Any status with this JSON body (e.g. an error message that echoes a secret).
+    Respond { status: u16, body: String },
 }
 
 impl Fault {
@@ -559,7 +561,8 @@ impl FakeAzure {
             .collect()
     }
 
-    /// Every access token issued so far: none may appear in output, logs or evidence.
+    /// Every access token and GitHub OIDC token issued so far: none may appear in output, logs
+    /// or evidence.
     pub fn issued_tokens(&self) -> Vec<String> {
         self.state.issued.lock().unwrap().clone()
     }

@@ -360,6 +360,17 @@ impl Resp {
             quota_throttled: false,
         }
     }
+    pub(crate) fn raw(status: u16, body: &[u8]) -> Self {
+        Self {
+            status,
+            headers: vec![],
+            body: body.to_vec(),
+            content_type: "application/json; charset=utf-8",
+            truncate: false,
+            quota_throttled: false,
+        }
+    }
+
     fn header(mut self, k: &str, v: impl Into<String>) -> Self {
         self.headers.push((k.to_string(), v.into()));
         self
@@ -826,10 +837,9 @@ fn oidc(state: &State, req: &Req) -> Resp {
         .q("audience")
         .unwrap_or("https://github.com/contoso")
         .to_string();
-    Resp::json(
-        200,
-        &json!({"count": 1, "value": mint_oidc(state, &audience)}),
-    )
+    let token = mint_oidc(state, &audience);
+    state.issued.lock().unwrap().push(token.clone());
+    Resp::json(200, &json!({"count": 1, "value": token}))
 }
 
 fn trim(s: &str) -> &str {

@@ -271,6 +271,7 @@ async fn handle(
             f @ (Fault::Forbidden | Fault::NotFound | Fault::Throttle { .. } | Fault::ServerError),
         ) => routes::fault_response(&state, &route, &req, f),
         Some(Fault::RepeatNextLink) => routes::respond(&state, &endpoint, &route, &req, true),
+        Some(Fault::Respond { status, body }) => routes::Resp::raw(*status, body.as_bytes()),
         Some(Fault::Malformed) => {
             let mut r = routes::respond(&state, &endpoint, &route, &req, false);
             r.status = 200;
