@@ -368,7 +368,7 @@ impl FakeTenant {
             .into_iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect();
-            t.subscriptions.push(FakeSubscription {
+            t.add_subscription(FakeSubscription {
                 id: s.id.clone(),
                 display_name: s.display_name.clone(),
                 state: s.state.clone().unwrap_or_else(|| "Enabled".into()),
@@ -425,6 +425,34 @@ impl FakeTenant {
             .as_ref()
             .map(|c| c.iter().map(|e| event_data(&inv.tenant_id, e)).collect());
         t
+    }
+
+    /// Adds a subscription: `GET /subscriptions` lists it and Resource Graph's
+    /// `resourcecontainers` has its row.
+    pub fn add_subscription(&mut self, s: FakeSubscription) {
+        let row = json!({
+            "id": format!("/subscriptions/{}", s.id),
+            "name": s.display_name,
+            "type": "microsoft.resources/subscriptions",
+            "tenantId": self.tenant_id,
+            "kind": "",
+            "location": "",
+            "resourceGroup": "",
+            "subscriptionId": s.id,
+            "managedBy": "",
+            "sku": null,
+            "plan": null,
+            "properties": {"state": s.state},
+            "tags": {},
+            "identity": null,
+            "zones": null,
+            "extendedLocation": null
+        });
+        self.tables
+            .entry("resourcecontainers".to_string())
+            .or_default()
+            .push(row);
+        self.subscriptions.push(s);
     }
 
     /// Adds a resource: its Resource Graph row and its ARM children.
@@ -497,9 +525,14 @@ impl FakeTenant {
         }
     }
 
-    /// Number of Resource Graph rows over all tables.
+    /// Number of Resource Graph rows over all tables but `resourcecontainers` (the rows that
+    /// become inventory resources).
     pub fn row_count(&self) -> usize {
-        self.tables.values().map(Vec::len).sum()
+        self.tables
+            .iter()
+            .filter(|(t, _)| *t != "resourcecontainers")
+            .map(|(_, rows)| rows.len())
+            .sum()
     }
 }
 
@@ -694,7 +727,7 @@ impl FakeTenant {
             .into_iter()
             .map(|(k, v)| (k.to_string(), Some(v)))
             .collect();
-            t.subscriptions.push(FakeSubscription {
+            t.add_subscription(FakeSubscription {
                 id: id.clone(),
                 display_name: format!("synthetic-{i:03}"),
                 state: "Enabled".into(),
