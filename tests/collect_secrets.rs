@@ -291,7 +291,7 @@ fn repo_blobs(path: &Path) -> Vec<(String, Vec<u8>)> {
     out
 }
 
-fn leaks<'a>(where_: &str, bytes: &[u8], secrets: &'a [Planted]) -> Vec<String> {
+fn leaks(where_: &str, bytes: &[u8], secrets: &[Planted]) -> Vec<String> {
     let text = String::from_utf8_lossy(bytes);
     secrets
         .iter()

@@ -1102,6 +1102,7 @@ fn add_volatile(v: &mut Value, opts: &super::FakeOptions, seq: u64) {
 }
 
 /// An ARM list body page: `{"value": [...], "nextLink": ...}`.
+#[allow(clippy::too_many_arguments)]
 fn arm_list(
     state: &State,
     ep: &Endpoint,
@@ -1356,7 +1357,7 @@ fn activity_log(
         })
         .collect();
     // Newest first, as the service returns them.
-    items.sort_by(|a, b| text(b, "/eventTimestamp").cmp(&text(a, "/eventTimestamp")));
+    items.sort_by_key(|e| std::cmp::Reverse(text(e, "/eventTimestamp")));
     if let Some(select) = req.q("$select") {
         let fields: Vec<&str> = select.split(',').map(str::trim).collect();
         items = items

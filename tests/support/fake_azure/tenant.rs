@@ -229,7 +229,7 @@ pub fn child_route(ty: &str, path: &str) -> Option<&'static ChildRoute> {
     let path = path.trim_matches('/').to_ascii_lowercase();
     CHILD_ROUTES
         .iter()
-        .find(|c| c.path == path && (c.types.is_empty() || c.types.iter().any(|t| *t == ty)))
+        .find(|c| c.path == path && (c.types.is_empty() || c.types.contains(&ty)))
 }
 
 /// Microsoft Graph v1.0 routes: path below `/v1.0`, source, singleton?
