@@ -1,7 +1,8 @@
 //! Activity Log ingestion: the administrative events of every subscription in scope, since the
 //! previous run's high-water mark (`--changes-since`) or the configured look-back (at most the
 //! 90 days Azure keeps), until the collection start. Mapped to [`ChangeEvent`]s, the CC8.1
-//! change population; events of other categories are left out by design.
+//! change population; events of other categories are left out by design. When no
+//! subscription's log could be read, the population is `None` (not collected), not empty.
 
 use std::sync::Arc;
 
@@ -132,7 +133,7 @@ pub(crate) async fn collect(
     until: DateTime<Utc>,
     page_cap: u32,
     progress: &Progress,
-) -> (Vec<ChangeEvent>, SourceRecord) {
+) -> (Option<Vec<ChangeEvent>>, SourceRecord) {
     let f = filter(since, until);
     let mut rec = SourceRecord::new(
         "arm.activity_log",
@@ -178,10 +179,12 @@ pub(crate) async fn collect(
         .collect()
         .await;
     let mut events = vec![];
+    let mut failed = 0;
     for (sub, paged) in results {
         rec.pages += paged.pages;
         let scope = format!("/subscriptions/{sub}");
         if let Some(f) = &paged.failure {
+            failed += 1;
             rec.gap(&scope, reason(f, HINT));
         }
         let mut unusable = 0usize;
@@ -210,6 +213,8 @@ pub(crate) async fn collect(
     events.dedup_by(|a, b| a.event_id == b.event_id);
     rec.records = events.len() as u64;
     rec.finish(&bar);
+    // Not one subscription's log could be read: the population was not collected at all.
+    let events = (failed < subscriptions.len() || subscriptions.is_empty()).then_some(events);
     (events, rec)
 }
 

@@ -621,6 +621,49 @@ mod tests {
         assert_eq!(documented.len(), mine.len() + 1, "{documented:?}");
     }
 
+    fn fixture(path: &str) -> Value {
+        let p = format!("{}/tests/fixtures/azure/{path}", env!("CARGO_MANIFEST_DIR"));
+        serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap()
+    }
+
+    fn list(path: &str) -> Vec<Value> {
+        cleaned(fixture(path)["value"].as_array().unwrap().clone())
+    }
+
+    #[test]
+    fn microsoft_arm_examples_map_into_the_model() {
+        // Subscription diagnostic settings (`type: null`, an id without a leading slash).
+        let mut sub = Subscription::default();
+        (SUB_LISTS[0].set)(
+            &mut sub,
+            list("monitor/diagnostic_settings_list_subscription.2021-05-01-preview.json"),
+        );
+        let ds = sub.diagnostic_settings.unwrap();
+        assert!(!ds.is_empty() && ds[0]["properties"]["logs"].is_array());
+        let mut sub = Subscription::default();
+        (SUB_LISTS[5].set)(
+            &mut sub,
+            list("authorization/management_locks_list_subscription.2020-05-01.json"),
+        );
+        assert!(!sub.locks.unwrap().is_empty());
+        // A singleton child, cleaned: what the checks read stays.
+        let mut blob = fixture("storage/blob_service_properties_get.2025-06-01.json");
+        clean(&mut blob);
+        assert!(
+            blob.pointer("/properties/deleteRetentionPolicy/enabled")
+                .is_some()
+        );
+        // A list child is the `value` array itself.
+        let rules = Value::Array(list("sql/sql_firewall_rules_list.2023-08-01.json"));
+        assert_eq!(rules[0]["properties"]["startIpAddress"], "0.0.0.0");
+        let cfg = {
+            let mut v = fixture("appservice/web_app_site_config_get.2024-11-01.json");
+            clean(&mut v);
+            v
+        };
+        assert!(cfg.pointer("/properties/minTlsVersion").is_some());
+    }
+
     #[test]
     fn forbidden_reasons_name_the_role() {
         let f = Failure::Status {

@@ -204,7 +204,13 @@ struct CountingTransport {
 impl HttpClient for CountingTransport {
     async fn execute_request(&self, request: &Request) -> azure_core::Result<AsyncRawResponse> {
         self.counters.token.fetch_add(1, Ordering::Relaxed);
-        self.inner.execute_request(request).await
+        let resp = self.inner.execute_request(request).await;
+        if let Ok(r) = &resp
+            && u16::from(r.status()) == 429
+        {
+            self.counters.throttled.fetch_add(1, Ordering::Relaxed);
+        }
+        resp
     }
 }
 
@@ -239,6 +245,9 @@ impl ClientAssertion for GithubOidc {
                 ))
             })?;
         let status = resp.status();
+        if status.as_u16() == 429 {
+            self.counters.throttled.fetch_add(1, Ordering::Relaxed);
+        }
         let body = resp.bytes().await.map_err(|e| {
             credential_error(format!(
                 "the GitHub OIDC token response broke off: {}",
@@ -285,7 +294,7 @@ fn to_azure_duration(d: std::time::Duration) -> azure_core::time::Duration {
 pub(crate) struct Tokens {
     credential: Arc<dyn TokenCredential>,
     method_label: &'static str,
-    cache: tokio::sync::Mutex<HashMap<String, (SecretString, OffsetDateTime)>>,
+    cache: tokio::sync::Mutex<HashMap<String, Result<(SecretString, OffsetDateTime), AuthError>>>,
     who: std::sync::Mutex<(Option<String>, Option<String>)>,
 }
 
@@ -298,6 +307,7 @@ impl Tokens {
         client: reqwest::Client,
         counters: Arc<Counters>,
         retry: &RetryPolicy,
+        request_timeout: std::time::Duration,
     ) -> Result<Self, AuthError> {
         let method = opts.chosen_method();
         let label = if opts.credential.is_some() {
@@ -323,8 +333,12 @@ impl Tokens {
                 initial_delay: to_azure_duration(retry.backoff_base),
                 max_delay: to_azure_duration(retry.backoff_cap),
                 max_retries: retry.max_attempts.saturating_sub(1),
+                // The attempts bound the retries; the elapsed bound must never cut them
+                // short, whatever the machine's load.
                 max_total_elapsed: to_azure_duration(
-                    retry.backoff_cap.saturating_mul(retry.max_attempts.max(1)),
+                    (request_timeout + retry.backoff_cap)
+                        .saturating_mul(retry.max_attempts.max(1))
+                        .saturating_add(std::time::Duration::from_secs(1)),
                 ),
             };
             ClientOptions {
@@ -461,23 +475,29 @@ impl Tokens {
     pub(crate) async fn token(&self, scope: &str) -> Result<SecretString, AuthError> {
         let mut cache = self.cache.lock().await;
         let fresh = OffsetDateTime::now_utc() + azure_core::time::Duration::minutes(5);
-        if let Some((t, exp)) = cache.get(scope)
-            && *exp > fresh
-        {
-            return Ok(t.clone());
+        match cache.get(scope) {
+            Some(Ok((t, exp))) if *exp > fresh => return Ok(t.clone()),
+            // The credential already retried; asking again per request would only multiply
+            // the wait. The failure is final for this collection.
+            Some(Err(e)) => return Err(e.clone()),
+            _ => {}
         }
-        let got = self
-            .credential
-            .get_token(&[scope], None)
-            .await
-            .map_err(|e| AuthError::Token {
-                method: self.method_label,
-                scope: scope.to_string(),
-                message: redact_str(&e.to_string()),
-            })?;
+        let got = self.credential.get_token(&[scope], None).await;
+        let got = match got {
+            Ok(t) => t,
+            Err(e) => {
+                let err = AuthError::Token {
+                    method: self.method_label,
+                    scope: scope.to_string(),
+                    message: redact_str(&e.to_string()),
+                };
+                cache.insert(scope.to_string(), Err(err.clone()));
+                return Err(err);
+            }
+        };
         let secret = SecretString::from(got.token.secret().to_string());
         self.learn(secret.expose_secret());
-        cache.insert(scope.to_string(), (secret.clone(), got.expires_on));
+        cache.insert(scope.to_string(), Ok((secret.clone(), got.expires_on)));
         Ok(secret)
     }
 
@@ -610,6 +630,7 @@ mod tests {
             crate::collect::http::build_client(std::time::Duration::from_secs(5), None).unwrap(),
             Arc::default(),
             &RetryPolicy::default(),
+            std::time::Duration::from_secs(5),
         )
     }
 

@@ -253,8 +253,8 @@ fn sql(
             "properties": {"startIpAddress": "0.0.0.0", "endIpAddress": "255.255.255.255"}
         }));
     }
-    r.children
-        .insert("firewallRules".into(), json!({"value": rules}));
+    // A list child holds the ARM list body's `value` array (docs/SOURCES.md).
+    r.children.insert("firewallRules".into(), json!(rules));
     r
 }
 

@@ -209,7 +209,7 @@ pub struct CallStats {
     pub token: u64,
     /// Attempts that were retries of an earlier one (included in the kinds above).
     pub retries: u64,
-    /// Responses with status 429.
+    /// Responses with status 429 (token requests included).
     pub throttled: u64,
 }
 
@@ -245,7 +245,8 @@ pub(crate) struct Counters {
     graph: AtomicU64,
     pub(crate) token: AtomicU64,
     retries: AtomicU64,
-    throttled: AtomicU64,
+    /// 429 responses, token requests included.
+    pub(crate) throttled: AtomicU64,
 }
 
 impl Counters {
@@ -1154,6 +1155,7 @@ mod tests {
                 c.clone(),
                 counters.clone(),
                 &policy,
+                timeout,
             )
             .unwrap(),
         );

@@ -300,6 +300,7 @@ pub async fn collect(opts: &CollectOptions) -> Result<Collected, CollectError> {
         client.clone(),
         counters.clone(),
         &opts.retry,
+        opts.request_timeout,
     )?);
     // Without an ARM token nothing can be read: fail before any other call.
     tokens.token(&opts.endpoints.arm_scope()).await?;
@@ -485,7 +486,7 @@ pub async fn collect(opts: &CollectOptions) -> Result<Collected, CollectError> {
         subscriptions,
         resources,
         identity,
-        changes: Some(changes),
+        changes,
         sources: recs.into_iter().map(|r| r.into_source(&who)).collect(),
     };
     inventory.normalise();
