@@ -132,3 +132,49 @@ fn demo_round_trips_with_github_oidc_federation() {
 fn demo_round_trips_with_a_federated_token_file() {
     round_trip(AuthMethod::FederatedTokenFile);
 }
+
+/// The same through the binary, as the GitHub Action runs it: OIDC federation from the
+/// environment, HTTPS trusted through `SSL_CERT_FILE`, endpoints from the environment.
+#[test]
+fn demo_round_trips_through_the_binary_with_github_oidc() {
+    let expected = demo_with_changes();
+    let fake = serve(&expected);
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = collector::fast_config(dir.path());
+    let out = collector::cli(
+        &fake.env_oidc(),
+        dir.path(),
+        &[
+            "collect",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--out",
+            "inventory.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", collector::streams(&out));
+    let inv: soc2_evidence::model::Inventory =
+        serde_json::from_slice(&std::fs::read(dir.path().join("inventory.json")).unwrap()).unwrap();
+    assert_eq!(
+        comparable(&expected),
+        comparable(&inv),
+        "{}",
+        json_diff(&comparable(&expected), &comparable(&inv))
+    );
+    let who = inv
+        .source("arm.subscriptions")
+        .unwrap()
+        .identity
+        .clone()
+        .unwrap();
+    assert!(who.contains(&fake.options().client_id), "{who}");
+    assert!(who.contains("OIDC"), "{who}");
+    let c = fake.counters();
+    assert_eq!((c.oidc, c.token), (2, 2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(&format!("{} API calls", c.api_calls())),
+        "the binary reports the calls the fake served ({}):\n{stdout}",
+        c.api_calls()
+    );
+}
