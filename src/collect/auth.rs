@@ -335,10 +335,12 @@ impl Tokens {
                 max_retries: retry.max_attempts.saturating_sub(1),
                 // The attempts bound the retries; the elapsed bound must never cut them
                 // short, whatever the machine's load.
+                // (azure_core adds up to 256 ms of jitter per sleep and honours Retry-After.)
                 max_total_elapsed: to_azure_duration(
-                    (request_timeout + retry.backoff_cap)
-                        .saturating_mul(retry.max_attempts.max(1))
-                        .saturating_add(std::time::Duration::from_secs(1)),
+                    (request_timeout
+                        + retry.backoff_cap.max(retry.retry_after_cap)
+                        + std::time::Duration::from_millis(256))
+                    .saturating_mul(retry.max_attempts.max(1)),
                 ),
             };
             ClientOptions {
