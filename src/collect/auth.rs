@@ -289,12 +289,15 @@ fn to_azure_duration(d: std::time::Duration) -> azure_core::time::Duration {
     azure_core::time::Duration::milliseconds(d.as_millis().min(i64::MAX as u128) as i64)
 }
 
+/// A token and its expiry, or the final failure for a scope.
+type Cached = Result<(SecretString, OffsetDateTime), AuthError>;
+
 /// The token source of one collection: the credential, a per-scope cache (the Azure CLI
 /// credential does not cache), and what is known of the identity for provenance.
 pub(crate) struct Tokens {
     credential: Arc<dyn TokenCredential>,
     method_label: &'static str,
-    cache: tokio::sync::Mutex<HashMap<String, Result<(SecretString, OffsetDateTime), AuthError>>>,
+    cache: tokio::sync::Mutex<HashMap<String, Cached>>,
     who: std::sync::Mutex<(Option<String>, Option<String>)>,
 }
 
