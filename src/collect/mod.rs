@@ -212,13 +212,10 @@ impl SourceRecord {
         });
     }
 
+    /// Closes the record and takes its bar off the screen (the CLI prints the totals).
     pub(crate) fn finish(&mut self, bar: &ProgressBar) {
         self.finished_at = Some(Utc::now());
-        bar.finish_with_message(format!(
-            "{} records, {} gaps",
-            self.records,
-            self.gaps.len()
-        ));
+        bar.finish_and_clear();
     }
 
     fn into_source(self, identity: &str) -> Source {
@@ -254,9 +251,10 @@ impl Progress {
         }
     }
 
-    /// A bar of `len` steps, or a counter when the length is unknown.
+    /// A bar of `len` steps, or a counter when the length is unknown; hidden when there is
+    /// nothing to do.
     pub(crate) fn bar(&self, name: &str, len: Option<u64>) -> ProgressBar {
-        let Some(multi) = &self.multi else {
+        let Some(multi) = self.multi.as_ref().filter(|_| len != Some(0)) else {
             return ProgressBar::hidden();
         };
         let (bar, template) = match len {
