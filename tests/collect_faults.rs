@@ -224,10 +224,15 @@ fn assert_calls_match(fake: &FakeAzure, stdout: &str, ctx: &str) {
 }
 
 fn cell(src: Src, f: F) {
+    cell_after(src, f, 0);
+}
+
+/// A cell whose fault starts after `skip` good requests (0: the first page already fails).
+fn cell_after(src: Src, f: F, skip: u32) {
     let expected = demo_with_changes();
     let baseline = baseline_gaps();
     let fake = serve(&expected);
-    fake.inject(f.rule(src));
+    fake.inject(f.rule(src).skip(skip));
     let dir = tempfile::tempdir().unwrap();
     let cfg = fast_config(dir.path());
     let out = cli(
@@ -479,6 +484,38 @@ matrix! {
     subscription_list_timeout: SubscriptionList / Timeout;
     subscription_list_malformed: SubscriptionList / Malformed;
     subscription_list_repeating_next_link: SubscriptionList / RepeatNextLink;
+}
+
+/// A fault on the second page of a list: what the first page gave is kept, and the source still
+/// carries a named gap, so nothing that reads it can pass for the scope.
+macro_rules! later_page {
+    ($($name:ident: $src:ident;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                cell_after(Src::$src, F::ManyErrors, 1);
+            }
+        )*
+    };
+}
+
+later_page! {
+    resource_graph_500_on_page_2: ResourceGraph;
+    arm_subscription_500_on_page_2: ArmSubscription;
+    graph_500_on_page_2: Graph;
+    activity_log_500_on_page_2: ActivityLog;
+}
+
+#[test]
+fn a_later_page_fault_keeps_what_was_read() {
+    let fake = serve(&demo_with_changes());
+    fake.inject(Src::ResourceGraph.rule(Fault::ServerError).skip(1));
+    let c = collector::collect(&collector::options(&fake, AuthMethod::ClientSecret));
+    let s = c.inventory.source("resource_graph.resources").unwrap();
+    assert_eq!(s.pages, 1);
+    assert_eq!(s.records, 7, "the first page of 7 rows is kept");
+    assert_eq!(c.inventory.resources.len(), 7);
+    assert!(!s.gaps.is_empty());
 }
 
 /// The binary's `assess` on an inventory with gaps: `summary.json` in the evidence repository
