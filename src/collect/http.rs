@@ -156,7 +156,7 @@ pub(crate) fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Durat
         return Some(Duration::from_secs(secs));
     }
     if let Ok(secs) = v.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+        return Duration::try_from_secs_f64(secs).ok();
     }
     let at = DateTime::parse_from_rfc2822(v).ok()?;
     Some(
@@ -172,10 +172,11 @@ pub(crate) fn parse_hms(value: &str) -> Option<Duration> {
     let h: u64 = parts.next()?.parse().ok()?;
     let m: u64 = parts.next()?.parse().ok()?;
     let s: f64 = parts.next()?.parse().ok()?;
-    if parts.next().is_some() || !s.is_finite() || s < 0.0 {
+    if parts.next().is_some() {
         return None;
     }
-    Some(Duration::from_secs(h * 3600 + m * 60) + Duration::from_secs_f64(s))
+    let whole = h.checked_mul(3600)?.checked_add(m.checked_mul(60)?)?;
+    Duration::from_secs(whole).checked_add(Duration::try_from_secs_f64(s).ok()?)
 }
 
 /// Resource Graph: slow down when this many queries (or fewer) are left in the window.
@@ -582,7 +583,9 @@ impl Http {
 
     fn close_gate_for(&self, gate: &Gate, pause: Duration) {
         let pause = pause.min(self.policy.retry_after_cap);
-        let until = Instant::now() + pause;
+        let Some(until) = Instant::now().checked_add(pause) else {
+            return;
+        };
         if let Ok(mut g) = self.gates.lock() {
             let e = g.entry(gate.clone()).or_insert(until);
             if *e < until {
@@ -959,6 +962,9 @@ mod tests {
         );
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("-3", now), None);
+        // Absurd values are refused, never a panic.
+        assert_eq!(parse_retry_after("1e300", now), None);
+        assert_eq!(parse_retry_after("NaN", now), None);
     }
 
     #[test]
@@ -970,6 +976,8 @@ mod tests {
         );
         assert_eq!(parse_hms("3"), None);
         assert_eq!(parse_hms("a:b:c"), None);
+        assert_eq!(parse_hms("99999999999999999:00:00"), None);
+        assert_eq!(parse_hms("00:00:1e300"), None);
     }
 
     #[test]
