@@ -235,6 +235,11 @@ fn cell_after(src: Src, f: F, skip: u32) {
     fake.inject(f.rule(src).skip(skip));
     let dir = tempfile::tempdir().unwrap();
     let cfg = fast_config(dir.path());
+    if f == F::Timeout {
+        // Timeouts cost a second each (the config's unit): two attempts still show the retry.
+        let text = std::fs::read_to_string(&cfg).unwrap();
+        std::fs::write(&cfg, text.replace("max_attempts = 3", "max_attempts = 2")).unwrap();
+    }
     let out = cli(
         &fake.env(),
         dir.path(),
@@ -320,6 +325,21 @@ fn cell_after(src: Src, f: F, skip: u32) {
                 f.reason(),
                 gap.2
             );
+            if matches!(f, F::LongStorm | F::ManyErrors | F::Timeout | F::Truncated)
+                && src != Src::SubscriptionList
+            {
+                assert!(
+                    gap.2.contains("attempts"),
+                    "retried before giving up: {}",
+                    gap.2
+                );
+            }
+            if matches!(f, F::Forbidden | F::NotFound | F::Malformed | F::CutJson) {
+                // Permanent answers are not retried: one request each (Resource Graph sends a
+                // data query and an independent count).
+                let once = if src == Src::ResourceGraph { 2 } else { 1 };
+                assert_eq!(fake.faults_fired()[0], once, "{}", fake.dump_requests());
+            }
             if f == F::Forbidden && matches!(src, Src::ArmSubscription | Src::ArmResource) {
                 assert!(gap.2.contains("AuthorizationFailed"), "{}", gap.2);
                 assert!(
