@@ -285,6 +285,24 @@ pub(crate) fn oidc_url(request_url: &str) -> Result<Url, String> {
     Ok(u)
 }
 
+/// An error and its causes on one line (azure_core puts the transport's reason in a source).
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = vec![];
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        let text = err
+            .to_string()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cur = err.source();
+    }
+    redact_str(&parts.join(": "))
+}
+
 fn to_azure_duration(d: std::time::Duration) -> azure_core::time::Duration {
     azure_core::time::Duration::milliseconds(d.as_millis().min(i64::MAX as u128) as i64)
 }
@@ -378,7 +396,7 @@ impl Tokens {
         };
         let setup = |e: azure_core::Error| AuthError::Setup {
             method: label,
-            message: redact_str(&e.to_string()),
+            message: error_chain(&e),
         };
 
         let credential: Arc<dyn TokenCredential> = match method {
@@ -494,7 +512,7 @@ impl Tokens {
                 let err = AuthError::Token {
                     method: self.method_label,
                     scope: scope.to_string(),
-                    message: redact_str(&e.to_string()),
+                    message: error_chain(&e),
                 };
                 cache.insert(scope.to_string(), Err(err.clone()));
                 return Err(err);

@@ -148,7 +148,7 @@ pub enum CollectError {
     #[error("{0}")]
     Client(String),
     #[error("authentication failed: {0}")]
-    Auth(#[from] AuthError),
+    Auth(AuthError),
     #[error("cannot list subscriptions (GET /subscriptions): {0}")]
     Subscriptions(String),
     #[error("cannot read management group {group}: {reason}")]
@@ -157,6 +157,13 @@ pub enum CollectError {
     NoSubscriptions(String),
     #[error("cannot start the async runtime: {0}")]
     Runtime(String),
+}
+
+// Not `#[from]`: the message already carries the cause, and a source would print it twice.
+impl From<AuthError> for CollectError {
+    fn from(e: AuthError) -> Self {
+        CollectError::Auth(e)
+    }
 }
 
 /// Provenance of one source while it is being read.
