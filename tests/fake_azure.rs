@@ -905,11 +905,12 @@ async fn faults_shape_like_the_service_and_stop_when_told() {
 
     // Resource Graph repeats its $skipToken; Graph its @odata.nextLink.
     fake.inject(FaultRule::new(Target::kind(Kind::ResourceGraph), Fault::RepeatNextLink).times(2));
-    let body = api
-        .arg(json!({"query": "resources | project id"}))
-        .await
-        .json_value()
-        .await;
+    let r = api.arg(json!({"query": "resources | project id"})).await;
+    assert!(
+        r.headers().contains_key("x-ms-user-quota-remaining"),
+        "on faults too"
+    );
+    let body = r.json_value().await;
     let t = body["$skipToken"].as_str().unwrap().to_string();
     let again = api
         .arg(json!({"query": "resources | project id", "options": {"$skipToken": t}}))
@@ -954,11 +955,21 @@ async fn faults_shape_like_the_service_and_stop_when_told() {
     assert_eq!(r.status(), 429);
     assert_eq!(r.headers()["retry-after"], "3");
 
+    // Resource Graph's quota headers come with an injected 403 too.
+    fake.inject(FaultRule::new(Target::kind(Kind::ResourceGraph), Fault::Forbidden).times(1));
+    let r = api.arg(json!({"query": "resources | count"})).await;
+    assert_eq!(r.status(), 403);
+    assert!(r.headers().contains_key("x-ms-user-quota-remaining"));
+    assert!(r.headers().contains_key("x-ms-user-quota-resets-after"));
+
     let c = fake.counters();
     assert_eq!(c.throttled, 3);
     assert_eq!(c.quota_throttled, 0);
-    assert_eq!(c.faults, 16);
-    assert_eq!(fake.faults_fired(), [1, 1, 2, 1, 1, 1, 1, 1, 2, 2, 1, 1, 1]);
+    assert_eq!(c.faults, 17);
+    assert_eq!(
+        fake.faults_fired(),
+        [1, 1, 2, 1, 1, 1, 1, 1, 2, 2, 1, 1, 1, 1]
+    );
 }
 
 #[test]

@@ -102,6 +102,23 @@ impl QuotaState {
         }
     }
 
+    /// The Resource Graph quota state of `principal` without using a query (for answers that
+    /// are not queries: injected faults).
+    pub fn arg_peek(&mut self, q: &Quotas, principal: &str, now: Instant) -> Decision {
+        let window = q.real(q.arg_window);
+        let (start, used) = self.arg.get(principal).copied().unwrap_or((now, 0));
+        let (start, used) = if now.duration_since(start) >= window {
+            (now, 0)
+        } else {
+            (start, used)
+        };
+        Decision {
+            allowed: true,
+            remaining: q.arg_queries.saturating_sub(used),
+            wait: window.saturating_sub(now.duration_since(start)),
+        }
+    }
+
     pub fn bucket(
         &mut self,
         q: &Quotas,

@@ -555,6 +555,18 @@ pub(crate) fn fault_response(state: &State, route: &Route, req: &Req, f: &Fault)
     if let Fault::Throttle { retry_after } = f {
         r = retry_headers(r, *retry_after);
     }
+    if route.kind == Kind::ResourceGraph {
+        // Resource Graph sends its quota headers on every answer.
+        let opts = state.opts.read().unwrap().clone();
+        let d = state
+            .quotas
+            .lock()
+            .unwrap()
+            .arg_peek(&opts.quotas, &principal, Instant::now());
+        r = r
+            .header("x-ms-user-quota-remaining", d.remaining.to_string())
+            .header("x-ms-user-quota-resets-after", hhmmss(d.wait));
+    }
     r
 }
 
