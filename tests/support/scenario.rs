@@ -74,9 +74,9 @@ pub fn demo_with_changes() -> Inventory {
     inv
 }
 
-/// docs/SOURCES.md: "List children hold the ARM list body's `value` array". The embedded demo
-/// keeps SQL `firewallRules` as the whole list body (`{"value": [...]}`), which the checks
-/// tolerate; the collector stores the documented form, so the expectation uses it too.
+/// docs/SOURCES.md: "List children hold the ARM list body's `value` array". Inventories that
+/// hold a whole list body (`{"value": [...]}`, which the checks tolerate and older demo data
+/// used) are brought to the documented form the collector writes.
 pub fn documented_list_children(inv: &mut Inventory) {
     for r in &mut inv.resources {
         for (key, v) in r.children.iter_mut() {
