@@ -238,7 +238,13 @@ impl Drift {
     /// 65,536). Structured sections come first; file diffs follow while they fit, and a closing
     /// note names whatever was left out.
     pub fn to_markdown(&self, max_chars: usize) -> String {
-        markdown::render(self, max_chars)
+        markdown::render(self, max_chars, None)
+    }
+
+    /// As [`Drift::to_markdown`], with criteria and check ids linking to their evidence files
+    /// under `evidence_url` (e.g. `https://github.com/o/r/blob/<sha>/evidence`).
+    pub fn to_markdown_linked(&self, max_chars: usize, evidence_url: &str) -> String {
+        markdown::render(self, max_chars, Some(evidence_url.trim_end_matches('/')))
     }
 }
 

@@ -135,6 +135,16 @@ impl EvidenceStore {
 
     /// Fetches `refspecs` from `remote` (pruning remote-tracking refs the remote no longer has).
     pub fn fetch(&self, remote: &str, refspecs: &[&str], auth: &GitAuth) -> Result<(), StoreError> {
+        self.fetch_with(remote, refspecs, auth, true)
+    }
+
+    fn fetch_with(
+        &self,
+        remote: &str,
+        refspecs: &[&str],
+        auth: &GitAuth,
+        prune: bool,
+    ) -> Result<(), StoreError> {
         let mut r = self
             .repo
             .find_remote(remote)
@@ -143,7 +153,11 @@ impl EvidenceStore {
         let failure = RefCell::new(None);
         let mut opts = FetchOptions::new();
         opts.remote_callbacks(auth.callbacks(&attempts, &failure));
-        opts.prune(git2::FetchPrune::On);
+        opts.prune(if prune {
+            git2::FetchPrune::On
+        } else {
+            git2::FetchPrune::Off
+        });
         opts.download_tags(git2::AutotagOption::None);
         r.fetch(refspecs, Some(&mut opts), None).map_err(|e| {
             match failure.borrow_mut().take() {
@@ -157,10 +171,42 @@ impl EvidenceStore {
         })
     }
 
-    /// Fetches every branch into `refs/remotes/<remote>/*` and every tag into `refs/tags/*`.
+    /// What `remote` advertises now (`git ls-remote`): full ref name → object id.
+    pub fn remote_refs(
+        &self,
+        remote: &str,
+        auth: &GitAuth,
+    ) -> Result<std::collections::BTreeMap<String, Oid>, StoreError> {
+        let mut r = self
+            .repo
+            .find_remote(remote)
+            .map_err(|_| StoreError::NoRemote(remote.to_string()))?;
+        let attempts = Cell::new(0);
+        let failure = RefCell::new(None);
+        let cb = auth.callbacks(&attempts, &failure);
+        let conn = r
+            .connect_auth(git2::Direction::Fetch, Some(cb), None)
+            .map_err(|e| match failure.borrow_mut().take() {
+                Some(msg) => StoreError::Auth(msg),
+                None => StoreError::Remote {
+                    op: "connect to",
+                    remote: remote.to_string(),
+                    message: e.message().to_string(),
+                },
+            })?;
+        Ok(conn
+            .list()?
+            .iter()
+            .map(|h| (h.name().to_string(), h.oid()))
+            .collect())
+    }
+
+    /// Fetches every branch into `refs/remotes/<remote>/*` (pruned) and every tag into
+    /// `refs/tags/*` (the remote's value wins; local-only tags are kept).
     pub fn fetch_all(&self, remote: &str, auth: &GitAuth) -> Result<(), StoreError> {
         let heads = format!("+refs/heads/*:refs/remotes/{remote}/*");
-        self.fetch(remote, &[heads.as_str(), "+refs/tags/*:refs/tags/*"], auth)
+        self.fetch_with(remote, &[heads.as_str()], auth, true)?;
+        self.fetch_with(remote, &["+refs/tags/*:refs/tags/*"], auth, false)
     }
 
     /// The remote-tracking head of `branch` (as of the last fetch).
