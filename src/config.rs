@@ -82,8 +82,7 @@ pub fn parse_repository(s: &str) -> Option<(String, String)> {
         !p.is_empty()
             && p != "."
             && p != ".."
-            && p
-                .chars()
+            && p.chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
     };
     (ok(owner) && ok(name)).then(|| (owner.to_string(), name.to_string()))
@@ -93,9 +92,7 @@ pub fn parse_repository(s: &str) -> Option<(String, String)> {
 pub fn api_url_problem(url: &str) -> Option<String> {
     let url = url.trim();
     if let Some(rest) = url.strip_prefix("https://") {
-        return rest
-            .is_empty()
-            .then(|| format!("{url:?} has no host"));
+        return rest.is_empty().then(|| format!("{url:?} has no host"));
     }
     if let Some(rest) = url.strip_prefix("http://") {
         let host = rest.split(['/', '?']).next().unwrap_or_default();
@@ -107,9 +104,8 @@ pub fn api_url_problem(url: &str) -> Option<String> {
             || host
                 .parse::<std::net::IpAddr>()
                 .is_ok_and(|ip| ip.is_loopback());
-        return (!loopback).then(|| {
-            format!("{url:?}: plain http:// is accepted for loopback addresses only")
-        });
+        return (!loopback)
+            .then(|| format!("{url:?}: plain http:// is accepted for loopback addresses only"));
     }
     Some(format!("{url:?} must start with https://"))
 }
@@ -282,9 +278,7 @@ impl Config {
         for (i, r) in g.reviewers.iter().enumerate() {
             let valid = match r.split_once('/') {
                 Some((org, team)) => parse_repository(&format!("{org}/{team}")).is_some(),
-                None => {
-                    !r.is_empty() && r.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-                }
+                None => !r.is_empty() && r.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'),
             };
             if !valid {
                 p.push(format!(

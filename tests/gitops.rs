@@ -48,8 +48,15 @@ fn world_with(config: &str) -> World {
     tb.insert("soc2-evidence.toml", blob, 0o100644).unwrap();
     let tree = repo.find_tree(tb.write().unwrap()).unwrap();
     let sig = Signature::now("Alice Admin", "alice@contoso.example").unwrap();
-    repo.commit(Some("refs/heads/main"), &sig, &sig, "Configure soc2-evidence", &tree, &[])
-        .unwrap();
+    repo.commit(
+        Some("refs/heads/main"),
+        &sig,
+        &sig,
+        "Configure soc2-evidence",
+        &tree,
+        &[],
+    )
+    .unwrap();
     let gh = FakeGithub::start(Some(remote.clone()));
     World { tmp, remote, gh }
 }
@@ -146,8 +153,12 @@ impl World {
         let oid = self.branch(&head).unwrap();
         let repo = self.remote_repo();
         let main = self.branch("main").unwrap();
-        assert!(repo.graph_descendant_of(oid, main).unwrap(), "not a fast-forward");
-        repo.reference("refs/heads/main", oid, true, "merge").unwrap();
+        assert!(
+            repo.graph_descendant_of(oid, main).unwrap(),
+            "not a fast-forward"
+        );
+        repo.reference("refs/heads/main", oid, true, "merge")
+            .unwrap();
         self.gh.merge(number);
     }
 
@@ -168,6 +179,14 @@ fn world_with_baseline() -> (World, PathBuf) {
     (w, clone)
 }
 
+/// Keeps a real PR body or release notes for the README when `SOC2_EVIDENCE_SAMPLES_DIR` is set.
+fn save_sample(name: &str, text: &str) {
+    if let Ok(dir) = std::env::var("SOC2_EVIDENCE_SAMPLES_DIR") {
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(Path::new(&dir).join(name), text).unwrap();
+    }
+}
+
 fn commit_count(repo: &Repository, tip: Oid) -> usize {
     let mut walk = repo.revwalk().unwrap();
     walk.push(tip).unwrap();
@@ -186,7 +205,11 @@ fn drift_pull_request_lifecycle() {
     assert_code(&out, 0);
     let prs = w.gh.open_prs();
     assert_eq!(prs.len(), 1, "{}", stdout(&out));
-    assert!(prs[0].title.starts_with("Initial SOC 2 evidence"), "{}", prs[0].title);
+    assert!(
+        prs[0].title.starts_with("Initial SOC 2 evidence"),
+        "{}",
+        prs[0].title
+    );
     assert_eq!(prs[0].head, BOT);
     assert_eq!(prs[0].labels, ["soc2-evidence", "compliance"]);
     assert_eq!(prs[0].reviewers, ["alice"]);
@@ -195,16 +218,27 @@ fn drift_pull_request_lifecycle() {
     let repo = w.remote_repo();
     let c = repo.find_commit(bot_head).unwrap();
     assert_eq!(c.parent_id(0).unwrap(), w.branch("main").unwrap());
-    assert_eq!(c.author().email().unwrap(), "soc2-evidence@users.noreply.github.com");
+    assert_eq!(
+        c.author().email().unwrap(),
+        "soc2-evidence@users.noreply.github.com"
+    );
     w.merge(1);
 
     // 2. The same input again: evidence equals main's, nothing to do, no write to GitHub.
     let (main_before, log) = (w.branch("main"), w.gh.log_len());
     let out = w.run(&clone, &baseline);
     assert_code(&out, 0);
-    assert!(stdout(&out).contains("nothing to commit or push"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("nothing to commit or push"),
+        "{}",
+        stdout(&out)
+    );
     assert_eq!(w.branch("main"), main_before);
-    assert!(w.gh.writes_since(log).is_empty(), "{:?}", w.gh.writes_since(log));
+    assert!(
+        w.gh.writes_since(log).is_empty(),
+        "{:?}",
+        w.gh.writes_since(log)
+    );
 
     // 3. Drift: one pull request stating it.
     let out = w.run(&clone, &drifted);
@@ -215,9 +249,14 @@ fn drift_pull_request_lifecycle() {
     assert_eq!(pr.number, 2);
     assert!(pr.title.contains("criteria changed: "), "{}", pr.title);
     assert!(pr.title.contains("pass→fail"), "{}", pr.title);
-    assert!(pr.body.contains("### Newly failing findings"), "{}", pr.body);
     assert!(
-        pr.body.contains("](https://github.example/contoso/evidence/blob/"),
+        pr.body.contains("### Newly failing findings"),
+        "{}",
+        pr.body
+    );
+    assert!(
+        pr.body
+            .contains("](https://github.example/contoso/evidence/blob/"),
         "evidence links: {}",
         pr.body
     );
@@ -228,7 +267,7 @@ fn drift_pull_request_lifecycle() {
         repo.find_commit(drift_head).unwrap().parent_id(0).unwrap(),
         w.branch("main").unwrap()
     );
-    std::fs::write(w.path().join("pr-body.md"), &pr.body).unwrap();
+    save_sample("pr-body.md", &pr.body);
 
     // 4. The same drifted input again: no commit, no push, no pull request edit.
     let log = w.gh.log_len();
@@ -236,7 +275,11 @@ fn drift_pull_request_lifecycle() {
     assert_code(&out, 0);
     assert!(stdout(&out).contains("no push"), "{}", stdout(&out));
     assert_eq!(w.branch(BOT), Some(drift_head));
-    assert!(w.gh.writes_since(log).is_empty(), "{:?}", w.gh.writes_since(log));
+    assert!(
+        w.gh.writes_since(log).is_empty(),
+        "{:?}",
+        w.gh.writes_since(log)
+    );
 
     // 5. A new collection that is still drifted: the same pull request is updated in place.
     let out = w.run(&clone, &w.inventory(DemoState::Drifted, 1));
@@ -244,7 +287,11 @@ fn drift_pull_request_lifecycle() {
     let prs = w.gh.open_prs();
     assert_eq!(prs.len(), 1);
     assert_eq!(prs[0].number, 2);
-    assert!(stdout(&out).contains("pull request #2 updated"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("pull request #2 updated"),
+        "{}",
+        stdout(&out)
+    );
     let updated_head = w.branch(BOT).unwrap();
     assert_ne!(updated_head, drift_head);
 
@@ -253,11 +300,19 @@ fn drift_pull_request_lifecycle() {
     let human = w.person_commits(BOT, "review-notes.md", "Looked at CC6.1.\n");
     let out = w.run(&clone, &w.inventory(DemoState::Drifted, 2));
     assert_code(&out, 0);
-    assert_eq!(w.branch(BOT), Some(human), "the person's commit was overwritten");
+    assert_eq!(
+        w.branch(BOT),
+        Some(human),
+        "the person's commit was overwritten"
+    );
     let all = w.gh.lock().prs.clone();
     let old = all.iter().find(|p| p.number == 2).unwrap();
     assert_eq!(old.state, "closed");
-    assert!(old.comments[0].contains("not made by the bot"), "{:?}", old.comments);
+    assert!(
+        old.comments[0].contains("not made by the bot"),
+        "{:?}",
+        old.comments
+    );
     let prs = w.gh.open_prs();
     assert_eq!(prs.len(), 1);
     assert_eq!(prs[0].number, 3);
@@ -268,7 +323,11 @@ fn drift_pull_request_lifecycle() {
     let main_before = w.branch("main").unwrap();
     let out = w.run(&clone, &w.inventory(DemoState::Baseline, 3));
     assert_code(&out, 0);
-    assert!(stdout(&out).contains("recorded the run"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("recorded the run"),
+        "{}",
+        stdout(&out)
+    );
     let main_after = w.branch("main").unwrap();
     let c = repo.find_commit(main_after).unwrap();
     assert_eq!(c.parent_id(0).unwrap(), main_before);
@@ -280,7 +339,11 @@ fn drift_pull_request_lifecycle() {
     // The whole history verifies, chain included.
     let out = w.bot(&clone, &["verify", "--ref", "main"]);
     assert_code(&out, 0);
-    assert!(stdout(&out).contains("manifest chain link"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("manifest chain link"),
+        "{}",
+        stdout(&out)
+    );
     w.assert_no_violations();
 }
 
@@ -323,7 +386,10 @@ fn release_twice_gives_one_release_with_three_assets_and_verifies() {
     );
 
     let releases = w.gh.lock().releases.clone();
-    let r: Vec<_> = releases.iter().filter(|r| r.tag == "audit-2026-q4").collect();
+    let r: Vec<_> = releases
+        .iter()
+        .filter(|r| r.tag == "audit-2026-q4")
+        .collect();
     assert_eq!(r.len(), 1);
     let r = r[0];
     assert!(!r.draft);
@@ -338,8 +404,12 @@ fn release_twice_gives_one_release_with_three_assets_and_verifies() {
         ]
     );
     assert!(r.body.contains("### Scores"), "{}", r.body);
-    assert!(r.body.contains("### Drift since `audit-2026-q3`"), "{}", r.body);
-    std::fs::write(w.path().join("release-notes.md"), &r.body).unwrap();
+    assert!(
+        r.body.contains("### Drift since `audit-2026-q3`"),
+        "{}",
+        r.body
+    );
+    save_sample("release-notes.md", &r.body);
 
     // Download the assets as an auditor would and verify them against the tag.
     let dl = w.path().join("download");
@@ -368,7 +438,11 @@ fn release_twice_gives_one_release_with_three_assets_and_verifies() {
     let out = verify(&bundle);
     assert_code(&out, 0);
     assert!(stdout(&out).contains("byte-identical"), "{}", stdout(&out));
-    assert!(stdout(&out).contains("names this manifest"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("names this manifest"),
+        "{}",
+        stdout(&out)
+    );
 
     // A bundle whose bytes changed fails against SHA256SUMS and names it.
     let mut bytes = std::fs::read(&bundle).unwrap();
@@ -417,24 +491,48 @@ fn release_twice_gives_one_release_with_three_assets_and_verifies() {
     // An asset removed from the release is completed on re-run; the others are kept.
     {
         let mut g = w.gh.lock();
-        let rel = g.releases.iter_mut().find(|r| r.tag == "audit-2026-q4").unwrap();
+        let rel = g
+            .releases
+            .iter_mut()
+            .find(|r| r.tag == "audit-2026-q4")
+            .unwrap();
         rel.assets.retain(|a| a.name != "SHA256SUMS");
     }
     let out = w.bot(&clone, &["release", "--tag", "audit-2026-q4"]);
     assert_code(&out, 0);
-    assert!(stdout(&out).contains("uploaded SHA256SUMS"), "{}", stdout(&out));
-    assert!(stdout(&out).contains("already attached"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("uploaded SHA256SUMS"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("already attached"),
+        "{}",
+        stdout(&out)
+    );
 
     // An asset with other bytes is never replaced.
     {
         let mut g = w.gh.lock();
-        let rel = g.releases.iter_mut().find(|r| r.tag == "audit-2026-q4").unwrap();
-        let a = rel.assets.iter_mut().find(|a| a.name.ends_with(".pdf")).unwrap();
+        let rel = g
+            .releases
+            .iter_mut()
+            .find(|r| r.tag == "audit-2026-q4")
+            .unwrap();
+        let a = rel
+            .assets
+            .iter_mut()
+            .find(|a| a.name.ends_with(".pdf"))
+            .unwrap();
         a.bytes = b"%PDF-1.7 something else".to_vec();
     }
     let out = w.bot(&clone, &["release", "--tag", "audit-2026-q4"]);
     assert_code(&out, 2);
-    assert!(stderr(&out).contains("refusing to replace"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("refusing to replace"),
+        "{}",
+        stderr(&out)
+    );
     w.assert_no_violations();
 }
 
@@ -443,7 +541,11 @@ fn tampered_evidence_in_history_fails_verify() {
     let (w, clone) = world_with_baseline();
     // A person edits an evidence file on main without the manifest.
     let repo = w.remote_repo();
-    let main = repo.find_reference("refs/heads/main").unwrap().peel_to_commit().unwrap();
+    let main = repo
+        .find_reference("refs/heads/main")
+        .unwrap()
+        .peel_to_commit()
+        .unwrap();
     let tree = main.tree().unwrap();
     let ev = repo
         .find_tree(tree.get_name("evidence").unwrap().id())
@@ -481,21 +583,40 @@ fn remote_moved_during_the_run_is_fetched_rebuilt_and_retried() {
     let remote = w.remote.clone();
     w.gh.lock().on_list_pulls = Some(Box::new(move || {
         let repo = Repository::open_bare(&remote).unwrap();
-        let head = repo.find_reference("refs/heads/main").unwrap().peel_to_commit().unwrap();
+        let head = repo
+            .find_reference("refs/heads/main")
+            .unwrap()
+            .peel_to_commit()
+            .unwrap();
         let blob = repo.blob(b"# Evidence repository\n").unwrap();
         let mut tb = repo.treebuilder(Some(&head.tree().unwrap())).unwrap();
         tb.insert("README.md", blob, 0o100644).unwrap();
         let tree = repo.find_tree(tb.write().unwrap()).unwrap();
         let sig = Signature::now("Alice Admin", "alice@contoso.example").unwrap();
-        repo.commit(Some("refs/heads/main"), &sig, &sig, "README", &tree, &[&head])
-            .unwrap();
+        repo.commit(
+            Some("refs/heads/main"),
+            &sig,
+            &sig,
+            "README",
+            &tree,
+            &[&head],
+        )
+        .unwrap();
     }));
     let out = w.run(&clone, &w.inventory(DemoState::Drifted, 0));
     assert_code(&out, 0);
-    assert!(stderr(&out).contains("the remote moved"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the remote moved"),
+        "{}",
+        stderr(&out)
+    );
     let repo = w.remote_repo();
     let bot = repo.find_commit(w.branch(BOT).unwrap()).unwrap();
-    assert_eq!(bot.parent_id(0).unwrap(), w.branch("main").unwrap(), "rebuilt on the new base");
+    assert_eq!(
+        bot.parent_id(0).unwrap(),
+        w.branch("main").unwrap(),
+        "rebuilt on the new base"
+    );
     assert_eq!(w.gh.open_prs().len(), 1);
 
     // Commit-on-base path: main moves between fetch and push; the push is rejected, retried.
@@ -503,7 +624,11 @@ fn remote_moved_during_the_run_is_fetched_rebuilt_and_retried() {
     let remote = w.remote.clone();
     w.gh.lock().on_list_pulls = Some(Box::new(move || {
         let repo = Repository::open_bare(&remote).unwrap();
-        let head = repo.find_reference("refs/heads/main").unwrap().peel_to_commit().unwrap();
+        let head = repo
+            .find_reference("refs/heads/main")
+            .unwrap()
+            .peel_to_commit()
+            .unwrap();
         let sig = Signature::now("Alice Admin", "alice@contoso.example").unwrap();
         repo.commit(
             Some("refs/heads/main"),
@@ -518,10 +643,18 @@ fn remote_moved_during_the_run_is_fetched_rebuilt_and_retried() {
     let before = w.branch("main").unwrap();
     let out = w.run(&clone, &w.inventory(DemoState::Baseline, 1));
     assert_code(&out, 0);
-    assert!(stderr(&out).contains("the remote moved"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the remote moved"),
+        "{}",
+        stderr(&out)
+    );
     let repo = w.remote_repo();
     let main = w.branch("main").unwrap();
-    assert_eq!(commit_count(&repo, main), commit_count(&repo, before) + 2, "no lost commit");
+    assert_eq!(
+        commit_count(&repo, main),
+        commit_count(&repo, before) + 2,
+        "no lost commit"
+    );
 }
 
 #[test]
@@ -543,30 +676,42 @@ fn two_runs_at_once_give_one_pull_request_and_lose_no_commit() {
             .unwrap()
     };
     let (pa, pb) = (spawn(&a, &drifted), spawn(&b, &drifted));
-    let (oa, ob) = (pa.wait_with_output().unwrap(), pb.wait_with_output().unwrap());
+    let (oa, ob) = (
+        pa.wait_with_output().unwrap(),
+        pb.wait_with_output().unwrap(),
+    );
     assert_code(&oa, 0);
     assert_code(&ob, 0);
     assert_eq!(w.gh.open_prs().len(), 1, "{:#?}", w.gh.lock().prs);
 
     // Two no-drift runs of different collections at once: both are recorded on main.
     let before = w.branch("main").unwrap();
-    let main_base = {
-        // Close the drift PR path: back to the baseline, collected on two later days.
-        let (i1, i2) = (
-            w.inventory(DemoState::Baseline, 5),
-            w.inventory(DemoState::Baseline, 6),
-        );
-        let (pa, pb) = (spawn(&a, &i1), spawn(&b, &i2));
-        let (oa, ob) = (pa.wait_with_output().unwrap(), pb.wait_with_output().unwrap());
-        assert_code(&oa, 0);
-        assert_code(&ob, 0);
-        w.branch("main").unwrap()
-    };
+    // Back to the baseline, collected on two later days, at once.
+    let (i1, i2) = (
+        w.inventory(DemoState::Baseline, 5),
+        w.inventory(DemoState::Baseline, 6),
+    );
+    let (pa, pb) = (spawn(&a, &i1), spawn(&b, &i2));
+    let (oa2, ob2) = (
+        pa.wait_with_output().unwrap(),
+        pb.wait_with_output().unwrap(),
+    );
+    assert_code(&oa2, 0);
+    assert_code(&ob2, 0);
+    let main_base = w.branch("main").unwrap();
     let repo = w.remote_repo();
     let added = commit_count(&repo, main_base) - commit_count(&repo, before);
     // The later run sees either the other's snapshot (time-only drift: one more commit) or the
     // same evidence; both collections are on main only if neither was lost.
-    assert_eq!(added, 2, "both runs' evidence is on main");
+    assert_eq!(
+        added,
+        2,
+        "both runs' evidence is on main\nA: {}{}\nB: {}{}",
+        stdout(&oa2),
+        stderr(&oa2),
+        stdout(&ob2),
+        stderr(&ob2)
+    );
     w.assert_no_violations();
 }
 
@@ -606,7 +751,10 @@ fn a_run_killed_during_commit_leaves_a_repo_the_next_run_completes() {
     assert_eq!(w.gh.open_prs().len(), 1);
     let local = Repository::open(&clone).unwrap();
     assert!(local.find_reference("refs/soc2-evidence/push/0").is_err());
-    let out = w.bot(&clone, &["verify", "--ref", "origin/soc2-evidence/assessment"]);
+    let out = w.bot(
+        &clone,
+        &["verify", "--ref", "origin/soc2-evidence/assessment"],
+    );
     assert_code(&out, 0);
 }
 
@@ -614,14 +762,38 @@ fn a_run_killed_during_commit_leaves_a_repo_the_next_run_completes() {
 fn github_errors_exit_2_with_a_clear_message() {
     use axum::http::Method;
     let cases: Vec<(fake_github::Fault, &str)> = vec![
-        (fault(None, "/repos/contoso/evidence", 401, "Bad credentials", 1), "token was rejected"),
         (
-            fault(Some(Method::GET), "/pulls", 403, "Resource not accessible by integration", 1),
+            fault(None, "/repos/contoso/evidence", 401, "Bad credentials", 1),
+            "token was rejected",
+        ),
+        (
+            fault(
+                Some(Method::GET),
+                "/pulls",
+                403,
+                "Resource not accessible by integration",
+                1,
+            ),
             "pull-requests: write",
         ),
-        (fault(Some(Method::GET), "/repos/contoso/evidence", 404, "Not Found", 1), "check github.repository"),
-        (fault(Some(Method::GET), "/pulls", 502, "Bad Gateway", 10), "gave up after"),
-        (secondary_rate_limit(3600, 5), "beyond the 120 s this run may wait"),
+        (
+            fault(
+                Some(Method::GET),
+                "/repos/contoso/evidence",
+                404,
+                "Not Found",
+                1,
+            ),
+            "check github.repository",
+        ),
+        (
+            fault(Some(Method::GET), "/pulls", 502, "Bad Gateway", 10),
+            "gave up after",
+        ),
+        (
+            secondary_rate_limit(3600, 5),
+            "beyond the 120 s this run may wait",
+        ),
     ];
     for (f, expect) in cases {
         let w = world();
@@ -640,12 +812,21 @@ fn github_errors_exit_2_with_a_clear_message() {
     // to finish; the re-run opens it without pushing again.
     let w = world();
     let clone = w.clone("work");
-    w.gh.inject(fault(Some(Method::POST), "/pulls", 422, "Validation Failed", 1));
+    w.gh.inject(fault(
+        Some(Method::POST),
+        "/pulls",
+        422,
+        "Validation Failed",
+        1,
+    ));
     let baseline = w.inventory(DemoState::Baseline, 0);
     let out = w.run(&clone, &baseline);
     assert_code(&out, 2);
     let err = stderr(&out);
-    assert!(err.contains("is pushed to soc2-evidence/assessment"), "{err}");
+    assert!(
+        err.contains("is pushed to soc2-evidence/assessment"),
+        "{err}"
+    );
     assert!(err.contains("run again to complete it"), "{err}");
     assert!(err.contains("422"), "{err}");
     let pushed = w.branch(BOT).unwrap();
@@ -669,7 +850,11 @@ fn missing_inventory_or_token_is_a_clear_error() {
     let clone = w.clone("work");
     let out = w.bot(&clone, &["run"]);
     assert_code(&out, 2);
-    assert!(stderr(&out).contains("needs --inventory"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("needs --inventory"),
+        "{}",
+        stderr(&out)
+    );
     let out = bin()
         .current_dir(&clone)
         .args(["run", "--inventory", &w.inventory(DemoState::Baseline, 0)])

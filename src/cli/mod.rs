@@ -18,10 +18,10 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::config::Config;
 use crate::controls::ControlStatus;
 use crate::evidence::{self, RunMeta, Snapshot, Summary};
 use crate::model::{INVENTORY_SCHEMA_VERSION, Inventory};
-use crate::config::Config;
 use crate::store::{CommitOutcome, EvidenceStore};
 
 #[derive(Debug, Parser)]
@@ -113,7 +113,11 @@ fn run(cli: Cli) -> Result<Outcome> {
 /// The configuration a report of commit `oid` is rendered with: the `soc2-evidence.toml` in that
 /// commit when it has one (so anyone rebuilding the PDF from the commit gets the same bytes),
 /// else `fallback`.
-pub(crate) fn config_at(store: &EvidenceStore, oid: git2::Oid, fallback: &Config) -> Result<Config> {
+pub(crate) fn config_at(
+    store: &EvidenceStore,
+    oid: git2::Oid,
+    fallback: &Config,
+) -> Result<Config> {
     match store.read_file_at(oid, crate::config::FILE_NAME)? {
         Some(bytes) => {
             let text = String::from_utf8(bytes).with_context(|| {

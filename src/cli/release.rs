@@ -332,7 +332,9 @@ fn release_notes(
             let md = d.to_markdown(NOTES_DRIFT_LIMIT);
             n.push_str(&md.replacen("## ", "#### ", 1));
         }
-        None => n.push_str("\n### Drift\n\nThe first release of this evidence: nothing to compare.\n"),
+        None => {
+            n.push_str("\n### Drift\n\nThe first release of this evidence: nothing to compare.\n")
+        }
     }
     let _ = write!(
         n,

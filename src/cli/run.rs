@@ -87,7 +87,10 @@ pub fn run(a: Args) -> Result<Outcome> {
         match ctx.one_pass() {
             Ok(r) => break r,
             Err(PassError::Moved(why)) if pass < MAX_PASSES => {
-                eprintln!("the remote moved ({why}); fetching and rebuilding (pass {})", pass + 1);
+                eprintln!(
+                    "the remote moved ({why}); fetching and rebuilding (pass {})",
+                    pass + 1
+                );
                 pass += 1;
             }
             Err(PassError::Moved(why)) => {
@@ -163,17 +166,24 @@ impl Ctx<'_> {
 
     fn one_pass(&self) -> Result<Report, PassError> {
         self.fetch_heads()?;
-        let base_head = self.store.remote_branch(self.remote(), self.base())?.ok_or_else(|| {
-            anyhow!(
-                "the remote `{}` has no branch `{}`: push an initial commit to it first (for \
+        let base_head = self
+            .store
+            .remote_branch(self.remote(), self.base())?
+            .ok_or_else(|| {
+                anyhow!(
+                    "the remote `{}` has no branch `{}`: push an initial commit to it first (for \
                  example soc2-evidence.toml)",
-                self.remote(),
-                self.base()
-            )
-        })?;
+                    self.remote(),
+                    self.base()
+                )
+            })?;
         let base_snap = self.store.read_snapshot_at(base_head)?;
-        let snapshot =
-            evidence::assess(self.inventory, &self.config.checks, run_meta(self.started), base_snap.as_ref())?;
+        let snapshot = evidence::assess(
+            self.inventory,
+            &self.config.checks,
+            run_meta(self.started),
+            base_snap.as_ref(),
+        )?;
         let summary = snapshot.summary()?;
         let material = match &base_snap {
             Some(b) => drift::diff(b, &snapshot)?.is_material(),
@@ -181,11 +191,15 @@ impl Ctx<'_> {
         };
 
         let label = &self.config.github.labels[0];
-        let mut prs = self
-            .rt
-            .block_on(self.forge.open_drift_prs(self.base(), self.bot(), label))?;
+        let mut prs =
+            self.rt
+                .block_on(self.forge.open_drift_prs(self.base(), self.bot(), label))?;
         let mut text = String::new();
-        let current = if prs.is_empty() { None } else { Some(prs.remove(0)) };
+        let current = if prs.is_empty() {
+            None
+        } else {
+            Some(prs.remove(0))
+        };
         // Never two open drift pull requests: any beyond the first are closed.
         for extra in &prs {
             let keep = current.as_ref().map(|p| p.number).unwrap_or_default();
@@ -202,7 +216,14 @@ impl Ctx<'_> {
         if !material {
             return self.record_without_drift(base_head, &snapshot, summary, current, text);
         }
-        self.publish_drift(base_head, base_snap.as_ref(), &snapshot, summary, current, text)
+        self.publish_drift(
+            base_head,
+            base_snap.as_ref(),
+            &snapshot,
+            summary,
+            current,
+            text,
+        )
     }
 
     /// No material drift: record the run per `github.no_drift` and close a stale drift PR.
@@ -217,7 +238,11 @@ impl Ctx<'_> {
         let mut recorded = None;
         match self.config.github.no_drift {
             NoDrift::CommitOnBase => {
-                match self.store.write_commit(Some(base_head), snapshot, &commit_message(&summary))? {
+                match self.store.write_commit(
+                    Some(base_head),
+                    snapshot,
+                    &commit_message(&summary),
+                )? {
                     CommitOutcome::Created(c) => {
                         pushed(self.store.push(
                             self.remote(),
@@ -263,7 +288,11 @@ impl Ctx<'_> {
                     self.base()
                 ),
             ))?;
-            let _ = writeln!(text, "closed pull request #{}: its drift is gone", pr.number);
+            let _ = writeln!(
+                text,
+                "closed pull request #{}: its drift is gone",
+                pr.number
+            );
         }
         let mut step = String::from("### soc2-evidence\n\nNo material drift");
         if let Some(c) = recorded {
@@ -351,17 +380,18 @@ impl Ctx<'_> {
         };
 
         if let Some((pr, foreign)) = &superseded {
-            self.rt.block_on(self.forge.close_with_comment(
-                pr.number,
-                &format!(
-                    "Closed by soc2-evidence: `{}` has commits that were not made by the bot \
+            self.rt
+                .block_on(self.forge.close_with_comment(
+                    pr.number,
+                    &format!(
+                        "Closed by soc2-evidence: `{}` has commits that were not made by the bot \
                      ({}). They are left untouched; the drift is now in a new pull request from \
                      `{head_branch}`.",
-                    pr.head.ref_name,
-                    foreign.join("; ")
-                ),
-            ))
-            .map_err(|e| self.after_push(e, &head_branch, head_commit))?;
+                        pr.head.ref_name,
+                        foreign.join("; ")
+                    ),
+                ))
+                .map_err(|e| self.after_push(e, &head_branch, head_commit))?;
             let _ = writeln!(
                 text,
                 "closed pull request #{} (a person pushed to {})",

@@ -62,18 +62,19 @@ pub fn run(a: Args) -> Result<Outcome> {
         None => None,
     };
     // Every file given that SHA256SUMS lists is checked against it.
-    let check_sum = |p: &Path, bytes: &[u8], problems: &mut Vec<String>, checked: &mut Vec<String>| {
-        let Some(sums) = &sums else { return };
-        let name = file_name(p);
-        match sums.get(&name) {
-            None => problems.push(format!("{name}: not listed in SHA256SUMS")),
-            Some(want) if *want != sha256_hex(bytes) => problems.push(format!(
-                "{name}: sha256 {} does not match SHA256SUMS ({want})",
-                sha256_hex(bytes)
-            )),
-            Some(_) => checked.push(format!("{name} matches SHA256SUMS")),
-        }
-    };
+    let check_sum =
+        |p: &Path, bytes: &[u8], problems: &mut Vec<String>, checked: &mut Vec<String>| {
+            let Some(sums) = &sums else { return };
+            let name = file_name(p);
+            match sums.get(&name) {
+                None => problems.push(format!("{name}: not listed in SHA256SUMS")),
+                Some(want) if *want != sha256_hex(bytes) => problems.push(format!(
+                    "{name}: sha256 {} does not match SHA256SUMS ({want})",
+                    sha256_hex(bytes)
+                )),
+                Some(_) => checked.push(format!("{name} matches SHA256SUMS")),
+            }
+        };
 
     let mut repo_snapshot: Option<Snapshot> = None;
     if a.refname.is_some() || a.bundle.is_none() {
@@ -99,7 +100,9 @@ pub fn run(a: Args) -> Result<Outcome> {
         let mut seen_manifests = BTreeSet::new();
         let mut links = 0;
         for (oid, snap) in &history {
-            let Some(hash) = snap.manifest_sha256() else { continue };
+            let Some(hash) = snap.manifest_sha256() else {
+                continue;
+            };
             if !seen_manifests.insert(hash.clone()) {
                 continue;
             }

@@ -235,7 +235,12 @@ impl Client {
     /// Runs `call` with a per-request timeout, retrying what GitHub did not act on: secondary
     /// rate limits (any method, after `Retry-After`) and 5xx/timeouts on idempotent requests.
     /// All waits together stay within `max_wait`.
-    async fn retrying<T, F, Fut>(&self, op: &str, idempotent: bool, call: F) -> Result<T, ForgeError>
+    async fn retrying<T, F, Fut>(
+        &self,
+        op: &str,
+        idempotent: bool,
+        call: F,
+    ) -> Result<T, ForgeError>
     where
         F: Fn() -> Fut,
         Fut: Future<Output = octocrab::Result<T>>,

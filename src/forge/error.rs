@@ -56,12 +56,7 @@ impl ForgeError {
     }
 
     pub fn config(detail: impl Into<String>) -> Self {
-        Self::new(
-            "connect to the API",
-            ErrorKind::Other,
-            None,
-            detail.into(),
-        )
+        Self::new("connect to the API", ErrorKind::Other, None, detail.into())
     }
 
     pub fn other(operation: &str, detail: impl Into<String>) -> Self {
@@ -195,9 +190,7 @@ fn hint(kind: &ErrorKind) -> String {
         }
         ErrorKind::Validation => " — GitHub refused the request as invalid",
         ErrorKind::RateLimited => " — the API rate limit is used up; run again after it resets",
-        ErrorKind::SecondaryRateLimit { .. } => {
-            " — GitHub's secondary rate limit; run again later"
-        }
+        ErrorKind::SecondaryRateLimit { .. } => " — GitHub's secondary rate limit; run again later",
         ErrorKind::Server => " — GitHub had a server error; run again later",
         ErrorKind::Transport => " — check the network and github.api_url",
         ErrorKind::Other => "",

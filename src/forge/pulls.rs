@@ -47,7 +47,9 @@ pub struct Label {
 
 impl PullRequest {
     pub fn has_label(&self, name: &str) -> bool {
-        self.labels.iter().any(|l| l.name.eq_ignore_ascii_case(name))
+        self.labels
+            .iter()
+            .any(|l| l.name.eq_ignore_ascii_case(name))
     }
 }
 
@@ -121,9 +123,11 @@ impl Forge {
             let n = batch.len();
             found.extend(batch.into_iter().filter(|pr| {
                 (pr.head.ref_name == bot_branch || pr.head.ref_name.starts_with(&prefix))
-                    && pr.head.repo.as_ref().is_some_and(|r| {
-                        r.full_name.eq_ignore_ascii_case(&self.full_name())
-                    })
+                    && pr
+                        .head
+                        .repo
+                        .as_ref()
+                        .is_some_and(|r| r.full_name.eq_ignore_ascii_case(&self.full_name()))
             }));
             if n < 100 {
                 break;

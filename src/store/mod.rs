@@ -186,7 +186,10 @@ impl EvidenceStore {
                 &format!("refs/heads/{branch}"),
                 oid,
                 true,
-                &format!("soc2-evidence: {}", message.lines().next().unwrap_or_default()),
+                &format!(
+                    "soc2-evidence: {}",
+                    message.lines().next().unwrap_or_default()
+                ),
             )?;
         }
         Ok(outcome)
@@ -338,9 +341,9 @@ impl EvidenceStore {
             Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
             Err(e) => return Err(e.into()),
         };
-        let oid = r.target().ok_or_else(|| {
-            StoreError::Tag(name.into(), "is a symbolic reference".into())
-        })?;
+        let oid = r
+            .target()
+            .ok_or_else(|| StoreError::Tag(name.into(), "is a symbolic reference".into()))?;
         let commit = r.peel_to_commit()?.id();
         let message = self
             .repo

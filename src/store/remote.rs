@@ -159,16 +159,15 @@ impl EvidenceStore {
             git2::FetchPrune::Off
         });
         opts.download_tags(git2::AutotagOption::None);
-        r.fetch(refspecs, Some(&mut opts), None).map_err(|e| {
-            match failure.borrow_mut().take() {
+        r.fetch(refspecs, Some(&mut opts), None)
+            .map_err(|e| match failure.borrow_mut().take() {
                 Some(msg) => StoreError::Auth(msg),
                 None => StoreError::Remote {
                     op: "fetch from",
                     remote: remote.to_string(),
                     message: e.message().to_string(),
                 },
-            }
-        })
+            })
     }
 
     /// What `remote` advertises now (`git ls-remote`): full ref name → object id.
@@ -223,6 +222,105 @@ impl EvidenceStore {
         updates: &[PushUpdate],
         auth: &GitAuth,
     ) -> Result<(), StoreError> {
+        let url = self
+            .remote_url(remote)?
+            .ok_or_else(|| StoreError::NoRemote(remote.to_string()))?;
+        match local_path(&url) {
+            Some(path) => self.push_local(remote, &path, updates, auth)?,
+            None => self.push_transport(remote, updates, auth, true)?,
+        }
+        for u in updates {
+            if let Some(branch) = u.remote_ref.strip_prefix("refs/heads/") {
+                self.repo.reference(
+                    &format!("refs/remotes/{remote}/{branch}"),
+                    u.oid,
+                    true,
+                    "soc2-evidence: pushed",
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A push to a repository on this machine. libgit2's local transport writes the remote's
+    /// refs without comparing their old value, so two pushes at once could both "succeed" and
+    /// one commit be lost. Here the objects travel to a private staging ref, then each ref moves
+    /// with a compare-and-swap under git's ref lock (as `git receive-pack` does on GitHub).
+    fn push_local(
+        &self,
+        remote: &str,
+        path: &std::path::Path,
+        updates: &[PushUpdate],
+        auth: &GitAuth,
+    ) -> Result<(), StoreError> {
+        let staged: Vec<PushUpdate> = updates
+            .iter()
+            .map(|u| PushUpdate {
+                oid: u.oid,
+                remote_ref: format!("refs/soc2-evidence/incoming/{}", u.oid),
+                expect: None,
+                force: true,
+            })
+            .collect();
+        self.push_transport(remote, &staged, auth, false)?;
+        let target = git2::Repository::open(path)?;
+        let mut outcome = Ok(());
+        for u in updates {
+            let current = target.refname_to_id(&u.remote_ref).ok();
+            if current != u.expect {
+                outcome = Err(StoreError::PushRejected(format!(
+                    "{} is at {} on the remote, not at {} as fetched",
+                    u.remote_ref,
+                    current.map_or("nothing".to_string(), |o| o.to_string()),
+                    u.expect.map_or("nothing".to_string(), |o| o.to_string()),
+                )));
+                break;
+            }
+            if let (false, Some(c)) = (u.force, current)
+                && c != u.oid
+                && !target.graph_descendant_of(u.oid, c)?
+            {
+                outcome = Err(StoreError::PushRejected(format!(
+                    "{}: not a fast-forward of the remote",
+                    u.remote_ref
+                )));
+                break;
+            }
+            let moved = match u.expect {
+                Some(old) => target
+                    .reference_matching(&u.remote_ref, u.oid, true, old, "soc2-evidence: push")
+                    .map(|_| ()),
+                None => target
+                    .reference(&u.remote_ref, u.oid, false, "soc2-evidence: push")
+                    .map(|_| ()),
+            };
+            if let Err(e) = moved {
+                outcome = Err(match e.code() {
+                    git2::ErrorCode::Modified
+                    | git2::ErrorCode::Exists
+                    | git2::ErrorCode::Locked => {
+                        StoreError::PushRejected(format!("{}: {}", u.remote_ref, e.message()))
+                    }
+                    _ => e.into(),
+                });
+                break;
+            }
+        }
+        for s in &staged {
+            if let Ok(mut r) = target.find_reference(&s.remote_ref) {
+                let _ = r.delete();
+            }
+        }
+        outcome
+    }
+
+    fn push_transport(
+        &self,
+        remote: &str,
+        updates: &[PushUpdate],
+        auth: &GitAuth,
+        lease: bool,
+    ) -> Result<(), StoreError> {
         let mut r = self
             .repo
             .find_remote(remote)
@@ -232,7 +330,8 @@ impl EvidenceStore {
         let mut specs = Vec::new();
         for (i, u) in updates.iter().enumerate() {
             let local = format!("{PUSH_NS}/{i}");
-            self.repo.reference(&local, u.oid, true, "soc2-evidence: stage push")?;
+            self.repo
+                .reference(&local, u.oid, true, "soc2-evidence: stage push")?;
             specs.push(format!(
                 "{}{local}:{}",
                 if u.force { "+" } else { "" },
@@ -251,7 +350,7 @@ impl EvidenceStore {
                     continue;
                 };
                 let current = (!n.src().is_zero()).then(|| n.src());
-                if current != u.expect {
+                if lease && current != u.expect {
                     *lease_broken.borrow_mut() = Some(format!(
                         "{dst} is at {} on the remote, not at {} as fetched",
                         current.map_or("nothing".to_string(), |o| o.to_string()),
@@ -305,17 +404,23 @@ impl EvidenceStore {
         if !rejected.is_empty() {
             return Err(StoreError::PushRejected(rejected.join("; ")));
         }
-        for u in updates {
-            if let Some(branch) = u.remote_ref.strip_prefix("refs/heads/") {
-                self.repo.reference(
-                    &format!("refs/remotes/{remote}/{branch}"),
-                    u.oid,
-                    true,
-                    "soc2-evidence: pushed",
-                )?;
-            }
-        }
         Ok(())
+    }
+}
+
+/// The filesystem path of a local remote (`file://…` or a plain path), else `None`.
+fn local_path(url: &str) -> Option<std::path::PathBuf> {
+    if let Some(p) = url.strip_prefix("file://") {
+        return Some(p.into());
+    }
+    if url.contains("://") {
+        return None;
+    }
+    // `host:path` is scp-like ssh; a path has no colon before its first slash.
+    match (url.find(':'), url.find('/')) {
+        (Some(c), Some(s)) if c < s => None,
+        (Some(_), None) => None,
+        _ => Some(url.into()),
     }
 }
 
@@ -324,6 +429,15 @@ mod tests {
     use super::*;
 
     const URL: &str = "https://github.com/contoso/evidence.git";
+
+    #[test]
+    fn local_remotes_are_recognised() {
+        assert_eq!(local_path("file:///srv/ev.git"), Some("/srv/ev.git".into()));
+        assert_eq!(local_path("/srv/ev.git"), Some("/srv/ev.git".into()));
+        assert_eq!(local_path("../ev.git"), Some("../ev.git".into()));
+        assert_eq!(local_path("https://github.com/o/r.git"), None);
+        assert_eq!(local_path("git@github.com:o/r.git"), None);
+    }
 
     #[test]
     fn token_is_offered_a_bounded_number_of_times() {
@@ -367,6 +481,59 @@ mod tests {
         ));
     }
 
+    /// Leases over a real (file://) remote: a ref that moved since the fetch is not overwritten,
+    /// even by a forced update; a matching lease pushes and moves the remote-tracking ref.
+    #[test]
+    fn push_honours_the_lease_and_fast_forward() {
+        let dir = tempfile::tempdir().unwrap();
+        let bare = dir.path().join("remote.git");
+        let mut o = git2::RepositoryInitOptions::new();
+        o.bare(true).initial_head("main");
+        git2::Repository::init_opts(&bare, &o).unwrap();
+        let store =
+            EvidenceStore::open_or_init(&dir.path().join("work"), "evidence", "main").unwrap();
+        let repo = store.repo();
+        repo.remote("origin", &format!("file://{}", bare.display()))
+            .unwrap();
+        let sig = git2::Signature::now("a", "a@example.com").unwrap();
+        let tree = repo
+            .find_tree(repo.treebuilder(None).unwrap().write().unwrap())
+            .unwrap();
+        let c1 = repo.commit(None, &sig, &sig, "1", &tree, &[]).unwrap();
+        let c1c = repo.find_commit(c1).unwrap();
+        let c2 = repo.commit(None, &sig, &sig, "2", &tree, &[&c1c]).unwrap();
+        let other = repo.commit(None, &sig, &sig, "other", &tree, &[]).unwrap();
+        let auth = GitAuth::default();
+        let up = |oid, expect, force| PushUpdate {
+            oid,
+            remote_ref: "refs/heads/main".into(),
+            expect,
+            force,
+        };
+
+        store.push("origin", &[up(c1, None, false)], &auth).unwrap();
+        assert_eq!(store.remote_branch("origin", "main").unwrap(), Some(c1));
+        // Wrong lease: the remote has c1, we claim it has nothing.
+        let e = store
+            .push("origin", &[up(c2, None, true)], &auth)
+            .unwrap_err();
+        assert!(matches!(e, StoreError::PushRejected(_)), "{e}");
+        // Not a fast-forward, not forced.
+        let e = store
+            .push("origin", &[up(other, Some(c1), false)], &auth)
+            .unwrap_err();
+        assert!(matches!(e, StoreError::PushRejected(_)), "{e}");
+        // Right lease, forced.
+        store
+            .push("origin", &[up(other, Some(c1), true)], &auth)
+            .unwrap();
+        let remote = git2::Repository::open_bare(&bare).unwrap();
+        assert_eq!(remote.refname_to_id("refs/heads/main").unwrap(), other);
+        assert!(repo.find_reference("refs/soc2-evidence/push/0").is_err());
+        let refs = store.remote_refs("origin", &auth).unwrap();
+        assert_eq!(refs.get("refs/heads/main"), Some(&other));
+    }
+
     /// The real callback against a loopback HTTP server that answers every request with 401:
     /// libgit2 asks again after each 401, and the callback stops after the bound with its
     /// message; every attempt carried `x-access-token:<token>` as basic auth.
@@ -402,7 +569,10 @@ mod tests {
         let store = EvidenceStore::open_or_init(dir.path(), "evidence", "main").unwrap();
         store
             .repo()
-            .remote("origin", &format!("http://127.0.0.1:{port}/contoso/evidence.git"))
+            .remote(
+                "origin",
+                &format!("http://127.0.0.1:{port}/contoso/evidence.git"),
+            )
             .unwrap();
         let auth = GitAuth::new(Some(SecretString::from("t0ken")));
         let err = store
@@ -418,7 +588,10 @@ mod tests {
             "Basic {}",
             base64_encode(format!("{TOKEN_USER}:t0ken").as_bytes())
         );
-        let with_token = seen.iter().filter(|a| a.as_deref() == Some(&expected)).count();
+        let with_token = seen
+            .iter()
+            .filter(|a| a.as_deref() == Some(&expected))
+            .count();
         assert_eq!(with_token, MAX_AUTH_ATTEMPTS as usize, "{seen:?}");
     }
 
@@ -426,7 +599,11 @@ mod tests {
         const T: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         let mut out = String::new();
         for chunk in bytes.chunks(3) {
-            let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
             let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
             for i in 0..4 {
                 if i <= chunk.len() {

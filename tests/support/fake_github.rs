@@ -346,7 +346,8 @@ impl Fake {
             Ok(v) if v == "application/vnd.github+json" => true,
             Ok(v) if is_download && v == "application/octet-stream" => true,
             Ok(v) => {
-                self.violations.push(format!("{method} {path}: Accept {v:?}"));
+                self.violations
+                    .push(format!("{method} {path}: Accept {v:?}"));
                 false
             }
             Err(e) => {
@@ -355,22 +356,33 @@ impl Fake {
             }
         };
         if !accept_ok {
-            return error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unsupported Accept header");
+            return error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Unsupported Accept header",
+            );
         }
         match single(headers, "x-github-api-version") {
             Ok(v) if v == "2022-11-28" => {}
             Ok(v) => {
-                self.violations.push(format!("{method} {path}: API version {v:?}"));
+                self.violations
+                    .push(format!("{method} {path}: API version {v:?}"));
                 return error(StatusCode::BAD_REQUEST, "Invalid API version");
             }
             Err(e) => {
                 self.violations.push(format!("{method} {path}: {e}"));
-                return error(StatusCode::BAD_REQUEST, &format!("X-GitHub-Api-Version: {e}"));
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    &format!("X-GitHub-Api-Version: {e}"),
+                );
             }
         }
         if single(headers, "user-agent").is_err() {
-            self.violations.push(format!("{method} {path}: no User-Agent"));
-            return error(StatusCode::FORBIDDEN, "Request forbidden by administrative rules");
+            self.violations
+                .push(format!("{method} {path}: no User-Agent"));
+            return error(
+                StatusCode::FORBIDDEN,
+                "Request forbidden by administrative rules",
+            );
         }
 
         // Injected faults.
@@ -395,7 +407,10 @@ impl Fake {
 
         let json_body = || -> Result<Value, Response> {
             if single(headers, "content-type").ok().as_deref() != Some("application/json") {
-                return Err(error(StatusCode::BAD_REQUEST, "Content-Type must be application/json"));
+                return Err(error(
+                    StatusCode::BAD_REQUEST,
+                    "Content-Type must be application/json",
+                ));
             }
             serde_json::from_slice(&body)
                 .map_err(|_| error(StatusCode::BAD_REQUEST, "Problems parsing JSON"))
@@ -420,8 +435,12 @@ impl Fake {
             (Method::GET, ["pulls"]) => {
                 let state = query_param(query, "state").unwrap_or_else(|| "open".into());
                 let base = query_param(query, "base");
-                let page: usize = query_param(query, "page").and_then(|p| p.parse().ok()).unwrap_or(1);
-                let per: usize = query_param(query, "per_page").and_then(|p| p.parse().ok()).unwrap_or(30);
+                let page: usize = query_param(query, "page")
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or(1);
+                let per: usize = query_param(query, "per_page")
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or(30);
                 let list: Vec<Value> = self
                     .prs
                     .iter()
@@ -508,7 +527,11 @@ impl Fake {
                 };
                 let strs = |k: &str| -> Vec<String> {
                     v[k].as_array()
-                        .map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|x| x.as_str().map(String::from))
+                                .collect()
+                        })
                         .unwrap_or_default()
                 };
                 self.prs[i].reviewers.extend(strs("reviewers"));
@@ -534,7 +557,11 @@ impl Fake {
                         self.prs[i].labels.push(l.to_string());
                     }
                 }
-                let out: Vec<Value> = self.prs[i].labels.iter().map(|l| json!({"name": l})).collect();
+                let out: Vec<Value> = self.prs[i]
+                    .labels
+                    .iter()
+                    .map(|l| json!({"name": l}))
+                    .collect();
                 axum::Json(out).into_response()
             }
             (Method::POST, ["issues", n, "comments"]) => {
@@ -551,11 +578,19 @@ impl Fake {
                 };
                 self.prs[i].comments.push(b.to_string());
                 let id = self.id();
-                (StatusCode::CREATED, axum::Json(json!({ "id": id, "body": b }))).into_response()
+                (
+                    StatusCode::CREATED,
+                    axum::Json(json!({ "id": id, "body": b })),
+                )
+                    .into_response()
             }
             (Method::GET, ["releases"]) => {
-                let page: usize = query_param(query, "page").and_then(|p| p.parse().ok()).unwrap_or(1);
-                let per: usize = query_param(query, "per_page").and_then(|p| p.parse().ok()).unwrap_or(30);
+                let page: usize = query_param(query, "page")
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or(1);
+                let per: usize = query_param(query, "per_page")
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or(30);
                 let list: Vec<Value> = self
                     .releases
                     .iter()
@@ -616,7 +651,12 @@ impl Fake {
             }
             (Method::GET, ["releases", "assets", id]) => {
                 let id: u64 = id.parse().unwrap_or_default();
-                if !self.releases.iter().flat_map(|r| &r.assets).any(|a| a.id == id) {
+                if !self
+                    .releases
+                    .iter()
+                    .flat_map(|r| &r.assets)
+                    .any(|a| a.id == id)
+                {
                     return error(StatusCode::NOT_FOUND, "Not Found");
                 }
                 let mut resp = StatusCode::FOUND.into_response();
@@ -713,7 +753,13 @@ pub fn secondary_rate_limit(retry_after: u64, times: usize) -> Fault {
     }
 }
 
-pub fn fault(method: Option<Method>, path: &str, status: u16, message: &str, times: usize) -> Fault {
+pub fn fault(
+    method: Option<Method>,
+    path: &str,
+    status: u16,
+    message: &str,
+    times: usize,
+) -> Fault {
     Fault {
         method,
         path: path.into(),
