@@ -348,6 +348,9 @@ fn fence_for(text: &str) -> String {
 
 /// Names what was left out, as many names as fit in the space that remains.
 fn closing_note(out: &mut Out) {
+    if out.omitted_sections.is_empty() && out.omitted_files.is_empty() {
+        return;
+    }
     // Each item carries its own leading separator, so any prefix of the list reads well.
     let mut items: Vec<String> = Vec::new();
     for s in &out.omitted_sections {

@@ -197,6 +197,26 @@ fn markdown_shows_title_criterion_finding_and_diff() {
     assert_eq!(fences(&md) % 2, 0);
     // Same snapshots, same bytes.
     assert_eq!(md, diff(&base, &head).unwrap().to_markdown(65_536));
+    // Nothing was left out, so there is no note saying something was.
+    assert!(!md.contains("Omitted"), "{md}");
+}
+
+#[test]
+fn linked_markdown_links_criteria_and_checks_to_their_evidence_files() {
+    let (base, head) = snapshots();
+    let d = diff(&base, &head).unwrap();
+    let md = d.to_markdown_linked(65_536, "https://github.com/o/r/blob/abc/evidence/");
+    assert!(
+        md.contains("| [`CC6.7`](https://github.com/o/r/blob/abc/evidence/controls/CC6.7.json) |"),
+        "{md}"
+    );
+    assert!(
+        md.contains(&format!(
+            "| [`{TLS_CHECK}`](https://github.com/o/r/blob/abc/evidence/checks/{TLS_CHECK}.json) |"
+        )),
+        "{md}"
+    );
+    assert!(md.len() <= 65_536);
 }
 
 /// Lines that open or close a fence.

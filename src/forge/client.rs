@@ -73,10 +73,10 @@ impl Client {
             api.clone()
         };
         let mut token_hosts = vec![host];
-        if let Some(a) = upload.authority() {
-            if !token_hosts.contains(&a.to_string()) {
-                token_hosts.push(a.to_string());
-            }
+        if let Some(a) = upload.authority()
+            && !token_hosts.contains(&a.to_string())
+        {
+            token_hosts.push(a.to_string());
         }
         let mut auth = HeaderValue::from_str(&format!("Bearer {}", cfg.token.expose_secret()))
             .map_err(|_| {
