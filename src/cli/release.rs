@@ -328,8 +328,9 @@ fn release_notes(
         Some((prev, _, prev_snap)) => {
             let d = crate::drift::diff(&prev_snap, snapshot)?;
             let _ = writeln!(n, "\n### Drift since `{prev}`\n");
-            // The drift body starts with its own `##` title; demote it under this section.
+            // The drift body has its own `##`/`###` headings; demote them under this section.
             let md = d.to_markdown(NOTES_DRIFT_LIMIT);
+            let md = md.replace("\n### ", "\n##### ");
             n.push_str(&md.replacen("## ", "#### ", 1));
         }
         None => {

@@ -77,6 +77,7 @@ pub fn run(a: Args) -> Result<Outcome> {
         };
 
     let mut repo_snapshot: Option<Snapshot> = None;
+    let mut rebuilt_bundle: Option<Vec<u8>> = None;
     if a.refname.is_some() || a.bundle.is_none() {
         let config = Config::discover(a.config.as_deref(), &a.repo)?;
         let store = EvidenceStore::open(&a.repo, &config.evidence.root)
@@ -145,15 +146,14 @@ pub fn run(a: Args) -> Result<Outcome> {
             }
         }
 
+        if a.pdf.is_some() || a.bundle.is_some() {
+            rebuilt_bundle =
+                Some(build_assets(&store, commit, &snapshot, &refname, &config)?.bundle);
+        }
         if let Some(pdf_path) = &a.pdf {
             let given = read(pdf_path)?;
             check_sum(pdf_path, &given, &mut problems, &mut checked);
-            let tag = if store.tag_info(&refname)?.is_some() {
-                refname.clone()
-            } else {
-                String::new()
-            };
-            let rebuilt = build_assets(&store, commit, &snapshot, &tag, &config)?;
+            let rebuilt = build_assets(&store, commit, &snapshot, &refname, &config)?;
             if rebuilt.pdf == given {
                 checked.push(format!(
                     "{} is byte-identical to the PDF rebuilt from {commit}",
@@ -189,6 +189,12 @@ pub fn run(a: Args) -> Result<Outcome> {
                             .map(|p| format!("{} ({root}/): {p}", file_name(bundle_path))),
                     ),
                     Err(e) => problems.push(format!("{}: {e}", file_name(bundle_path))),
+                }
+                if rebuilt_bundle.as_deref() == Some(bytes.as_slice()) {
+                    checked.push(format!(
+                        "{} is byte-identical to the bundle rebuilt from the ref",
+                        file_name(bundle_path)
+                    ));
                 }
                 if let Some(repo) = &repo_snapshot {
                     if repo.files == snap.files {
