@@ -443,6 +443,11 @@ fn release_twice_gives_one_release_with_three_assets_and_verifies() {
         "{}",
         stdout(&out)
     );
+    assert!(
+        stdout(&out).contains("tar.gz is byte-identical to the bundle rebuilt"),
+        "{}",
+        stdout(&out)
+    );
 
     // A bundle whose bytes changed fails against SHA256SUMS and names it.
     let mut bytes = std::fs::read(&bundle).unwrap();
