@@ -355,7 +355,7 @@ fn multi_region_failover(r: &Resource) -> Verdict {
     };
     v.observe_value(
         "properties.locations",
-        regions.map_or(Value::Null, |r| Value::from(r)),
+        regions.map_or(Value::Null, Value::from),
     )
     .observe("properties.enableAutomaticFailover", auto)
     .observe("properties.enableMultipleWriteLocations", multi_write)
