@@ -1987,10 +1987,13 @@ fn in_scope(entry: &Value, who: Who, disabled: &BTreeSet<String>) -> Result<bool
 
 /// The shared judgement over the registration report: `test` says whether one in-scope entry
 /// offends.
+/// `what` completes "N administrators …" for offenders; `good` completes "every one of the N
+/// administrators judged …" for a pass.
 fn registration_verdict(
     idn: &Identity,
     who: Who,
     what: &str,
+    good: &str,
     test: fn(&Value) -> Result<bool, String>,
 ) -> Verdict {
     let Some(entries) = &idn.user_registration_details else {
@@ -2043,7 +2046,7 @@ fn registration_verdict(
             undecided.len()
         ))
     } else {
-        Verdict::pass(format!("none of {judged} {scope} {what}"))
+        Verdict::pass(format!("every one of the {judged} {scope} judged {good}"))
     };
     v.observe_value("offending_count", json!(offending.len()))
         .observe_value(
@@ -2086,6 +2089,7 @@ fn admins_mfa_registered(idn: &Identity) -> Verdict {
         idn,
         Who::Admins,
         "have not registered MFA",
+        "has registered MFA",
         not_mfa_registered,
     )
 }
@@ -2095,6 +2099,7 @@ fn users_mfa_registered(idn: &Identity) -> Verdict {
         idn,
         Who::Members,
         "have not registered MFA",
+        "has registered MFA",
         not_mfa_registered,
     )
 }
@@ -2104,6 +2109,7 @@ fn admins_not_phone_only(idn: &Identity) -> Verdict {
         idn,
         Who::Admins,
         "rely on phone as their only MFA method",
+        "has an MFA method other than phone, or none registered",
         phone_only,
     )
 }
@@ -2113,6 +2119,7 @@ fn users_not_phone_only(idn: &Identity) -> Verdict {
         idn,
         Who::Members,
         "rely on phone as their only MFA method",
+        "has an MFA method other than phone, or none registered",
         phone_only,
     )
 }
@@ -3681,7 +3688,10 @@ mod posture_tests {
             &registration(|l| l[0]["isAdmin"] = json!(true)),
         );
         assert_eq!(v.status, S::Pass, "{}", v.reason);
-        assert_eq!(v.reason, "none of 1 administrators have not registered MFA");
+        assert_eq!(
+            v.reason,
+            "every one of the 1 administrators judged has registered MFA"
+        );
     }
     #[test]
     fn entra_admins_mfa_registered_fail() {
