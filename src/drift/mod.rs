@@ -162,15 +162,17 @@ impl Drift {
             && self.files.is_empty()
     }
 
-    /// Something changed beyond the collection time: what warrants a reviewer's attention, as
-    /// opposed to a new collection that found the estate as it was.
+    /// The control state changed: a criterion, a finding's status, the resources in scope or a
+    /// score. That warrants a reviewer; anything else is a new collection that found the estate
+    /// as it was. File changes alone are not material: observed values such as an account's
+    /// days since sign-in move with every collection while its verdict stands, and such a run
+    /// is still recorded (by default as a commit on the base branch), never lost.
     pub fn is_material(&self) -> bool {
         !self.criteria.is_empty()
             || self.findings_changed() > 0
             || !self.resources_added.is_empty()
             || !self.resources_removed.is_empty()
             || !self.scores.is_empty()
-            || self.files.iter().any(|f| !f.time_only)
     }
 
     /// Findings listed as newly failing, newly erroring or resolved.
