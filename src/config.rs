@@ -19,6 +19,8 @@ pub struct Config {
     pub azure: AzureConfig,
     /// What to collect and how hard to push (`[collect]`).
     pub collect: CollectConfig,
+    /// Where drift pull requests and releases are published (`[github]`).
+    pub github: GithubConfig,
 }
 
 /// `[azure]`: the cloud, endpoint overrides, and the identity to use. Never a secret: those
@@ -87,6 +89,52 @@ impl Default for CollectConfig {
             retry_after_cap_secs: retry.retry_after_cap.as_secs(),
             page_cap: crate::collect::DEFAULT_PAGE_CAP,
             activity_log_days: crate::collect::MAX_ACTIVITY_LOG_DAYS,
+        }
+    }
+}
+
+/// Environment variable that overrides `github.api_url` (GitHub Enterprise Server, tests).
+pub const GITHUB_API_URL_ENV: &str = "SOC2_EVIDENCE_GITHUB_API_URL";
+
+/// How a run whose evidence shows no material drift is recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NoDrift {
+    /// Commit the snapshot on the base branch and push it: Type 2 needs continuous evidence.
+    #[default]
+    CommitOnBase,
+    /// Record nothing.
+    Nothing,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GithubConfig {
+    /// `owner/name` of the evidence repository on GitHub; empty: taken from `GITHUB_REPOSITORY`
+    /// (set in GitHub Actions) or the `origin` remote's URL.
+    pub repository: String,
+    /// REST API base URL; `https://api.github.com`, or `https://HOST/api/v3` for GitHub
+    /// Enterprise Server. `SOC2_EVIDENCE_GITHUB_API_URL` overrides it.
+    pub api_url: String,
+    /// Git remote the evidence repository is pushed to.
+    pub remote: String,
+    /// Labels on the drift pull request; the first also finds it again.
+    pub labels: Vec<String>,
+    /// Reviewers requested when a drift pull request is opened: user logins, or `org/team`.
+    pub reviewers: Vec<String>,
+    /// What a run without material drift records: `commit-on-base` or `nothing`.
+    pub no_drift: NoDrift,
+}
+
+impl Default for GithubConfig {
+    fn default() -> Self {
+        Self {
+            repository: String::new(),
+            api_url: "https://api.github.com".into(),
+            remote: "origin".into(),
+            labels: vec!["soc2-evidence".into()],
+            reviewers: Vec::new(),
+            no_drift: NoDrift::CommitOnBase,
         }
     }
 }
@@ -211,6 +259,51 @@ impl CollectConfig {
         }
         p
     }
+}
+
+impl GithubConfig {
+    /// The API base URL: the environment override, else the configured one.
+    pub fn effective_api_url(&self) -> String {
+        match std::env::var(GITHUB_API_URL_ENV) {
+            Ok(v) if !v.trim().is_empty() => v.trim().to_string(),
+            _ => self.api_url.clone(),
+        }
+    }
+}
+
+/// Splits `owner/name`, checking both parts are plausible GitHub names.
+pub fn parse_repository(s: &str) -> Option<(String, String)> {
+    let (owner, name) = s.trim().split_once('/')?;
+    let ok = |p: &str| {
+        !p.is_empty()
+            && p != "."
+            && p != ".."
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    (ok(owner) && ok(name)).then(|| (owner.to_string(), name.to_string()))
+}
+
+/// Validates an API base URL: `https://`, or `http://` to a loopback address only.
+pub fn api_url_problem(url: &str) -> Option<String> {
+    let url = url.trim();
+    if let Some(rest) = url.strip_prefix("https://") {
+        return rest.is_empty().then(|| format!("{url:?} has no host"));
+    }
+    if let Some(rest) = url.strip_prefix("http://") {
+        let host = rest.split(['/', '?']).next().unwrap_or_default();
+        let host = match host.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or_default(),
+            None => host.rsplit_once(':').map_or(host, |(h, _)| h),
+        };
+        let loopback = host == "localhost"
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        return (!loopback)
+            .then(|| format!("{url:?}: plain http:// is accepted for loopback addresses only"));
+    }
+    Some(format!("{url:?} must start with https://"))
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -357,6 +450,40 @@ impl Config {
         }
         p.extend(self.azure.problems());
         p.extend(self.collect.problems());
+        let g = &self.github;
+        if !g.repository.is_empty() && parse_repository(&g.repository).is_none() {
+            p.push(format!(
+                "github.repository: {:?} must be `owner/name`",
+                g.repository
+            ));
+        }
+        if let Some(problem) = api_url_problem(&g.api_url) {
+            p.push(format!("github.api_url: {problem}"));
+        }
+        if g.remote.trim().is_empty() {
+            p.push("github.remote: must not be empty".to_string());
+        }
+        if g.labels.is_empty() {
+            p.push("github.labels: at least one label finds the drift pull request".to_string());
+        }
+        for (i, l) in g.labels.iter().enumerate() {
+            if l.trim().is_empty() || l.contains(',') {
+                p.push(format!(
+                    "github.labels[{i}]: {l:?} must be non-empty and hold no comma"
+                ));
+            }
+        }
+        for (i, r) in g.reviewers.iter().enumerate() {
+            let valid = match r.split_once('/') {
+                Some((org, team)) => parse_repository(&format!("{org}/{team}")).is_some(),
+                None => !r.is_empty() && r.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'),
+            };
+            if !valid {
+                p.push(format!(
+                    "github.reviewers[{i}]: {r:?} must be a user login or `org/team`"
+                ));
+            }
+        }
         p
     }
 }
@@ -382,6 +509,53 @@ mod tests {
         .unwrap();
         assert_eq!(c.organisation.name, "Contoso");
         assert_eq!(c.evidence.root, "audit/evidence");
+    }
+
+    #[test]
+    fn github_section_parses_and_validates() {
+        let c = Config::parse(
+            "x.toml",
+            "[github]\nrepository = \"contoso/evidence\"\nlabels = [\"soc2\", \"drift\"]\n\
+             reviewers = [\"alice\", \"contoso/security\"]\nno_drift = \"nothing\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.github.no_drift, NoDrift::Nothing);
+        assert_eq!(c.github.labels, ["soc2", "drift"]);
+        assert_eq!(c.github.api_url, "https://api.github.com");
+        assert_eq!(Config::default().github.no_drift, NoDrift::CommitOnBase);
+
+        let e = Config::parse(
+            "x.toml",
+            "[github]\nrepository = \"nope\"\napi_url = \"http://example.com\"\nlabels = []\n\
+             reviewers = [\"a b\"]\n",
+        )
+        .unwrap_err()
+        .to_string();
+        for key in [
+            "github.repository",
+            "github.api_url",
+            "github.labels",
+            "github.reviewers[0]",
+        ] {
+            assert!(e.contains(key), "{key}: {e}");
+        }
+        let e = Config::parse("x.toml", "[github]\nno_drift = \"sometimes\"\n").unwrap_err();
+        assert!(e.to_string().contains("no_drift"), "{e}");
+    }
+
+    #[test]
+    fn api_urls_must_be_https_or_loopback_http() {
+        assert_eq!(api_url_problem("https://ghe.example.com/api/v3"), None);
+        assert_eq!(api_url_problem("http://127.0.0.1:8080"), None);
+        assert_eq!(api_url_problem("http://[::1]:8080/"), None);
+        assert_eq!(api_url_problem("http://localhost:1"), None);
+        assert!(api_url_problem("http://10.0.0.1").is_some());
+        assert!(api_url_problem("ftp://x").is_some());
+        assert_eq!(
+            parse_repository("contoso/evidence"),
+            Some(("contoso".into(), "evidence".into()))
+        );
+        assert_eq!(parse_repository("a/b/c"), None);
     }
 
     #[test]

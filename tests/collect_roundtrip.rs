@@ -48,10 +48,26 @@ fn round_trip(method: AuthMethod) {
         assert!(got.finished_at >= got.started_at);
     }
     // Paging happened: Resource Graph at 7 rows a page, ARM lists at 2, Graph at 2.
+    // The `resources` table holds every row but the role, policy and security ones, which
+    // come from their own tables.
+    let in_resources_table = expected
+        .resources
+        .iter()
+        .filter(|r| {
+            ![
+                "microsoft.authorization/",
+                "microsoft.policyinsights/",
+                "microsoft.security/",
+            ]
+            .iter()
+            .any(|p| r.r#type.starts_with(p))
+        })
+        .count();
     let rg = inv.source("resource_graph.resources").unwrap();
-    assert_eq!(rg.records, expected.resources.len() as u64);
-    assert_eq!(rg.independent_count, Some(expected.resources.len() as u64));
-    assert_eq!(rg.pages as usize, expected.resources.len().div_ceil(7));
+    assert_eq!(rg.records, in_resources_table as u64);
+    assert_eq!(rg.independent_count, Some(in_resources_table as u64));
+    // Paged per subscription, 7 rows a page.
+    assert!(rg.pages as usize >= in_resources_table.div_ceil(7));
     assert!(
         inv.source("arm.defender_pricings").unwrap().pages >= 12,
         "7 pricings, 2 a page, 3 subscriptions"
@@ -72,9 +88,20 @@ fn round_trip(method: AuthMethod) {
         "{}",
         scratch.reason
     );
-    let users = inv.source("graph.users").unwrap();
-    assert_eq!(users.gaps.len(), 1, "{:?}", users.gaps);
-    assert!(users.gaps[0].reason.contains("403"));
+    // Everything else the demo holds was collected without a gap.
+    let gapped: Vec<&str> = inv
+        .sources
+        .iter()
+        .filter(|s| !s.gaps.is_empty())
+        .map(|s| s.name.as_str())
+        .collect();
+    let expected_gapped: Vec<&str> = expected
+        .sources
+        .iter()
+        .filter(|s| !s.gaps.is_empty())
+        .map(|s| s.name.as_str())
+        .collect();
+    assert_eq!(gapped, expected_gapped);
 
     // The collector's call counts are the fake's.
     let c = fake.counters();

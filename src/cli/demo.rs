@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use super::{Outcome, assess_and_commit, format_scores};
+use crate::checks::Settings;
 use crate::collect::demo::{self, DemoState};
 use crate::config::{Config, Organisation};
 use crate::evidence::RunMeta;
@@ -30,6 +31,11 @@ pub fn run(a: Args) -> Result<Outcome> {
         organisation: Organisation {
             name: "Contoso Ltd (demo)".into(),
             system: "Contoso Payments Platform".into(),
+        },
+        checks: Settings {
+            approved_deployers: vec![demo::DEPLOYER_APP_ID.into()],
+            break_glass_accounts: vec![demo::BREAK_GLASS_UPN.into(), demo::BREAK_GLASS.into()],
+            ..Settings::default()
         },
         ..Config::default()
     };

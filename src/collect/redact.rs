@@ -159,8 +159,13 @@ fn is_secret_key(lower: &str) -> bool {
 }
 
 /// Keys whose string value is a secret but whose containers hold metadata worth keeping.
+/// A password is a key that *ends* in "password" (`adminPassword`,
+/// `administratorLoginPassword`): settings about passwords (`passwordAuth`,
+/// `disablePasswordAuthentication`) are configuration the checks read and are kept.
 fn is_secret_scalar_key(lower: &str) -> bool {
-    lower.contains("password") || lower.contains("connectionstring")
+    lower.ends_with("password")
+        || lower.ends_with("passwords")
+        || lower.contains("connectionstring")
 }
 
 fn blank(v: &mut Value) {
@@ -410,7 +415,8 @@ mod tests {
             "administratorLoginPassword": "P@ssw0rd!",
             "osProfile": {"adminPassword": "x", "linuxConfiguration": {"disablePasswordAuthentication": true}},
             "passwordCredentials": [{"keyId": "k", "endDateTime": "2027-01-01T00:00:00Z", "secretText": "s3cr3t", "hint": "s3c"}],
-            "passwordProfile": null
+            "passwordProfile": null,
+            "authConfig": {"passwordAuth": "Disabled", "activeDirectoryAuth": "Enabled"}
         }));
         assert_eq!(v["administratorLogin"], "sqladmin");
         assert_eq!(v["administratorLoginPassword"], REDACTED);
@@ -425,6 +431,8 @@ mod tests {
         );
         assert_eq!(v["passwordCredentials"][0]["secretText"], REDACTED);
         assert_eq!(v["passwordProfile"], Value::Null);
+        // Settings about passwords are configuration, not secrets.
+        assert_eq!(v["authConfig"]["passwordAuth"], "Disabled");
     }
 
     #[test]

@@ -96,15 +96,16 @@ pub struct Summary {
     pub gaps: Vec<SourceGap>,
     /// The check settings the verdicts depend on.
     pub settings: Settings,
-    /// Size of the change population (`changes/`): all events kept, and those this run added.
+    /// Size of the change population (`changes/`).
     pub change_events: ChangeCounts,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeCounts {
+    /// Events in the population: this inventory's, plus every earlier run's. (How many a run
+    /// added is not recorded here: assessing the same inventory twice must give the same bytes.)
     pub total: u64,
-    pub added_by_this_run: u64,
     /// False when this run could not read the Activity Log (see `gaps`).
     pub collected: bool,
 }

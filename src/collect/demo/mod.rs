@@ -2,6 +2,12 @@
 //! Microsoft example payloads, some compliant and some not, in a baseline and a drifted state.
 //! Deterministic: no clock, no randomness, so the demo's evidence is the same on every machine.
 
+mod directory;
+mod estate;
+mod governance;
+
+pub use directory::{BREAK_GLASS, BREAK_GLASS_UPN, DEPLOYER_APP_ID};
+
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{Value, json};
 
@@ -83,7 +89,8 @@ impl Default for Account {
     }
 }
 
-/// A storage account like `StorageAccounts_Create`'s 200 body, with its blob service settings.
+/// A storage account like `StorageAccounts_Create`'s 200 body, with its blob service settings,
+/// blob diagnostic settings and lifecycle policy.
 fn storage(sub: &str, rg: &str, name: &str, a: Account) -> Resource {
     let Account {
         tls,
@@ -99,10 +106,26 @@ fn storage(sub: &str, rg: &str, name: &str, a: Account) -> Resource {
         name,
         json!({
             "allowBlobPublicAccess": public_blob,
-            "allowSharedKeyAccess": true,
+            "allowSharedKeyAccess": false,
+            "allowCrossTenantReplication": false,
+            "defaultToOAuthAuthentication": true,
+            "publicNetworkAccess": if deny { "Disabled" } else { "Enabled" },
+            "keyPolicy": {"keyExpirationPeriodInDays": 90},
+            "keyCreationTime": {"key1": "2026-09-01T00:00:00Z", "key2": "2026-09-01T00:00:00Z"},
+            "creationTime": "2025-03-01T00:00:00Z",
+            "privateEndpointConnections": if deny {
+                json!([{
+                    "id": format!("{}/privateEndpointConnections/pe-{name}", arm_id(sub, rg, "Microsoft.Storage/storageAccounts", name)),
+                    "name": format!("pe-{name}"),
+                    "properties": {"privateLinkServiceConnectionState": {"status": "Approved"}}
+                }])
+            } else {
+                json!([])
+            },
             "encryption": {
-                "keySource": "Microsoft.Storage",
-                "requireInfrastructureEncryption": false,
+                "keySource": "Microsoft.Keyvault",
+                "keyvaultproperties": {"keyname": "storage-cmk", "keyvaulturi": "https://kv-shared-cicd.vault.azure.net/"},
+                "requireInfrastructureEncryption": true,
                 "services": {
                     "blob": {"enabled": true, "keyType": "Account"},
                     "file": {"enabled": true, "keyType": "Account"}
@@ -129,11 +152,46 @@ fn storage(sub: &str, rg: &str, name: &str, a: Account) -> Resource {
                 "type": "Microsoft.Storage/storageAccounts/blobServices",
                 "properties": {
                     "deleteRetentionPolicy": {"enabled": days > 0, "days": days},
-                    "isVersioningEnabled": days >= 7
+                    "containerDeleteRetentionPolicy": {"enabled": true, "days": 14},
+                    "isVersioningEnabled": true,
+                    "changeFeed": {"enabled": true, "retentionInDays": 90},
+                    "restorePolicy": {"enabled": days > 0, "days": days.saturating_sub(1).max(1)}
                 }
             }),
         );
+        r.children.insert(
+            "blobServices/default/diagnosticSettings".into(),
+            json!([{
+                "id": format!("{}/blobServices/default/providers/microsoft.insights/diagnosticSettings/to-law", r.id),
+                "name": "to-law",
+                "properties": {
+                    "workspaceId": estate::workspace_id(),
+                    "logs": [
+                        {"category": "StorageRead", "enabled": true},
+                        {"category": "StorageWrite", "enabled": true},
+                        {"category": "StorageDelete", "enabled": true}
+                    ]
+                }
+            }]),
+        );
+        r.children.insert(
+            "managementPolicies/default".into(),
+            json!({
+                "name": "DefaultManagementPolicy",
+                "properties": {"policy": {"rules": [{
+                    "name": "expire-old-data",
+                    "enabled": true,
+                    "type": "Lifecycle",
+                    "definition": {
+                        "filters": {"blobTypes": ["blockBlob"]},
+                        "actions": {"baseBlob": {"delete": {"daysAfterModificationGreaterThan": 2555}}}
+                    }
+                }]}}
+            }),
+        );
     }
+    r.sku = Some(json!({"name": "Standard_GRS", "tier": "Standard"}));
+    r.kind = Some("StorageV2".into());
     r
 }
 
@@ -179,7 +237,12 @@ fn vault(sub: &str, rg: &str, name: &str, purge: bool, rbac: bool, audit_logs: b
             "enablePurgeProtection": purge,
             "enableRbacAuthorization": rbac,
             "vaultUri": format!("https://{name}.vault.azure.net"),
-            "networkAcls": {"bypass": "AzureServices", "defaultAction": "Deny"}
+            "publicNetworkAccess": "Disabled",
+            "networkAcls": {"bypass": "AzureServices", "defaultAction": "Deny"},
+            "privateEndpointConnections": [{
+                "id": format!("{}/privateEndpointConnections/pe-{name}", arm_id(sub, rg, "Microsoft.KeyVault/vaults", name)),
+                "properties": {"privateLinkServiceConnectionState": {"status": "Approved"}}
+            }]
         }),
     );
     let workspace = format!(
@@ -223,7 +286,9 @@ fn sql(
             "state": "Ready",
             "fullyQualifiedDomainName": format!("{name}.database.windows.net"),
             "minimalTlsVersion": tls,
-            "publicNetworkAccess": if public { "Enabled" } else { "Disabled" }
+            "publicNetworkAccess": if public { "Enabled" } else { "Disabled" },
+            "restrictOutboundNetworkAccess": "Enabled",
+            "administrators": {"administratorType": "ActiveDirectory", "azureADOnlyAuthentication": true, "login": "sql-admins"}
         }),
     );
     r.children.insert(
@@ -253,8 +318,48 @@ fn sql(
             "properties": {"startIpAddress": "0.0.0.0", "endIpAddress": "255.255.255.255"}
         }));
     }
-    // A list child holds the ARM list body's `value` array (docs/SOURCES.md).
-    r.children.insert("firewallRules".into(), json!(rules));
+    r.children
+        .insert("firewallRules".into(), Value::Array(rules));
+    r.children.insert(
+        "securityAlertPolicies/Default".into(),
+        json!({"name": "Default", "properties": {"state": if auditing { "Enabled" } else { "Disabled" }, "emailAccountAdmins": true}}),
+    );
+    r.children.insert(
+        "vulnerabilityAssessments/Default".into(),
+        if auditing {
+            json!({"name": "Default", "properties": {"recurringScans": {"isEnabled": true, "emailSubscriptionAdmins": true}}})
+        } else {
+            Value::Null
+        },
+    );
+    r.children.insert(
+        "administrators".into(),
+        json!([{"name": "ActiveDirectory", "properties": {"administratorType": "ActiveDirectory", "login": "sql-admins", "sid": "0a1b2c3d-2222-4000-8000-000000000009", "azureADOnlyAuthentication": true}}]),
+    );
+    r.children.insert(
+        "encryptionProtector/current".into(),
+        json!({"name": "current", "properties": {"serverKeyType": "AzureKeyVault", "serverKeyName": "kv-shared-cicd_sql-tde_1", "uri": "https://kv-shared-cicd.vault.azure.net/keys/sql-tde/1"}}),
+    );
+    r
+}
+
+/// A database of a logical server, with its TDE state and long-term retention policy.
+fn sql_database(server: &Resource, name: &str, tde: bool) -> Resource {
+    let mut r = resource(
+        &server.subscription_id,
+        server.resource_group.as_deref().unwrap_or_default(),
+        "Microsoft.Sql/servers/databases",
+        &format!("{}/{name}", server.name),
+        json!({"status": "Online", "zoneRedundant": tde, "requestedBackupStorageRedundancy": "Geo"}),
+    );
+    r.children.insert(
+        "transparentDataEncryption/current".into(),
+        json!({"name": "current", "properties": {"state": if tde { "Enabled" } else { "Disabled" }}}),
+    );
+    r.children.insert(
+        "backupLongTermRetentionPolicies/default".into(),
+        json!({"name": "default", "properties": {"weeklyRetention": if tde { "P12W" } else { "PT0S" }, "monthlyRetention": "PT0S", "yearlyRetention": "PT0S"}}),
+    );
     r
 }
 
@@ -295,6 +400,12 @@ fn subscription(idx: usize, export_activity_log: bool, free_plans: &[&str]) -> S
         "Arm",
         "Containers",
         "AppServices",
+        "CosmosDbs",
+        "OpenSourceRelationalDatabases",
+        "SqlServerVirtualMachines",
+        "Dns",
+        "Api",
+        "CloudPosture",
     ]
     .iter()
     .map(|plan| {
@@ -319,7 +430,10 @@ fn subscription(idx: usize, export_activity_log: bool, free_plans: &[&str]) -> S
             "isEnabled": true,
             "emails": "secops@contoso.example",
             "notificationsByRole": {"state": "On", "roles": ["Owner"]},
-            "notificationsSources": [{"sourceType": "Alert", "minimalSeverity": "Medium"}]
+            "notificationsSources": [
+                {"sourceType": "Alert", "minimalSeverity": "Medium"},
+                {"sourceType": "AttackPath", "minimalRiskLevel": "Critical"}
+            ]
         }
     })];
     Subscription {
@@ -329,14 +443,18 @@ fn subscription(idx: usize, export_activity_log: bool, free_plans: &[&str]) -> S
         diagnostic_settings: Some(diag),
         defender_pricings: Some(pricings),
         security_contacts: Some(contacts),
-        auto_provisioning_settings: Some(vec![]),
+        auto_provisioning_settings: Some(vec![json!({
+            "id": format!("/subscriptions/{id}/providers/Microsoft.Security/autoProvisioningSettings/default"),
+            "name": "default",
+            "type": "Microsoft.Security/autoProvisioningSettings",
+            "properties": {"autoProvision": "On"}
+        })]),
         classic_administrators: Some(vec![]),
-        locks: Some(vec![]),
+        locks: Some(governance::locks(idx)),
     }
 }
 
 const GLOBAL_ADMIN_ROLE: &str = "62e90394-69f5-4237-9190-012177145e10";
-const BREAK_GLASS: &str = "4b1c7d2e-0f3a-4e5b-9c6d-7e8f9a0b1c2d";
 
 fn ca_policy(
     id: &str,
@@ -358,6 +476,26 @@ fn ca_policy(
             "clientAppTypes": client_apps
         },
         "grantControls": {"operator": "OR", "builtInControls": [control]}
+    }))
+    .expect("demo policy matches the Graph shape")
+}
+
+/// An enforced policy for all users and apps, gated on a risk level.
+fn risk_policy(id: &str, name: &str, risk: Value, grant: Value) -> ConditionalAccessPolicy {
+    let mut conditions = json!({
+        "users": {"includeUsers": ["All"], "excludeUsers": [BREAK_GLASS]},
+        "applications": {"includeApplications": ["All"]},
+        "clientAppTypes": ["all"]
+    });
+    for (k, v) in risk.as_object().expect("risk conditions are an object") {
+        conditions[k] = v.clone();
+    }
+    serde_json::from_value(json!({
+        "id": id,
+        "displayName": name,
+        "state": "enabled",
+        "conditions": conditions,
+        "grantControls": grant
     }))
     .expect("demo policy matches the Graph shape")
 }
@@ -388,6 +526,18 @@ fn identity(state: DemoState) -> Identity {
                 &["exchangeActiveSync", "other"],
                 "block",
             ),
+            risk_policy(
+                "3e914c85-bd6f-4fa1-c243-5f6a7b8c9da4",
+                "Require MFA for risky sign-ins",
+                json!({"signInRiskLevels": ["medium", "high"]}),
+                json!({"operator": "OR", "builtInControls": ["mfa"]}),
+            ),
+            risk_policy(
+                "4fa25d96-ce60-40b2-d354-6a7b8c9daeb5",
+                "Require password change for high user risk",
+                json!({"userRiskLevels": ["high"]}),
+                json!({"operator": "AND", "builtInControls": ["mfa", "passwordChange"]}),
+            ),
             ca_policy(
                 "2d803b74-ac5e-4f90-b132-4e5f6a7b8c93",
                 "Require MFA for all users (pilot)",
@@ -402,7 +552,14 @@ fn identity(state: DemoState) -> Identity {
             id: Some("00000000-0000-0000-0000-000000000005".into()),
             is_enabled: Some(false),
         }),
-        ..Identity::default()
+        authorization_policy: Some(directory::authorization_policy()),
+        named_locations: Some(directory::named_locations()),
+        users: Some(directory::users(state)),
+        user_registration_details: Some(directory::registration_details()),
+        directory_roles: Some(directory::directory_roles()),
+        role_assignment_schedules: Some(directory::assignment_schedules()),
+        role_eligibility_schedules: Some(directory::eligibility_schedules()),
+        applications: Some(directory::applications()),
     }
 }
 
@@ -429,9 +586,122 @@ fn source(
         finished_at: at,
         identity: Some("embedded demo tenant (no credentials used)".into()),
         gaps: vec![],
+        // The embedded tenant is read from memory: no API call is made.
         calls: 0,
-        notes: vec![],
+        notes: vec!["embedded demo tenant: no API was called".into()],
     }
+}
+
+/// Provenance of every source the real collector reads (docs/SOURCES.md), with the counts of
+/// what the demo holds. One gap: the blob service of the scratch account could not be read.
+fn sources(resources: &[Resource], at: DateTime<Utc>) -> Vec<Source> {
+    const ARM: &str = "https://management.azure.com";
+    const GRAPH: &str = "https://graph.microsoft.com";
+    let of_types = |types: &[&str]| {
+        resources
+            .iter()
+            .filter(|r| types.contains(&r.r#type.as_str()))
+            .count()
+    };
+    let with_child = |key: &str| {
+        resources
+            .iter()
+            .filter(|r| r.children.contains_key(key))
+            .count()
+    };
+    let graph_table = |table: &str, types: &[&str]| {
+        let list = types
+            .iter()
+            .map(|t| format!("'{t}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!("{table} | where type in~ ({list}) | order by id asc")
+    };
+    let rbac = [
+        "microsoft.authorization/roleassignments",
+        "microsoft.authorization/roledefinitions",
+    ];
+    let policy = [
+        "microsoft.authorization/policyassignments",
+        "microsoft.authorization/policyexemptions",
+        "microsoft.policyinsights/policystates",
+    ];
+    let security = ["microsoft.security/assessments"];
+    let other: Vec<&str> = rbac
+        .iter()
+        .chain(&policy)
+        .chain(&security)
+        .copied()
+        .collect();
+    let in_resources_table = resources
+        .iter()
+        .filter(|r| !other.contains(&r.r#type.as_str()))
+        .count();
+    let mut rows = vec![
+        ("arm.subscriptions", InventoryPart::Subscriptions, ARM, "2022-12-01", "GET /subscriptions".to_string(), 3),
+        (
+            "resource_graph.resources",
+            InventoryPart::Resources,
+            ARM,
+            "2024-04-01",
+            "resources | where type in~ (<the types of docs/SOURCES.md>) | project id, name, type, location, \
+             subscriptionId, resourceGroup, tags, sku, kind, zones, identity, properties | order by id asc"
+                .to_string(),
+            in_resources_table,
+        ),
+        ("resource_graph.authorization", InventoryPart::Resources, ARM, "2024-04-01", graph_table("authorizationresources", &rbac), of_types(&rbac)),
+        ("resource_graph.policy", InventoryPart::Resources, ARM, "2024-04-01", graph_table("policyresources", &policy), of_types(&policy)),
+        ("resource_graph.security", InventoryPart::Resources, ARM, "2024-04-01", graph_table("securityresources", &security), of_types(&security)),
+        ("arm.blob_services", InventoryPart::Resources, ARM, "2025-06-01", "GET {accountId}/blobServices/default".into(), with_child("blobServices/default")),
+        ("arm.storage_lifecycle", InventoryPart::Resources, ARM, "2025-06-01", "GET {accountId}/managementPolicies/default".into(), with_child("managementPolicies/default")),
+        ("arm.diagnostic_settings", InventoryPart::Resources, ARM, "2021-05-01-preview", "GET {resourceId}/providers/Microsoft.Insights/diagnosticSettings".into(), with_child("diagnosticSettings")),
+        ("arm.sql_server_settings", InventoryPart::Resources, ARM, "2023-08-01", "GET {serverId}/auditingSettings/default, /firewallRules, /securityAlertPolicies/Default, /vulnerabilityAssessments/Default, /administrators, /encryptionProtector/current".into(), with_child("auditingSettings/default")),
+        ("arm.sql_database_settings", InventoryPart::Resources, ARM, "2023-08-01", "GET {databaseId}/transparentDataEncryption/current, /backupLongTermRetentionPolicies/default".into(), with_child("transparentDataEncryption/current")),
+        ("arm.postgres_configurations", InventoryPart::Resources, ARM, "2024-08-01", "GET {serverId}/configurations".into(), of_types(&["microsoft.dbforpostgresql/flexibleservers"])),
+        ("arm.mysql_configurations", InventoryPart::Resources, ARM, "2023-12-30", "GET {serverId}/configurations".into(), of_types(&["microsoft.dbformysql/flexibleservers"])),
+        ("arm.web_config", InventoryPart::Resources, ARM, "2024-11-01", "GET {siteId}/config/web".into(), with_child("config/web")),
+        ("arm.web_auth_settings", InventoryPart::Resources, ARM, "2024-11-01", "GET {siteId}/config/authsettingsV2".into(), with_child("config/authsettingsV2")),
+        ("arm.backup_policies", InventoryPart::Resources, ARM, "2025-02-01", "GET {vaultId}/backupPolicies".into(), with_child("backupPolicies")),
+        ("arm.backup_protected_items", InventoryPart::Resources, ARM, "2025-02-01", "GET {vaultId}/backupProtectedItems".into(), with_child("backupProtectedItems")),
+        ("arm.subscription_diagnostic_settings", InventoryPart::Subscriptions, ARM, "2021-05-01-preview", "GET /subscriptions/{id}/providers/Microsoft.Insights/diagnosticSettings".into(), 3),
+        ("arm.defender_pricings", InventoryPart::Subscriptions, ARM, "2024-01-01", "GET /subscriptions/{id}/providers/Microsoft.Security/pricings".into(), 21),
+        ("arm.security_contacts", InventoryPart::Subscriptions, ARM, "2023-12-01-preview", "GET /subscriptions/{id}/providers/Microsoft.Security/securityContacts".into(), 3),
+        ("arm.auto_provisioning", InventoryPart::Subscriptions, ARM, "2017-08-01-preview", "GET /subscriptions/{id}/providers/Microsoft.Security/autoProvisioningSettings".into(), 3),
+        ("arm.classic_administrators", InventoryPart::Subscriptions, ARM, "2015-07-01", "GET /subscriptions/{id}/providers/Microsoft.Authorization/classicAdministrators".into(), 1),
+        ("arm.locks", InventoryPart::Subscriptions, ARM, "2020-05-01", "GET /subscriptions/{id}/providers/Microsoft.Authorization/locks".into(), 4),
+        ("arm.activity_log", InventoryPart::Subscriptions, ARM, "2015-04-01", "GET /subscriptions/{id}/providers/Microsoft.Insights/eventtypes/management/values?$filter=eventTimestamp ge '{since}' and eventTimestamp le '{until}'".into(), 0),
+        ("graph.conditional_access_policies", InventoryPart::Identity, GRAPH, "v1.0", "GET /identity/conditionalAccess/policies".into(), 3),
+        ("graph.security_defaults", InventoryPart::Identity, GRAPH, "v1.0", "GET /policies/identitySecurityDefaultsEnforcementPolicy".into(), 1),
+        ("graph.authorization_policy", InventoryPart::Identity, GRAPH, "v1.0", "GET /policies/authorizationPolicy".into(), 1),
+        ("graph.named_locations", InventoryPart::Identity, GRAPH, "v1.0", "GET /identity/conditionalAccess/namedLocations".into(), 1),
+        ("graph.users", InventoryPart::Identity, GRAPH, "v1.0", "GET /users?$select=id,userPrincipalName,displayName,userType,accountEnabled,createdDateTime,signInActivity".into(), 6),
+        ("graph.user_registration_details", InventoryPart::Identity, GRAPH, "v1.0", "GET /reports/authenticationMethods/userRegistrationDetails".into(), 5),
+        ("graph.directory_roles", InventoryPart::Identity, GRAPH, "v1.0", "GET /directoryRoles?$expand=members".into(), 2),
+        ("graph.role_assignment_schedules", InventoryPart::Identity, GRAPH, "v1.0", "GET /roleManagement/directory/roleAssignmentSchedules".into(), 4),
+        ("graph.role_eligibility_schedules", InventoryPart::Identity, GRAPH, "v1.0", "GET /roleManagement/directory/roleEligibilitySchedules".into(), 2),
+        ("graph.applications", InventoryPart::Identity, GRAPH, "v1.0", "GET /applications?$select=id,appId,displayName,passwordCredentials,keyCredentials".into(), 3),
+    ];
+    rows.sort_by_key(|r| r.0);
+    rows.into_iter()
+        .map(|(name, part, endpoint, api, query, records)| {
+            let mut s = source(name, part, endpoint, api, &query, records, at);
+            if matches!(
+                name,
+                "arm.blob_services" | "arm.storage_lifecycle" | "arm.diagnostic_settings"
+            ) {
+                // A deny assignment on the scratch account hid its blob service, lifecycle and
+                // diagnostic settings: the demo shows how a gap becomes an `error` finding.
+                if let Some(r) = resources.iter().find(|r| r.name == "ststgscratch") {
+                    s.gaps.push(Gap {
+                        scope: r.id.clone(),
+                        reason: "403 AuthorizationFailed: deny assignment on the storage account"
+                            .into(),
+                    });
+                }
+            }
+            s
+        })
+        .collect()
 }
 
 /// The demo tenant in the given state.
@@ -562,15 +832,7 @@ pub fn inventory(state: DemoState) -> Inventory {
         ),
         vault(stg, "rg-staging", "kv-stg-app", true, true, false),
         vault(stg, "rg-staging", "kv-stg-ci", true, true, true),
-        sql(
-            stg,
-            "rg-staging",
-            "sql-stg-orders",
-            "1.2",
-            true,
-            false,
-            true,
-        ),
+        sql(stg, "rg-staging", "sql-stg-orders", "1.2", true, true, true),
         // Shared services.
         storage(
             shared,
@@ -653,115 +915,26 @@ pub fn inventory(state: DemoState) -> Inventory {
         ));
     }
 
-    let at = collected_at(state);
-    let rg_query = "resources | where type in~ ('microsoft.storage/storageaccounts', \
-                    'microsoft.network/networksecuritygroups', 'microsoft.keyvault/vaults', \
-                    'microsoft.sql/servers') | project id, name, type, location, subscriptionId, \
-                    resourceGroup, tags, properties | order by id asc";
-    let count = |ty: &str| resources.iter().filter(|r| r.r#type == ty).count();
-    let mut blob = source(
-        "arm.blob_services",
-        InventoryPart::Resources,
-        "https://management.azure.com",
-        "2025-06-01",
-        "GET {storageAccountId}/blobServices/default",
-        count("microsoft.storage/storageaccounts"),
-        at,
-    );
-    // The collector could not read one account's blob service properties (a deny assignment
-    // on the scratch account): the demo shows how a gap becomes an `error` finding.
-    if let Some(r) = resources.iter().find(|r| r.name == "ststgscratch") {
-        blob.records -= 1;
-        blob.gaps.push(Gap {
-            scope: r.id.clone(),
-            reason: "403 AuthorizationFailed: deny assignment on the storage account".into(),
-        });
+    // Databases of the logical servers, with their TDE state.
+    let databases: Vec<Resource> = resources
+        .iter()
+        .filter(|r| r.r#type == "microsoft.sql/servers")
+        .map(|server| sql_database(server, "orders", true))
+        .collect();
+    resources.extend(databases);
+    for r in &mut resources {
+        // Data stores carry the classification tag, except the account that appeared outside
+        // the template in the drifted week.
+        if r.name != "stprodexportstmp" {
+            r.tags
+                .insert("data-classification".into(), "confidential".into());
+        }
     }
-    let sources = vec![
-        source(
-            "arm.subscriptions",
-            InventoryPart::Subscriptions,
-            "https://management.azure.com",
-            "2022-12-01",
-            "GET /subscriptions",
-            3,
-            at,
-        ),
-        source(
-            "resource_graph.resources",
-            InventoryPart::Resources,
-            "https://management.azure.com",
-            "2024-04-01",
-            rg_query,
-            resources.len(),
-            at,
-        ),
-        blob,
-        source(
-            "arm.sql_server_settings",
-            InventoryPart::Resources,
-            "https://management.azure.com",
-            "2023-08-01",
-            "GET {serverId}/auditingSettings/default; GET {serverId}/firewallRules",
-            count("microsoft.sql/servers"),
-            at,
-        ),
-        source(
-            "arm.diagnostic_settings",
-            InventoryPart::Resources,
-            "https://management.azure.com",
-            "2021-05-01-preview",
-            "GET {resourceId}/providers/Microsoft.Insights/diagnosticSettings",
-            count("microsoft.keyvault/vaults"),
-            at,
-        ),
-        source(
-            "arm.subscription_diagnostic_settings",
-            InventoryPart::Subscriptions,
-            "https://management.azure.com",
-            "2021-05-01-preview",
-            "GET /subscriptions/{id}/providers/Microsoft.Insights/diagnosticSettings",
-            3,
-            at,
-        ),
-        source(
-            "arm.defender_pricings",
-            InventoryPart::Subscriptions,
-            "https://management.azure.com",
-            "2024-01-01",
-            "GET /subscriptions/{id}/providers/Microsoft.Security/pricings",
-            21,
-            at,
-        ),
-        source(
-            "arm.security_contacts",
-            InventoryPart::Subscriptions,
-            "https://management.azure.com",
-            "2023-12-01-preview",
-            "GET /subscriptions/{id}/providers/Microsoft.Security/securityContacts",
-            3,
-            at,
-        ),
-        source(
-            "graph.conditional_access_policies",
-            InventoryPart::Identity,
-            "https://graph.microsoft.com",
-            "v1.0",
-            "GET /identity/conditionalAccess/policies",
-            3,
-            at,
-        ),
-        source(
-            "graph.security_defaults",
-            InventoryPart::Identity,
-            "https://graph.microsoft.com",
-            "v1.0",
-            "GET /policies/identitySecurityDefaultsEnforcementPolicy",
-            1,
-            at,
-        ),
-    ];
+    resources.extend(estate::resources(state));
+    resources.extend(governance::resources(state));
 
+    let at = collected_at(state);
+    let sources = sources(&resources, at);
     let mut inv = Inventory {
         schema_version: INVENTORY_SCHEMA_VERSION,
         tenant_id: TENANT_ID.to_string(),
@@ -775,8 +948,17 @@ pub fn inventory(state: DemoState) -> Inventory {
         ],
         resources,
         identity: identity(state),
-        changes: None,
-        sources,
+        changes: Some(directory::changes(state)),
+        sources: sources
+            .into_iter()
+            .map(|mut s| {
+                if s.name == "arm.activity_log" {
+                    s.records = directory::changes(state).len() as u64;
+                    s.independent_count = Some(s.records);
+                }
+                s
+            })
+            .collect(),
     };
     inv.normalise();
     inv
@@ -803,6 +985,22 @@ mod tests {
                 assert!(inv.source(s).is_some(), "{} reads {s}", c.meta.id);
             }
         }
+    }
+
+    /// The demo stands in for a real collection, so it carries every source the collector
+    /// documents, and no other.
+    #[test]
+    fn demo_sources_match_the_documented_catalogue() {
+        let doc = include_str!("../../../docs/SOURCES.md");
+        let mut documented: Vec<&str> = doc
+            .lines()
+            .filter_map(|l| l.strip_prefix("| `")?.split('`').next())
+            .filter(|n| n.contains('.'))
+            .collect();
+        documented.sort();
+        let inv = inventory(DemoState::Baseline);
+        let demo: Vec<&str> = inv.sources.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(demo, documented);
     }
 
     #[test]
