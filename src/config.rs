@@ -15,6 +15,295 @@ pub struct Config {
     pub evidence: EvidenceConfig,
     /// Tunables of individual checks (`[checks]`), recorded in `summary.json`.
     pub checks: crate::checks::Settings,
+    /// Where and how to reach Azure (`[azure]`).
+    pub azure: AzureConfig,
+    /// What to collect and how hard to push (`[collect]`).
+    pub collect: CollectConfig,
+    /// Where drift pull requests and releases are published (`[github]`).
+    pub github: GithubConfig,
+}
+
+/// `[azure]`: the cloud, endpoint overrides, and the identity to use. Never a secret: those
+/// come from the environment (or, better, from OIDC federation).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AzureConfig {
+    /// `public`, `china`, `usgov` or `custom` (then every endpoint must be given).
+    pub cloud: crate::collect::Cloud,
+    /// Overrides the cloud's Entra authority host (`AZURE_AUTHORITY_HOST` overrides this).
+    pub authority_host: Option<String>,
+    /// Overrides the ARM endpoint (`SOC2_EVIDENCE_ARM_ENDPOINT` overrides this).
+    pub arm_endpoint: Option<String>,
+    /// Overrides the Microsoft Graph endpoint (`SOC2_EVIDENCE_GRAPH_ENDPOINT` overrides this).
+    pub graph_endpoint: Option<String>,
+    /// Entra tenant id, when `AZURE_TENANT_ID` is not set.
+    pub tenant_id: Option<String>,
+    /// Application (client) id, when `AZURE_CLIENT_ID` is not set.
+    pub client_id: Option<String>,
+    /// Credential choice; `--auth` overrides it.
+    pub auth: crate::collect::AuthMethod,
+    /// A PEM file of extra root certificates to trust (a TLS-inspecting proxy, a test CA).
+    pub ca_file: Option<String>,
+}
+
+/// `[collect]`: scope and pacing of a collection.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CollectConfig {
+    /// Subscription ids to collect; empty: every subscription the identity can see.
+    pub subscriptions: Vec<String>,
+    /// Subscription ids to leave out.
+    pub exclude_subscriptions: Vec<String>,
+    /// Collect the subscriptions below this management group.
+    pub management_group: Option<String>,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// Timeout of every HTTP request, in seconds.
+    pub request_timeout_secs: u64,
+    /// Attempts per request, the first included.
+    pub max_attempts: u32,
+    /// Backoff before the first retry, in milliseconds (doubled per retry).
+    pub backoff_base_ms: u64,
+    /// Upper bound of one backoff, in milliseconds.
+    pub backoff_cap_ms: u64,
+    /// Upper bound of one wait asked for by `Retry-After`, in seconds.
+    pub retry_after_cap_secs: u64,
+    /// Pages read at most per source and scope.
+    pub page_cap: u32,
+    /// Activity Log look-back when no `--changes-since` is given (1 to 90).
+    pub activity_log_days: u32,
+}
+
+impl Default for CollectConfig {
+    fn default() -> Self {
+        let retry = crate::collect::RetryPolicy::default();
+        Self {
+            subscriptions: vec![],
+            exclude_subscriptions: vec![],
+            management_group: None,
+            concurrency: crate::collect::DEFAULT_CONCURRENCY,
+            request_timeout_secs: crate::collect::DEFAULT_REQUEST_TIMEOUT.as_secs(),
+            max_attempts: retry.max_attempts,
+            backoff_base_ms: retry.backoff_base.as_millis() as u64,
+            backoff_cap_ms: retry.backoff_cap.as_millis() as u64,
+            retry_after_cap_secs: retry.retry_after_cap.as_secs(),
+            page_cap: crate::collect::DEFAULT_PAGE_CAP,
+            activity_log_days: crate::collect::MAX_ACTIVITY_LOG_DAYS,
+        }
+    }
+}
+
+/// Environment variable that overrides `github.api_url` (GitHub Enterprise Server, tests).
+pub const GITHUB_API_URL_ENV: &str = "SOC2_EVIDENCE_GITHUB_API_URL";
+
+/// How a run whose evidence shows no material drift is recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NoDrift {
+    /// Commit the snapshot on the base branch and push it: Type 2 needs continuous evidence.
+    #[default]
+    CommitOnBase,
+    /// Record nothing.
+    Nothing,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GithubConfig {
+    /// `owner/name` of the evidence repository on GitHub; empty: taken from `GITHUB_REPOSITORY`
+    /// (set in GitHub Actions) or the `origin` remote's URL.
+    pub repository: String,
+    /// REST API base URL; `https://api.github.com`, or `https://HOST/api/v3` for GitHub
+    /// Enterprise Server. `SOC2_EVIDENCE_GITHUB_API_URL` overrides it.
+    pub api_url: String,
+    /// Git remote the evidence repository is pushed to.
+    pub remote: String,
+    /// Labels on the drift pull request; the first also finds it again.
+    pub labels: Vec<String>,
+    /// Reviewers requested when a drift pull request is opened: user logins, or `org/team`.
+    pub reviewers: Vec<String>,
+    /// What a run without material drift records: `commit-on-base` or `nothing`.
+    pub no_drift: NoDrift,
+}
+
+impl Default for GithubConfig {
+    fn default() -> Self {
+        Self {
+            repository: String::new(),
+            api_url: "https://api.github.com".into(),
+            remote: "origin".into(),
+            labels: vec!["soc2-evidence".into()],
+            reviewers: Vec::new(),
+            no_drift: NoDrift::CommitOnBase,
+        }
+    }
+}
+
+impl AzureConfig {
+    fn problems(&self) -> Vec<String> {
+        let mut p = vec![];
+        for (key, value) in [
+            ("azure.authority_host", &self.authority_host),
+            ("azure.arm_endpoint", &self.arm_endpoint),
+            ("azure.graph_endpoint", &self.graph_endpoint),
+        ] {
+            if let Some(v) = value
+                && let Err(e) = crate::collect::endpoints::validate(key, v)
+            {
+                p.push(e.to_string());
+            }
+        }
+        for (key, value) in [
+            ("azure.tenant_id", &self.tenant_id),
+            ("azure.client_id", &self.client_id),
+        ] {
+            if let Some(v) = value
+                && (v.is_empty()
+                    || !v
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.'))
+            {
+                p.push(format!("{key}: {v:?} is not an id"));
+            }
+        }
+        if self.ca_file.as_deref().is_some_and(|f| f.trim().is_empty()) {
+            p.push("azure.ca_file: must not be empty".to_string());
+        }
+        p
+    }
+}
+
+impl CollectConfig {
+    fn problems(&self) -> Vec<String> {
+        let mut p = vec![];
+        for (key, list) in [
+            ("collect.subscriptions", &self.subscriptions),
+            ("collect.exclude_subscriptions", &self.exclude_subscriptions),
+        ] {
+            for (i, s) in list.iter().enumerate() {
+                if s.trim().is_empty() {
+                    p.push(format!("{key}[{i}]: must not be empty"));
+                }
+            }
+        }
+        if self
+            .management_group
+            .as_deref()
+            .is_some_and(|m| m.trim().is_empty())
+        {
+            p.push("collect.management_group: must not be empty".to_string());
+        }
+        let range = |key: &str, v: u64, lo: u64, hi: u64, p: &mut Vec<String>| {
+            if !(lo..=hi).contains(&v) {
+                p.push(format!("{key}: must be between {lo} and {hi}, not {v}"));
+            }
+        };
+        range(
+            "collect.concurrency",
+            self.concurrency as u64,
+            1,
+            64,
+            &mut p,
+        );
+        range(
+            "collect.request_timeout_secs",
+            self.request_timeout_secs,
+            1,
+            600,
+            &mut p,
+        );
+        range(
+            "collect.max_attempts",
+            u64::from(self.max_attempts),
+            1,
+            10,
+            &mut p,
+        );
+        range(
+            "collect.backoff_base_ms",
+            self.backoff_base_ms,
+            1,
+            60_000,
+            &mut p,
+        );
+        range(
+            "collect.backoff_cap_ms",
+            self.backoff_cap_ms,
+            1,
+            600_000,
+            &mut p,
+        );
+        range(
+            "collect.retry_after_cap_secs",
+            self.retry_after_cap_secs,
+            1,
+            3600,
+            &mut p,
+        );
+        range(
+            "collect.page_cap",
+            u64::from(self.page_cap),
+            1,
+            1_000_000,
+            &mut p,
+        );
+        range(
+            "collect.activity_log_days",
+            u64::from(self.activity_log_days),
+            1,
+            u64::from(crate::collect::MAX_ACTIVITY_LOG_DAYS),
+            &mut p,
+        );
+        if self.backoff_cap_ms < self.backoff_base_ms {
+            p.push("collect.backoff_cap_ms: must not be below collect.backoff_base_ms".to_string());
+        }
+        p
+    }
+}
+
+impl GithubConfig {
+    /// The API base URL: the environment override, else the configured one.
+    pub fn effective_api_url(&self) -> String {
+        match std::env::var(GITHUB_API_URL_ENV) {
+            Ok(v) if !v.trim().is_empty() => v.trim().to_string(),
+            _ => self.api_url.clone(),
+        }
+    }
+}
+
+/// Splits `owner/name`, checking both parts are plausible GitHub names.
+pub fn parse_repository(s: &str) -> Option<(String, String)> {
+    let (owner, name) = s.trim().split_once('/')?;
+    let ok = |p: &str| {
+        !p.is_empty()
+            && p != "."
+            && p != ".."
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    (ok(owner) && ok(name)).then(|| (owner.to_string(), name.to_string()))
+}
+
+/// Validates an API base URL: `https://`, or `http://` to a loopback address only.
+pub fn api_url_problem(url: &str) -> Option<String> {
+    let url = url.trim();
+    if let Some(rest) = url.strip_prefix("https://") {
+        return rest.is_empty().then(|| format!("{url:?} has no host"));
+    }
+    if let Some(rest) = url.strip_prefix("http://") {
+        let host = rest.split(['/', '?']).next().unwrap_or_default();
+        let host = match host.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or_default(),
+            None => host.rsplit_once(':').map_or(host, |(h, _)| h),
+        };
+        let loopback = host == "localhost"
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        return (!loopback)
+            .then(|| format!("{url:?}: plain http:// is accepted for loopback addresses only"));
+    }
+    Some(format!("{url:?} must start with https://"))
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -159,6 +448,42 @@ impl Config {
         if self.evidence.base_branch == self.evidence.bot_branch {
             p.push("evidence.bot_branch: must differ from evidence.base_branch".to_string());
         }
+        p.extend(self.azure.problems());
+        p.extend(self.collect.problems());
+        let g = &self.github;
+        if !g.repository.is_empty() && parse_repository(&g.repository).is_none() {
+            p.push(format!(
+                "github.repository: {:?} must be `owner/name`",
+                g.repository
+            ));
+        }
+        if let Some(problem) = api_url_problem(&g.api_url) {
+            p.push(format!("github.api_url: {problem}"));
+        }
+        if g.remote.trim().is_empty() {
+            p.push("github.remote: must not be empty".to_string());
+        }
+        if g.labels.is_empty() {
+            p.push("github.labels: at least one label finds the drift pull request".to_string());
+        }
+        for (i, l) in g.labels.iter().enumerate() {
+            if l.trim().is_empty() || l.contains(',') {
+                p.push(format!(
+                    "github.labels[{i}]: {l:?} must be non-empty and hold no comma"
+                ));
+            }
+        }
+        for (i, r) in g.reviewers.iter().enumerate() {
+            let valid = match r.split_once('/') {
+                Some((org, team)) => parse_repository(&format!("{org}/{team}")).is_some(),
+                None => !r.is_empty() && r.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'),
+            };
+            if !valid {
+                p.push(format!(
+                    "github.reviewers[{i}]: {r:?} must be a user login or `org/team`"
+                ));
+            }
+        }
         p
     }
 }
@@ -187,11 +512,104 @@ mod tests {
     }
 
     #[test]
+    fn github_section_parses_and_validates() {
+        let c = Config::parse(
+            "x.toml",
+            "[github]\nrepository = \"contoso/evidence\"\nlabels = [\"soc2\", \"drift\"]\n\
+             reviewers = [\"alice\", \"contoso/security\"]\nno_drift = \"nothing\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.github.no_drift, NoDrift::Nothing);
+        assert_eq!(c.github.labels, ["soc2", "drift"]);
+        assert_eq!(c.github.api_url, "https://api.github.com");
+        assert_eq!(Config::default().github.no_drift, NoDrift::CommitOnBase);
+
+        let e = Config::parse(
+            "x.toml",
+            "[github]\nrepository = \"nope\"\napi_url = \"http://example.com\"\nlabels = []\n\
+             reviewers = [\"a b\"]\n",
+        )
+        .unwrap_err()
+        .to_string();
+        for key in [
+            "github.repository",
+            "github.api_url",
+            "github.labels",
+            "github.reviewers[0]",
+        ] {
+            assert!(e.contains(key), "{key}: {e}");
+        }
+        let e = Config::parse("x.toml", "[github]\nno_drift = \"sometimes\"\n").unwrap_err();
+        assert!(e.to_string().contains("no_drift"), "{e}");
+    }
+
+    #[test]
+    fn api_urls_must_be_https_or_loopback_http() {
+        assert_eq!(api_url_problem("https://ghe.example.com/api/v3"), None);
+        assert_eq!(api_url_problem("http://127.0.0.1:8080"), None);
+        assert_eq!(api_url_problem("http://[::1]:8080/"), None);
+        assert_eq!(api_url_problem("http://localhost:1"), None);
+        assert!(api_url_problem("http://10.0.0.1").is_some());
+        assert!(api_url_problem("ftp://x").is_some());
+        assert_eq!(
+            parse_repository("contoso/evidence"),
+            Some(("contoso".into(), "evidence".into()))
+        );
+        assert_eq!(parse_repository("a/b/c"), None);
+    }
+
+    #[test]
     fn unknown_key_is_rejected_by_name() {
         let e = Config::parse("x.toml", "[evidence]\nbase_brnch = \"main\"\n").unwrap_err();
         let msg = e.to_string();
         assert!(msg.starts_with("x.toml:"), "{msg}");
         assert!(msg.contains("base_brnch"), "{msg}");
+    }
+
+    #[test]
+    fn azure_and_collect_sections() {
+        let c = Config::parse(
+            "x.toml",
+            "[azure]\ncloud = \"usgov\"\nauth = \"client-secret\"\ntenant_id = \"t-1\"\n\
+             arm_endpoint = \"http://127.0.0.1:8080\"\n\
+             [collect]\nsubscriptions = [\"s1\"]\nexclude_subscriptions = [\"s2\"]\n\
+             management_group = \"mg\"\nconcurrency = 4\nactivity_log_days = 30\n",
+        )
+        .unwrap();
+        assert_eq!(c.azure.cloud, crate::collect::Cloud::UsGov);
+        assert_eq!(c.azure.auth, crate::collect::AuthMethod::ClientSecret);
+        assert_eq!(c.collect.subscriptions, ["s1"]);
+        assert_eq!(c.collect.concurrency, 4);
+        assert_eq!(c.collect.page_cap, crate::collect::DEFAULT_PAGE_CAP);
+    }
+
+    #[test]
+    fn azure_and_collect_problems_name_their_keys() {
+        let e = Config::parse(
+            "x.toml",
+            "[azure]\narm_endpoint = \"http://example.test\"\ntenant_id = \"a b\"\n\
+             [collect]\nconcurrency = 0\nactivity_log_days = 91\nsubscriptions = [\"\"]\n",
+        )
+        .unwrap_err();
+        let ConfigError::Invalid { problems, .. } = &e else {
+            panic!("{e}")
+        };
+        let keys: Vec<&str> = problems
+            .iter()
+            .map(|p| p.split(':').next().unwrap())
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "azure.arm_endpoint",
+                "azure.tenant_id",
+                "collect.subscriptions[0]",
+                "collect.concurrency",
+                "collect.activity_log_days"
+            ]
+        );
+        let e = Config::parse("x.toml", "[azure]\ncloud = \"mars\"\n").unwrap_err();
+        assert!(e.to_string().contains("mars"), "{e}");
     }
 
     #[test]

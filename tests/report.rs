@@ -327,7 +327,7 @@ fn period_view_over_three_runs_with_a_cadence_gap() {
     let tmp = tempfile::tempdir().unwrap();
     let repo = tmp.path().join("repo");
     let r = repo.to_str().unwrap();
-    // Runs on the 1st (baseline), 2nd (drifted: CC6.7 fails) and 5th (baseline again): no run
+    // Runs on the 1st (baseline), 2nd (drifted: CC4.1 fails) and 5th (baseline again): no run
     // on the 3rd and 4th, a 72-hour gap.
     for (day, state) in [
         (1, DemoState::Baseline),
@@ -387,8 +387,9 @@ fn period_view_over_three_runs_with_a_cadence_gap() {
         .expect("gap start");
     assert_eq!(lines[gap + 1], "2026-11-05T06:00:00Z");
     assert_eq!(lines[gap + 2], "72");
-    // CC6.7 failed from the 2nd until the run on the 5th: four days, passing at the end.
-    let row = lines.iter().position(|l| *l == "CC6.7").expect("CC6.7 row");
+    // CC4.1 (non-compliant policy states in the drifted week) failed from the 2nd until the run
+    // on the 5th: four days, passing at the end.
+    let row = lines.iter().position(|l| *l == "CC4.1").expect("CC4.1 row");
     assert_eq!(
         &lines[row + 1..row + 3],
         ["4", "pass"],

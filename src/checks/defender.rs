@@ -2,16 +2,33 @@
 //! (`Microsoft.Security/pricings`) and the security contact that receives alerts
 //! (`Microsoft.Security/securityContacts`).
 //!
-//! The five plan checks share [`plan_verdict`]; each has a one-line function naming its plan
-//! because `Eval` takes a plain function pointer.
+//! Also the contact's alert, role and attack-path notifications, the legacy agent
+//! auto-provisioning, and the open recommendations (`Microsoft.Security/assessments` from
+//! Resource Graph): unhealthy High and Medium severity ones, and missing system updates.
+//!
+//! The plan checks share [`plan_verdict`]; each has a one-line function naming its plan
+//! because `Eval` takes a plain function pointer. The recommendation checks share
+//! [`severity_verdict`].
+
+use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::{Check, CheckMeta, Eval, Severity, Verdict};
-use crate::model::Subscription;
+use super::rbac::require_source;
+use super::{Check, CheckMeta, Ctx, Eval, FindingStatus, Severity, Verdict};
+use crate::model::{Resource, Subscription};
 
 const PRICINGS: &str = "arm.defender_pricings";
 const CONTACTS: &str = "arm.security_contacts";
+const AUTO_PROVISIONING: &str = "arm.auto_provisioning";
+const SECURITY: &str = "resource_graph.security";
+const ASSESSMENTS: &str = "microsoft.security/assessments";
+
+/// Assessment keys of the system-update recommendations (classic and Azure Update Manager).
+const SYSTEM_UPDATES: [&str; 2] = [
+    "4ab6e3c5-74dd-8b35-9ab9-f61b30875b27",
+    "e1145ab1-eb4f-43d8-911b-36ddf771d13f",
+];
 
 pub(super) const CHECKS: &[Check] = &[
     Check {
@@ -28,7 +45,7 @@ pub(super) const CHECKS: &[Check] = &[
                 "5.0.0:8.1.3.1",
                 "6.0.0:8.1.3.1",
             ],
-            policies: &[],
+            policies: &["4da35fc9-c9e7-4960-aec9-797fe7d9051d"],
             description: "Reads the subscription's Defender pricings. Passes when the pricing named \
                           VirtualMachines has properties.pricingTier Standard (subPlan is recorded); \
                           Free fails; a pricing list that lacks the plan fails (Azure lists every \
@@ -59,7 +76,7 @@ pub(super) const CHECKS: &[Check] = &[
                 "5.0.0:8.1.5.1",
                 "6.0.0:8.1.5.1",
             ],
-            policies: &[],
+            policies: &["640d2586-54d2-465f-877f-9ffc1d2109f4"],
             description: "Passes when the Defender pricing named StorageAccounts has \
                           properties.pricingTier Standard; Free, or a collected list without the \
                           plan, fails; pricings not collected, or no pricingTier, is an error.",
@@ -86,7 +103,7 @@ pub(super) const CHECKS: &[Check] = &[
                 "5.0.0:8.1.7.3",
                 "6.0.0:8.1.7.3",
             ],
-            policies: &[],
+            policies: &["7fe3b40f-802b-4cdd-8bd4-fd799c948cc2"],
             description: "Passes when the Defender pricing named SqlServers (Azure SQL Database, \
                           SQL Managed Instance and Synapse SQL) has properties.pricingTier Standard; \
                           Free, or a collected list without the plan, fails; pricings not \
@@ -115,7 +132,7 @@ pub(super) const CHECKS: &[Check] = &[
                 "5.0.0:8.1.8.1",
                 "6.0.0:8.1.8.1",
             ],
-            policies: &[],
+            policies: &["0e6763cc-5078-4e64-889d-ff4d9a839047"],
             description: "Passes when the Defender pricing named KeyVaults has \
                           properties.pricingTier Standard; Free, or a collected list without the \
                           plan, fails; pricings not collected, or no pricingTier, is an error.",
@@ -142,7 +159,7 @@ pub(super) const CHECKS: &[Check] = &[
                 "5.0.0:8.1.9.1",
                 "6.0.0:8.1.9.1",
             ],
-            policies: &[],
+            policies: &["c3d20c29-b36d-48fe-808b-99a87530ad99"],
             description: "Passes when the Defender pricing named Arm has properties.pricingTier \
                           Standard; Free, or a collected list without the plan, fails; pricings not \
                           collected, or no pricingTier, is an error.",
@@ -162,7 +179,7 @@ pub(super) const CHECKS: &[Check] = &[
             title: "A security contact email receives Defender for Cloud alerts",
             service: "defender",
             severity: Severity::Medium,
-            criteria: &["CC7.3", "CC7.4"],
+            criteria: &["CC2.2", "CC2.3", "CC7.3", "CC7.4", "CC7.5"],
             cis: &[
                 "2.1.0:2.1.18",
                 "3.0.0:3.1.13",
@@ -170,15 +187,16 @@ pub(super) const CHECKS: &[Check] = &[
                 "5.0.0:8.1.13",
                 "6.0.0:8.1.13",
             ],
-            policies: &[],
+            policies: &["4f4f78b8-e367-4b10-a341-d9a4ad5cf1c7"],
             description: "Reads the subscription's security contacts. Passes when some contact has \
                           a non-empty properties.emails (a ';'-separated list) and is not switched \
                           off (properties.isEnabled is not false; older api-versions omit it). No \
                           contact, or none with an address, fails; contacts not collected is an \
                           error. The addresses and role notifications are recorded.",
             rationale: "Alerts that reach no one are not evaluated or acted on: a named security \
-                        contact is how Defender's detections enter incident evaluation (CC7.3) and \
-                        response (CC7.4).",
+                        contact is how Defender's detections enter incident evaluation (CC7.3), \
+                        response and recovery (CC7.4, CC7.5), and how security information is \
+                        communicated inside the entity and with Microsoft (CC2.2, CC2.3).",
             remediation: "Portal: Microsoft Defender for Cloud > Environment settings > \
                           <subscription> > Email notifications > Additional email addresses. CLI: \
                           az rest --method put --url https://management.azure.com/subscriptions/\
@@ -189,6 +207,410 @@ pub(super) const CHECKS: &[Check] = &[
             sources: &[CONTACTS],
         },
         eval: Eval::Subscription(security_contact_email),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "defender_plan_app_services",
+            title: "Defender for App Service is enabled",
+            service: "defender",
+            severity: Severity::Medium,
+            criteria: &["CC7.2"],
+            cis: &[
+                "2.1.0:2.1.2",
+                "3.0.0:3.1.6.1",
+                "4.0.0:9.1.6.1",
+                "5.0.0:8.1.6.1",
+                "6.0.0:8.1.6.1",
+            ],
+            policies: &["2913021d-f2fd-4f3d-b958-22354e2bdbcb"],
+            description: "Passes when the Defender pricing named AppServices has \
+                          properties.pricingTier Standard; Free, or a collected list without the \
+                          plan, fails; pricings not collected, or no pricingTier, is an error.",
+            rationale: "Defender for App Service detects attacks on web apps (dangling DNS, \
+                        web shells, exploitation attempts, suspicious outbound calls) that a \
+                        configuration check cannot see (CC7.2).",
+            remediation: "Portal: Microsoft Defender for Cloud > Environment settings > \
+                          <subscription> > Defender plans > App Service = On. CLI: az security \
+                          pricing create -n AppServices --tier Standard",
+            sources: &[PRICINGS],
+        },
+        eval: Eval::Subscription(app_services),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "defender_plan_containers",
+            title: "Defender for Containers is enabled",
+            service: "defender",
+            severity: Severity::Medium,
+            criteria: &["CC6.8", "CC7.1", "CC7.2"],
+            cis: &[
+                "2.1.0:2.1.8",
+                "3.0.0:3.1.4.1",
+                "4.0.0:9.1.4.1",
+                "5.0.0:8.1.4.1",
+                "6.0.0:8.1.4.1",
+            ],
+            policies: &["1c988dd6-ade4-430f-a608-2a3e5b0a6d38"],
+            description: "Passes when the Defender pricing named Containers has \
+                          properties.pricingTier Standard; Free, or a collected list without the \
+                          plan, fails; pricings not collected, or no pricingTier, is an error. The \
+                          deprecated KubernetesService and ContainerRegistry plans are not credited.",
+            rationale: "The plan scans registry images for vulnerabilities (CC7.1), detects \
+                        malicious workloads and runtime threats in clusters (CC6.8, CC7.2).",
+            remediation: "Portal: Microsoft Defender for Cloud > Environment settings > \
+                          <subscription> > Defender plans > Containers = On. CLI: az security \
+                          pricing create -n Containers --tier Standard",
+            sources: &[PRICINGS],
+        },
+        eval: Eval::Subscription(containers),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "defender_plan_cosmos_dbs",
+            title: "Defender for Azure Cosmos DB is enabled",
+            service: "defender",
+            severity: Severity::Low,
+            criteria: &["CC7.2"],
+            cis: &[
+                "2.1.0:2.1.6",
+                "3.0.0:3.1.7.1",
+                "4.0.0:9.1.7.1",
+                "5.0.0:8.1.7.1",
+                "6.0.0:8.1.7.1",
+            ],
+            policies: &[],
+            description: "Passes when the Defender pricing named CosmosDbs has \
+                          properties.pricingTier Standard; Free, or a collected list without the \
+                          plan, fails; pricings not collected, or no pricingTier, is an error.",
+            rationale: "Defender for Azure Cosmos DB alerts on SQL injection, anomalous access \
+                        and data exfiltration against Cosmos DB accounts (CC7.2).",
+            remediation: "Portal: Microsoft Defender for Cloud > Environment settings > \
+                          <subscription> > Defender plans > Databases > Azure Cosmos DB = On. CLI: \
+                          az security pricing create -n CosmosDbs --tier Standard",
+            sources: &[PRICINGS],
+        },
+        eval: Eval::Subscription(cosmos_dbs),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "defender_plan_open_source_dbs",
+            title: "Defender for open-source relational databases is enabled",
+            service: "defender",
+            severity: Severity::Medium,
+            criteria: &["CC7.2"],
+            cis: &[
+                "2.1.0:2.1.5",
+                "3.0.0:3.1.7.2",
+                "4.0.0:9.1.7.2",
+                "5.0.0:8.1.7.2",
+                "6.0.0:8.1.7.2",
+            ],
+            policies: &["0a9fbe0d-c5c4-4da8-87d8-f4fd77338835"],
+            description: "Passes when the Defender pricing named OpenSourceRelationalDatabases \
+                          (PostgreSQL, MySQL, MariaDB) has properties.pricingTier Standard; Free, or \
+                          a collected list without the plan, fails; pricings not collected, or no \
+                          pricingTier, is an error.",
+            rationale: "The plan alerts on brute force, anomalous access and suspicious queries \
+                        against PostgreSQL and MySQL servers (CC7.2).",
+            remediation: "Portal: Microsoft Defender for Cloud > Environment settings > \
+                          <subscription> > Defender plans > Databases > Open-source relational \
+                          databases = On. CLI: az security pricing create -n \
+                          OpenSourceRelationalDatabases --tier Standard",
+            sources: &[PRICINGS],
+        },
+        eval: Eval::Subscription(open_source_dbs),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "defender_plan_sql_vms",
+            title: "Defender for SQL servers on machines is enabled",
+            service: "defender",
+            severity: Severity::Low,
+            criteria: &["CC7.1", "CC7.2"],
+            cis: &[
+                "2.1.0:2.1.4",
+                "3.0.0:3.1.7.4",
+                "4.0.0:9.1.7.4",
+                "5.0.0:8.1.7.4",
+                "6.0.0:8.1.7.4",
+            ],
+            policies: &["6581d072-105e-4418-827f-bd446d56421b"],
+            description: "Passes when the Defender pricing named SqlServerVirtualMachines has \
+                          properties.pricingTier Standard; Free, or a collected list without the \
+                          plan, fails; pricings not collected, or no pricingTier, is an error.",
+            rationale: "SQL Server running on virtual machines gets vulnerability assessment \
+                        (CC7.1) and threat detection (CC7.2) only through this plan.",
+            remediation: "Portal: Microsoft Defender for Cloud > Environment settings > \
+                          <subscription> > Defender plans > Databases > SQL servers on machines = \
+                          On. CLI: az security pricing create -n SqlServerVirtualMachines --tier \
+                          Standard",
+            sources: &[PRICINGS],
+        },
+        eval: Eval::Subscription(sql_vms),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "defender_plan_dns",
+            title: "Defender for DNS protection is enabled",
+            service: "defender",
+            severity: Severity::Low,
+            criteria: &["CC7.2"],
+            cis: &["2.1.0:2.1.10", "3.0.0:3.1.16", "4.0.0:9.1.17"],
+            policies: &[],
+            description: "Passes when the legacy Defender pricing named Dns has \
+                          properties.pricingTier Standard, or when VirtualMachines is Standard with \
+                          subPlan P2 (DNS threat detection is part of Defender for Servers Plan 2 \
+                          for subscriptions that cannot enable the legacy plan). Otherwise fails; \
+                          pricings not collected, or no pricingTier, is an error.",
+            rationale: "DNS-layer detection spots communication with malicious domains, DNS \
+                        tunnelling and data exfiltration from Azure resources (CC7.2).",
+            remediation: "Portal: Microsoft Defender for Cloud > Environment settings > \
+                          <subscription> > Defender plans > Servers = On, Plan 2. CLI: az security \
+                          pricing create -n VirtualMachines --tier Standard --subplan P2",
+            sources: &[PRICINGS],
+        },
+        eval: Eval::Subscription(dns),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "defender_plan_cspm",
+            title: "Defender Cloud Security Posture Management (CSPM) is enabled",
+            service: "defender",
+            severity: Severity::Low,
+            criteria: &["CC7.1"],
+            cis: &["5.0.0:8.1.1.1", "6.0.0:8.1.1.1"],
+            policies: &[],
+            description: "Passes when the Defender pricing named CloudPosture has \
+                          properties.pricingTier Standard; Free (foundational CSPM only), or a \
+                          collected list without the plan, fails; pricings not collected, or no \
+                          pricingTier, is an error.",
+            rationale: "Defender CSPM adds attack path analysis, agentless vulnerability scanning \
+                        and data-aware posture, the continuous identification of configuration \
+                        weaknesses that CC7.1 asks for.",
+            remediation: "Portal: Microsoft Defender for Cloud > Environment settings > \
+                          <subscription> > Defender plans > Cloud Security Posture Management = \
+                          On. CLI: az security pricing create -n CloudPosture --tier Standard",
+            sources: &[PRICINGS],
+        },
+        eval: Eval::Subscription(cspm),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "defender_plan_apis",
+            title: "Defender for APIs is enabled",
+            service: "defender",
+            severity: Severity::Low,
+            criteria: &["CC7.2"],
+            cis: &["5.0.0:8.1.2.1"],
+            policies: &[],
+            description: "Passes when the Defender pricing named Api has properties.pricingTier \
+                          Standard; Free, or a collected list without the plan, fails; pricings not \
+                          collected, or no pricingTier, is an error.",
+            rationale: "Defender for APIs inventories API Management endpoints and detects attacks \
+                        and data exposure through them (CC7.2).",
+            remediation: "Portal: Microsoft Defender for Cloud > Environment settings > \
+                          <subscription> > Defender plans > APIs = On. CLI: az security pricing \
+                          create -n Api --tier Standard --subplan P1",
+            sources: &[PRICINGS],
+        },
+        eval: Eval::Subscription(apis),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "defender_auto_provisioning_on",
+            title: "Defender for Cloud auto-provisioning of the monitoring agent is on",
+            service: "defender",
+            severity: Severity::Low,
+            criteria: &["CC7.2"],
+            cis: &["2.1.0:2.1.14", "3.0.0:3.1.1.1"],
+            policies: &[],
+            description: "Reads the subscription's autoProvisioningSettings. Passes when the \
+                          setting named default has properties.autoProvision On; Off, or a \
+                          collected list without the default setting, fails; not collected, or no \
+                          autoProvision, is an error. This legacy setting governs the Log Analytics \
+                          agent; newer agentless and Azure Monitor Agent provisioning is configured \
+                          per plan and is not judged here.",
+            rationale: "Machines without the monitoring agent send no security events, so \
+                        detections that depend on them cannot fire (CC7.2).",
+            remediation: "Portal: Microsoft Defender for Cloud > Environment settings > \
+                          <subscription> > Settings & monitoring > Log Analytics agent = On. CLI: \
+                          az security auto-provisioning-setting update --name default \
+                          --auto-provision On",
+            sources: &[AUTO_PROVISIONING],
+        },
+        eval: Eval::Subscription(auto_provisioning),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "defender_alert_notifications_medium",
+            title: "Defender for Cloud emails alerts of Medium severity and above",
+            service: "defender",
+            severity: Severity::Medium,
+            criteria: &["CC2.2", "CC2.3", "CC7.3", "CC7.4", "CC7.5"],
+            cis: &[
+                "2.1.0:2.1.19",
+                "3.0.0:3.1.14",
+                "4.0.0:9.1.14",
+                "5.0.0:8.1.14",
+                "6.0.0:8.1.14",
+            ],
+            policies: &["6e2593d9-add6-4083-9c9b-4b7d2188c899"],
+            description: "Reads the security contacts. Passes when a contact that is not switched \
+                          off (isEnabled not false) has a notificationsSources entry with sourceType \
+                          Alert and minimalSeverity Medium or Low (api-version 2023-12-01-preview), \
+                          or alertNotifications.state On with minimalSeverity Medium or Low (older \
+                          api-versions). High only, or no alert notification, fails: Medium alerts \
+                          then reach no one. No contact fails; not collected is an error.",
+            rationale: "Alert emails are how Defender's detections reach the people who evaluate \
+                        and respond to them (CC7.3, CC7.4, CC7.5) and communicate security \
+                        information internally and to service providers (CC2.2, CC2.3); limiting \
+                        them to High hides most attacks in progress.",
+            remediation: "Portal: Microsoft Defender for Cloud > Environment settings > \
+                          <subscription> > Email notifications > Notify about alerts with the \
+                          following severity (or higher) = Medium. CLI: az rest --method put --url \
+                          https://management.azure.com/subscriptions/<subscription-id>/providers/\
+                          Microsoft.Security/securityContacts/default?api-version=2023-12-01-preview \
+                          --body @contact.json (notificationsSources: [{\"sourceType\":\"Alert\",\
+                          \"minimalSeverity\":\"Medium\"}])",
+            sources: &[CONTACTS],
+        },
+        eval: Eval::Subscription(alert_notifications),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "defender_notify_owners",
+            title: "Defender for Cloud alert emails go to subscription Owners",
+            service: "defender",
+            severity: Severity::Low,
+            criteria: &["CC2.2", "CC2.3", "CC7.3", "CC7.4", "CC7.5"],
+            cis: &[
+                "2.1.0:2.1.17",
+                "3.0.0:3.1.12",
+                "4.0.0:9.1.12",
+                "5.0.0:8.1.12",
+                "6.0.0:8.1.12",
+            ],
+            policies: &["0b15565f-aa9e-48ba-8619-45960f2c314d"],
+            description: "Passes when a security contact that is not switched off has \
+                          properties.notificationsByRole.state On and roles containing Owner. \
+                          State Off, or roles without Owner, fails; no contact fails; not collected \
+                          is an error.",
+            rationale: "Owners are accountable for the subscription and can act on an alert \
+                        immediately; notifying them does not depend on a mailing list being kept \
+                        current (CC7.3, CC7.4, CC7.5, CC2.2, CC2.3).",
+            remediation: "Portal: Microsoft Defender for Cloud > Environment settings > \
+                          <subscription> > Email notifications > All users with the following \
+                          roles = Owner. CLI: az rest --method put --url https://management.azure.\
+                          com/subscriptions/<subscription-id>/providers/Microsoft.Security/\
+                          securityContacts/default?api-version=2023-12-01-preview --body \
+                          @contact.json (notificationsByRole: {\"state\":\"On\",\"roles\":[\"Owner\"]})",
+            sources: &[CONTACTS],
+        },
+        eval: Eval::Subscription(notify_owners),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "defender_attack_path_notifications",
+            title: "Defender for Cloud emails attack path notifications",
+            service: "defender",
+            severity: Severity::Low,
+            criteria: &["CC7.1", "CC7.3"],
+            cis: &["4.0.0:9.1.15", "5.0.0:8.1.15", "6.0.0:8.1.15"],
+            policies: &[],
+            description: "Passes when a security contact that is not switched off has a \
+                          notificationsSources entry with sourceType AttackPath and a \
+                          minimalRiskLevel (Critical, High, Medium or Low). No such entry, or no \
+                          contact, fails; not collected is an error.",
+            rationale: "Attack paths chain misconfigurations into a route to critical assets; \
+                        emailing them makes newly found exploitable weaknesses reach the people \
+                        who fix them (CC7.1, CC7.3).",
+            remediation: "Portal: Microsoft Defender for Cloud > Environment settings > \
+                          <subscription> > Email notifications > Notify about attack paths with the \
+                          following risk level (or higher). CLI: az rest --method put --url \
+                          https://management.azure.com/subscriptions/<subscription-id>/providers/\
+                          Microsoft.Security/securityContacts/default?api-version=2023-12-01-preview \
+                          --body @contact.json",
+            sources: &[CONTACTS],
+        },
+        eval: Eval::Subscription(attack_path_notifications),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "defender_high_severity_recommendations_resolved",
+            title: "No unhealthy High-severity Defender for Cloud recommendation is open",
+            service: "defender",
+            severity: Severity::High,
+            criteria: &["CC7.1"],
+            cis: &[],
+            policies: &[],
+            description: "Reads the Defender for Cloud assessments of the subscription's resources \
+                          (Resource Graph securityresources, status.code Unhealthy). Fails when any \
+                          has properties.metadata.severity High, listing the recommendation names \
+                          with the number of affected resources; passes when none does. An \
+                          unhealthy assessment without a severity is an error unless another \
+                          already fails; the source not collected, or a gap for the subscription, \
+                          is an error.",
+            rationale: "High-severity recommendations are known, exploitable weaknesses that \
+                        Defender has already found; leaving them open shows vulnerabilities are \
+                        identified but not remediated (CC7.1).",
+            remediation: "Portal: Microsoft Defender for Cloud > Recommendations > filter Severity \
+                          = High > remediate each affected resource, or exempt it with a \
+                          justification. CLI: az security assessment list --query \
+                          \"[?status.code=='Unhealthy']\"",
+            sources: &[SECURITY],
+        },
+        eval: Eval::SubscriptionCtx(high_recommendations),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "defender_medium_severity_recommendations_resolved",
+            title: "No unhealthy Medium-severity Defender for Cloud recommendation is open",
+            service: "defender",
+            severity: Severity::Low,
+            criteria: &["CC7.1"],
+            cis: &[],
+            policies: &[],
+            description: "As defender_high_severity_recommendations_resolved for \
+                          properties.metadata.severity Medium: fails when any unhealthy assessment \
+                          of the subscription's resources has Medium severity, listing them; \
+                          passes otherwise. Missing severity is an error unless another already \
+                          fails; the source not collected, or a gap, is an error.",
+            rationale: "Medium-severity weaknesses accumulate into exploitable paths; tracking \
+                        them separately from High keeps the remediation backlog visible (CC7.1).",
+            remediation: "Portal: Microsoft Defender for Cloud > Recommendations > filter Severity \
+                          = Medium > remediate or exempt with a justification. CLI: az security \
+                          assessment list --query \"[?status.code=='Unhealthy']\"",
+            sources: &[SECURITY],
+        },
+        eval: Eval::SubscriptionCtx(medium_recommendations),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "defender_system_updates_applied",
+            title: "Defender for Cloud reports no machine with missing system updates",
+            service: "defender",
+            severity: Severity::High,
+            criteria: &["CC7.1"],
+            cis: &["2.1.0:2.1.12", "3.0.0:3.1.10"],
+            policies: &[],
+            description: "Fails when an unhealthy assessment of the subscription's resources is one \
+                          of the system-update recommendations, by assessment key: \
+                          4ab6e3c5-74dd-8b35-9ab9-f61b30875b27 ('System updates should be installed \
+                          on your machines') or e1145ab1-eb4f-43d8-911b-36ddf771d13f (the Azure \
+                          Update Manager version), listing the affected machines. Passes when none \
+                          is unhealthy. The source not collected, or a gap, is an error.",
+            rationale: "Missing operating system security updates are the most common exploitable \
+                        vulnerability; Defender reporting them unremediated shows patching is not \
+                        keeping up (CC7.1).",
+            remediation: "Portal: Microsoft Defender for Cloud > Recommendations > 'System updates \
+                          should be installed on your machines' > fix, or schedule patching in \
+                          Azure Update Manager. CLI: az vm assess-patches -g <rg> -n <vm>, then az \
+                          vm install-patches -g <rg> -n <vm> --maximum-duration PT2H \
+                          --reboot-setting IfRequired --classifications-to-include-win Critical \
+                          Security",
+            sources: &[SECURITY],
+        },
+        eval: Eval::SubscriptionCtx(system_updates),
     },
 ];
 
@@ -304,6 +726,400 @@ fn security_contact_email(s: &Subscription) -> Verdict {
         Verdict::fail("no enabled security contact has an email address")
     };
     v.observe_value(key, Value::from(summary))
+}
+
+fn app_services(s: &Subscription) -> Verdict {
+    plan_verdict(s, "AppServices")
+}
+
+fn containers(s: &Subscription) -> Verdict {
+    plan_verdict(s, "Containers")
+}
+
+fn cosmos_dbs(s: &Subscription) -> Verdict {
+    plan_verdict(s, "CosmosDbs")
+}
+
+fn open_source_dbs(s: &Subscription) -> Verdict {
+    plan_verdict(s, "OpenSourceRelationalDatabases")
+}
+
+fn sql_vms(s: &Subscription) -> Verdict {
+    plan_verdict(s, "SqlServerVirtualMachines")
+}
+
+fn cspm(s: &Subscription) -> Verdict {
+    plan_verdict(s, "CloudPosture")
+}
+
+fn apis(s: &Subscription) -> Verdict {
+    plan_verdict(s, "Api")
+}
+
+/// The legacy DNS plan, or Defender for Servers Plan 2, which includes DNS detection for
+/// subscriptions that can no longer enable the legacy plan.
+fn dns(s: &Subscription) -> Verdict {
+    let v = plan_verdict(s, "Dns");
+    if v.status != FindingStatus::Fail {
+        return v;
+    }
+    let servers_p2 = s.defender_pricings.iter().flatten().find(|p| {
+        p.get("name")
+            .and_then(Value::as_str)
+            .is_some_and(|n| n.eq_ignore_ascii_case("VirtualMachines"))
+    });
+    let tier = servers_p2.and_then(|p| p.pointer("/properties/pricingTier"));
+    let sub_plan = servers_p2.and_then(|p| p.pointer("/properties/subPlan"));
+    let is = |v: Option<&Value>, want: &str| {
+        v.and_then(Value::as_str)
+            .is_some_and(|x| x.eq_ignore_ascii_case(want))
+    };
+    let v = if is(tier, "Standard") && is(sub_plan, "P2") {
+        Verdict::pass(
+            "DNS threat detection is included in Defender for Servers Plan 2 (the legacy Dns \
+             plan is not enabled)",
+        )
+        .observe(
+            "pricings/Dns.pricingTier",
+            v.observed.get("pricings/Dns.pricingTier"),
+        )
+    } else {
+        v
+    };
+    v.observe("pricings/VirtualMachines.pricingTier", tier)
+        .observe("pricings/VirtualMachines.subPlan", sub_plan)
+}
+
+fn auto_provisioning(s: &Subscription) -> Verdict {
+    let key = "autoProvisioningSettings/default.autoProvision";
+    let Some(settings) = &s.auto_provisioning_settings else {
+        return Verdict::error("auto-provisioning settings were not collected").observe(key, None);
+    };
+    let Some(default) = settings.iter().find(|p| {
+        p.get("name")
+            .and_then(Value::as_str)
+            .is_some_and(|n| n.eq_ignore_ascii_case("default"))
+    }) else {
+        return Verdict::fail("the default auto-provisioning setting is not configured")
+            .observe(key, None);
+    };
+    let val = default
+        .pointer("/properties/autoProvision")
+        .filter(|v| !v.is_null());
+    let v = match val.and_then(Value::as_str) {
+        Some(x) if x.eq_ignore_ascii_case("On") => {
+            Verdict::pass("auto-provisioning of the monitoring agent is on")
+        }
+        Some(x) if x.eq_ignore_ascii_case("Off") => {
+            Verdict::fail("auto-provisioning of the monitoring agent is off")
+        }
+        Some(x) => Verdict::error(format!("{key} has unexpected value {x}")),
+        None => Verdict::error(format!("{key} is not present in the collected data")),
+    };
+    v.observe(key, val)
+}
+
+/// The contacts that are not switched off (older api-versions have no `isEnabled`), or the
+/// error verdict when contacts were not collected.
+fn live_contacts(s: &Subscription) -> Result<(&[Value], Vec<&Value>), Verdict> {
+    let Some(contacts) = &s.security_contacts else {
+        return Err(Verdict::error("security contacts were not collected")
+            .observe("securityContacts", None));
+    };
+    let live = contacts
+        .iter()
+        .filter(|c| c.pointer("/properties/isEnabled").and_then(Value::as_bool) != Some(false))
+        .collect();
+    Ok((contacts, live))
+}
+
+/// What each contact notifies, for the observed values.
+fn notification_summary(contacts: &[Value]) -> Value {
+    contacts
+        .iter()
+        .map(|c| {
+            let p = |k: &str| c.pointer(&format!("/properties/{k}")).cloned();
+            json!({
+                "name": c.get("name"),
+                "isEnabled": p("isEnabled"),
+                "notificationsSources": p("notificationsSources"),
+                "alertNotifications": p("alertNotifications"),
+                "notificationsByRole": p("notificationsByRole"),
+            })
+        })
+        .collect()
+}
+
+/// Alert severities ordered so that a lower minimum notifies more.
+fn severity_rank(s: &str) -> Option<u8> {
+    ["Low", "Medium", "High"]
+        .iter()
+        .position(|x| x.eq_ignore_ascii_case(s))
+        .map(|i| i as u8)
+}
+
+fn alert_notifications(s: &Subscription) -> Verdict {
+    let (contacts, live) = match live_contacts(s) {
+        Ok(x) => x,
+        Err(v) => return v,
+    };
+    // The minimal severity each live contact emails alerts at, in either API shape.
+    let mut levels: Vec<&str> = Vec::new();
+    for c in &live {
+        let sources = c
+            .pointer("/properties/notificationsSources")
+            .and_then(Value::as_array);
+        for src in sources.into_iter().flatten() {
+            let is_alert = src
+                .get("sourceType")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.eq_ignore_ascii_case("Alert"));
+            if let Some(sev) = src.get("minimalSeverity").and_then(Value::as_str)
+                && is_alert
+            {
+                levels.push(sev);
+            }
+        }
+        if let Some(legacy) = c.pointer("/properties/alertNotifications") {
+            let on = legacy
+                .get("state")
+                .and_then(Value::as_str)
+                .is_some_and(|x| x.eq_ignore_ascii_case("On"));
+            if let Some(sev) = legacy.get("minimalSeverity").and_then(Value::as_str)
+                && on
+            {
+                levels.push(sev);
+            }
+        }
+    }
+    let best = levels.iter().filter_map(|l| severity_rank(l)).min();
+    let v = match best {
+        Some(r) if r <= 1 => Verdict::pass(format!(
+            "alerts of {} severity and above are emailed",
+            ["Low", "Medium", "High"][r as usize]
+        )),
+        Some(_) => {
+            Verdict::fail("only High-severity alerts are emailed; Medium alerts reach no one")
+        }
+        None if !levels.is_empty() => {
+            Verdict::error(format!("unrecognised alert severities {levels:?}"))
+        }
+        None if contacts.is_empty() => Verdict::fail("no security contact is configured"),
+        None => Verdict::fail("no enabled security contact emails alerts"),
+    };
+    v.observe_value("securityContacts", notification_summary(contacts))
+        .observe_value("alert_minimal_severities", json!(levels))
+}
+
+fn notify_owners(s: &Subscription) -> Verdict {
+    let (contacts, live) = match live_contacts(s) {
+        Ok(x) => x,
+        Err(v) => return v,
+    };
+    let owners = live.iter().any(|c| {
+        let by_role = c.pointer("/properties/notificationsByRole");
+        let on = by_role
+            .and_then(|r| r.get("state"))
+            .and_then(Value::as_str)
+            .is_some_and(|x| x.eq_ignore_ascii_case("On"));
+        let roles = by_role
+            .and_then(|r| r.get("roles"))
+            .and_then(Value::as_array)
+            .is_some_and(|r| {
+                r.iter()
+                    .filter_map(Value::as_str)
+                    .any(|x| x.eq_ignore_ascii_case("Owner"))
+            });
+        on && roles
+    });
+    let v = if owners {
+        Verdict::pass("alert emails are sent to subscription Owners")
+    } else if contacts.is_empty() {
+        Verdict::fail("no security contact is configured")
+    } else {
+        Verdict::fail("no enabled security contact notifies the Owner role")
+    };
+    v.observe_value("securityContacts", notification_summary(contacts))
+}
+
+fn attack_path_notifications(s: &Subscription) -> Verdict {
+    let (contacts, live) = match live_contacts(s) {
+        Ok(x) => x,
+        Err(v) => return v,
+    };
+    let level = live.iter().find_map(|c| {
+        c.pointer("/properties/notificationsSources")
+            .and_then(Value::as_array)?
+            .iter()
+            .filter(|src| {
+                src.get("sourceType")
+                    .and_then(Value::as_str)
+                    .is_some_and(|t| t.eq_ignore_ascii_case("AttackPath"))
+            })
+            .find_map(|src| src.get("minimalRiskLevel").and_then(Value::as_str))
+    });
+    let v = match level {
+        Some(l) => Verdict::pass(format!("attack paths of {l} risk and above are emailed")),
+        None if contacts.is_empty() => Verdict::fail("no security contact is configured"),
+        None => Verdict::fail("no enabled security contact emails attack paths"),
+    };
+    v.observe_value("securityContacts", notification_summary(contacts))
+}
+
+/// The unhealthy assessments of one subscription's resources, after checking the source.
+fn unhealthy<'a>(ctx: &Ctx<'a>, sub: &str) -> Result<Vec<&'a Resource>, Verdict> {
+    require_source(ctx, SECURITY, Some(&format!("/subscriptions/{sub}")))?;
+    Ok(ctx
+        .resources_in(sub, ASSESSMENTS)
+        .filter(|r| {
+            r.prop("/status/code")
+                .and_then(Value::as_str)
+                .is_some_and(|c| c.eq_ignore_ascii_case("Unhealthy"))
+        })
+        .collect())
+}
+
+/// The resource an assessment is about: `resourceDetails.Id` (Resource Graph) or `.id` (ARM),
+/// else the part of the assessment id before `/providers/Microsoft.Security/assessments/`.
+fn assessed_resource(r: &Resource) -> String {
+    if let Some(id) = r
+        .prop("/resourceDetails/Id")
+        .or_else(|| r.prop("/resourceDetails/id"))
+        .and_then(Value::as_str)
+    {
+        return id.to_string();
+    }
+    let lower = r.id.to_ascii_lowercase();
+    match lower.find("/providers/microsoft.security/assessments/") {
+        Some(i) => r.id[..i].to_string(),
+        None => r.id.clone(),
+    }
+}
+
+fn recommendation_name(r: &Resource) -> String {
+    r.prop("/displayName")
+        .or_else(|| r.prop("/metadata/displayName"))
+        .and_then(Value::as_str)
+        .unwrap_or(&r.name)
+        .to_string()
+}
+
+/// Groups unhealthy assessments by recommendation, for reasons and observed values.
+fn by_recommendation(rows: &[&Resource]) -> Vec<(String, String, Vec<String>)> {
+    let mut groups: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for r in rows {
+        groups
+            .entry((recommendation_name(r), r.name.to_ascii_lowercase()))
+            .or_default()
+            .push(assessed_resource(r));
+    }
+    groups
+        .into_iter()
+        .map(|((name, key), resources)| (name, key, resources))
+        .collect()
+}
+
+fn recommendations_observed(groups: &[(String, String, Vec<String>)]) -> Value {
+    groups
+        .iter()
+        .take(100)
+        .map(|(name, key, resources)| {
+            json!({
+                "recommendation": name,
+                "assessmentKey": key,
+                "resources": resources.len(),
+                "examples": resources.iter().take(5).collect::<Vec<_>>(),
+            })
+        })
+        .collect()
+}
+
+fn severity_verdict(s: &Subscription, ctx: &Ctx, severity: &str) -> Verdict {
+    let rows = match unhealthy(ctx, &s.id) {
+        Ok(r) => r,
+        Err(v) => return v.observe("recommendations", None),
+    };
+    let mut matching = Vec::new();
+    let mut unknown = Vec::new();
+    for r in &rows {
+        match r.prop("/metadata/severity").and_then(Value::as_str) {
+            Some(x) if x.eq_ignore_ascii_case(severity) => matching.push(*r),
+            Some(_) => {}
+            None => unknown.push(r.id.as_str()),
+        }
+    }
+    let groups = by_recommendation(&matching);
+    let v = if !groups.is_empty() {
+        let list: Vec<String> = groups
+            .iter()
+            .take(20)
+            .map(|(name, _, res)| format!("{name} ({} resources)", res.len()))
+            .collect();
+        Verdict::fail(format!(
+            "{} unhealthy {severity}-severity recommendations on {} resources: {}",
+            groups.len(),
+            matching.len(),
+            list.join("; ")
+        ))
+    } else if !unknown.is_empty() {
+        Verdict::error(format!(
+            "{} unhealthy assessments have no properties.metadata.severity",
+            unknown.len()
+        ))
+    } else {
+        Verdict::pass(format!(
+            "no unhealthy {severity}-severity recommendation ({} unhealthy assessments in all)",
+            rows.len()
+        ))
+    };
+    v.observe_value("recommendations", recommendations_observed(&groups))
+        .observe_value("unhealthy_assessments", json!(rows.len()))
+        .observe_value(
+            "without_severity",
+            json!(unknown.iter().take(100).collect::<Vec<_>>()),
+        )
+}
+
+fn high_recommendations(s: &Subscription, ctx: &Ctx) -> Verdict {
+    severity_verdict(s, ctx, "High")
+}
+
+fn medium_recommendations(s: &Subscription, ctx: &Ctx) -> Verdict {
+    severity_verdict(s, ctx, "Medium")
+}
+
+fn system_updates(s: &Subscription, ctx: &Ctx) -> Verdict {
+    let rows = match unhealthy(ctx, &s.id) {
+        Ok(r) => r,
+        Err(v) => return v.observe("machines", None),
+    };
+    let machines: Vec<String> = rows
+        .iter()
+        .filter(|r| {
+            SYSTEM_UPDATES
+                .iter()
+                .any(|k| r.name.eq_ignore_ascii_case(k))
+        })
+        .map(|r| assessed_resource(r))
+        .collect();
+    let v = if machines.is_empty() {
+        Verdict::pass("no machine is reported with missing system updates")
+    } else {
+        Verdict::fail(format!(
+            "{} machines are missing system updates: {}",
+            machines.len(),
+            machines
+                .iter()
+                .take(20)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    };
+    v.observe_value(
+        "machines",
+        json!(machines.iter().take(100).collect::<Vec<_>>()),
+    )
 }
 
 #[cfg(test)]
@@ -515,5 +1331,556 @@ mod tests {
         assert_eq!(v.status, S::Error);
         assert!(v.reason.contains("not collected"));
         assert_eq!(v.observed["securityContacts"], Value::Null);
+    }
+}
+
+/// Tests of the added plans, notifications, auto-provisioning and recommendations.
+#[cfg(test)]
+mod posture_tests {
+    use serde_json::{Value, json};
+
+    use crate::checks::FindingStatus as S;
+    use crate::checks::testutil::{
+        eval_subscription, fixture, fixture_resource, inventory, set_prop, subscription,
+    };
+    use crate::checks::{Finding, Settings};
+    use crate::model::{Gap, Inventory, Resource, Subscription};
+
+    const PRICINGS: &str = "defender/defender_pricings_list.2024-01-01.json";
+    const CONTACTS: &str = "defender/security_contacts_list.2023-12-01-preview.json";
+    const AUTO: &str = "defender/auto_provisioning_settings_list.2017-08-01-preview.json";
+    const ASSESSMENTS: &str = "../handmade/security/assessments_list.2021-06-01.json";
+    const SUB: &str = "20ff7fc3-e762-44dd-bd96-b71116dcdc23";
+
+    fn list(path: &str) -> Vec<Value> {
+        fixture(path)["value"].as_array().unwrap().clone()
+    }
+
+    /// Microsoft's pricings with `plan` set to `tier` (added, cloned from KeyVaults, when the
+    /// example does not list it), or removed with `None`.
+    fn pricings(plan: &str, tier: Option<&str>) -> Subscription {
+        let mut l = list(PRICINGS);
+        match tier {
+            None => l.retain(|p| p["name"] != plan),
+            Some(t) => {
+                if !l.iter().any(|p| p["name"] == plan) {
+                    let mut e = l.iter().find(|p| p["name"] == "KeyVaults").unwrap().clone();
+                    e["name"] = json!(plan);
+                    e["id"] = json!(format!(
+                        "/subscriptions/{SUB}/providers/Microsoft.Security/pricings/{plan}"
+                    ));
+                    l.push(e);
+                }
+                let e = l.iter_mut().find(|p| p["name"] == plan).unwrap();
+                e["properties"]["pricingTier"] = json!(t);
+            }
+        }
+        let mut s = subscription(SUB);
+        s.defender_pricings = Some(l);
+        s
+    }
+
+    fn plan_cases(id: &str, plan: &str) -> [crate::checks::Verdict; 4] {
+        let mut no_tier = pricings(plan, Some("Standard"));
+        let e = no_tier
+            .defender_pricings
+            .as_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|p| p["name"] == plan)
+            .unwrap();
+        e["properties"]
+            .as_object_mut()
+            .unwrap()
+            .remove("pricingTier");
+        [
+            eval_subscription(id, &pricings(plan, Some("Standard"))),
+            eval_subscription(id, &pricings(plan, Some("Free"))),
+            eval_subscription(id, &subscription(SUB)),
+            eval_subscription(id, &no_tier),
+        ]
+    }
+
+    fn plan_pass(id: &str, plan: &str) {
+        let v = &plan_cases(id, plan)[0];
+        assert_eq!(v.status, S::Pass, "{id}: {}", v.reason);
+        assert_eq!(
+            v.observed[&format!("pricings/{plan}.pricingTier")],
+            json!("Standard")
+        );
+    }
+    fn plan_fail(id: &str, plan: &str) {
+        let v = &plan_cases(id, plan)[1];
+        assert_eq!(v.status, S::Fail, "{id}: {}", v.reason);
+        assert!(v.reason.contains("Free"), "{}", v.reason);
+        let v = eval_subscription(id, &pricings(plan, None));
+        assert_eq!(v.status, S::Fail, "{id}: {}", v.reason);
+    }
+    fn plan_missing(id: &str, plan: &str) {
+        let c = plan_cases(id, plan);
+        assert_eq!(c[2].status, S::Error, "{id}");
+        assert_eq!(c[3].status, S::Error, "{id}");
+        assert!(c[3].reason.contains("pricingTier"));
+    }
+
+    #[test]
+    fn defender_plan_app_services_pass() {
+        plan_pass("defender_plan_app_services", "AppServices");
+    }
+    #[test]
+    fn defender_plan_app_services_fail() {
+        // Microsoft's example has App Service on Free.
+        let mut s = subscription(SUB);
+        s.defender_pricings = Some(list(PRICINGS));
+        let v = eval_subscription("defender_plan_app_services", &s);
+        assert_eq!(v.reason, "the AppServices plan is off (Free tier)");
+        plan_fail("defender_plan_app_services", "AppServices");
+    }
+    #[test]
+    fn defender_plan_app_services_missing() {
+        plan_missing("defender_plan_app_services", "AppServices");
+    }
+
+    #[test]
+    fn defender_plan_containers_pass() {
+        plan_pass("defender_plan_containers", "Containers");
+    }
+    #[test]
+    fn defender_plan_containers_fail() {
+        plan_fail("defender_plan_containers", "Containers");
+    }
+    #[test]
+    fn defender_plan_containers_missing() {
+        plan_missing("defender_plan_containers", "Containers");
+    }
+
+    #[test]
+    fn defender_plan_cosmos_dbs_pass() {
+        plan_pass("defender_plan_cosmos_dbs", "CosmosDbs");
+    }
+    #[test]
+    fn defender_plan_cosmos_dbs_fail() {
+        // Not listed in Microsoft's example at all.
+        let mut s = subscription(SUB);
+        s.defender_pricings = Some(list(PRICINGS));
+        let v = eval_subscription("defender_plan_cosmos_dbs", &s);
+        assert_eq!(v.status, S::Fail);
+        assert!(v.reason.starts_with("plan not listed"));
+        plan_fail("defender_plan_cosmos_dbs", "CosmosDbs");
+    }
+    #[test]
+    fn defender_plan_cosmos_dbs_missing() {
+        plan_missing("defender_plan_cosmos_dbs", "CosmosDbs");
+    }
+
+    #[test]
+    fn defender_plan_open_source_dbs_pass() {
+        plan_pass(
+            "defender_plan_open_source_dbs",
+            "OpenSourceRelationalDatabases",
+        );
+    }
+    #[test]
+    fn defender_plan_open_source_dbs_fail() {
+        plan_fail(
+            "defender_plan_open_source_dbs",
+            "OpenSourceRelationalDatabases",
+        );
+    }
+    #[test]
+    fn defender_plan_open_source_dbs_missing() {
+        plan_missing(
+            "defender_plan_open_source_dbs",
+            "OpenSourceRelationalDatabases",
+        );
+    }
+
+    #[test]
+    fn defender_plan_sql_vms_pass() {
+        plan_pass("defender_plan_sql_vms", "SqlServerVirtualMachines");
+    }
+    #[test]
+    fn defender_plan_sql_vms_fail() {
+        plan_fail("defender_plan_sql_vms", "SqlServerVirtualMachines");
+    }
+    #[test]
+    fn defender_plan_sql_vms_missing() {
+        plan_missing("defender_plan_sql_vms", "SqlServerVirtualMachines");
+    }
+
+    #[test]
+    fn defender_plan_dns_pass() {
+        plan_pass("defender_plan_dns", "Dns");
+        // Legacy plan off, but Servers Plan 2 (Microsoft's example) includes DNS detection.
+        let v = eval_subscription("defender_plan_dns", &pricings("Dns", Some("Free")));
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+        assert_eq!(v.observed["pricings/VirtualMachines.subPlan"], json!("P2"));
+        assert_eq!(v.observed["pricings/Dns.pricingTier"], json!("Free"));
+    }
+    #[test]
+    fn defender_plan_dns_fail() {
+        let mut s = pricings("Dns", Some("Free"));
+        for p in s.defender_pricings.as_mut().unwrap() {
+            if p["name"] == "VirtualMachines" {
+                p["properties"]["subPlan"] = json!("P1");
+            }
+        }
+        let v = eval_subscription("defender_plan_dns", &s);
+        assert_eq!(v.status, S::Fail, "{}", v.reason);
+        assert_eq!(v.observed["pricings/VirtualMachines.subPlan"], json!("P1"));
+    }
+    #[test]
+    fn defender_plan_dns_missing() {
+        plan_missing("defender_plan_dns", "Dns");
+    }
+
+    #[test]
+    fn defender_plan_cspm_pass() {
+        plan_pass("defender_plan_cspm", "CloudPosture");
+    }
+    #[test]
+    fn defender_plan_cspm_fail() {
+        plan_fail("defender_plan_cspm", "CloudPosture");
+    }
+    #[test]
+    fn defender_plan_cspm_missing() {
+        plan_missing("defender_plan_cspm", "CloudPosture");
+    }
+
+    #[test]
+    fn defender_plan_apis_pass() {
+        plan_pass("defender_plan_apis", "Api");
+    }
+    #[test]
+    fn defender_plan_apis_fail() {
+        plan_fail("defender_plan_apis", "Api");
+    }
+    #[test]
+    fn defender_plan_apis_missing() {
+        plan_missing("defender_plan_apis", "Api");
+    }
+
+    fn auto(settings: Option<Vec<Value>>) -> Subscription {
+        let mut s = subscription(SUB);
+        s.auto_provisioning_settings = settings;
+        s
+    }
+
+    #[test]
+    fn defender_auto_provisioning_on_pass() {
+        let v = eval_subscription("defender_auto_provisioning_on", &auto(Some(list(AUTO))));
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+        assert_eq!(
+            v.observed["autoProvisioningSettings/default.autoProvision"],
+            json!("On")
+        );
+    }
+    #[test]
+    fn defender_auto_provisioning_on_fail() {
+        let mut l = list(AUTO);
+        l[0]["properties"]["autoProvision"] = json!("Off");
+        let v = eval_subscription("defender_auto_provisioning_on", &auto(Some(l)));
+        assert_eq!(v.status, S::Fail);
+        let v = eval_subscription("defender_auto_provisioning_on", &auto(Some(vec![])));
+        assert_eq!(v.status, S::Fail);
+        assert!(v.reason.contains("not configured"));
+    }
+    #[test]
+    fn defender_auto_provisioning_on_missing() {
+        let v = eval_subscription("defender_auto_provisioning_on", &auto(None));
+        assert_eq!(v.status, S::Error);
+        let mut l = list(AUTO);
+        l[0]["properties"] = json!({});
+        let v = eval_subscription("defender_auto_provisioning_on", &auto(Some(l)));
+        assert_eq!(v.status, S::Error);
+    }
+
+    fn contacts(edit: impl FnOnce(&mut Vec<Value>)) -> Subscription {
+        let mut l = list(CONTACTS);
+        edit(&mut l);
+        let mut s = subscription(SUB);
+        s.security_contacts = Some(l);
+        s
+    }
+
+    fn alert_source(l: &mut [Value], severity: &str) {
+        l[0]["properties"]["notificationsSources"][1]["minimalSeverity"] = json!(severity);
+    }
+
+    #[test]
+    fn defender_alert_notifications_medium_pass() {
+        // Microsoft's example emails alerts of Medium and above.
+        let v = eval_subscription("defender_alert_notifications_medium", &contacts(|_| {}));
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+        assert_eq!(v.reason, "alerts of Medium severity and above are emailed");
+        let v = eval_subscription(
+            "defender_alert_notifications_medium",
+            &contacts(|l| alert_source(l, "Low")),
+        );
+        assert_eq!(v.status, S::Pass);
+        // The older api-version shape.
+        let v = eval_subscription(
+            "defender_alert_notifications_medium",
+            &contacts(|l| {
+                let p = l[0]["properties"].as_object_mut().unwrap();
+                p.remove("notificationsSources");
+                p.insert(
+                    "alertNotifications".into(),
+                    json!({"state": "On", "minimalSeverity": "Medium"}),
+                );
+            }),
+        );
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+    }
+    #[test]
+    fn defender_alert_notifications_medium_fail() {
+        let v = eval_subscription(
+            "defender_alert_notifications_medium",
+            &contacts(|l| alert_source(l, "High")),
+        );
+        assert_eq!(v.status, S::Fail);
+        assert!(v.reason.starts_with("only High-severity alerts"));
+        assert_eq!(v.observed["alert_minimal_severities"], json!(["High"]));
+        let v = eval_subscription(
+            "defender_alert_notifications_medium",
+            &contacts(|l| l[0]["properties"]["isEnabled"] = json!(false)),
+        );
+        assert_eq!(v.status, S::Fail);
+        assert_eq!(v.reason, "no enabled security contact emails alerts");
+    }
+    #[test]
+    fn defender_alert_notifications_medium_missing() {
+        let v = eval_subscription("defender_alert_notifications_medium", &subscription(SUB));
+        assert_eq!(v.status, S::Error);
+        assert_eq!(v.observed["securityContacts"], Value::Null);
+        let v = eval_subscription(
+            "defender_alert_notifications_medium",
+            &contacts(|l| alert_source(l, "Severe")),
+        );
+        assert_eq!(v.status, S::Error);
+    }
+
+    #[test]
+    fn defender_notify_owners_pass() {
+        let v = eval_subscription("defender_notify_owners", &contacts(|_| {}));
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+    }
+    #[test]
+    fn defender_notify_owners_fail() {
+        let v = eval_subscription(
+            "defender_notify_owners",
+            &contacts(|l| l[0]["properties"]["notificationsByRole"]["roles"] = json!(["Admin"])),
+        );
+        assert_eq!(v.status, S::Fail);
+        let v = eval_subscription(
+            "defender_notify_owners",
+            &contacts(|l| l[0]["properties"]["notificationsByRole"]["state"] = json!("Off")),
+        );
+        assert_eq!(v.status, S::Fail);
+        let v = eval_subscription("defender_notify_owners", &contacts(|l| l.clear()));
+        assert_eq!(v.reason, "no security contact is configured");
+    }
+    #[test]
+    fn defender_notify_owners_missing() {
+        let v = eval_subscription("defender_notify_owners", &subscription(SUB));
+        assert_eq!(v.status, S::Error);
+    }
+
+    #[test]
+    fn defender_attack_path_notifications_pass() {
+        // Microsoft's example misspells the source type ("AttachPath"); the API's enum value
+        // is AttackPath.
+        let v = eval_subscription(
+            "defender_attack_path_notifications",
+            &contacts(|l| {
+                l[0]["properties"]["notificationsSources"][0]["sourceType"] = json!("AttackPath")
+            }),
+        );
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+        assert_eq!(
+            v.reason,
+            "attack paths of Critical risk and above are emailed"
+        );
+    }
+    #[test]
+    fn defender_attack_path_notifications_fail() {
+        // The unrecognised source type of Microsoft's example is not an attack path source.
+        let v = eval_subscription("defender_attack_path_notifications", &contacts(|_| {}));
+        assert_eq!(v.status, S::Fail);
+        assert_eq!(v.reason, "no enabled security contact emails attack paths");
+        let v = eval_subscription(
+            "defender_attack_path_notifications",
+            &contacts(|l| {
+                l[0]["properties"]["notificationsSources"]
+                    .as_array_mut()
+                    .unwrap()
+                    .remove(0);
+            }),
+        );
+        assert_eq!(v.status, S::Fail);
+    }
+    #[test]
+    fn defender_attack_path_notifications_missing() {
+        let v = eval_subscription("defender_attack_path_notifications", &subscription(SUB));
+        assert_eq!(v.status, S::Error);
+    }
+
+    /// Microsoft's assessments example, turned unhealthy with a severity.
+    fn assessment(index: usize, severity: Option<&str>) -> Resource {
+        let mut r = fixture_resource(ASSESSMENTS, index);
+        set_prop(&mut r, "/status", json!({"code": "Unhealthy"}));
+        if let Some(sev) = severity {
+            set_prop(
+                &mut r,
+                "/metadata",
+                json!({"severity": sev, "assessmentType": "BuiltIn",
+                       "displayName": "Install endpoint protection solution on virtual machine scale sets"}),
+            );
+        }
+        r
+    }
+
+    fn finding(id: &str, inv: &Inventory) -> Finding {
+        let check = crate::checks::find(id).unwrap();
+        let settings = Settings::default();
+        let ctx = crate::checks::Ctx::new(inv, &settings);
+        crate::checks::run(check, &ctx)
+            .findings
+            .into_iter()
+            .find(|f| f.resource_id == format!("/subscriptions/{SUB}"))
+            .unwrap()
+    }
+
+    fn inv(rows: Vec<Resource>) -> Inventory {
+        let mut inv = inventory(rows);
+        inv.subscriptions.push(subscription(SUB));
+        inv
+    }
+
+    #[test]
+    fn defender_high_severity_recommendations_resolved_pass() {
+        // Microsoft's example rows are Healthy and NotApplicable; a Medium one is not High.
+        let rows = vec![
+            fixture_resource(ASSESSMENTS, 0),
+            fixture_resource(ASSESSMENTS, 1),
+            assessment(0, Some("Medium")),
+        ];
+        let f = finding(
+            "defender_high_severity_recommendations_resolved",
+            &inv(rows),
+        );
+        assert_eq!(f.status, S::Pass, "{}", f.reason);
+        assert_eq!(f.observed["unhealthy_assessments"], json!(1));
+    }
+    #[test]
+    fn defender_high_severity_recommendations_resolved_fail() {
+        let rows = vec![assessment(0, Some("High")), assessment(1, Some("High"))];
+        let f = finding(
+            "defender_high_severity_recommendations_resolved",
+            &inv(rows),
+        );
+        assert_eq!(f.status, S::Fail);
+        assert_eq!(
+            f.reason,
+            "1 unhealthy High-severity recommendations on 2 resources: Install endpoint \
+             protection solution on virtual machine scale sets (2 resources)"
+        );
+        assert_eq!(
+            f.observed["recommendations"][0]["examples"][1],
+            json!(format!(
+                "/subscriptions/{SUB}/resourceGroups/myRg/providers/Microsoft.Compute/virtualMachineScaleSets/vmss2"
+            ))
+        );
+    }
+    #[test]
+    fn defender_high_severity_recommendations_resolved_missing() {
+        let f = finding(
+            "defender_high_severity_recommendations_resolved",
+            &inv(vec![assessment(0, None)]),
+        );
+        assert_eq!(f.status, S::Error, "{}", f.reason);
+        let mut i = inv(vec![]);
+        i.sources.retain(|s| s.name != "resource_graph.security");
+        let f = finding("defender_high_severity_recommendations_resolved", &i);
+        assert_eq!(f.status, S::Error);
+        let mut i = inv(vec![]);
+        for s in &mut i.sources {
+            s.gaps.push(Gap {
+                scope: format!("/subscriptions/{SUB}"),
+                reason: "throttled".into(),
+            });
+        }
+        let f = finding("defender_high_severity_recommendations_resolved", &i);
+        assert_eq!(f.status, S::Error);
+    }
+
+    #[test]
+    fn defender_medium_severity_recommendations_resolved_pass() {
+        let f = finding(
+            "defender_medium_severity_recommendations_resolved",
+            &inv(vec![
+                assessment(0, Some("High")),
+                assessment(1, Some("Low")),
+            ]),
+        );
+        assert_eq!(f.status, S::Pass, "{}", f.reason);
+    }
+    #[test]
+    fn defender_medium_severity_recommendations_resolved_fail() {
+        let f = finding(
+            "defender_medium_severity_recommendations_resolved",
+            &inv(vec![assessment(1, Some("Medium"))]),
+        );
+        assert_eq!(f.status, S::Fail);
+        assert!(f.reason.contains("Medium-severity"));
+    }
+    #[test]
+    fn defender_medium_severity_recommendations_resolved_missing() {
+        let f = finding(
+            "defender_medium_severity_recommendations_resolved",
+            &inv(vec![assessment(1, None)]),
+        );
+        assert_eq!(f.status, S::Error);
+        assert_eq!(f.observed["without_severity"].as_array().unwrap().len(), 1);
+    }
+
+    fn update_assessment(key: &str) -> Resource {
+        let mut r = assessment(0, Some("High"));
+        r.id = r.id.replace("21300918-b2e3-0346-785f-c77ff57d243b", key);
+        r.name = key.to_string();
+        r
+    }
+
+    #[test]
+    fn defender_system_updates_applied_pass() {
+        // An unhealthy recommendation of another kind is not about updates.
+        let f = finding(
+            "defender_system_updates_applied",
+            &inv(vec![assessment(0, Some("High"))]),
+        );
+        assert_eq!(f.status, S::Pass, "{}", f.reason);
+    }
+    #[test]
+    fn defender_system_updates_applied_fail() {
+        for key in [
+            "4ab6e3c5-74dd-8b35-9ab9-f61b30875b27",
+            "e1145ab1-eb4f-43d8-911b-36ddf771d13f",
+        ] {
+            let f = finding(
+                "defender_system_updates_applied",
+                &inv(vec![update_assessment(key)]),
+            );
+            assert_eq!(f.status, S::Fail, "{key}");
+            assert!(f.reason.contains("vmss1"), "{}", f.reason);
+        }
+    }
+    #[test]
+    fn defender_system_updates_applied_missing() {
+        let mut i = inv(vec![update_assessment(
+            "4ab6e3c5-74dd-8b35-9ab9-f61b30875b27",
+        )]);
+        i.sources.retain(|s| s.name != "resource_graph.security");
+        let f = finding("defender_system_updates_applied", &i);
+        assert_eq!(f.status, S::Error);
     }
 }

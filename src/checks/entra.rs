@@ -1,21 +1,31 @@
-//! Entra ID checks on the tenant's sign-in policy: MFA for administrators and for everyone,
-//! and blocking of legacy authentication. Each is met either by security defaults or by an
-//! enforced conditional access (CA) policy.
+//! Entra ID checks on the tenant: sign-in policy (MFA for administrators and for everyone,
+//! blocking of legacy authentication, risk-based policies, trusted locations, the security
+//! defaults / conditional access baseline, exclusions and break-glass accounts), tenant-wide
+//! authorization settings (guest invitations and access, user consent, who may create apps,
+//! groups and tenants), app registration credentials, privileged roles (Global Administrator
+//! count, standing assignments outside PIM), stale accounts and MFA registration.
 //!
-//! The two sources decide together. Security defaults enabled settles all three checks.
-//! Otherwise the CA policies decide; if no policy qualifies, the finding fails only when
-//! security defaults are known to be off, or provably off because Entra does not allow
-//! security defaults while CA policies are enforced. Anything else is an error: missing data
-//! never passes, and it does not fail a tenant that may be protected by what was not read.
+//! For the first three checks security defaults and conditional access decide together.
+//! Security defaults enabled settles them. Otherwise the CA policies decide; if no policy
+//! qualifies, the finding fails only when security defaults are known to be off, or provably off
+//! because Entra does not allow security defaults while CA policies are enforced. Anything else
+//! is an error: missing data never passes, and it does not fail a tenant that may be protected
+//! by what was not read.
 //!
-//! Limits of the inventory model: it carries users, applications, client app types and
-//! built-in grant controls, but not the location, platform or risk conditions, nor
-//! authentication strengths. A policy narrowed by those conditions is judged as if it were not
-//! narrowed; one that requires MFA only through an authentication strength is not credited.
+//! The MFA checks judge users, applications, client app types and grant controls; a policy
+//! limited by location, platform or risk is not counted as covering every sign-in. The risk
+//! checks, whose point is the risk condition, reject only location and platform limits.
+//!
+//! Graph objects other than CA policies are kept as JSON (`serde_json::Value`) in the model and
+//! read defensively: an absent field is an error unless Graph documents its default. Ages are
+//! measured from the inventory's collection time (`Ctx::as_of`), never the clock.
 
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
-use super::{Check, CheckMeta, Eval, Severity, Verdict};
+use super::{Check, CheckMeta, Ctx, Eval, Settings, Severity, Verdict};
 use crate::model::{ConditionalAccessPolicy, Identity};
 
 /// Role template id of Global Administrator (the same in every tenant).
@@ -23,6 +33,14 @@ const GLOBAL_ADMIN: &str = "62e90394-69f5-4237-9190-012177145e10";
 
 const CA: &str = "graph.conditional_access_policies";
 const SD: &str = "graph.security_defaults";
+const AUTHZ: &str = "graph.authorization_policy";
+const APPS: &str = "graph.applications";
+const ROLES: &str = "graph.directory_roles";
+const SCHEDULES: &str = "graph.role_assignment_schedules";
+const ELIGIBILITY: &str = "graph.role_eligibility_schedules";
+const USERS: &str = "graph.users";
+const REGISTRATION: &str = "graph.user_registration_details";
+const LOCATIONS: &str = "graph.named_locations";
 
 pub(super) const CHECKS: &[Check] = &[
     Check {
@@ -125,6 +143,720 @@ pub(super) const CHECKS: &[Check] = &[
             sources: &[CA, SD],
         },
         eval: Eval::Tenant(legacy_auth_blocked),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "entra_guest_invites_restricted",
+            title: "Only administrators and Guest Inviters can invite guest users",
+            service: "entra",
+            severity: Severity::Medium,
+            criteria: &["CC6.1", "CC6.2"],
+            cis: &["2.1.0:1.15", "3.0.0:2.16", "4.0.0:6.16", "5.0.0:5.16"],
+            policies: &[],
+            description: "Reads authorizationPolicy.allowInvitesFrom. Passes for \
+                          adminsAndGuestInviters (only admins and the Guest Inviter role) or none; \
+                          fails for adminsGuestInvitersAndAllMembers and everyone (Entra's default). \
+                          Absent, or the policy not collected, is an error.",
+            rationale: "Each invitation creates a new external identity with access to the \
+                        directory; restricting who may invite keeps the registration of new users \
+                        an authorised, reviewable act (CC6.2) and limits access to the system \
+                        (CC6.1).",
+            remediation: "Portal: Entra admin center > External Identities > External \
+                          collaboration settings > Guest invite settings > 'Only users assigned to \
+                          specific admin roles can invite guest users'. CLI: az rest --method patch \
+                          --url https://graph.microsoft.com/v1.0/policies/authorizationPolicy \
+                          --body '{\"allowInvitesFrom\":\"adminsAndGuestInviters\"}'",
+            sources: &[AUTHZ],
+        },
+        eval: Eval::Tenant(guest_invites),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "entra_guest_access_restricted",
+            title: "Guest users have restricted access to directory objects",
+            service: "entra",
+            severity: Severity::Medium,
+            criteria: &["CC6.1", "CC6.3"],
+            cis: &["2.1.0:1.14", "3.0.0:2.15", "4.0.0:6.15", "5.0.0:5.15"],
+            policies: &[],
+            description: "Reads authorizationPolicy.guestUserRoleId. Passes for \
+                          2af84b1e-32c8-42b7-82bc-daa82404023b (restricted to their own directory \
+                          objects, the CIS value) and for 10dae51f-b6af-4016-8d66-8c2a99b929b3 \
+                          (limited access, Entra's default; recorded as such so the stricter CIS \
+                          value is visible); fails for a0b1b346-4d3e-4e8b-98f8-753987be4970 (same \
+                          access as members). Absent or any other value is an error.",
+            rationale: "Guests who can enumerate users, groups and their memberships can map the \
+                        organisation for phishing and privilege paths; least privilege applies to \
+                        directory data too (CC6.1, CC6.3).",
+            remediation: "Portal: Entra admin center > External Identities > External \
+                          collaboration settings > Guest user access > 'Guest user access is \
+                          restricted to properties and memberships of their own directory objects'. \
+                          CLI: az rest --method patch --url https://graph.microsoft.com/v1.0/\
+                          policies/authorizationPolicy --body \
+                          '{\"guestUserRoleId\":\"2af84b1e-32c8-42b7-82bc-daa82404023b\"}'",
+            sources: &[AUTHZ],
+        },
+        eval: Eval::Tenant(guest_access),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "entra_user_consent_restricted",
+            title: "Users cannot consent to applications beyond low-risk verified-publisher apps",
+            service: "entra",
+            severity: Severity::High,
+            criteria: &["CC6.1", "CC6.3"],
+            cis: &[
+                "2.1.0:1.10",
+                "2.1.0:1.11",
+                "3.0.0:2.12",
+                "3.0.0:2.13",
+                "4.0.0:6.12",
+                "4.0.0:6.13",
+                "5.0.0:5.12",
+                "5.0.0:5.13",
+            ],
+            policies: &[],
+            description: "Reads authorizationPolicy.defaultUserRolePermissions.\
+                          permissionGrantPoliciesAssigned. Entries named \
+                          ManagePermissionGrantsForSelf.<policy> let users consent for themselves. \
+                          Passes when there is none (user consent off) or only the Microsoft \
+                          policies microsoft-user-default-low (verified publishers, low-impact \
+                          permissions) and microsoft-user-default-recommended (Microsoft-managed \
+                          low-risk consent); fails for microsoft-user-default-legacy (consent to \
+                          any app). A custom self-consent policy, or an entry of unknown form, is \
+                          an error (its contents are not collected). \
+                          ManagePermissionGrantsForOwnedResource.* entries (group and team owner \
+                          consent) are recorded only. Absent is an error.",
+            rationale: "Consent phishing tricks users into granting a malicious app durable access \
+                        to mail and files without any password; letting only administrators or \
+                        low-risk verified apps receive consent keeps data access authorised \
+                        (CC6.1, CC6.3).",
+            remediation: "Portal: Entra admin center > Enterprise apps > Consent and permissions > \
+                          User consent settings > 'Do not allow user consent' or 'Allow user \
+                          consent for apps from verified publishers, for selected permissions'. \
+                          CLI: az rest --method patch --url https://graph.microsoft.com/v1.0/\
+                          policies/authorizationPolicy --body '{\"defaultUserRolePermissions\":\
+                          {\"permissionGrantPoliciesAssigned\":[]}}'",
+            sources: &[AUTHZ],
+        },
+        eval: Eval::Tenant(user_consent),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "entra_risky_app_consent_blocked",
+            title: "Users cannot consent to applications Entra flags as risky",
+            service: "entra",
+            severity: Severity::Medium,
+            criteria: &["CC6.1", "CC6.3"],
+            cis: &[],
+            policies: &[],
+            description: "Reads authorizationPolicy.allowUserConsentForRiskyApps. Passes when \
+                          false; fails when true. Graph documents false as the default, so an \
+                          absent value passes and is recorded as absent; the policy not collected \
+                          is an error.",
+            rationale: "When Entra's risk detection flags an app, allowing users to consent anyway \
+                        defeats the detection and grants data access to a likely malicious app \
+                        (CC6.1, CC6.3).",
+            remediation: "Portal: not exposed; use Graph. CLI: az rest --method patch --url \
+                          https://graph.microsoft.com/v1.0/policies/authorizationPolicy --body \
+                          '{\"allowUserConsentForRiskyApps\":false}'",
+            sources: &[AUTHZ],
+        },
+        eval: Eval::Tenant(risky_app_consent),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "entra_users_cannot_register_apps",
+            title: "Non-admin users cannot register applications",
+            service: "entra",
+            severity: Severity::Medium,
+            criteria: &["CC6.1", "CC6.2"],
+            cis: &["2.1.0:1.13", "3.0.0:2.14", "4.0.0:6.14", "5.0.0:5.14"],
+            policies: &[],
+            description: "Passes when authorizationPolicy.defaultUserRolePermissions.\
+                          allowedToCreateApps is false; true (Entra's default) fails; absent is an \
+                          error.",
+            rationale: "Every app registration is a new identity that can hold secrets and request \
+                        permissions; letting any user create them bypasses the approval of new \
+                        identities (CC6.2) and widens access paths (CC6.1).",
+            remediation: "Portal: Entra admin center > Identity > Users > User settings > 'Users can \
+                          register applications' = No (grant Application Developer to those who \
+                          need it). CLI: az rest --method patch --url https://graph.microsoft.com/\
+                          v1.0/policies/authorizationPolicy --body '{\"defaultUserRolePermissions\":\
+                          {\"allowedToCreateApps\":false}}'",
+            sources: &[AUTHZ],
+        },
+        eval: Eval::Tenant(users_register_apps),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "entra_users_cannot_create_security_groups",
+            title: "Non-admin users cannot create security groups",
+            service: "entra",
+            severity: Severity::Low,
+            criteria: &["CC6.2", "CC6.3"],
+            cis: &["2.1.0:1.18", "3.0.0:2.19", "4.0.0:6.19", "5.0.0:5.19"],
+            policies: &[],
+            description: "Passes when authorizationPolicy.defaultUserRolePermissions.\
+                          allowedToCreateSecurityGroups is false; true (Entra's default) fails; \
+                          absent is an error.",
+            rationale: "Security groups carry access to apps and Azure resources; groups created \
+                        and owned by arbitrary users escape the approval and review of access \
+                        (CC6.2, CC6.3).",
+            remediation: "Portal: Entra admin center > Groups > General settings > 'Users can create \
+                          security groups in Azure portals, API or PowerShell' = No. CLI: az rest \
+                          --method patch --url https://graph.microsoft.com/v1.0/policies/\
+                          authorizationPolicy --body '{\"defaultUserRolePermissions\":\
+                          {\"allowedToCreateSecurityGroups\":false}}'",
+            sources: &[AUTHZ],
+        },
+        eval: Eval::Tenant(users_create_groups),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "entra_users_cannot_create_tenants",
+            title: "Non-admin users cannot create new tenants",
+            service: "entra",
+            severity: Severity::Low,
+            criteria: &["CC6.1", "CC6.2"],
+            cis: &["2.1.0:1.3", "3.0.0:2.3", "4.0.0:6.4", "5.0.0:5.4"],
+            policies: &[],
+            description: "Passes when authorizationPolicy.defaultUserRolePermissions.\
+                          allowedToCreateTenants is false; true (Entra's default) fails; absent is \
+                          an error.",
+            rationale: "A user who creates a tenant becomes its Global Administrator outside every \
+                        control of the organisation, and data can move there unnoticed; tenant \
+                        creation should be an administrative, authorised act (CC6.1, CC6.2).",
+            remediation: "Portal: Entra admin center > Identity > Users > User settings > 'Restrict \
+                          non-admin users from creating tenants' = Yes. CLI: az rest --method patch \
+                          --url https://graph.microsoft.com/v1.0/policies/authorizationPolicy \
+                          --body '{\"defaultUserRolePermissions\":{\"allowedToCreateTenants\":false}}'",
+            sources: &[AUTHZ],
+        },
+        eval: Eval::Tenant(users_create_tenants),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "entra_email_verified_join_disabled",
+            title: "Users cannot join the tenant by email verification alone",
+            service: "entra",
+            severity: Severity::Low,
+            criteria: &["CC6.2"],
+            cis: &[],
+            policies: &[],
+            description: "Passes when authorizationPolicy.allowEmailVerifiedUsersToJoinOrganization \
+                          is false; true fails; absent is an error.",
+            rationale: "With email-verified join, anyone who controls a mailbox at a verified \
+                        domain can self-provision a member account without an approved \
+                        registration (CC6.2).",
+            remediation: "Portal: not exposed; use Graph. CLI: az rest --method patch --url \
+                          https://graph.microsoft.com/v1.0/policies/authorizationPolicy --body \
+                          '{\"allowEmailVerifiedUsersToJoinOrganization\":false}'",
+            sources: &[AUTHZ],
+        },
+        eval: Eval::Tenant(email_verified_join),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "entra_app_credentials_not_expired",
+            title: "App registrations carry no expired secrets or certificates",
+            service: "entra",
+            severity: Severity::Low,
+            criteria: &["CC6.1", "CC6.2"],
+            cis: &[],
+            policies: &[],
+            description: "For every application's passwordCredentials and keyCredentials, compares \
+                          endDateTime with the inventory's collection time. Fails listing every \
+                          credential that has already expired; passes when none has. A credential \
+                          without a readable endDateTime is an error; applications not collected \
+                          is an error.",
+            rationale: "Expired credentials left on an app show that credential lifecycle is not \
+                        managed: rotation happened without removing the old secret, or the app is \
+                        abandoned. Credentials no longer needed must be removed (CC6.2) and \
+                        credentials managed (CC6.1).",
+            remediation: "Portal: Entra admin center > App registrations > <app> > Certificates & \
+                          secrets > delete expired entries. CLI: az ad app credential delete --id \
+                          <app-id> --key-id <key-id> (add --cert for certificates)",
+            sources: &[APPS],
+        },
+        eval: Eval::TenantCtx(app_credentials_expired),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "entra_app_credentials_not_expiring",
+            title: "No app registration secret or certificate expires within 30 days",
+            service: "entra",
+            severity: Severity::Low,
+            criteria: &["CC6.1"],
+            cis: &[],
+            policies: &[],
+            description: "Fails listing every application password or key credential whose \
+                          endDateTime falls between the collection time and 30 days after it; \
+                          passes when none does. Already expired credentials are \
+                          entra_app_credentials_not_expired's concern. Unreadable endDateTime or \
+                          applications not collected is an error.",
+            rationale: "Credentials that expire unplanned cause outages and emergency rotations in \
+                        which secrets get mishandled; tracking expiry is part of managing \
+                        credentials for software (CC6.1).",
+            remediation: "Portal: Entra admin center > App registrations > <app> > Certificates & \
+                          secrets > New client secret / Upload certificate, deploy it, then delete \
+                          the old one. CLI: az ad app credential reset --id <app-id> --append \
+                          --years 1",
+            sources: &[APPS],
+        },
+        eval: Eval::TenantCtx(app_credentials_expiring),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "entra_app_credential_lifetime_limited",
+            title: "App registration secrets and certificates are valid no longer than allowed",
+            service: "entra",
+            severity: Severity::Medium,
+            criteria: &["CC6.1"],
+            cis: &[],
+            policies: &[],
+            description: "For every application password and key credential that has not expired, \
+                          computes endDateTime minus startDateTime. Fails listing each whose \
+                          lifetime exceeds the max_credential_days setting (default 365 days); \
+                          passes otherwise. A credential without readable start or end is an \
+                          error; applications not collected is an error.",
+            rationale: "A long-lived secret that leaks stays usable for years; bounding credential \
+                        lifetime forces rotation and limits the window of misuse (CC6.1).",
+            remediation: "Portal: Entra admin center > App registrations > <app> > Certificates & \
+                          secrets > replace the credential with one of at most the allowed \
+                          lifetime; enforce it with an app management policy. CLI: az ad app \
+                          credential reset --id <app-id> --append --end-date <yyyy-mm-dd>",
+            sources: &[APPS],
+        },
+        eval: Eval::TenantCtx(app_credential_lifetime),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "entra_global_admins_max",
+            title: "The number of Global Administrators does not exceed the configured maximum",
+            service: "entra",
+            severity: Severity::High,
+            criteria: &["CC6.1", "CC6.3"],
+            cis: &["2.1.0:1.25", "3.0.0:2.26", "4.0.0:6.26", "5.0.0:5.26"],
+            policies: &[],
+            description: "Counts distinct principals holding Global Administrator (role template \
+                          62e90394-69f5-4237-9190-012177145e10): members of the activated directory \
+                          role (directoryRoles?$expand=members, which includes PIM activations) and \
+                          PIM eligibility schedules that have not ended. Passes when the count is \
+                          at most max_global_admins (default 4, CIS: fewer than 5); more fails. A \
+                          role-assignable group counts as one. Directory roles not collected, a \
+                          Global Administrator role without expanded members, or eligibility \
+                          schedules not collected while the count is within the limit, is an error.",
+            rationale: "Each Global Administrator can take over the tenant and every subscription \
+                        trusting it; few holders limit the damage of one compromised account \
+                        (CC6.1, CC6.3 least privilege).",
+            remediation: "Portal: Entra admin center > Roles & admins > Global Administrator > \
+                          remove assignments or convert them to narrower roles or PIM eligibility. \
+                          CLI: az rest --method delete --url https://graph.microsoft.com/v1.0/\
+                          directoryRoles/roleTemplateId=62e90394-69f5-4237-9190-012177145e10/\
+                          members/<object-id>/$ref",
+            sources: &[ROLES, ELIGIBILITY],
+        },
+        eval: Eval::TenantCtx(global_admins_max),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "entra_global_admins_min",
+            title: "At least two principals hold the Global Administrator role",
+            service: "entra",
+            severity: Severity::Medium,
+            criteria: &["CC6.1", "CC7.5"],
+            cis: &[],
+            policies: &[],
+            description: "Counts distinct Global Administrators as entra_global_admins_max does \
+                          (active members and current PIM eligibility schedules). Passes with \
+                          two or more; fewer fails. Directory roles not collected, or fewer than \
+                          two known while eligibility schedules were not collected, is an error.",
+            rationale: "With a single Global Administrator, losing that account (lockout, leaver, \
+                        compromise) leaves nobody able to administer or recover the tenant; \
+                        Microsoft recommends at least two, plus emergency access (CC6.1, CC7.5).",
+            remediation: "Portal: Entra admin center > Roles & admins > Global Administrator > Add \
+                          assignments (preferably PIM eligible). CLI: az rest --method post --url \
+                          https://graph.microsoft.com/v1.0/roleManagement/directory/\
+                          roleEligibilityScheduleRequests --body @eligible-ga.json",
+            sources: &[ROLES],
+        },
+        eval: Eval::TenantCtx(global_admins_min),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "entra_privileged_roles_not_permanent",
+            title: "Privileged directory roles are not assigned permanently outside PIM",
+            service: "entra",
+            severity: Severity::High,
+            criteria: &["CC6.1", "CC6.3"],
+            cis: &[],
+            policies: &[],
+            description: "Reads PIM roleAssignmentSchedules. Fails when a schedule for a privileged \
+                          role (Global, Privileged Role, Privileged Authentication, Security, User, \
+                          Application, Cloud Application, Conditional Access, Authentication, \
+                          Exchange, SharePoint, Intune, Hybrid Identity, Helpdesk and Password \
+                          Administrator) has assignmentType Assigned (standing, not activated from \
+                          an eligibility) and no end (expiration type noExpiration or no \
+                          endDateTime), unless the principal is a configured break-glass account \
+                          (break_glass_accounts, by object id, or by UPN through the collected \
+                          users). Each offender is listed with whether it also has an eligibility \
+                          schedule. Schedules not collected is an error; a break-glass UPN that \
+                          cannot be resolved because users were not collected makes a would-be \
+                          failure an error.",
+            rationale: "Standing privileged access is exposed to every session and token theft; \
+                        just-in-time activation through PIM limits privilege to when it is needed \
+                        and leaves an approval trail (CC6.1, CC6.3).",
+            remediation: "Portal: Entra admin center > Identity governance > Privileged Identity \
+                          Management > Microsoft Entra roles > Assignments > Active > convert each \
+                          permanent assignment to Eligible. CLI: az rest --method post --url \
+                          https://graph.microsoft.com/v1.0/roleManagement/directory/\
+                          roleEligibilityScheduleRequests --body @eligible.json (then remove the \
+                          active assignment)",
+            sources: &[SCHEDULES],
+        },
+        eval: Eval::TenantCtx(privileged_not_permanent),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "entra_stale_member_accounts_disabled",
+            title: "Enabled member accounts have signed in within the configured period",
+            service: "entra",
+            severity: Severity::Medium,
+            criteria: &["CC6.1", "CC6.2"],
+            cis: &[],
+            policies: &[],
+            description: "For every user with userType Member and accountEnabled true, takes the \
+                          latest of signInActivity.lastSignInDateTime, \
+                          lastNonInteractiveSignInDateTime and lastSuccessfulSignInDateTime (or, \
+                          for an account that never signed in, createdDateTime). Fails listing the \
+                          accounts for which that is more than stale_account_days (default 90) \
+                          before the collection time. A user without userType, accountEnabled or \
+                          signInActivity (it needs Entra ID P1 and AuditLog.Read.All), or a \
+                          never-used account without createdDateTime, makes the finding an error \
+                          unless another account already fails. Users not collected is an error.",
+            rationale: "Enabled accounts nobody uses are unmonitored credentials: leavers who were \
+                        not deprovisioned, test accounts, forgotten service users. Access that is \
+                        no longer needed must be removed (CC6.2, CC6.1).",
+            remediation: "Portal: Entra admin center > Users > filter by last sign-in > disable or \
+                          delete the accounts; use access reviews for inactive users. CLI: az ad \
+                          user update --id <upn> --account-enabled false",
+            sources: &[USERS],
+        },
+        eval: Eval::TenantCtx(stale_members),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "entra_stale_guest_accounts_removed",
+            title: "Enabled guest accounts have signed in within the configured period",
+            service: "entra",
+            severity: Severity::Medium,
+            criteria: &["CC6.2", "CC6.3"],
+            cis: &[
+                "2.1.0:1.4",
+                "3.0.0:2.4",
+                "4.0.0:6.3.2",
+                "5.0.0:5.3.2",
+                "6.0.0:5.3.2",
+            ],
+            policies: &[],
+            description: "As entra_stale_member_accounts_disabled, for users with userType Guest: \
+                          fails listing enabled guests whose latest sign-in (or, never signed in, \
+                          creation) is more than stale_account_days before the collection time. \
+                          Missing userType, accountEnabled, signInActivity or createdDateTime is an \
+                          error unless another guest already fails; users not collected is an \
+                          error.",
+            rationale: "Guests are invited for a purpose that ends; guests who no longer sign in \
+                        still have access that nobody reviews, and their home organisation's \
+                        offboarding does not reach this tenant (CC6.2, CC6.3).",
+            remediation: "Portal: Entra admin center > Users > filter User type = Guest and last \
+                          sign-in > delete; set up an access review for guests. CLI: az ad user \
+                          delete --id <object-id>",
+            sources: &[USERS],
+        },
+        eval: Eval::TenantCtx(stale_guests),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "entra_admins_mfa_registered",
+            title: "Every administrator has registered an MFA method",
+            service: "entra",
+            severity: Severity::High,
+            criteria: &["CC6.1"],
+            cis: &["2.1.0:1.1.2", "3.0.0:2.1.2"],
+            policies: &[],
+            description: "Reads the authentication methods registration report \
+                          (userRegistrationDetails). Fails listing every entry with isAdmin true \
+                          and isMfaRegistered false; passes when every administrator is registered. \
+                          An administrator entry without isMfaRegistered is an error unless another \
+                          already fails; the report not collected is an error.",
+            rationale: "An MFA policy cannot protect an administrator who never registered a \
+                        second factor: the first sign-in registers whoever holds the password. \
+                        Registration is a precondition of the MFA control (CC6.1).",
+            remediation: "Portal: Entra admin center > Protection > Authentication methods > User \
+                          registration details > filter Admin = Yes, MFA registered = No; require \
+                          registration (registration campaign or a Temporary Access Pass). CLI: az \
+                          rest --method get --url \"https://graph.microsoft.com/v1.0/reports/\
+                          authenticationMethods/userRegistrationDetails?$filter=isAdmin eq true\"",
+            sources: &[REGISTRATION],
+        },
+        eval: Eval::Tenant(admins_mfa_registered),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "entra_users_mfa_registered",
+            title: "Every enabled member user has registered an MFA method",
+            service: "entra",
+            severity: Severity::Medium,
+            criteria: &["CC6.1"],
+            cis: &[
+                "2.1.0:1.1.3",
+                "3.0.0:2.1.3",
+                "4.0.0:6.1.2",
+                "5.0.0:5.1.2",
+                "6.0.0:5.1.3",
+            ],
+            policies: &[],
+            description: "Reads userRegistrationDetails. Fails listing every member (userType \
+                          member, or no userType) with isMfaRegistered false; guests register in \
+                          their home tenant and are not judged. When the user list was collected, \
+                          accounts with accountEnabled false are skipped. An entry without \
+                          isMfaRegistered is an error unless another already fails; the report not \
+                          collected is an error.",
+            rationale: "Users without a registered second factor can be registered by an attacker \
+                        who obtains their password first, turning MFA against the organisation \
+                        (CC6.1).",
+            remediation: "Portal: Entra admin center > Protection > Authentication methods > \
+                          Registration campaign, or require registration through Identity \
+                          Protection's MFA registration policy. CLI: az rest --method get --url \
+                          \"https://graph.microsoft.com/v1.0/reports/authenticationMethods/\
+                          userRegistrationDetails?$filter=isMfaRegistered eq false\"",
+            sources: &[REGISTRATION],
+        },
+        eval: Eval::Tenant(users_mfa_registered),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "entra_admins_mfa_not_phone_only",
+            title: "No administrator relies on phone (SMS or voice) as the only MFA method",
+            service: "entra",
+            severity: Severity::Medium,
+            criteria: &["CC6.1"],
+            cis: &[],
+            policies: &[],
+            description: "Reads userRegistrationDetails.methodsRegistered for entries with isAdmin \
+                          true and isMfaRegistered true. Fails listing every administrator whose \
+                          registered methods are all telephony (mobilePhone, alternateMobilePhone, \
+                          officePhone) apart from email and security questions, which are not MFA \
+                          methods. An administrator without methodsRegistered is an error unless \
+                          another already fails; the report not collected is an error.",
+            rationale: "SMS and voice codes are phished in real time and stolen by SIM swapping; \
+                        administrators need an authenticator app, FIDO2 key or Windows Hello so \
+                        that MFA actually resists their likely attackers (CC6.1).",
+            remediation: "Portal: Entra admin center > Users > <admin> > Authentication methods > \
+                          add Microsoft Authenticator or a FIDO2 key, then require an \
+                          authentication strength for admins in conditional access. CLI: az rest \
+                          --method get --url \"https://graph.microsoft.com/v1.0/reports/\
+                          authenticationMethods/userRegistrationDetails?$filter=isAdmin eq true\"",
+            sources: &[REGISTRATION],
+        },
+        eval: Eval::Tenant(admins_not_phone_only),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "entra_users_mfa_not_phone_only",
+            title: "No member user relies on phone (SMS or voice) as the only MFA method",
+            service: "entra",
+            severity: Severity::Low,
+            criteria: &["CC6.1"],
+            cis: &[],
+            policies: &[],
+            description: "As entra_admins_mfa_not_phone_only for every member (userType member or \
+                          none) with isMfaRegistered true: fails listing users whose MFA methods \
+                          are all telephony. Guests are not judged. Missing methodsRegistered is an \
+                          error unless another user already fails; the report not collected is an \
+                          error.",
+            rationale: "Telephony factors are the weakest MFA methods and are being phased out by \
+                        Microsoft's own guidance; moving users to app-based or phishing-resistant \
+                        methods strengthens authentication (CC6.1).",
+            remediation: "Portal: Entra admin center > Protection > Authentication methods > \
+                          Registration campaign for Microsoft Authenticator. CLI: az rest --method \
+                          get --url https://graph.microsoft.com/v1.0/reports/authenticationMethods/\
+                          userRegistrationDetails",
+            sources: &[REGISTRATION],
+        },
+        eval: Eval::Tenant(users_not_phone_only),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "entra_ca_exclusions_break_glass_only",
+            title: "Conditional access policies exclude only the break-glass accounts",
+            service: "entra",
+            severity: Severity::High,
+            criteria: &["CC6.1", "CC6.6"],
+            cis: &[],
+            policies: &[],
+            description: "For every conditional access policy with state enabled, reads \
+                          conditions.users.excludeUsers, excludeGroups and excludeRoles. Fails \
+                          listing every excluded user, group, role or special value (such as \
+                          GuestsOrExternalUsers) that is not one of the break_glass_accounts \
+                          setting (object ids of users or groups, or UPNs resolved through the \
+                          collected users). Passes when enforced policies exclude nothing else. \
+                          Policies not collected is an error; a would-be failure while a \
+                          break-glass UPN cannot be resolved (users not collected) is an error.",
+            rationale: "Every exclusion is an account that the MFA, legacy-blocking or risk \
+                        policy does not protect; only emergency-access accounts, which are \
+                        monitored separately, should be exempt (CC6.1, CC6.6).",
+            remediation: "Portal: Entra admin center > Protection > Conditional Access > <policy> > \
+                          Users > Exclude > remove everything but the break-glass accounts. CLI: az \
+                          rest --method patch --url https://graph.microsoft.com/v1.0/identity/\
+                          conditionalAccess/policies/<id> --body @users-condition.json",
+            sources: &[CA],
+        },
+        eval: Eval::TenantCtx(ca_exclusions),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "entra_break_glass_account_excluded",
+            title: "A break-glass account exists and is excluded from every conditional access policy",
+            service: "entra",
+            severity: Severity::Medium,
+            criteria: &["CC6.1", "CC7.5"],
+            cis: &[],
+            policies: &[],
+            description: "Takes the break_glass_accounts setting (user object ids or UPNs; group \
+                          object ids are accepted as exclusion groups). Passes when at least one \
+                          configured entry is a collected user with accountEnabled true that every \
+                          conditional access policy with state enabled excludes, directly \
+                          (excludeUsers) or through a configured group (excludeGroups). Fails \
+                          naming, per account, why it does not qualify. An empty setting is an \
+                          error ('not configured'), never a pass; policies or users not collected \
+                          is an error.",
+            rationale: "If conditional access or the MFA provider fails, or the last administrator \
+                        is locked out, only an excluded emergency-access account can restore \
+                        administration; without one, an identity incident becomes an outage with \
+                        no recovery path (CC7.5, CC6.1).",
+            remediation: "Portal: Entra admin center > Users > New user (cloud-only, Global \
+                          Administrator, FIDO2 key), then exclude it in every Conditional Access \
+                          policy and list it under [checks] break_glass_accounts. CLI: az ad user \
+                          create --display-name \"Emergency access 1\" --user-principal-name \
+                          bg1@<tenant>.onmicrosoft.com --password <long-random>",
+            sources: &[CA, USERS],
+        },
+        eval: Eval::TenantCtx(break_glass_excluded),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "entra_signin_risk_policy_enforced",
+            title: "A conditional access policy requires MFA or blocks medium and high sign-in risk",
+            service: "entra",
+            severity: Severity::Medium,
+            criteria: &["CC6.1", "CC6.6"],
+            cis: &["2.1.0:1.2.5", "3.0.0:2.2.6", "4.0.0:6.2.5", "5.0.0:5.2.5"],
+            policies: &[],
+            description: "Passes when a conditional access policy with state enabled includes all \
+                          users and all cloud apps, has conditions.signInRiskLevels containing both \
+                          medium and high, is not limited by location or platform, and grants \
+                          access only with MFA (mfa alone or with operator AND, or an \
+                          authentication strength) or blocks. Fails naming every policy considered \
+                          and why it does not qualify; policies not collected is an error. \
+                          Security defaults do not evaluate risk and are not credited.",
+            rationale: "Entra ID Protection scores sign-ins that look like token replay, password \
+                        spray or impossible travel; requiring MFA on risky sign-ins stops an \
+                        attacker holding a stolen password (CC6.1, CC6.6).",
+            remediation: "Portal: Entra admin center > Protection > Conditional Access > New policy \
+                          from template 'Require multifactor authentication for risky sign-ins', \
+                          state On. CLI: az rest --method post --url https://graph.microsoft.com/\
+                          v1.0/identity/conditionalAccess/policies --body @signin-risk.json",
+            sources: &[CA],
+        },
+        eval: Eval::Tenant(signin_risk_policy),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "entra_user_risk_policy_enforced",
+            title: "A conditional access policy requires a password change or blocks high user risk",
+            service: "entra",
+            severity: Severity::Medium,
+            criteria: &["CC6.1", "CC6.6"],
+            cis: &[],
+            policies: &[],
+            description: "Passes when a conditional access policy with state enabled includes all \
+                          users and all cloud apps, has conditions.userRiskLevels containing high, \
+                          is not limited by location or platform, and grants access only with a \
+                          password change (passwordChange, which Entra combines with MFA) or \
+                          blocks. Fails naming every policy considered and why it does not \
+                          qualify; policies not collected is an error.",
+            rationale: "High user risk means Entra believes the credentials are compromised \
+                        (leaked credentials, confirmed attacks); forcing a secure password change \
+                        or blocking revokes the attacker's access (CC6.1, CC6.6).",
+            remediation: "Portal: Entra admin center > Protection > Conditional Access > New policy \
+                          from template 'Require password change for high-risk users', state On. \
+                          CLI: az rest --method post --url https://graph.microsoft.com/v1.0/\
+                          identity/conditionalAccess/policies --body @user-risk.json",
+            sources: &[CA],
+        },
+        eval: Eval::Tenant(user_risk_policy),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "entra_trusted_locations_defined",
+            title: "At least one trusted named location is defined",
+            service: "entra",
+            severity: Severity::Low,
+            criteria: &["CC6.6"],
+            cis: &["2.1.0:1.2.1", "3.0.0:2.2.1", "4.0.0:6.2.1", "5.0.0:5.2.1"],
+            policies: &[],
+            description: "Reads the conditional access named locations. Passes when at least one \
+                          IP-range location has isTrusted true (the locations are recorded); fails \
+                          when none is trusted or none exists; not collected is an error. Country \
+                          locations cannot be trusted and are recorded only.",
+            rationale: "Trusted locations define the network boundary that risk detection and \
+                        location-based policies use to tell corporate sign-ins from the rest \
+                        (CC6.6 boundary protection).",
+            remediation: "Portal: Entra admin center > Protection > Conditional Access > Named \
+                          locations > IP ranges location > add the corporate egress ranges > Mark \
+                          as trusted location. CLI: az rest --method post --url \
+                          https://graph.microsoft.com/v1.0/identity/conditionalAccess/\
+                          namedLocations --body @trusted-location.json",
+            sources: &[LOCATIONS],
+        },
+        eval: Eval::Tenant(trusted_locations),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "entra_baseline_protection_enabled",
+            title: "Security defaults or enforced conditional access policies protect sign-ins",
+            service: "entra",
+            severity: Severity::High,
+            criteria: &["CC6.1"],
+            cis: &[
+                "2.1.0:1.1.1",
+                "3.0.0:2.1.1",
+                "4.0.0:6.1.1",
+                "5.0.0:5.1.1",
+                "6.0.0:5.1.1",
+            ],
+            policies: &[],
+            description: "Consistency of the two mutually exclusive baselines. Passes when security \
+                          defaults are enabled and no conditional access policy is enforced, or \
+                          when security defaults are disabled and at least one policy has state \
+                          enabled. Fails when security defaults are disabled and no policy is \
+                          enforced (no baseline at all). Security defaults enabled while policies \
+                          are enforced is impossible in Entra and reported as an error \
+                          (inconsistent data); anything not collected that could change the \
+                          outcome is an error.",
+            rationale: "A tenant with neither security defaults nor enforced conditional access \
+                        has no tenant-wide MFA or legacy-authentication blocking at all (CC6.1); \
+                        CIS recommends security defaults where conditional access is not used.",
+            remediation: "Portal: Entra admin center > Identity > Overview > Properties > Manage \
+                          security defaults > Enabled, or create and enforce conditional access \
+                          policies. CLI: az rest --method patch --url https://graph.microsoft.com/\
+                          v1.0/policies/identitySecurityDefaultsEnforcementPolicy --body \
+                          '{\"isEnabled\":true}'",
+            sources: &[CA, SD],
+        },
+        eval: Eval::Tenant(baseline_protection),
     },
 ];
 
@@ -393,6 +1125,1365 @@ fn legacy_block_policy(p: &ConditionalAccessPolicy) -> Result<(), String> {
     }
     all_users(p)?;
     all_apps(p)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tenant settings, credentials, privileged roles, accounts and registration (Graph objects kept
+// as JSON in the inventory, read defensively: an absent field is never taken as compliant).
+// ---------------------------------------------------------------------------------------------
+
+/// Names listed in a reason; the observed values carry up to [`MAX_OBSERVED`] items.
+const MAX_LISTED: usize = 20;
+const MAX_OBSERVED: usize = 100;
+
+/// Role template ids of the directory roles treated as privileged (Microsoft marks them
+/// PRIVILEGED in the built-in roles reference).
+const PRIVILEGED_ROLES: &[(&str, &str)] = &[
+    (GLOBAL_ADMIN, "Global Administrator"),
+    (
+        "e8611ab8-c189-46e8-94e1-60213ab1f814",
+        "Privileged Role Administrator",
+    ),
+    (
+        "7be44c8a-adaf-4e2a-84d6-ab2649e08a13",
+        "Privileged Authentication Administrator",
+    ),
+    (
+        "194ae4cb-b126-40b2-bd5b-6091b380977d",
+        "Security Administrator",
+    ),
+    ("fe930be7-5e62-47db-91af-98c3a49a38b1", "User Administrator"),
+    (
+        "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3",
+        "Application Administrator",
+    ),
+    (
+        "158c047a-c907-4556-b7ef-446551a6b5f7",
+        "Cloud Application Administrator",
+    ),
+    (
+        "b1be1c3e-b65d-4f19-8427-f6fa0d97feb9",
+        "Conditional Access Administrator",
+    ),
+    (
+        "c4e39bd9-1100-46d3-8c65-fb160da0071f",
+        "Authentication Administrator",
+    ),
+    (
+        "29232cdf-9323-42fd-ade2-1d097af3e4de",
+        "Exchange Administrator",
+    ),
+    (
+        "f28a1f50-f6e7-4571-818b-6a12f2af6b6c",
+        "SharePoint Administrator",
+    ),
+    (
+        "3a2c62db-5318-420d-8d74-23affee5d9d5",
+        "Intune Administrator",
+    ),
+    (
+        "8ac3fc64-6eca-42ea-9e69-59f4c7b60eb2",
+        "Hybrid Identity Administrator",
+    ),
+    (
+        "729827e3-9c14-49f7-bb1b-9608f156bbb8",
+        "Helpdesk Administrator",
+    ),
+    (
+        "966707d0-3269-4727-9be2-8c3a10f19b9d",
+        "Password Administrator",
+    ),
+];
+
+/// Guest access levels (`guestUserRoleId`).
+const GUEST_RESTRICTED: &str = "2af84b1e-32c8-42b7-82bc-daa82404023b";
+const GUEST_LIMITED: &str = "10dae51f-b6af-4016-8d66-8c2a99b929b3";
+const GUEST_MEMBER_LIKE: &str = "a0b1b346-4d3e-4e8b-98f8-753987be4970";
+
+/// Days ahead in which an expiring app credential is reported.
+const EXPIRY_WARNING_DAYS: i64 = 30;
+
+/// Registered methods that are not a phone: email and security questions are self-service
+/// password reset methods, not MFA, so they never count as a second factor.
+const PHONE_METHODS: &[&str] = &["mobilePhone", "alternateMobilePhone", "officePhone"];
+const NOT_MFA_METHODS: &[&str] = &["email", "securityQuestion"];
+
+fn cap(items: Vec<Value>) -> Value {
+    Value::from(items.into_iter().take(MAX_OBSERVED).collect::<Vec<_>>())
+}
+
+fn listed(items: &[String]) -> String {
+    let mut s = items
+        .iter()
+        .take(MAX_LISTED)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > MAX_LISTED {
+        s.push_str(&format!(" and {} more", items.len() - MAX_LISTED));
+    }
+    s
+}
+
+/// A Graph timestamp; `Ok(None)` for null, absent, or the `0001-01-01` "never" sentinel.
+fn time(v: Option<&Value>) -> Result<Option<DateTime<Utc>>, String> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.is_empty() || s.starts_with("0001-01-01") => Ok(None),
+        Some(Value::String(s)) => DateTime::parse_from_rfc3339(s)
+            .map(|t| Some(t.with_timezone(&Utc)))
+            .map_err(|e| format!("unreadable timestamp {s:?}: {e}")),
+        Some(other) => Err(format!("unexpected timestamp {other}")),
+    }
+}
+
+fn str_field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+fn authz(idn: &Identity) -> Result<&Value, Verdict> {
+    idn.authorization_policy
+        .as_ref()
+        .ok_or_else(|| Verdict::error("the authorization policy was not collected"))
+}
+
+fn authz_key(pointer: &str) -> String {
+    format!("authorizationPolicy{}", pointer.replace('/', "."))
+}
+
+/// One boolean of the authorization policy that must equal `want`. Absent is an error.
+fn authz_bool(idn: &Identity, pointer: &str, want: bool, good: &str, bad: &str) -> Verdict {
+    let key = authz_key(pointer);
+    let p = match authz(idn) {
+        Ok(p) => p,
+        Err(v) => return v.observe(&key, None),
+    };
+    let val = p.pointer(pointer).filter(|v| !v.is_null());
+    let v = match (val, val.and_then(Value::as_bool)) {
+        (_, Some(b)) if b == want => Verdict::pass(format!("{good} ({key} is {b})")),
+        (_, Some(b)) => Verdict::fail(format!("{bad} ({key} is {b})")),
+        (Some(other), None) => Verdict::error(format!("{key} has unexpected value {other}")),
+        (None, None) => Verdict::error(format!("{key} is not present in the collected data")),
+    };
+    v.observe(&key, val)
+}
+
+fn guest_invites(idn: &Identity) -> Verdict {
+    let key = authz_key("/allowInvitesFrom");
+    let p = match authz(idn) {
+        Ok(p) => p,
+        Err(v) => return v.observe(&key, None),
+    };
+    let val = p.get("allowInvitesFrom").filter(|v| !v.is_null());
+    let v = match val.and_then(Value::as_str) {
+        Some(s)
+            if s.eq_ignore_ascii_case("adminsAndGuestInviters")
+                || s.eq_ignore_ascii_case("none") =>
+        {
+            Verdict::pass(format!("guest invitations are limited ({key} is {s})"))
+        }
+        Some(s)
+            if s.eq_ignore_ascii_case("everyone")
+                || s.eq_ignore_ascii_case("adminsGuestInvitersAndAllMembers") =>
+        {
+            Verdict::fail(format!(
+                "non-administrators can invite guests ({key} is {s})"
+            ))
+        }
+        Some(s) => Verdict::error(format!("{key} has unexpected value {s}")),
+        None => Verdict::error(format!("{key} is not present in the collected data")),
+    };
+    v.observe(&key, val)
+}
+
+fn guest_access(idn: &Identity) -> Verdict {
+    let key = authz_key("/guestUserRoleId");
+    let p = match authz(idn) {
+        Ok(p) => p,
+        Err(v) => return v.observe(&key, None),
+    };
+    let val = p.get("guestUserRoleId").filter(|v| !v.is_null());
+    let id = val.and_then(Value::as_str).map(str::to_ascii_lowercase);
+    let v = match id.as_deref() {
+        Some(GUEST_RESTRICTED) => Verdict::pass(
+            "guests are restricted to their own directory objects (most restrictive level)",
+        ),
+        Some(GUEST_LIMITED) => Verdict::pass(
+            "guests have limited access to directory objects (Entra's default; CIS asks for the \
+             most restrictive level 2af84b1e-32c8-42b7-82bc-daa82404023b)",
+        ),
+        Some(GUEST_MEMBER_LIKE) => {
+            Verdict::fail("guests have the same directory access as members")
+        }
+        Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
+        None => Verdict::error(format!("{key} is not present in the collected data")),
+    };
+    v.observe(&key, val)
+}
+
+fn user_consent(idn: &Identity) -> Verdict {
+    let pointer = "/defaultUserRolePermissions/permissionGrantPoliciesAssigned";
+    let key = authz_key(pointer);
+    let p = match authz(idn) {
+        Ok(p) => p,
+        Err(v) => return v.observe(&key, None),
+    };
+    let Some(list) = p.pointer(pointer).and_then(Value::as_array) else {
+        return Verdict::error(format!("{key} is not present in the collected data"))
+            .observe(&key, p.pointer(pointer));
+    };
+    const SELF: &str = "managepermissiongrantsforself.";
+    const OWNED: &str = "managepermissiongrantsforownedresource.";
+    let mut self_policies = Vec::new();
+    let mut owner_policies = Vec::new();
+    let mut unknown = Vec::new();
+    for e in list {
+        let Some(s) = e.as_str() else {
+            unknown.push(e.to_string());
+            continue;
+        };
+        let lower = s.to_ascii_lowercase();
+        if let Some(rest) = lower.strip_prefix(SELF) {
+            self_policies.push(rest.to_string());
+        } else if lower.starts_with(OWNED) {
+            owner_policies.push(s.to_string());
+        } else {
+            unknown.push(s.to_string());
+        }
+    }
+    let managed = [
+        "microsoft-user-default-low",
+        "microsoft-user-default-recommended",
+    ];
+    let legacy = self_policies
+        .iter()
+        .any(|p| p == "microsoft-user-default-legacy");
+    let custom: Vec<&String> = self_policies
+        .iter()
+        .filter(|p| !managed.contains(&p.as_str()) && *p != "microsoft-user-default-legacy")
+        .collect();
+    let v = if legacy {
+        Verdict::fail(
+            "users can consent to any application for themselves \
+             (ManagePermissionGrantsForSelf.microsoft-user-default-legacy)",
+        )
+    } else if !custom.is_empty() || !unknown.is_empty() {
+        let mut what: Vec<String> = custom
+            .iter()
+            .map(|c| format!("custom self-consent policy {c}"))
+            .collect();
+        what.extend(unknown.iter().map(|u| format!("unrecognised entry {u}")));
+        Verdict::error(format!(
+            "cannot judge user consent: {} (policy contents are not collected)",
+            what.join(", ")
+        ))
+    } else if self_policies.is_empty() {
+        Verdict::pass("users cannot consent to applications for themselves")
+    } else {
+        Verdict::pass(format!(
+            "users can consent only under Microsoft's low-risk policy: {}",
+            self_policies.join(", ")
+        ))
+    };
+    v.observe(&key, Some(&Value::from(list.clone())))
+        .observe_value("self_consent_policies", json!(self_policies))
+        .observe_value("owner_consent_policies", json!(owner_policies))
+}
+
+fn risky_app_consent(idn: &Identity) -> Verdict {
+    let key = authz_key("/allowUserConsentForRiskyApps");
+    let p = match authz(idn) {
+        Ok(p) => p,
+        Err(v) => return v.observe(&key, None),
+    };
+    let val = p
+        .get("allowUserConsentForRiskyApps")
+        .filter(|v| !v.is_null());
+    let v = match (val, val.and_then(Value::as_bool)) {
+        (_, Some(false)) => Verdict::pass("users cannot consent to risky applications"),
+        (_, Some(true)) => Verdict::fail(format!(
+            "users can consent to applications Entra flags as risky ({key} is true)"
+        )),
+        (Some(other), None) => Verdict::error(format!("{key} has unexpected value {other}")),
+        // Graph documents false as the default value.
+        (None, None) => Verdict::pass(format!(
+            "{key} is not set; Graph documents its default as false"
+        )),
+    };
+    v.observe(&key, val)
+}
+
+fn users_register_apps(idn: &Identity) -> Verdict {
+    authz_bool(
+        idn,
+        "/defaultUserRolePermissions/allowedToCreateApps",
+        false,
+        "non-admin users cannot register applications",
+        "every user can register applications",
+    )
+}
+
+fn users_create_groups(idn: &Identity) -> Verdict {
+    authz_bool(
+        idn,
+        "/defaultUserRolePermissions/allowedToCreateSecurityGroups",
+        false,
+        "non-admin users cannot create security groups",
+        "every user can create security groups",
+    )
+}
+
+fn users_create_tenants(idn: &Identity) -> Verdict {
+    authz_bool(
+        idn,
+        "/defaultUserRolePermissions/allowedToCreateTenants",
+        false,
+        "non-admin users cannot create tenants",
+        "every user can create tenants",
+    )
+}
+
+fn email_verified_join(idn: &Identity) -> Verdict {
+    authz_bool(
+        idn,
+        "/allowEmailVerifiedUsersToJoinOrganization",
+        false,
+        "users cannot join by email verification",
+        "anyone with a mailbox at a verified domain can join the tenant",
+    )
+}
+
+/// One password or key credential of an app registration.
+struct Credential<'a> {
+    app: &'a str,
+    app_id: Option<&'a str>,
+    kind: &'static str,
+    key_id: Option<&'a str>,
+    name: Option<&'a str>,
+    start: Result<Option<DateTime<Utc>>, String>,
+    end: Result<Option<DateTime<Utc>>, String>,
+}
+
+impl Credential<'_> {
+    fn label(&self) -> String {
+        format!(
+            "{} {} {}",
+            self.app,
+            self.kind,
+            self.name.or(self.key_id).unwrap_or("(unnamed)")
+        )
+    }
+
+    fn describe(&self, why: &str) -> Value {
+        json!({
+            "application": self.app,
+            "appId": self.app_id,
+            "kind": self.kind,
+            "keyId": self.key_id,
+            "displayName": self.name,
+            "why": why,
+        })
+    }
+
+    /// The end, or why it is unknown.
+    fn end(&self) -> Result<DateTime<Utc>, String> {
+        match &self.end {
+            Ok(Some(t)) => Ok(*t),
+            Ok(None) => Err("no endDateTime".into()),
+            Err(e) => Err(e.clone()),
+        }
+    }
+}
+
+fn credentials(apps: &[Value]) -> Vec<Credential<'_>> {
+    let mut out = Vec::new();
+    for app in apps {
+        let name = str_field(app, "displayName")
+            .or_else(|| str_field(app, "appId"))
+            .or_else(|| str_field(app, "id"))
+            .unwrap_or("(unnamed application)");
+        for (field, kind) in [
+            ("passwordCredentials", "secret"),
+            ("keyCredentials", "certificate"),
+        ] {
+            for c in app
+                .get(field)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                out.push(Credential {
+                    app: name,
+                    app_id: str_field(app, "appId"),
+                    kind,
+                    key_id: str_field(c, "keyId"),
+                    name: str_field(c, "displayName"),
+                    start: time(c.get("startDateTime")),
+                    end: time(c.get("endDateTime")),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Judges one credential: `Ok(Some(why))` offends, `Ok(None)` fine, `Err` undecidable.
+type CredentialTest = fn(&Credential, DateTime<Utc>, &Settings) -> Result<Option<String>, String>;
+
+/// The shared credential judgement over every application.
+fn credential_verdict(ctx: &Ctx, what: &str, test: CredentialTest) -> Verdict {
+    let Some(apps) = &ctx.inventory.identity.applications else {
+        return Verdict::error("applications were not collected").observe("offending", None);
+    };
+    let now = ctx.as_of();
+    let creds = credentials(apps);
+    let mut offending = Vec::new();
+    let mut labels = Vec::new();
+    let mut undecided = Vec::new();
+    for c in &creds {
+        match test(c, now, ctx.settings) {
+            Ok(None) => {}
+            Ok(Some(why)) => {
+                labels.push(format!("{} ({why})", c.label()));
+                offending.push(c.describe(&why));
+            }
+            Err(why) => undecided.push(c.describe(&why)),
+        }
+    }
+    let v = if !offending.is_empty() {
+        Verdict::fail(format!("{} {what}: {}", offending.len(), listed(&labels)))
+    } else if !undecided.is_empty() {
+        Verdict::error(format!(
+            "{} credentials could not be judged",
+            undecided.len()
+        ))
+    } else {
+        Verdict::pass(format!(
+            "no {what} among {} credentials of {} applications",
+            creds.len(),
+            apps.len()
+        ))
+    };
+    v.observe_value("offending_count", json!(offending.len()))
+        .observe_value("offending", cap(offending))
+        .observe_value("undecided", cap(undecided))
+        .observe_value("credentials", json!(creds.len()))
+        .observe_value("as_of", json!(now.to_rfc3339()))
+}
+
+fn app_credentials_expired(ctx: &Ctx) -> Verdict {
+    credential_verdict(ctx, "expired credentials", |c, now, _| {
+        let end = c.end()?;
+        Ok((end <= now).then(|| format!("expired {}", end.to_rfc3339())))
+    })
+}
+
+fn app_credentials_expiring(ctx: &Ctx) -> Verdict {
+    credential_verdict(ctx, "credentials expiring within 30 days", |c, now, _| {
+        let end = c.end()?;
+        let soon = now + Duration::days(EXPIRY_WARNING_DAYS);
+        Ok((end > now && end <= soon).then(|| format!("expires {}", end.to_rfc3339())))
+    })
+}
+
+fn app_credential_lifetime(ctx: &Ctx) -> Verdict {
+    let v = credential_verdict(
+        ctx,
+        "credentials valid longer than allowed",
+        |c, now, settings| {
+            let end = c.end()?;
+            if end <= now {
+                return Ok(None);
+            }
+            let start = match &c.start {
+                Ok(Some(t)) => *t,
+                Ok(None) => return Err("no startDateTime".into()),
+                Err(e) => return Err(e.clone()),
+            };
+            let max = Duration::days(i64::from(settings.max_credential_days));
+            let life = end - start;
+            Ok((life > max).then(|| format!("valid for {} days", life.num_days())))
+        },
+    );
+    v.observe_value(
+        "max_credential_days",
+        json!(ctx.settings.max_credential_days),
+    )
+}
+
+/// Distinct Global Administrators: active members of the directory role (which includes PIM
+/// activations) and, when collected, current PIM eligibilities. `eligible` is `None` when the
+/// eligibility schedules were not collected.
+struct GlobalAdmins {
+    active: BTreeSet<String>,
+    eligible: Option<BTreeSet<String>>,
+}
+
+impl GlobalAdmins {
+    fn all(&self) -> BTreeSet<String> {
+        let mut all = self.active.clone();
+        if let Some(e) = &self.eligible {
+            all.extend(e.iter().cloned());
+        }
+        all
+    }
+
+    fn observe(&self, v: Verdict) -> Verdict {
+        v.observe_value("active_members", json!(self.active))
+            .observe_value("eligible_principals", json!(self.eligible))
+            .observe_value("distinct_principals", json!(self.all().len()))
+    }
+}
+
+fn schedule_current(s: &Value, now: DateTime<Utc>) -> bool {
+    let end = time(s.pointer("/scheduleInfo/expiration/endDateTime"));
+    // An unreadable end is treated as current: counting one more admin is the cautious side.
+    !matches!(end, Ok(Some(t)) if t <= now)
+}
+
+fn global_admins(ctx: &Ctx) -> Result<GlobalAdmins, Verdict> {
+    let idn = &ctx.inventory.identity;
+    let Some(roles) = &idn.directory_roles else {
+        return Err(Verdict::error("directory roles were not collected"));
+    };
+    let mut active = BTreeSet::new();
+    for role in roles.iter().filter(|r| {
+        str_field(r, "roleTemplateId").is_some_and(|t| t.eq_ignore_ascii_case(GLOBAL_ADMIN))
+    }) {
+        let Some(members) = role.get("members").and_then(Value::as_array) else {
+            return Err(Verdict::error(
+                "the Global Administrator role was collected without its members \
+                 ($expand=members)",
+            ));
+        };
+        for m in members {
+            let Some(key) = str_field(m, "id").or_else(|| str_field(m, "userPrincipalName")) else {
+                return Err(Verdict::error(
+                    "a Global Administrator member has neither id nor userPrincipalName",
+                ));
+            };
+            active.insert(key.to_ascii_lowercase());
+        }
+    }
+    let now = ctx.as_of();
+    let eligible = idn.role_eligibility_schedules.as_ref().map(|list| {
+        list.iter()
+            .filter(|s| {
+                str_field(s, "roleDefinitionId")
+                    .is_some_and(|r| r.eq_ignore_ascii_case(GLOBAL_ADMIN))
+            })
+            .filter(|s| str_field(s, "directoryScopeId").is_none_or(|d| d == "/"))
+            .filter(|s| schedule_current(s, now))
+            .filter_map(|s| str_field(s, "principalId"))
+            .map(str::to_ascii_lowercase)
+            .collect()
+    });
+    Ok(GlobalAdmins { active, eligible })
+}
+
+fn global_admins_max(ctx: &Ctx) -> Verdict {
+    let max = ctx.settings.max_global_admins as usize;
+    let ga = match global_admins(ctx) {
+        Ok(g) => g,
+        Err(v) => return v.observe("active_members", None),
+    };
+    let n = ga.all().len();
+    let v = if n > max {
+        Verdict::fail(format!(
+            "{n} principals hold Global Administrator, more than the maximum of {max}"
+        ))
+    } else if ga.eligible.is_none() {
+        Verdict::error(format!(
+            "{n} active Global Administrators; PIM eligibility schedules were not collected, so \
+             eligible holders may exceed the maximum of {max}"
+        ))
+    } else {
+        Verdict::pass(format!(
+            "{n} principals hold Global Administrator (maximum {max})"
+        ))
+    };
+    ga.observe(v).observe_value("max_global_admins", json!(max))
+}
+
+fn global_admins_min(ctx: &Ctx) -> Verdict {
+    let ga = match global_admins(ctx) {
+        Ok(g) => g,
+        Err(v) => return v.observe("active_members", None),
+    };
+    let n = ga.all().len();
+    let v = if n >= 2 {
+        Verdict::pass(format!("{n} principals hold Global Administrator"))
+    } else if ga.eligible.is_none() {
+        Verdict::error(format!(
+            "{n} active Global Administrator(s) and PIM eligibility schedules were not collected"
+        ))
+    } else {
+        Verdict::fail(format!(
+            "only {n} principal holds Global Administrator; at least 2 are needed"
+        ))
+    };
+    ga.observe(v)
+}
+
+/// The configured break-glass accounts as lower-case object ids, with the UPNs that could not
+/// be resolved because users were not collected, and those not found among collected users.
+struct BreakGlass {
+    ids: BTreeSet<String>,
+    unresolved: Vec<String>,
+    not_found: Vec<String>,
+}
+
+fn break_glass(ctx: &Ctx) -> BreakGlass {
+    let users = ctx.inventory.identity.users.as_deref();
+    let mut bg = BreakGlass {
+        ids: BTreeSet::new(),
+        unresolved: Vec::new(),
+        not_found: Vec::new(),
+    };
+    for entry in &ctx.settings.break_glass_accounts {
+        let e = entry.trim();
+        if !e.contains('@') {
+            bg.ids.insert(e.to_ascii_lowercase());
+            continue;
+        }
+        match users {
+            None => bg.unresolved.push(e.to_string()),
+            Some(list) => match find_by_upn(list, e).and_then(|u| str_field(u, "id")) {
+                Some(id) => {
+                    bg.ids.insert(id.to_ascii_lowercase());
+                }
+                None => bg.not_found.push(e.to_string()),
+            },
+        }
+    }
+    bg
+}
+
+fn find_by_upn<'a>(users: &'a [Value], upn: &str) -> Option<&'a Value> {
+    users
+        .iter()
+        .find(|u| str_field(u, "userPrincipalName").is_some_and(|x| x.eq_ignore_ascii_case(upn)))
+}
+
+fn find_by_id<'a>(users: &'a [Value], id: &str) -> Option<&'a Value> {
+    users
+        .iter()
+        .find(|u| str_field(u, "id").is_some_and(|x| x.eq_ignore_ascii_case(id)))
+}
+
+fn privileged_not_permanent(ctx: &Ctx) -> Verdict {
+    let idn = &ctx.inventory.identity;
+    let Some(schedules) = &idn.role_assignment_schedules else {
+        return Verdict::error("PIM role assignment schedules were not collected")
+            .observe("permanent_assignments", None);
+    };
+    let bg = break_glass(ctx);
+    let users = idn.users.as_deref().unwrap_or(&[]);
+    let eligible: Option<BTreeSet<(String, String)>> =
+        idn.role_eligibility_schedules.as_ref().map(|list| {
+            list.iter()
+                .filter_map(|s| {
+                    Some((
+                        str_field(s, "principalId")?.to_ascii_lowercase(),
+                        str_field(s, "roleDefinitionId")?.to_ascii_lowercase(),
+                    ))
+                })
+                .collect()
+        });
+    let mut permanent = Vec::new();
+    let mut labels = Vec::new();
+    let mut exempt = Vec::new();
+    let mut seen = BTreeSet::new();
+    for s in schedules {
+        let role = str_field(s, "roleDefinitionId")
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let Some((_, role_name)) = PRIVILEGED_ROLES.iter().find(|(id, _)| *id == role) else {
+            continue;
+        };
+        let standing =
+            str_field(s, "assignmentType").is_some_and(|t| t.eq_ignore_ascii_case("Assigned"));
+        let no_end = s
+            .pointer("/scheduleInfo/expiration/type")
+            .and_then(Value::as_str)
+            .is_none_or(|t| t.eq_ignore_ascii_case("noExpiration"))
+            && matches!(
+                time(s.pointer("/scheduleInfo/expiration/endDateTime")),
+                Ok(None)
+            );
+        if !standing || !no_end {
+            continue;
+        }
+        let principal = str_field(s, "principalId").unwrap_or("(no principalId)");
+        let key = (principal.to_ascii_lowercase(), role.clone());
+        if !seen.insert(key.clone()) {
+            continue;
+        }
+        let upn = find_by_id(users, principal).and_then(|u| str_field(u, "userPrincipalName"));
+        let d = json!({
+            "principalId": principal,
+            "userPrincipalName": upn,
+            "role": role_name,
+            "roleDefinitionId": role,
+            "memberType": s.get("memberType"),
+            "alsoEligible": eligible.as_ref().map(|e| e.contains(&key)),
+        });
+        if bg.ids.contains(&key.0) {
+            exempt.push(d);
+        } else {
+            labels.push(format!("{} ({role_name})", upn.unwrap_or(principal)));
+            permanent.push(d);
+        }
+    }
+    let v = if permanent.is_empty() {
+        Verdict::pass(format!(
+            "no privileged role is assigned permanently outside PIM ({} break-glass assignments \
+             exempt)",
+            exempt.len()
+        ))
+    } else if !bg.unresolved.is_empty() {
+        Verdict::error(format!(
+            "{} permanent privileged assignments, and break-glass accounts {} could not be \
+             resolved because users were not collected",
+            permanent.len(),
+            bg.unresolved.join(", ")
+        ))
+    } else {
+        Verdict::fail(format!(
+            "{} privileged roles are assigned permanently: {}",
+            permanent.len(),
+            listed(&labels)
+        ))
+    };
+    v.observe_value("permanent_assignments", cap(permanent))
+        .observe_value("break_glass_exempt", Value::from(exempt))
+}
+
+/// The shared inactivity judgement for users of one `userType`.
+fn stale_accounts(ctx: &Ctx, user_type: &str) -> Verdict {
+    let Some(users) = &ctx.inventory.identity.users else {
+        return Verdict::error("Microsoft Graph users were not collected").observe("stale", None);
+    };
+    let now = ctx.as_of();
+    let days = ctx.settings.stale_account_days;
+    let limit = now - Duration::days(i64::from(days));
+    let mut stale = Vec::new();
+    let mut labels = Vec::new();
+    let mut undecided = Vec::new();
+    let mut judged = 0usize;
+    for u in users {
+        let name = str_field(u, "userPrincipalName")
+            .or_else(|| str_field(u, "id"))
+            .unwrap_or("(unnamed user)");
+        let Some(ty) = str_field(u, "userType") else {
+            undecided.push(json!({"user": name, "why": "no userType"}));
+            continue;
+        };
+        if !ty.eq_ignore_ascii_case(user_type) {
+            continue;
+        }
+        match u.get("accountEnabled").and_then(Value::as_bool) {
+            Some(false) => continue,
+            Some(true) => {}
+            None => {
+                undecided.push(json!({"user": name, "why": "no accountEnabled"}));
+                continue;
+            }
+        }
+        let Some(activity) = u.get("signInActivity").filter(|a| !a.is_null()) else {
+            undecided.push(json!({"user": name, "why": "no signInActivity"}));
+            continue;
+        };
+        let mut last: Option<DateTime<Utc>> = None;
+        let mut bad = None;
+        for k in [
+            "lastSignInDateTime",
+            "lastNonInteractiveSignInDateTime",
+            "lastSuccessfulSignInDateTime",
+        ] {
+            match time(activity.get(k)) {
+                Ok(t) => last = last.max(t),
+                Err(e) => bad = Some(e),
+            }
+        }
+        if let Some(e) = bad.filter(|_| last.is_none()) {
+            undecided.push(json!({"user": name, "why": e}));
+            continue;
+        }
+        judged += 1;
+        let (when, basis) = match last {
+            Some(t) => (t, "last sign-in"),
+            None => match time(u.get("createdDateTime")) {
+                Ok(Some(t)) => (t, "never signed in, created"),
+                _ => {
+                    undecided.push(
+                        json!({"user": name, "why": "never signed in and no createdDateTime"}),
+                    );
+                    continue;
+                }
+            },
+        };
+        if when < limit {
+            labels.push(format!("{name} ({basis} {})", when.date_naive()));
+            stale.push(json!({"user": name, "basis": basis, "at": when.to_rfc3339()}));
+        }
+    }
+    let kind = user_type.to_ascii_lowercase();
+    let v = if !stale.is_empty() {
+        Verdict::fail(format!(
+            "{} enabled {kind} accounts have not signed in for more than {days} days: {}",
+            stale.len(),
+            listed(&labels)
+        ))
+    } else if !undecided.is_empty() {
+        Verdict::error(format!(
+            "{} users could not be judged (sign-in activity or account fields missing)",
+            undecided.len()
+        ))
+    } else {
+        Verdict::pass(format!(
+            "all {judged} enabled {kind} accounts signed in within {days} days"
+        ))
+    };
+    v.observe_value("stale_count", json!(stale.len()))
+        .observe_value("stale", cap(stale))
+        .observe_value("undecided", cap(undecided))
+        .observe_value("stale_account_days", json!(days))
+        .observe_value("as_of", json!(now.to_rfc3339()))
+}
+
+fn stale_members(ctx: &Ctx) -> Verdict {
+    stale_accounts(ctx, "Member")
+}
+
+fn stale_guests(ctx: &Ctx) -> Verdict {
+    stale_accounts(ctx, "Guest")
+}
+
+/// Whose registration a check judges.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Admins,
+    /// Members (no guests), skipping accounts the user list shows as disabled.
+    Members,
+}
+
+/// Whether a registration entry is in scope; `Err` when it cannot be told.
+fn in_scope(entry: &Value, who: Who, disabled: &BTreeSet<String>) -> Result<bool, String> {
+    match who {
+        Who::Admins => entry
+            .get("isAdmin")
+            .and_then(Value::as_bool)
+            .ok_or_else(|| "no isAdmin".to_string()),
+        Who::Members => {
+            let guest =
+                str_field(entry, "userType").is_some_and(|t| t.eq_ignore_ascii_case("guest"));
+            let off = str_field(entry, "id")
+                .is_some_and(|id| disabled.contains(&id.to_ascii_lowercase()));
+            Ok(!guest && !off)
+        }
+    }
+}
+
+/// The shared judgement over the registration report: `test` says whether one in-scope entry
+/// offends.
+/// `what` completes "N administrators …" for offenders; `good` completes "every one of the N
+/// administrators judged …" for a pass.
+fn registration_verdict(
+    idn: &Identity,
+    who: Who,
+    what: &str,
+    good: &str,
+    test: fn(&Value) -> Result<bool, String>,
+) -> Verdict {
+    let Some(entries) = &idn.user_registration_details else {
+        return Verdict::error("the authentication methods registration report was not collected")
+            .observe("offending", None);
+    };
+    // Disabled accounts cannot sign in; skip them when the user list says so.
+    let disabled: BTreeSet<String> = idn
+        .users
+        .iter()
+        .flatten()
+        .filter(|u| u.get("accountEnabled").and_then(Value::as_bool) == Some(false))
+        .filter_map(|u| str_field(u, "id"))
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let mut offending = Vec::new();
+    let mut undecided = Vec::new();
+    let mut judged = 0usize;
+    for e in entries {
+        let name = str_field(e, "userPrincipalName")
+            .or_else(|| str_field(e, "id"))
+            .unwrap_or("(unnamed user)")
+            .to_string();
+        match in_scope(e, who, &disabled)
+            .and_then(|yes| if yes { test(e).map(Some) } else { Ok(None) })
+        {
+            Ok(None) => {}
+            Ok(Some(false)) => judged += 1,
+            Ok(Some(true)) => {
+                judged += 1;
+                offending.push(name);
+            }
+            Err(why) => undecided.push(json!({"user": name, "why": why})),
+        }
+    }
+    let scope = if who == Who::Admins {
+        "administrators"
+    } else {
+        "members"
+    };
+    let v = if !offending.is_empty() {
+        Verdict::fail(format!(
+            "{} {scope} {what}: {}",
+            offending.len(),
+            listed(&offending)
+        ))
+    } else if !undecided.is_empty() {
+        Verdict::error(format!(
+            "{} registration entries could not be judged",
+            undecided.len()
+        ))
+    } else {
+        Verdict::pass(format!("every one of the {judged} {scope} judged {good}"))
+    };
+    v.observe_value("offending_count", json!(offending.len()))
+        .observe_value(
+            "offending",
+            cap(offending.into_iter().map(Value::from).collect()),
+        )
+        .observe_value("undecided", cap(undecided))
+        .observe_value("skipped_disabled_accounts", json!(disabled.len()))
+}
+
+fn not_mfa_registered(e: &Value) -> Result<bool, String> {
+    e.get("isMfaRegistered")
+        .and_then(Value::as_bool)
+        .map(|b| !b)
+        .ok_or_else(|| "no isMfaRegistered".to_string())
+}
+
+/// Registered for MFA, but with telephony as the only second factor.
+fn phone_only(e: &Value) -> Result<bool, String> {
+    if e.get("isMfaRegistered").and_then(Value::as_bool) != Some(true) {
+        return Ok(false);
+    }
+    let methods = e
+        .get("methodsRegistered")
+        .and_then(Value::as_array)
+        .ok_or("no methodsRegistered")?;
+    let factors: Vec<&str> = methods
+        .iter()
+        .filter_map(Value::as_str)
+        .filter(|m| !NOT_MFA_METHODS.iter().any(|x| x.eq_ignore_ascii_case(m)))
+        .collect();
+    Ok(!factors.is_empty()
+        && factors
+            .iter()
+            .all(|m| PHONE_METHODS.iter().any(|p| p.eq_ignore_ascii_case(m))))
+}
+
+fn admins_mfa_registered(idn: &Identity) -> Verdict {
+    registration_verdict(
+        idn,
+        Who::Admins,
+        "have not registered MFA",
+        "has registered MFA",
+        not_mfa_registered,
+    )
+}
+
+fn users_mfa_registered(idn: &Identity) -> Verdict {
+    registration_verdict(
+        idn,
+        Who::Members,
+        "have not registered MFA",
+        "has registered MFA",
+        not_mfa_registered,
+    )
+}
+
+fn admins_not_phone_only(idn: &Identity) -> Verdict {
+    registration_verdict(
+        idn,
+        Who::Admins,
+        "rely on phone as their only MFA method",
+        "has an MFA method other than phone, or none registered",
+        phone_only,
+    )
+}
+
+fn users_not_phone_only(idn: &Identity) -> Verdict {
+    registration_verdict(
+        idn,
+        Who::Members,
+        "rely on phone as their only MFA method",
+        "has an MFA method other than phone, or none registered",
+        phone_only,
+    )
+}
+
+fn ca_exclusions(ctx: &Ctx) -> Verdict {
+    let idn = &ctx.inventory.identity;
+    let Some(policies) = &idn.conditional_access_policies else {
+        return Verdict::error("conditional access policies were not collected")
+            .observe("unexpected_exclusions", None);
+    };
+    let bg = break_glass(ctx);
+    let users = idn.users.as_deref().unwrap_or(&[]);
+    let mut unexpected = Vec::new();
+    let mut labels = Vec::new();
+    let mut enforced_count = 0usize;
+    for p in policies.iter().filter(|p| p.is_enforced()) {
+        enforced_count += 1;
+        let Some(u) = p.users() else { continue };
+        for (kind, list) in [
+            ("user", &u.exclude_users),
+            ("group", &u.exclude_groups),
+            ("role", &u.exclude_roles),
+        ] {
+            for e in list {
+                if bg.ids.contains(&e.to_ascii_lowercase()) {
+                    continue;
+                }
+                let upn = find_by_id(users, e).and_then(|u| str_field(u, "userPrincipalName"));
+                labels.push(format!("{}: {kind} {}", name(p), upn.unwrap_or(e)));
+                unexpected.push(json!({
+                    "policy": name(p),
+                    "policyId": p.id,
+                    "kind": kind,
+                    "id": e,
+                    "userPrincipalName": upn,
+                }));
+            }
+        }
+    }
+    let v = if unexpected.is_empty() {
+        Verdict::pass(format!(
+            "the {enforced_count} enforced policies exclude only break-glass accounts"
+        ))
+    } else if !bg.unresolved.is_empty() {
+        Verdict::error(format!(
+            "{} exclusions are not known break-glass accounts, but break-glass accounts {} could \
+             not be resolved because users were not collected",
+            unexpected.len(),
+            bg.unresolved.join(", ")
+        ))
+    } else {
+        Verdict::fail(format!(
+            "enforced conditional access policies exclude {} principals that are not break-glass \
+             accounts: {}",
+            unexpected.len(),
+            listed(&labels)
+        ))
+    };
+    v.observe_value("unexpected_exclusions", cap(unexpected))
+        .observe_value("break_glass_ids", json!(bg.ids))
+        .observe_value("break_glass_not_found", json!(bg.not_found))
+        .observe_value("enforced_policies", json!(enforced_count))
+}
+
+fn break_glass_excluded(ctx: &Ctx) -> Verdict {
+    let configured = &ctx.settings.break_glass_accounts;
+    if configured.is_empty() {
+        return Verdict::error(
+            "break_glass_accounts is not configured, so emergency access cannot be verified",
+        )
+        .observe_value("accounts", json!([]));
+    }
+    let idn = &ctx.inventory.identity;
+    let (Some(policies), Some(users)) = (&idn.conditional_access_policies, &idn.users) else {
+        return Verdict::error("conditional access policies or users were not collected")
+            .observe("accounts", None);
+    };
+    let enforced: Vec<&ConditionalAccessPolicy> =
+        policies.iter().filter(|p| p.is_enforced()).collect();
+    // Entries that are not users are taken as exclusion groups.
+    let mut groups = BTreeSet::new();
+    let mut accounts = Vec::new();
+    for entry in configured {
+        let e = entry.trim();
+        let user = if e.contains('@') {
+            find_by_upn(users, e)
+        } else {
+            find_by_id(users, e)
+        };
+        match user {
+            Some(u) => accounts.push((e, u)),
+            None if !e.contains('@') => {
+                groups.insert(e.to_ascii_lowercase());
+            }
+            None => {}
+        }
+    }
+    let mut seen = Vec::new();
+    let mut qualifying = Vec::new();
+    let mut undecided = false;
+    for entry in configured {
+        let e = entry.trim();
+        let Some((_, u)) = accounts.iter().find(|(x, _)| *x == e) else {
+            let what = if groups.contains(&e.to_ascii_lowercase()) {
+                "not a user; treated as an exclusion group"
+            } else {
+                "not found in the directory"
+            };
+            seen.push(json!({"account": e, "status": what}));
+            continue;
+        };
+        let id = str_field(u, "id").unwrap_or_default().to_ascii_lowercase();
+        let missing: Vec<&str> = enforced
+            .iter()
+            .filter(|p| {
+                let Some(pu) = p.users() else { return true };
+                let direct = pu.exclude_users.iter().any(|x| x.eq_ignore_ascii_case(&id));
+                let via_group = pu
+                    .exclude_groups
+                    .iter()
+                    .any(|g| groups.contains(&g.to_ascii_lowercase()));
+                !(direct || via_group)
+            })
+            .map(|p| name(p))
+            .collect();
+        let status = match u.get("accountEnabled").and_then(Value::as_bool) {
+            None => {
+                undecided = true;
+                "accountEnabled not present".to_string()
+            }
+            Some(false) => "disabled".to_string(),
+            Some(true) if missing.is_empty() => {
+                qualifying.push(e);
+                "enabled and excluded from every enforced policy".to_string()
+            }
+            Some(true) => format!("not excluded from {}", missing.join(", ")),
+        };
+        seen.push(json!({"account": e, "status": status}));
+    }
+    let v = if !qualifying.is_empty() {
+        Verdict::pass(format!(
+            "break-glass account {} is enabled and excluded from all {} enforced policies",
+            qualifying.join(", "),
+            enforced.len()
+        ))
+    } else if undecided {
+        Verdict::error("a configured break-glass account lacks accountEnabled")
+    } else {
+        let why: Vec<String> = seen
+            .iter()
+            .map(|s| {
+                format!(
+                    "{}: {}",
+                    s["account"].as_str().unwrap_or_default(),
+                    s["status"].as_str().unwrap_or_default()
+                )
+            })
+            .collect();
+        Verdict::fail(format!("no usable break-glass account: {}", why.join("; ")))
+    };
+    v.observe_value("accounts", Value::from(seen))
+        .observe_value("enforced_policies", json!(enforced.len()))
+}
+
+/// A policy limited to some locations or platforms leaves the other sign-ins unprotected. Risk
+/// levels are the point of the risk policies and are judged separately.
+fn everywhere(p: &ConditionalAccessPolicy) -> Result<(), String> {
+    let Some(c) = &p.conditions else {
+        return Ok(());
+    };
+    if let Some(l) = &c.locations
+        && (!l.include_locations.iter().all(|x| x == "All") || !l.exclude_locations.is_empty())
+    {
+        return Err(format!(
+            "limited by locations (include {:?}, exclude {:?})",
+            l.include_locations, l.exclude_locations
+        ));
+    }
+    if let Some(pl) = &c.platforms
+        && (!pl.include_platforms.iter().all(|x| x == "all") || !pl.exclude_platforms.is_empty())
+    {
+        return Err(format!(
+            "limited by platforms (include {:?}, exclude {:?})",
+            pl.include_platforms, pl.exclude_platforms
+        ));
+    }
+    Ok(())
+}
+
+fn has_levels(levels: &[String], want: &[&str]) -> bool {
+    want.iter()
+        .all(|w| levels.iter().any(|l| l.eq_ignore_ascii_case(w)))
+}
+
+fn signin_risk_test(p: &ConditionalAccessPolicy) -> Result<(), String> {
+    enforced(p)?;
+    all_users(p)?;
+    all_apps(p)?;
+    everywhere(p)?;
+    let levels = p
+        .conditions
+        .as_ref()
+        .map(|c| c.sign_in_risk_levels.as_slice())
+        .unwrap_or(&[]);
+    if !has_levels(levels, &["medium", "high"]) {
+        return Err(format!(
+            "signInRiskLevels {levels:?} do not cover medium and high"
+        ));
+    }
+    if p.grants("block") {
+        return Ok(());
+    }
+    requires_mfa(p)
+}
+
+fn user_risk_test(p: &ConditionalAccessPolicy) -> Result<(), String> {
+    enforced(p)?;
+    all_users(p)?;
+    all_apps(p)?;
+    everywhere(p)?;
+    let levels = p
+        .conditions
+        .as_ref()
+        .map(|c| c.user_risk_levels.as_slice())
+        .unwrap_or(&[]);
+    if !has_levels(levels, &["high"]) {
+        return Err(format!("userRiskLevels {levels:?} do not include high"));
+    }
+    if p.grants("block") || p.grants("passwordChange") {
+        Ok(())
+    } else {
+        Err("neither blocks nor requires a password change".into())
+    }
+}
+
+/// Conditional access alone decides (security defaults do not evaluate risk).
+fn ca_only(idn: &Identity, what: &str, test: PolicyTest) -> Verdict {
+    let Some(policies) = &idn.conditional_access_policies else {
+        return Verdict::error("conditional access policies were not collected")
+            .observe_value("conditionalAccess.policies", Value::Null);
+    };
+    let mut considered: Vec<(&ConditionalAccessPolicy, Result<(), String>)> =
+        policies.iter().map(|p| (p, test(p))).collect();
+    considered.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+    let qualifying: Vec<&str> = considered
+        .iter()
+        .filter(|(_, r)| r.is_ok())
+        .map(|(p, _)| name(p))
+        .collect();
+    let v = if !qualifying.is_empty() {
+        Verdict::pass(format!("{what} is enforced by {}", qualifying.join(", ")))
+    } else if considered.is_empty() {
+        Verdict::fail(format!(
+            "no conditional access policy enforces {what}: the tenant has none"
+        ))
+    } else {
+        let why: Vec<String> = considered
+            .iter()
+            .filter_map(|(p, r)| r.as_ref().err().map(|e| format!("{}: {e}", name(p))))
+            .collect();
+        Verdict::fail(format!(
+            "no conditional access policy enforces {what} (policies considered: {})",
+            why.join("; ")
+        ))
+    };
+    let seen: Vec<Value> = considered
+        .iter()
+        .map(|(p, r)| {
+            json!({
+                "id": p.id,
+                "displayName": p.display_name,
+                "state": p.state,
+                "qualifies": r.is_ok(),
+                "why_not": r.as_ref().err(),
+            })
+        })
+        .collect();
+    v.observe_value("conditionalAccess.policies", Value::from(seen))
+}
+
+fn signin_risk_policy(idn: &Identity) -> Verdict {
+    ca_only(
+        idn,
+        "MFA for medium and high sign-in risk",
+        signin_risk_test,
+    )
+}
+
+fn user_risk_policy(idn: &Identity) -> Verdict {
+    ca_only(
+        idn,
+        "a password change or block for high user risk",
+        user_risk_test,
+    )
+}
+
+fn trusted_locations(idn: &Identity) -> Verdict {
+    let Some(locations) = &idn.named_locations else {
+        return Verdict::error("named locations were not collected")
+            .observe("namedLocations", None);
+    };
+    let seen: Vec<Value> = locations
+        .iter()
+        .map(|l| {
+            json!({
+                "displayName": l.get("displayName"),
+                "type": l.get("@odata.type"),
+                "isTrusted": l.get("isTrusted"),
+            })
+        })
+        .collect();
+    let trusted: Vec<&str> = locations
+        .iter()
+        .filter(|l| l.get("isTrusted").and_then(Value::as_bool) == Some(true))
+        .map(|l| str_field(l, "displayName").unwrap_or("(unnamed location)"))
+        .collect();
+    let v = if !trusted.is_empty() {
+        Verdict::pass(format!("trusted named locations: {}", trusted.join(", ")))
+    } else if locations.is_empty() {
+        Verdict::fail("no named location is defined")
+    } else {
+        Verdict::fail(format!(
+            "none of the {} named locations is marked trusted",
+            locations.len()
+        ))
+    };
+    v.observe_value("namedLocations", Value::from(seen))
+}
+
+fn baseline_protection(idn: &Identity) -> Verdict {
+    let sd = idn.security_defaults.as_ref().and_then(|s| s.is_enabled);
+    let enforced: Option<Vec<&str>> = idn
+        .conditional_access_policies
+        .as_ref()
+        .map(|ps| ps.iter().filter(|p| p.is_enforced()).map(name).collect());
+    let v = match (sd, &enforced) {
+        (Some(true), Some(e)) if !e.is_empty() => Verdict::error(format!(
+            "inconsistent data: security defaults are enabled while conditional access policies \
+             are enforced ({})",
+            e.join(", ")
+        )),
+        (Some(true), _) => Verdict::pass("security defaults are enabled"),
+        (Some(false), Some(e)) if !e.is_empty() => Verdict::pass(format!(
+            "security defaults are off and {} conditional access policies are enforced",
+            e.len()
+        )),
+        (Some(false), Some(_)) => Verdict::fail(
+            "security defaults are disabled and no conditional access policy is enforced",
+        ),
+        (Some(false), None) => Verdict::error(
+            "security defaults are disabled and conditional access policies were not collected",
+        ),
+        // Enforced policies prove security defaults are off (Entra allows only one).
+        (None, Some(e)) if !e.is_empty() => Verdict::pass(format!(
+            "{} conditional access policies are enforced",
+            e.len()
+        )),
+        (None, _) => Verdict::error(
+            "security defaults were not collected and no enforced conditional access policy is \
+             known",
+        ),
+    };
+    v.observe_value("securityDefaults.isEnabled", json!(sd))
+        .observe_value("enforced_policies", json!(enforced))
 }
 
 #[cfg(test)]
@@ -754,5 +2845,1305 @@ mod tests {
         let v = eval_tenant("entra_legacy_auth_blocked", &identity(None, None));
         assert_eq!(v.status, S::Error);
         assert!(v.reason.contains("legacy authentication"));
+    }
+}
+
+/// Tests of the tenant-setting, credential, role, account, registration and risk checks.
+#[cfg(test)]
+mod posture_tests {
+    use serde_json::{Value, json};
+
+    use super::{GLOBAL_ADMIN, GUEST_LIMITED, GUEST_MEMBER_LIKE, GUEST_RESTRICTED};
+    use crate::checks::FindingStatus as S;
+    use crate::checks::testutil::{eval_tenant, fixture, fixture_item, inventory};
+    use crate::checks::{Finding, Settings};
+    use crate::model::{ConditionalAccessPolicy, Identity, Inventory, SecurityDefaults};
+
+    const AUTHZ: &str = "graph/authorization_policy_get.v1.0.json";
+    const APPS: &str = "../handmade/graph/applications_list_credentials.v1.0.json";
+    const ROLES: &str = "graph/directory_roles_list.v1.0.json";
+    const MEMBERS: &str = "graph/directory_role_members_list.v1.0.json";
+    const ASSIGNED: &str = "graph/role_assignment_schedules_list.v1.0.json";
+    const ELIGIBLE: &str = "graph/role_eligibility_schedules_list.v1.0.json";
+    const SIGN_INS: &str = "graph/users_list_sign_in_activity.v1.0.json";
+    const USERS: &str = "graph/users_list.v1.0.json";
+    const REGISTRATION: &str = "graph/user_registration_details_list.v1.0.json";
+    const CA_GET: &str = "graph/conditional_access_policy_get.v1.0.json";
+    const CA_LIST: &str = "graph/conditional_access_policies_list.v1.0.json";
+    const LOCATIONS: &str = "graph/named_locations_list.v1.0.json";
+    const SD: &str = "graph/security_defaults_policy_get.v1.0.json";
+
+    fn list(path: &str) -> Vec<Value> {
+        fixture(path)["value"].as_array().unwrap().clone()
+    }
+
+    /// Runs a context check through the registry and returns the tenant finding.
+    fn tenant(id: &str, idn: Identity, settings: &Settings) -> Finding {
+        let mut inv: Inventory = inventory(vec![]);
+        inv.identity = idn;
+        let check = crate::checks::find(id).unwrap();
+        let ctx = crate::checks::Ctx::new(&inv, settings);
+        crate::checks::run(check, &ctx)
+            .findings
+            .into_iter()
+            .find(|f| f.resource_id == "/tenants/tenant-1")
+            .unwrap()
+    }
+
+    fn ctx_tenant(id: &str, idn: Identity) -> Finding {
+        tenant(id, idn, &Settings::default())
+    }
+
+    /// Microsoft's authorization policy example, edited.
+    fn authz(edit: impl FnOnce(&mut Value)) -> Identity {
+        let mut p = fixture(AUTHZ);
+        edit(&mut p);
+        Identity {
+            authorization_policy: Some(p),
+            ..Identity::default()
+        }
+    }
+
+    fn remove(v: &mut Value, pointer: &str) {
+        let (parent, key) = pointer.rsplit_once('/').unwrap();
+        let target = if parent.is_empty() {
+            &mut *v
+        } else {
+            v.pointer_mut(parent).unwrap()
+        };
+        target.as_object_mut().unwrap().remove(key);
+    }
+
+    #[test]
+    fn entra_guest_invites_restricted_pass() {
+        for value in ["adminsAndGuestInviters", "none"] {
+            let v = eval_tenant(
+                "entra_guest_invites_restricted",
+                &authz(|p| p["allowInvitesFrom"] = json!(value)),
+            );
+            assert_eq!(v.status, S::Pass, "{value}: {}", v.reason);
+            assert_eq!(
+                v.observed["authorizationPolicy.allowInvitesFrom"],
+                json!(value)
+            );
+        }
+    }
+    #[test]
+    fn entra_guest_invites_restricted_fail() {
+        // Microsoft's example allows everyone to invite.
+        let v = eval_tenant("entra_guest_invites_restricted", &authz(|_| {}));
+        assert_eq!(v.status, S::Fail);
+        assert_eq!(
+            v.reason,
+            "non-administrators can invite guests (authorizationPolicy.allowInvitesFrom is everyone)"
+        );
+    }
+    #[test]
+    fn entra_guest_invites_restricted_missing() {
+        let v = eval_tenant(
+            "entra_guest_invites_restricted",
+            &authz(|p| remove(p, "/allowInvitesFrom")),
+        );
+        assert_eq!(v.status, S::Error);
+        assert_eq!(
+            v.observed["authorizationPolicy.allowInvitesFrom"],
+            Value::Null
+        );
+        let v = eval_tenant("entra_guest_invites_restricted", &Identity::default());
+        assert_eq!(v.status, S::Error);
+        assert!(v.reason.contains("not collected"));
+    }
+
+    #[test]
+    fn entra_guest_access_restricted_pass() {
+        let v = eval_tenant(
+            "entra_guest_access_restricted",
+            &authz(|p| p["guestUserRoleId"] = json!(GUEST_RESTRICTED)),
+        );
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+        let v = eval_tenant(
+            "entra_guest_access_restricted",
+            &authz(|p| p["guestUserRoleId"] = json!(GUEST_LIMITED.to_uppercase())),
+        );
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+        assert!(v.reason.contains("Entra's default"), "{}", v.reason);
+    }
+    #[test]
+    fn entra_guest_access_restricted_fail() {
+        let v = eval_tenant(
+            "entra_guest_access_restricted",
+            &authz(|p| p["guestUserRoleId"] = json!(GUEST_MEMBER_LIKE)),
+        );
+        assert_eq!(v.status, S::Fail);
+        assert_eq!(
+            v.observed["authorizationPolicy.guestUserRoleId"],
+            json!(GUEST_MEMBER_LIKE)
+        );
+    }
+    #[test]
+    fn entra_guest_access_restricted_missing() {
+        // Microsoft's example does not carry guestUserRoleId.
+        let v = eval_tenant("entra_guest_access_restricted", &authz(|_| {}));
+        assert_eq!(v.status, S::Error);
+        assert!(v.reason.contains("not present"), "{}", v.reason);
+        let v = eval_tenant(
+            "entra_guest_access_restricted",
+            &authz(|p| p["guestUserRoleId"] = json!("00000000-0000-0000-0000-000000000000")),
+        );
+        assert_eq!(v.status, S::Error);
+    }
+
+    fn consent(policies: Value) -> Identity {
+        authz(|p| p["defaultUserRolePermissions"]["permissionGrantPoliciesAssigned"] = policies)
+    }
+
+    #[test]
+    fn entra_user_consent_restricted_pass() {
+        let v = eval_tenant("entra_user_consent_restricted", &consent(json!([])));
+        assert_eq!(v.status, S::Pass);
+        assert_eq!(
+            v.reason,
+            "users cannot consent to applications for themselves"
+        );
+        let v = eval_tenant(
+            "entra_user_consent_restricted",
+            &consent(json!([
+                "ManagePermissionGrantsForSelf.microsoft-user-default-low",
+                "ManagePermissionGrantsForOwnedResource.built-in"
+            ])),
+        );
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+        assert_eq!(
+            v.observed["owner_consent_policies"],
+            json!(["ManagePermissionGrantsForOwnedResource.built-in"])
+        );
+    }
+    #[test]
+    fn entra_user_consent_restricted_fail() {
+        let v = eval_tenant(
+            "entra_user_consent_restricted",
+            &consent(json!([
+                "ManagePermissionGrantsForSelf.microsoft-user-default-legacy"
+            ])),
+        );
+        assert_eq!(v.status, S::Fail);
+        assert!(v.reason.contains("any application"), "{}", v.reason);
+    }
+    #[test]
+    fn entra_user_consent_restricted_missing() {
+        // Microsoft's example value "just-user-read" is not a recognisable policy reference.
+        let v = eval_tenant("entra_user_consent_restricted", &authz(|_| {}));
+        assert_eq!(v.status, S::Error);
+        assert!(
+            v.reason.contains("unrecognised entry just-user-read"),
+            "{}",
+            v.reason
+        );
+        let v = eval_tenant(
+            "entra_user_consent_restricted",
+            &consent(json!(["ManagePermissionGrantsForSelf.contoso-custom"])),
+        );
+        assert_eq!(v.status, S::Error);
+        assert!(
+            v.reason
+                .contains("custom self-consent policy contoso-custom")
+        );
+        let v = eval_tenant(
+            "entra_user_consent_restricted",
+            &authz(|p| {
+                remove(
+                    p,
+                    "/defaultUserRolePermissions/permissionGrantPoliciesAssigned",
+                )
+            }),
+        );
+        assert_eq!(v.status, S::Error);
+    }
+
+    #[test]
+    fn entra_risky_app_consent_blocked_pass() {
+        let v = eval_tenant("entra_risky_app_consent_blocked", &authz(|_| {}));
+        assert_eq!(v.status, S::Pass);
+        // Graph documents false as the default.
+        let v = eval_tenant(
+            "entra_risky_app_consent_blocked",
+            &authz(|p| remove(p, "/allowUserConsentForRiskyApps")),
+        );
+        assert_eq!(v.status, S::Pass);
+        assert!(v.reason.contains("default as false"));
+        assert_eq!(
+            v.observed["authorizationPolicy.allowUserConsentForRiskyApps"],
+            Value::Null
+        );
+    }
+    #[test]
+    fn entra_risky_app_consent_blocked_fail() {
+        let v = eval_tenant(
+            "entra_risky_app_consent_blocked",
+            &authz(|p| p["allowUserConsentForRiskyApps"] = json!(true)),
+        );
+        assert_eq!(v.status, S::Fail);
+    }
+    #[test]
+    fn entra_risky_app_consent_blocked_missing() {
+        let v = eval_tenant("entra_risky_app_consent_blocked", &Identity::default());
+        assert_eq!(v.status, S::Error);
+        let v = eval_tenant(
+            "entra_risky_app_consent_blocked",
+            &authz(|p| p["allowUserConsentForRiskyApps"] = json!("no")),
+        );
+        assert_eq!(v.status, S::Error);
+    }
+
+    /// Pass, fail and missing for one boolean of defaultUserRolePermissions or the policy root.
+    fn bool_case(id: &str, pointer: &str, bad: bool) -> [(S, crate::checks::Verdict); 3] {
+        // Sets (or with None removes) the value, creating it where the example lacks it.
+        let with = |value: Option<bool>| {
+            authz(|p| {
+                let (parent, key) = pointer.rsplit_once('/').unwrap();
+                let t = if parent.is_empty() {
+                    &mut *p
+                } else {
+                    p.pointer_mut(parent).unwrap()
+                };
+                match value {
+                    Some(b) => t[key] = json!(b),
+                    None => {
+                        t.as_object_mut().unwrap().remove(key);
+                    }
+                }
+            })
+        };
+        [
+            (S::Pass, eval_tenant(id, &with(Some(!bad)))),
+            (S::Fail, eval_tenant(id, &with(Some(bad)))),
+            (S::Error, eval_tenant(id, &with(None))),
+        ]
+    }
+
+    fn assert_case(case: &(S, crate::checks::Verdict)) {
+        assert_eq!(case.1.status, case.0, "{}", case.1.reason);
+    }
+
+    const APPS_PTR: &str = "/defaultUserRolePermissions/allowedToCreateApps";
+    const GROUPS_PTR: &str = "/defaultUserRolePermissions/allowedToCreateSecurityGroups";
+    const TENANTS_PTR: &str = "/defaultUserRolePermissions/allowedToCreateTenants";
+    const JOIN_PTR: &str = "/allowEmailVerifiedUsersToJoinOrganization";
+
+    #[test]
+    fn entra_users_cannot_register_apps_pass() {
+        assert_case(&bool_case("entra_users_cannot_register_apps", APPS_PTR, true)[0]);
+    }
+    #[test]
+    fn entra_users_cannot_register_apps_fail() {
+        // Microsoft's example lets users register apps.
+        let v = eval_tenant("entra_users_cannot_register_apps", &authz(|_| {}));
+        assert_eq!(v.status, S::Fail);
+        assert_eq!(
+            v.reason,
+            "every user can register applications \
+             (authorizationPolicy.defaultUserRolePermissions.allowedToCreateApps is true)"
+        );
+        assert_case(&bool_case("entra_users_cannot_register_apps", APPS_PTR, true)[1]);
+    }
+    #[test]
+    fn entra_users_cannot_register_apps_missing() {
+        let c = bool_case("entra_users_cannot_register_apps", APPS_PTR, true);
+        assert_case(&c[2]);
+        assert_eq!(
+            c[2].1.observed["authorizationPolicy.defaultUserRolePermissions.allowedToCreateApps"],
+            Value::Null
+        );
+    }
+
+    #[test]
+    fn entra_users_cannot_create_security_groups_pass() {
+        assert_case(
+            &bool_case(
+                "entra_users_cannot_create_security_groups",
+                GROUPS_PTR,
+                true,
+            )[0],
+        );
+    }
+    #[test]
+    fn entra_users_cannot_create_security_groups_fail() {
+        let v = eval_tenant("entra_users_cannot_create_security_groups", &authz(|_| {}));
+        assert_eq!(v.status, S::Fail);
+        assert!(
+            v.reason
+                .starts_with("every user can create security groups")
+        );
+    }
+    #[test]
+    fn entra_users_cannot_create_security_groups_missing() {
+        assert_case(
+            &bool_case(
+                "entra_users_cannot_create_security_groups",
+                GROUPS_PTR,
+                true,
+            )[2],
+        );
+    }
+
+    #[test]
+    fn entra_users_cannot_create_tenants_pass() {
+        assert_case(&bool_case("entra_users_cannot_create_tenants", TENANTS_PTR, true)[0]);
+    }
+    #[test]
+    fn entra_users_cannot_create_tenants_fail() {
+        let c = bool_case("entra_users_cannot_create_tenants", TENANTS_PTR, true);
+        assert_case(&c[1]);
+        assert!(c[1].1.reason.contains("every user can create tenants"));
+    }
+    #[test]
+    fn entra_users_cannot_create_tenants_missing() {
+        // Microsoft's example predates allowedToCreateTenants.
+        let v = eval_tenant("entra_users_cannot_create_tenants", &authz(|_| {}));
+        assert_eq!(v.status, S::Error);
+        assert!(v.reason.contains("allowedToCreateTenants is not present"));
+    }
+
+    #[test]
+    fn entra_email_verified_join_disabled_pass() {
+        assert_case(&bool_case("entra_email_verified_join_disabled", JOIN_PTR, true)[0]);
+    }
+    #[test]
+    fn entra_email_verified_join_disabled_fail() {
+        let v = eval_tenant("entra_email_verified_join_disabled", &authz(|_| {}));
+        assert_eq!(v.status, S::Fail);
+    }
+    #[test]
+    fn entra_email_verified_join_disabled_missing() {
+        assert_case(&bool_case("entra_email_verified_join_disabled", JOIN_PTR, true)[2]);
+    }
+
+    /// The handmade application list, edited.
+    fn apps(edit: impl FnOnce(&mut Vec<Value>)) -> Identity {
+        let mut l = list(APPS);
+        edit(&mut l);
+        Identity {
+            applications: Some(l),
+            ..Identity::default()
+        }
+    }
+
+    fn secret(l: &mut [Value]) -> &mut Value {
+        &mut l[0]["passwordCredentials"][0]
+    }
+
+    #[test]
+    fn entra_app_credentials_not_expired_pass() {
+        let f = ctx_tenant("entra_app_credentials_not_expired", apps(|_| {}));
+        assert_eq!(f.status, S::Pass, "{}", f.reason);
+        assert_eq!(f.observed["credentials"], json!(2));
+    }
+    #[test]
+    fn entra_app_credentials_not_expired_fail() {
+        let f = ctx_tenant(
+            "entra_app_credentials_not_expired",
+            apps(|l| secret(l)["endDateTime"] = json!("2026-10-01T00:00:00Z")),
+        );
+        assert_eq!(f.status, S::Fail);
+        assert_eq!(
+            f.reason,
+            "1 expired credentials: Contoso billing API secret ci-deploy (expired \
+             2026-10-01T00:00:00+00:00)"
+        );
+        assert_eq!(
+            f.observed["offending"][0]["appId"],
+            json!("7d1a9c44-2b6e-4f0e-8a3b-5e2c1d0f9b72")
+        );
+    }
+    #[test]
+    fn entra_app_credentials_not_expired_missing() {
+        let f = ctx_tenant("entra_app_credentials_not_expired", Identity::default());
+        assert_eq!(f.status, S::Error);
+        let f = ctx_tenant(
+            "entra_app_credentials_not_expired",
+            apps(|l| {
+                secret(l).as_object_mut().unwrap().remove("endDateTime");
+            }),
+        );
+        assert_eq!(f.status, S::Error);
+        assert_eq!(f.observed["undecided"][0]["why"], json!("no endDateTime"));
+    }
+
+    #[test]
+    fn entra_app_credentials_not_expiring_pass() {
+        let f = ctx_tenant("entra_app_credentials_not_expiring", apps(|_| {}));
+        assert_eq!(f.status, S::Pass, "{}", f.reason);
+        // Already expired is another check's concern.
+        let f = ctx_tenant(
+            "entra_app_credentials_not_expiring",
+            apps(|l| secret(l)["endDateTime"] = json!("2026-10-01T00:00:00Z")),
+        );
+        assert_eq!(f.status, S::Pass, "{}", f.reason);
+    }
+    #[test]
+    fn entra_app_credentials_not_expiring_fail() {
+        let f = ctx_tenant(
+            "entra_app_credentials_not_expiring",
+            apps(|l| l[0]["keyCredentials"][0]["endDateTime"] = json!("2026-11-20T00:00:00Z")),
+        );
+        assert_eq!(f.status, S::Fail);
+        assert!(
+            f.reason
+                .contains("certificate CN=billing-api (expires 2026-11-20"),
+            "{}",
+            f.reason
+        );
+    }
+    #[test]
+    fn entra_app_credentials_not_expiring_missing() {
+        let f = ctx_tenant(
+            "entra_app_credentials_not_expiring",
+            apps(|l| secret(l)["endDateTime"] = json!("next spring")),
+        );
+        assert_eq!(f.status, S::Error);
+        assert!(
+            f.observed["undecided"][0]["why"]
+                .as_str()
+                .unwrap()
+                .contains("unreadable timestamp")
+        );
+    }
+
+    #[test]
+    fn entra_app_credential_lifetime_limited_pass() {
+        // Both credentials of the example are valid for exactly 365 days.
+        let f = ctx_tenant("entra_app_credential_lifetime_limited", apps(|_| {}));
+        assert_eq!(f.status, S::Pass, "{}", f.reason);
+        assert_eq!(f.observed["max_credential_days"], json!(365));
+    }
+    #[test]
+    fn entra_app_credential_lifetime_limited_fail() {
+        let f = ctx_tenant(
+            "entra_app_credential_lifetime_limited",
+            apps(|l| secret(l)["startDateTime"] = json!("2025-01-01T00:00:00Z")),
+        );
+        assert_eq!(f.status, S::Fail);
+        assert!(
+            f.reason.contains("ci-deploy (valid for 789 days)"),
+            "{}",
+            f.reason
+        );
+        let strict = Settings {
+            max_credential_days: 90,
+            ..Settings::default()
+        };
+        let f = tenant(
+            "entra_app_credential_lifetime_limited",
+            apps(|_| {}),
+            &strict,
+        );
+        assert_eq!(f.status, S::Fail);
+        assert_eq!(f.observed["offending_count"], json!(2));
+    }
+    #[test]
+    fn entra_app_credential_lifetime_limited_missing() {
+        let f = ctx_tenant(
+            "entra_app_credential_lifetime_limited",
+            apps(|l| {
+                secret(l).as_object_mut().unwrap().remove("startDateTime");
+            }),
+        );
+        assert_eq!(f.status, S::Error);
+        assert_eq!(f.observed["undecided"][0]["why"], json!("no startDateTime"));
+    }
+
+    /// Microsoft's directory roles, with `n` Global Administrator members built from
+    /// Microsoft's member example (which lacks ids).
+    fn roles(n: usize) -> Vec<Value> {
+        let mut roles = list(ROLES);
+        let member = list(MEMBERS).remove(0);
+        let members: Vec<Value> = (0..n)
+            .map(|i| {
+                let mut m = member.clone();
+                m["id"] = json!(format!("ga-{i}"));
+                m
+            })
+            .collect();
+        roles[0]["members"] = Value::from(members);
+        roles
+    }
+
+    fn ga_identity(roles: Option<Vec<Value>>, eligible: Option<Vec<Value>>) -> Identity {
+        Identity {
+            directory_roles: roles,
+            role_eligibility_schedules: eligible,
+            ..Identity::default()
+        }
+    }
+
+    /// Microsoft's eligibility example turned into a current Global Administrator eligibility.
+    fn ga_eligibility(principal: &str) -> Value {
+        let mut e = list(ELIGIBLE).remove(0);
+        e["roleDefinitionId"] = json!(GLOBAL_ADMIN);
+        e["principalId"] = json!(principal);
+        e["scheduleInfo"]["expiration"] = json!({"type": "noExpiration", "endDateTime": null});
+        e
+    }
+
+    #[test]
+    fn entra_global_admins_max_pass() {
+        let f = ctx_tenant(
+            "entra_global_admins_max",
+            ga_identity(Some(roles(2)), Some(list(ELIGIBLE))),
+        );
+        assert_eq!(f.status, S::Pass, "{}", f.reason);
+        assert_eq!(f.observed["distinct_principals"], json!(2));
+        assert_eq!(f.observed["max_global_admins"], json!(4));
+    }
+    #[test]
+    fn entra_global_admins_max_fail() {
+        let f = ctx_tenant(
+            "entra_global_admins_max",
+            ga_identity(Some(roles(5)), Some(vec![])),
+        );
+        assert_eq!(f.status, S::Fail);
+        // Eligible holders count too.
+        let f = ctx_tenant(
+            "entra_global_admins_max",
+            ga_identity(
+                Some(roles(3)),
+                Some(vec![
+                    ga_eligibility("e1"),
+                    ga_eligibility("e2"),
+                    ga_eligibility("ga-0"),
+                ]),
+            ),
+        );
+        assert_eq!(f.status, S::Fail, "{}", f.reason);
+        assert_eq!(
+            f.reason,
+            "5 principals hold Global Administrator, more than the maximum of 4"
+        );
+    }
+    #[test]
+    fn entra_global_admins_max_missing() {
+        let f = ctx_tenant("entra_global_admins_max", ga_identity(Some(roles(2)), None));
+        assert_eq!(f.status, S::Error);
+        assert!(
+            f.reason
+                .contains("eligibility schedules were not collected")
+        );
+        // Microsoft's roles example was listed without $expand=members.
+        let f = ctx_tenant(
+            "entra_global_admins_max",
+            ga_identity(Some(list(ROLES)), Some(vec![])),
+        );
+        assert_eq!(f.status, S::Error);
+        assert!(f.reason.contains("without its members"), "{}", f.reason);
+    }
+
+    #[test]
+    fn entra_global_admins_min_pass() {
+        let f = ctx_tenant(
+            "entra_global_admins_min",
+            ga_identity(Some(roles(1)), Some(vec![ga_eligibility("e1")])),
+        );
+        assert_eq!(f.status, S::Pass, "{}", f.reason);
+        assert_eq!(f.observed["eligible_principals"], json!(["e1"]));
+    }
+    #[test]
+    fn entra_global_admins_min_fail() {
+        // Microsoft's eligibility example ended in 2024: an expired eligibility does not count.
+        let mut expired = list(ELIGIBLE);
+        expired[0]["roleDefinitionId"] = json!(GLOBAL_ADMIN);
+        let f = ctx_tenant(
+            "entra_global_admins_min",
+            ga_identity(Some(roles(1)), Some(expired)),
+        );
+        assert_eq!(f.status, S::Fail, "{}", f.reason);
+        assert_eq!(
+            f.reason,
+            "only 1 principal holds Global Administrator; at least 2 are needed"
+        );
+    }
+    #[test]
+    fn entra_global_admins_min_missing() {
+        let f = ctx_tenant("entra_global_admins_min", ga_identity(Some(roles(1)), None));
+        assert_eq!(f.status, S::Error);
+        let f = ctx_tenant("entra_global_admins_min", ga_identity(None, Some(vec![])));
+        assert_eq!(f.status, S::Error);
+        assert_eq!(f.observed["active_members"], Value::Null);
+    }
+
+    fn schedules(edit: impl FnOnce(&mut Vec<Value>)) -> Identity {
+        let mut l = list(ASSIGNED);
+        edit(&mut l);
+        Identity {
+            role_assignment_schedules: Some(l),
+            role_eligibility_schedules: Some(list(ELIGIBLE)),
+            ..Identity::default()
+        }
+    }
+
+    const PERMANENT_GA: &str = "6be4b305-b75e-4efc-bfcc-31bd3b53a5f8";
+
+    #[test]
+    fn entra_privileged_roles_not_permanent_pass() {
+        // Activated from an eligibility, or time-bound, is not standing access.
+        let f = ctx_tenant(
+            "entra_privileged_roles_not_permanent",
+            schedules(|l| l[1]["assignmentType"] = json!("Activated")),
+        );
+        assert_eq!(f.status, S::Pass, "{}", f.reason);
+        let f = ctx_tenant(
+            "entra_privileged_roles_not_permanent",
+            schedules(|l| {
+                l[1]["scheduleInfo"]["expiration"] =
+                    json!({"type": "afterDateTime", "endDateTime": "2026-12-01T00:00:00Z"})
+            }),
+        );
+        assert_eq!(f.status, S::Pass, "{}", f.reason);
+        // A configured break-glass account may hold Global Administrator permanently.
+        let settings = Settings {
+            break_glass_accounts: vec![PERMANENT_GA.to_uppercase()],
+            ..Settings::default()
+        };
+        let f = tenant(
+            "entra_privileged_roles_not_permanent",
+            schedules(|_| {}),
+            &settings,
+        );
+        assert_eq!(f.status, S::Pass, "{}", f.reason);
+        assert_eq!(
+            f.observed["break_glass_exempt"][0]["principalId"],
+            json!(PERMANENT_GA)
+        );
+    }
+    #[test]
+    fn entra_privileged_roles_not_permanent_fail() {
+        // Microsoft's example: a permanent, directly assigned Global Administrator.
+        let f = ctx_tenant("entra_privileged_roles_not_permanent", schedules(|_| {}));
+        assert_eq!(f.status, S::Fail);
+        assert_eq!(
+            f.reason,
+            format!(
+                "1 privileged roles are assigned permanently: {PERMANENT_GA} (Global Administrator)"
+            )
+        );
+        assert_eq!(
+            f.observed["permanent_assignments"][0]["alsoEligible"],
+            json!(false)
+        );
+    }
+    #[test]
+    fn entra_privileged_roles_not_permanent_missing() {
+        let f = ctx_tenant("entra_privileged_roles_not_permanent", Identity::default());
+        assert_eq!(f.status, S::Error);
+        // A break-glass UPN cannot be resolved without the user list.
+        let settings = Settings {
+            break_glass_accounts: vec!["bg@contoso.com".into()],
+            ..Settings::default()
+        };
+        let f = tenant(
+            "entra_privileged_roles_not_permanent",
+            schedules(|_| {}),
+            &settings,
+        );
+        assert_eq!(f.status, S::Error, "{}", f.reason);
+        assert!(f.reason.contains("bg@contoso.com"));
+    }
+
+    /// Microsoft's sign-in activity example with the fields the collector selects.
+    fn sign_ins(user_type: &str, edit: impl FnOnce(&mut [Value])) -> Identity {
+        let mut l = list(SIGN_INS);
+        for u in &mut l {
+            u["userType"] = json!(user_type);
+            u["accountEnabled"] = json!(true);
+            u["createdDateTime"] = json!("2020-01-01T00:00:00Z");
+        }
+        edit(&mut l);
+        Identity {
+            users: Some(l),
+            ..Identity::default()
+        }
+    }
+
+    fn recent(l: &mut [Value]) {
+        l[0]["signInActivity"]["lastSignInDateTime"] = json!("2026-10-01T08:00:00Z");
+        // Only non-interactive sign-ins are recent: they count.
+        l[1]["signInActivity"]["lastNonInteractiveSignInDateTime"] = json!("2026-10-20T08:00:00Z");
+    }
+
+    #[test]
+    fn entra_stale_member_accounts_disabled_pass() {
+        let f = ctx_tenant(
+            "entra_stale_member_accounts_disabled",
+            sign_ins("Member", recent),
+        );
+        assert_eq!(f.status, S::Pass, "{}", f.reason);
+        assert_eq!(
+            f.reason,
+            "all 2 enabled member accounts signed in within 90 days"
+        );
+        // Stale guests are not members.
+        let f = ctx_tenant(
+            "entra_stale_member_accounts_disabled",
+            sign_ins("Guest", |_| {}),
+        );
+        assert_eq!(f.status, S::Pass, "{}", f.reason);
+    }
+    #[test]
+    fn entra_stale_member_accounts_disabled_fail() {
+        // Microsoft's example dates are from 2021.
+        let f = ctx_tenant(
+            "entra_stale_member_accounts_disabled",
+            sign_ins("Member", |_| {}),
+        );
+        assert_eq!(f.status, S::Fail);
+        assert!(
+            f.reason
+                .contains("AdeleV@contoso.com (last sign-in 2021-06-17)"),
+            "{}",
+            f.reason
+        );
+        assert_eq!(f.observed["stale_count"], json!(2));
+        // A disabled stale account is not a finding.
+        let f = ctx_tenant(
+            "entra_stale_member_accounts_disabled",
+            sign_ins("Member", |l| l[1]["accountEnabled"] = json!(false)),
+        );
+        assert_eq!(f.observed["stale_count"], json!(1));
+    }
+    #[test]
+    fn entra_stale_member_accounts_disabled_missing() {
+        let f = ctx_tenant(
+            "entra_stale_member_accounts_disabled",
+            sign_ins("Member", |l| {
+                recent(l);
+                l[0].as_object_mut().unwrap().remove("signInActivity");
+            }),
+        );
+        assert_eq!(f.status, S::Error);
+        assert_eq!(
+            f.observed["undecided"][0]["why"],
+            json!("no signInActivity")
+        );
+        let f = ctx_tenant("entra_stale_member_accounts_disabled", Identity::default());
+        assert_eq!(f.status, S::Error);
+    }
+
+    #[test]
+    fn entra_stale_guest_accounts_removed_pass() {
+        let f = ctx_tenant(
+            "entra_stale_guest_accounts_removed",
+            sign_ins("Guest", recent),
+        );
+        assert_eq!(f.status, S::Pass, "{}", f.reason);
+    }
+    #[test]
+    fn entra_stale_guest_accounts_removed_fail() {
+        // A guest who never signed in, invited long ago.
+        let f = ctx_tenant(
+            "entra_stale_guest_accounts_removed",
+            sign_ins("Guest", |l| {
+                recent(l);
+                l[1]["signInActivity"] = json!({
+                    "lastSignInDateTime": null,
+                    "lastNonInteractiveSignInDateTime": "0001-01-01T00:00:00Z"
+                });
+            }),
+        );
+        assert_eq!(f.status, S::Fail);
+        assert!(
+            f.reason
+                .contains("AlexW@contoso.com (never signed in, created 2020-01-01)"),
+            "{}",
+            f.reason
+        );
+    }
+    #[test]
+    fn entra_stale_guest_accounts_removed_missing() {
+        let f = ctx_tenant(
+            "entra_stale_guest_accounts_removed",
+            sign_ins("Guest", |l| {
+                recent(l);
+                l[0].as_object_mut().unwrap().remove("accountEnabled");
+            }),
+        );
+        assert_eq!(f.status, S::Error);
+        assert_eq!(
+            f.observed["undecided"][0]["why"],
+            json!("no accountEnabled")
+        );
+    }
+
+    fn registration(edit: impl FnOnce(&mut Vec<Value>)) -> Identity {
+        let mut l = list(REGISTRATION);
+        edit(&mut l);
+        Identity {
+            user_registration_details: Some(l),
+            ..Identity::default()
+        }
+    }
+
+    #[test]
+    fn entra_admins_mfa_registered_pass() {
+        let v = eval_tenant(
+            "entra_admins_mfa_registered",
+            &registration(|l| l[0]["isAdmin"] = json!(true)),
+        );
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+        assert_eq!(
+            v.reason,
+            "every one of the 1 administrators judged has registered MFA"
+        );
+    }
+    #[test]
+    fn entra_admins_mfa_registered_fail() {
+        let v = eval_tenant(
+            "entra_admins_mfa_registered",
+            &registration(|l| {
+                l[2]["isAdmin"] = json!(true);
+                l[2]["isMfaRegistered"] = json!(false);
+            }),
+        );
+        assert_eq!(v.status, S::Fail);
+        assert_eq!(
+            v.reason,
+            "1 administrators have not registered MFA: BiancaP@Contoso.com"
+        );
+    }
+    #[test]
+    fn entra_admins_mfa_registered_missing() {
+        let v = eval_tenant(
+            "entra_admins_mfa_registered",
+            &registration(|l| {
+                l[0].as_object_mut().unwrap().remove("isAdmin");
+            }),
+        );
+        assert_eq!(v.status, S::Error);
+        let v = eval_tenant("entra_admins_mfa_registered", &Identity::default());
+        assert_eq!(v.status, S::Error);
+        assert_eq!(v.observed["offending"], Value::Null);
+    }
+
+    #[test]
+    fn entra_users_mfa_registered_pass() {
+        // Allan is an unregistered guest: guests are not judged.
+        let v = eval_tenant("entra_users_mfa_registered", &registration(|_| {}));
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+    }
+    #[test]
+    fn entra_users_mfa_registered_fail() {
+        let mut idn = registration(|l| l[2]["isMfaRegistered"] = json!(false));
+        let v = eval_tenant("entra_users_mfa_registered", &idn);
+        assert_eq!(v.status, S::Fail);
+        assert!(v.reason.contains("BiancaP@Contoso.com"));
+        // Disabled accounts are skipped when the user list shows them.
+        idn.users = Some(vec![json!({
+            "id": "c8096958-797c-44fa-8fde-a6fb62567cf0",
+            "accountEnabled": false
+        })]);
+        let v = eval_tenant("entra_users_mfa_registered", &idn);
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+        assert_eq!(v.observed["skipped_disabled_accounts"], json!(1));
+    }
+    #[test]
+    fn entra_users_mfa_registered_missing() {
+        let v = eval_tenant(
+            "entra_users_mfa_registered",
+            &registration(|l| {
+                l[0].as_object_mut().unwrap().remove("isMfaRegistered");
+            }),
+        );
+        assert_eq!(v.status, S::Error);
+        assert_eq!(
+            v.observed["undecided"][0]["why"],
+            json!("no isMfaRegistered")
+        );
+    }
+
+    #[test]
+    fn entra_admins_mfa_not_phone_only_pass() {
+        // Bianca has a phone and the Authenticator app.
+        let v = eval_tenant(
+            "entra_admins_mfa_not_phone_only",
+            &registration(|l| l[2]["isAdmin"] = json!(true)),
+        );
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+    }
+    #[test]
+    fn entra_admins_mfa_not_phone_only_fail() {
+        let v = eval_tenant(
+            "entra_admins_mfa_not_phone_only",
+            &registration(|l| {
+                l[2]["isAdmin"] = json!(true);
+                l[2]["methodsRegistered"] = json!(["mobilePhone", "email"]);
+            }),
+        );
+        assert_eq!(v.status, S::Fail);
+        assert!(v.reason.contains("rely on phone"), "{}", v.reason);
+    }
+    #[test]
+    fn entra_admins_mfa_not_phone_only_missing() {
+        let v = eval_tenant(
+            "entra_admins_mfa_not_phone_only",
+            &registration(|l| {
+                l[2]["isAdmin"] = json!(true);
+                l[2].as_object_mut().unwrap().remove("methodsRegistered");
+            }),
+        );
+        assert_eq!(v.status, S::Error);
+    }
+
+    #[test]
+    fn entra_users_mfa_not_phone_only_pass() {
+        let v = eval_tenant("entra_users_mfa_not_phone_only", &registration(|_| {}));
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+    }
+    #[test]
+    fn entra_users_mfa_not_phone_only_fail() {
+        let v = eval_tenant(
+            "entra_users_mfa_not_phone_only",
+            &registration(|l| l[0]["methodsRegistered"] = json!(["officePhone"])),
+        );
+        assert_eq!(v.status, S::Fail);
+        assert_eq!(v.observed["offending"], json!(["AlexW@Contoso.com"]));
+    }
+    #[test]
+    fn entra_users_mfa_not_phone_only_missing() {
+        let v = eval_tenant("entra_users_mfa_not_phone_only", &Identity::default());
+        assert_eq!(v.status, S::Error);
+    }
+
+    fn policy(edit: impl FnOnce(&mut Value)) -> ConditionalAccessPolicy {
+        let mut v = fixture_item(CA_GET, 0);
+        v["state"] = json!("enabled");
+        edit(&mut v);
+        serde_json::from_value(v).unwrap()
+    }
+
+    fn ca(policies: Vec<ConditionalAccessPolicy>, users: Option<Vec<Value>>) -> Identity {
+        Identity {
+            conditional_access_policies: Some(policies),
+            users,
+            ..Identity::default()
+        }
+    }
+
+    const EXCLUDED_USER: &str = "124c5b6a-ffa5-483a-9b88-04c3fce5574a";
+
+    fn bg(accounts: &[&str]) -> Settings {
+        Settings {
+            break_glass_accounts: accounts.iter().map(|s| s.to_string()).collect(),
+            ..Settings::default()
+        }
+    }
+
+    #[test]
+    fn entra_ca_exclusions_break_glass_only_pass() {
+        let p = policy(|v| {
+            v["conditions"]["users"]["excludeUsers"] = json!([EXCLUDED_USER]);
+            v["conditions"]["users"]["excludeRoles"] = json!([]);
+        });
+        let f = tenant(
+            "entra_ca_exclusions_break_glass_only",
+            ca(vec![p], None),
+            &bg(&[EXCLUDED_USER]),
+        );
+        assert_eq!(f.status, S::Pass, "{}", f.reason);
+        // Disabled policies (Microsoft's list) are not judged.
+        let disabled: Vec<ConditionalAccessPolicy> = list(CA_LIST)
+            .into_iter()
+            .map(|v| serde_json::from_value(v).unwrap())
+            .collect();
+        let f = ctx_tenant("entra_ca_exclusions_break_glass_only", ca(disabled, None));
+        assert_eq!(f.status, S::Pass, "{}", f.reason);
+        assert_eq!(f.observed["enforced_policies"], json!(0));
+    }
+    #[test]
+    fn entra_ca_exclusions_break_glass_only_fail() {
+        // Microsoft's example also excludes all guests and a role.
+        let f = tenant(
+            "entra_ca_exclusions_break_glass_only",
+            ca(vec![policy(|_| {})], None),
+            &bg(&[EXCLUDED_USER]),
+        );
+        assert_eq!(f.status, S::Fail);
+        assert!(
+            f.reason
+                .contains("Demo app for documentation: user GuestsOrExternalUsers"),
+            "{}",
+            f.reason
+        );
+        assert!(
+            f.reason
+                .contains("role b0f54661-2d74-4c50-afa3-1ec803f12efe")
+        );
+        assert_eq!(
+            f.observed["unexpected_exclusions"]
+                .as_array()
+                .unwrap()
+                .len(),
+            2
+        );
+    }
+    #[test]
+    fn entra_ca_exclusions_break_glass_only_missing() {
+        let f = ctx_tenant("entra_ca_exclusions_break_glass_only", Identity::default());
+        assert_eq!(f.status, S::Error);
+        let f = tenant(
+            "entra_ca_exclusions_break_glass_only",
+            ca(vec![policy(|_| {})], None),
+            &bg(&["bg@contoso.com"]),
+        );
+        assert_eq!(f.status, S::Error, "{}", f.reason);
+    }
+
+    /// Microsoft's users example with the fields the collector selects.
+    fn directory_users(edit: impl Fn(&mut Value)) -> Vec<Value> {
+        let mut l = list(USERS);
+        for u in &mut l {
+            u["userType"] = json!("Member");
+            u["accountEnabled"] = json!(true);
+            edit(u);
+        }
+        l
+    }
+
+    const BG_ID: &str = "6ea91a8d-e32e-41a1-b7bd-d2d185eed0e0";
+
+    #[test]
+    fn entra_break_glass_account_excluded_pass() {
+        let p = policy(|v| v["conditions"]["users"]["excludeUsers"] = json!([BG_ID]));
+        let f = tenant(
+            "entra_break_glass_account_excluded",
+            ca(vec![p], Some(directory_users(|_| {}))),
+            &bg(&["adams@contoso.com"]),
+        );
+        assert_eq!(f.status, S::Pass, "{}", f.reason);
+        // Excluded through a configured group.
+        let p = policy(|v| v["conditions"]["users"]["excludeGroups"] = json!(["bg-group"]));
+        let f = tenant(
+            "entra_break_glass_account_excluded",
+            ca(vec![p], Some(directory_users(|_| {}))),
+            &bg(&[BG_ID, "bg-group"]),
+        );
+        assert_eq!(f.status, S::Pass, "{}", f.reason);
+        assert_eq!(
+            f.observed["accounts"][1]["status"],
+            json!("not a user; treated as an exclusion group")
+        );
+    }
+    #[test]
+    fn entra_break_glass_account_excluded_fail() {
+        let f = tenant(
+            "entra_break_glass_account_excluded",
+            ca(vec![policy(|_| {})], Some(directory_users(|_| {}))),
+            &bg(&[BG_ID, "ghost@contoso.com"]),
+        );
+        assert_eq!(f.status, S::Fail);
+        assert_eq!(
+            f.reason,
+            format!(
+                "no usable break-glass account: {BG_ID}: not excluded from Demo app for \
+                 documentation; ghost@contoso.com: not found in the directory"
+            )
+        );
+        let p = policy(|v| v["conditions"]["users"]["excludeUsers"] = json!([BG_ID]));
+        let f = tenant(
+            "entra_break_glass_account_excluded",
+            ca(
+                vec![p],
+                Some(directory_users(|u| u["accountEnabled"] = json!(false))),
+            ),
+            &bg(&[BG_ID]),
+        );
+        assert_eq!(f.status, S::Fail);
+        assert!(f.reason.contains("disabled"));
+    }
+    #[test]
+    fn entra_break_glass_account_excluded_missing() {
+        let f = ctx_tenant(
+            "entra_break_glass_account_excluded",
+            ca(vec![policy(|_| {})], Some(directory_users(|_| {}))),
+        );
+        assert_eq!(f.status, S::Error);
+        assert!(f.reason.contains("not configured"));
+        let f = tenant(
+            "entra_break_glass_account_excluded",
+            ca(vec![policy(|_| {})], None),
+            &bg(&[BG_ID]),
+        );
+        assert_eq!(f.status, S::Error);
+    }
+
+    /// Microsoft's example as a sign-in risk policy for everyone, without its platform and
+    /// location limits.
+    fn risk_policy(edit: impl FnOnce(&mut Value)) -> ConditionalAccessPolicy {
+        policy(|v| {
+            v["conditions"]["users"]["includeUsers"] = json!(["All"]);
+            v["grantControls"] = json!({"operator": "OR", "builtInControls": ["mfa"]});
+            for k in ["platforms", "locations"] {
+                v["conditions"].as_object_mut().unwrap().remove(k);
+            }
+            edit(v);
+        })
+    }
+
+    #[test]
+    fn entra_signin_risk_policy_enforced_pass() {
+        let p = risk_policy(|v| v["conditions"]["signInRiskLevels"] = json!(["high", "medium"]));
+        let v = eval_tenant("entra_signin_risk_policy_enforced", &ca(vec![p], None));
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+    }
+    #[test]
+    fn entra_signin_risk_policy_enforced_fail() {
+        // The example covers medium and low risk only, and is limited by platform.
+        let v = eval_tenant(
+            "entra_signin_risk_policy_enforced",
+            &ca(vec![policy(|_| {})], None),
+        );
+        assert_eq!(v.status, S::Fail);
+        assert!(
+            v.reason.contains("does not include all users"),
+            "{}",
+            v.reason
+        );
+        let p = risk_policy(|_| {});
+        let v = eval_tenant("entra_signin_risk_policy_enforced", &ca(vec![p], None));
+        assert_eq!(v.status, S::Fail);
+        assert!(
+            v.reason.contains("do not cover medium and high"),
+            "{}",
+            v.reason
+        );
+        let v = eval_tenant("entra_signin_risk_policy_enforced", &ca(vec![], None));
+        assert_eq!(v.status, S::Fail);
+    }
+    #[test]
+    fn entra_signin_risk_policy_enforced_missing() {
+        // Security defaults do not evaluate risk: no credit without conditional access data.
+        let idn = Identity {
+            security_defaults: Some(SecurityDefaults {
+                id: None,
+                is_enabled: Some(true),
+            }),
+            ..Identity::default()
+        };
+        let v = eval_tenant("entra_signin_risk_policy_enforced", &idn);
+        assert_eq!(v.status, S::Error);
+        assert_eq!(v.observed["conditionalAccess.policies"], Value::Null);
+    }
+
+    #[test]
+    fn entra_user_risk_policy_enforced_pass() {
+        let p = risk_policy(|v| {
+            v["conditions"]["signInRiskLevels"] = json!([]);
+            v["conditions"]["userRiskLevels"] = json!(["high"]);
+            v["grantControls"] =
+                json!({"operator": "AND", "builtInControls": ["mfa", "passwordChange"]});
+        });
+        let v = eval_tenant("entra_user_risk_policy_enforced", &ca(vec![p], None));
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+    }
+    #[test]
+    fn entra_user_risk_policy_enforced_fail() {
+        let p = risk_policy(|v| v["conditions"]["userRiskLevels"] = json!(["high"]));
+        let v = eval_tenant("entra_user_risk_policy_enforced", &ca(vec![p], None));
+        assert_eq!(v.status, S::Fail);
+        assert!(
+            v.reason
+                .contains("neither blocks nor requires a password change")
+        );
+    }
+    #[test]
+    fn entra_user_risk_policy_enforced_missing() {
+        let v = eval_tenant("entra_user_risk_policy_enforced", &Identity::default());
+        assert_eq!(v.status, S::Error);
+    }
+
+    fn locations(edit: impl FnOnce(&mut Vec<Value>)) -> Identity {
+        let mut l = list(LOCATIONS);
+        edit(&mut l);
+        Identity {
+            named_locations: Some(l),
+            ..Identity::default()
+        }
+    }
+
+    #[test]
+    fn entra_trusted_locations_defined_pass() {
+        let v = eval_tenant("entra_trusted_locations_defined", &locations(|_| {}));
+        assert_eq!(v.status, S::Pass);
+        assert_eq!(
+            v.reason,
+            "trusted named locations: Trusted IPv6 named location"
+        );
+        assert_eq!(v.observed["namedLocations"].as_array().unwrap().len(), 3);
+    }
+    #[test]
+    fn entra_trusted_locations_defined_fail() {
+        let v = eval_tenant(
+            "entra_trusted_locations_defined",
+            &locations(|l| l[2]["isTrusted"] = json!(false)),
+        );
+        assert_eq!(v.status, S::Fail);
+        assert_eq!(v.reason, "none of the 3 named locations is marked trusted");
+        let v = eval_tenant("entra_trusted_locations_defined", &locations(|l| l.clear()));
+        assert_eq!(v.status, S::Fail);
+    }
+    #[test]
+    fn entra_trusted_locations_defined_missing() {
+        let v = eval_tenant("entra_trusted_locations_defined", &Identity::default());
+        assert_eq!(v.status, S::Error);
+    }
+
+    fn baseline(sd: Option<bool>, policies: Option<Vec<ConditionalAccessPolicy>>) -> Identity {
+        Identity {
+            security_defaults: sd.map(|b| {
+                let mut body = fixture(SD);
+                body["isEnabled"] = json!(b);
+                serde_json::from_value(body).unwrap()
+            }),
+            conditional_access_policies: policies,
+            ..Identity::default()
+        }
+    }
+
+    fn disabled_list() -> Vec<ConditionalAccessPolicy> {
+        list(CA_LIST)
+            .into_iter()
+            .map(|v| serde_json::from_value(v).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn entra_baseline_protection_enabled_pass() {
+        let v = eval_tenant(
+            "entra_baseline_protection_enabled",
+            &baseline(Some(true), Some(disabled_list())),
+        );
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+        let v = eval_tenant(
+            "entra_baseline_protection_enabled",
+            &baseline(Some(false), Some(vec![policy(|_| {})])),
+        );
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+    }
+    #[test]
+    fn entra_baseline_protection_enabled_fail() {
+        let v = eval_tenant(
+            "entra_baseline_protection_enabled",
+            &baseline(Some(false), Some(disabled_list())),
+        );
+        assert_eq!(v.status, S::Fail);
+        assert_eq!(v.observed["enforced_policies"], json!([]));
+    }
+    #[test]
+    fn entra_baseline_protection_enabled_missing() {
+        let v = eval_tenant("entra_baseline_protection_enabled", &baseline(None, None));
+        assert_eq!(v.status, S::Error);
+        let v = eval_tenant(
+            "entra_baseline_protection_enabled",
+            &baseline(Some(true), Some(vec![policy(|_| {})])),
+        );
+        assert_eq!(v.status, S::Error);
+        assert!(v.reason.starts_with("inconsistent data"));
     }
 }

@@ -1,11 +1,11 @@
-//! Key Vault checks (`Microsoft.KeyVault/vaults`): recoverability, authorisation model and
-//! audit logging.
+//! Key Vault checks (`Microsoft.KeyVault/vaults`): recoverability, authorisation model, access
+//! policy breadth, network exposure and audit logging.
 //!
 //! Microsoft's vault examples omit the recoverability and RBAC flags more often than not, and
 //! Azure omits `enablePurgeProtection` until it is switched on. Absence is reported as an error
 //! (unknown), never as compliant.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::monitor::{
     LogSelector, destinations, enabled_logs, setting_name, settings_list, summarise,
@@ -23,15 +23,16 @@ pub(super) const CHECKS: &[Check] = &[
             title: "Key vaults have soft delete enabled",
             service: "keyvault",
             severity: Severity::High,
-            criteria: &["A1.2", "CC7.5"],
+            criteria: &["A1.2", "CC6.1", "CC7.5"],
             cis: &["2.1.0:8.5", "3.0.0:3.3.5", "4.0.0:9.3.5"],
-            policies: &[],
+            policies: &["1e66c121-a66a-4b1f-9b83-0fd99bf0fc2d"],
             description: "Passes when properties.enableSoftDelete is true; false fails. Absent \
                           means the value was not returned and is an error, not a pass.",
             rationale: "Soft delete keeps deleted vaults, keys and secrets recoverable for the \
                         retention period, so an accidental or malicious deletion does not destroy \
                         the keys that protect data (A1.2 recovery infrastructure, CC7.5 recovery \
-                        from incidents).",
+                        from incidents, CC6.1 protection of the keys as Microsoft maps its \
+                        soft-delete policy).",
             remediation: "Portal: Key vault > Properties > Soft-delete (enabled on every vault \
                           created since 2020; older vaults must be updated). CLI: az keyvault update \
                           -n <vault> -g <rg> --enable-soft-delete true",
@@ -53,7 +54,7 @@ pub(super) const CHECKS: &[Check] = &[
                 "5.0.0:8.3.5",
                 "6.0.0:8.3.5",
             ],
-            policies: &[],
+            policies: &["0b60c0b2-2dc2-4e1c-b5c9-abbed971de53"],
             description: "Passes when properties.enablePurgeProtection is true; false fails. Azure \
                           omits the property until purge protection has been enabled, so absence \
                           most likely means off; it is still reported as an error (value not \
@@ -130,6 +131,111 @@ pub(super) const CHECKS: &[Check] = &[
             sources: &[RG, "arm.diagnostic_settings"],
         },
         eval: Eval::Resource(TYPE, logging),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "keyvault_network_access_restricted",
+            title: "Key vaults disable public access or deny it by default in their firewall",
+            service: "keyvault",
+            severity: Severity::Medium,
+            criteria: &["CC6.1", "CC6.6"],
+            cis: &["4.0.0:9.3.7", "5.0.0:8.3.7", "6.0.0:8.3.7"],
+            policies: &[],
+            description: "Passes when properties.publicNetworkAccess is Disabled, or when \
+                          properties.networkAcls.defaultAction is Deny. Fails when the firewall's \
+                          defaultAction is Allow, or when public access is enabled and no \
+                          networkAcls are returned (Azure then accepts every network). Both \
+                          absent is an error.",
+            rationale: "A vault reachable from every network relies on credentials alone; \
+                        restricting it to private endpoints or selected networks adds a network \
+                        boundary around the keys that protect all other data (CC6.6, CC6.1).",
+            remediation: "Portal: Key vault > Networking > Firewalls and virtual networks > \
+                          Allow public access from specific virtual networks and IP addresses (or \
+                          Disable public access). CLI: az keyvault update -n <vault> -g <rg> \
+                          --default-action Deny (or --public-network-access Disabled)",
+            sources: &[RG],
+        },
+        eval: Eval::Resource(TYPE, network_access_restricted),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "keyvault_private_endpoint_connected",
+            title: "Key vaults are reached through an approved private endpoint",
+            service: "keyvault",
+            severity: Severity::Low,
+            criteria: &["CC6.1", "CC6.6", "CC6.7"],
+            cis: &[
+                "2.1.0:8.7",
+                "3.0.0:3.3.7",
+                "4.0.0:9.3.8",
+                "5.0.0:8.3.8",
+                "6.0.0:8.3.8",
+            ],
+            policies: &[],
+            description: "Passes when properties.privateEndpointConnections has an entry whose \
+                          properties.privateLinkServiceConnectionState.status is Approved; an \
+                          empty list or only pending/rejected connections fails. Azure returns \
+                          the list only when connections exist, so an absent list is read as none \
+                          and fails (recorded as null).",
+            rationale: "A private endpoint keeps key and secret traffic inside the virtual \
+                        network and lets public access be turned off (CC6.6, CC6.7).",
+            remediation: "Portal: Key vault > Networking > Private endpoint connections > + \
+                          Create. CLI: az network private-endpoint create -g <rg> -n <pe> \
+                          --vnet-name <vnet> --subnet <subnet> --private-connection-resource-id \
+                          <vault-id> --group-id vault --connection-name <name>",
+            sources: &[RG],
+        },
+        eval: Eval::Resource(TYPE, private_endpoint),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "keyvault_soft_delete_retention_90_days",
+            title: "Key vault soft delete keeps deleted objects for 90 days",
+            service: "keyvault",
+            severity: Severity::Low,
+            criteria: &["A1.2", "CC7.5"],
+            cis: &[],
+            policies: &[],
+            description: "Passes when properties.softDeleteRetentionInDays is 90 (the maximum \
+                          Azure accepts, and the value it applies when a vault is created \
+                          without one); fewer days fails, and so does properties.enableSoftDelete \
+                          false. An absent retention is an error.",
+            rationale: "Deletions of keys or secrets are sometimes noticed only weeks later; the \
+                        full 90-day window keeps them recoverable for as long as Azure allows \
+                        (CC7.5, A1.2).",
+            remediation: "The retention is fixed when soft delete is first enabled: create a new \
+                          vault with 90 days and move the objects. CLI: az keyvault create -n \
+                          <vault> -g <rg> --retention-days 90 --enable-purge-protection true",
+            sources: &[RG],
+        },
+        eval: Eval::Resource(TYPE, soft_delete_retention),
+    },
+    Check {
+        meta: CheckMeta {
+            id: "keyvault_access_policies_least_privilege",
+            title: "Key vault access policies do not grant all permissions",
+            service: "keyvault",
+            severity: Severity::Medium,
+            criteria: &["CC6.1", "CC6.3"],
+            cis: &[],
+            policies: &[],
+            description: "For vaults using access policies (properties.enableRbacAuthorization \
+                          false), fails naming each properties.accessPolicies entry (objectId) \
+                          whose permissions.keys, secrets, certificates or storage contain \
+                          \"all\". Vaults with enableRbacAuthorization true ignore access \
+                          policies and are not applicable. Absent accessPolicies is an error, and \
+                          so is an \"all\" grant when enableRbacAuthorization was not returned \
+                          (whether it takes effect is unknown).",
+            rationale: "\"all\" includes purge, delete and key export-like operations far \
+                        beyond what an application needs, and is granted vault-wide; least \
+                        privilege requires listing only the operations used (CC6.3, CC6.1).",
+            remediation: "Portal: Key vault > Access policies > edit the principal's policy and \
+                          select only the needed operations (or migrate to Azure RBAC). CLI: az \
+                          keyvault set-policy -n <vault> --object-id <id> --secret-permissions \
+                          get list (after az keyvault delete-policy -n <vault> --object-id <id>)",
+            sources: &[RG],
+        },
+        eval: Eval::Resource(TYPE, access_policies_least_privilege),
     },
 ];
 
@@ -217,6 +323,120 @@ fn logging(r: &Resource) -> Verdict {
         Verdict::fail("no diagnostic setting sends AuditEvent logs to a destination")
     };
     v.observe_value(key, Value::Array(settings.iter().map(summarise).collect()))
+}
+
+fn network_access_restricted(r: &Resource) -> Verdict {
+    let pna = r.prop("/publicNetworkAccess");
+    let action = r.prop("/networkAcls/defaultAction");
+    let v = match (pna.and_then(Value::as_str), action.and_then(Value::as_str)) {
+        (Some(p), _) if p.eq_ignore_ascii_case("Disabled") => {
+            Verdict::pass("public network access is disabled")
+        }
+        (_, Some(a)) if a.eq_ignore_ascii_case("Deny") => {
+            Verdict::pass("the firewall denies by default")
+        }
+        (_, Some(a)) => Verdict::fail(format!("the firewall default action is {a}")),
+        (Some(p), None) => Verdict::fail(format!(
+            "public network access is {p} and no firewall rules were returned"
+        )),
+        (None, None) => Verdict::error(
+            "neither properties.publicNetworkAccess nor properties.networkAcls.defaultAction is \
+             present in the collected data",
+        ),
+    };
+    v.observe("properties.publicNetworkAccess", pna)
+        .observe("properties.networkAcls.defaultAction", action)
+}
+
+fn private_endpoint(r: &Resource) -> Verdict {
+    super::storage::private_endpoint_verdict(r)
+}
+
+/// Azure's maximum (and creation default) soft-delete retention.
+const MAX_RETENTION_DAYS: u64 = 90;
+
+fn soft_delete_retention(r: &Resource) -> Verdict {
+    let key = "properties.softDeleteRetentionInDays";
+    let days = r.prop("/softDeleteRetentionInDays");
+    if r.prop("/enableSoftDelete") == Some(&Value::Bool(false)) {
+        return Verdict::fail("soft delete is disabled")
+            .observe("properties.enableSoftDelete", r.prop("/enableSoftDelete"))
+            .observe(key, days);
+    }
+    match days.map(|d| (d, d.as_u64())) {
+        Some((_, Some(d))) if d >= MAX_RETENTION_DAYS => {
+            Verdict::pass(format!("deleted objects are kept {d} days"))
+        }
+        Some((_, Some(d))) => Verdict::fail(format!(
+            "deleted objects are kept only {d} days (Azure allows {MAX_RETENTION_DAYS})"
+        )),
+        Some((other, None)) => Verdict::error(format!("{key} has unexpected value {other}")),
+        None => Verdict::error(format!("{key} is not present in the collected data")),
+    }
+    .observe(key, days)
+}
+
+/// Permission lists of an access policy that can hold `all`.
+const PERMISSION_KINDS: [&str; 4] = ["keys", "secrets", "certificates", "storage"];
+
+fn access_policies_least_privilege(r: &Resource) -> Verdict {
+    let rbac = r.prop("/enableRbacAuthorization");
+    if rbac == Some(&Value::Bool(true)) {
+        return Verdict::not_applicable("the vault uses Azure RBAC; access policies are ignored")
+            .observe("properties.enableRbacAuthorization", rbac);
+    }
+    let key = "properties.accessPolicies";
+    let Some(policies) = r.prop("/accessPolicies").and_then(Value::as_array) else {
+        return Verdict::error(format!("{key} is not present in the collected data"))
+            .observe(key, r.prop("/accessPolicies"))
+            .observe("properties.enableRbacAuthorization", rbac);
+    };
+    let broad: Vec<Value> = policies
+        .iter()
+        .filter_map(|p| {
+            let kinds: Vec<&str> = PERMISSION_KINDS
+                .into_iter()
+                .filter(|k| {
+                    p.pointer(&format!("/permissions/{k}"))
+                        .and_then(Value::as_array)
+                        .is_some_and(|perms| {
+                            perms
+                                .iter()
+                                .filter_map(Value::as_str)
+                                .any(|x| x.eq_ignore_ascii_case("all"))
+                        })
+                })
+                .collect();
+            (!kinds.is_empty()).then(|| json!({"objectId": p.get("objectId"), "all": kinds}))
+        })
+        .collect();
+    let who = || {
+        broad
+            .iter()
+            .map(|b| b["objectId"].as_str().unwrap_or("(unknown)").to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let v = if broad.is_empty() {
+        Verdict::pass(format!(
+            "none of the {} access policies grants all permissions",
+            policies.len()
+        ))
+    } else if rbac.is_none() {
+        Verdict::error(format!(
+            "access policies grant all permissions to {}, but enableRbacAuthorization was not \
+             returned, so whether they take effect is unknown",
+            who()
+        ))
+    } else {
+        Verdict::fail(format!(
+            "access policies grant all permissions to {}",
+            who()
+        ))
+    };
+    v.observe("properties.enableRbacAuthorization", rbac)
+        .observe_value("broad_policies", Value::Array(broad))
+        .observe_value("accessPolicies.count", Value::from(policies.len()))
 }
 
 #[cfg(test)]
@@ -392,5 +612,189 @@ mod tests {
         assert_eq!(v.status, S::Error);
         assert!(v.reason.contains("diagnosticSettings"));
         assert_eq!(v.observed["diagnosticSettings"], Value::Null);
+    }
+}
+
+#[cfg(test)]
+mod access_tests {
+    use serde_json::{Value, json};
+
+    use crate::checks::FindingStatus as S;
+    use crate::checks::testutil::{eval_resource, fixture_resource, set_prop};
+    use crate::model::Resource;
+
+    /// Access-policy vault, publicNetworkAccess Enabled, no networkAcls, no soft-delete fields.
+    const GET: &str = "keyvault/key_vault_get.2024-11-01.json";
+    /// networkAcls.defaultAction Deny, no publicNetworkAccess.
+    const ACLS: &str = "keyvault/key_vault_create_with_network_acls.2024-11-01.json";
+
+    fn get(edit: impl FnOnce(&mut Resource)) -> Resource {
+        let mut r = fixture_resource(GET, 0);
+        edit(&mut r);
+        r
+    }
+
+    #[test]
+    fn keyvault_network_access_restricted_pass() {
+        let v = eval_resource(
+            "keyvault_network_access_restricted",
+            &fixture_resource(ACLS, 0),
+        );
+        assert_eq!(
+            (v.status, v.reason.as_str()),
+            (S::Pass, "the firewall denies by default")
+        );
+        let r = get(|r| set_prop(r, "/publicNetworkAccess", json!("Disabled")));
+        assert_eq!(
+            eval_resource("keyvault_network_access_restricted", &r).status,
+            S::Pass
+        );
+    }
+    #[test]
+    fn keyvault_network_access_restricted_fail() {
+        // Microsoft's get example: public access Enabled, no firewall.
+        let v = eval_resource("keyvault_network_access_restricted", &get(|_| {}));
+        assert_eq!(v.status, S::Fail);
+        assert!(v.reason.contains("no firewall rules"), "{}", v.reason);
+        let mut r = fixture_resource(ACLS, 0);
+        set_prop(&mut r, "/networkAcls/defaultAction", json!("Allow"));
+        let v = eval_resource("keyvault_network_access_restricted", &r);
+        assert_eq!(v.reason, "the firewall default action is Allow");
+    }
+    #[test]
+    fn keyvault_network_access_restricted_missing() {
+        let r = get(|r| set_prop(r, "/publicNetworkAccess", json!(null)));
+        let v = eval_resource("keyvault_network_access_restricted", &r);
+        assert_eq!(v.status, S::Error);
+        assert_eq!(v.observed["properties.publicNetworkAccess"], Value::Null);
+        assert_eq!(
+            v.observed["properties.networkAcls.defaultAction"],
+            Value::Null
+        );
+    }
+
+    fn pe(status: &str) -> Value {
+        json!({
+            "id": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/sample-group/providers/Microsoft.KeyVault/vaults/sample-vault/privateEndpointConnections/sample-pec",
+            "properties": {
+                "privateEndpoint": {"id": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/sample-group/providers/Microsoft.Network/privateEndpoints/sample-pe"},
+                "privateLinkServiceConnectionState": {"status": status, "description": "", "actionsRequired": "None"},
+                "provisioningState": "Succeeded"
+            }
+        })
+    }
+
+    #[test]
+    fn keyvault_private_endpoint_connected_pass() {
+        let r = get(|r| set_prop(r, "/privateEndpointConnections", json!([pe("Approved")])));
+        let v = eval_resource("keyvault_private_endpoint_connected", &r);
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+        assert!(v.reason.contains("sample-pe"));
+    }
+    #[test]
+    fn keyvault_private_endpoint_connected_fail() {
+        let r = get(|r| set_prop(r, "/privateEndpointConnections", json!([pe("Rejected")])));
+        let v = eval_resource("keyvault_private_endpoint_connected", &r);
+        assert_eq!(v.status, S::Fail);
+        assert_eq!(
+            v.observed["properties.privateEndpointConnections"][0]["status"],
+            json!("Rejected")
+        );
+    }
+    #[test]
+    fn keyvault_private_endpoint_connected_missing() {
+        // Microsoft's example has no connections: the list is absent, read as none.
+        let v = eval_resource("keyvault_private_endpoint_connected", &get(|_| {}));
+        assert_eq!(
+            (v.status, v.reason.as_str()),
+            (S::Fail, "no private endpoint connections were returned")
+        );
+        assert_eq!(
+            v.observed["properties.privateEndpointConnections"],
+            Value::Null
+        );
+    }
+
+    #[test]
+    fn keyvault_soft_delete_retention_90_days_pass() {
+        let r = get(|r| {
+            set_prop(r, "/enableSoftDelete", json!(true));
+            set_prop(r, "/softDeleteRetentionInDays", json!(90));
+        });
+        let v = eval_resource("keyvault_soft_delete_retention_90_days", &r);
+        assert_eq!(v.status, S::Pass);
+        assert_eq!(
+            v.observed["properties.softDeleteRetentionInDays"],
+            json!(90)
+        );
+    }
+    #[test]
+    fn keyvault_soft_delete_retention_90_days_fail() {
+        let r = get(|r| set_prop(r, "/softDeleteRetentionInDays", json!(7)));
+        let v = eval_resource("keyvault_soft_delete_retention_90_days", &r);
+        assert_eq!(
+            (v.status, v.reason.as_str()),
+            (
+                S::Fail,
+                "deleted objects are kept only 7 days (Azure allows 90)"
+            )
+        );
+        let r = get(|r| {
+            set_prop(r, "/enableSoftDelete", json!(false));
+            set_prop(r, "/softDeleteRetentionInDays", json!(90));
+        });
+        let v = eval_resource("keyvault_soft_delete_retention_90_days", &r);
+        assert_eq!(v.reason, "soft delete is disabled");
+    }
+    #[test]
+    fn keyvault_soft_delete_retention_90_days_missing() {
+        let v = eval_resource("keyvault_soft_delete_retention_90_days", &get(|_| {}));
+        assert_eq!(v.status, S::Error);
+        assert_eq!(
+            v.observed["properties.softDeleteRetentionInDays"],
+            Value::Null
+        );
+    }
+
+    #[test]
+    fn keyvault_access_policies_least_privilege_pass() {
+        // Microsoft's example lists every operation but not "all"; RBAC is not returned, which
+        // does not matter when no policy is broad.
+        let v = eval_resource("keyvault_access_policies_least_privilege", &get(|_| {}));
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+        assert_eq!(v.observed["accessPolicies.count"], json!(1));
+        let r = get(|r| {
+            set_prop(r, "/enableRbacAuthorization", json!(true));
+            set_prop(r, "/accessPolicies/0/permissions/keys", json!(["all"]));
+        });
+        assert_eq!(
+            eval_resource("keyvault_access_policies_least_privilege", &r).status,
+            S::NotApplicable
+        );
+    }
+    #[test]
+    fn keyvault_access_policies_least_privilege_fail() {
+        let r = get(|r| {
+            set_prop(r, "/enableRbacAuthorization", json!(false));
+            set_prop(r, "/accessPolicies/0/permissions/secrets", json!(["All"]));
+        });
+        let v = eval_resource("keyvault_access_policies_least_privilege", &r);
+        assert_eq!(v.status, S::Fail);
+        assert_eq!(
+            v.observed["broad_policies"],
+            json!([{"objectId": "00000000-0000-0000-0000-000000000000", "all": ["secrets"]}])
+        );
+    }
+    #[test]
+    fn keyvault_access_policies_least_privilege_missing() {
+        let r = get(|r| set_prop(r, "/accessPolicies", json!(null)));
+        let v = eval_resource("keyvault_access_policies_least_privilege", &r);
+        assert_eq!(v.status, S::Error);
+        assert!(v.reason.contains("accessPolicies"));
+        // A broad grant whose effect depends on an unreturned RBAC flag is unknown.
+        let r = get(|r| set_prop(r, "/accessPolicies/0/permissions/keys", json!(["all"])));
+        let v = eval_resource("keyvault_access_policies_least_privilege", &r);
+        assert_eq!(v.status, S::Error);
+        assert!(v.reason.contains("enableRbacAuthorization"));
     }
 }

@@ -439,10 +439,12 @@ pub fn run(check: &'static Check, ctx: &Ctx) -> CheckResult {
             ),
             Some(src) => {
                 for gap in &src.gaps {
-                    put(
-                        gap.scope.clone(),
-                        Verdict::error(format!("source {name} incomplete: {}", gap.reason)),
-                    );
+                    if let Some(at) = gap_finding(check, &gap.scope, ctx) {
+                        put(
+                            at,
+                            Verdict::error(format!("source {name} incomplete: {}", gap.reason)),
+                        );
+                    }
                 }
             }
         }
@@ -488,6 +490,51 @@ pub fn run(check: &'static Check, ctx: &Ctx) -> CheckResult {
         status,
         counts,
         findings,
+    }
+}
+
+/// The finding a collection gap makes incomplete, or `None` when the gap concerns nothing the
+/// check evaluates. A gap on a container (tenant, subscription, resource group) may hide any
+/// resource in it, so it always counts; a gap on one resource counts only for checks of that
+/// resource (or of resources below it). Subscription and tenant checks see every gap inside
+/// their scope as a gap in their own finding.
+pub fn gap_finding(check: &Check, scope: &str, ctx: &Ctx) -> Option<String> {
+    let lower = scope.trim_end_matches('/').to_ascii_lowercase();
+    let subscription = lower
+        .strip_prefix("/subscriptions/")
+        .map(|rest| rest.split('/').next().unwrap_or_default().to_string());
+    match check.eval {
+        Eval::Resource(ty, _) | Eval::ResourceCtx(ty, _) => {
+            if !lower.contains("/providers/") {
+                return Some(scope.to_string());
+            }
+            ctx.resources_of(ty)
+                .iter()
+                .find(|r| {
+                    let id = r.id.to_ascii_lowercase();
+                    id == lower || id.starts_with(&format!("{lower}/"))
+                })
+                .map(|r| {
+                    if r.id.eq_ignore_ascii_case(scope) {
+                        r.id.clone()
+                    } else {
+                        scope.to_string()
+                    }
+                })
+        }
+        Eval::Subscription(_) | Eval::SubscriptionCtx(_) => match subscription {
+            Some(sub) => ctx
+                .inventory
+                .subscriptions
+                .iter()
+                .find(|s| s.id.eq_ignore_ascii_case(&sub))
+                .map(|s| s.arm_id())
+                .or(Some(scope.to_string())),
+            None => Some(scope.to_string()),
+        },
+        Eval::Tenant(_) | Eval::TenantCtx(_) => {
+            Some(format!("/tenants/{}", ctx.inventory.tenant_id))
+        }
     }
 }
 
@@ -710,6 +757,30 @@ mod tests {
     }
 
     #[test]
+    fn resource_gap_reaches_only_checks_of_that_resource() {
+        let storage =
+            testutil::fixture_resource("storage/storage_account_create.2025-06-01.json", 0);
+        let mut inv = testutil::inventory(vec![storage.clone()]);
+        for s in &mut inv.sources {
+            s.gaps.push(crate::model::Gap {
+                scope: storage.id.clone(),
+                reason: "403 AuthorizationFailed".into(),
+            });
+        }
+        let blob = testutil::run_check(find("storage_blob_soft_delete_enabled").unwrap(), &inv);
+        let f = blob
+            .findings
+            .iter()
+            .find(|f| f.resource_id == storage.id)
+            .unwrap();
+        assert_eq!(f.status, FindingStatus::Error);
+        assert!(f.reason.contains("403 AuthorizationFailed"), "{}", f.reason);
+        // A Key Vault check is not made incomplete by a storage account's gap.
+        let kv = testutil::run_check(find("keyvault_logging_enabled").unwrap(), &inv);
+        assert!(kv.findings.iter().all(|f| f.resource_id != storage.id));
+    }
+
+    #[test]
     fn gap_on_subscription_becomes_error_finding() {
         let mut inv = testutil::inventory(vec![]);
         for s in &mut inv.sources {
@@ -720,10 +791,15 @@ mod tests {
         }
         for c in registry() {
             let r = testutil::run_check(c, &inv);
+            // Tenant checks carry every gap in their one finding.
+            let at = match c.target() {
+                Target::Tenant => "/tenants/tenant-1",
+                _ => "/subscriptions/sub-b",
+            };
             let f = r
                 .findings
                 .iter()
-                .find(|f| f.resource_id == "/subscriptions/sub-b")
+                .find(|f| f.resource_id == at)
                 .unwrap_or_else(|| panic!("{}: gap lost", c.meta.id));
             assert_eq!(f.status, FindingStatus::Error);
             assert!(f.reason.contains("403 AuthorizationFailed"), "{}", f.reason);

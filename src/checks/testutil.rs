@@ -137,6 +137,8 @@ pub fn inventory(resources: Vec<Resource>) -> Inventory {
                 finished_at: t,
                 identity: None,
                 gaps: vec![],
+                calls: 0,
+                notes: vec![],
             })
             .collect(),
     }

@@ -3,17 +3,23 @@
 
 mod assess;
 mod checks;
+mod collect;
 mod controls;
 mod demo;
 mod diff;
+mod github;
+mod release;
 mod report;
+mod run;
 mod schema;
+mod verify;
 
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::config::Config;
 use crate::controls::ControlStatus;
 use crate::evidence::{self, RunMeta, Snapshot, Summary};
 use crate::model::{INVENTORY_SCHEMA_VERSION, Inventory};
@@ -34,7 +40,11 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Demo(demo::Args),
+    Collect(collect::Args),
     Assess(assess::Args),
+    Run(run::Args),
+    Release(release::Args),
+    Verify(verify::Args),
     Diff(diff::Args),
     Report(report::Args),
     Checks(checks::Args),
@@ -77,6 +87,7 @@ impl FailOn {
 pub fn main() -> i32 {
     // clap prints usage errors itself and exits 2, which is our "could not do the job" code.
     let cli = Cli::parse();
+    init_logs();
     match run(cli) {
         Ok(Outcome::Done) => 0,
         Ok(Outcome::PolicyFailed) => 1,
@@ -87,16 +98,69 @@ pub fn main() -> i32 {
     }
 }
 
+/// Logs go to stderr, filtered by `RUST_LOG` (default `warn`). The collector never logs tokens,
+/// secrets or response bodies.
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
 fn run(cli: Cli) -> Result<Outcome> {
     match cli.command {
         Command::Demo(a) => demo::run(a),
+        Command::Collect(a) => collect::run(a),
         Command::Assess(a) => assess::run(a),
+        Command::Run(a) => run::run(a),
+        Command::Release(a) => release::run(a),
+        Command::Verify(a) => verify::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Report(a) => report::run(a),
         Command::Checks(a) => checks::run(a),
         Command::Controls(a) => controls::run(a),
         Command::Schema(a) => schema::run(a),
     }
+}
+
+/// The configuration a report of commit `oid` is rendered with: the `soc2-evidence.toml` in that
+/// commit when it has one (so anyone rebuilding the PDF from the commit gets the same bytes),
+/// else `fallback`.
+pub(crate) fn config_at(
+    store: &EvidenceStore,
+    oid: git2::Oid,
+    fallback: &Config,
+) -> Result<Config> {
+    match store.read_file_at(oid, crate::config::FILE_NAME)? {
+        Some(bytes) => {
+            let text = String::from_utf8(bytes).with_context(|| {
+                format!("{} in commit {oid} is not UTF-8", crate::config::FILE_NAME)
+            })?;
+            Ok(Config::parse(
+                &format!("{}@{oid}", crate::config::FILE_NAME),
+                &text,
+            )?)
+        }
+        None => Ok(fallback.clone()),
+    }
+}
+
+/// The commit a ref names, preferring the remote-tracking branch when `refname` is a branch
+/// the remote has (the published state), else any ref or sha git understands.
+pub(crate) fn resolve_published(
+    store: &EvidenceStore,
+    remote: &str,
+    refname: &str,
+) -> Result<git2::Oid> {
+    if let Some(oid) = store.remote_branch(remote, refname)? {
+        return Ok(oid);
+    }
+    store
+        .resolve(refname)?
+        .with_context(|| format!("ref `{refname}` not found in the evidence repository"))
 }
 
 /// Reads `inventory.json`, naming the file and field of any problem.
@@ -138,7 +202,7 @@ pub(crate) fn assess_and_commit(
     Ok((outcome, snapshot))
 }
 
-fn commit_message(s: &Summary) -> String {
+pub(crate) fn commit_message(s: &Summary) -> String {
     let count = |st: ControlStatus| s.criteria.iter().filter(|c| c.status == st).count();
     format!(
         "SOC 2 evidence as of {}\n\nCriteria: {} pass, {} fail, {} incomplete.\nFindings: {} pass, {} fail, {} error.\n",
@@ -152,7 +216,7 @@ fn commit_message(s: &Summary) -> String {
     )
 }
 
-fn pct(v: Option<f64>) -> String {
+pub(crate) fn pct(v: Option<f64>) -> String {
     v.map(|p| format!("{p:.1}%"))
         .unwrap_or_else(|| "n/a".into())
 }

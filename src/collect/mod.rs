@@ -1,4 +1,501 @@
-//! Collection: where inventories come from. Today the embedded demo tenant (no network, no
-//! credentials); the Azure collector (Resource Graph, ARM, Microsoft Graph) joins it here.
+//! Collection: where inventories come from, and the only Azure I/O of the crate.
+//!
+//! - [`demo`]: the embedded demo tenant (no network, no credentials).
+//! - [`collect`]: a real tenant, read-only: Resource Graph first for the bulk inventory, ARM only
+//!   for what Resource Graph lacks, Microsoft Graph for identity, and the Activity Log for the
+//!   change population, as catalogued in `docs/SOURCES.md`. Gaps are data: every source that
+//!   could not be read (fully or for one scope) is recorded with its reason, and the run goes
+//!   on; an `Err` means nothing useful could be collected (authentication failed, no
+//!   subscription in scope, invalid options).
+//!
+//! Module map: [`auth`] (credentials), `http` (client, retries, throttling, paging),
+//! [`endpoints`] (clouds), [`scope`], `resource_graph`, `arm`, `graph`, `activity_log`,
+//! [`redact`] (normalisation and redaction); this file orchestrates and keeps provenance.
 
 pub mod demo;
+
+mod activity_log;
+mod arm;
+pub mod auth;
+pub mod endpoints;
+mod graph;
+mod http;
+pub mod redact;
+mod resource_graph;
+pub mod scope;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tracing::info;
+
+pub use auth::{AuthError, AuthMethod, AuthOptions};
+pub use endpoints::{Cloud, EndpointError, EndpointOverrides, Endpoints};
+pub use http::{CallKind, CallStats, Jitter, RetryPolicy};
+pub use scope::ScopeSpec;
+
+use crate::model::{Gap, INVENTORY_SCHEMA_VERSION, Inventory, InventoryPart, Source, Subscription};
+use http::{Counters, Http, Meter};
+
+/// Default number of requests in flight.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+/// Default upper bound on pages per source and scope.
+pub const DEFAULT_PAGE_CAP: u32 = 1000;
+/// Default timeout of one HTTP request (connect, send, whole body).
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// How far back the Activity Log reaches by default, and at most.
+pub const MAX_ACTIVITY_LOG_DAYS: u32 = activity_log::MAX_DAYS;
+
+/// Everything one collection needs. [`CollectOptions::new`] gives the defaults.
+#[derive(Debug, Clone)]
+pub struct CollectOptions {
+    pub endpoints: Endpoints,
+    pub auth: AuthOptions,
+    pub scope: ScopeSpec,
+    /// Requests in flight at once (all kinds together).
+    pub concurrency: usize,
+    /// Timeout of every HTTP request, token requests included.
+    pub request_timeout: Duration,
+    pub retry: RetryPolicy,
+    /// Pages read at most per source and scope; reaching it is a gap.
+    pub page_cap: u32,
+    /// Start of the Activity Log window (the previous run's high-water mark).
+    pub changes_since: Option<DateTime<Utc>>,
+    /// Look-back when `changes_since` is not given (1 to 90 days).
+    pub activity_log_days: u32,
+    /// A PEM file of root certificates trusted in addition to the system's (test CAs).
+    pub extra_root_ca: Option<PathBuf>,
+    /// Draw progress bars (only ever drawn when stderr is a terminal).
+    pub progress: bool,
+    /// Pins the collection time (Activity Log window end and `collected_at`); tests and
+    /// benchmarks. `None`: the wall clock.
+    pub now: Option<DateTime<Utc>>,
+}
+
+impl CollectOptions {
+    pub fn new(endpoints: Endpoints, auth: AuthOptions) -> Self {
+        Self {
+            endpoints,
+            auth,
+            scope: ScopeSpec::default(),
+            concurrency: DEFAULT_CONCURRENCY,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            retry: RetryPolicy::default(),
+            page_cap: DEFAULT_PAGE_CAP,
+            changes_since: None,
+            activity_log_days: MAX_ACTIVITY_LOG_DAYS,
+            extra_root_ca: None,
+            progress: false,
+            now: None,
+        }
+    }
+
+    fn problems(&self) -> Vec<String> {
+        let mut p = vec![];
+        if self.concurrency == 0 {
+            p.push("concurrency must be at least 1".to_string());
+        }
+        if self.request_timeout.is_zero() {
+            p.push("the request timeout must be above zero".to_string());
+        }
+        if self.retry.max_attempts == 0 {
+            p.push("retry.max_attempts must be at least 1".to_string());
+        }
+        if self.page_cap == 0 {
+            p.push("the page cap must be at least 1".to_string());
+        }
+        if !(1..=MAX_ACTIVITY_LOG_DAYS).contains(&self.activity_log_days) {
+            p.push(format!(
+                "the Activity Log look-back must be 1 to {MAX_ACTIVITY_LOG_DAYS} days, not {}",
+                self.activity_log_days
+            ));
+        }
+        for (what, list) in [
+            ("subscription", &self.scope.subscriptions),
+            ("excluded subscription", &self.scope.exclude),
+        ] {
+            if list.iter().any(|s| s.trim().is_empty()) {
+                p.push(format!("an {what} id is empty"));
+            }
+        }
+        if self
+            .scope
+            .management_group
+            .as_deref()
+            .is_some_and(|m| m.trim().is_empty())
+        {
+            p.push("the management group id is empty".to_string());
+        }
+        p
+    }
+}
+
+/// A collected inventory and what it cost.
+#[derive(Debug, Clone)]
+pub struct Collected {
+    pub inventory: Inventory,
+    pub calls: CallStats,
+}
+
+/// Why nothing useful could be collected.
+#[derive(Debug, thiserror::Error)]
+pub enum CollectError {
+    #[error("invalid collection options: {}", .0.join("; "))]
+    Options(Vec<String>),
+    #[error("{0}")]
+    Client(String),
+    #[error("authentication failed: {0}")]
+    Auth(AuthError),
+    #[error("cannot list subscriptions (GET /subscriptions): {0}")]
+    Subscriptions(String),
+    #[error("cannot read management group {group}: {reason}")]
+    ManagementGroup { group: String, reason: String },
+    #[error("no subscription in scope: {0}")]
+    NoSubscriptions(String),
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(String),
+}
+
+// Not `#[from]`: the message already carries the cause, and a source would print it twice.
+impl From<AuthError> for CollectError {
+    fn from(e: AuthError) -> Self {
+        CollectError::Auth(e)
+    }
+}
+
+/// Provenance of one source while it is being read.
+pub(crate) struct SourceRecord {
+    name: String,
+    part: InventoryPart,
+    endpoint: String,
+    api_version: String,
+    query: String,
+    scope: Vec<String>,
+    pub(crate) pages: u32,
+    pub(crate) records: u64,
+    pub(crate) independent_count: Option<u64>,
+    started_at: DateTime<Utc>,
+    finished_at: Option<DateTime<Utc>>,
+    gaps: Vec<Gap>,
+    pub(crate) notes: Vec<String>,
+    pub(crate) meter: Arc<Meter>,
+}
+
+impl SourceRecord {
+    pub(crate) fn new(
+        name: &str,
+        part: InventoryPart,
+        endpoint: &str,
+        api_version: &str,
+        query: &str,
+        scope: Vec<String>,
+    ) -> Self {
+        Self {
+            name: name.to_string(),
+            part,
+            endpoint: endpoint.to_string(),
+            api_version: api_version.to_string(),
+            query: query.to_string(),
+            scope,
+            pages: 0,
+            records: 0,
+            independent_count: None,
+            started_at: Utc::now(),
+            finished_at: None,
+            gaps: vec![],
+            notes: vec![],
+            meter: Arc::default(),
+        }
+    }
+
+    /// Records that `scope` (an ARM id) could not be read, and why.
+    pub(crate) fn gap(&mut self, scope: &str, reason: String) {
+        self.gaps.push(Gap {
+            scope: scope.to_string(),
+            reason: redact::redact_str(&reason),
+        });
+    }
+
+    /// Closes the record and takes its bar off the screen (the CLI prints the totals).
+    pub(crate) fn finish(&mut self, bar: &ProgressBar) {
+        self.finished_at = Some(Utc::now());
+        bar.finish_and_clear();
+    }
+
+    fn into_source(self, identity: &str) -> Source {
+        Source {
+            calls: self.meter.calls(),
+            name: self.name,
+            part: self.part,
+            endpoint: self.endpoint,
+            api_version: self.api_version,
+            query: self.query,
+            scope: self.scope,
+            pages: self.pages,
+            records: self.records,
+            independent_count: self.independent_count,
+            started_at: self.started_at,
+            finished_at: self.finished_at.unwrap_or_else(Utc::now),
+            identity: Some(identity.to_string()),
+            gaps: self.gaps,
+            notes: self.notes,
+        }
+    }
+}
+
+/// A progress bar per source, drawn on stderr when it is a terminal.
+pub(crate) struct Progress {
+    multi: Option<MultiProgress>,
+}
+
+impl Progress {
+    fn new(enabled: bool) -> Self {
+        Self {
+            multi: enabled.then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr())),
+        }
+    }
+
+    /// A bar of `len` steps, or a counter when the length is unknown; hidden when there is
+    /// nothing to do.
+    pub(crate) fn bar(&self, name: &str, len: Option<u64>) -> ProgressBar {
+        let Some(multi) = self.multi.as_ref().filter(|_| len != Some(0)) else {
+            return ProgressBar::hidden();
+        };
+        let (bar, template) = match len {
+            Some(n) => (
+                ProgressBar::new(n),
+                "{prefix:<40} [{bar:25}] {pos}/{len} {msg}",
+            ),
+            None => (ProgressBar::no_length(), "{prefix:<40} {pos} rows {msg}"),
+        };
+        if let Ok(style) = ProgressStyle::with_template(template) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_prefix(name.to_string());
+        multi.add(bar)
+    }
+}
+
+/// [`collect`] on a runtime of its own, for callers without one (the CLI).
+pub fn collect_blocking(opts: &CollectOptions) -> Result<Collected, CollectError> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| CollectError::Runtime(e.to_string()))?;
+    rt.block_on(collect(opts))
+}
+
+/// Collects the tenant `opts` points at. Needs a tokio runtime (timers and I/O enabled).
+pub async fn collect(opts: &CollectOptions) -> Result<Collected, CollectError> {
+    let problems = opts.problems();
+    if !problems.is_empty() {
+        return Err(CollectError::Options(problems));
+    }
+    let started = opts.now.unwrap_or_else(Utc::now);
+    let counters = Arc::new(Counters::default());
+    let client = http::build_client(opts.request_timeout, opts.extra_root_ca.as_deref())
+        .map_err(CollectError::Client)?;
+    let tokens = Arc::new(auth::Tokens::build(
+        &opts.auth,
+        &opts.endpoints.authority_host,
+        client.clone(),
+        counters.clone(),
+        &opts.retry,
+        opts.request_timeout,
+    )?);
+    // Without an ARM token nothing can be read: fail before any other call.
+    tokens.token(&opts.endpoints.arm_scope()).await?;
+    info!(identity = %tokens.identity(), "authenticated");
+    let http = Http::new(
+        client,
+        opts.endpoints.clone(),
+        opts.retry.clone(),
+        opts.request_timeout,
+        opts.concurrency,
+        counters.clone(),
+        tokens.clone(),
+    );
+    let progress = Progress::new(opts.progress);
+
+    // Subscriptions and scope.
+    let (listed, mut subs_rec) = arm::list_subscriptions(&http, opts.page_cap).await;
+    let (visible, list_failure) = listed.map_err(|f| {
+        let why = arm::reason(
+            &f,
+            "the identity needs Reader on at least one subscription or management group",
+        );
+        CollectError::Subscriptions(why)
+    })?;
+    if visible.is_empty() {
+        return Err(CollectError::NoSubscriptions(format!(
+            "the identity ({}) can see no subscription; grant it Reader on the subscriptions \
+             or a management group",
+            tokens.identity()
+        )));
+    }
+    let tenant_id = tokens
+        .tenant_id()
+        .or_else(|| visible.iter().find_map(|v| v.tenant_id.clone()))
+        .unwrap_or_else(|| "unknown".to_string());
+    let members = match &opts.scope.management_group {
+        Some(mg) => {
+            subs_rec.notes.push(format!(
+                "management group {mg} members: {}",
+                resource_graph::MANAGEMENT_GROUP_QUERY
+            ));
+            let meter = Arc::clone(&subs_rec.meter);
+            let m =
+                resource_graph::management_group_subscriptions(&http, mg, opts.page_cap, &meter)
+                    .await
+                    .map_err(|f| CollectError::ManagementGroup {
+                        group: mg.clone(),
+                        reason: arm::reason(
+                            &f,
+                            "the identity needs Reader on the management group",
+                        ),
+                    })?;
+            Some(m)
+        }
+        None => None,
+    };
+    let resolved = scope::resolve(&opts.scope, &visible, members.as_ref());
+    if let Some(f) = list_failure {
+        subs_rec.gap(
+            &format!("/tenants/{tenant_id}"),
+            format!("the subscription list is incomplete: {}", f.describe()),
+        );
+    }
+    for id in &resolved.not_visible {
+        subs_rec.gap(
+            &format!("/subscriptions/{id}"),
+            "requested but not visible to the identity (missing, or no Reader role on it)".into(),
+        );
+    }
+    subs_rec.notes.extend(resolved.notes.iter().cloned());
+    if resolved.subscriptions.is_empty() {
+        return Err(CollectError::NoSubscriptions(format!(
+            "{} subscription(s) visible, none left after scoping{}",
+            visible.len(),
+            if resolved.not_visible.is_empty() {
+                String::new()
+            } else {
+                format!("; not visible: {}", resolved.not_visible.join(", "))
+            }
+        )));
+    }
+    subs_rec.independent_count = Some(visible.len() as u64);
+    subs_rec.records = resolved.subscriptions.len() as u64;
+    let in_scope: Vec<String> = resolved
+        .subscriptions
+        .iter()
+        .map(|s| s.id.clone())
+        .collect();
+    subs_rec.scope = match &opts.scope.management_group {
+        Some(mg) => vec![resource_graph::management_group_id(mg)],
+        None => in_scope.clone(),
+    };
+    subs_rec.finish(&ProgressBar::hidden());
+    let mut subscriptions: Vec<Subscription> = resolved
+        .subscriptions
+        .iter()
+        .map(|v| Subscription {
+            id: v.id.clone(),
+            display_name: v.display_name.clone(),
+            state: v.state.clone(),
+            ..Subscription::default()
+        })
+        .collect();
+
+    let target = match &opts.scope.management_group {
+        Some(mg) => resource_graph::Target::ManagementGroup(mg.clone()),
+        None => resource_graph::Target::Subscriptions(in_scope.clone()),
+    };
+    // Below a management group, leave out what scoping removed (excluded, disabled, not
+    // included).
+    let extra = match &members {
+        Some(m) => {
+            let keep: std::collections::BTreeSet<String> =
+                in_scope.iter().map(|s| s.to_ascii_lowercase()).collect();
+            let out: Vec<String> = m.iter().filter(|s| !keep.contains(*s)).cloned().collect();
+            resource_graph::exclusion_clause(&out)
+        }
+        None => String::new(),
+    };
+    let (since, until, window_note) =
+        activity_log::window(started, opts.changes_since, opts.activity_log_days);
+
+    let inventory_part = async {
+        let mut resources = vec![];
+        let mut recs = vec![];
+        for table in resource_graph::tables() {
+            let (r, rec) = resource_graph::collect_table(
+                &http,
+                &table,
+                &target,
+                &extra,
+                opts.page_cap,
+                &progress,
+            )
+            .await;
+            resources.extend(r);
+            recs.push(rec);
+        }
+        // Resource Graph and ARM disagree on nothing once ids are unique; keep the first.
+        resources.sort_by(|a: &crate::model::Resource, b| a.id.cmp(&b.id));
+        resources.dedup_by(|a, b| a.id == b.id);
+        recs.extend(
+            arm::resource_children(
+                &http,
+                &mut resources,
+                &target.scope(),
+                opts.page_cap,
+                &progress,
+            )
+            .await,
+        );
+        (resources, recs)
+    };
+    let subscription_part =
+        arm::subscription_settings(&http, &mut subscriptions, opts.page_cap, &progress);
+    let identity_part = graph::collect(&http, &tenant_id, opts.page_cap, &progress);
+    let changes_part =
+        activity_log::collect(&http, &in_scope, since, until, opts.page_cap, &progress);
+    let ((resources, mut recs), sub_recs, (identity, graph_recs), (changes, mut change_rec)) = tokio::join!(
+        inventory_part,
+        subscription_part,
+        identity_part,
+        changes_part
+    );
+    if let Some(n) = window_note {
+        change_rec.notes.push(n);
+    }
+    recs.extend(sub_recs);
+    recs.extend(graph_recs);
+    recs.push(change_rec);
+    recs.push(subs_rec);
+
+    let who = tokens.identity();
+    let finished = if opts.now.is_some() {
+        started
+    } else {
+        Utc::now()
+    };
+    let mut inventory = Inventory {
+        schema_version: INVENTORY_SCHEMA_VERSION,
+        tenant_id,
+        collected_at: finished,
+        subscriptions,
+        resources,
+        identity,
+        changes,
+        sources: recs.into_iter().map(|r| r.into_source(&who)).collect(),
+    };
+    inventory.normalise();
+    let calls = counters.snapshot();
+    info!(calls = %calls.summary(), "collection finished");
+    Ok(Collected { inventory, calls })
+}

@@ -26,6 +26,26 @@ struct Out {
     omitted_sections: Vec<String>,
     /// Files whose diff did not fit.
     omitted_files: Vec<String>,
+    /// Base URL of the evidence files, when ids should link to them.
+    link: Option<String>,
+}
+
+impl Out {
+    /// `id` as a code span, linked to `<link>/<dir>/<id>.json` when links are on and the id is
+    /// a plain identifier (nothing a URL or link text would need escaped).
+    fn linked(&self, dir: &str, id: &str) -> String {
+        match &self.link {
+            Some(base)
+                if !id.is_empty()
+                    && id
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')) =>
+            {
+                format!("[`{id}`]({base}/{dir}/{id}.json)")
+            }
+            _ => code(id),
+        }
+    }
 }
 
 impl Out {
@@ -42,7 +62,7 @@ impl Out {
     }
 }
 
-pub(super) fn render(d: &Drift, max: usize) -> String {
+pub(super) fn render(d: &Drift, max: usize, link: Option<&str>) -> String {
     let heading = format!("## {}\n", cell(&d.title()));
     if heading.len() > max {
         // Only when the caller's limit cannot hold even the title: better a cut title than
@@ -55,6 +75,7 @@ pub(super) fn render(d: &Drift, max: usize) -> String {
         reserve: NOTE_RESERVE.min(max / 4),
         omitted_sections: Vec::new(),
         omitted_files: Vec::new(),
+        link: link.map(str::to_string),
     };
 
     let intro = format!(
@@ -82,7 +103,7 @@ pub(super) fn render(d: &Drift, max: usize) -> String {
         .map(|c| {
             format!(
                 "| {} | {} | {} | {} |\n",
-                code(&c.id),
+                out.linked("controls", &c.id),
                 cell(&c.title),
                 status_str(c.from),
                 status_str(c.to)
@@ -197,7 +218,7 @@ fn findings_section(out: &mut Out, name: &str, list: &[FindingChange]) {
             };
             format!(
                 "| {} | {} | {} | {} → {} | {reason} |\n",
-                code(&f.check_id),
+                out.linked("checks", &f.check_id),
                 code(&f.resource_id),
                 f.severity.as_str(),
                 finding_status(f.from),
@@ -327,6 +348,9 @@ fn fence_for(text: &str) -> String {
 
 /// Names what was left out, as many names as fit in the space that remains.
 fn closing_note(out: &mut Out) {
+    if out.omitted_sections.is_empty() && out.omitted_files.is_empty() {
+        return;
+    }
     // Each item carries its own leading separator, so any prefix of the list reads well.
     let mut items: Vec<String> = Vec::new();
     for s in &out.omitted_sections {

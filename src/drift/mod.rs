@@ -162,15 +162,17 @@ impl Drift {
             && self.files.is_empty()
     }
 
-    /// Something changed beyond the collection time: what warrants a reviewer's attention, as
-    /// opposed to a new collection that found the estate as it was.
+    /// The control state changed: a criterion, a finding's status, the resources in scope or a
+    /// score. That warrants a reviewer; anything else is a new collection that found the estate
+    /// as it was. File changes alone are not material: observed values such as an account's
+    /// days since sign-in move with every collection while its verdict stands, and such a run
+    /// is still recorded (by default as a commit on the base branch), never lost.
     pub fn is_material(&self) -> bool {
         !self.criteria.is_empty()
             || self.findings_changed() > 0
             || !self.resources_added.is_empty()
             || !self.resources_removed.is_empty()
             || !self.scores.is_empty()
-            || self.files.iter().any(|f| !f.time_only)
     }
 
     /// Findings listed as newly failing, newly erroring or resolved.
@@ -238,7 +240,13 @@ impl Drift {
     /// 65,536). Structured sections come first; file diffs follow while they fit, and a closing
     /// note names whatever was left out.
     pub fn to_markdown(&self, max_chars: usize) -> String {
-        markdown::render(self, max_chars)
+        markdown::render(self, max_chars, None)
+    }
+
+    /// As [`Drift::to_markdown`], with criteria and check ids linking to their evidence files
+    /// under `evidence_url` (e.g. `https://github.com/o/r/blob/<sha>/evidence`).
+    pub fn to_markdown_linked(&self, max_chars: usize, evidence_url: &str) -> String {
+        markdown::render(self, max_chars, Some(evidence_url.trim_end_matches('/')))
     }
 }
 

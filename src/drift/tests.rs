@@ -8,12 +8,35 @@ use super::*;
 use crate::checks::testutil::{fixture_resource, inventory, set_prop};
 use crate::evidence::{RunMeta, SUMMARY};
 
+/// The checks these tests assess with: a fixed set, so the drift they build stays the same
+/// however the catalogue grows.
+const CHECKS: [&str; 9] = [
+    "storage_secure_transfer_required",
+    "storage_minimum_tls_1_2",
+    "storage_blob_public_access_disabled",
+    "storage_default_network_deny",
+    "storage_blob_soft_delete_enabled",
+    "keyvault_soft_delete_enabled",
+    "keyvault_purge_protection_enabled",
+    "keyvault_rbac_authorization_enabled",
+    "keyvault_logging_enabled",
+];
+
+/// Assesses `inv` with [`CHECKS`].
 fn assess(
     inv: &Inventory,
     run: RunMeta,
     previous: Option<&crate::evidence::Snapshot>,
 ) -> crate::evidence::Snapshot {
-    crate::evidence::assess(inv, &Default::default(), run, previous).unwrap()
+    let settings = crate::checks::Settings::default();
+    let ctx = crate::checks::Ctx::new(inv, &settings);
+    let results: Vec<_> = crate::checks::registry()
+        .iter()
+        .filter(|c| CHECKS.contains(&c.meta.id))
+        .map(|c| crate::checks::run(c, &ctx))
+        .collect();
+    let controls = crate::controls::evaluate(&results);
+    crate::evidence::build(inv, &settings, &results, &controls, run, previous).unwrap()
 }
 use crate::model::{Inventory, Resource};
 
@@ -197,6 +220,26 @@ fn markdown_shows_title_criterion_finding_and_diff() {
     assert_eq!(fences(&md) % 2, 0);
     // Same snapshots, same bytes.
     assert_eq!(md, diff(&base, &head).unwrap().to_markdown(65_536));
+    // Nothing was left out, so there is no note saying something was.
+    assert!(!md.contains("Omitted"), "{md}");
+}
+
+#[test]
+fn linked_markdown_links_criteria_and_checks_to_their_evidence_files() {
+    let (base, head) = snapshots();
+    let d = diff(&base, &head).unwrap();
+    let md = d.to_markdown_linked(65_536, "https://github.com/o/r/blob/abc/evidence/");
+    assert!(
+        md.contains("| [`CC6.7`](https://github.com/o/r/blob/abc/evidence/controls/CC6.7.json) |"),
+        "{md}"
+    );
+    assert!(
+        md.contains(&format!(
+            "| [`{TLS_CHECK}`](https://github.com/o/r/blob/abc/evidence/checks/{TLS_CHECK}.json) |"
+        )),
+        "{md}"
+    );
+    assert!(md.len() <= 65_536);
 }
 
 /// Lines that open or close a fence.

@@ -2,6 +2,7 @@
 //! the manifest with the sha256 of every file and of the previous manifest (hash chain), and the
 //! JSON Schemas of every file kind. Pure: no git, no clock.
 
+pub mod bundle;
 pub mod canonical;
 mod files;
 pub mod schema;

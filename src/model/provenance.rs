@@ -54,6 +54,13 @@ pub struct Source {
     /// What could not be read, and why. Checks turn each gap into `error` findings.
     #[serde(default)]
     pub gaps: Vec<Gap>,
+    /// HTTP requests made for this source, retries included.
+    #[serde(default)]
+    pub calls: u64,
+    /// What an auditor should know that is not a gap: scope decisions (excluded or disabled
+    /// subscriptions), the independent count's query, a clamped time window.
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -1,6 +1,18 @@
 //! The evidence repository: the only git2 code. Opens or initialises a repository, writes a
 //! snapshot onto a branch as one commit with a fixed bot signature (no commit when the evidence
-//! is unchanged), and reads a snapshot back at any ref.
+//! is unchanged), reads a snapshot back at any ref, walks the snapshot history, finds commits on
+//! the bot branch that a person made, writes annotated tags, and fetches and pushes
+//! ([`remote`]).
+//!
+//! Crash safety: objects are written before any ref moves, and a ref moves last, so a process
+//! killed at any point leaves every ref at a complete commit; what it leaves behind is
+//! unreferenced objects, which git ignores (and `git gc` removes).
+
+mod remote;
+
+pub use remote::{
+    CredentialDecision, GitAuth, MAX_AUTH_ATTEMPTS, PushUpdate, TOKEN_USER, credential_decision,
+};
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -24,6 +36,21 @@ pub enum StoreError {
     NoEvidence { refname: String, root: String },
     #[error("evidence path `{0}` is not a valid relative path")]
     BadPath(String),
+    #[error("the evidence repository has no remote `{0}`")]
+    NoRemote(String),
+    #[error("git authentication failed: {0}")]
+    Auth(String),
+    #[error("cannot {op} `{remote}`: {message}")]
+    Remote {
+        op: &'static str,
+        remote: String,
+        message: String,
+    },
+    /// The remote moved since our fetch, or refused the update.
+    #[error("push rejected: {0}")]
+    PushRejected(String),
+    #[error("tag `{0}`: {1}")]
+    Tag(String, String),
 }
 
 /// Outcome of [`EvidenceStore::commit_snapshot`].
@@ -245,6 +272,31 @@ impl EvidenceStore {
         snapshot: &Snapshot,
         message: &str,
     ) -> Result<CommitOutcome, StoreError> {
+        let outcome = self.write_commit(parent, snapshot, message)?;
+        if let CommitOutcome::Created(oid) = outcome {
+            // The commit object exists before the ref moves, so a process killed mid-way
+            // leaves the branch at its old commit.
+            self.repo.reference(
+                &format!("refs/heads/{branch}"),
+                oid,
+                true,
+                &format!(
+                    "soc2-evidence: {}",
+                    message.lines().next().unwrap_or_default()
+                ),
+            )?;
+        }
+        Ok(outcome)
+    }
+
+    /// Writes the commit [`Self::commit_snapshot`] would make, without moving any ref: the
+    /// commit is pushed first and refs follow only once the remote took it.
+    pub fn write_commit(
+        &self,
+        parent: Option<Oid>,
+        snapshot: &Snapshot,
+        message: &str,
+    ) -> Result<CommitOutcome, StoreError> {
         if let Some(p) = parent
             && let Some(old) = self.read_snapshot_at(p)?
             && old.evidence_files().eq(snapshot.evidence_files())
@@ -257,25 +309,172 @@ impl EvidenceStore {
         let components: Vec<&str> = self.root.split('/').collect();
         let tree = self.graft(base_tree.as_ref(), &components, evidence_tree)?;
         let tree = self.repo.find_tree(tree)?;
-
-        let time = snapshot
-            .manifest()
-            .map(|m| m.as_of.timestamp())
-            .unwrap_or_default();
-        let sig = Signature::new(BOT_NAME, BOT_EMAIL, &Time::new(time, 0))?;
+        let sig = bot_signature(snapshot)?;
         let parents: Vec<&git2::Commit> = parent_commit.iter().collect();
-        // Write the commit object first and move the ref last, so a process killed mid-way
-        // leaves the branch at its old commit.
         let oid = self
             .repo
             .commit(None, &sig, &sig, message, &tree, &parents)?;
-        self.repo.reference(
-            &format!("refs/heads/{branch}"),
-            oid,
-            true,
-            &format!("soc2-evidence: {message}"),
-        )?;
         Ok(CommitOutcome::Created(oid))
+    }
+
+    /// The evidence files of two commits are equal (manifests aside).
+    pub fn same_evidence(&self, a: Oid, b: Oid) -> Result<bool, StoreError> {
+        let (sa, sb) = (self.read_snapshot_at(a)?, self.read_snapshot_at(b)?);
+        Ok(match (sa, sb) {
+            (Some(x), Some(y)) => x.evidence_files().eq(y.evidence_files()),
+            _ => false,
+        })
+    }
+
+    /// The first parent of a commit.
+    pub fn parent_of(&self, oid: Oid) -> Result<Option<Oid>, StoreError> {
+        let c = self.repo.find_commit(oid)?;
+        Ok(c.parent_ids().next())
+    }
+
+    /// Commits reachable from `head` but not from `base` that the bot did not author or commit:
+    /// a person pushed to the bot branch. Each as `<short sha> <author>: <subject>`.
+    pub fn foreign_commits(&self, head: Oid, base: Option<Oid>) -> Result<Vec<String>, StoreError> {
+        let mut walk = self.repo.revwalk()?;
+        walk.push(head)?;
+        if let Some(b) = base {
+            walk.hide(b)?;
+        }
+        let mut out = Vec::new();
+        for oid in walk {
+            let c = self.repo.find_commit(oid?)?;
+            let is_bot = |s: &Signature| {
+                s.email().ok() == Some(BOT_EMAIL) && s.name().ok() == Some(BOT_NAME)
+            };
+            if !is_bot(&c.author()) || !is_bot(&c.committer()) {
+                out.push(format!(
+                    "{} {}: {}",
+                    &c.id().to_string()[..8],
+                    c.author().name().unwrap_or("?"),
+                    c.summary().ok().flatten().unwrap_or_default()
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The bytes of `path` (relative to the repository root) in commit `oid`.
+    pub fn read_file_at(&self, oid: Oid, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let tree = self.repo.find_commit(oid)?.tree()?;
+        match tree.get_path(Path::new(path)) {
+            Ok(e) => Ok(Some(self.repo.find_blob(e.id())?.content().to_vec())),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Every commit reachable from `head` (all parents), newest first by topology, with the
+    /// snapshot it holds (commits without evidence are left out).
+    pub fn snapshot_history(&self, head: Oid) -> Result<Vec<(Oid, Snapshot)>, StoreError> {
+        let mut walk = self.repo.revwalk()?;
+        walk.set_sorting(git2::Sort::TOPOLOGICAL)?;
+        walk.push(head)?;
+        let mut out = Vec::new();
+        for oid in walk {
+            let oid = oid?;
+            if let Some(s) = self.read_snapshot_at(oid)? {
+                out.push((oid, s));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Moves `refs/heads/<branch>` to `oid` after a push, keeping a checked-out working tree in
+    /// step when it has no local changes in the way (a safe checkout); never discards changes.
+    pub fn advance_branch(&self, branch: &str, oid: Oid) -> Result<(), StoreError> {
+        let refname = format!("refs/heads/{branch}");
+        let checked_out = !self.repo.is_bare()
+            && self
+                .repo
+                .head()
+                .ok()
+                .and_then(|h| h.name().ok().map(str::to_string))
+                .as_deref()
+                == Some(refname.as_str());
+        if checked_out {
+            let tree = self.repo.find_commit(oid)?.into_object();
+            let mut opts = git2::build::CheckoutBuilder::new();
+            opts.safe();
+            if self.repo.checkout_tree(&tree, Some(&mut opts)).is_err() {
+                // Local changes conflict: leave the branch for the person to update.
+                return Ok(());
+            }
+        }
+        self.repo
+            .reference(&refname, oid, true, "soc2-evidence: follow the remote")?;
+        Ok(())
+    }
+
+    /// An annotated tag `name` on `target`, signed by the bot at `time` (seconds since the
+    /// epoch). Returns the tag object id; an existing tag is an error unless it is this one.
+    pub fn create_tag(
+        &self,
+        name: &str,
+        target: Oid,
+        message: &str,
+        time: i64,
+    ) -> Result<Oid, StoreError> {
+        if !git2::Reference::is_valid_name(&format!("refs/tags/{name}")) {
+            return Err(StoreError::Tag(name.into(), "not a valid tag name".into()));
+        }
+        let sig = Signature::new(BOT_NAME, BOT_EMAIL, &Time::new(time, 0))?;
+        let obj = self.repo.find_object(target, Some(ObjectType::Commit))?;
+        Ok(self.repo.tag(name, &obj, &sig, message, false)?)
+    }
+
+    /// The tag `name`: its object id (the tag object for an annotated tag), the commit it
+    /// points at, and its message (`None` for a lightweight tag).
+    pub fn tag_info(&self, name: &str) -> Result<Option<TagInfo>, StoreError> {
+        let r = match self.repo.find_reference(&format!("refs/tags/{name}")) {
+            Ok(r) => r,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let oid = r
+            .target()
+            .ok_or_else(|| StoreError::Tag(name.into(), "is a symbolic reference".into()))?;
+        let commit = r.peel_to_commit()?.id();
+        let message = self
+            .repo
+            .find_tag(oid)
+            .ok()
+            .map(|t| t.message().ok().flatten().unwrap_or_default().to_string());
+        Ok(Some(TagInfo {
+            object: oid,
+            commit,
+            message,
+        }))
+    }
+
+    /// Tags whose message carries a manifest hash (this tool's release tags), as
+    /// `(name, info)`, in name order.
+    pub fn release_tags(&self) -> Result<Vec<(String, TagInfo)>, StoreError> {
+        let mut out = Vec::new();
+        for name in self.repo.tag_names(None)?.iter().flatten().flatten() {
+            if let Some(info) = self.tag_info(name)?
+                && info
+                    .message
+                    .as_deref()
+                    .is_some_and(|m| manifest_hash_in(m).is_some())
+            {
+                out.push((name.to_string(), info));
+            }
+        }
+        Ok(out)
+    }
+
+    /// `ancestor` is `descendant` or one of its ancestors.
+    pub fn is_ancestor(&self, ancestor: Oid, descendant: Oid) -> Result<bool, StoreError> {
+        Ok(ancestor == descendant || self.repo.graph_descendant_of(descendant, ancestor)?)
+    }
+
+    pub fn root(&self) -> &str {
+        &self.root
     }
 
     /// Points HEAD at `branch` and makes the working tree match it.
@@ -346,6 +545,37 @@ impl EvidenceStore {
         tb.insert(first, child, 0o040000)?;
         Ok(tb.write()?)
     }
+}
+
+/// An existing tag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagInfo {
+    pub object: Oid,
+    pub commit: Oid,
+    pub message: Option<String>,
+}
+
+/// The line of a release tag's message that carries the manifest hash.
+pub const TAG_MANIFEST_PREFIX: &str = "manifest sha256: ";
+
+/// The manifest hash a release tag's message carries.
+pub fn manifest_hash_in(message: &str) -> Option<&str> {
+    message.lines().find_map(|l| {
+        l.trim()
+            .strip_prefix(TAG_MANIFEST_PREFIX)
+            .map(str::trim)
+            .filter(|h| h.len() == 64 && h.chars().all(|c| c.is_ascii_hexdigit()))
+    })
+}
+
+/// The bot's signature at the snapshot's collection time: the same evidence gives the same
+/// commit whatever the wall clock.
+fn bot_signature(snapshot: &Snapshot) -> Result<Signature<'static>, StoreError> {
+    let time = snapshot
+        .manifest()
+        .map(|m| m.as_of.timestamp())
+        .unwrap_or_default();
+    Ok(Signature::new(BOT_NAME, BOT_EMAIL, &Time::new(time, 0))?)
 }
 
 #[cfg(test)]

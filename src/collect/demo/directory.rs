@@ -14,6 +14,8 @@ pub(super) const DAVE: &str = "0a1b2c3d-1111-4000-8000-000000000004";
 pub(super) const GUEST_VENDOR: &str = "0a1b2c3d-1111-4000-8000-000000000005";
 pub const BREAK_GLASS: &str = "4b1c7d2e-0f3a-4e5b-9c6d-7e8f9a0b1c2d";
 pub(super) const OPS_GROUP: &str = "0a1b2c3d-2222-4000-8000-000000000001";
+/// The group partner guests get access through (reader on staging only).
+pub(super) const GUEST_VENDOR_GROUP: &str = "0a1b2c3d-2222-4000-8000-000000000002";
 /// Object id of the deployment pipeline's service principal.
 pub(super) const DEPLOYER_SP: &str = "0a1b2c3d-3333-4000-8000-000000000001";
 /// Application (client) id of the deployment pipeline: what the Activity Log names as caller.
@@ -61,7 +63,7 @@ const PEOPLE: [Person; 6] = [
         upn: "carol@contoso.example",
         name: "Carol Lindqvist",
         guest: false,
-        days_since_sign_in: 200,
+        days_since_sign_in: 12,
         mfa: true,
         admin: true,
     },
@@ -79,7 +81,7 @@ const PEOPLE: [Person; 6] = [
         upn: "ops_partner.example#EXT#@contoso.onmicrosoft.com",
         name: "Partner Ops (guest)",
         guest: true,
-        days_since_sign_in: 120,
+        days_since_sign_in: 20,
         mfa: true,
         admin: false,
     },
@@ -177,7 +179,8 @@ fn schedule(id: &str, principal: &str, role: &str, kind: &str, end: Option<&str>
 
 pub(super) fn assignment_schedules() -> Vec<Value> {
     vec![
-        // Alice activates Global Administrator just in time; Bob holds it permanently.
+        // Admins activate Global Administrator just in time; only the emergency account holds it
+        // permanently.
         schedule(
             "as-1",
             ALICE,
@@ -185,9 +188,14 @@ pub(super) fn assignment_schedules() -> Vec<Value> {
             "Activated",
             Some("2026-11-09T10:00:00Z"),
         ),
-        schedule("as-2", BOB, GLOBAL_ADMIN, "Assigned", None),
+        schedule(
+            "as-2",
+            BOB,
+            GLOBAL_ADMIN,
+            "Activated",
+            Some("2026-11-08T18:00:00Z"),
+        ),
         schedule("as-3", BREAK_GLASS, GLOBAL_ADMIN, "Assigned", None),
-        schedule("as-4", CAROL, SECURITY_ADMIN, "Assigned", None),
     ]
 }
 
@@ -196,6 +204,13 @@ pub(super) fn eligibility_schedules() -> Vec<Value> {
         schedule(
             "es-1",
             ALICE,
+            GLOBAL_ADMIN,
+            "Assigned",
+            Some("2027-01-05T08:00:00Z"),
+        ),
+        schedule(
+            "es-3",
+            BOB,
             GLOBAL_ADMIN,
             "Assigned",
             Some("2027-01-05T08:00:00Z"),
@@ -239,15 +254,15 @@ pub(super) fn applications() -> Vec<Value> {
             "a0000000-0000-4000-8000-000000000002",
             "9f8e7d6c-3333-4000-8000-0000000000bb",
             "legacy-report-export",
-            "2024-10-01T00:00:00Z",
-            "2026-10-01T00:00:00Z",
+            "2026-04-01T00:00:00Z",
+            "2027-03-31T00:00:00Z",
         ),
         app(
             "a0000000-0000-4000-8000-000000000003",
             "9f8e7d6c-3333-4000-8000-0000000000cc",
             "partner-sync",
             "2026-03-01T00:00:00Z",
-            "2028-03-01T00:00:00Z",
+            "2027-02-28T00:00:00Z",
         ),
     ]
 }

@@ -79,7 +79,10 @@ fn vm(sub: &str, rg: &str, name: &str, hardened: bool) -> Resource {
             "osProfile": {
                 "computerName": name,
                 "adminUsername": "azureuser",
-                "linuxConfiguration": {"disablePasswordAuthentication": true}
+                "linuxConfiguration": {
+                    "disablePasswordAuthentication": true,
+                    "patchSettings": {"patchMode": "AutomaticByPlatform", "assessmentMode": "AutomaticByPlatform"}
+                }
             },
             "diagnosticsProfile": {"bootDiagnostics": {"enabled": true}}
         }),
@@ -100,9 +103,13 @@ fn disk(sub: &str, rg: &str, name: &str, attached: bool, private: bool) -> Resou
             json!({
                 "diskSizeGB": 64,
                 "diskState": if attached { "Attached" } else { "Unattached" },
-                "encryption": {"type": "EncryptionAtRestWithPlatformKey"},
+                "encryption": {
+                    "type": "EncryptionAtRestWithCustomerKey",
+                    "diskEncryptionSetId": arm_id(sub, rg, "Microsoft.Compute/diskEncryptionSets", "des-disks")
+                },
                 "networkAccessPolicy": if private { "DenyAll" } else { "AllowAll" },
-                "publicNetworkAccess": if private { "Disabled" } else { "Enabled" }
+                "publicNetworkAccess": if private { "Disabled" } else { "Enabled" },
+                "dataAccessAuthMode": "AzureActiveDirectory"
             }),
         ),
         json!({"name": "Premium_LRS", "tier": "Premium"}),
@@ -121,7 +128,11 @@ fn recovery_vault(sub: &str, rg: &str, name: &str, protected_vms: &[String]) -> 
                 "securitySettings": {
                     "softDeleteSettings": {"softDeleteState": "AlwaysON", "softDeleteRetentionPeriodInDays": 14},
                     "immutabilitySettings": {"state": "Unlocked"},
-                    "multiUserAuthorization": "Disabled"
+                    "multiUserAuthorization": "Enabled"
+                },
+                "monitoringSettings": {
+                    "azureMonitorAlertSettings": {"alertsForAllJobFailures": "Enabled"},
+                    "classicAlertSettings": {"alertsForCriticalOperations": "Disabled"}
                 },
                 "redundancySettings": {
                     "standardTierStorageRedundancy": "GeoRedundant",
@@ -247,6 +258,7 @@ fn aks(sub: &str, rg: &str, name: &str) -> Resource {
             "apiServerAccessProfile": {"enablePrivateCluster": true},
             "autoUpgradeProfile": {"upgradeChannel": "patch"},
             "securityProfile": {"defender": {"securityMonitoring": {"enabled": true}}},
+            "diskEncryptionSetID": arm_id(sub, rg, "Microsoft.Compute/diskEncryptionSets", "des-prod"),
             "addonProfiles": {"azurepolicy": {"enabled": true}}
         }),
     );
@@ -269,6 +281,7 @@ fn registry(sub: &str, rg: &str, name: &str) -> Resource {
                 "publicNetworkAccess": "Disabled",
                 "anonymousPullEnabled": false,
                 "zoneRedundancy": "Enabled",
+                "encryption": {"status": "enabled", "keyVaultProperties": {"keyIdentifier": "https://kv-shared-cicd.vault.azure.net/keys/acr-cmk", "identity": "acr-identity"}},
                 "policies": {
                     "retentionPolicy": {"days": 30, "status": "enabled"},
                     "trustPolicy": {"type": "Notary", "status": "enabled"},
@@ -299,7 +312,7 @@ fn flexible_server(
             "network": {"publicNetworkAccess": if secure { "Disabled" } else { "Enabled" }},
             "backup": {"backupRetentionDays": if secure { 35 } else { 7 }, "geoRedundantBackup": if secure { "Enabled" } else { "Disabled" }},
             "highAvailability": {"mode": if secure { "ZoneRedundant" } else { "Disabled" }},
-            "authConfig": {"activeDirectoryAuth": if secure { "Enabled" } else { "Disabled" }, "passwordAuth": "Enabled"}
+            "authConfig": {"activeDirectoryAuth": if secure { "Enabled" } else { "Disabled" }, "passwordAuth": if secure { "Disabled" } else { "Enabled" }}
         }),
     );
     r.children.insert(
@@ -328,6 +341,8 @@ fn cosmos(sub: &str, rg: &str, name: &str) -> Resource {
             "disableLocalAuth": true,
             "disableKeyBasedMetadataWriteAccess": true,
             "minimalTlsVersion": "Tls12",
+            "keyVaultKeyUri": "https://kv-prod-payments.vault.azure.net/keys/cosmos-cmk",
+            "privateEndpointConnections": [{"id": "pe-cosmos", "properties": {"privateLinkServiceConnectionState": {"status": "Approved"}}}],
             "enableAutomaticFailover": true,
             "locations": [{"locationName": "West Europe", "failoverPriority": 0}, {"locationName": "North Europe", "failoverPriority": 1}],
             "backupPolicy": {"type": "Continuous", "continuousModeProperties": {"tier": "Continuous30Days"}}
@@ -344,6 +359,7 @@ fn redis(sub: &str, rg: &str, name: &str) -> Resource {
         json!({
             "sku": {"name": "Premium", "family": "P", "capacity": 1},
             "enableNonSslPort": false,
+            "disableAccessKeyAuthentication": true,
             "minimumTlsVersion": "1.2",
             "publicNetworkAccess": "Disabled"
         }),
@@ -386,7 +402,8 @@ fn vnet(sub: &str, rg: &str, name: &str, cidr: &str) -> Resource {
         json!({
             "addressSpace": {"addressPrefixes": [cidr]},
             "subnets": [],
-            "enableDdosProtection": false
+            "enableDdosProtection": true,
+            "ddosProtectionPlan": {"id": arm_id(SUBSCRIPTIONS[2].0, "rg-shared", "Microsoft.Network/ddosProtectionPlans", "ddos-hub")}
         }),
     )
 }
@@ -401,6 +418,19 @@ fn public_ip(sub: &str, rg: &str, name: &str, sku: &str) -> Resource {
             json!({"publicIPAllocationMethod": "Static", "publicIPAddressVersion": "IPv4", "ipAddress": "203.0.113.50"}),
         ),
         json!({"name": sku, "tier": "Regional"}),
+    )
+}
+
+fn bastion(sub: &str, rg: &str, name: &str) -> Resource {
+    with_sku(
+        resource(
+            sub,
+            rg,
+            "Microsoft.Network/bastionHosts",
+            name,
+            json!({"disableCopyPaste": false, "enableTunneling": true}),
+        ),
+        json!({"name": "Standard"}),
     )
 }
 
@@ -419,8 +449,8 @@ pub(super) fn resources(state: DemoState) -> Vec<Resource> {
     let drifted = state == DemoState::Drifted;
     let [prod, stg, shared] = SUBSCRIPTIONS.map(|(id, _)| id);
     let prod_vm = vm(prod, "rg-prod", "vm-prod-app-01", true);
-    let stg_vm = vm(stg, "rg-staging", "vm-stg-jump", false);
-    let protected = vec![prod_vm.id.clone()];
+    let stg_vm = vm(stg, "rg-staging", "vm-stg-jump", true);
+    let protected = vec![prod_vm.id.clone(), stg_vm.id.clone()];
     let nsg = |sub: &str, rg: &str, name: &str| {
         arm_id(sub, rg, "Microsoft.Network/networkSecurityGroups", name)
     };
@@ -429,11 +459,11 @@ pub(super) fn resources(state: DemoState) -> Vec<Resource> {
         prod_vm,
         stg_vm,
         disk(prod, "rg-prod", "vm-prod-app-01-osdisk", true, true),
-        disk(stg, "rg-staging", "vm-stg-jump-osdisk", true, false),
-        disk(stg, "rg-staging", "disk-stg-old-data", false, false),
+        disk(stg, "rg-staging", "vm-stg-jump-osdisk", true, true),
+        disk(stg, "rg-staging", "disk-stg-old-data", false, true),
         recovery_vault(shared, "rg-shared", "rsv-shared-backup", &protected),
         web_app(prod, "rg-prod", "app-prod-portal", true),
-        web_app(stg, "rg-staging", "app-stg-portal", false),
+        web_app(stg, "rg-staging", "app-stg-portal", true),
         aks(prod, "rg-prod", "aks-prod"),
         registry(shared, "rg-shared", "acrsharedcontoso"),
         flexible_server(
@@ -449,6 +479,7 @@ pub(super) fn resources(state: DemoState) -> Vec<Resource> {
                 ("log_connections", "on"),
                 ("log_disconnections", "on"),
                 ("connection_throttle.enable", "on"),
+                ("logfiles.retention_days", "7"),
             ],
         ),
         flexible_server(
@@ -456,11 +487,12 @@ pub(super) fn resources(state: DemoState) -> Vec<Resource> {
             "rg-staging",
             "Microsoft.DBforMySQL/flexibleServers",
             "mysql-stg-legacy",
-            false,
+            true,
             &[
-                ("require_secure_transport", "OFF"),
+                ("require_secure_transport", "ON"),
                 ("tls_version", "TLSv1.2"),
-                ("audit_log_enabled", "OFF"),
+                ("audit_log_enabled", "ON"),
+                ("audit_log_events", "CONNECTION,ADMIN,DDL"),
             ],
         ),
         cosmos(prod, "rg-prod", "cosmos-prod-catalog"),
@@ -483,6 +515,38 @@ pub(super) fn resources(state: DemoState) -> Vec<Resource> {
             &nsg(prod, "rg-prod", "nsg-prod-data"),
             "fl-nsg-prod-data",
         ),
+        flow_log(
+            stg,
+            &nsg(stg, "rg-staging", "nsg-stg-web"),
+            "fl-nsg-stg-web",
+        ),
+        flow_log(
+            stg,
+            &nsg(stg, "rg-staging", "nsg-stg-jump"),
+            "fl-nsg-stg-jump",
+        ),
+        flow_log(
+            stg,
+            &nsg(stg, "rg-staging", "nsg-stg-app"),
+            "fl-nsg-stg-app",
+        ),
+        flow_log(
+            shared,
+            &nsg(shared, "rg-shared", "nsg-shared-bastion"),
+            "fl-nsg-shared-bastion",
+        ),
+        flow_log(
+            shared,
+            &nsg(shared, "rg-shared", "nsg-shared-dns"),
+            "fl-nsg-shared-dns",
+        ),
+        flow_log(
+            shared,
+            &nsg(shared, "rg-shared", "nsg-shared-mgmt"),
+            "fl-nsg-shared-mgmt",
+        ),
+        bastion(prod, "rg-prod", "bas-prod"),
+        bastion(stg, "rg-staging", "bas-staging"),
         vnet(prod, "rg-prod", "vnet-prod", "10.10.0.0/16"),
         vnet(stg, "rg-staging", "vnet-staging", "10.20.0.0/16"),
         vnet(shared, "rg-shared", "vnet-hub", "10.0.0.0/16"),
@@ -496,11 +560,9 @@ pub(super) fn resources(state: DemoState) -> Vec<Resource> {
         workspace(),
     ];
     for r in &mut out {
-        // Data stores carry the classification tag in production only: the demo shows the gap.
-        if r.subscription_id == prod {
-            r.tags
-                .insert("data-classification".into(), "confidential".into());
-        }
+        // Every data store carries the classification tag.
+        r.tags
+            .insert("data-classification".into(), "confidential".into());
     }
     out
 }

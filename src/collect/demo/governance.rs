@@ -3,16 +3,17 @@
 
 use serde_json::{Value, json};
 
-use super::directory::{ALICE, BOB, CAROL, DEPLOYER_SP, GUEST_VENDOR, OPS_GROUP};
+use super::directory::{ALICE, BOB, CAROL, DEPLOYER_SP, GUEST_VENDOR_GROUP, OPS_GROUP};
 use super::{DemoState, SUBSCRIPTIONS, arm_id, resource};
 use crate::model::Resource;
 
 const OWNER: &str = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
 const CONTRIBUTOR: &str = "b24988ac-6180-42a0-ab88-20f7382dd24c";
 const READER: &str = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
-const USER_ACCESS_ADMIN: &str = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9";
 /// Microsoft's built-in "SOC 2 Type 2" initiative.
 const SOC2_INITIATIVE: &str = "4054785f-702b-4a98-9215-009cbd58b141";
+/// Microsoft cloud security benchmark.
+const MCSB: &str = "1f3afdf9-d0c9-4c3d-847f-89da613e70a8";
 
 fn bare(id: String, ty: &str, name: &str, sub: &str, properties: Value) -> Resource {
     Resource {
@@ -133,7 +134,9 @@ fn alert(sub: &str, rg: &str, name: &str, operation: Option<&str>, category: &st
     )
 }
 
-const ALERTED_OPERATIONS: [&str; 10] = [
+const ALERTED_OPERATIONS: [&str; 12] = [
+    "Microsoft.Network/networkSecurityGroups/securityRules/write",
+    "Microsoft.Network/networkSecurityGroups/securityRules/delete",
     "Microsoft.Authorization/policyAssignments/write",
     "Microsoft.Authorization/policyAssignments/delete",
     "Microsoft.Network/networkSecurityGroups/write",
@@ -152,33 +155,27 @@ pub(super) fn resources(state: DemoState) -> Vec<Resource> {
     let [prod, stg, shared] = SUBSCRIPTIONS.map(|(id, _)| id);
     let soc2 = format!("/providers/Microsoft.Authorization/policySetDefinitions/{SOC2_INITIATIVE}");
     let mut out = vec![
-        // Production: two owners, the pipeline as contributor, operations as readers.
+        // Two owners per subscription, the pipeline as contributor, operations as readers.
         assignment(prod, 1, OWNER, ALICE, "User"),
         assignment(prod, 2, OWNER, BOB, "User"),
         assignment(prod, 3, CONTRIBUTOR, DEPLOYER_SP, "ServicePrincipal"),
         assignment(prod, 4, READER, OPS_GROUP, "Group"),
-        // Staging: too many owners, a vendor guest with a role, a user access administrator.
         assignment(stg, 11, OWNER, ALICE, "User"),
         assignment(stg, 12, OWNER, BOB, "User"),
-        assignment(stg, 13, OWNER, CAROL, "User"),
-        assignment(stg, 14, OWNER, OPS_GROUP, "Group"),
-        assignment(stg, 15, CONTRIBUTOR, GUEST_VENDOR, "User"),
-        assignment(stg, 16, USER_ACCESS_ADMIN, CAROL, "User"),
+        assignment(stg, 13, CONTRIBUTOR, CAROL, "User"),
+        assignment(stg, 14, READER, GUEST_VENDOR_GROUP, "Group"),
         assignment(stg, 17, CONTRIBUTOR, DEPLOYER_SP, "ServicePrincipal"),
-        custom_role(stg, "Ops Superuser", &["*"]),
-        // Shared: one owner, the pipeline.
-        assignment(shared, 21, OWNER, ALICE, "User"),
-        assignment(shared, 22, CONTRIBUTOR, DEPLOYER_SP, "ServicePrincipal"),
-        // Policy: the SOC 2 initiative enforced in production and shared services; staging
-        // only audits a tagging policy.
-        policy_assignment(prod, "soc2-type2", &soc2, true),
-        policy_assignment(shared, "soc2-type2", &soc2, true),
-        policy_assignment(
+        custom_role(
             stg,
-            "require-tags",
-            "/providers/Microsoft.Authorization/policyDefinitions/871b6d14-10aa-478d-b590-94f262ecfa99",
-            false,
+            "VM Operator",
+            &[
+                "Microsoft.Compute/virtualMachines/read",
+                "Microsoft.Compute/virtualMachines/restart/action",
+            ],
         ),
+        assignment(shared, 21, OWNER, ALICE, "User"),
+        assignment(shared, 23, OWNER, BOB, "User"),
+        assignment(shared, 22, CONTRIBUTOR, DEPLOYER_SP, "ServicePrincipal"),
         bare(
             format!(
                 "/subscriptions/{prod}/providers/Microsoft.Authorization/policyExemptions/legacy-sftp"
@@ -193,9 +190,59 @@ pub(super) fn resources(state: DemoState) -> Vec<Resource> {
                 "expiresOn": "2027-03-31T00:00:00Z"
             }),
         ),
-        policy_state(
-            stg,
+    ];
+    for sub in [prod, stg, shared] {
+        // Microsoft's SOC 2 Type 2 initiative and the cloud security benchmark, enforced.
+        out.push(policy_assignment(sub, "soc2-type2", &soc2, true));
+        out.push(policy_assignment(
+            sub,
+            "mcsb",
+            &format!("/providers/Microsoft.Authorization/policySetDefinitions/{MCSB}"),
+            true,
+        ));
+        let rg = match sub {
+            s if s == prod => "rg-prod",
+            s if s == stg => "rg-staging",
+            _ => "rg-shared",
+        };
+        out.push(alert(sub, rg, "service-health", None, "ServiceHealth"));
+        for (i, op) in ALERTED_OPERATIONS.iter().enumerate() {
+            // In the drifted week someone deleted production's NSG-change alert.
+            if drifted && sub == prod && *op == "Microsoft.Network/networkSecurityGroups/write" {
+                continue;
+            }
+            let category = if op.starts_with("Microsoft.Security/") {
+                "Security"
+            } else {
+                "Administrative"
+            };
+            out.push(alert(sub, rg, &format!("alert-{i:02}"), Some(op), category));
+        }
+    }
+    if drifted {
+        // The SSH rule opened by hand is flagged by Defender and by Azure Policy.
+        let nsg = arm_id(
+            prod,
+            "rg-prod",
+            "Microsoft.Network/networkSecurityGroups",
+            "nsg-prod-app",
+        );
+        out.push(assessment(
+            prod,
+            "d57a4221-a804-52ca-3dea-768284f06bb7",
+            &nsg,
+            "High",
+            "Management ports should be closed on your virtual machines",
+        ));
+        out.push(policy_state(
+            prod,
             1,
+            &nsg,
+            "22730e10-96f6-4aac-ad84-9383d35b5917",
+        ));
+        out.push(policy_state(
+            stg,
+            2,
             &arm_id(
                 stg,
                 "rg-staging",
@@ -203,100 +250,19 @@ pub(super) fn resources(state: DemoState) -> Vec<Resource> {
                 "ststgorders",
             ),
             "34c877ad-507e-4c82-993e-3452a6e0ad3c",
-        ),
-        policy_state(
-            stg,
-            2,
-            &arm_id(stg, "rg-staging", "Microsoft.Sql/servers", "sql-stg-orders"),
-            "1b8ca024-1d5c-4dec-8995-b1a932b41780",
-        ),
-        assessment(
-            stg,
-            "4fb67663-9ab9-475d-b026-8c544cced439",
-            &arm_id(
-                stg,
-                "rg-staging",
-                "Microsoft.Compute/virtualMachines",
-                "vm-stg-jump",
-            ),
-            "High",
-            "Management ports of virtual machines should be protected with just-in-time network access control",
-        ),
-        assessment(
-            stg,
-            "1195afff-c881-495e-9bc5-1486211ae03f",
-            &arm_id(
-                stg,
-                "rg-staging",
-                "Microsoft.Storage/storageAccounts",
-                "ststgorders",
-            ),
-            "Medium",
-            "Storage accounts should restrict network access",
-        ),
-        alert(prod, "rg-prod", "service-health", None, "ServiceHealth"),
-        alert(shared, "rg-shared", "service-health", None, "ServiceHealth"),
-    ];
-    for (sub, rg) in [(prod, "rg-prod"), (shared, "rg-shared")] {
-        for (i, op) in ALERTED_OPERATIONS.iter().enumerate() {
-            // In the drifted week someone deleted production's NSG-change alert.
-            if drifted
-                && sub == prod
-                && op.starts_with("Microsoft.Network/networkSecurityGroups/write")
-            {
-                continue;
-            }
-            out.push(alert(
-                sub,
-                rg,
-                &format!("alert-{i:02}"),
-                Some(op),
-                "Administrative",
-            ));
-        }
-    }
-    if drifted {
-        out.push(assessment(
-            prod,
-            "d57a4221-a804-52ca-3dea-768284f06bb7",
-            &arm_id(
-                prod,
-                "rg-prod",
-                "Microsoft.Network/networkSecurityGroups",
-                "nsg-prod-app",
-            ),
-            "High",
-            "Management ports should be closed on your virtual machines",
         ));
     }
     out
 }
 
-/// Management locks of a subscription: delete locks on production's vaults and the backup vault.
+/// Management locks of a subscription: CanNotDelete on every resource group.
 pub(super) fn locks(sub_index: usize) -> Vec<Value> {
     let (sub, _) = SUBSCRIPTIONS[sub_index];
-    let lock = |rg: &str, provider: &str, name: &str| {
-        let target = arm_id(sub, rg, provider, name);
-        json!({
-            "id": format!("{target}/providers/Microsoft.Authorization/locks/do-not-delete"),
-            "type": "Microsoft.Authorization/locks",
-            "name": "do-not-delete",
-            "properties": {"level": "CanNotDelete", "notes": "Protected by the platform team"}
-        })
-    };
-    match sub_index {
-        0 => vec![
-            lock("rg-prod", "Microsoft.KeyVault/vaults", "kv-prod-payments"),
-            lock("rg-prod", "Microsoft.KeyVault/vaults", "kv-prod-tls"),
-        ],
-        2 => vec![
-            lock(
-                "rg-shared",
-                "Microsoft.RecoveryServices/vaults",
-                "rsv-shared-backup",
-            ),
-            lock("rg-shared", "Microsoft.KeyVault/vaults", "kv-shared-cicd"),
-        ],
-        _ => vec![],
-    }
+    let rg = ["rg-prod", "rg-staging", "rg-shared"][sub_index];
+    vec![json!({
+        "id": format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Authorization/locks/do-not-delete"),
+        "type": "Microsoft.Authorization/locks",
+        "name": "do-not-delete",
+        "properties": {"level": "CanNotDelete", "notes": "Protected by the platform team"}
+    })]
 }

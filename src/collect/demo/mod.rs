@@ -89,7 +89,8 @@ impl Default for Account {
     }
 }
 
-/// A storage account like `StorageAccounts_Create`'s 200 body, with its blob service settings.
+/// A storage account like `StorageAccounts_Create`'s 200 body, with its blob service settings,
+/// blob diagnostic settings and lifecycle policy.
 fn storage(sub: &str, rg: &str, name: &str, a: Account) -> Resource {
     let Account {
         tls,
@@ -105,10 +106,26 @@ fn storage(sub: &str, rg: &str, name: &str, a: Account) -> Resource {
         name,
         json!({
             "allowBlobPublicAccess": public_blob,
-            "allowSharedKeyAccess": true,
+            "allowSharedKeyAccess": false,
+            "allowCrossTenantReplication": false,
+            "defaultToOAuthAuthentication": true,
+            "publicNetworkAccess": if deny { "Disabled" } else { "Enabled" },
+            "keyPolicy": {"keyExpirationPeriodInDays": 90},
+            "keyCreationTime": {"key1": "2026-09-01T00:00:00Z", "key2": "2026-09-01T00:00:00Z"},
+            "creationTime": "2025-03-01T00:00:00Z",
+            "privateEndpointConnections": if deny {
+                json!([{
+                    "id": format!("{}/privateEndpointConnections/pe-{name}", arm_id(sub, rg, "Microsoft.Storage/storageAccounts", name)),
+                    "name": format!("pe-{name}"),
+                    "properties": {"privateLinkServiceConnectionState": {"status": "Approved"}}
+                }])
+            } else {
+                json!([])
+            },
             "encryption": {
-                "keySource": "Microsoft.Storage",
-                "requireInfrastructureEncryption": false,
+                "keySource": "Microsoft.Keyvault",
+                "keyvaultproperties": {"keyname": "storage-cmk", "keyvaulturi": "https://kv-shared-cicd.vault.azure.net/"},
+                "requireInfrastructureEncryption": true,
                 "services": {
                     "blob": {"enabled": true, "keyType": "Account"},
                     "file": {"enabled": true, "keyType": "Account"}
@@ -135,36 +152,45 @@ fn storage(sub: &str, rg: &str, name: &str, a: Account) -> Resource {
                 "type": "Microsoft.Storage/storageAccounts/blobServices",
                 "properties": {
                     "deleteRetentionPolicy": {"enabled": days > 0, "days": days},
-                    "containerDeleteRetentionPolicy": {"enabled": days > 0, "days": days},
-                    "isVersioningEnabled": days >= 7,
-                    "changeFeed": {"enabled": days >= 14}
+                    "containerDeleteRetentionPolicy": {"enabled": true, "days": 14},
+                    "isVersioningEnabled": true,
+                    "changeFeed": {"enabled": true, "retentionInDays": 90},
+                    "restorePolicy": {"enabled": days > 0, "days": days.saturating_sub(1).max(1)}
                 }
             }),
         );
-        // Lifecycle management on the long-retention accounts only; `null`: Azure says none.
+        r.children.insert(
+            "blobServices/default/diagnosticSettings".into(),
+            json!([{
+                "id": format!("{}/blobServices/default/providers/microsoft.insights/diagnosticSettings/to-law", r.id),
+                "name": "to-law",
+                "properties": {
+                    "workspaceId": estate::workspace_id(),
+                    "logs": [
+                        {"category": "StorageRead", "enabled": true},
+                        {"category": "StorageWrite", "enabled": true},
+                        {"category": "StorageDelete", "enabled": true}
+                    ]
+                }
+            }]),
+        );
         r.children.insert(
             "managementPolicies/default".into(),
-            if days >= 14 {
-                json!({
-                    "name": "DefaultManagementPolicy",
-                    "properties": {"policy": {"rules": [{
-                        "name": "expire-old-data",
-                        "enabled": true,
-                        "type": "Lifecycle",
-                        "definition": {
-                            "filters": {"blobTypes": ["blockBlob"]},
-                            "actions": {"baseBlob": {"delete": {"daysAfterModificationGreaterThan": 2555}}}
-                        }
-                    }]}}
-                })
-            } else {
-                Value::Null
-            },
+            json!({
+                "name": "DefaultManagementPolicy",
+                "properties": {"policy": {"rules": [{
+                    "name": "expire-old-data",
+                    "enabled": true,
+                    "type": "Lifecycle",
+                    "definition": {
+                        "filters": {"blobTypes": ["blockBlob"]},
+                        "actions": {"baseBlob": {"delete": {"daysAfterModificationGreaterThan": 2555}}}
+                    }
+                }]}}
+            }),
         );
     }
-    r.sku = Some(
-        json!({"name": if sub == SUBSCRIPTIONS[0].0 { "Standard_GRS" } else { "Standard_LRS" }, "tier": "Standard"}),
-    );
+    r.sku = Some(json!({"name": "Standard_GRS", "tier": "Standard"}));
     r.kind = Some("StorageV2".into());
     r
 }
@@ -211,7 +237,12 @@ fn vault(sub: &str, rg: &str, name: &str, purge: bool, rbac: bool, audit_logs: b
             "enablePurgeProtection": purge,
             "enableRbacAuthorization": rbac,
             "vaultUri": format!("https://{name}.vault.azure.net"),
-            "networkAcls": {"bypass": "AzureServices", "defaultAction": "Deny"}
+            "publicNetworkAccess": "Disabled",
+            "networkAcls": {"bypass": "AzureServices", "defaultAction": "Deny"},
+            "privateEndpointConnections": [{
+                "id": format!("{}/privateEndpointConnections/pe-{name}", arm_id(sub, rg, "Microsoft.KeyVault/vaults", name)),
+                "properties": {"privateLinkServiceConnectionState": {"status": "Approved"}}
+            }]
         }),
     );
     let workspace = format!(
@@ -255,7 +286,9 @@ fn sql(
             "state": "Ready",
             "fullyQualifiedDomainName": format!("{name}.database.windows.net"),
             "minimalTlsVersion": tls,
-            "publicNetworkAccess": if public { "Enabled" } else { "Disabled" }
+            "publicNetworkAccess": if public { "Enabled" } else { "Disabled" },
+            "restrictOutboundNetworkAccess": "Enabled",
+            "administrators": {"administratorType": "ActiveDirectory", "azureADOnlyAuthentication": true, "login": "sql-admins"}
         }),
     );
     r.children.insert(
@@ -301,15 +334,11 @@ fn sql(
     );
     r.children.insert(
         "administrators".into(),
-        if public {
-            json!([])
-        } else {
-            json!([{"name": "ActiveDirectory", "properties": {"administratorType": "ActiveDirectory", "login": "sql-admins", "sid": "0a1b2c3d-2222-4000-8000-000000000009", "azureADOnlyAuthentication": true}}])
-        },
+        json!([{"name": "ActiveDirectory", "properties": {"administratorType": "ActiveDirectory", "login": "sql-admins", "sid": "0a1b2c3d-2222-4000-8000-000000000009", "azureADOnlyAuthentication": true}}]),
     );
     r.children.insert(
         "encryptionProtector/current".into(),
-        json!({"name": "current", "properties": {"serverKeyType": "ServiceManaged", "serverKeyName": "ServiceManaged"}}),
+        json!({"name": "current", "properties": {"serverKeyType": "AzureKeyVault", "serverKeyName": "kv-shared-cicd_sql-tde_1", "uri": "https://kv-shared-cicd.vault.azure.net/keys/sql-tde/1"}}),
     );
     r
 }
@@ -371,6 +400,12 @@ fn subscription(idx: usize, export_activity_log: bool, free_plans: &[&str]) -> S
         "Arm",
         "Containers",
         "AppServices",
+        "CosmosDbs",
+        "OpenSourceRelationalDatabases",
+        "SqlServerVirtualMachines",
+        "Dns",
+        "Api",
+        "CloudPosture",
     ]
     .iter()
     .map(|plan| {
@@ -395,7 +430,10 @@ fn subscription(idx: usize, export_activity_log: bool, free_plans: &[&str]) -> S
             "isEnabled": true,
             "emails": "secops@contoso.example",
             "notificationsByRole": {"state": "On", "roles": ["Owner"]},
-            "notificationsSources": [{"sourceType": "Alert", "minimalSeverity": "Medium"}]
+            "notificationsSources": [
+                {"sourceType": "Alert", "minimalSeverity": "Medium"},
+                {"sourceType": "AttackPath", "minimalRiskLevel": "Critical"}
+            ]
         }
     })];
     Subscription {
@@ -409,18 +447,9 @@ fn subscription(idx: usize, export_activity_log: bool, free_plans: &[&str]) -> S
             "id": format!("/subscriptions/{id}/providers/Microsoft.Security/autoProvisioningSettings/default"),
             "name": "default",
             "type": "Microsoft.Security/autoProvisioningSettings",
-            "properties": {"autoProvision": if idx == 1 { "Off" } else { "On" }}
+            "properties": {"autoProvision": "On"}
         })]),
-        classic_administrators: Some(if idx == 1 {
-            vec![json!({
-                "id": format!("/subscriptions/{id}/providers/Microsoft.Authorization/classicAdministrators/legacy-coadmin"),
-                "name": "legacy-coadmin",
-                "type": "Microsoft.Authorization/classicAdministrators",
-                "properties": {"emailAddress": "legacy-admin@contoso.example", "role": "CoAdministrator"}
-            })]
-        } else {
-            vec![]
-        }),
+        classic_administrators: Some(vec![]),
         locks: Some(governance::locks(idx)),
     }
 }
@@ -451,6 +480,26 @@ fn ca_policy(
     .expect("demo policy matches the Graph shape")
 }
 
+/// An enforced policy for all users and apps, gated on a risk level.
+fn risk_policy(id: &str, name: &str, risk: Value, grant: Value) -> ConditionalAccessPolicy {
+    let mut conditions = json!({
+        "users": {"includeUsers": ["All"], "excludeUsers": [BREAK_GLASS]},
+        "applications": {"includeApplications": ["All"]},
+        "clientAppTypes": ["all"]
+    });
+    for (k, v) in risk.as_object().expect("risk conditions are an object") {
+        conditions[k] = v.clone();
+    }
+    serde_json::from_value(json!({
+        "id": id,
+        "displayName": name,
+        "state": "enabled",
+        "conditions": conditions,
+        "grantControls": grant
+    }))
+    .expect("demo policy matches the Graph shape")
+}
+
 fn identity(state: DemoState) -> Identity {
     let admin_mfa_state = match state {
         DemoState::Baseline => "enabled",
@@ -476,6 +525,18 @@ fn identity(state: DemoState) -> Identity {
                 &["All"],
                 &["exchangeActiveSync", "other"],
                 "block",
+            ),
+            risk_policy(
+                "3e914c85-bd6f-4fa1-c243-5f6a7b8c9da4",
+                "Require MFA for risky sign-ins",
+                json!({"signInRiskLevels": ["medium", "high"]}),
+                json!({"operator": "OR", "builtInControls": ["mfa"]}),
+            ),
+            risk_policy(
+                "4fa25d96-ce60-40b2-d354-6a7b8c9daeb5",
+                "Require password change for high user risk",
+                json!({"userRiskLevels": ["high"]}),
+                json!({"operator": "AND", "builtInControls": ["mfa", "passwordChange"]}),
             ),
             ca_policy(
                 "2d803b74-ac5e-4f90-b132-4e5f6a7b8c93",
@@ -525,6 +586,9 @@ fn source(
         finished_at: at,
         identity: Some("embedded demo tenant (no credentials used)".into()),
         gaps: vec![],
+        // The embedded tenant is read from memory: no API call is made.
+        calls: 0,
+        notes: vec!["embedded demo tenant: no API was called".into()],
     }
 }
 
@@ -621,9 +685,12 @@ fn sources(resources: &[Resource], at: DateTime<Utc>) -> Vec<Source> {
     rows.into_iter()
         .map(|(name, part, endpoint, api, query, records)| {
             let mut s = source(name, part, endpoint, api, &query, records, at);
-            if name == "arm.blob_services" {
-                // A deny assignment on the scratch account hid its blob service properties: the
-                // demo shows how a gap becomes an `error` finding.
+            if matches!(
+                name,
+                "arm.blob_services" | "arm.storage_lifecycle" | "arm.diagnostic_settings"
+            ) {
+                // A deny assignment on the scratch account hid its blob service, lifecycle and
+                // diagnostic settings: the demo shows how a gap becomes an `error` finding.
                 if let Some(r) = resources.iter().find(|r| r.name == "ststgscratch") {
                     s.gaps.push(Gap {
                         scope: r.id.clone(),
@@ -765,15 +832,7 @@ pub fn inventory(state: DemoState) -> Inventory {
         ),
         vault(stg, "rg-staging", "kv-stg-app", true, true, false),
         vault(stg, "rg-staging", "kv-stg-ci", true, true, true),
-        sql(
-            stg,
-            "rg-staging",
-            "sql-stg-orders",
-            "1.2",
-            true,
-            false,
-            true,
-        ),
+        sql(stg, "rg-staging", "sql-stg-orders", "1.2", true, true, true),
         // Shared services.
         storage(
             shared,
@@ -860,13 +919,13 @@ pub fn inventory(state: DemoState) -> Inventory {
     let databases: Vec<Resource> = resources
         .iter()
         .filter(|r| r.r#type == "microsoft.sql/servers")
-        .map(|server| sql_database(server, "orders", server.subscription_id != stg))
+        .map(|server| sql_database(server, "orders", true))
         .collect();
     resources.extend(databases);
     for r in &mut resources {
-        // Production's data stores carry the classification tag, except the account that
-        // appeared outside the template in the drifted week.
-        if r.subscription_id == prod && r.name != "stprodexportstmp" {
+        // Data stores carry the classification tag, except the account that appeared outside
+        // the template in the drifted week.
+        if r.name != "stprodexportstmp" {
             r.tags
                 .insert("data-classification".into(), "confidential".into());
         }

@@ -1,0 +1,506 @@
+//! `run`: the GitHub Action's all-in-one. Assess, commit on the bot branch (parent: the base
+//! head), compare with the base, push, and open or update the one drift pull request; with no
+//! material drift, record the run as configured. Re-running on the same input changes nothing.
+//!
+//! Order matters for "nothing half-done reported as done": the commit is pushed before the pull
+//! request is touched, and a failure after the push says what was pushed and that a re-run
+//! completes the rest (a re-run finds the pushed commit unchanged and only does what is left).
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, anyhow, bail};
+use git2::Oid;
+
+use super::{FailOn, Outcome, commit_message, format_scores, github, load_inventory, run_meta};
+use crate::config::{Config, NoDrift};
+use crate::drift::{self, Drift};
+use crate::evidence::{self, Snapshot};
+use crate::forge::{DriftPr, Forge, PrAction, PrOutcome, PullRequest, RepoInfo};
+use crate::model::Inventory;
+use crate::store::{CommitOutcome, EvidenceStore, GitAuth, PushUpdate, StoreError};
+
+/// GitHub's pull request body limit, in characters.
+const PR_BODY_LIMIT: usize = 65_536;
+/// Passes through fetch → build → push before giving up on a remote that keeps moving.
+const MAX_PASSES: u32 = 4;
+
+/// Assess, commit, push and open or update the drift pull request (the Action's command).
+///
+/// Example: GITHUB_TOKEN=… soc2-evidence run --inventory inventory.json --repo .
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The inventory to assess. Required until the Azure collector lands; it will then be
+    /// collected when this is absent.
+    #[arg(long)]
+    inventory: Option<PathBuf>,
+    /// The evidence repository: a clone with the configured remote (default `origin`).
+    #[arg(long, default_value = ".")]
+    repo: PathBuf,
+    /// Config file; default: `<repo>/soc2-evidence.toml` if present.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Read the GitHub token from this file instead of GITHUB_TOKEN / GH_TOKEN.
+    #[arg(long)]
+    token_file: Option<PathBuf>,
+    /// Exit 1 when criteria fail (`fail`) or fail or are incomplete (`incomplete`).
+    #[arg(long, value_enum, default_value_t = FailOn::Never)]
+    fail_on: FailOn,
+}
+
+/// The inventory to assess. The Azure collector slots in here as one call.
+fn obtain_inventory(a: &Args) -> Result<Inventory> {
+    match &a.inventory {
+        Some(p) => load_inventory(p),
+        None => bail!(
+            "`run` needs --inventory FILE: collection from Azure is not built into this version \
+             yet (write one with `soc2-evidence collect`, or use the demo's)"
+        ),
+    }
+}
+
+pub fn run(a: Args) -> Result<Outcome> {
+    let started = chrono::Utc::now();
+    let config = Config::discover(a.config.as_deref(), &a.repo)?;
+    let inventory = obtain_inventory(&a)?;
+    let token = github::token(a.token_file.as_deref())?;
+    let store = EvidenceStore::open(&a.repo, &config.evidence.root)
+        .with_context(|| format!("cannot open evidence repository {}", a.repo.display()))?;
+    let (owner, name) = github::repository(&config, &store)?;
+    let rt = github::runtime()?;
+    let forge = github::forge(&rt, &config, &owner, &name, token.clone())?;
+    let repo_info = rt.block_on(forge.repository())?;
+    let auth = GitAuth::new(Some(token));
+    let ctx = Ctx {
+        config: &config,
+        store: &store,
+        forge: &forge,
+        rt: &rt,
+        auth: &auth,
+        repo_info: &repo_info,
+        inventory: &inventory,
+        started,
+    };
+
+    let mut pass = 1;
+    let report = loop {
+        match ctx.one_pass() {
+            Ok(r) => break r,
+            Err(PassError::Moved(why)) if pass < MAX_PASSES => {
+                eprintln!(
+                    "the remote moved ({why}); fetching and rebuilding (pass {})",
+                    pass + 1
+                );
+                pass += 1;
+            }
+            Err(PassError::Moved(why)) => {
+                bail!("the remote kept moving; gave up after {MAX_PASSES} passes (last: {why})")
+            }
+            Err(PassError::Failed(e)) => return Err(e),
+        }
+    };
+
+    print!("{}", report.text);
+    print!("{}", format_scores(&report.summary));
+    github::step_summary(&report.step_summary)?;
+    Ok(if a.fail_on.violated(&report.summary) {
+        Outcome::PolicyFailed
+    } else {
+        Outcome::Done
+    })
+}
+
+struct Ctx<'a> {
+    config: &'a Config,
+    store: &'a EvidenceStore,
+    forge: &'a Forge,
+    rt: &'a tokio::runtime::Runtime,
+    auth: &'a GitAuth,
+    repo_info: &'a RepoInfo,
+    inventory: &'a Inventory,
+    started: chrono::DateTime<chrono::Utc>,
+}
+
+enum PassError {
+    /// The remote changed under us: fetch and build again.
+    Moved(String),
+    Failed(anyhow::Error),
+}
+
+impl<E: Into<anyhow::Error>> From<E> for PassError {
+    fn from(e: E) -> Self {
+        PassError::Failed(e.into())
+    }
+}
+
+/// Maps a rejected push to another pass; anything else fails the run.
+fn pushed(r: Result<(), StoreError>) -> Result<(), PassError> {
+    match r {
+        Ok(()) => Ok(()),
+        Err(StoreError::PushRejected(why)) => Err(PassError::Moved(why)),
+        Err(e) => Err(PassError::Failed(e.into())),
+    }
+}
+
+struct Report {
+    text: String,
+    step_summary: String,
+    summary: evidence::Summary,
+}
+
+impl Ctx<'_> {
+    fn remote(&self) -> &str {
+        &self.config.github.remote
+    }
+    fn base(&self) -> &str {
+        &self.config.evidence.base_branch
+    }
+    fn bot(&self) -> &str {
+        &self.config.evidence.bot_branch
+    }
+
+    fn fetch_heads(&self) -> Result<(), StoreError> {
+        let spec = format!("+refs/heads/*:refs/remotes/{}/*", self.remote());
+        self.store.fetch(self.remote(), &[spec.as_str()], self.auth)
+    }
+
+    fn one_pass(&self) -> Result<Report, PassError> {
+        self.fetch_heads()?;
+        let base_head = self
+            .store
+            .remote_branch(self.remote(), self.base())?
+            .ok_or_else(|| {
+                anyhow!(
+                    "the remote `{}` has no branch `{}`: push an initial commit to it first (for \
+                 example soc2-evidence.toml)",
+                    self.remote(),
+                    self.base()
+                )
+            })?;
+        let base_snap = self.store.read_snapshot_at(base_head)?;
+        let snapshot = evidence::assess(
+            self.inventory,
+            &self.config.checks,
+            run_meta(self.started),
+            base_snap.as_ref(),
+        )?;
+        let summary = snapshot.summary()?;
+        let material = match &base_snap {
+            Some(b) => drift::diff(b, &snapshot)?.is_material(),
+            None => true,
+        };
+
+        let label = &self.config.github.labels[0];
+        let mut prs =
+            self.rt
+                .block_on(self.forge.open_drift_prs(self.base(), self.bot(), label))?;
+        let mut text = String::new();
+        let current = if prs.is_empty() {
+            None
+        } else {
+            Some(prs.remove(0))
+        };
+        // Never two open drift pull requests: any beyond the first are closed.
+        for extra in &prs {
+            let keep = current.as_ref().map(|p| p.number).unwrap_or_default();
+            self.rt.block_on(self.forge.close_with_comment(
+                extra.number,
+                &format!(
+                    "Closed by soc2-evidence: #{keep} is the open drift pull request; only one \
+                     is kept open."
+                ),
+            ))?;
+            let _ = writeln!(text, "closed duplicate pull request #{}", extra.number);
+        }
+
+        if !material {
+            return self.record_without_drift(base_head, &snapshot, summary, current, text);
+        }
+        self.publish_drift(
+            base_head,
+            base_snap.as_ref(),
+            &snapshot,
+            summary,
+            current,
+            text,
+        )
+    }
+
+    /// No material drift: record the run per `github.no_drift` and close a stale drift PR.
+    fn record_without_drift(
+        &self,
+        base_head: Oid,
+        snapshot: &Snapshot,
+        summary: evidence::Summary,
+        current: Option<PullRequest>,
+        mut text: String,
+    ) -> Result<Report, PassError> {
+        let mut recorded = None;
+        match self.config.github.no_drift {
+            NoDrift::CommitOnBase => {
+                match self.store.write_commit(
+                    Some(base_head),
+                    snapshot,
+                    &commit_message(&summary),
+                )? {
+                    CommitOutcome::Created(c) => {
+                        pushed(self.store.push(
+                            self.remote(),
+                            &[PushUpdate {
+                                oid: c,
+                                remote_ref: format!("refs/heads/{}", self.base()),
+                                expect: Some(base_head),
+                                force: false,
+                            }],
+                            self.auth,
+                        ))?;
+                        self.store.advance_branch(self.base(), c)?;
+                        let _ = writeln!(
+                            text,
+                            "no material drift; recorded the run as {c} on {} and pushed it",
+                            self.base()
+                        );
+                        recorded = Some(c);
+                    }
+                    CommitOutcome::Unchanged(_) => {
+                        let _ = writeln!(
+                            text,
+                            "no drift: the evidence equals {}'s; nothing to commit or push",
+                            self.base()
+                        );
+                    }
+                }
+            }
+            NoDrift::Nothing => {
+                let _ = writeln!(
+                    text,
+                    "no material drift; not recorded (github.no_drift = \"nothing\")"
+                );
+            }
+        }
+        if let Some(pr) = &current {
+            self.rt.block_on(self.forge.close_with_comment(
+                pr.number,
+                &format!(
+                    "Closed by soc2-evidence: the assessment of evidence collected at {} shows \
+                     no material drift from `{}`.",
+                    summary.as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    self.base()
+                ),
+            ))?;
+            let _ = writeln!(
+                text,
+                "closed pull request #{}: its drift is gone",
+                pr.number
+            );
+        }
+        let mut step = String::from("### soc2-evidence\n\nNo material drift");
+        if let Some(c) = recorded {
+            let _ = write!(step, "; run recorded as `{c}` on `{}`", self.base());
+        }
+        step.push_str(".\n");
+        Ok(Report {
+            text,
+            step_summary: step,
+            summary,
+        })
+    }
+
+    /// Material drift: the bot branch holds the snapshot on top of the base head, and one
+    /// open pull request shows it.
+    fn publish_drift(
+        &self,
+        base_head: Oid,
+        base_snap: Option<&Snapshot>,
+        snapshot: &Snapshot,
+        summary: evidence::Summary,
+        mut current: Option<PullRequest>,
+        mut text: String,
+    ) -> Result<Report, PassError> {
+        let mut head_branch = current
+            .as_ref()
+            .map_or_else(|| self.bot().to_string(), |p| p.head.ref_name.clone());
+        let mut remote_head = self.store.remote_branch(self.remote(), &head_branch)?;
+
+        // A person pushed to the bot branch: keep their commits, close that PR with a comment,
+        // and continue on a fresh branch named after their head (stable across re-runs).
+        let mut superseded: Option<(PullRequest, Vec<String>)> = None;
+        if let Some(h) = remote_head {
+            let foreign = self.store.foreign_commits(h, Some(base_head))?;
+            if !foreign.is_empty() {
+                if let Some(pr) = current.take() {
+                    superseded = Some((pr, foreign.clone()));
+                } else {
+                    let _ = writeln!(
+                        text,
+                        "{head_branch} has commits by a person ({}); leaving it as it is",
+                        foreign.join("; ")
+                    );
+                }
+                head_branch = format!("{}-{}", self.bot(), &h.to_string()[..8]);
+                remote_head = self.store.remote_branch(self.remote(), &head_branch)?;
+            }
+        }
+
+        // Reuse the pushed commit when it already holds this evidence on this base.
+        let reusable = match remote_head {
+            Some(h) => {
+                self.store.parent_of(h)? == Some(base_head)
+                    && self.store.foreign_commits(h, Some(base_head))?.is_empty()
+                    && self
+                        .store
+                        .read_snapshot_at(h)?
+                        .is_some_and(|s| s.evidence_files().eq(snapshot.evidence_files()))
+            }
+            None => false,
+        };
+        let head_commit = if let (true, Some(h)) = (reusable, remote_head) {
+            let _ = writeln!(
+                text,
+                "evidence unchanged since the last run: {head_branch} stays at {h}; no push"
+            );
+            h
+        } else {
+            let c = self
+                .store
+                .write_commit(Some(base_head), snapshot, &commit_message(&summary))?
+                .oid();
+            pushed(self.store.push(
+                self.remote(),
+                &[PushUpdate {
+                    oid: c,
+                    remote_ref: format!("refs/heads/{head_branch}"),
+                    expect: remote_head,
+                    force: true,
+                }],
+                self.auth,
+            ))?;
+            let _ = writeln!(text, "committed {c} on {head_branch} and pushed it");
+            c
+        };
+
+        if let Some((pr, foreign)) = &superseded {
+            self.rt
+                .block_on(self.forge.close_with_comment(
+                    pr.number,
+                    &format!(
+                        "Closed by soc2-evidence: `{}` has commits that were not made by the bot \
+                     ({}). They are left untouched; the drift is now in a new pull request from \
+                     `{head_branch}`.",
+                        pr.head.ref_name,
+                        foreign.join("; ")
+                    ),
+                ))
+                .map_err(|e| self.after_push(e, &head_branch, head_commit))?;
+            let _ = writeln!(
+                text,
+                "closed pull request #{} (a person pushed to {})",
+                pr.number, pr.head.ref_name
+            );
+        }
+
+        let head_snap = self
+            .store
+            .read_snapshot_at(head_commit)?
+            .ok_or_else(|| anyhow!("commit {head_commit} holds no evidence"))?;
+        let spec = self.pr_spec(base_snap, &head_snap, head_commit)?;
+        let outcome: PrOutcome = self
+            .rt
+            .block_on(async {
+                match &current {
+                    Some(pr) => self.forge.update_drift_pr(pr, &spec).await,
+                    None => self.forge.open_drift_pr(&head_branch, &spec).await,
+                }
+            })
+            .map_err(|e| self.after_push(e, &head_branch, head_commit))?;
+        let verb = match outcome.action {
+            PrAction::Created => "opened",
+            PrAction::Updated => "updated",
+            PrAction::Unchanged => "unchanged:",
+        };
+        let _ = writeln!(
+            text,
+            "pull request #{} {verb} {}",
+            outcome.pr.number, outcome.pr.html_url
+        );
+
+        // The base must not have moved while we built on it.
+        self.fetch_heads()?;
+        let now = self.store.remote_branch(self.remote(), self.base())?;
+        if now != Some(base_head) {
+            return Err(PassError::Moved(format!(
+                "{} moved from {base_head} to {} during the run",
+                self.base(),
+                now.map_or("nothing".into(), |o| o.to_string())
+            )));
+        }
+
+        let step = format!(
+            "### soc2-evidence\n\n**{}**\n\nDrift pull request: [#{}]({}) ({}).\n",
+            spec.title,
+            outcome.pr.number,
+            outcome.pr.html_url,
+            verb.trim_end_matches(':')
+        );
+        Ok(Report {
+            text,
+            step_summary: step,
+            summary,
+        })
+    }
+
+    /// A GitHub failure after the commit was pushed: say so, and that a re-run completes it.
+    fn after_push(&self, e: crate::forge::ForgeError, branch: &str, commit: Oid) -> anyhow::Error {
+        anyhow!(e).context(format!(
+            "the evidence commit {commit} is pushed to {branch}, but the pull request is not up \
+             to date; run again to complete it"
+        ))
+    }
+
+    /// Title and body of the drift pull request for the committed head snapshot.
+    fn pr_spec(&self, base: Option<&Snapshot>, head: &Snapshot, commit: Oid) -> Result<DriftPr> {
+        let manifest_hash = head.manifest_sha256().unwrap_or_default();
+        let as_of = head
+            .manifest()?
+            .as_of
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let footer = format!(
+            "\n---\n\nEvidence commit `{commit}` · manifest sha256 `{manifest_hash}` · collected \
+             at {as_of} · soc2-evidence {}\n",
+            env!("CARGO_PKG_VERSION")
+        );
+        let evidence_url = github::blob_url(
+            &self.repo_info.html_url,
+            &commit.to_string(),
+            &self.config.evidence.root,
+        );
+        let room = PR_BODY_LIMIT - footer.chars().count();
+        let (title, body) = match base {
+            Some(b) => {
+                let d: Drift = drift::diff(b, head)?;
+                (d.title(), d.to_markdown_linked(room, &evidence_url))
+            }
+            None => {
+                let s = head.summary()?;
+                let title = format!("Initial SOC 2 evidence as of {}", &as_of[..10]);
+                let mut body = format!(
+                    "## {title}\n\n`{}` holds no evidence yet; this pull request adds the first \
+                     snapshot ([evidence]({evidence_url})).\n\n```\n{}```\n",
+                    self.base(),
+                    format_scores(&s)
+                );
+                if body.chars().count() > room {
+                    body = body.chars().take(room).collect();
+                }
+                (title, body)
+            }
+        };
+        Ok(DriftPr {
+            base: self.base().to_string(),
+            title,
+            body: body + &footer,
+            labels: self.config.github.labels.clone(),
+            reviewers: self.config.github.reviewers.clone(),
+        })
+    }
+}

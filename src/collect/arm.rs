@@ -1,0 +1,684 @@
+//! Azure Resource Manager: the subscription list, subscription-level settings, and the
+//! per-resource settings Resource Graph lacks (docs/SOURCES.md). Each call's failure becomes a
+//! gap on the subscription or resource it covers; a 404 on a singleton child (e.g.
+//! `managementPolicies/default`) is recorded as `null`: collected, and Azure says it does not
+//! exist.
+
+use std::sync::Arc;
+
+use futures::StreamExt;
+use serde_json::Value;
+
+use super::http::{CallKind, Failure, Http, Meter, Paged};
+use super::redact::clean;
+use super::scope::Visible;
+use super::{Progress, SourceRecord};
+use crate::model::{InventoryPart, Resource, Subscription};
+
+pub(crate) const SUBSCRIPTIONS_API: &str = "2022-12-01";
+
+const READER_HINT: &str = "the identity needs the Reader role (or another role that grants read) \
+                           on the subscription or a management group above it";
+const SECURITY_HINT: &str = "the identity needs Reader (or Security Reader) on the subscription";
+
+/// A gap reason, with the role to grant when the service said 401 or 403.
+pub(crate) fn reason(f: &Failure, hint: &str) -> String {
+    match f.status() {
+        Some(401 | 403) => format!("{}; {hint}", f.describe()),
+        _ => f.describe(),
+    }
+}
+
+/// `GET /subscriptions`: every subscription the identity can see. The result is the rows read
+/// and why the list stopped early, if it did; `Err` when nothing could be read.
+pub(crate) async fn list_subscriptions(
+    http: &Http,
+    page_cap: u32,
+) -> (
+    Result<(Vec<Visible>, Option<Failure>), Failure>,
+    SourceRecord,
+) {
+    let query = format!("GET /subscriptions?api-version={SUBSCRIPTIONS_API}");
+    let mut rec = SourceRecord::new(
+        "arm.subscriptions",
+        InventoryPart::Subscriptions,
+        http.endpoints.arm_base(),
+        SUBSCRIPTIONS_API,
+        &query,
+        vec![],
+    );
+    let url = match http
+        .endpoints
+        .arm_url(&format!("/subscriptions?api-version={SUBSCRIPTIONS_API}"))
+    {
+        Ok(u) => u,
+        Err(e) => {
+            let f = Failure::Invalid {
+                detail: format!("cannot build the subscriptions URL: {e}"),
+            };
+            return (Err(f), rec);
+        }
+    };
+    let meter = Arc::clone(&rec.meter);
+    let paged = http
+        .get_list(CallKind::ArmSubscription, url, "nextLink", page_cap, &meter)
+        .await;
+    rec.pages = paged.pages;
+    let rows: Vec<Visible> = paged.items.iter().filter_map(Visible::from_arm).collect();
+    let result = match paged.failure {
+        Some(f) if rows.is_empty() => Err(f),
+        f => Ok((rows, f)),
+    };
+    (result, rec)
+}
+
+/// A subscription-level list (docs/SOURCES.md, `subscriptions[].…`).
+struct SubList {
+    name: &'static str,
+    path: &'static str,
+    api: &'static str,
+    hint: &'static str,
+    set: fn(&mut Subscription, Vec<Value>),
+}
+
+const SUB_LISTS: [SubList; 6] = [
+    SubList {
+        name: "arm.subscription_diagnostic_settings",
+        path: "/providers/Microsoft.Insights/diagnosticSettings",
+        api: "2021-05-01-preview",
+        hint: READER_HINT,
+        set: |s, v| s.diagnostic_settings = Some(v),
+    },
+    SubList {
+        name: "arm.defender_pricings",
+        path: "/providers/Microsoft.Security/pricings",
+        api: "2024-01-01",
+        hint: SECURITY_HINT,
+        set: |s, v| s.defender_pricings = Some(v),
+    },
+    SubList {
+        name: "arm.security_contacts",
+        path: "/providers/Microsoft.Security/securityContacts",
+        api: "2023-12-01-preview",
+        hint: SECURITY_HINT,
+        set: |s, v| s.security_contacts = Some(v),
+    },
+    SubList {
+        name: "arm.auto_provisioning",
+        path: "/providers/Microsoft.Security/autoProvisioningSettings",
+        api: "2017-08-01-preview",
+        hint: SECURITY_HINT,
+        set: |s, v| s.auto_provisioning_settings = Some(v),
+    },
+    SubList {
+        name: "arm.classic_administrators",
+        path: "/providers/Microsoft.Authorization/classicAdministrators",
+        api: "2015-07-01",
+        hint: READER_HINT,
+        set: |s, v| s.classic_administrators = Some(v),
+    },
+    SubList {
+        name: "arm.locks",
+        path: "/providers/Microsoft.Authorization/locks",
+        api: "2020-05-01",
+        hint: READER_HINT,
+        set: |s, v| s.locks = Some(v),
+    },
+];
+
+fn cleaned(items: Vec<Value>) -> Vec<Value> {
+    items
+        .into_iter()
+        .map(|mut v| {
+            clean(&mut v);
+            v
+        })
+        .collect()
+}
+
+/// Reads every subscription-level list for every subscription in scope.
+pub(crate) async fn subscription_settings(
+    http: &Http,
+    subs: &mut [Subscription],
+    page_cap: u32,
+    progress: &Progress,
+) -> Vec<SourceRecord> {
+    let ids: Vec<String> = subs.iter().map(|s| s.id.clone()).collect();
+    let mut recs: Vec<SourceRecord> = SUB_LISTS
+        .iter()
+        .map(|l| {
+            SourceRecord::new(
+                l.name,
+                InventoryPart::Subscriptions,
+                http.endpoints.arm_base(),
+                l.api,
+                &format!(
+                    "GET /subscriptions/{{subscriptionId}}{}?api-version={}",
+                    l.path, l.api
+                ),
+                ids.clone(),
+            )
+        })
+        .collect();
+    let bars: Vec<_> = SUB_LISTS
+        .iter()
+        .map(|l| progress.bar(l.name, Some(ids.len() as u64)))
+        .collect();
+    let mut jobs = vec![];
+    for (li, l) in SUB_LISTS.iter().enumerate() {
+        for (si, id) in ids.iter().enumerate() {
+            let url = http.endpoints.arm_url(&format!(
+                "/subscriptions/{id}{}?api-version={}",
+                l.path, l.api
+            ));
+            jobs.push((li, si, url, Arc::clone(&recs[li].meter), bars[li].clone()));
+        }
+    }
+    let results: Vec<(usize, usize, Paged)> = futures::stream::iter(jobs)
+        .map(|(li, si, url, meter, bar)| async move {
+            let paged = match url {
+                Ok(u) => {
+                    http.get_list(CallKind::ArmSubscription, u, "nextLink", page_cap, &meter)
+                        .await
+                }
+                Err(e) => Paged {
+                    failure: Some(Failure::Invalid {
+                        detail: format!("cannot build the URL: {e}"),
+                    }),
+                    ..Paged::default()
+                },
+            };
+            bar.inc(1);
+            (li, si, paged)
+        })
+        .buffer_unordered(http.concurrency)
+        .collect()
+        .await;
+    for (li, si, paged) in results {
+        let rec = &mut recs[li];
+        rec.pages += paged.pages;
+        match paged.failure {
+            Some(f) => rec.gap(
+                &format!("/subscriptions/{}", ids[si]),
+                reason(&f, SUB_LISTS[li].hint),
+            ),
+            None => {
+                rec.records += paged.items.len() as u64;
+                (SUB_LISTS[li].set)(&mut subs[si], cleaned(paged.items));
+            }
+        }
+    }
+    for (rec, bar) in recs.iter_mut().zip(&bars) {
+        rec.finish(bar);
+    }
+    recs
+}
+
+/// One ARM call below a resource.
+struct Call {
+    path: &'static str,
+    /// The `children` key (docs/SOURCES.md).
+    key: &'static str,
+    /// A list (`value` of every page, stored as an array) rather than a singleton.
+    list: bool,
+}
+
+/// A per-resource source: the resource types it applies to and its calls.
+struct ChildSource {
+    name: &'static str,
+    api: &'static str,
+    types: &'static [&'static str],
+    /// How the provenance query names the parent id.
+    parent: &'static str,
+    calls: &'static [Call],
+}
+
+const DIAGNOSTIC_TYPES: &[&str] = &[
+    "microsoft.keyvault/vaults",
+    "microsoft.network/networksecuritygroups",
+    "microsoft.sql/servers",
+    "microsoft.web/sites",
+    "microsoft.containerservice/managedclusters",
+    "microsoft.containerregistry/registries",
+    "microsoft.recoveryservices/vaults",
+    "microsoft.network/publicipaddresses",
+    "microsoft.network/applicationgateways",
+    "microsoft.documentdb/databaseaccounts",
+    "microsoft.dbforpostgresql/flexibleservers",
+    "microsoft.dbformysql/flexibleservers",
+];
+
+const STORAGE: &[&str] = &["microsoft.storage/storageaccounts"];
+const SQL_SERVERS: &[&str] = &["microsoft.sql/servers"];
+const WEB: &[&str] = &["microsoft.web/sites"];
+const RECOVERY: &[&str] = &["microsoft.recoveryservices/vaults"];
+
+const CHILD_SOURCES: &[ChildSource] = &[
+    ChildSource {
+        name: "arm.diagnostic_settings",
+        api: "2021-05-01-preview",
+        types: DIAGNOSTIC_TYPES,
+        parent: "{resourceId}",
+        calls: &[Call {
+            path: "/providers/Microsoft.Insights/diagnosticSettings",
+            key: "diagnosticSettings",
+            list: true,
+        }],
+    },
+    ChildSource {
+        name: "arm.diagnostic_settings",
+        api: "2021-05-01-preview",
+        types: STORAGE,
+        parent: "{storageAccountId}",
+        calls: &[Call {
+            path: "/blobServices/default/providers/Microsoft.Insights/diagnosticSettings",
+            key: "blobServices/default/diagnosticSettings",
+            list: true,
+        }],
+    },
+    ChildSource {
+        name: "arm.blob_services",
+        api: "2025-06-01",
+        types: STORAGE,
+        parent: "{storageAccountId}",
+        calls: &[Call {
+            path: "/blobServices/default",
+            key: "blobServices/default",
+            list: false,
+        }],
+    },
+    ChildSource {
+        name: "arm.storage_lifecycle",
+        api: "2025-06-01",
+        types: STORAGE,
+        parent: "{storageAccountId}",
+        calls: &[Call {
+            path: "/managementPolicies/default",
+            key: "managementPolicies/default",
+            list: false,
+        }],
+    },
+    ChildSource {
+        name: "arm.sql_server_settings",
+        api: "2023-08-01",
+        types: SQL_SERVERS,
+        parent: "{serverId}",
+        calls: &[
+            Call {
+                path: "/auditingSettings/default",
+                key: "auditingSettings/default",
+                list: false,
+            },
+            Call {
+                path: "/firewallRules",
+                key: "firewallRules",
+                list: true,
+            },
+            Call {
+                path: "/securityAlertPolicies/Default",
+                key: "securityAlertPolicies/Default",
+                list: false,
+            },
+            Call {
+                path: "/vulnerabilityAssessments/Default",
+                key: "vulnerabilityAssessments/Default",
+                list: false,
+            },
+            Call {
+                path: "/administrators",
+                key: "administrators",
+                list: true,
+            },
+            Call {
+                path: "/encryptionProtector/current",
+                key: "encryptionProtector/current",
+                list: false,
+            },
+        ],
+    },
+    ChildSource {
+        name: "arm.sql_database_settings",
+        api: "2023-08-01",
+        types: &["microsoft.sql/servers/databases"],
+        parent: "{databaseId}",
+        calls: &[
+            Call {
+                path: "/transparentDataEncryption/current",
+                key: "transparentDataEncryption/current",
+                list: false,
+            },
+            Call {
+                path: "/backupLongTermRetentionPolicies/default",
+                key: "backupLongTermRetentionPolicies/default",
+                list: false,
+            },
+        ],
+    },
+    ChildSource {
+        name: "arm.postgres_configurations",
+        api: "2024-08-01",
+        types: &["microsoft.dbforpostgresql/flexibleservers"],
+        parent: "{serverId}",
+        calls: &[Call {
+            path: "/configurations",
+            key: "configurations",
+            list: true,
+        }],
+    },
+    ChildSource {
+        name: "arm.mysql_configurations",
+        api: "2023-12-30",
+        types: &["microsoft.dbformysql/flexibleservers"],
+        parent: "{serverId}",
+        calls: &[Call {
+            path: "/configurations",
+            key: "configurations",
+            list: true,
+        }],
+    },
+    ChildSource {
+        name: "arm.web_config",
+        api: "2024-11-01",
+        types: WEB,
+        parent: "{siteId}",
+        calls: &[Call {
+            path: "/config/web",
+            key: "config/web",
+            list: false,
+        }],
+    },
+    ChildSource {
+        name: "arm.web_auth_settings",
+        api: "2024-11-01",
+        types: WEB,
+        parent: "{siteId}",
+        calls: &[Call {
+            path: "/config/authsettingsV2",
+            key: "config/authsettingsV2",
+            list: false,
+        }],
+    },
+    ChildSource {
+        name: "arm.backup_policies",
+        api: "2025-02-01",
+        types: RECOVERY,
+        parent: "{vaultId}",
+        calls: &[Call {
+            path: "/backupPolicies",
+            key: "backupPolicies",
+            list: true,
+        }],
+    },
+    ChildSource {
+        name: "arm.backup_protected_items",
+        api: "2025-02-01",
+        types: RECOVERY,
+        parent: "{vaultId}",
+        calls: &[Call {
+            path: "/backupProtectedItems",
+            key: "backupProtectedItems",
+            list: true,
+        }],
+    },
+];
+
+/// Names of the per-resource sources, each once, in catalogue order.
+fn child_source_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = vec![];
+    for c in CHILD_SOURCES {
+        if !names.contains(&c.name) {
+            names.push(c.name);
+        }
+    }
+    names
+}
+
+/// The provenance query of a per-resource source: every call template, `; `-separated.
+fn child_query(name: &str) -> String {
+    CHILD_SOURCES
+        .iter()
+        .filter(|c| c.name == name)
+        .flat_map(|c| {
+            c.calls
+                .iter()
+                .map(move |call| format!("GET {}{}?api-version={}", c.parent, call.path, c.api))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// What one child call gave: a value to store, or a gap reason.
+enum ChildResult {
+    Value(Value),
+    Gap(String),
+}
+
+/// Reads every per-resource child of every resource of a matching type, storing each under
+/// its key in `children`.
+pub(crate) async fn resource_children(
+    http: &Http,
+    resources: &mut [Resource],
+    scope: &[String],
+    page_cap: u32,
+    progress: &Progress,
+) -> Vec<SourceRecord> {
+    let names = child_source_names();
+    let mut recs: Vec<SourceRecord> = names
+        .iter()
+        .map(|name| {
+            let api = CHILD_SOURCES
+                .iter()
+                .find(|c| c.name == *name)
+                .map_or("", |c| c.api);
+            SourceRecord::new(
+                name,
+                InventoryPart::Resources,
+                http.endpoints.arm_base(),
+                api,
+                &child_query(name),
+                scope.to_vec(),
+            )
+        })
+        .collect();
+    let mut jobs = vec![];
+    for (ri, r) in resources.iter().enumerate() {
+        for c in CHILD_SOURCES
+            .iter()
+            .filter(|c| c.types.contains(&r.r#type.as_str()))
+        {
+            let si = names.iter().position(|n| *n == c.name).unwrap_or(0);
+            for call in c.calls {
+                jobs.push((ri, si, c.api, call));
+            }
+        }
+    }
+    let mut totals = vec![0u64; names.len()];
+    for j in &jobs {
+        totals[j.1] += 1;
+    }
+    let bars: Vec<_> = names
+        .iter()
+        .zip(&totals)
+        .map(|(n, t)| progress.bar(n, Some(*t)))
+        .collect();
+    let base = http.endpoints.arm_base().to_string();
+    let prepared: Vec<_> = jobs
+        .into_iter()
+        .map(|(ri, si, api, call)| {
+            let url = url::Url::parse(&format!(
+                "{base}{}{}?api-version={api}",
+                resources[ri].id, call.path
+            ));
+            (
+                ri,
+                si,
+                call,
+                url,
+                Arc::clone(&recs[si].meter),
+                bars[si].clone(),
+            )
+        })
+        .collect();
+    let results: Vec<(usize, usize, &Call, ChildResult, u32)> = futures::stream::iter(prepared)
+        .map(|(ri, si, call, url, meter, bar)| async move {
+            let (result, pages) = child(http, call, url, page_cap, &meter).await;
+            bar.inc(1);
+            (ri, si, call, result, pages)
+        })
+        .buffer_unordered(http.concurrency)
+        .collect()
+        .await;
+    for (ri, si, call, result, pages) in results {
+        let rec = &mut recs[si];
+        rec.pages += pages;
+        match result {
+            ChildResult::Value(v) => {
+                rec.records += 1;
+                resources[ri].children.insert(call.key.to_string(), v);
+            }
+            ChildResult::Gap(why) => {
+                rec.gap(&resources[ri].id, format!("{}: {why}", call.key));
+            }
+        }
+    }
+    for (rec, bar) in recs.iter_mut().zip(&bars) {
+        rec.finish(bar);
+    }
+    recs
+}
+
+async fn child(
+    http: &Http,
+    call: &Call,
+    url: Result<url::Url, url::ParseError>,
+    page_cap: u32,
+    meter: &Meter,
+) -> (ChildResult, u32) {
+    let url = match url {
+        Ok(u) => u,
+        Err(e) => return (ChildResult::Gap(format!("cannot build the URL: {e}")), 0),
+    };
+    if call.list {
+        let paged = http
+            .get_list(CallKind::ArmResource, url, "nextLink", page_cap, meter)
+            .await;
+        let result = match paged.failure {
+            Some(f) => ChildResult::Gap(reason(&f, READER_HINT)),
+            None => ChildResult::Value(Value::Array(cleaned(paged.items))),
+        };
+        return (result, paged.pages);
+    }
+    match http.get(CallKind::ArmResource, &url, meter).await {
+        Ok(mut v) => {
+            clean(&mut v);
+            (ChildResult::Value(v), 1)
+        }
+        // Collected, and Azure says the singleton does not exist.
+        Err(f) if f.status() == Some(404) => (ChildResult::Value(Value::Null), 1),
+        Err(f) => (ChildResult::Gap(reason(&f, READER_HINT)), 0),
+    }
+}
+
+/// Every source name this module can produce (for tests and the catalogue check).
+#[cfg(test)]
+pub(crate) fn all_source_names() -> Vec<&'static str> {
+    let mut v = vec!["arm.subscriptions"];
+    v.extend(SUB_LISTS.iter().map(|l| l.name));
+    v.extend(child_source_names());
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diagnostic_settings_query_names_both_paths() {
+        assert_eq!(
+            child_query("arm.diagnostic_settings"),
+            "GET {resourceId}/providers/Microsoft.Insights/diagnosticSettings?api-version=2021-05-01-preview; \
+             GET {storageAccountId}/blobServices/default/providers/Microsoft.Insights/diagnosticSettings?api-version=2021-05-01-preview"
+        );
+        assert!(child_query("arm.sql_server_settings").contains("/encryptionProtector/current"));
+    }
+
+    #[test]
+    fn every_arm_row_of_the_catalogue_is_implemented() {
+        let doc = include_str!("../../docs/SOURCES.md");
+        let documented: Vec<&str> = doc
+            .lines()
+            .filter_map(|l| l.strip_prefix("| `arm."))
+            .filter_map(|l| l.split('`').next())
+            .collect();
+        let mine = all_source_names();
+        for d in &documented {
+            let name = format!("arm.{d}");
+            assert!(
+                mine.contains(&name.as_str()) || name == "arm.activity_log",
+                "{name} is documented but not collected"
+            );
+        }
+        assert_eq!(documented.len(), mine.len() + 1, "{documented:?}");
+    }
+
+    fn fixture(path: &str) -> Value {
+        let p = format!("{}/tests/fixtures/azure/{path}", env!("CARGO_MANIFEST_DIR"));
+        serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap()
+    }
+
+    fn list(path: &str) -> Vec<Value> {
+        cleaned(fixture(path)["value"].as_array().unwrap().clone())
+    }
+
+    #[test]
+    fn microsoft_arm_examples_map_into_the_model() {
+        // Subscription diagnostic settings (`type: null`, an id without a leading slash).
+        let mut sub = Subscription::default();
+        (SUB_LISTS[0].set)(
+            &mut sub,
+            list("monitor/diagnostic_settings_list_subscription.2021-05-01-preview.json"),
+        );
+        let ds = sub.diagnostic_settings.unwrap();
+        assert!(!ds.is_empty() && ds[0]["properties"]["logs"].is_array());
+        let mut sub = Subscription::default();
+        (SUB_LISTS[5].set)(
+            &mut sub,
+            list("authorization/management_locks_list_subscription.2020-05-01.json"),
+        );
+        assert!(!sub.locks.unwrap().is_empty());
+        // A singleton child, cleaned: what the checks read stays.
+        let mut blob = fixture("storage/blob_service_properties_get.2025-06-01.json");
+        clean(&mut blob);
+        assert!(
+            blob.pointer("/properties/deleteRetentionPolicy/enabled")
+                .is_some()
+        );
+        // A list child is the `value` array itself.
+        let rules = Value::Array(list("sql/sql_firewall_rules_list.2023-08-01.json"));
+        assert_eq!(rules[0]["properties"]["startIpAddress"], "0.0.0.0");
+        let cfg = {
+            let mut v = fixture("appservice/web_app_site_config_get.2024-11-01.json");
+            clean(&mut v);
+            v
+        };
+        assert!(cfg.pointer("/properties/minTlsVersion").is_some());
+    }
+
+    #[test]
+    fn forbidden_reasons_name_the_role() {
+        let f = Failure::Status {
+            status: 403,
+            code: Some("AuthorizationFailed".into()),
+            message: None,
+            attempts: 1,
+        };
+        assert!(reason(&f, READER_HINT).contains("Reader role"));
+        let f = Failure::Status {
+            status: 500,
+            code: None,
+            message: None,
+            attempts: 3,
+        };
+        assert_eq!(reason(&f, READER_HINT), "HTTP 500 after 3 attempts");
+    }
+}

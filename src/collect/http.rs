@@ -1,0 +1,1365 @@
+//! The collector's HTTP layer: one reqwest client (rustls, system roots plus an optional extra
+//! root CA), a timeout on every request, bounded concurrency, bounded retries with exponential
+//! backoff and jitter on 5xx, 408, timeouts and connection errors, `Retry-After` on 429/503,
+//! proactive slow-down from the quota headers (Resource Graph `x-ms-user-quota-*`, ARM
+//! `x-ms-ratelimit-remaining-subscription-reads`), per-kind call counts, and list paging
+//! (`nextLink`, `@odata.nextLink`) with a page cap and repeated-link detection.
+//!
+//! Every failure comes back as a [`Failure`] the caller turns into a named gap; nothing here
+//! panics on a response, and no body or token is ever logged.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use secrecy::ExposeSecret;
+use serde::Serialize;
+use serde_json::Value;
+use tokio::sync::Semaphore;
+use tokio::time::Instant;
+use tracing::{debug, info};
+use url::Url;
+
+use super::auth::Tokens;
+use super::endpoints::{Endpoints, origin, same_origin};
+use super::redact::redact_str;
+
+/// How failed requests are retried. Tests set small values; the defaults suit Azure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts per request, the first included (1 = never retry).
+    pub max_attempts: u32,
+    /// Backoff before the first retry; doubled for each further retry.
+    pub backoff_base: Duration,
+    /// Upper bound of one backoff.
+    pub backoff_cap: Duration,
+    /// Upper bound of one wait asked for by `Retry-After` or a quota header.
+    pub retry_after_cap: Duration,
+    pub jitter: Jitter,
+}
+
+/// Randomisation of backoff delays, so concurrent retries do not arrive together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Jitter {
+    /// Exact exponential delays (deterministic tests).
+    None,
+    /// Each delay is drawn from [d/2, d) by a generator with this seed.
+    Seeded(u64),
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 4,
+            backoff_base: Duration::from_millis(500),
+            backoff_cap: Duration::from_secs(30),
+            retry_after_cap: Duration::from_secs(60),
+            jitter: Jitter::Seeded(0x50c2_e71d),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The backoff before retry number `retry` (1 = the first retry).
+    pub(crate) fn backoff(&self, retry: u32, rng: &mut Rng) -> Duration {
+        let factor = 2u32.saturating_pow(retry.saturating_sub(1));
+        let d = self
+            .backoff_base
+            .saturating_mul(factor)
+            .min(self.backoff_cap);
+        match self.jitter {
+            Jitter::None => d,
+            Jitter::Seeded(_) => d / 2 + rng.below(d / 2),
+        }
+    }
+}
+
+/// SplitMix64: a tiny seeded generator for jitter (no cryptographic use).
+#[derive(Debug, Clone)]
+pub(crate) struct Rng(u64);
+
+impl Rng {
+    pub(crate) fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A duration in [0, d).
+    fn below(&mut self, d: Duration) -> Duration {
+        let n = d.as_nanos().min(u64::MAX as u128) as u64;
+        if n == 0 {
+            return Duration::ZERO;
+        }
+        Duration::from_nanos(self.next_u64() % n)
+    }
+}
+
+/// What one attempt ended with, as far as retrying is concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Status {
+        status: u16,
+        retry_after: Option<Duration>,
+    },
+    Timeout,
+    Connect,
+    /// The body broke off (connection closed before the announced length).
+    Body,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Decision {
+    Retry(Duration),
+    Stop,
+}
+
+/// Whether to retry after `attempts` attempts ended with `outcome`, and after how long.
+pub(crate) fn decide(
+    policy: &RetryPolicy,
+    attempts: u32,
+    outcome: &Outcome,
+    rng: &mut Rng,
+) -> Decision {
+    let retryable = match outcome {
+        Outcome::Status { status, .. } => {
+            matches!(status, 408 | 429)
+                || (500..=599).contains(status) && !matches!(status, 501 | 505)
+        }
+        Outcome::Timeout | Outcome::Connect | Outcome::Body => true,
+    };
+    if !retryable || attempts >= policy.max_attempts {
+        return Decision::Stop;
+    }
+    match outcome {
+        Outcome::Status {
+            retry_after: Some(d),
+            ..
+        } => Decision::Retry((*d).min(policy.retry_after_cap)),
+        _ => Decision::Retry(policy.backoff(attempts, rng)),
+    }
+}
+
+/// Parses `Retry-After`: delay-seconds (integer or decimal) or an HTTP date.
+pub(crate) fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
+    let v = value.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    if let Ok(secs) = v.parse::<f64>() {
+        return Duration::try_from_secs_f64(secs).ok();
+    }
+    let at = DateTime::parse_from_rfc2822(v).ok()?;
+    Some(
+        (at.with_timezone(&Utc) - now)
+            .to_std()
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+/// Parses the `hh:mm:ss[.fff]` of `x-ms-user-quota-resets-after`.
+pub(crate) fn parse_hms(value: &str) -> Option<Duration> {
+    let mut parts = value.trim().split(':');
+    let h: u64 = parts.next()?.parse().ok()?;
+    let m: u64 = parts.next()?.parse().ok()?;
+    let s: f64 = parts.next()?.parse().ok()?;
+    if parts.next().is_some() {
+        return None;
+    }
+    let whole = h.checked_mul(3600)?.checked_add(m.checked_mul(60)?)?;
+    Duration::from_secs(whole).checked_add(Duration::try_from_secs_f64(s).ok()?)
+}
+
+/// Resource Graph: slow down when this many queries (or fewer) are left in the window.
+const RG_LOW_WATER: u64 = 1;
+/// ARM: start pacing a subscription's reads when this many (or fewer) remain.
+const ARM_LOW_WATER: u64 = 10;
+/// ARM refills 25 reads a second per subscription and principal: one read per 40 ms.
+const ARM_REFILL_INTERVAL: Duration = Duration::from_millis(40);
+
+/// Which budget a call draws on; counted separately for benchmarks and the CLI summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CallKind {
+    /// `POST /providers/Microsoft.ResourceGraph/resources` (one page).
+    ResourceGraph,
+    /// ARM calls at tenant or subscription scope (`/subscriptions`, Defender, Activity Log…).
+    ArmSubscription,
+    /// ARM calls below one resource (diagnostic settings, blob service, SQL auditing…).
+    ArmResource,
+    /// Microsoft Graph.
+    Graph,
+}
+
+/// API calls made by one collection, by kind. Every HTTP attempt counts, retries included.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CallStats {
+    pub resource_graph: u64,
+    pub arm_subscription: u64,
+    pub arm_resource: u64,
+    pub graph: u64,
+    /// Token requests (Entra token endpoint, GitHub OIDC); not part of [`CallStats::total`].
+    pub token: u64,
+    /// Attempts that were retries of an earlier one (included in the kinds above).
+    pub retries: u64,
+    /// Responses with status 429 (token requests included).
+    pub throttled: u64,
+}
+
+impl CallStats {
+    /// Calls to Azure's data APIs (Resource Graph, ARM, Microsoft Graph).
+    pub fn total(&self) -> u64 {
+        self.resource_graph + self.arm_subscription + self.arm_resource + self.graph
+    }
+
+    /// One line for people: `123 API calls: 4 Resource Graph, …`.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} API calls: {} Resource Graph, {} ARM per-subscription, {} ARM per-resource, {} \
+             Microsoft Graph ({} retries, {} throttled); {} token requests",
+            self.total(),
+            self.resource_graph,
+            self.arm_subscription,
+            self.arm_resource,
+            self.graph,
+            self.retries,
+            self.throttled,
+            self.token
+        )
+    }
+}
+
+/// Live counters behind [`CallStats`], shared by every request of one collection.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    resource_graph: AtomicU64,
+    arm_subscription: AtomicU64,
+    arm_resource: AtomicU64,
+    graph: AtomicU64,
+    pub(crate) token: AtomicU64,
+    retries: AtomicU64,
+    /// 429 responses, token requests included.
+    pub(crate) throttled: AtomicU64,
+}
+
+impl Counters {
+    fn add(&self, kind: CallKind) {
+        let c = match kind {
+            CallKind::ResourceGraph => &self.resource_graph,
+            CallKind::ArmSubscription => &self.arm_subscription,
+            CallKind::ArmResource => &self.arm_resource,
+            CallKind::Graph => &self.graph,
+        };
+        c.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn snapshot(&self) -> CallStats {
+        let g = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        CallStats {
+            resource_graph: g(&self.resource_graph),
+            arm_subscription: g(&self.arm_subscription),
+            arm_resource: g(&self.arm_resource),
+            graph: g(&self.graph),
+            token: g(&self.token),
+            retries: g(&self.retries),
+            throttled: g(&self.throttled),
+        }
+    }
+}
+
+/// Calls made on behalf of one source (its provenance `calls`).
+#[derive(Debug, Default)]
+pub(crate) struct Meter {
+    calls: AtomicU64,
+}
+
+impl Meter {
+    pub(crate) fn calls(&self) -> u64 {
+        self.calls.load(Ordering::Relaxed)
+    }
+}
+
+/// Why a request or a paged read did not give its data. Rendered into gap reasons.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Failure {
+    Status {
+        status: u16,
+        code: Option<String>,
+        message: Option<String>,
+        attempts: u32,
+    },
+    Timeout {
+        attempts: u32,
+        each: Duration,
+    },
+    Connection {
+        attempts: u32,
+        detail: String,
+    },
+    Truncated {
+        attempts: u32,
+        detail: String,
+    },
+    Malformed {
+        detail: String,
+    },
+    Token {
+        detail: String,
+    },
+    PageCap {
+        cap: u32,
+    },
+    RepeatedLink {
+        page: u32,
+    },
+    ForeignLink {
+        origin: String,
+    },
+    BadLink {
+        link: String,
+    },
+    NotAList,
+    Invalid {
+        detail: String,
+    },
+}
+
+impl Failure {
+    pub(crate) fn status(&self) -> Option<u16> {
+        match self {
+            Failure::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The gap reason, without a permission hint.
+    pub(crate) fn describe(&self) -> String {
+        let tries = |n: &u32| {
+            if *n == 1 {
+                String::new()
+            } else {
+                format!(" after {n} attempts")
+            }
+        };
+        let text = match self {
+            Failure::Status {
+                status,
+                code,
+                message,
+                attempts,
+            } => {
+                let mut s = format!("HTTP {status}");
+                if let Some(c) = code {
+                    s.push(' ');
+                    s.push_str(c);
+                }
+                s.push_str(&tries(attempts));
+                if let Some(m) = message {
+                    s.push_str(": ");
+                    s.push_str(m);
+                }
+                s
+            }
+            Failure::Timeout { attempts, each } => format!(
+                "timed out{} ({} s per attempt)",
+                tries(attempts),
+                each.as_secs_f64()
+            ),
+            Failure::Connection { attempts, detail } => {
+                format!("connection failed{}: {detail}", tries(attempts))
+            }
+            Failure::Truncated { attempts, detail } => {
+                format!("truncated response body{}: {detail}", tries(attempts))
+            }
+            Failure::Malformed { detail } => format!("malformed JSON in the response: {detail}"),
+            Failure::Token { detail } => format!("could not get an access token: {detail}"),
+            Failure::PageCap { cap } => {
+                format!("stopped at the page cap of {cap} pages; more results exist")
+            }
+            Failure::RepeatedLink { page } => format!(
+                "the service repeated a paging link after page {page}; results are incomplete"
+            ),
+            Failure::ForeignLink { origin } => {
+                format!("paging link points to another host ({origin}); not followed")
+            }
+            Failure::BadLink { link } => {
+                let short: String = link.chars().take(80).collect();
+                format!("paging link is not a usable URL ({short:?}); not followed")
+            }
+            Failure::NotAList => "the response has no `value` array".to_string(),
+            Failure::Invalid { detail } => detail.clone(),
+        };
+        redact_str(&text)
+    }
+}
+
+/// The result of a paged list read: what was read, and why it stopped early if it did.
+#[derive(Debug, Default)]
+pub(crate) struct Paged {
+    pub items: Vec<Value>,
+    pub pages: u32,
+    pub failure: Option<Failure>,
+}
+
+/// Builds the one reqwest client of a collection (also used for token requests).
+pub(crate) fn build_client(
+    timeout: Duration,
+    extra_root_ca: Option<&Path>,
+) -> Result<reqwest::Client, String> {
+    // reqwest is built without a default crypto provider: install ring once per process (an
+    // already-installed provider, e.g. a test server's, is kept).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut b = reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(10)))
+        // Paging links are followed explicitly; a redirect must never carry a token elsewhere.
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("soc2-evidence/", env!("CARGO_PKG_VERSION")));
+    if let Some(path) = extra_root_ca {
+        let pem = std::fs::read(path)
+            .map_err(|e| format!("cannot read the root CA file {}: {e}", path.display()))?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| format!("{}: not a PEM certificate bundle: {e}", path.display()))?;
+        if certs.is_empty() {
+            return Err(format!("{}: no certificate in the file", path.display()));
+        }
+        b = b.tls_certs_merge(certs);
+    }
+    b.build()
+        .map_err(|e| format!("cannot build the HTTP client: {e}"))
+}
+
+/// Shared state of one collection's HTTP traffic.
+pub(crate) struct Http {
+    client: reqwest::Client,
+    policy: RetryPolicy,
+    timeout: Duration,
+    permits: Semaphore,
+    counters: Arc<Counters>,
+    rng: std::sync::Mutex<Rng>,
+    gates: std::sync::Mutex<HashMap<Gate, Instant>>,
+    tokens: Arc<Tokens>,
+    pub(crate) endpoints: Endpoints,
+    pub(crate) concurrency: usize,
+}
+
+/// The budget a request waits on before it is sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Gate {
+    ResourceGraph,
+    Graph,
+    Tenant,
+    Subscription(String),
+}
+
+/// The subscription id in an ARM path (`/subscriptions/{id}/…`, any case).
+fn subscription_of(url: &Url) -> Option<String> {
+    let mut segs = url.path_segments()?;
+    while let Some(s) = segs.next() {
+        if s.eq_ignore_ascii_case("subscriptions") {
+            return segs
+                .next()
+                .filter(|id| !id.is_empty())
+                .map(str::to_ascii_lowercase);
+        }
+    }
+    None
+}
+
+fn gate_of(kind: CallKind, url: &Url) -> Gate {
+    match kind {
+        CallKind::ResourceGraph => Gate::ResourceGraph,
+        CallKind::Graph => Gate::Graph,
+        CallKind::ArmSubscription | CallKind::ArmResource => {
+            subscription_of(url).map_or(Gate::Tenant, Gate::Subscription)
+        }
+    }
+}
+
+enum Attempt {
+    Done {
+        status: u16,
+        headers: reqwest::header::HeaderMap,
+        body: Vec<u8>,
+    },
+    SendError(reqwest::Error),
+    BodyError(reqwest::Error),
+}
+
+/// The error and its sources, without the URL, on one line.
+fn error_chain(e: &reqwest::Error) -> String {
+    let mut parts = vec![];
+    let mut cur: Option<&dyn std::error::Error> = Some(e);
+    while let Some(err) = cur {
+        let s = err.to_string();
+        if !parts.contains(&s) {
+            parts.push(s);
+        }
+        cur = err.source();
+    }
+    // reqwest's own line names the URL; the URL is in the gap's scope already.
+    parts
+        .into_iter()
+        .map(|p| match p.find(" for url (") {
+            Some(i) => p[..i].to_string(),
+            None => p,
+        })
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
+fn header_u64(h: &reqwest::header::HeaderMap, name: &str) -> Option<u64> {
+    h.get(name)?.to_str().ok()?.trim().parse().ok()
+}
+
+fn header_str<'a>(h: &'a reqwest::header::HeaderMap, name: &str) -> Option<&'a str> {
+    h.get(name)?.to_str().ok()
+}
+
+/// `{"error": {"code", "message"}}` (ARM and Graph), tolerating anything else.
+fn error_of(body: &[u8]) -> (Option<String>, Option<String>) {
+    let Ok(v) = serde_json::from_slice::<Value>(body) else {
+        return (None, None);
+    };
+    let e = v.get("error").unwrap_or(&v);
+    let text = |k: &str| {
+        e.get(k).and_then(Value::as_str).map(|s| {
+            let short: String = s.chars().take(400).collect();
+            redact_str(&short)
+        })
+    };
+    (text("code"), text("message"))
+}
+
+impl Http {
+    pub(crate) fn new(
+        client: reqwest::Client,
+        endpoints: Endpoints,
+        policy: RetryPolicy,
+        timeout: Duration,
+        concurrency: usize,
+        counters: Arc<Counters>,
+        tokens: Arc<Tokens>,
+    ) -> Self {
+        let seed = match policy.jitter {
+            Jitter::Seeded(s) => s,
+            Jitter::None => 0,
+        };
+        Self {
+            client,
+            timeout,
+            permits: Semaphore::new(concurrency.max(1)),
+            counters,
+            rng: std::sync::Mutex::new(Rng::new(seed)),
+            gates: std::sync::Mutex::new(HashMap::new()),
+            tokens,
+            endpoints,
+            concurrency: concurrency.max(1),
+            policy,
+        }
+    }
+
+    async fn wait_gate(&self, gate: &Gate) {
+        loop {
+            let until = self
+                .gates
+                .lock()
+                .map(|g| g.get(gate).copied())
+                .unwrap_or(None);
+            match until {
+                Some(t) if t > Instant::now() => tokio::time::sleep_until(t).await,
+                _ => return,
+            }
+        }
+    }
+
+    fn close_gate_for(&self, gate: &Gate, pause: Duration) {
+        let pause = pause.min(self.policy.retry_after_cap);
+        let Some(until) = Instant::now().checked_add(pause) else {
+            return;
+        };
+        if let Ok(mut g) = self.gates.lock() {
+            let e = g.entry(gate.clone()).or_insert(until);
+            if *e < until {
+                *e = until;
+            }
+        }
+    }
+
+    /// Slows down before a quota is gone, from the headers of a response.
+    fn observe_quota(&self, gate: &Gate, h: &reqwest::header::HeaderMap) {
+        match gate {
+            Gate::ResourceGraph => {
+                if let Some(left) = header_u64(h, "x-ms-user-quota-remaining")
+                    && left <= RG_LOW_WATER
+                {
+                    let pause = header_str(h, "x-ms-user-quota-resets-after")
+                        .and_then(parse_hms)
+                        .unwrap_or(Duration::from_secs(1));
+                    debug!(left, ?pause, "Resource Graph quota nearly used; pausing");
+                    self.close_gate_for(gate, pause);
+                }
+            }
+            Gate::Subscription(_) => {
+                if let Some(left) = header_u64(h, "x-ms-ratelimit-remaining-subscription-reads")
+                    && left <= ARM_LOW_WATER
+                {
+                    let n = (ARM_LOW_WATER + 1 - left) as u32;
+                    self.close_gate_for(gate, ARM_REFILL_INTERVAL * n);
+                }
+            }
+            Gate::Graph | Gate::Tenant => {}
+        }
+    }
+
+    async fn attempt(
+        &self,
+        method: &reqwest::Method,
+        url: &Url,
+        body: Option<&[u8]>,
+        token: &str,
+    ) -> Attempt {
+        let mut req = self
+            .client
+            .request(method.clone(), url.clone())
+            .bearer_auth(token)
+            .header(reqwest::header::ACCEPT, "application/json");
+        if let Some(b) = body {
+            req = req
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(b.to_vec());
+        }
+        let resp = match req.send().await {
+            Ok(r) => r,
+            Err(e) => return Attempt::SendError(e),
+        };
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        match resp.bytes().await {
+            Ok(b) => Attempt::Done {
+                status,
+                headers,
+                body: b.to_vec(),
+            },
+            Err(e) => Attempt::BodyError(e),
+        }
+    }
+
+    /// Sends one request with retries and returns the JSON body of a 2xx response.
+    pub(crate) async fn send(
+        &self,
+        kind: CallKind,
+        method: reqwest::Method,
+        url: &Url,
+        body: Option<&Value>,
+        meter: &Meter,
+    ) -> Result<Value, Failure> {
+        let gate = gate_of(kind, url);
+        let scope = match kind {
+            CallKind::Graph => self.endpoints.graph_scope(),
+            _ => self.endpoints.arm_scope(),
+        };
+        let body = body.map(|b| serde_json::to_vec(b).unwrap_or_default());
+        let mut attempts = 0u32;
+        loop {
+            attempts += 1;
+            self.wait_gate(&gate).await;
+            let token = self
+                .tokens
+                .token(&scope)
+                .await
+                .map_err(|e| Failure::Token {
+                    detail: e.to_string(),
+                })?;
+            let outcome;
+            let mut failure_detail = String::new();
+            let mut error_body = (None, None);
+            {
+                let _permit = self.permits.acquire().await.map_err(|_| Failure::Invalid {
+                    detail: "request limiter closed".into(),
+                })?;
+                self.counters.add(kind);
+                meter.calls.fetch_add(1, Ordering::Relaxed);
+                if attempts > 1 {
+                    self.counters.retries.fetch_add(1, Ordering::Relaxed);
+                }
+                debug!(method = %method, path = url.path(), attempt = attempts, "request");
+                let result = tokio::time::timeout(
+                    self.timeout,
+                    self.attempt(&method, url, body.as_deref(), token.expose_secret()),
+                )
+                .await;
+                outcome = match result {
+                    Err(_) => Outcome::Timeout,
+                    Ok(Attempt::SendError(e)) if e.is_timeout() => Outcome::Timeout,
+                    Ok(Attempt::SendError(e)) => {
+                        failure_detail = error_chain(&e);
+                        Outcome::Connect
+                    }
+                    Ok(Attempt::BodyError(e)) if e.is_timeout() => Outcome::Timeout,
+                    Ok(Attempt::BodyError(e)) => {
+                        failure_detail = error_chain(&e);
+                        Outcome::Body
+                    }
+                    Ok(Attempt::Done {
+                        status,
+                        headers,
+                        body,
+                    }) => {
+                        self.observe_quota(&gate, &headers);
+                        if (200..300).contains(&status) {
+                            if body.iter().all(u8::is_ascii_whitespace) {
+                                return Ok(Value::Null);
+                            }
+                            return serde_json::from_slice(&body).map_err(|e| Failure::Malformed {
+                                detail: e.to_string(),
+                            });
+                        }
+                        let retry_after = header_str(&headers, "retry-after")
+                            .and_then(|v| parse_retry_after(v, Utc::now()));
+                        if status == 429 {
+                            self.counters.throttled.fetch_add(1, Ordering::Relaxed);
+                            // Everyone on this budget waits, not only this request.
+                            let pause = retry_after.unwrap_or(self.policy.backoff_base);
+                            self.close_gate_for(&gate, pause);
+                        }
+                        error_body = error_of(&body);
+                        Outcome::Status {
+                            status,
+                            retry_after,
+                        }
+                    }
+                };
+            }
+            let decision = {
+                let mut rng = match self.rng.lock() {
+                    Ok(r) => r,
+                    Err(p) => p.into_inner(),
+                };
+                decide(&self.policy, attempts, &outcome, &mut rng)
+            };
+            match decision {
+                Decision::Retry(delay) => {
+                    debug!(path = url.path(), ?outcome, ?delay, "retrying");
+                    tokio::time::sleep(delay).await;
+                }
+                Decision::Stop => {
+                    let f = match outcome {
+                        Outcome::Status { status, .. } => Failure::Status {
+                            status,
+                            code: error_body.0,
+                            message: error_body.1,
+                            attempts,
+                        },
+                        Outcome::Timeout => Failure::Timeout {
+                            attempts,
+                            each: self.timeout,
+                        },
+                        Outcome::Connect => Failure::Connection {
+                            attempts,
+                            detail: failure_detail,
+                        },
+                        Outcome::Body => Failure::Truncated {
+                            attempts,
+                            detail: failure_detail,
+                        },
+                    };
+                    info!(path = url.path(), reason = %f.describe(), "request failed");
+                    return Err(f);
+                }
+            }
+        }
+    }
+
+    pub(crate) async fn get(
+        &self,
+        kind: CallKind,
+        url: &Url,
+        meter: &Meter,
+    ) -> Result<Value, Failure> {
+        self.send(kind, reqwest::Method::GET, url, None, meter)
+            .await
+    }
+
+    /// Reads every page of a list (`value` + `link_field`), following links only on the
+    /// origin of `first`, at most `page_cap` pages, stopping at a repeated link.
+    pub(crate) async fn get_list(
+        &self,
+        kind: CallKind,
+        first: Url,
+        link_field: &str,
+        page_cap: u32,
+        meter: &Meter,
+    ) -> Paged {
+        let mut out = Paged::default();
+        let mut seen = HashSet::new();
+        let mut url = first.clone();
+        seen.insert(url.to_string());
+        loop {
+            if out.pages >= page_cap {
+                out.failure = Some(Failure::PageCap { cap: page_cap });
+                return out;
+            }
+            let body = match self.get(kind, &url, meter).await {
+                Ok(b) => b,
+                Err(f) => {
+                    out.failure = Some(f);
+                    return out;
+                }
+            };
+            out.pages += 1;
+            let Value::Object(mut map) = body else {
+                out.failure = Some(Failure::NotAList);
+                return out;
+            };
+            match map.remove("value") {
+                Some(Value::Array(items)) => out.items.extend(items),
+                _ => {
+                    out.failure = Some(Failure::NotAList);
+                    return out;
+                }
+            }
+            let next = match map.remove(link_field) {
+                None | Some(Value::Null) => return out,
+                Some(Value::String(s)) if s.trim().is_empty() => return out,
+                Some(Value::String(s)) => s,
+                Some(other) => {
+                    out.failure = Some(Failure::BadLink {
+                        link: other.to_string(),
+                    });
+                    return out;
+                }
+            };
+            let next_url = match Url::parse(&next) {
+                Ok(u) if u.scheme() == "https" || u.scheme() == "http" => u,
+                _ => {
+                    out.failure = Some(Failure::BadLink { link: next });
+                    return out;
+                }
+            };
+            if !same_origin(&first, &next_url) {
+                out.failure = Some(Failure::ForeignLink {
+                    origin: origin(&next_url),
+                });
+                return out;
+            }
+            if !seen.insert(next_url.to_string()) {
+                out.failure = Some(Failure::RepeatedLink { page: out.pages });
+                return out;
+            }
+            url = next_url;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use serde_json::json;
+    use std::sync::Mutex;
+
+    fn policy(jitter: Jitter) -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: 4,
+            backoff_base: Duration::from_millis(100),
+            backoff_cap: Duration::from_millis(350),
+            retry_after_cap: Duration::from_secs(5),
+            jitter,
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let p = policy(Jitter::None);
+        let mut rng = Rng::new(1);
+        let d: Vec<u128> = (1..=4)
+            .map(|n| p.backoff(n, &mut rng).as_millis())
+            .collect();
+        assert_eq!(d, [100, 200, 350, 350]);
+    }
+
+    #[test]
+    fn jitter_stays_in_the_upper_half_and_is_reproducible() {
+        let p = policy(Jitter::Seeded(7));
+        let draw = || {
+            let mut rng = Rng::new(7);
+            (1..=6).map(|n| p.backoff(n, &mut rng)).collect::<Vec<_>>()
+        };
+        let a = draw();
+        assert_eq!(a, draw());
+        for (i, d) in a.iter().enumerate() {
+            let full = policy(Jitter::None).backoff(i as u32 + 1, &mut Rng::new(0));
+            assert!(*d >= full / 2 && *d < full, "{d:?} vs {full:?}");
+        }
+    }
+
+    #[test]
+    fn retry_decisions() {
+        let p = policy(Jitter::None);
+        let mut rng = Rng::new(0);
+        let status = |s: u16| Outcome::Status {
+            status: s,
+            retry_after: None,
+        };
+        for s in [500, 502, 503, 504, 429, 408] {
+            assert_eq!(
+                decide(&p, 1, &status(s), &mut rng),
+                Decision::Retry(Duration::from_millis(100)),
+                "{s}"
+            );
+        }
+        for s in [400, 401, 403, 404, 409, 501] {
+            assert_eq!(decide(&p, 1, &status(s), &mut rng), Decision::Stop, "{s}");
+        }
+        for o in [Outcome::Timeout, Outcome::Connect, Outcome::Body] {
+            assert_eq!(
+                decide(&p, 2, &o, &mut rng),
+                Decision::Retry(Duration::from_millis(200))
+            );
+            assert_eq!(decide(&p, 4, &o, &mut rng), Decision::Stop);
+        }
+        let throttled = |secs| Outcome::Status {
+            status: 429,
+            retry_after: Some(Duration::from_secs(secs)),
+        };
+        assert_eq!(
+            decide(&p, 1, &throttled(2), &mut rng),
+            Decision::Retry(Duration::from_secs(2))
+        );
+        // A huge Retry-After is capped.
+        assert_eq!(
+            decide(&p, 1, &throttled(3600), &mut rng),
+            Decision::Retry(Duration::from_secs(5))
+        );
+        assert_eq!(decide(&p, 4, &throttled(1), &mut rng), Decision::Stop);
+    }
+
+    #[test]
+    fn retry_after_in_seconds_and_http_dates() {
+        let now = Utc.with_ymd_and_hms(2015, 10, 21, 7, 27, 50).unwrap();
+        assert_eq!(parse_retry_after("7", now), Some(Duration::from_secs(7)));
+        assert_eq!(
+            parse_retry_after(" 1.5 ", now),
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now),
+            Some(Duration::from_secs(10))
+        );
+        // A date in the past means "now".
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("-3", now), None);
+        // Absurd values are refused, never a panic.
+        assert_eq!(parse_retry_after("1e300", now), None);
+        assert_eq!(parse_retry_after("NaN", now), None);
+    }
+
+    #[test]
+    fn quota_reset_times() {
+        assert_eq!(parse_hms("00:00:03"), Some(Duration::from_secs(3)));
+        assert_eq!(
+            parse_hms("01:02:03.5"),
+            Some(Duration::from_millis(3_723_500))
+        );
+        assert_eq!(parse_hms("3"), None);
+        assert_eq!(parse_hms("a:b:c"), None);
+        assert_eq!(parse_hms("99999999999999999:00:00"), None);
+        assert_eq!(parse_hms("00:00:1e300"), None);
+    }
+
+    #[test]
+    fn subscription_ids_in_paths_any_case() {
+        let u = Url::parse("https://m.test/Subscriptions/ABC/resourceGroups/x").unwrap();
+        assert_eq!(subscription_of(&u).as_deref(), Some("abc"));
+        let t = Url::parse("https://m.test/subscriptions?api-version=1").unwrap();
+        assert_eq!(subscription_of(&t), None);
+        assert_eq!(gate_of(CallKind::ArmResource, &t), Gate::Tenant);
+    }
+
+    #[test]
+    fn failures_read_as_gap_reasons() {
+        let f = Failure::Status {
+            status: 403,
+            code: Some("AuthorizationFailed".into()),
+            message: Some("no read".into()),
+            attempts: 1,
+        };
+        assert_eq!(f.describe(), "HTTP 403 AuthorizationFailed: no read");
+        let f = Failure::Status {
+            status: 503,
+            code: None,
+            message: None,
+            attempts: 4,
+        };
+        assert_eq!(f.describe(), "HTTP 503 after 4 attempts");
+        let f = Failure::Timeout {
+            attempts: 2,
+            each: Duration::from_millis(1500),
+        };
+        assert_eq!(
+            f.describe(),
+            "timed out after 2 attempts (1.5 s per attempt)"
+        );
+    }
+
+    /// A tiny loopback HTTP/1.1 server for the HTTP layer's own tests: each request is
+    /// answered by `reply(method, path_and_query, nth_request)` and the connection closed.
+    pub(crate) mod stub {
+        use std::sync::{Arc, Mutex};
+
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+        pub(crate) struct Reply {
+            pub status: u16,
+            pub headers: Vec<(&'static str, String)>,
+            pub body: String,
+            /// Wait this long before answering (timeouts).
+            pub delay: std::time::Duration,
+        }
+
+        pub(crate) fn ok(body: &str) -> Reply {
+            status(200, body)
+        }
+
+        pub(crate) fn status(status: u16, body: &str) -> Reply {
+            Reply {
+                status,
+                headers: vec![],
+                body: body.to_string(),
+                delay: std::time::Duration::ZERO,
+            }
+        }
+
+        pub(crate) type Handler = dyn Fn(&str, &str, usize) -> Reply + Send + Sync;
+
+        pub(crate) struct Stub {
+            pub base: String,
+            pub seen: Arc<Mutex<Vec<String>>>,
+        }
+
+        pub(crate) async fn serve(handler: Arc<Handler>) -> Stub {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let base = format!("http://{}", listener.local_addr().unwrap());
+            let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+            let log = seen.clone();
+            tokio::spawn(async move {
+                while let Ok((mut sock, _)) = listener.accept().await {
+                    let handler = handler.clone();
+                    let log = log.clone();
+                    tokio::spawn(async move {
+                        let mut buf = vec![];
+                        let mut chunk = [0u8; 4096];
+                        let head_end = loop {
+                            let Ok(n) = sock.read(&mut chunk).await else {
+                                return;
+                            };
+                            if n == 0 {
+                                return;
+                            }
+                            buf.extend_from_slice(&chunk[..n]);
+                            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                                break i + 4;
+                            }
+                        };
+                        let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+                        let len: usize = head
+                            .lines()
+                            .find_map(|l| {
+                                let (k, v) = l.split_once(':')?;
+                                k.eq_ignore_ascii_case("content-length")
+                                    .then(|| v.trim().parse().ok())?
+                            })
+                            .unwrap_or(0);
+                        while buf.len() < head_end + len {
+                            let Ok(n) = sock.read(&mut chunk).await else {
+                                return;
+                            };
+                            if n == 0 {
+                                break;
+                            }
+                            buf.extend_from_slice(&chunk[..n]);
+                        }
+                        let mut first = head.lines().next().unwrap_or("").split(' ');
+                        let method = first.next().unwrap_or("").to_string();
+                        let target = first.next().unwrap_or("").to_string();
+                        let nth = {
+                            let mut l = log.lock().unwrap();
+                            l.push(format!("{method} {target}"));
+                            l.len() - 1
+                        };
+                        let r = handler(&method, &target, nth);
+                        tokio::time::sleep(r.delay).await;
+                        let mut out = format!(
+                            "HTTP/1.1 {} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n",
+                            r.status,
+                            r.body.len()
+                        );
+                        for (k, v) in &r.headers {
+                            out.push_str(&format!("{k}: {v}\r\n"));
+                        }
+                        out.push_str("\r\n");
+                        out.push_str(&r.body);
+                        let _ = sock.write_all(out.as_bytes()).await;
+                        let _ = sock.shutdown().await;
+                    });
+                }
+            });
+            Stub { base, seen }
+        }
+    }
+
+    #[derive(Debug)]
+    struct StaticToken;
+
+    #[async_trait::async_trait]
+    impl azure_core::credentials::TokenCredential for StaticToken {
+        async fn get_token(
+            &self,
+            _: &[&str],
+            _: Option<azure_core::credentials::TokenRequestOptions<'_>>,
+        ) -> azure_core::Result<azure_core::credentials::AccessToken> {
+            Ok(azure_core::credentials::AccessToken::new(
+                "stub-token",
+                azure_core::time::OffsetDateTime::now_utc() + azure_core::time::Duration::hours(1),
+            ))
+        }
+    }
+
+    /// An [`Http`] against a stub, with fast retries.
+    async fn client(handler: Arc<stub::Handler>) -> (Http, stub::Stub, Arc<Counters>) {
+        let stub = stub::serve(handler).await;
+        let endpoints = Endpoints::new("https://login.test", &stub.base, &stub.base).unwrap();
+        let policy = RetryPolicy {
+            max_attempts: 3,
+            backoff_base: Duration::from_millis(2),
+            backoff_cap: Duration::from_millis(10),
+            retry_after_cap: Duration::from_millis(300),
+            jitter: Jitter::None,
+        };
+        let timeout = Duration::from_millis(300);
+        let counters = Arc::new(Counters::default());
+        let c = build_client(timeout, None).unwrap();
+        let auth = super::super::AuthOptions {
+            credential: Some(Arc::new(StaticToken)),
+            ..Default::default()
+        };
+        let tokens = Arc::new(
+            Tokens::build(
+                &auth,
+                &endpoints.authority_host,
+                c.clone(),
+                counters.clone(),
+                &policy,
+                timeout,
+            )
+            .unwrap(),
+        );
+        let http = Http::new(c, endpoints, policy, timeout, 4, counters.clone(), tokens);
+        (http, stub, counters)
+    }
+
+    fn url(stub: &stub::Stub, path: &str) -> Url {
+        Url::parse(&format!("{}{path}", stub.base)).unwrap()
+    }
+
+    #[tokio::test]
+    async fn lists_follow_next_links_on_the_same_host() {
+        let base = Arc::new(Mutex::new(String::new()));
+        let b = base.clone();
+        let (http, stub, counters) = client(Arc::new(move |_, target: &str, _| {
+            let next = |p: &str| format!("{}/list?page={p}", b.lock().unwrap());
+            match target {
+                "/list" => stub::ok(&format!(r#"{{"value":[1,2],"nextLink":"{}"}}"#, next("2"))),
+                "/list?page=2" => {
+                    stub::ok(&format!(r#"{{"value":[3],"nextLink":"{}"}}"#, next("3")))
+                }
+                _ => stub::ok(r#"{"value":[4],"nextLink":null}"#),
+            }
+        }))
+        .await;
+        *base.lock().unwrap() = stub.base.clone();
+        let meter = Meter::default();
+        let p = http
+            .get_list(
+                CallKind::ArmSubscription,
+                url(&stub, "/list"),
+                "nextLink",
+                10,
+                &meter,
+            )
+            .await;
+        assert_eq!(p.failure, None);
+        assert_eq!(p.items, vec![json!(1), json!(2), json!(3), json!(4)]);
+        assert_eq!((p.pages, meter.calls()), (3, 3));
+        assert_eq!(counters.snapshot().arm_subscription, 3);
+        // The token went along, as a bearer.
+        assert_eq!(stub.seen.lock().unwrap().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn paging_stops_with_a_named_reason() {
+        let base = Arc::new(Mutex::new(String::new()));
+        let b = base.clone();
+        let (http, stub, _) = client(Arc::new(move |_, target: &str, _| {
+            let me = format!("{}{target}", b.lock().unwrap());
+            match target {
+                "/repeat" => stub::ok(&format!(r#"{{"value":[1],"nextLink":"{me}"}}"#)),
+                "/foreign" => stub::ok(r#"{"value":[1],"nextLink":"https://elsewhere.test/x"}"#),
+                "/dots" => stub::ok(r#"{"value":[1],"nextLink":"..."}"#),
+                "/novalue" => stub::ok(r#"{"items":[]}"#),
+                _ => stub::ok(&format!(r#"{{"value":[1],"nextLink":"{me}x"}}"#)),
+            }
+        }))
+        .await;
+        *base.lock().unwrap() = stub.base.clone();
+        let list = |path: &str, cap: u32| {
+            let u = url(&stub, path);
+            let http = &http;
+            async move {
+                http.get_list(CallKind::Graph, u, "nextLink", cap, &Meter::default())
+                    .await
+            }
+        };
+        let p = list("/repeat", 10).await;
+        assert_eq!(p.failure, Some(Failure::RepeatedLink { page: 1 }));
+        assert_eq!(p.items.len(), 1);
+        let p = list("/grow", 3).await;
+        assert_eq!(p.failure, Some(Failure::PageCap { cap: 3 }));
+        assert_eq!(p.items.len(), 3);
+        let p = list("/foreign", 10).await;
+        assert!(
+            matches!(p.failure, Some(Failure::ForeignLink { .. })),
+            "{p:?}"
+        );
+        let p = list("/dots", 10).await;
+        assert!(matches!(p.failure, Some(Failure::BadLink { .. })), "{p:?}");
+        assert_eq!(list("/novalue", 10).await.failure, Some(Failure::NotAList));
+    }
+
+    #[tokio::test]
+    async fn retries_on_5xx_and_429_but_not_on_4xx() {
+        let (http, stub, counters) = client(Arc::new(|_, target: &str, nth| match target {
+            "/flaky" if nth < 2 => stub::status(503, "{}"),
+            "/flaky" => stub::ok(r#"{"ok":true}"#),
+            "/throttled" if nth < 4 => {
+                let mut r = stub::status(429, "{}");
+                r.headers.push(("retry-after", "0".into()));
+                r
+            }
+            "/throttled" => stub::ok("{}"),
+            "/forbidden" => stub::status(
+                403,
+                r#"{"error":{"code":"AuthorizationFailed","message":"no Microsoft.Storage/storageAccounts/read"}}"#,
+            ),
+            "/broken" => stub::ok("{\"value\": [1,"),
+            _ => stub::status(500, r#"{"error":{"code":"InternalServerError","message":"boom"}}"#),
+        }))
+        .await;
+        let meter = Meter::default();
+        let get = |p: &str| {
+            let u = url(&stub, p);
+            let (http, meter) = (&http, &meter);
+            async move { http.get(CallKind::ArmResource, &u, meter).await }
+        };
+        assert_eq!(get("/flaky").await, Ok(json!({"ok": true})));
+        assert_eq!(get("/throttled").await, Ok(json!({})));
+        let c = counters.snapshot();
+        assert_eq!((c.arm_resource, c.retries, c.throttled), (5, 3, 1));
+        let f = get("/forbidden").await.unwrap_err();
+        assert_eq!(
+            f.describe(),
+            "HTTP 403 AuthorizationFailed: no Microsoft.Storage/storageAccounts/read"
+        );
+        assert_eq!(counters.snapshot().arm_resource, 6, "a 403 is not retried");
+        let f = get("/broken").await.unwrap_err();
+        assert!(f.describe().starts_with("malformed JSON"), "{f:?}");
+        assert_eq!(
+            counters.snapshot().arm_resource,
+            7,
+            "malformed JSON is not retried"
+        );
+        let f = get("/down").await.unwrap_err();
+        assert_eq!(
+            f.describe(),
+            "HTTP 500 InternalServerError after 3 attempts: boom"
+        );
+        assert_eq!(meter.calls(), 10);
+    }
+
+    #[tokio::test]
+    async fn every_request_has_a_timeout() {
+        let (http, stub, counters) = client(Arc::new(|_, _, _| {
+            let mut r = stub::ok("{}");
+            r.delay = Duration::from_secs(5);
+            r
+        }))
+        .await;
+        let started = std::time::Instant::now();
+        let f = http
+            .get(CallKind::Graph, &url(&stub, "/slow"), &Meter::default())
+            .await
+            .unwrap_err();
+        assert!(matches!(f, Failure::Timeout { attempts: 3, .. }), "{f:?}");
+        assert!(started.elapsed() < Duration::from_secs(3));
+        assert_eq!(counters.snapshot().graph, 3);
+    }
+
+    #[tokio::test]
+    async fn resource_graph_pauses_before_its_quota_is_gone() {
+        let (http, stub, _) = client(Arc::new(|_, _, _| {
+            let mut r = stub::ok("{}");
+            r.headers.push(("x-ms-user-quota-remaining", "1".into()));
+            r.headers
+                .push(("x-ms-user-quota-resets-after", "00:00:00.25".into()));
+            r
+        }))
+        .await;
+        let m = Meter::default();
+        let u = url(&stub, "/providers/Microsoft.ResourceGraph/resources");
+        http.send(
+            CallKind::ResourceGraph,
+            reqwest::Method::POST,
+            &u,
+            Some(&json!({})),
+            &m,
+        )
+        .await
+        .unwrap();
+        let started = std::time::Instant::now();
+        http.send(
+            CallKind::ResourceGraph,
+            reqwest::Method::POST,
+            &u,
+            Some(&json!({})),
+            &m,
+        )
+        .await
+        .unwrap();
+        assert!(
+            started.elapsed() >= Duration::from_millis(200),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[test]
+    fn error_bodies_of_arm_and_graph() {
+        let (c, m) = error_of(br#"{"error":{"code":"AuthorizationFailed","message":"The client does not have authorization"}}"#);
+        assert_eq!(c.as_deref(), Some("AuthorizationFailed"));
+        assert_eq!(m.as_deref(), Some("The client does not have authorization"));
+        assert_eq!(error_of(b"<html>"), (None, None));
+    }
+}

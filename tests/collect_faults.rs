@@ -1,0 +1,622 @@
+//! The fault matrix: every source kind the collector reads (Resource Graph, per-subscription
+//! ARM, per-resource ARM, Microsoft Graph, the Activity Log, the token endpoint, and the
+//! subscription list) / every fault the fake Azure injects (403, 404, a 429 storm that ends and
+//! one that outlasts the retry budget, a few 500s and many, a timeout, malformed JSON, a
+//! truncated body, JSON cut mid-way, a repeating next link), through the real binary.
+//!
+//! Each cell asserts the documented exit code (0 when the run goes on with gaps, 2 when nothing
+//! useful can be collected), that transient faults recover within the retry budget without a
+//! gap and without changing the inventory, and that every other fault becomes a named gap
+//! (source, scope, reason with the status) in `inventory.json` and in `summary.json`, while no
+//! check that reads the source passes on the missing data and no criterion it feeds passes.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use chrono::Utc;
+use soc2_evidence::checks::{self, FindingStatus, Settings};
+use soc2_evidence::collect::AuthMethod;
+use soc2_evidence::controls::ControlStatus;
+use soc2_evidence::evidence::{self, RunMeta, Snapshot};
+use soc2_evidence::model::Inventory;
+use support::collector::{self, cli, comparable, fast_config, json_diff, streams};
+use support::fake_azure::{FakeAzure, Fault, FaultRule, Kind, Target};
+use support::scenario::{PROD, demo_with_changes, serve, vault_id};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Src {
+    ResourceGraph,
+    ArmSubscription,
+    ArmResource,
+    Graph,
+    ActivityLog,
+    Token,
+    SubscriptionList,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum F {
+    Forbidden,
+    NotFound,
+    /// Two 429s, then through: within 3 attempts.
+    ShortStorm,
+    /// 429 forever: beyond the retry budget.
+    LongStorm,
+    /// One 500, then through.
+    FewErrors,
+    /// 500 forever.
+    ManyErrors,
+    Timeout,
+    Malformed,
+    Truncated,
+    CutJson,
+    RepeatNextLink,
+}
+
+impl Src {
+    /// The source name in the inventory.
+    fn source(self) -> &'static str {
+        match self {
+            Src::ResourceGraph => "resource_graph.resources",
+            Src::ArmSubscription => "arm.defender_pricings",
+            Src::ArmResource => "arm.diagnostic_settings",
+            Src::Graph => "graph.conditional_access_policies",
+            Src::ActivityLog => "arm.activity_log",
+            Src::Token => "token",
+            Src::SubscriptionList => "arm.subscriptions",
+        }
+    }
+
+    /// Which requests the fault hits: one subscription, one resource or the tenant.
+    fn rule(self, fault: Fault) -> FaultRule {
+        let r = match self {
+            Src::ActivityLog => FaultRule::new(Target::kind(Kind::ActivityLog), fault),
+            other => FaultRule::new(Target::source(other.source()), fault),
+        };
+        match self {
+            Src::ArmSubscription | Src::ActivityLog => r.scope(PROD),
+            Src::ArmResource => r.scope("kv-prod-payments"),
+            _ => r,
+        }
+    }
+
+    /// The gap scope the collector must name.
+    fn gap_scope(self) -> String {
+        match self {
+            Src::ResourceGraph | Src::ArmSubscription | Src::ActivityLog => {
+                format!("/subscriptions/{PROD}")
+            }
+            Src::ArmResource => vault_id(),
+            _ => format!("/tenants/{}", soc2_evidence::collect::demo::TENANT_ID),
+        }
+    }
+}
+
+impl F {
+    fn fault(self) -> Fault {
+        match self {
+            F::Forbidden => Fault::Forbidden,
+            F::NotFound => Fault::NotFound,
+            F::ShortStorm | F::LongStorm => Fault::throttle_secs(0),
+            F::FewErrors | F::ManyErrors => Fault::ServerError,
+            F::Timeout => Fault::Timeout {
+                hang: Duration::from_secs(4),
+            },
+            F::Malformed => Fault::Malformed,
+            F::Truncated => Fault::Truncated,
+            F::CutJson => Fault::CutJson,
+            F::RepeatNextLink => Fault::RepeatNextLink,
+        }
+    }
+
+    fn rule(self, src: Src) -> FaultRule {
+        let r = src.rule(self.fault());
+        match self {
+            F::ShortStorm => r.times(2),
+            F::FewErrors => r.times(1),
+            _ => r,
+        }
+    }
+
+    fn recovers(self) -> bool {
+        matches!(self, F::ShortStorm | F::FewErrors)
+    }
+
+    /// What the gap reason must say (any of).
+    fn reason(self) -> &'static [&'static str] {
+        match self {
+            F::Forbidden => &["403"],
+            F::NotFound => &["404"],
+            F::LongStorm => &["429"],
+            F::ManyErrors => &["500"],
+            F::Timeout => &["timed out", "timeout"],
+            F::Malformed | F::CutJson => &["malformed", "JSON"],
+            F::Truncated => &["truncated", "broke off", "incomplete"],
+            F::RepeatNextLink => &["repeat"],
+            F::ShortStorm | F::FewErrors => &[],
+        }
+    }
+}
+
+/// What the cell expects.
+#[derive(Debug, PartialEq, Eq)]
+enum Expect {
+    /// Exit 0, no new gap, the same inventory.
+    Recover,
+    /// Exit 0, a named gap.
+    Gap,
+    /// Exit 2, no inventory.
+    Fatal,
+}
+
+fn expect(src: Src, f: F) -> Expect {
+    if f.recovers() {
+        return Expect::Recover;
+    }
+    match src {
+        Src::Token => Expect::Fatal,
+        // A list that repeats after its first page still gives the subscriptions it read.
+        Src::SubscriptionList if f == F::RepeatNextLink => Expect::Gap,
+        Src::SubscriptionList => Expect::Fatal,
+        _ => Expect::Gap,
+    }
+}
+
+/// The gaps of a fault-free collection of the scenario (what the demo did not collect).
+fn baseline_gaps() -> &'static BTreeSet<(String, String, String)> {
+    static GAPS: OnceLock<BTreeSet<(String, String, String)>> = OnceLock::new();
+    GAPS.get_or_init(|| {
+        let fake = serve(&demo_with_changes());
+        let c = collector::collect(&collector::options(&fake, AuthMethod::ClientSecret));
+        gaps(&c.inventory)
+    })
+}
+
+fn gaps(inv: &Inventory) -> BTreeSet<(String, String, String)> {
+    inv.sources
+        .iter()
+        .flat_map(|s| {
+            s.gaps
+                .iter()
+                .map(|g| (s.name.clone(), g.scope.clone(), g.reason.clone()))
+        })
+        .collect()
+}
+
+fn assess(inv: &Inventory) -> Snapshot {
+    let run = RunMeta {
+        run_id: "fault-matrix".into(),
+        started_at: Utc::now(),
+        finished_at: Utc::now(),
+    };
+    evidence::assess(inv, &Settings::default(), run, None).expect("assessment runs")
+}
+
+/// "N API calls: a Resource Graph, b ARM per-subscription, c ARM per-resource, d Microsoft
+/// Graph (r retries, t throttled); k token requests" → the numbers.
+fn reported_calls(stdout: &str) -> Option<Vec<u64>> {
+    let line = stdout.lines().find(|l| l.contains(" API calls: "))?;
+    Some(
+        line.split(|c: char| !c.is_ascii_digit())
+            .filter(|w| !w.is_empty())
+            .map(|w| w.parse().unwrap())
+            .collect(),
+    )
+}
+
+fn assert_calls_match(fake: &FakeAzure, stdout: &str, ctx: &str) {
+    let n = reported_calls(stdout).unwrap_or_else(|| panic!("no API call summary\n{ctx}"));
+    let c = fake.counters();
+    assert_eq!(n[0], c.api_calls(), "total calls\n{ctx}");
+    assert_eq!(n[1], c.resource_graph, "Resource Graph calls\n{ctx}");
+    assert_eq!(
+        n[2],
+        c.subscriptions + c.arm_subscription + c.activity_log,
+        "ARM per-subscription calls\n{ctx}"
+    );
+    assert_eq!(n[3], c.arm_resource, "ARM per-resource calls\n{ctx}");
+    assert_eq!(n[4], c.graph, "Graph calls\n{ctx}");
+    assert_eq!(n[6], c.throttled, "429s\n{ctx}");
+    assert_eq!(n[7], c.token + c.oidc, "token requests\n{ctx}");
+}
+
+fn cell(src: Src, f: F) {
+    cell_after(src, f, 0);
+}
+
+/// A cell whose fault starts after `skip` good requests (0: the first page already fails).
+fn cell_after(src: Src, f: F, skip: u32) {
+    let expected = demo_with_changes();
+    let baseline = baseline_gaps();
+    let fake = serve(&expected);
+    fake.inject(f.rule(src).skip(skip));
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = fast_config(dir.path());
+    if f == F::Timeout {
+        // Timeouts cost a second each (the config's unit): two attempts still show the retry.
+        let text = std::fs::read_to_string(&cfg).unwrap();
+        std::fs::write(&cfg, text.replace("max_attempts = 3", "max_attempts = 2")).unwrap();
+    }
+    let out = cli(
+        &fake.env(),
+        dir.path(),
+        &[
+            "collect",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--out",
+            "inventory.json",
+            "--no-progress",
+        ],
+    );
+    let ctx = streams(&out);
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let path = dir.path().join("inventory.json");
+    assert!(
+        fake.faults_fired()[0] > 0,
+        "the fault never fired\n{ctx}\n{}",
+        fake.dump_requests()
+    );
+
+    match expect(src, f) {
+        Expect::Fatal => {
+            assert_eq!(out.status.code(), Some(2), "{ctx}");
+            assert!(!path.exists(), "no inventory on failure");
+            let err = String::from_utf8_lossy(&out.stderr);
+            let what = match src {
+                Src::Token => "authentication failed",
+                _ => "cannot list subscriptions",
+            };
+            assert!(
+                err.contains(what),
+                "stderr names the failure ({what})\n{ctx}"
+            );
+        }
+        Expect::Recover => {
+            assert_eq!(out.status.code(), Some(0), "{ctx}");
+            let inv: Inventory = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+            assert_eq!(&gaps(&inv), baseline, "a transient fault left a gap\n{ctx}");
+            assert_eq!(
+                comparable(&expected),
+                comparable(&inv),
+                "{}",
+                json_diff(&comparable(&expected), &comparable(&inv))
+            );
+            assert_calls_match(&fake, &stdout, &ctx);
+            if src != Src::Token {
+                let s = inv.source(src.source()).unwrap();
+                assert_eq!(
+                    s.calls,
+                    fake.counters().by_source[src.source()],
+                    "the source's calls include its retries"
+                );
+            }
+        }
+        Expect::Gap => {
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "gaps are data, the run goes on\n{ctx}"
+            );
+            let inv: Inventory = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+            assert_calls_match(&fake, &stdout, &ctx);
+            let new: Vec<_> = gaps(&inv).difference(baseline).cloned().collect();
+            assert!(!new.is_empty(), "no new gap\n{ctx}");
+            for (s, scope, reason) in &new {
+                assert_eq!(
+                    s,
+                    src.source(),
+                    "a gap outside the faulted source: {scope}: {reason}"
+                );
+            }
+            let scope = src.gap_scope();
+            let gap = new
+                .iter()
+                .find(|(_, s, _)| *s == scope)
+                .unwrap_or_else(|| panic!("no gap on {scope}: {new:#?}"));
+            assert!(
+                f.reason()
+                    .iter()
+                    .any(|w| gap.2.to_lowercase().contains(&w.to_lowercase())),
+                "the reason names the fault ({:?}): {}",
+                f.reason(),
+                gap.2
+            );
+            if matches!(f, F::LongStorm | F::ManyErrors | F::Timeout | F::Truncated)
+                && src != Src::SubscriptionList
+            {
+                assert!(
+                    gap.2.contains("attempts"),
+                    "retried before giving up: {}",
+                    gap.2
+                );
+            }
+            if matches!(f, F::Forbidden | F::NotFound | F::Malformed | F::CutJson) {
+                // Permanent answers are not retried: one request each (Resource Graph sends a
+                // data query and an independent count).
+                let once = if src == Src::ResourceGraph { 2 } else { 1 };
+                assert_eq!(fake.faults_fired()[0], once, "{}", fake.dump_requests());
+            }
+            if f == F::Forbidden && matches!(src, Src::ArmSubscription | Src::ArmResource) {
+                assert!(gap.2.contains("AuthorizationFailed"), "{}", gap.2);
+                assert!(
+                    gap.2
+                        .contains("does not have authorization to perform action"),
+                    "{}",
+                    gap.2
+                );
+                assert!(
+                    gap.2.contains("Reader"),
+                    "names the role to grant: {}",
+                    gap.2
+                );
+            }
+            no_pass_on_missing_data(&inv, &new);
+        }
+    }
+}
+
+/// The evidence built from `inv` names every gap, gives `error` where data is missing, and lets
+/// no check or criterion that depends on the missing data pass.
+fn no_pass_on_missing_data(inv: &Inventory, new: &[(String, String, String)]) {
+    let snap = assess(inv);
+    let summary = snap.summary().unwrap();
+    let checks = snap.checks().unwrap();
+    for (source, scope, reason) in new {
+        assert!(
+            summary
+                .gaps
+                .iter()
+                .any(|g| g.source == *source && g.scope == *scope && g.reason == *reason),
+            "summary.json lacks the gap {source} {scope}: {:#?}",
+            summary.gaps
+        );
+        let settings = checks::Settings::default();
+        let ctx = checks::Ctx::new(inv, &settings);
+        for check in checks::registry()
+            .iter()
+            .filter(|c| c.meta.sources.contains(&source.as_str()))
+        {
+            // A gap on one resource concerns only checks of that resource; on a container,
+            // every check of what it holds (see checks::gap_finding, unit-tested there).
+            let Some(at) = checks::gap_finding(check, scope, &ctx) else {
+                continue;
+            };
+            let file = checks.iter().find(|f| f.id == check.meta.id).unwrap();
+            let finding = file
+                .results
+                .iter()
+                .find(|r| r.resource_id == at)
+                .unwrap_or_else(|| panic!("{} has no finding on the gap scope {at}", file.id));
+            // Error, or a fail the check could already prove from what was read (a fail is
+            // never a false pass); never pass.
+            assert!(
+                matches!(finding.status, FindingStatus::Error | FindingStatus::Fail),
+                "{}: {:?} {}",
+                file.id,
+                finding.status,
+                finding.reason
+            );
+            assert!(
+                finding.reason.contains(source.as_str()),
+                "{}",
+                finding.reason
+            );
+            assert_ne!(
+                file.status,
+                FindingStatus::Pass,
+                "{} passes on missing data",
+                file.id
+            );
+            for crit in check.meta.criteria {
+                let c = summary.criteria.iter().find(|c| c.id == *crit).unwrap();
+                assert!(
+                    matches!(c.status, ControlStatus::Incomplete | ControlStatus::Fail),
+                    "{crit} is {:?} although {} lacks data",
+                    c.status,
+                    file.id
+                );
+            }
+        }
+    }
+}
+
+macro_rules! matrix {
+    ($($name:ident: $src:ident / $f:ident;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                cell(Src::$src, F::$f);
+            }
+        )*
+    };
+}
+
+matrix! {
+    resource_graph_403: ResourceGraph / Forbidden;
+    resource_graph_404: ResourceGraph / NotFound;
+    resource_graph_429_storm_recovers: ResourceGraph / ShortStorm;
+    resource_graph_429_beyond_budget: ResourceGraph / LongStorm;
+    resource_graph_500_recovers: ResourceGraph / FewErrors;
+    resource_graph_500_persistent: ResourceGraph / ManyErrors;
+    resource_graph_timeout: ResourceGraph / Timeout;
+    resource_graph_malformed: ResourceGraph / Malformed;
+    resource_graph_truncated: ResourceGraph / Truncated;
+    resource_graph_cut_json: ResourceGraph / CutJson;
+    resource_graph_repeating_skip_token: ResourceGraph / RepeatNextLink;
+
+    arm_subscription_403: ArmSubscription / Forbidden;
+    arm_subscription_404: ArmSubscription / NotFound;
+    arm_subscription_429_storm_recovers: ArmSubscription / ShortStorm;
+    arm_subscription_429_beyond_budget: ArmSubscription / LongStorm;
+    arm_subscription_500_recovers: ArmSubscription / FewErrors;
+    arm_subscription_500_persistent: ArmSubscription / ManyErrors;
+    arm_subscription_timeout: ArmSubscription / Timeout;
+    arm_subscription_malformed: ArmSubscription / Malformed;
+    arm_subscription_truncated: ArmSubscription / Truncated;
+    arm_subscription_cut_json: ArmSubscription / CutJson;
+    arm_subscription_repeating_next_link: ArmSubscription / RepeatNextLink;
+
+    arm_resource_403: ArmResource / Forbidden;
+    arm_resource_404: ArmResource / NotFound;
+    arm_resource_429_storm_recovers: ArmResource / ShortStorm;
+    arm_resource_429_beyond_budget: ArmResource / LongStorm;
+    arm_resource_500_recovers: ArmResource / FewErrors;
+    arm_resource_500_persistent: ArmResource / ManyErrors;
+    arm_resource_timeout: ArmResource / Timeout;
+    arm_resource_malformed: ArmResource / Malformed;
+    arm_resource_truncated: ArmResource / Truncated;
+    arm_resource_cut_json: ArmResource / CutJson;
+    arm_resource_repeating_next_link: ArmResource / RepeatNextLink;
+
+    graph_403: Graph / Forbidden;
+    graph_404: Graph / NotFound;
+    graph_429_storm_recovers: Graph / ShortStorm;
+    graph_429_beyond_budget: Graph / LongStorm;
+    graph_500_recovers: Graph / FewErrors;
+    graph_500_persistent: Graph / ManyErrors;
+    graph_timeout: Graph / Timeout;
+    graph_malformed: Graph / Malformed;
+    graph_truncated: Graph / Truncated;
+    graph_cut_json: Graph / CutJson;
+    graph_repeating_next_link: Graph / RepeatNextLink;
+
+    activity_log_403: ActivityLog / Forbidden;
+    activity_log_404: ActivityLog / NotFound;
+    activity_log_429_storm_recovers: ActivityLog / ShortStorm;
+    activity_log_429_beyond_budget: ActivityLog / LongStorm;
+    activity_log_500_recovers: ActivityLog / FewErrors;
+    activity_log_500_persistent: ActivityLog / ManyErrors;
+    activity_log_timeout: ActivityLog / Timeout;
+    activity_log_malformed: ActivityLog / Malformed;
+    activity_log_truncated: ActivityLog / Truncated;
+    activity_log_cut_json: ActivityLog / CutJson;
+    activity_log_repeating_next_link: ActivityLog / RepeatNextLink;
+
+    token_403: Token / Forbidden;
+    token_404: Token / NotFound;
+    token_429_storm_recovers: Token / ShortStorm;
+    token_429_beyond_budget: Token / LongStorm;
+    token_500_recovers: Token / FewErrors;
+    token_500_persistent: Token / ManyErrors;
+    token_timeout: Token / Timeout;
+    token_malformed: Token / Malformed;
+    token_truncated: Token / Truncated;
+    token_cut_json: Token / CutJson;
+
+    subscription_list_403: SubscriptionList / Forbidden;
+    subscription_list_429_storm_recovers: SubscriptionList / ShortStorm;
+    subscription_list_500_persistent: SubscriptionList / ManyErrors;
+    subscription_list_timeout: SubscriptionList / Timeout;
+    subscription_list_malformed: SubscriptionList / Malformed;
+    subscription_list_repeating_next_link: SubscriptionList / RepeatNextLink;
+}
+
+/// A fault on the second page of a list: what the first page gave is kept, and the source still
+/// carries a named gap, so nothing that reads it can pass for the scope.
+macro_rules! later_page {
+    ($($name:ident: $src:ident;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                cell_after(Src::$src, F::ManyErrors, 1);
+            }
+        )*
+    };
+}
+
+later_page! {
+    resource_graph_500_on_page_2: ResourceGraph;
+    arm_subscription_500_on_page_2: ArmSubscription;
+    graph_500_on_page_2: Graph;
+    activity_log_500_on_page_2: ActivityLog;
+}
+
+#[test]
+fn a_later_page_fault_keeps_what_was_read() {
+    let fake = serve(&demo_with_changes());
+    fake.inject(Src::ResourceGraph.rule(Fault::ServerError).skip(1));
+    let c = collector::collect(&collector::options(&fake, AuthMethod::ClientSecret));
+    let s = c.inventory.source("resource_graph.resources").unwrap();
+    assert_eq!(s.pages, 1);
+    assert_eq!(s.records, 7, "the first page of 7 rows is kept");
+    // The other Resource Graph tables (role, policy and security rows) were read in full.
+    let from_resources_table = c
+        .inventory
+        .resources
+        .iter()
+        .filter(|r| {
+            ![
+                "microsoft.authorization/",
+                "microsoft.policyinsights/",
+                "microsoft.security/",
+            ]
+            .iter()
+            .any(|p| r.r#type.starts_with(p))
+        })
+        .count();
+    assert_eq!(from_resources_table, 7);
+    assert!(!s.gaps.is_empty());
+}
+
+/// The binary's `assess` on an inventory with gaps: `summary.json` in the evidence repository
+/// names them, and `--fail-on incomplete` exits 1.
+#[test]
+fn gaps_reach_summary_json_in_the_evidence_repository_and_fail_on_incomplete_exits_1() {
+    let fake = serve(&demo_with_changes());
+    fake.inject(Src::ArmResource.rule(Fault::Forbidden));
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = fast_config(dir.path());
+    let cfg = cfg.to_str().unwrap();
+    let out = cli(
+        &fake.env(),
+        dir.path(),
+        &["collect", "--config", cfg, "--out", "inventory.json"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", streams(&out));
+    let out = cli(
+        &[],
+        dir.path(),
+        &[
+            "assess",
+            "--inventory",
+            "inventory.json",
+            "--repo",
+            "repo",
+            "--config",
+            cfg,
+            "--fail-on",
+            "incomplete",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", streams(&out));
+    let store =
+        soc2_evidence::store::EvidenceStore::open(&dir.path().join("repo"), "evidence").unwrap();
+    let snap = store.read_snapshot("refs/heads/main").unwrap();
+    let summary = snap.summary().unwrap();
+    let gap = summary
+        .gaps
+        .iter()
+        .find(|g| g.source == "arm.diagnostic_settings" && g.scope == vault_id())
+        .expect("summary.json names the gap");
+    assert!(
+        gap.reason.contains("403") && gap.reason.contains("AuthorizationFailed"),
+        "{}",
+        gap.reason
+    );
+    let logging = snap
+        .checks()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.id == "keyvault_logging_enabled")
+        .unwrap();
+    let f = logging
+        .results
+        .iter()
+        .find(|r| r.resource_id == vault_id())
+        .unwrap();
+    assert_eq!(f.status, FindingStatus::Error, "{}", f.reason);
+}
