@@ -870,13 +870,33 @@ fn github_errors_exit_2_with_a_clear_message() {
 fn missing_inventory_or_token_is_a_clear_error() {
     let w = world();
     let clone = w.clone("work");
-    let out = w.bot(&clone, &["run"]);
+    // Without --inventory, `run` collects from Azure: with no credential it stops before
+    // touching git or GitHub, and says why.
+    let mut cmd = bin();
+    for k in [
+        "AZURE_TENANT_ID",
+        "AZURE_CLIENT_ID",
+        "AZURE_CLIENT_SECRET",
+        "AZURE_FEDERATED_TOKEN_FILE",
+        "ACTIONS_ID_TOKEN_REQUEST_URL",
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+    ] {
+        cmd.env_remove(k);
+    }
+    let out = cmd
+        .current_dir(&clone)
+        .args(["run", "--auth", "client-secret"])
+        .env("SOC2_EVIDENCE_GITHUB_API_URL", &w.gh.url)
+        .env("GITHUB_TOKEN", TOKEN)
+        .output()
+        .unwrap();
     assert_code(&out, 2);
     assert!(
-        stderr(&out).contains("needs --inventory"),
+        stderr(&out).contains("AZURE_CLIENT_SECRET") || stderr(&out).contains("client secret"),
         "{}",
         stderr(&out)
     );
+    assert!(w.gh.open_prs().is_empty());
     let out = bin()
         .current_dir(&clone)
         .args(["run", "--inventory", &w.inventory(DemoState::Baseline, 0)])

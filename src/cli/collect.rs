@@ -23,6 +23,16 @@ pub struct Args {
     /// Where to write the inventory.
     #[arg(long, default_value = "inventory.json")]
     out: PathBuf,
+    /// Config file; default: `./soc2-evidence.toml` if present.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    collect: CollectArgs,
+}
+
+/// What to collect and how: shared by `collect` and `run`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct CollectArgs {
     /// Credential; default: `[azure] auth` of the config, else `auto` (OIDC, federated token
     /// file, client secret, managed identity, Azure CLI: the first that applies).
     #[arg(long, value_enum)]
@@ -40,9 +50,6 @@ pub struct Args {
     /// high-water mark; default: the configured look-back (at most 90 days).
     #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
     changes_since: Option<DateTime<Utc>>,
-    /// Config file; default: `./soc2-evidence.toml` if present.
-    #[arg(long)]
-    config: Option<PathBuf>,
     /// Never draw progress bars (they are drawn only on a terminal anyway).
     #[arg(long)]
     no_progress: bool,
@@ -56,18 +63,40 @@ fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
 
 pub fn run(a: Args) -> Result<Outcome> {
     let config = Config::discover(a.config.as_deref(), Path::new("."))?;
-    let opts = options(&a, &config, |k| std::env::var(k).ok())?;
-    let collected = crate::collect::collect_blocking(&opts)?;
+    let collected = collect(&a.collect, &config)?;
     let bytes = crate::evidence::canonical::to_bytes(&collected.inventory);
     std::fs::write(&a.out, bytes).with_context(|| format!("cannot write {}", a.out.display()))?;
-    print!("{}", summary(&collected));
     println!("wrote {}", a.out.display());
     Ok(Outcome::Done)
 }
 
+/// Collects from Azure as configured and prints the per-source summary: the first stage of
+/// `collect` and of `run`.
+pub(crate) fn collect(a: &CollectArgs, config: &Config) -> Result<Collected> {
+    let opts = options(a, config, |k| std::env::var(k).ok())?;
+    let collected = crate::collect::collect_blocking(&opts)?;
+    print!("{}", summary(&collected));
+    Ok(collected)
+}
+
+impl CollectArgs {
+    /// Whether the Activity Log window was given explicitly.
+    pub(crate) fn changes_since(&self) -> Option<DateTime<Utc>> {
+        self.changes_since
+    }
+
+    /// The same arguments with the Activity Log read from `since` on.
+    pub(crate) fn with_changes_since(&self, since: DateTime<Utc>) -> Self {
+        Self {
+            changes_since: Some(since),
+            ..self.clone()
+        }
+    }
+}
+
 /// The collection options from the arguments, the config and the environment (`env`).
 fn options(
-    a: &Args,
+    a: &CollectArgs,
     config: &Config,
     env: impl Fn(&str) -> Option<String> + Copy,
 ) -> Result<CollectOptions> {
@@ -196,7 +225,7 @@ mod tests {
             "AZURE_CLIENT_SECRET" => Some("s".to_string()),
             _ => None,
         };
-        let o = options(&a, &config, env).unwrap();
+        let o = options(&a.collect, &config, env).unwrap();
         assert_eq!(o.auth.chosen_method(), AuthMethod::ClientSecret);
         assert_eq!(o.auth.tenant_id.as_deref(), Some("cfg-tenant"));
         assert_eq!(o.scope.subscriptions, ["s1", "s2"]);
@@ -214,7 +243,7 @@ mod tests {
         let env = |k: &str| {
             (k == "SOC2_EVIDENCE_GRAPH_ENDPOINT").then(|| "http://graph.example.test".to_string())
         };
-        let e = options(&args(&[]), &Config::default(), env).unwrap_err();
+        let e = options(&args(&[]).collect, &Config::default(), env).unwrap_err();
         assert!(e.to_string().contains("not loopback"), "{e}");
     }
 

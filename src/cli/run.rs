@@ -27,13 +27,16 @@ const MAX_PASSES: u32 = 4;
 
 /// Assess, commit, push and open or update the drift pull request (the Action's command).
 ///
+/// Example: GITHUB_TOKEN=… soc2-evidence run --repo .   (collects from Azure)
 /// Example: GITHUB_TOKEN=… soc2-evidence run --inventory inventory.json --repo .
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The inventory to assess. Required until the Azure collector lands; it will then be
-    /// collected when this is absent.
+    /// Assess this inventory instead of collecting from Azure.
     #[arg(long)]
     inventory: Option<PathBuf>,
+    /// Collection options, used when no --inventory is given.
+    #[command(flatten)]
+    collect: super::collect::CollectArgs,
     /// The evidence repository: a clone with the configured remote (default `origin`).
     #[arg(long, default_value = ".")]
     repo: PathBuf,
@@ -48,24 +51,56 @@ pub struct Args {
     fail_on: FailOn,
 }
 
-/// The inventory to assess. The Azure collector slots in here as one call.
-fn obtain_inventory(a: &Args) -> Result<Inventory> {
-    match &a.inventory {
-        Some(p) => load_inventory(p),
-        None => bail!(
-            "`run` needs --inventory FILE: collection from Azure is not built into this version \
-             yet (write one with `soc2-evidence collect`, or use the demo's)"
-        ),
+/// The inventory to assess: the given file, or a collection from Azure whose Activity Log
+/// window starts at the high-water mark of the approved change population (the newest event
+/// on the base branch), so every run appends exactly what happened since.
+fn obtain_inventory(a: &Args, config: &Config, store: &EvidenceStore) -> Result<Inventory> {
+    if let Some(p) = &a.inventory {
+        return load_inventory(p);
     }
+    let mut collect = a.collect.clone();
+    if collect.changes_since().is_none()
+        && let Some(mark) = high_water_mark(store, config)?
+    {
+        println!("Activity Log read from the high-water mark {mark}");
+        collect = collect.with_changes_since(mark);
+    }
+    Ok(super::collect::collect(&collect, config)?.inventory)
+}
+
+/// The newest change event in the evidence at the head of the remote base branch, else the
+/// local one; `None` when there is no evidence yet (then the configured look-back applies).
+fn high_water_mark(
+    store: &EvidenceStore,
+    config: &Config,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+    let remote = format!(
+        "refs/remotes/{}/{}",
+        config.github.remote, config.evidence.base_branch
+    );
+    let local = format!("refs/heads/{}", config.evidence.base_branch);
+    for r in [remote, local] {
+        if let Some(oid) = store.resolve(&r)?
+            && let Some(snapshot) = store.read_snapshot_at(oid)?
+        {
+            return Ok(snapshot
+                .change_events()?
+                .into_iter()
+                .map(|e| e.event_time)
+                .max());
+        }
+    }
+    Ok(None)
 }
 
 pub fn run(a: Args) -> Result<Outcome> {
     let started = chrono::Utc::now();
     let config = Config::discover(a.config.as_deref(), &a.repo)?;
-    let inventory = obtain_inventory(&a)?;
+    // The token first: a run that cannot publish should fail before it spends API quota.
     let token = github::token(a.token_file.as_deref())?;
     let store = EvidenceStore::open(&a.repo, &config.evidence.root)
         .with_context(|| format!("cannot open evidence repository {}", a.repo.display()))?;
+    let inventory = obtain_inventory(&a, &config, &store)?;
     let (owner, name) = github::repository(&config, &store)?;
     let rt = github::runtime()?;
     let forge = github::forge(&rt, &config, &owner, &name, token.clone())?;
