@@ -243,7 +243,7 @@ pub(super) const CHECKS: &[Check] = &[
             title: "Managed disks are encrypted with a customer-managed key",
             service: "compute",
             severity: Severity::Low,
-            criteria: &["CC6.1"],
+            criteria: &["CC6.1", "CC6.5"],
             cis: &["2.1.0:7.3", "3.0.0:8.3"],
             policies: &[],
             description: "Passes when properties.encryption.type is \
@@ -254,7 +254,8 @@ pub(super) const CHECKS: &[Check] = &[
                           controls the key.",
             rationale: "A customer-managed key (through a disk encryption set) lets the \
                         organisation control, rotate and revoke the key protecting disk data \
-                        (CC6.1).",
+                        (CC6.1); revoking it renders retired disks and their snapshots \
+                        unrecoverable (crypto-shredding, CC6.5).",
             remediation: "Portal: Disk > Encryption > Key management = Customer-managed key, \
                           select a disk encryption set (disk detached or VM deallocated). CLI: az \
                           disk update -g <rg> -n <disk> --encryption-type \
@@ -269,7 +270,7 @@ pub(super) const CHECKS: &[Check] = &[
             title: "Unattached managed disks are encrypted with a customer-managed key",
             service: "compute",
             severity: Severity::Low,
-            criteria: &["CC6.1", "C1.1"],
+            criteria: &["CC6.1", "CC6.5", "C1.1"],
             cis: &["2.1.0:7.4", "3.0.0:8.4"],
             policies: &[],
             description: "For disks whose properties.diskState is Unattached, applies the same \
@@ -278,7 +279,8 @@ pub(super) const CHECKS: &[Check] = &[
                           state are not applicable; an absent diskState is an error.",
             rationale: "Detached disks often outlive the machine and its owner, holding \
                         confidential data nobody watches; a customer-managed key keeps them \
-                        under the organisation's key control and revocable (C1.1, CC6.1).",
+                        under the organisation's key control and revocable (C1.1, CC6.1); \
+                        revoking the key makes a disk that is disposed of unreadable (CC6.5).",
             remediation: "Delete disks that are no longer needed, or: Portal: Disk > Encryption > \
                           Customer-managed key. CLI: az disk update -g <rg> -n <disk> \
                           --encryption-type EncryptionAtRestWithCustomerKey \

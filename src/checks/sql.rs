@@ -155,7 +155,7 @@ pub(super) const CHECKS: &[Check] = &[
             title: "SQL databases have transparent data encryption enabled",
             service: "sql",
             severity: Severity::High,
-            criteria: &["CC6.1"],
+            criteria: &["CC6.1", "CC6.5"],
             cis: &["2.1.0:4.1.5", "3.0.0:5.1.5"],
             policies: &["17k78e20-9358-41c9-923c-fb736d382a12"],
             description: "Reads each database's TDE configuration (ARM servers/{server}/databases/\
@@ -165,7 +165,8 @@ pub(super) const CHECKS: &[Check] = &[
                           Azure does not allow TDE on system databases.",
             rationale: "TDE encrypts the database, its backups and its log files at rest, so media or \
                         backup copies are unreadable without the key; CC6.1 expects encryption to \
-                        protect information assets.",
+                        protect information assets, and CC6.5 that media leaving service cannot be \
+                        read.",
             remediation: "Portal: SQL database > Security > Transparent data encryption > Data \
                           encryption = On. CLI: az sql db tde set -g <rg> -s <server> -d <database> \
                           --status Enabled",

@@ -198,7 +198,7 @@ pub(super) const CHECKS: &[Check] = &[
             title: "Storage accounts encrypt data with a customer-managed key",
             service: "storage",
             severity: Severity::Low,
-            criteria: &["CC6.1"],
+            criteria: &["CC6.1", "CC6.5"],
             cis: &["2.1.0:3.12", "3.0.0:4.11"],
             policies: &["6fac406b-40ca-413b-bf8e-0bf964659c25"],
             description: "Passes when properties.encryption.keySource is Microsoft.Keyvault \
@@ -208,7 +208,8 @@ pub(super) const CHECKS: &[Check] = &[
                           the key.",
             rationale: "A customer-managed key lets the organisation control, rotate and revoke \
                         the key protecting stored data, and makes key use auditable in its own \
-                        key vault (CC6.1).",
+                        key vault (CC6.1); revoking the key makes data on retired accounts and \
+                        media unrecoverable (crypto-shredding, CC6.5).",
             remediation: "Portal: Storage account > Encryption > Customer-managed keys > select a \
                           key vault and key. CLI: az storage account update -n <name> -g <rg> \
                           --encryption-key-source Microsoft.Keyvault --encryption-key-vault \
