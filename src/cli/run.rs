@@ -26,9 +26,10 @@ const PR_BODY_LIMIT: usize = 65_536;
 const MAX_PASSES: u32 = 4;
 
 /// Assess, commit, push and open or update the drift pull request (the Action's command).
-///
-/// Example: GITHUB_TOKEN=… soc2-evidence run --inventory inventory.json --repo .
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  GITHUB_TOKEN=… soc2-evidence run --inventory inventory.json --repo ."
+)]
 pub struct Args {
     /// The inventory to assess. Required until the Azure collector lands; it will then be
     /// collected when this is absent.
@@ -87,10 +88,12 @@ pub fn run(a: Args) -> Result<Outcome> {
         match ctx.one_pass() {
             Ok(r) => break r,
             Err(PassError::Moved(why)) if pass < MAX_PASSES => {
-                eprintln!(
-                    "the remote moved ({why}); fetching and rebuilding (pass {})",
-                    pass + 1
-                );
+                if !super::quiet() {
+                    eprintln!(
+                        "the remote moved ({why}); fetching and rebuilding (pass {})",
+                        pass + 1
+                    );
+                }
                 pass += 1;
             }
             Err(PassError::Moved(why)) => {
@@ -100,8 +103,8 @@ pub fn run(a: Args) -> Result<Outcome> {
         }
     };
 
-    print!("{}", report.text);
-    print!("{}", format_scores(&report.summary));
+    super::status_block!("{}", report.text);
+    super::status_block!("{}", format_scores(&report.summary));
     github::step_summary(&report.step_summary)?;
     Ok(if a.fail_on.violated(&report.summary) {
         Outcome::PolicyFailed
