@@ -10,6 +10,7 @@ pub mod config;
 pub mod controls;
 pub mod drift;
 pub mod evidence;
+pub mod export;
 pub mod forge;
 pub mod model;
 pub mod report;

@@ -9,9 +9,10 @@ use crate::config::Config;
 use crate::store::{CommitOutcome, EvidenceStore};
 
 /// Assess an inventory and commit the evidence snapshot.
-///
-/// Example: soc2-evidence assess --inventory inventory.json --repo ./evidence-repo --fail-on fail
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  soc2-evidence assess --inventory inventory.json --repo ./evidence-repo --fail-on fail"
+)]
 pub struct Args {
     /// The inventory to assess (written by `collect`, or the demo's).
     #[arg(long)]
@@ -47,12 +48,12 @@ pub fn run(a: Args) -> Result<Outcome> {
     )?;
     let summary = snapshot.summary()?;
     match outcome {
-        CommitOutcome::Created(oid) => println!("committed {oid} on {branch}"),
+        CommitOutcome::Created(oid) => super::status!("committed {oid} on {branch}"),
         CommitOutcome::Unchanged(oid) => {
-            println!("evidence unchanged; no commit ({branch} stays at {oid})")
+            super::status!("evidence unchanged; no commit ({branch} stays at {oid})")
         }
     }
-    print!("{}", format_scores(&summary));
+    super::status_block!("{}", format_scores(&summary));
     Ok(if a.fail_on.violated(&summary) {
         Outcome::PolicyFailed
     } else {

@@ -55,9 +55,10 @@ fn markdown() -> String {
 }
 
 /// List the check catalogue.
-///
-/// Example: soc2-evidence checks list --format md > docs/CHECKS.md
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  soc2-evidence checks list --format md > docs/CHECKS.md\n  soc2-evidence checks list --format json | jq -r '.[].id'"
+)]
 pub struct Args {
     #[command(subcommand)]
     cmd: Cmd,
@@ -66,6 +67,9 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 enum Cmd {
     /// Every check with its severity, target, criteria and CIS references.
+    #[command(
+        after_help = "Examples:\n  soc2-evidence checks list\n  soc2-evidence checks list --format json > checks.json"
+    )]
     List {
         #[arg(long, value_enum, default_value_t = Format::Md)]
         format: Format,
@@ -95,9 +99,9 @@ pub fn run(a: Args) -> Result<Outcome> {
                     })
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&all)?);
+            super::outln!("{}", serde_json::to_string_pretty(&all)?);
         }
-        Format::Md => print!("{}", markdown()),
+        Format::Md => super::out!("{}", markdown()),
     }
     Ok(Outcome::Done)
 }

@@ -16,9 +16,10 @@ use crate::config::Config;
 /// Collect a tenant into an inventory file. Gaps (a source that could not be read) are data:
 /// they are recorded in the inventory and the command still exits 0. It exits 2 when nothing
 /// useful could be collected (authentication failed, no subscription in scope, bad input).
-///
-/// Example: soc2-evidence collect --out inventory.json --subscription 3f2b9a10-0c4e-4d8b-a1f5-6e7d8c9b0a11
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  soc2-evidence collect --out inventory.json --subscription 3f2b9a10-0c4e-4d8b-a1f5-6e7d8c9b0a11\n  soc2-evidence collect --management-group contoso-root --auth azure-cli -v"
+)]
 pub struct Args {
     /// Where to write the inventory.
     #[arg(long, default_value = "inventory.json")]
@@ -66,7 +67,7 @@ pub fn run(a: Args) -> Result<Outcome> {
     let collected = collect(&a.collect, &config)?;
     let bytes = crate::evidence::canonical::to_bytes(&collected.inventory);
     std::fs::write(&a.out, bytes).with_context(|| format!("cannot write {}", a.out.display()))?;
-    println!("wrote {}", a.out.display());
+    super::status!("wrote {}", a.out.display());
     Ok(Outcome::Done)
 }
 
@@ -75,7 +76,7 @@ pub fn run(a: Args) -> Result<Outcome> {
 pub(crate) fn collect(a: &CollectArgs, config: &Config) -> Result<Collected> {
     let opts = options(a, config, |k| std::env::var(k).ok())?;
     let collected = crate::collect::collect_blocking(&opts)?;
-    print!("{}", summary(&collected));
+    super::status_block!("{}", summary(&collected));
     Ok(collected)
 }
 
@@ -143,7 +144,7 @@ fn options(
     opts.activity_log_days = c.activity_log_days;
     opts.changes_since = a.changes_since;
     opts.extra_root_ca = az.ca_file.as_ref().map(PathBuf::from);
-    opts.progress = !a.no_progress;
+    opts.progress = !a.no_progress && !super::quiet();
     Ok(opts)
 }
 

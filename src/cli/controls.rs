@@ -17,9 +17,8 @@ fn coverage_name(c: Coverage) -> &'static str {
 }
 
 /// List the Trust Services Criteria with their coverage and mapped checks.
-///
-/// Example: soc2-evidence controls list --format json
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  soc2-evidence controls list --format json")]
 pub struct Args {
     #[command(subcommand)]
     cmd: Cmd,
@@ -28,6 +27,9 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 enum Cmd {
     /// All 61 criteria.
+    #[command(
+        after_help = "Examples:\n  soc2-evidence controls list\n  soc2-evidence controls list --format json > criteria.json"
+    )]
     List {
         #[arg(long, value_enum, default_value_t = Format::Md)]
         format: Format,
@@ -56,7 +58,7 @@ pub fn run(a: Args) -> Result<Outcome> {
                     })
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&all)?);
+            super::outln!("{}", serde_json::to_string_pretty(&all)?);
         }
         Format::Md => {
             let mut out = String::from(
@@ -93,7 +95,7 @@ pub fn run(a: Args) -> Result<Outcome> {
                     detail
                 ));
             }
-            print!("{out}");
+            super::out!("{out}");
         }
     }
     Ok(Outcome::Done)

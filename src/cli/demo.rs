@@ -16,9 +16,8 @@ const MARKER: &str = ".soc2-evidence-demo";
 
 /// Run the embedded demo tenant twice (baseline, then drifted) into a fresh evidence repo and
 /// leave the drift markdown and the PDF report beside it. No network, no credentials.
-///
-/// Example: soc2-evidence demo --dir /tmp/soc2-demo
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  soc2-evidence demo --dir /tmp/soc2-demo")]
 pub struct Args {
     /// Where to create the demo evidence repository.
     #[arg(long, default_value = "soc2-evidence-demo")]
@@ -83,13 +82,13 @@ pub fn run(a: Args) -> Result<Outcome> {
     std::fs::write(a.dir.join(MARKER), "created by soc2-evidence demo\n")?;
 
     for (state, branch, oid, summary) in &summaries {
-        println!("{state:?} evidence committed on {branch} ({oid}):");
-        print!("{}", format_scores(summary));
+        super::status!("{state:?} evidence committed on {branch} ({oid}):");
+        super::status_block!("{}", format_scores(summary));
     }
-    println!("drift: {}", drift.title());
-    println!("evidence repository: {}", a.dir.display());
-    println!("drift report:        {}", drift_path.display());
-    println!("PDF report:          {}", pdf_path.display());
+    super::status!("drift: {}", drift.title());
+    super::status!("evidence repository: {}", a.dir.display());
+    super::status!("drift report:        {}", drift_path.display());
+    super::status!("PDF report:          {}", pdf_path.display());
     Ok(Outcome::Done)
 }
 

@@ -12,9 +12,10 @@ use crate::store::EvidenceStore;
 const PR_BODY_LIMIT: usize = 65_536;
 
 /// Show the control drift between two refs of the evidence repository.
-///
-/// Example: soc2-evidence diff main soc2-evidence/assessment --repo ./evidence-repo
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  soc2-evidence diff main soc2-evidence/assessment --repo ./evidence-repo\n  soc2-evidence diff audit-2026-q1 main --out drift.md"
+)]
 pub struct Args {
     /// The approved evidence (branch, tag or commit).
     base: String,
@@ -43,10 +44,10 @@ pub fn run(a: Args) -> Result<Outcome> {
     match a.out {
         Some(p) => {
             std::fs::write(&p, &md).with_context(|| format!("cannot write {}", p.display()))?;
-            println!("{}", drift.title());
-            println!("wrote {}", p.display());
+            super::status!("{}", drift.title());
+            super::status!("wrote {}", p.display());
         }
-        None => print!("{md}"),
+        None => super::out!("{md}"),
     }
     Ok(Outcome::Done)
 }

@@ -1,12 +1,45 @@
 //! The command line: clap commands (one file each), config loading, wiring of the pipeline
 //! stages, progress output and exit codes (0 done, 1 policy failed, 2 could not do the job).
+//!
+//! Output goes through [`outln!`]/[`out!`] (what the user asked for: a listing, markdown, an
+//! export) and [`status!`] (progress and status lines, silenced by `--quiet`). Both end the
+//! process quietly when stdout is a closed pipe (`soc2-evidence checks list | head -1`).
+
+/// Writes requested output to stdout; a closed pipe ends the process quietly.
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::cli::write_stdout(format_args!($($arg)*)) };
+}
+/// [`out!`] with a newline.
+macro_rules! outln {
+    () => { $crate::cli::write_stdout(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::cli::write_stdout(format_args!("{}\n", format_args!($($arg)*))) };
+}
+/// A status or progress line on stdout; nothing under `--quiet`.
+macro_rules! status {
+    ($($arg:tt)*) => {
+        if !$crate::cli::quiet() {
+            $crate::cli::write_stdout(format_args!("{}\n", format_args!($($arg)*)))
+        }
+    };
+}
+/// A status block that already ends in newlines; nothing under `--quiet`.
+macro_rules! status_block {
+    ($($arg:tt)*) => {
+        if !$crate::cli::quiet() {
+            $crate::cli::write_stdout(format_args!($($arg)*))
+        }
+    };
+}
+pub(crate) use {out, outln, status, status_block};
 
 mod assess;
 mod checks;
 mod collect;
+mod completions;
 mod controls;
 mod demo;
 mod diff;
+mod export;
 mod github;
 mod release;
 mod report;
@@ -14,10 +47,12 @@ mod run;
 mod schema;
 mod verify;
 
+use std::io::{IsTerminal, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 use anyhow::{Context, Result, bail};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::config::Config;
 use crate::controls::ControlStatus;
@@ -30,11 +65,54 @@ use crate::store::{CommitOutcome, EvidenceStore};
     name = "soc2-evidence",
     version,
     about = "SOC 2 evidence for Microsoft Azure: checks mapped to the AICPA 2017 Trust Services \
-             Criteria, canonical JSON evidence in git, drift reports and an audit PDF."
+             Criteria, canonical JSON evidence in git, drift reports and an audit PDF.",
+    after_help = "Examples:\n  \
+        soc2-evidence demo --dir /tmp/soc2-demo        # no Azure, no network\n  \
+        soc2-evidence collect --out inventory.json\n  \
+        soc2-evidence assess --inventory inventory.json --repo ./evidence-repo\n  \
+        soc2-evidence export --format sarif --out soc2.sarif\n  \
+        soc2-evidence completions bash > /etc/bash_completion.d/soc2-evidence\n\n\
+        Exit codes: 0 done; 1 done, but the --fail-on policy failed; 2 could not do the job.\n\
+        NO_COLOR (any value) turns colour off, as does --color never."
 )]
 pub struct Cli {
+    #[command(flatten)]
+    global: Global,
     #[command(subcommand)]
     command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Clone, clap::Args)]
+struct Global {
+    /// Print only errors and the output asked for: no progress bars or status lines.
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// More detail on stderr: -v logs each stage and Azure call (info), -vv debug. RUST_LOG,
+    /// when set, takes precedence.
+    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    /// When to use colour: `auto` (a terminal, and NO_COLOR unset), `always` or `never`.
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    color: ColorWhen,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorWhen {
+    /// Whether a stream that is (or is not) a terminal gets colour.
+    fn enabled(self, terminal: bool, no_color: bool) -> bool {
+        match self {
+            Self::Always => true,
+            Self::Never => false,
+            Self::Auto => terminal && !no_color,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -47,9 +125,11 @@ enum Command {
     Verify(verify::Args),
     Diff(diff::Args),
     Report(report::Args),
+    Export(export::Args),
     Checks(checks::Args),
     Controls(controls::Args),
     Schema(schema::Args),
+    Completions(completions::Args),
 }
 
 /// What a finished command reports to the shell.
@@ -83,11 +163,85 @@ impl FailOn {
     }
 }
 
+static QUIET: AtomicBool = AtomicBool::new(false);
+static VERBOSE: AtomicU8 = AtomicU8::new(0);
+
+/// `--quiet` was given.
+pub(crate) fn quiet() -> bool {
+    QUIET.load(Ordering::Relaxed)
+}
+
+/// How many `-v` were given.
+pub(crate) fn verbosity() -> u8 {
+    VERBOSE.load(Ordering::Relaxed)
+}
+
+/// Writes to stdout. A closed pipe (the reader went away, as `head` does) ends the process
+/// quietly with 0: the reader has what it wanted. Any other write error ends it with 2.
+pub(crate) fn write_stdout(args: std::fmt::Arguments<'_>) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(args).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to stdout: {e}");
+        std::process::exit(2);
+    }
+}
+
+/// `NO_COLOR` set to anything non-empty (no-color.org).
+fn no_color_env() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// `--color` as given on the command line, read before clap parses, so that clap's own help
+/// and errors honour it. The last occurrence wins, as clap's would.
+fn color_from_args(args: &[std::ffi::OsString]) -> ColorWhen {
+    let mut when = ColorWhen::Auto;
+    let mut it = args.iter().map(|a| a.to_string_lossy());
+    while let Some(a) = it.next() {
+        if a == "--" {
+            break;
+        }
+        let value = if a == "--color" {
+            it.next().map(|v| v.into_owned())
+        } else {
+            a.strip_prefix("--color=").map(str::to_string)
+        };
+        match value.as_deref() {
+            Some("always") => when = ColorWhen::Always,
+            Some("never") => when = ColorWhen::Never,
+            Some("auto") => when = ColorWhen::Auto,
+            _ => {}
+        }
+    }
+    when
+}
+
+/// The clap command with colour set from `--color` and `NO_COLOR`.
+pub fn command_for(args: &[std::ffi::OsString]) -> clap::Command {
+    let choice = match color_from_args(args) {
+        ColorWhen::Always => clap::ColorChoice::Always,
+        ColorWhen::Never => clap::ColorChoice::Never,
+        ColorWhen::Auto if no_color_env() => clap::ColorChoice::Never,
+        ColorWhen::Auto => clap::ColorChoice::Auto,
+    };
+    Cli::command().color(choice)
+}
+
 /// Entry point used by `main`: parses arguments, runs, maps the result to an exit code.
 pub fn main() -> i32 {
-    // clap prints usage errors itself and exits 2, which is our "could not do the job" code.
-    let cli = Cli::parse();
-    init_logs();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // clap prints usage errors itself and exits 2, which is our "could not do the job" code;
+    // help and version exit 0 (and quietly on a closed pipe: clap ignores the write error).
+    let matches = command_for(&args).get_matches_from(&args);
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    QUIET.store(cli.global.quiet, Ordering::Relaxed);
+    VERBOSE.store(cli.global.verbose, Ordering::Relaxed);
+    init_logs(&cli.global);
     match run(cli) {
         Ok(Outcome::Done) => 0,
         Ok(Outcome::PolicyFailed) => 1,
@@ -98,14 +252,25 @@ pub fn main() -> i32 {
     }
 }
 
-/// Logs go to stderr, filtered by `RUST_LOG` (default `warn`). The collector never logs tokens,
-/// secrets or response bodies.
-fn init_logs() {
+/// Logs go to stderr, filtered by `RUST_LOG` when set, else by `-v` (default `warn`; `-v`
+/// info, `-vv` debug; `--quiet` error). Colour only on a terminal, never with NO_COLOR. The
+/// collector never logs tokens, secrets or response bodies.
+fn init_logs(g: &Global) {
+    let default = match (g.quiet, g.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, _) => "debug",
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let ansi = g
+        .color
+        .enabled(std::io::stderr().is_terminal(), no_color_env());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(ansi)
         .with_target(false)
         .try_init();
 }
@@ -120,9 +285,11 @@ fn run(cli: Cli) -> Result<Outcome> {
         Command::Verify(a) => verify::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Report(a) => report::run(a),
+        Command::Export(a) => export::run(a),
         Command::Checks(a) => checks::run(a),
         Command::Controls(a) => controls::run(a),
         Command::Schema(a) => schema::run(a),
+        Command::Completions(a) => completions::run(a),
     }
 }
 
@@ -258,5 +425,60 @@ pub(crate) fn run_meta(started: chrono::DateTime<chrono::Utc>) -> RunMeta {
         run_id: id,
         started_at: started,
         finished_at: chrono::Utc::now(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<std::ffi::OsString> {
+        a.iter().map(Into::into).collect()
+    }
+
+    #[test]
+    fn the_command_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn color_is_read_before_parsing_and_the_last_wins() {
+        assert_eq!(color_from_args(&args(&["x", "--help"])), ColorWhen::Auto);
+        assert_eq!(
+            color_from_args(&args(&["x", "--color", "never", "checks"])),
+            ColorWhen::Never
+        );
+        assert_eq!(
+            color_from_args(&args(&["x", "--color=never", "--color=always"])),
+            ColorWhen::Always
+        );
+        assert_eq!(
+            color_from_args(&args(&["x", "--", "--color=never"])),
+            ColorWhen::Auto
+        );
+        assert!(!ColorWhen::Auto.enabled(true, true));
+        assert!(ColorWhen::Auto.enabled(true, false));
+        assert!(!ColorWhen::Auto.enabled(false, false));
+        assert!(ColorWhen::Always.enabled(false, true));
+    }
+
+    #[test]
+    fn every_command_has_examples_in_its_help() {
+        fn walk(cmd: &clap::Command, path: &str) {
+            if cmd.get_name() != "help" {
+                let after = cmd
+                    .get_after_help()
+                    .map(|h| h.to_string())
+                    .unwrap_or_default();
+                assert!(
+                    after.contains("soc2-evidence "),
+                    "`{path}` has no example in its help"
+                );
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()));
+            }
+        }
+        walk(&Cli::command(), "soc2-evidence");
     }
 }

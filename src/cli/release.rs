@@ -22,9 +22,10 @@ use crate::store::{EvidenceStore, GitAuth, PushUpdate, TAG_MANIFEST_PREFIX, mani
 const NOTES_DRIFT_LIMIT: usize = 60_000;
 
 /// Tag the evidence at a ref and publish it as a GitHub release with its PDF, bundle and sums.
-///
-/// Example: GITHUB_TOKEN=… soc2-evidence release --tag audit-2026-q1 --ref main
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  GITHUB_TOKEN=… soc2-evidence release --tag audit-2026-q1 --ref main"
+)]
 pub struct Args {
     /// The tag to create (or complete), e.g. `audit-2026-q1`.
     #[arg(long)]
@@ -256,9 +257,9 @@ pub fn run(a: Args) -> Result<Outcome> {
             a.tag
         )
     })?;
-    print!("{text}");
-    println!("release {} {}", a.tag, release.html_url);
-    print!("{}", assets.sums);
+    super::status_block!("{text}");
+    super::outln!("release {} {}", a.tag, release.html_url);
+    super::status_block!("{}", assets.sums);
     github::step_summary(&format!(
         "### soc2-evidence release\n\n[{}]({}) — manifest sha256 `{manifest_hash}`\n",
         a.tag, release.html_url

@@ -18,11 +18,10 @@ use crate::store::EvidenceStore;
 /// With --from and --to, a Type 2 period report: every run recorded on the ref's first-parent
 /// history in the period, a status timeline per criterion, days failing and cadence gaps; the
 /// detail sections show the last run of the period.
-///
-/// Examples:
-///   soc2-evidence report --ref main --out report.pdf --repo ./evidence-repo
-///   soc2-evidence report --ref main --from 2026-01-01 --to 2026-06-30 --out type2.pdf
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  soc2-evidence report --ref main --out report.pdf --repo ./evidence-repo\n  soc2-evidence report --ref main --from 2026-01-01 --to 2026-06-30 --out type2.pdf"
+)]
 pub struct Args {
     /// Branch, tag or commit of the evidence repository.
     #[arg(long = "ref", default_value = "HEAD")]
@@ -83,14 +82,14 @@ pub fn run(a: Args) -> Result<Outcome> {
     let (rendered, notes) = build(&store, &config, &request)?;
     std::fs::write(&a.out, &rendered.pdf)
         .with_context(|| format!("cannot write {}", a.out.display()))?;
-    println!(
+    super::status!(
         "wrote {} ({} pages, {} bytes)",
         a.out.display(),
         rendered.pages,
         rendered.pdf.len()
     );
     for n in notes {
-        println!("  {n}");
+        super::status!("  {n}");
     }
     Ok(Outcome::Done)
 }

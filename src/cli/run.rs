@@ -26,10 +26,11 @@ const PR_BODY_LIMIT: usize = 65_536;
 const MAX_PASSES: u32 = 4;
 
 /// Assess, commit, push and open or update the drift pull request (the Action's command).
-///
-/// Example: GITHUB_TOKEN=… soc2-evidence run --repo .   (collects from Azure)
-/// Example: GITHUB_TOKEN=… soc2-evidence run --inventory inventory.json --repo .
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  GITHUB_TOKEN=… soc2-evidence run --repo .   # collects from Azure\n  \
+                  GITHUB_TOKEN=… soc2-evidence run --inventory inventory.json --repo ."
+)]
 pub struct Args {
     /// Assess this inventory instead of collecting from Azure.
     #[arg(long)]
@@ -62,7 +63,7 @@ fn obtain_inventory(a: &Args, config: &Config, store: &EvidenceStore) -> Result<
     if collect.changes_since().is_none()
         && let Some(mark) = high_water_mark(store, config)?
     {
-        println!("Activity Log read from the high-water mark {mark}");
+        super::status!("Activity Log read from the high-water mark {mark}");
         collect = collect.with_changes_since(mark);
     }
     Ok(super::collect::collect(&collect, config)?.inventory)
@@ -122,10 +123,12 @@ pub fn run(a: Args) -> Result<Outcome> {
         match ctx.one_pass() {
             Ok(r) => break r,
             Err(PassError::Moved(why)) if pass < MAX_PASSES => {
-                eprintln!(
-                    "the remote moved ({why}); fetching and rebuilding (pass {})",
-                    pass + 1
-                );
+                if !super::quiet() {
+                    eprintln!(
+                        "the remote moved ({why}); fetching and rebuilding (pass {})",
+                        pass + 1
+                    );
+                }
                 pass += 1;
             }
             Err(PassError::Moved(why)) => {
@@ -135,8 +138,8 @@ pub fn run(a: Args) -> Result<Outcome> {
         }
     };
 
-    print!("{}", report.text);
-    print!("{}", format_scores(&report.summary));
+    super::status_block!("{}", report.text);
+    super::status_block!("{}", format_scores(&report.summary));
     github::step_summary(&report.step_summary)?;
     Ok(if a.fail_on.violated(&report.summary) {
         Outcome::PolicyFailed

@@ -7,9 +7,8 @@ use anyhow::{Context, Result};
 use super::Outcome;
 
 /// Write JSON Schemas for every evidence file kind and for `inventory.json`.
-///
-/// Example: soc2-evidence schema --out evidence-schema
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  soc2-evidence schema --out evidence-schema")]
 pub struct Args {
     #[arg(long, default_value = "evidence-schema")]
     out: PathBuf,
@@ -21,7 +20,7 @@ pub fn run(a: Args) -> Result<Outcome> {
     for (name, bytes) in crate::evidence::schema::all() {
         let p = a.out.join(&name);
         std::fs::write(&p, bytes).with_context(|| format!("cannot write {}", p.display()))?;
-        println!("wrote {}", p.display());
+        super::status!("wrote {}", p.display());
     }
     Ok(Outcome::Done)
 }

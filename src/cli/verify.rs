@@ -16,12 +16,10 @@ use crate::evidence::{Snapshot, bundle, sha256_hex};
 use crate::store::{EvidenceStore, manifest_hash_in};
 
 /// Verify evidence in a repository, a release bundle, or both.
-///
-/// Examples:
-///   soc2-evidence verify --ref audit-2026-q1
-///   soc2-evidence verify --bundle soc2-evidence-audit-2026-q1.tar.gz --sums SHA256SUMS
-///   soc2-evidence verify --ref audit-2026-q1 --bundle … --sums SHA256SUMS --pdf soc2-report-….pdf
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  soc2-evidence verify --ref audit-2026-q1\n  soc2-evidence verify --bundle soc2-evidence-audit-2026-q1.tar.gz --sums SHA256SUMS\n  soc2-evidence verify --ref audit-2026-q1 --bundle … --sums SHA256SUMS --pdf soc2-report-….pdf"
+)]
 pub struct Args {
     /// The ref to verify (branch, tag, sha). Default: HEAD, unless only a bundle is given.
     #[arg(long = "ref")]
@@ -213,14 +211,14 @@ pub fn run(a: Args) -> Result<Outcome> {
     }
 
     for c in &checked {
-        println!("ok: {c}");
+        super::status!("ok: {c}");
     }
     if problems.is_empty() {
-        println!("verified: no mismatch");
+        super::status!("verified: no mismatch");
         Ok(Outcome::Done)
     } else {
         for p in &problems {
-            println!("MISMATCH: {p}");
+            super::outln!("MISMATCH: {p}");
         }
         eprintln!("verification failed: {} mismatch(es)", problems.len());
         Ok(Outcome::PolicyFailed)

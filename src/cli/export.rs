@@ -1,0 +1,109 @@
+//! `export`: the evidence at a ref as SARIF, OSCAL assessment-results, CSV or JSON.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+
+use super::Outcome;
+use crate::config::Config;
+use crate::export::{self, Format};
+use crate::store::EvidenceStore;
+
+/// Export the evidence at a ref as SARIF (GitHub code scanning), OSCAL assessment-results, CSV or
+/// JSON. The same ref always gives the same bytes.
+///
+/// SARIF holds one result per failing finding (and per finding whose data was missing, as a
+/// note), at most 25,000 (GitHub's limit; the most severe are kept and a warning says how many
+/// were cut). OSCAL, CSV and JSON hold every finding.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+    soc2-evidence export --format sarif --out soc2.sarif\n  \
+    soc2-evidence export --format oscal --ref audit-2026-q1 --out assessment-results.json\n  \
+    soc2-evidence export --format csv --repo ./evidence-repo > findings.csv\n  \
+    soc2-evidence export --format json | jq '.findings[] | select(.status == \"fail\")'")]
+pub struct Args {
+    /// What to write.
+    #[arg(long, value_enum)]
+    format: ExportFormat,
+    /// Branch, tag or commit of the evidence repository.
+    #[arg(long = "ref", default_value = "HEAD")]
+    refname: String,
+    /// The evidence repository.
+    #[arg(long, default_value = ".")]
+    repo: PathBuf,
+    /// Config file; default: `<repo>/soc2-evidence.toml` if present (for the evidence root).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Write here instead of stdout.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ExportFormat {
+    /// SARIF 2.1.0 for GitHub code scanning (`github/codeql-action/upload-sarif`).
+    Sarif,
+    /// OSCAL 1.2 assessment-results (JSON).
+    Oscal,
+    /// One row per finding, with criteria and remediation.
+    Csv,
+    /// Every finding as one canonical JSON document.
+    Json,
+}
+
+impl From<ExportFormat> for Format {
+    fn from(f: ExportFormat) -> Self {
+        match f {
+            ExportFormat::Sarif => Format::Sarif,
+            ExportFormat::Oscal => Format::Oscal,
+            ExportFormat::Csv => Format::Csv,
+            ExportFormat::Json => Format::Json,
+        }
+    }
+}
+
+pub fn run(a: Args) -> Result<Outcome> {
+    let config = Config::discover(a.config.as_deref(), &a.repo)?;
+    let store = EvidenceStore::open(&a.repo, &config.evidence.root)
+        .with_context(|| format!("cannot open evidence repository {}", a.repo.display()))?;
+    let snapshot = store.read_snapshot(&a.refname)?;
+    let format = Format::from(a.format);
+    let opts = export::Options {
+        evidence_root: config.evidence.root.clone(),
+    };
+    let e = export::render(&snapshot, format, &opts)
+        .with_context(|| format!("cannot export the evidence at `{}`", a.refname))?;
+    if e.omitted > 0 {
+        // A warning, not progress: shown under --quiet too, since findings are missing.
+        eprintln!(
+            "warning: {} SARIF result(s) left out: GitHub code scanning accepts at most {} a \
+             run; the {} most severe are kept",
+            e.omitted,
+            export::sarif::MAX_RESULTS,
+            e.items
+        );
+    }
+    match &a.out {
+        Some(p) => {
+            std::fs::write(p, &e.bytes).with_context(|| format!("cannot write {}", p.display()))?;
+            super::status!(
+                "wrote {} ({}, {} finding(s), {} bytes)",
+                p.display(),
+                format.name(),
+                e.items,
+                e.bytes.len()
+            );
+        }
+        None => super::out!("{}", String::from_utf8_lossy(&e.bytes)),
+    }
+    if super::verbosity() > 0 {
+        eprintln!(
+            "exported the evidence at `{}` ({} finding(s) in {}, {} left out)",
+            a.refname,
+            e.items,
+            format.name(),
+            e.omitted
+        );
+    }
+    Ok(Outcome::Done)
+}
