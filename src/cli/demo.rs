@@ -58,7 +58,7 @@ pub fn run(a: Args) -> Result<Outcome> {
             finished_at: at,
         };
         let (outcome, snapshot) =
-            assess_and_commit(&store, branch, base, &inventory, &config.checks, run)?;
+            assess_and_commit(&store, branch, base, &inventory, &config, run)?;
         base = Some(outcome.oid());
         summaries.push((state, branch.clone(), outcome.oid(), snapshot.summary()?));
     }
