@@ -304,6 +304,21 @@ pub(crate) fn format_scores(s: &Summary) -> String {
     for c in &s.categories {
         out.push_str(&line(&c.label, &c.score));
     }
+    if s.findings.waived > 0 || !s.waivers.is_empty() {
+        let state =
+            |st: crate::waivers::WaiverState| s.waivers.iter().filter(|w| w.state == st).count();
+        out.push_str(&format!(
+            "  Waivers: {} finding(s) waived; {} waiver(s) applied, {} unused, {} expired\n",
+            s.findings.waived,
+            state(crate::waivers::WaiverState::Applied),
+            state(crate::waivers::WaiverState::Unused),
+            state(crate::waivers::WaiverState::Expired),
+        ));
+    }
+    out.push_str(&format!(
+        "  Manual criteria: {} attested, {} stale, {} unattested\n",
+        s.manual.attested, s.manual.stale, s.manual.unattested
+    ));
     if !s.gaps.is_empty() {
         out.push_str(&format!(
             "  Incomplete evidence: {} collection gap(s); see summary.json `gaps`\n",
