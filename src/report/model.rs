@@ -103,14 +103,13 @@ pub struct CriterionRow {
 }
 
 impl CriterionRow {
-    /// `manual (attested)`, `manual (stale)`, `manual (unattested)`; else the status word.
-    pub fn status_label(&self) -> String {
+    /// The coverage matrix's status word: for a manual criterion its attestation state
+    /// (`attested`, `stale`, `unattested`; the coverage column says `manual`), else the status.
+    pub fn status_label(&self) -> &'static str {
         match (&self.attestation, self.status) {
-            (Some(a), ControlStatus::Manual) => format!("manual ({})", a.state.as_str()),
-            _ => match self.status {
-                ControlStatus::NotApplicable => "not applicable".to_string(),
-                s => s.as_str().to_string(),
-            },
+            (Some(a), ControlStatus::Manual) => a.state.as_str(),
+            (_, ControlStatus::NotApplicable) => "not applicable",
+            (_, s) => s.as_str(),
         }
     }
     pub fn category_label(&self) -> &'static str {

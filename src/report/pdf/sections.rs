@@ -910,16 +910,18 @@ fn coverage_matrix(d: &mut Doc, model: &ReportModel) {
     d.paragraph(&format!(
         "All {} criteria of the {}, one row each: how each is covered, its status, the checks \
          mapped to it and their findings. Automated: evaluated by the checks; manual: needs a \
-         person's attestation; inherited: Microsoft Azure's responsibility.",
+         person's attestation, and its status is the attestation's (attested, stale or \
+         unattested; never scored); inherited: Microsoft Azure's responsibility. Waived: failing \
+         findings covered by an accepted risk, listed with owner and expiry in the detail.",
         sc.total(),
         model.cover.criteria_edition
     ));
     d.gap(4.0);
     let cols = fill(vec![
         col("ID", 12.0, Align::Left),
-        wcol("Title", 60.0),
+        wcol("Title", 67.0),
         col("Coverage", 18.0, Align::Left),
-        col("Status", 27.0, Align::Left),
+        col("Status", 20.0, Align::Left),
         col("Checks", 14.0, Align::Right),
         col("Pass", 10.0, Align::Right),
         col("Fail", 10.0, Align::Right),
@@ -943,7 +945,7 @@ fn coverage_matrix(d: &mut Doc, model: &ReportModel) {
                 small(&c.id, Face::Bold, TEXT),
                 small(&c.title, Face::Regular, TEXT),
                 small(c.coverage_text(), Face::Regular, TEXT),
-                small(&c.status_label(), Face::Bold, status_colour(c.status)),
+                small(c.status_label(), Face::Bold, status_colour(c.status)),
                 n(c.mapped_checks as u64),
                 n(c.findings.pass),
                 if c.findings.fail > 0 {
