@@ -478,9 +478,9 @@ mod tests {
     fn globs_match_case_insensitively_within_segments() {
         let m = glob("/subscriptions/*/resourceGroups/rg-staging/providers/*/*/st*").unwrap();
         assert!(m.is_match(RID));
-        assert!(m.is_match(&RID.to_uppercase()));
+        assert!(m.is_match(RID.to_uppercase()));
         // `*` does not cross a `/`: a child resource is not matched by its parent's pattern.
-        assert!(!m.is_match(&format!("{RID}/blobServices/default")));
+        assert!(!m.is_match(format!("{RID}/blobServices/default")));
         assert!(glob("/subscriptions/sub-a/**").unwrap().is_match(RID));
         assert!(!glob("/subscriptions/sub-b/**").unwrap().is_match(RID));
     }
