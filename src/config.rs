@@ -21,6 +21,54 @@ pub struct Config {
     pub collect: CollectConfig,
     /// Where drift pull requests and releases are published (`[github]`).
     pub github: GithubConfig,
+    /// Accepted risks (`[waivers]`).
+    pub waivers: WaiversConfig,
+    /// Manual criteria's attestations (`[attestations]`).
+    pub attestations: AttestationsConfig,
+}
+
+/// `[waivers]`: where the waiver file lives.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WaiversConfig {
+    /// Path of the waiver file, relative to the repository root.
+    pub file: String,
+}
+
+impl Default for WaiversConfig {
+    fn default() -> Self {
+        Self {
+            file: crate::waivers::FILE_NAME.into(),
+        }
+    }
+}
+
+/// `[attestations]`: where manual attestations live and how long one holds.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AttestationsConfig {
+    /// Directory of `<criterion>.md` files, relative to the repository root.
+    pub dir: String,
+    /// Days after its date at which an attestation is stale (measured at the snapshot's time).
+    pub max_age_days: u32,
+}
+
+impl Default for AttestationsConfig {
+    fn default() -> Self {
+        Self {
+            dir: crate::attestations::DIR.into(),
+            max_age_days: crate::attestations::DEFAULT_MAX_AGE_DAYS,
+        }
+    }
+}
+
+/// A relative path inside the repository: no leading `/`, no empty, `.`, `..` or `.git` part.
+fn repo_path_ok(p: &str) -> bool {
+    !p.is_empty()
+        && !p.starts_with('/')
+        && !p
+            .split('/')
+            .any(|c| c.is_empty() || c == "." || c == ".." || c == ".git")
 }
 
 /// `[azure]`: the cloud, endpoint overrides, and the identity to use. Never a secret: those
@@ -450,6 +498,21 @@ impl Config {
         }
         p.extend(self.azure.problems());
         p.extend(self.collect.problems());
+        if !repo_path_ok(&self.waivers.file) {
+            p.push(format!(
+                "waivers.file: {:?} must be a relative path inside the repository",
+                self.waivers.file
+            ));
+        }
+        if !repo_path_ok(&self.attestations.dir) {
+            p.push(format!(
+                "attestations.dir: {:?} must be a relative path inside the repository",
+                self.attestations.dir
+            ));
+        }
+        if self.attestations.max_age_days == 0 {
+            p.push("attestations.max_age_days: must be at least 1".to_string());
+        }
         let g = &self.github;
         if !g.repository.is_empty() && parse_repository(&g.repository).is_none() {
             p.push(format!(
@@ -556,6 +619,30 @@ mod tests {
             Some(("contoso".into(), "evidence".into()))
         );
         assert_eq!(parse_repository("a/b/c"), None);
+    }
+
+    #[test]
+    fn waivers_and_attestations_sections() {
+        let c = Config::default();
+        assert_eq!(c.waivers.file, "waivers.toml");
+        assert_eq!(c.attestations.dir, "attestations");
+        assert_eq!(c.attestations.max_age_days, 365);
+        let c = Config::parse(
+            "x.toml",
+            "[waivers]\nfile = \"governance/waivers.toml\"\n\
+             [attestations]\ndir = \"governance/attest\"\nmax_age_days = 180\n",
+        )
+        .unwrap();
+        assert_eq!(c.waivers.file, "governance/waivers.toml");
+        assert_eq!(c.attestations.max_age_days, 180);
+        let e = Config::parse(
+            "x.toml",
+            "[waivers]\nfile = \"../w.toml\"\n[attestations]\nmax_age_days = 0\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("waivers.file"), "{e}");
+        assert!(e.contains("attestations.max_age_days"), "{e}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! Pipeline: `collect` → [`model::Inventory`] → [`checks`] → findings → [`controls`] →
 //! [`evidence::build`] → [`store`] (git) → [`drift`] → [`report`] (PDF).
 
+pub mod attestations;
 pub mod checks;
 pub mod cli;
 pub mod collect;
@@ -15,3 +16,4 @@ pub mod forge;
 pub mod model;
 pub mod report;
 pub mod store;
+pub mod waivers;

@@ -17,16 +17,19 @@ fn demo_builds_repo_drift_and_report() {
     assert!(text.contains("report.pdf"), "{text}");
     assert!(text.contains("Overall"), "{text}");
 
-    // Two evidence commits: the baseline on main, the drifted snapshot on the bot branch.
+    // The setup commit (waivers and attestations, as a user commits them), then two evidence
+    // commits: the baseline on main, the drifted snapshot on the bot branch.
     let repo = git2::Repository::open(&dir).unwrap();
     let head = repo.head().unwrap();
     assert_eq!(head.shorthand().unwrap(), "soc2-evidence/assessment");
     let mut walk = repo.revwalk().unwrap();
     walk.push_head().unwrap();
     let commits: Vec<git2::Oid> = walk.map(|c| c.unwrap()).collect();
-    assert_eq!(commits.len(), 2);
+    assert_eq!(commits.len(), 3);
     let main = repo.revparse_single("main").unwrap().id();
     assert_eq!(commits[1], main);
+    assert!(dir.join("waivers.toml").is_file());
+    assert!(dir.join("attestations/CC1.1.md").is_file());
     // The working tree shows the checked-out evidence, and git sees nothing untracked.
     assert!(dir.join("evidence/manifest.json").is_file());
     let mut opts = git2::StatusOptions::new();
@@ -63,6 +66,15 @@ fn demo_builds_repo_drift_and_report() {
     assert!(drift.contains("network_nsg_ssh_restricted"));
     assert!(drift.contains("stprodexportstmp"), "added resource listed");
     assert!(drift.contains("ststgscratch"), "removed resource listed");
+    // One waiver holds through both runs, one expires between them and the drift says so.
+    assert!(drift.contains("### Waivers expired (1)"), "{drift}");
+    assert!(drift.contains("`W-002`"));
+    assert!(drift.contains("waived → fail"));
+    let hs = head.summary().unwrap();
+    assert_eq!(base.summary().unwrap().findings.waived, 2);
+    assert_eq!(hs.findings.waived, 1);
+    assert_eq!((hs.manual.attested, hs.manual.stale), (1, 1));
+    assert!(head.files.contains_key("waivers.json"));
 
     // report.pdf is a PDF whose text shows every category score.
     let pdf = std::fs::read(dir.join("report.pdf")).unwrap();
@@ -84,6 +96,16 @@ fn demo_builds_repo_drift_and_report() {
         }
     }
     assert!(text.contains(&head.manifest_sha256().unwrap()[..12]));
+    // Waived findings with owner and expiry, and the attestation state of manual criteria.
+    assert!(text.contains("Waiver W-001"), "PDF lacks the waiver");
+    assert!(
+        text.contains("36 manual (1 attested, 1 stale, 34 unattested)"),
+        "PDF lacks the attestation counts"
+    );
+    assert!(
+        text.contains("attested: Dana Whitfield"),
+        "PDF lacks the attestation"
+    );
 }
 
 #[test]

@@ -103,6 +103,44 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
     assert!(!validator.is_valid(&v), "level is an enum");
 }
 
+/// A waived failure stays a SARIF result, suppressed with the waiver as justification, and a
+/// `finding` observation in OSCAL; the output still validates.
+#[test]
+fn waived_findings_are_suppressed_results_with_their_waiver() {
+    let mut s = with_failures(2);
+    let path = "checks/storage_secure_transfer_required.json";
+    let mut c: CheckFile = evidence::parse_json(path, &s.files[path]).unwrap();
+    c.results[0].status = FindingStatus::Waived;
+    c.results[0].waiver = Some(soc2_evidence::waivers::AppliedWaiver {
+        id: "W-7".into(),
+        owner: "platform@contoso.example".into(),
+        approved_by: "ciso@contoso.example".into(),
+        reason: "legacy partner endpoint until migration".into(),
+        expires: chrono::NaiveDate::from_ymd_opt(2027, 3, 31).unwrap(),
+    });
+    s.files.insert(path.into(), canonical::to_bytes(&c));
+    let e = render(&s, Format::Sarif);
+    validate("sarif-2.1.0-rtm.5.json", &e.bytes);
+    let v: Value = serde_json::from_slice(&e.bytes).unwrap();
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    let waived = results
+        .iter()
+        .find(|r| r["properties"]["status"] == "waived")
+        .expect("the waived finding is a result");
+    let just = waived["suppressions"][0]["justification"].as_str().unwrap();
+    assert!(
+        just.contains("W-7") && just.contains("2027-03-31"),
+        "{just}"
+    );
+    let failing = results
+        .iter()
+        .find(|r| r["properties"]["status"] == "fail")
+        .unwrap();
+    assert_eq!(failing["suppressions"], serde_json::json!([]));
+    let csv = String::from_utf8(render(&s, Format::Csv).bytes).unwrap();
+    assert!(csv.contains(",waived,"), "{csv}");
+}
+
 #[test]
 fn every_format_is_byte_identical_for_the_same_snapshot() {
     let a = snapshot(DemoState::Baseline);
@@ -179,6 +217,7 @@ fn with_failures(n: usize) -> Snapshot {
             status: FindingStatus::Fail,
             reason: "supportsHttpsTrafficOnly is false".into(),
             observed: Default::default(),
+            waiver: None,
         })
         .collect();
     c.counts.fail = n as u64;

@@ -73,6 +73,9 @@ pub enum FindingStatus {
     /// The data needed to decide could not be read; never counted as a pass.
     Error,
     NotApplicable,
+    /// A `fail` covered by a valid waiver (accepted risk): not failing, never hidden. Only a
+    /// `fail` can be waived; an `error` (missing data) never is.
+    Waived,
 }
 
 impl FindingStatus {
@@ -82,14 +85,17 @@ impl FindingStatus {
             Self::Fail => "fail",
             Self::Error => "error",
             Self::NotApplicable => "not_applicable",
+            Self::Waived => "waived",
         }
     }
 
-    /// Rank for "worst of": fail > error > pass > not_applicable.
-    fn rank(self) -> u8 {
+    /// Rank for "worst of": fail > error > waived > pass > not_applicable. A check whose
+    /// failures are all waived is `waived` (visible, not failing); missing data outranks it.
+    pub fn rank(self) -> u8 {
         match self {
-            Self::Fail => 3,
-            Self::Error => 2,
+            Self::Fail => 4,
+            Self::Error => 3,
+            Self::Waived => 2,
             Self::Pass => 1,
             Self::NotApplicable => 0,
         }
@@ -312,6 +318,9 @@ pub struct Finding {
     pub reason: String,
     /// The values the verdict was based on, so an auditor sees why.
     pub observed: BTreeMap<String, Value>,
+    /// The waiver that turned this `fail` into `waived`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<crate::waivers::AppliedWaiver>,
 }
 
 /// Counts of findings by status.
@@ -322,6 +331,9 @@ pub struct Counts {
     pub fail: u64,
     pub error: u64,
     pub not_applicable: u64,
+    /// Failures covered by a valid waiver (absent in evidence written before waivers existed).
+    #[serde(default)]
+    pub waived: u64,
 }
 
 impl Counts {
@@ -331,6 +343,7 @@ impl Counts {
             FindingStatus::Fail => self.fail += 1,
             FindingStatus::Error => self.error += 1,
             FindingStatus::NotApplicable => self.not_applicable += 1,
+            FindingStatus::Waived => self.waived += 1,
         }
     }
     pub fn merge(&mut self, other: &Counts) {
@@ -338,9 +351,15 @@ impl Counts {
         self.fail += other.fail;
         self.error += other.error;
         self.not_applicable += other.not_applicable;
+        self.waived += other.waived;
     }
     pub fn total(&self) -> u64 {
-        self.pass + self.fail + self.error + self.not_applicable
+        self.pass + self.fail + self.error + self.not_applicable + self.waived
+    }
+    /// Findings with a verdict: pass, fail, error or waived (a waived finding was evaluated and
+    /// did not pass).
+    pub fn evaluated(&self) -> u64 {
+        self.pass + self.fail + self.error + self.waived
     }
 }
 
@@ -415,6 +434,7 @@ pub fn run(check: &'static Check, ctx: &Ctx) -> CheckResult {
             status: v.status,
             reason: v.reason,
             observed: v.observed,
+            waiver: None,
         };
         // A gap and an evaluation can meet on one resource: keep the worse, never lose it.
         match findings.get_mut(&resource_id) {
@@ -475,21 +495,35 @@ pub fn run(check: &'static Check, ctx: &Ctx) -> CheckResult {
         Eval::TenantCtx(f) => put(format!("/tenants/{}", inv.tenant_id), f(ctx)),
     }
 
-    let findings: Vec<Finding> = findings.into_values().collect();
-    let mut counts = Counts::default();
-    for f in &findings {
-        counts.add(f.status);
+    CheckResult::new(check, findings.into_values().collect())
+}
+
+impl CheckResult {
+    /// A result from its findings (sorted by resource id): counts and the worst status.
+    pub fn new(check: &'static Check, findings: Vec<Finding>) -> Self {
+        let mut r = CheckResult {
+            check,
+            status: FindingStatus::NotApplicable,
+            counts: Counts::default(),
+            findings,
+        };
+        r.recount();
+        r
     }
-    let status = findings
-        .iter()
-        .map(|f| f.status)
-        .max_by_key(|s| s.rank())
-        .unwrap_or(FindingStatus::NotApplicable);
-    CheckResult {
-        check,
-        status,
-        counts,
-        findings,
+
+    /// Recomputes counts and status after findings changed (a waiver applied).
+    pub fn recount(&mut self) {
+        let mut counts = Counts::default();
+        for f in &self.findings {
+            counts.add(f.status);
+        }
+        self.counts = counts;
+        self.status = self
+            .findings
+            .iter()
+            .map(|f| f.status)
+            .max_by_key(|s| s.rank())
+            .unwrap_or(FindingStatus::NotApplicable);
     }
 }
 

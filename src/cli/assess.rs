@@ -43,7 +43,7 @@ pub fn run(a: Args) -> Result<Outcome> {
         &branch,
         None,
         &inventory,
-        &config.checks,
+        &config,
         run_meta(started),
     )?;
     let summary = snapshot.summary()?;

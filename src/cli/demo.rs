@@ -42,8 +42,20 @@ pub fn run(a: Args) -> Result<Outcome> {
     let store = EvidenceStore::open_or_init(&a.dir, &ev.root, &ev.base_branch)
         .with_context(|| format!("cannot create a repository in {}", a.dir.display()))?;
 
+    // What a user commits first: the accepted risks and the manual attestations, which every
+    // assessment then reads from the commit it builds on.
+    let setup_time = demo::collected_at(DemoState::Baseline).timestamp() - 86_400;
+    let setup = store.commit_files(
+        &ev.base_branch,
+        None,
+        &demo::repository_files(),
+        "Add waivers and manual attestations",
+        setup_time,
+    )?;
+
     let mut summaries = Vec::new();
-    let mut base = None;
+    let mut base = Some(setup);
+    // The drifted run builds on the baseline commit; the baseline on the setup commit.
     for (state, branch, run_id) in [
         (DemoState::Baseline, &ev.base_branch, "demo-baseline"),
         (DemoState::Drifted, &ev.bot_branch, "demo-drifted"),
@@ -57,7 +69,7 @@ pub fn run(a: Args) -> Result<Outcome> {
             finished_at: at,
         };
         let (outcome, snapshot) =
-            assess_and_commit(&store, branch, base, &inventory, &config.checks, run)?;
+            assess_and_commit(&store, branch, base, &inventory, &config, run)?;
         base = Some(outcome.oid());
         summaries.push((state, branch.clone(), outcome.oid(), snapshot.summary()?));
     }

@@ -56,9 +56,10 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::config::Config;
 use crate::controls::ControlStatus;
-use crate::evidence::{self, RunMeta, Snapshot, Summary};
+use crate::evidence::{self, RepoInputs, RunMeta, Snapshot, Summary};
 use crate::model::{INVENTORY_SCHEMA_VERSION, Inventory};
 use crate::store::{CommitOutcome, EvidenceStore};
+use crate::waivers::Waivers;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -344,14 +345,75 @@ pub(crate) fn load_inventory(path: &Path) -> Result<Inventory> {
     Ok(inv)
 }
 
+/// The waivers and attestations the evidence repository declares at commit `at`, the commit a
+/// snapshot is built on, so that they are evidence input like the inventory. A repository
+/// without commits yet has only its working tree to read them from.
+pub(crate) fn repo_inputs(
+    store: &EvidenceStore,
+    config: &Config,
+    at: Option<git2::Oid>,
+) -> Result<RepoInputs> {
+    let waiver_path = &config.waivers.file;
+    let dir = &config.attestations.dir;
+    let (waiver_bytes, attestation_files, origin) = match at {
+        Some(oid) => (
+            store.read_file_at(oid, waiver_path)?,
+            store.read_dir_at(oid, dir)?,
+            format!("@{oid}"),
+        ),
+        None => {
+            let root = store
+                .repo()
+                .workdir()
+                .context("the evidence repository has no working tree")?;
+            let w = match std::fs::read(root.join(waiver_path)) {
+                Ok(b) => Some(b),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => return Err(e).with_context(|| format!("cannot read {waiver_path}")),
+            };
+            let mut files = Vec::new();
+            if let Ok(entries) = std::fs::read_dir(root.join(dir)) {
+                for e in entries {
+                    let e = e?;
+                    if e.file_type()?.is_file() {
+                        let name = e.file_name().to_string_lossy().into_owned();
+                        files.push((format!("{dir}/{name}"), std::fs::read(e.path())?));
+                    }
+                }
+            }
+            files.sort();
+            (w, files, String::new())
+        }
+    };
+    let waivers = match waiver_bytes {
+        None => None,
+        Some(bytes) => {
+            let text = String::from_utf8(bytes)
+                .with_context(|| format!("{waiver_path}{origin} is not UTF-8"))?;
+            let mut w = Waivers::parse(waiver_path, &text)
+                .with_context(|| format!("invalid waiver file {waiver_path}{origin}"))?;
+            w.source = waiver_path.clone();
+            Some(w)
+        }
+    };
+    let attestations = crate::attestations::parse_all(&attestation_files)
+        .with_context(|| format!("invalid attestation in {dir}/{origin}"))?;
+    Ok(RepoInputs {
+        waivers,
+        attestations,
+        attestation_max_age_days: config.attestations.max_age_days,
+    })
+}
+
 /// Assesses `inventory` and commits the snapshot on `branch` (parent: `parent`, or the branch
-/// head), linking the manifest to the parent's. Returns the outcome and the snapshot.
+/// head), linking the manifest to the parent's. Waivers and attestations are read from the
+/// parent commit. Returns the outcome and the snapshot.
 pub(crate) fn assess_and_commit(
     store: &EvidenceStore,
     branch: &str,
     parent: Option<git2::Oid>,
     inventory: &Inventory,
-    settings: &crate::checks::Settings,
+    config: &Config,
     run: RunMeta,
 ) -> Result<(CommitOutcome, Snapshot)> {
     let parent = match parent {
@@ -362,7 +424,9 @@ pub(crate) fn assess_and_commit(
         Some(p) => store.read_snapshot_at(p)?,
         None => None,
     };
-    let snapshot = evidence::assess(inventory, settings, run, previous.as_ref())?;
+    let inputs = repo_inputs(store, config, parent)?;
+    let snapshot =
+        evidence::assess_with(inventory, &config.checks, &inputs, run, previous.as_ref())?;
     let summary = snapshot.summary()?;
     let message = commit_message(&summary);
     let outcome = store.commit_snapshot(branch, parent, &snapshot, &message)?;
@@ -407,6 +471,21 @@ pub(crate) fn format_scores(s: &Summary) -> String {
     for c in &s.categories {
         out.push_str(&line(&c.label, &c.score));
     }
+    if s.findings.waived > 0 || !s.waivers.is_empty() {
+        let state =
+            |st: crate::waivers::WaiverState| s.waivers.iter().filter(|w| w.state == st).count();
+        out.push_str(&format!(
+            "  Waivers: {} finding(s) waived; {} waiver(s) applied, {} unused, {} expired\n",
+            s.findings.waived,
+            state(crate::waivers::WaiverState::Applied),
+            state(crate::waivers::WaiverState::Unused),
+            state(crate::waivers::WaiverState::Expired),
+        ));
+    }
+    out.push_str(&format!(
+        "  Manual criteria: {} attested, {} stale, {} unattested\n",
+        s.manual.attested, s.manual.stale, s.manual.unattested
+    ));
     if !s.gaps.is_empty() {
         out.push_str(&format!(
             "  Incomplete evidence: {} collection gap(s); see summary.json `gaps`\n",

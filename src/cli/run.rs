@@ -216,9 +216,11 @@ impl Ctx<'_> {
                 )
             })?;
         let base_snap = self.store.read_snapshot_at(base_head)?;
-        let snapshot = evidence::assess(
+        let inputs = super::repo_inputs(self.store, self.config, Some(base_head))?;
+        let snapshot = evidence::assess_with(
             self.inventory,
             &self.config.checks,
+            &inputs,
             run_meta(self.started),
             base_snap.as_ref(),
         )?;

@@ -225,14 +225,16 @@ pub fn evaluate(results: &[CheckResult]) -> Vec<ControlResult> {
         .collect()
 }
 
-/// `fail` if any mapped check fails; else `incomplete` if any errors; else `pass` if any passes.
+/// `fail` if any mapped check fails; else `incomplete` if any errors; else `pass` if any passes
+/// or is waived. A criterion whose only failures are waived passes (the risk was accepted), and
+/// its counts still show every waived finding.
 fn automated_status(mapped: &[MappedCheck]) -> ControlStatus {
     let any = |s: FindingStatus| mapped.iter().any(|m| m.status == s);
     if any(FindingStatus::Fail) {
         ControlStatus::Fail
     } else if any(FindingStatus::Error) {
         ControlStatus::Incomplete
-    } else if any(FindingStatus::Pass) {
+    } else if any(FindingStatus::Pass) || any(FindingStatus::Waived) {
         ControlStatus::Pass
     } else {
         ControlStatus::NotApplicable
@@ -250,7 +252,8 @@ pub struct Score {
     pub criteria_incomplete: u32,
     /// Percentage of evaluated automated criteria that pass, one decimal; `null` when none.
     pub criteria_score: Option<f64>,
-    /// Findings that pass / findings that are pass, fail or error.
+    /// Findings that pass / findings that are pass, fail, error or waived (a waived finding did
+    /// not pass, so waivers never raise this score).
     pub findings_passing: u64,
     pub findings_evaluated: u64,
     pub findings_score: Option<f64>,
@@ -287,7 +290,7 @@ pub fn score<'a>(
         counts.merge(&r.counts);
     }
     s.findings_passing = counts.pass;
-    s.findings_evaluated = counts.pass + counts.fail + counts.error;
+    s.findings_evaluated = counts.evaluated();
     s.criteria_score = pct(s.criteria_passing as u64, s.criteria_evaluated as u64);
     s.findings_score = pct(s.findings_passing, s.findings_evaluated);
     s
@@ -352,6 +355,18 @@ mod tests {
         assert_eq!(
             automated_status(&mapped(&[F::NotApplicable])),
             ControlStatus::NotApplicable
+        );
+        assert_eq!(
+            automated_status(&mapped(&[F::Waived, F::NotApplicable])),
+            ControlStatus::Pass
+        );
+        assert_eq!(
+            automated_status(&mapped(&[F::Waived, F::Error])),
+            ControlStatus::Incomplete
+        );
+        assert_eq!(
+            automated_status(&mapped(&[F::Waived, F::Fail])),
+            ControlStatus::Fail
         );
     }
 

@@ -10,8 +10,11 @@ use std::fmt::Write as _;
 
 use chrono::SecondsFormat;
 
-use super::{Drift, FileDiff, FindingChange, ScoreDelta, ScoreMetric, plural, status_str};
+use super::{
+    Drift, FileDiff, FindingChange, ScoreDelta, ScoreMetric, WaiverChange, plural, status_str,
+};
 use crate::checks::FindingStatus;
+use crate::waivers::WaiverState;
 
 /// Most items shown in a findings or resources list; the rest are counted.
 const LIST_LIMIT: usize = 50;
@@ -119,6 +122,42 @@ pub(super) fn render(d: &Drift, max: usize, link: Option<&str>) -> String {
         n,
     );
 
+    waivers_section(
+        &mut out,
+        "Waivers expired",
+        "Expired on",
+        &d.waivers_expired,
+    );
+    waivers_section(
+        &mut out,
+        "Waivers newly applied",
+        "Expires",
+        &d.waivers_applied,
+    );
+    let attestations: Vec<String> = d
+        .attestations
+        .iter()
+        .map(|a| {
+            format!(
+                "| {} | {} | {} | {} | {} | {} |\n",
+                out.linked("controls", &a.id),
+                cell(&a.title),
+                a.from.map_or("absent", |s| s.as_str()),
+                a.to.map_or("absent", |s| s.as_str()),
+                a.date.map_or_else(|| "—".to_string(), |d| d.to_string()),
+                a.owner.as_deref().map_or_else(|| "—".to_string(), cell),
+            )
+        })
+        .collect();
+    let n = attestations.len();
+    section(
+        &mut out,
+        &format!("Manual attestations changed ({n})"),
+        "| Criterion | Title | Before | After | Dated | Owner |\n|---|---|---|---|---|---|\n",
+        attestations,
+        n,
+    );
+
     for (name, list) in [
         ("Newly failing findings", &d.newly_failing),
         (
@@ -165,6 +204,15 @@ fn summary_rows(d: &Drift) -> Vec<String> {
         count("Resources removed", d.resources_removed.len()),
         count("Evidence files changed", d.files.len()),
     ];
+    for (label, n) in [
+        ("Waivers expired", d.waivers_expired.len()),
+        ("Waivers newly applied", d.waivers_applied.len()),
+        ("Manual attestations changed", d.attestations.len()),
+    ] {
+        if n > 0 {
+            rows.push(count(label, n));
+        }
+    }
     if d.scores.is_empty() {
         rows.push("| Scores | unchanged |\n".to_string());
     }
@@ -198,6 +246,42 @@ fn pct(v: Option<f64>) -> String {
 
 fn finding_status(s: Option<FindingStatus>) -> &'static str {
     s.map_or("absent", FindingStatus::as_str)
+}
+
+fn waivers_section(out: &mut Out, name: &str, date_label: &str, list: &[WaiverChange]) {
+    let expired = list.first().is_some_and(|w| w.to == WaiverState::Expired);
+    let rows = list
+        .iter()
+        .take(LIST_LIMIT)
+        .map(|w| {
+            format!(
+                "| {} | {} | {} | {} | {} | {} |\n",
+                code(&w.id),
+                out.linked("checks", &w.check),
+                code(&w.resource),
+                cell(&w.owner),
+                w.expires,
+                if expired {
+                    "no longer applies: its findings fail again".to_string()
+                } else {
+                    format!(
+                        "{} {} waived",
+                        w.findings,
+                        plural(w.findings as usize, "finding", "findings")
+                    )
+                },
+            )
+        })
+        .collect();
+    section(
+        out,
+        &format!("{name} ({})", list.len()),
+        &format!(
+            "| Waiver | Check | Resource pattern | Owner | {date_label} | Effect |\n|---|---|---|---|---|---|\n"
+        ),
+        rows,
+        list.len(),
+    );
 }
 
 fn findings_section(out: &mut Out, name: &str, list: &[FindingChange]) {

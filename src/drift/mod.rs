@@ -18,9 +18,11 @@ use serde::Serialize;
 use serde_json::Value;
 use similar::{ChangeTag, TextDiff};
 
+use crate::attestations::AttestationState;
 use crate::checks::{FindingStatus, Severity};
 use crate::controls::{self, ControlStatus, Score};
 use crate::evidence::{CheckFile, EvidenceError, MANIFEST, Snapshot, Summary, parse_json};
+use crate::waivers::{WaiverState, WaiverStatus};
 
 /// Lines of context around each hunk of a file diff.
 const CONTEXT_LINES: usize = 3;
@@ -54,6 +56,41 @@ pub struct Drift {
     pub scores: Vec<ScoreDelta>,
     /// Every evidence file except the manifest whose bytes differ, sorted by path.
     pub files: Vec<FileDiff>,
+    /// Waivers that cover findings now and did not before, by id.
+    pub waivers_applied: Vec<WaiverChange>,
+    /// Waivers that have expired since the base (their findings fail again), by id.
+    pub waivers_expired: Vec<WaiverChange>,
+    /// Manual criteria whose attestation state changed (attested, stale, unattested), or whose
+    /// attestation file changed, in catalogue order.
+    pub attestations: Vec<AttestationChange>,
+}
+
+/// A waiver whose state changed between the snapshots.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WaiverChange {
+    pub id: String,
+    pub check: String,
+    /// The resource glob.
+    pub resource: String,
+    pub owner: String,
+    pub expires: chrono::NaiveDate,
+    /// `None` when the waiver was not in the base's waiver file.
+    pub from: Option<WaiverState>,
+    pub to: WaiverState,
+    /// Findings the waiver covers in the head.
+    pub findings: u64,
+}
+
+/// A manual criterion whose attestation changed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AttestationChange {
+    pub id: String,
+    pub title: String,
+    pub from: Option<AttestationState>,
+    pub to: Option<AttestationState>,
+    /// The head's attestation date, owner and file, when it has one.
+    pub date: Option<chrono::NaiveDate>,
+    pub owner: Option<String>,
 }
 
 /// A criterion whose status changed; `None` on the side where it is absent.
@@ -160,6 +197,9 @@ impl Drift {
             && self.resources_removed.is_empty()
             && self.scores.is_empty()
             && self.files.is_empty()
+            && self.waivers_applied.is_empty()
+            && self.waivers_expired.is_empty()
+            && self.attestations.is_empty()
     }
 
     /// The control state changed: a criterion, a finding's status, the resources in scope or a
@@ -173,6 +213,9 @@ impl Drift {
             || !self.resources_added.is_empty()
             || !self.resources_removed.is_empty()
             || !self.scores.is_empty()
+            || !self.waivers_applied.is_empty()
+            || !self.waivers_expired.is_empty()
+            || !self.attestations.is_empty()
     }
 
     /// Findings listed as newly failing, newly erroring or resolved.
@@ -214,6 +257,21 @@ impl Drift {
             parts.push(format!(
                 "{r} {} removed",
                 plural(r, "resource", "resources")
+            ));
+        }
+        let e = self.waivers_expired.len();
+        if e > 0 {
+            parts.push(format!("{e} {} expired", plural(e, "waiver", "waivers")));
+        }
+        let w = self.waivers_applied.len();
+        if w > 0 {
+            parts.push(format!("{w} {} applied", plural(w, "waiver", "waivers")));
+        }
+        let t = self.attestations.len();
+        if t > 0 {
+            parts.push(format!(
+                "{t} {} changed",
+                plural(t, "attestation", "attestations")
             ));
         }
         if parts.is_empty() && !self.scores.is_empty() {
@@ -293,7 +351,78 @@ pub fn diff(base: &Snapshot, head: &Snapshot) -> Result<Drift, EvidenceError> {
             .collect(),
         scores: score_deltas(&base_summary, &head_summary),
         files: file_diffs(base, head)?,
+        waivers_applied: waiver_changes(&base_summary, &head_summary, WaiverState::Applied),
+        waivers_expired: waiver_changes(&base_summary, &head_summary, WaiverState::Expired),
+        attestations: attestation_changes(base, head, &base_summary, &head_summary)?,
     })
+}
+
+/// Waivers in state `to` in the head that were in another state (or absent) in the base.
+fn waiver_changes(base: &Summary, head: &Summary, to: WaiverState) -> Vec<WaiverChange> {
+    let before = |id: &str| -> Option<&WaiverStatus> { base.waivers.iter().find(|w| w.id == id) };
+    let mut out: Vec<WaiverChange> = head
+        .waivers
+        .iter()
+        .filter(|w| w.state == to)
+        .filter_map(|w| {
+            let from = before(&w.id).map(|b| b.state);
+            (from != Some(to)).then(|| WaiverChange {
+                id: w.id.clone(),
+                check: w.check.clone(),
+                resource: w.resource.clone(),
+                owner: w.owner.clone(),
+                expires: w.expires,
+                from,
+                to,
+                findings: w.findings,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
+}
+
+/// Manual criteria whose attestation state or attestation file changed.
+fn attestation_changes(
+    base: &Snapshot,
+    head: &Snapshot,
+    base_summary: &Summary,
+    head_summary: &Summary,
+) -> Result<Vec<AttestationChange>, EvidenceError> {
+    let blocks = |s: &Snapshot| -> Result<
+        BTreeMap<String, crate::attestations::ControlAttestation>,
+        EvidenceError,
+    > {
+        Ok(s.controls()?
+            .into_iter()
+            .filter_map(|c| c.attestation.map(|a| (c.id, a)))
+            .collect())
+    };
+    let (b, h) = (blocks(base)?, blocks(head)?);
+    let mut out = Vec::new();
+    for crit in controls::catalogue() {
+        let (from, to) = (b.get(&crit.id), h.get(&crit.id));
+        let state = |s: &Summary| {
+            s.criteria
+                .iter()
+                .find(|c| c.id == crit.id)
+                .and_then(|c| c.attestation)
+        };
+        let (fs, ts) = (state(base_summary), state(head_summary));
+        let file_changed =
+            from.and_then(|a| a.sha256.as_ref()) != to.and_then(|a| a.sha256.as_ref());
+        if fs != ts || file_changed {
+            out.push(AttestationChange {
+                id: crit.id.clone(),
+                title: crit.title.clone(),
+                from: fs,
+                to: ts,
+                date: to.and_then(|a| a.date),
+                owner: to.and_then(|a| a.owner.clone()),
+            });
+        }
+    }
+    Ok(out)
 }
 
 fn resource_ids(s: &Snapshot) -> Result<BTreeSet<String>, EvidenceError> {
@@ -342,12 +471,19 @@ fn findings(s: &Snapshot) -> Result<Findings, EvidenceError> {
                     format!("resource {} appears twice", key.1),
                 ));
             }
+            let reason = match &r.waiver {
+                Some(w) => format!(
+                    "{} (waived by {}, owner {}, expires {})",
+                    r.reason, w.id, w.owner, w.expires
+                ),
+                None => r.reason,
+            };
             out.by_key.insert(
                 key,
                 Observed {
                     status: r.status,
                     severity: file.severity,
-                    reason: r.reason,
+                    reason,
                 },
             );
         }

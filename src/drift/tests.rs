@@ -36,7 +36,16 @@ fn assess(
         .map(|c| crate::checks::run(c, &ctx))
         .collect();
     let controls = crate::controls::evaluate(&results);
-    crate::evidence::build(inv, &settings, &results, &controls, run, previous).unwrap()
+    crate::evidence::build(
+        inv,
+        &settings,
+        &results,
+        &controls,
+        &Default::default(),
+        run,
+        previous,
+    )
+    .unwrap()
 }
 use crate::model::{Inventory, Resource};
 

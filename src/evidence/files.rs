@@ -8,9 +8,11 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::attestations::{AttestationState, ControlAttestation, ManualCounts};
 use crate::checks::{Counts, FindingStatus, Settings, Severity};
 use crate::controls::{Category, ControlStatus, Coverage, MappedCheck, Score};
 use crate::model::{ChangeEvent, Identity, InventoryPart, Resource, Source, Subscription};
+use crate::waivers::{AppliedWaiver, Waiver, WaiverStatus};
 
 /// Version of the evidence file formats; in every file.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -66,6 +68,9 @@ pub struct CriterionSummary {
     pub category: Category,
     pub coverage: Coverage,
     pub status: ControlStatus,
+    /// For manual criteria: attested, stale or unattested (the status stays `manual`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attestation: Option<AttestationState>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -98,6 +103,27 @@ pub struct Summary {
     pub settings: Settings,
     /// Size of the change population (`changes/`).
     pub change_events: ChangeCounts,
+    /// Manual criteria by attestation state.
+    #[serde(default)]
+    pub manual: ManualCounts,
+    /// Every waiver of `waivers.toml` and its state at `as_of` (applied, unused, expired, not
+    /// yet effective), by id; empty without a waiver file.
+    #[serde(default)]
+    pub waivers: Vec<WaiverStatus>,
+}
+
+/// `waivers.json`: the waiver file the snapshot was assessed with, so the snapshot is
+/// self-contained. Present only when the repository has a waiver file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WaiversFile {
+    pub schema_version: u32,
+    /// Path of the waiver file in the repository.
+    pub source: String,
+    /// sha256 of the waiver file's bytes.
+    pub source_sha256: String,
+    /// The waivers as declared, by id.
+    pub waivers: Vec<Waiver>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -144,6 +170,9 @@ pub struct ControlFile {
     pub status: ControlStatus,
     pub checks: Vec<MappedCheck>,
     pub counts: Counts,
+    /// For manual criteria: the attestation, or that there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attestation: Option<ControlAttestation>,
 }
 
 /// One check's verdict on one resource.
@@ -154,6 +183,9 @@ pub struct ResourceResult {
     pub status: FindingStatus,
     pub reason: String,
     pub observed: BTreeMap<String, Value>,
+    /// For a `waived` result: the waiver that covers the failure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<AppliedWaiver>,
 }
 
 /// `checks/<id>.json`: a check's metadata and one result per resource.

@@ -20,6 +20,29 @@ use crate::model::{ChangeEvent, Inventory, InventoryPart};
 
 pub const MANIFEST: &str = "manifest.json";
 pub const SUMMARY: &str = "summary.json";
+pub const WAIVERS: &str = "waivers.json";
+
+/// What the evidence repository itself declares, read at the commit a snapshot is built on:
+/// accepted risks and manual attestations. Part of the evidence input, like the inventory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RepoInputs {
+    /// `None` when the repository has no waiver file.
+    pub waivers: Option<crate::waivers::Waivers>,
+    /// By file path.
+    pub attestations: Vec<crate::attestations::Attestation>,
+    /// `[attestations] max_age_days`.
+    pub attestation_max_age_days: u32,
+}
+
+impl Default for RepoInputs {
+    fn default() -> Self {
+        Self {
+            waivers: None,
+            attestations: Vec::new(),
+            attestation_max_age_days: crate::attestations::DEFAULT_MAX_AGE_DAYS,
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum EvidenceError {
@@ -140,13 +163,15 @@ pub fn inventory_path(part: InventoryPart) -> String {
 }
 
 /// Builds a snapshot on top of `previous` (the snapshot its parent commit holds, if any).
-/// Evidence bytes are a pure function of the inventory, the settings, the results and the
-/// previous change population; `run` and the previous manifest's hash reach only the manifest.
+/// Evidence bytes are a pure function of the inventory, the settings, the results (waivers
+/// already applied, see [`assess_with`]), the repository inputs and the previous change
+/// population; `run` and the previous manifest's hash reach only the manifest.
 pub fn build(
     inventory: &Inventory,
     settings: &Settings,
     results: &[CheckResult],
     controls: &[ControlResult],
+    inputs: &RepoInputs,
     run: RunMeta,
     previous: Option<&Snapshot>,
 ) -> Result<Snapshot, EvidenceError> {
@@ -182,12 +207,27 @@ pub fn build(
                     status: f.status,
                     reason: f.reason.clone(),
                     observed: f.observed.clone(),
+                    waiver: f.waiver.clone(),
                 })
                 .collect(),
         };
         files.insert(check_path(m.id), canonical::to_bytes(&file));
     }
 
+    let mut manual = crate::attestations::ManualCounts::default();
+    let mut attestation_of = BTreeMap::new();
+    for c in controls
+        .iter()
+        .filter(|c| c.coverage == controls::Coverage::Manual)
+    {
+        let a = inputs
+            .attestations
+            .iter()
+            .find(|a| a.criterion == c.criterion.id);
+        let block = crate::attestations::assess(a, as_of, inputs.attestation_max_age_days);
+        manual.add(block.state);
+        attestation_of.insert(c.criterion.id.clone(), block);
+    }
     for c in controls {
         let file = ControlFile {
             schema_version: SCHEMA_VERSION,
@@ -199,6 +239,7 @@ pub fn build(
             status: c.status,
             checks: c.checks.clone(),
             counts: c.counts,
+            attestation: attestation_of.get(&c.criterion.id).cloned(),
         };
         files.insert(control_path(&c.criterion.id), canonical::to_bytes(&file));
     }
@@ -245,6 +286,7 @@ pub fn build(
                 category: c.criterion.category,
                 coverage: c.coverage,
                 status: c.status,
+                attestation: attestation_of.get(&c.criterion.id).map(|a| a.state),
             })
             .collect(),
         checks: results
@@ -259,7 +301,22 @@ pub fn build(
         gaps,
         settings: settings.clone(),
         change_events,
+        manual,
+        waivers: inputs
+            .waivers
+            .as_ref()
+            .map(|w| w.states(results, as_of))
+            .unwrap_or_default(),
     };
+    if let Some(w) = &inputs.waivers {
+        let file = WaiversFile {
+            schema_version: SCHEMA_VERSION,
+            source: w.source.clone(),
+            source_sha256: w.sha256.clone(),
+            waivers: w.entries.clone(),
+        };
+        files.insert(WAIVERS.to_string(), canonical::to_bytes(&file));
+    }
     files.insert(SUMMARY.to_string(), canonical::to_bytes(&summary));
 
     let provenance = |part: InventoryPart| {
@@ -384,16 +441,33 @@ fn merge_changes(
 }
 
 /// Runs checks and controls on an inventory and builds its snapshot on top of `previous`: the
-/// whole pure middle of the pipeline.
+/// whole pure middle of the pipeline, without waivers or attestations.
 pub fn assess(
     inventory: &Inventory,
     settings: &Settings,
     run: RunMeta,
     previous: Option<&Snapshot>,
 ) -> Result<Snapshot, EvidenceError> {
-    let results = crate::checks::run_all(inventory, settings);
+    assess_with(inventory, settings, &RepoInputs::default(), run, previous)
+}
+
+/// As [`assess`], with the repository's waivers applied to the findings (at the inventory's
+/// collection time) and its attestations recorded for the manual criteria.
+pub fn assess_with(
+    inventory: &Inventory,
+    settings: &Settings,
+    inputs: &RepoInputs,
+    run: RunMeta,
+    previous: Option<&Snapshot>,
+) -> Result<Snapshot, EvidenceError> {
+    let mut results = crate::checks::run_all(inventory, settings);
+    if let Some(w) = &inputs.waivers {
+        w.apply(&mut results, inventory.collected_at);
+    }
     let controls = controls::evaluate(&results);
-    build(inventory, settings, &results, &controls, run, previous)
+    build(
+        inventory, settings, &results, &controls, inputs, run, previous,
+    )
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use schemars::{JsonSchema, schema_for};
 
+use super::WAIVERS;
 use super::canonical;
 use super::files::*;
 use crate::model::Inventory;
@@ -20,6 +21,7 @@ pub fn all() -> Vec<(String, Vec<u8>)> {
         one::<ControlFile>("control"),
         one::<CheckFile>("check"),
         one::<ChangesFile>("changes"),
+        one::<WaiversFile>("waivers"),
         one::<SubscriptionsFile>("inventory-subscriptions"),
         one::<ResourcesFile>("inventory-resources"),
         one::<IdentityFile>("inventory-identity"),
@@ -32,6 +34,7 @@ pub fn schema_for_path(path: &str) -> Option<&'static str> {
     Some(match path {
         "manifest.json" => "manifest.schema.json",
         "summary.json" => "summary.schema.json",
+        WAIVERS => "waivers.schema.json",
         "inventory/subscriptions.json" => "inventory-subscriptions.schema.json",
         "inventory/resources.json" => "inventory-resources.schema.json",
         "inventory/identity.json" => "inventory-identity.schema.json",

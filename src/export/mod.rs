@@ -102,6 +102,8 @@ pub struct Row<'a> {
     pub observed: &'a BTreeMap<String, Value>,
     /// 1-based line of the finding (its `resource_id`) in the check's canonical evidence file.
     pub line: usize,
+    /// The waiver covering a `waived` finding.
+    pub waiver: Option<&'a crate::waivers::AppliedWaiver>,
 }
 
 impl Row<'_> {
@@ -170,6 +172,7 @@ impl Parsed {
                     reason: &r.reason,
                     observed: &r.observed,
                     line: lines.get(&r.resource_id).copied().unwrap_or(1),
+                    waiver: r.waiver.as_ref(),
                 });
             }
         }

@@ -103,7 +103,8 @@ fn observation(row: &Row, ids: &Ids, collected: &str, opts: &Options) -> Value {
         props.push(p);
     }
     let types = match row.status {
-        FindingStatus::Fail | FindingStatus::Error => "finding",
+        // A waived failure is still a finding; the waiver is an accepted risk, not a fix.
+        FindingStatus::Fail | FindingStatus::Error | FindingStatus::Waived => "finding",
         FindingStatus::Pass | FindingStatus::NotApplicable => "control-objective",
     };
     json!({

@@ -54,7 +54,9 @@ pub fn fingerprint(check_id: &str, resource_id: &str) -> String {
 /// How a finding status appears in SARIF: `None` when it is not a result.
 fn level(status: FindingStatus) -> Option<&'static str> {
     match status {
-        FindingStatus::Fail => Some("error"),
+        // A waived failure stays a result, suppressed with the waiver as justification, so
+        // code scanning shows it as accepted rather than hiding it.
+        FindingStatus::Fail | FindingStatus::Waived => Some("error"),
         FindingStatus::Error => Some("note"),
         FindingStatus::Pass | FindingStatus::NotApplicable => None,
     }
@@ -153,7 +155,19 @@ fn result(row: &Row, rule_index: usize, opts: &Options) -> Option<Value> {
     if let Some(sub) = row.subscription() {
         props["subscriptionId"] = json!(sub);
     }
+    let suppressions = match row.waiver {
+        Some(w) => json!([{
+            "kind": "external",
+            "status": "accepted",
+            "justification": format!(
+                "waiver {} (owner {}, approved by {}, expires {}): {}",
+                w.id, w.owner, w.approved_by, w.expires, w.reason
+            ),
+        }]),
+        None => json!([]),
+    };
     Some(json!({
+        "suppressions": suppressions,
         "ruleId": row.check.id,
         "ruleIndex": rule_index,
         "level": level,

@@ -6,6 +6,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::{PeriodView, ReportError, ReportIdentity, ReportInput};
+use crate::attestations::{ControlAttestation, ManualCounts};
 use crate::checks::{Counts, FindingStatus, Severity};
 use crate::controls::{Category, ControlStatus, Coverage, Score};
 use crate::drift::Drift;
@@ -97,9 +98,20 @@ pub struct CriterionRow {
     pub mapped_checks: usize,
     /// Findings of the mapped checks, by status.
     pub findings: Counts,
+    /// For manual criteria: the attestation block (attested, stale or unattested).
+    pub attestation: Option<ControlAttestation>,
 }
 
 impl CriterionRow {
+    /// The coverage matrix's status word: for a manual criterion its attestation state
+    /// (`attested`, `stale`, `unattested`; the coverage column says `manual`), else the status.
+    pub fn status_label(&self) -> &'static str {
+        match (&self.attestation, self.status) {
+            (Some(a), ControlStatus::Manual) => a.state.as_str(),
+            (_, ControlStatus::NotApplicable) => "not applicable",
+            (_, s) => s.as_str(),
+        }
+    }
     pub fn category_label(&self) -> &'static str {
         self.category.label()
     }
@@ -181,9 +193,8 @@ impl StatusCounts {
     }
 }
 
-/// An accepted risk that turns a failing finding into a waived one. Waivers are not recorded in
-/// evidence yet; the model has the slot so that the report lists them, with owner and expiry,
-/// beside the findings they cover as soon as they are.
+/// An accepted risk that turned a failing finding into a waived one, as the check file records
+/// it; the report lists it, with owner and expiry, beside the finding it covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Waiver {
     pub id: String,
@@ -193,7 +204,7 @@ pub struct Waiver {
     pub expires: String,
 }
 
-/// A finding the report lists: failing, in error, or (once waivers exist) waived.
+/// A finding the report lists: failing, in error, or waived.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FindingRow {
     pub resource_id: String,
@@ -224,7 +235,7 @@ pub struct CheckDetail {
     pub severity: Severity,
     pub status: FindingStatus,
     pub counts: Counts,
-    /// Failing findings first, then erroring ones; each by resource id. No cap.
+    /// Failing findings first, then erroring, then waived ones; each by resource id. No cap.
     pub findings: Vec<FindingRow>,
 }
 
@@ -284,6 +295,8 @@ pub struct ReportModel {
     /// Every criterion in the summary, in catalogue order.
     pub criteria: Vec<CriterionRow>,
     pub status_counts: StatusCounts,
+    /// Manual criteria by attestation state.
+    pub manual: ManualCounts,
     /// Findings of all checks by status.
     pub findings: Counts,
     /// Most severe first, then by check id.
@@ -387,6 +400,7 @@ impl ReportModel {
                 status: c.status,
                 mapped_checks: file.checks.len(),
                 findings: file.counts,
+                attestation: file.attestation.clone(),
             });
             if c.coverage == Coverage::Automated {
                 let mut checks: Vec<String> =
@@ -483,6 +497,7 @@ impl ReportModel {
                 .collect(),
             criteria,
             status_counts,
+            manual: summary.manual,
             findings: summary.findings,
             failing_checks,
             by_severity,
@@ -517,7 +532,12 @@ fn check_detail(f: &CheckFile) -> CheckDetail {
     let mut findings: Vec<FindingRow> = f
         .results
         .iter()
-        .filter(|r| matches!(r.status, FindingStatus::Fail | FindingStatus::Error))
+        .filter(|r| {
+            matches!(
+                r.status,
+                FindingStatus::Fail | FindingStatus::Error | FindingStatus::Waived
+            )
+        })
         .map(|r| FindingRow {
             resource_id: r.resource_id.clone(),
             status: r.status,
@@ -527,11 +547,21 @@ fn check_detail(f: &CheckFile) -> CheckDetail {
                 .iter()
                 .map(|(k, v)| (k.clone(), v.to_string()))
                 .collect(),
-            waiver: None,
+            waiver: r.waiver.as_ref().map(|w| Waiver {
+                id: w.id.clone(),
+                owner: w.owner.clone(),
+                reason: w.reason.clone(),
+                expires: w.expires.to_string(),
+            }),
         })
         .collect();
-    // Failures first; results are already sorted by resource id and the sort is stable.
-    findings.sort_by_key(|r| r.status != FindingStatus::Fail);
+    // Failures first, then errors, then waived; results are already sorted by resource id and
+    // the sort is stable.
+    findings.sort_by_key(|r| match r.status {
+        FindingStatus::Fail => 0,
+        FindingStatus::Error => 1,
+        _ => 2,
+    });
     CheckDetail {
         id: f.id.clone(),
         title: f.title.clone(),
@@ -741,7 +771,12 @@ pub(crate) mod tests {
             let listed = f
                 .results
                 .iter()
-                .filter(|r| matches!(r.status, FindingStatus::Fail | FindingStatus::Error))
+                .filter(|r| {
+                    matches!(
+                        r.status,
+                        FindingStatus::Fail | FindingStatus::Error | FindingStatus::Waived
+                    )
+                })
                 .count();
             assert_eq!(d.findings.len(), listed, "{}", f.id);
             assert!(d.findings.iter().all(|r| r.waiver.is_none()));

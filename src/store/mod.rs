@@ -368,6 +368,97 @@ impl EvidenceStore {
         }
     }
 
+    /// The files directly in directory `dir` (relative to the repository root) in commit `oid`,
+    /// as `(path, bytes)` sorted by path; empty when the directory does not exist.
+    pub fn read_dir_at(&self, oid: Oid, dir: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        let tree = self.repo.find_commit(oid)?.tree()?;
+        let entry = match tree.get_path(Path::new(dir)) {
+            Ok(e) => e,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        if entry.kind() != Some(ObjectType::Tree) {
+            return Ok(Vec::new());
+        }
+        let sub = self.repo.find_tree(entry.id())?;
+        let mut out = Vec::new();
+        for e in sub.iter() {
+            if e.kind() == Some(ObjectType::Blob) {
+                let name = e.name().unwrap_or_default();
+                let blob = self.repo.find_blob(e.id())?;
+                out.push((format!("{dir}/{name}"), blob.content().to_vec()));
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Commits `files` (path relative to the repository root → bytes) on `branch` on top of
+    /// `parent`, keeping every other file of the parent: how the demo lays down the files a user
+    /// would commit by hand. `time` (seconds since the epoch) makes the commit reproducible.
+    pub fn commit_files(
+        &self,
+        branch: &str,
+        parent: Option<Oid>,
+        files: &BTreeMap<String, Vec<u8>>,
+        message: &str,
+        time: i64,
+    ) -> Result<Oid, StoreError> {
+        let parent_commit = parent.map(|p| self.repo.find_commit(p)).transpose()?;
+        let mut tree = parent_commit.as_ref().map(|c| c.tree()).transpose()?;
+        for (path, bytes) in files {
+            let parts: Vec<&str> = path.split('/').collect();
+            if parts
+                .iter()
+                .any(|p| p.is_empty() || *p == "." || *p == "..")
+            {
+                return Err(StoreError::BadPath(path.clone()));
+            }
+            let (name, dirs) = parts.split_last().expect("split yields one part");
+            let blob = self.repo.blob(bytes)?;
+            let oid = self.put(tree.as_ref(), dirs, name, blob)?;
+            tree = Some(self.repo.find_tree(oid)?);
+        }
+        let tree = match tree {
+            Some(t) => t,
+            None => self.repo.find_tree(self.repo.treebuilder(None)?.write()?)?,
+        };
+        let sig = Signature::new(BOT_NAME, BOT_EMAIL, &Time::new(time, 0))?;
+        let parents: Vec<&git2::Commit> = parent_commit.iter().collect();
+        let oid = self
+            .repo
+            .commit(None, &sig, &sig, message, &tree, &parents)?;
+        self.repo
+            .reference(&format!("refs/heads/{branch}"), oid, true, message)?;
+        Ok(oid)
+    }
+
+    /// Inserts blob `blob` as `name` in directory `dirs` of `base`.
+    fn put(
+        &self,
+        base: Option<&git2::Tree>,
+        dirs: &[&str],
+        name: &str,
+        blob: Oid,
+    ) -> Result<Oid, StoreError> {
+        let mut tb: TreeBuilder = self.repo.treebuilder(base)?;
+        match dirs.split_first() {
+            None => {
+                tb.insert(name, blob, 0o100644)?;
+            }
+            Some((first, rest)) => {
+                let existing = base
+                    .and_then(|t| t.get_name(first))
+                    .filter(|e| e.kind() == Some(ObjectType::Tree))
+                    .map(|e| self.repo.find_tree(e.id()))
+                    .transpose()?;
+                let child = self.put(existing.as_ref(), rest, name, blob)?;
+                tb.insert(first, child, 0o040000)?;
+            }
+        }
+        Ok(tb.write()?)
+    }
+
     /// Every commit reachable from `head` (all parents), newest first by topology, with the
     /// snapshot it holds (commits without evidence are left out).
     pub fn snapshot_history(&self, head: Oid) -> Result<Vec<(Oid, Snapshot)>, StoreError> {

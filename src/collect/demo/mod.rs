@@ -5,8 +5,10 @@
 mod directory;
 mod estate;
 mod governance;
+mod repo_files;
 
 pub use directory::{BREAK_GLASS, BREAK_GLASS_UPN, DEPLOYER_APP_ID};
+pub use repo_files::repository_files;
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{Value, json};

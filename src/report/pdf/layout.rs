@@ -82,6 +82,7 @@ pub(super) fn finding_colour(s: FindingStatus) -> Rgb {
         FindingStatus::Fail => FAIL,
         FindingStatus::Error => INCOMPLETE,
         FindingStatus::NotApplicable => NOT_APPLICABLE,
+        FindingStatus::Waived => WAIVED,
     }
 }
 

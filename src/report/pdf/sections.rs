@@ -161,14 +161,25 @@ fn cover(d: &mut Doc, model: &ReportModel) {
             s.findings_percent()
         ),
         format!(
-            "{} criteria: {} automated, {} manual, {} inherited",
+            "{} criteria: {} automated, {} manual ({} attested, {} stale, {} unattested), {} \
+             inherited",
             sc.total(),
             model.methodology.automated,
             sc.manual,
+            model.manual.attested,
+            model.manual.stale,
+            model.manual.unattested,
             sc.inherited
         ),
     ];
     let mut lines = lines.to_vec();
+    if model.findings.waived > 0 {
+        lines.push(format!(
+            "Findings waived: {} (accepted risks with an owner and an expiry; counted as not \
+             passing)",
+            model.findings.waived
+        ));
+    }
     if let Some(p) = &model.period {
         lines.push(format!(
             "Period: {} runs, {} day(s) without a run, {} cadence gap(s) over {} hours",
@@ -276,10 +287,10 @@ fn executive_summary(d: &mut Doc, model: &ReportModel) {
     };
     d.paragraph(&format!(
         "{when}, {} of {} evaluated automated criteria pass ({}); {} fail and {} are \
-         incomplete because data could not be read. {} of {} findings pass ({}). {} criteria are \
-         manual: they need a person's attestation, which this evidence does not record, so they \
-         are listed but never scored. {} inherited from Microsoft Azure under the shared \
-         responsibility model.",
+         incomplete because data could not be read. {} of {} findings pass ({}){}. {} criteria are \
+         manual: they need a person's attestation, recorded from the evidence repository \
+         ({} attested, {} stale, {} unattested), and are listed but never scored. {} inherited \
+         from Microsoft Azure under the shared responsibility model.",
         s.criteria_passing,
         s.criteria_evaluated,
         percent(s.criteria_score),
@@ -288,7 +299,17 @@ fn executive_summary(d: &mut Doc, model: &ReportModel) {
         s.findings_passing,
         s.findings_evaluated,
         percent(s.findings_score),
+        match model.findings.waived {
+            0 => String::new(),
+            n => format!(
+                "; {n} failing {} waived as accepted risks, listed with owner and expiry",
+                if n == 1 { "finding is" } else { "findings are" }
+            ),
+        },
         sc.manual,
+        model.manual.attested,
+        model.manual.stale,
+        model.manual.unattested,
         match sc.inherited {
             1 => "1 criterion is".to_string(),
             n => format!("{n} criteria are"),
@@ -889,20 +910,23 @@ fn coverage_matrix(d: &mut Doc, model: &ReportModel) {
     d.paragraph(&format!(
         "All {} criteria of the {}, one row each: how each is covered, its status, the checks \
          mapped to it and their findings. Automated: evaluated by the checks; manual: needs a \
-         person's attestation; inherited: Microsoft Azure's responsibility.",
+         person's attestation, and its status is the attestation's (attested, stale or \
+         unattested; never scored); inherited: Microsoft Azure's responsibility. Waived: failing \
+         findings covered by an accepted risk, listed with owner and expiry in the detail.",
         sc.total(),
         model.cover.criteria_edition
     ));
     d.gap(4.0);
     let cols = fill(vec![
         col("ID", 12.0, Align::Left),
-        wcol("Title", 79.0),
+        wcol("Title", 67.0),
         col("Coverage", 18.0, Align::Left),
-        col("Status", 19.0, Align::Left),
+        col("Status", 20.0, Align::Left),
         col("Checks", 14.0, Align::Right),
         col("Pass", 10.0, Align::Right),
         col("Fail", 10.0, Align::Right),
         col("Error", 12.0, Align::Right),
+        col("Waived", 14.0, Align::Right),
     ]);
     let rows: Vec<Vec<Cell>> = model
         .criteria
@@ -921,7 +945,7 @@ fn coverage_matrix(d: &mut Doc, model: &ReportModel) {
                 small(&c.id, Face::Bold, TEXT),
                 small(&c.title, Face::Regular, TEXT),
                 small(c.coverage_text(), Face::Regular, TEXT),
-                small(status_text(c.status), Face::Bold, status_colour(c.status)),
+                small(c.status_label(), Face::Bold, status_colour(c.status)),
                 n(c.mapped_checks as u64),
                 n(c.findings.pass),
                 if c.findings.fail > 0 {
@@ -930,6 +954,11 @@ fn coverage_matrix(d: &mut Doc, model: &ReportModel) {
                     n(c.findings.fail)
                 },
                 n(c.findings.error),
+                if c.findings.waived > 0 {
+                    small(&c.findings.waived.to_string(), Face::Bold, WAIVED)
+                } else {
+                    n(c.findings.waived)
+                },
             ]
         })
         .collect();
@@ -1440,11 +1469,49 @@ fn methodology(d: &mut Doc, model: &ReportModel) {
     ));
     d.heading(3, &format!("Manual criteria ({})", m.manual.len()));
     if !m.manual.is_empty() {
-        let cols = fill(vec![col("ID", 16.0, Align::Left), wcol("Title", 158.0)]);
+        let cols = fill(vec![
+            col("ID", 16.0, Align::Left),
+            wcol("Title", 88.0),
+            wcol("Attestation", 70.0),
+        ]);
         let rows: Vec<Vec<Cell>> = m
             .manual
             .iter()
-            .map(|(id, t)| vec![Cell::bold(id), t.as_str().into()])
+            .map(|(id, t)| {
+                let a = model
+                    .criteria
+                    .iter()
+                    .find(|c| &c.id == id)
+                    .and_then(|c| c.attestation.as_ref());
+                let text = match a {
+                    Some(a) if a.date.is_some() => format!(
+                        "{}: {} on {} ({} days before the evidence; stale after {}), period {}{}",
+                        a.state.as_str(),
+                        a.owner.as_deref().unwrap_or("?"),
+                        a.date.map(|d| d.to_string()).unwrap_or_default(),
+                        a.age_days.unwrap_or_default(),
+                        a.max_age_days,
+                        a.period.as_deref().unwrap_or("?"),
+                        match a.evidence.len() {
+                            0 => String::new(),
+                            n => format!(
+                                "; {n} evidence link(s) in {}",
+                                a.file.as_deref().unwrap_or("?")
+                            ),
+                        }
+                    ),
+                    _ => "unattested: no attestation file".to_string(),
+                };
+                let colour = match a.map(|a| a.state) {
+                    Some(crate::attestations::AttestationState::Attested) => TEXT,
+                    _ => FAIL,
+                };
+                vec![
+                    Cell::bold(id),
+                    t.as_str().into(),
+                    Cell::default().then(&text, Face::Regular, SMALL, colour),
+                ]
+            })
             .collect();
         table(d, &cols, &rows, &PLAIN);
     }

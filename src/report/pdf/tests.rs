@@ -205,7 +205,7 @@ fn gaps_are_listed_with_their_reason() {
 
 #[test]
 fn a_waived_finding_shows_its_waiver_with_owner_and_expiry() {
-    // Waivers are not in evidence yet; the model slot renders as soon as one is set.
+    // The model slot, as the check file's waiver fills it, renders owner and expiry.
     let s = snapshot();
     let mut model = ReportModel::build(&s, &identity()).unwrap();
     let check = model
