@@ -3,9 +3,7 @@
 //! against the fake Azure (OIDC) and the fake GitHub, and a sharded collection assesses to the
 //! same findings as an unsharded one.
 
-#[allow(dead_code)]
 mod common;
-#[allow(dead_code)]
 #[path = "support/fake_github.rs"]
 mod fake_github;
 mod support;
@@ -217,7 +215,7 @@ fn example_workflows_grant_least_privilege() {
             .map(String::as_str),
         Some("write")
     );
-    assert!(perms(&w["jobs"]["assess"]).get("id-token").is_none());
+    assert!(!perms(&w["jobs"]["assess"]).contains_key("id-token"));
 }
 
 /// A bare remote whose `main` holds the config, a clone of it, and a fake GitHub.
