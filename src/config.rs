@@ -1,14 +1,24 @@
 //! The `soc2-evidence.toml` configuration: strict parse (unknown keys rejected), then
-//! validation that reports every problem at once, each with its key. Reads the file and nothing
-//! else.
+//! environment overrides for CI, then validation that reports every problem at once, each with
+//! its key. Reads the file and the environment and nothing else.
+//!
+//! Environment overrides: `SOC2_EVIDENCE__<SECTION>__<KEY>=value` sets `<section>.<key>` (upper
+//! case, double underscores), e.g. `SOC2_EVIDENCE__GITHUB__REPOSITORY=contoso/evidence`. Lists
+//! take comma- or newline-separated items (`SOC2_EVIDENCE__COLLECT__SUBSCRIPTIONS="a,b"`); an
+//! empty value clears an optional key or a list. Only the keys in [`ENV_KEYS`] can be set this
+//! way (the ones a CI job varies); any other `SOC2_EVIDENCE__…` variable is a problem, like an
+//! unknown key in the file. Overrides apply to the configuration of the current run
+//! ([`Config::discover`]), never to a configuration read back from a commit ([`Config::parse`]),
+//! so a report rebuilt from a commit stays byte-identical.
 
 use std::path::Path;
 
-use serde::Deserialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 pub const FILE_NAME: &str = "soc2-evidence.toml";
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub organisation: Organisation,
@@ -28,7 +38,7 @@ pub struct Config {
 }
 
 /// `[waivers]`: where the waiver file lives.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct WaiversConfig {
     /// Path of the waiver file, relative to the repository root.
@@ -44,7 +54,7 @@ impl Default for WaiversConfig {
 }
 
 /// `[attestations]`: where manual attestations live and how long one holds.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct AttestationsConfig {
     /// Directory of `<criterion>.md` files, relative to the repository root.
@@ -73,7 +83,7 @@ fn repo_path_ok(p: &str) -> bool {
 
 /// `[azure]`: the cloud, endpoint overrides, and the identity to use. Never a secret: those
 /// come from the environment (or, better, from OIDC federation).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct AzureConfig {
     /// `public`, `china`, `usgov` or `custom` (then every endpoint must be given).
@@ -95,7 +105,7 @@ pub struct AzureConfig {
 }
 
 /// `[collect]`: scope and pacing of a collection.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct CollectConfig {
     /// Subscription ids to collect; empty: every subscription the identity can see.
@@ -145,7 +155,7 @@ impl Default for CollectConfig {
 pub const GITHUB_API_URL_ENV: &str = "SOC2_EVIDENCE_GITHUB_API_URL";
 
 /// How a run whose evidence shows no material drift is recorded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum NoDrift {
     /// Commit the snapshot on the base branch and push it: Type 2 needs continuous evidence.
@@ -155,7 +165,7 @@ pub enum NoDrift {
     Nothing,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct GithubConfig {
     /// `owner/name` of the evidence repository on GitHub; empty: taken from `GITHUB_REPOSITORY`
@@ -354,7 +364,7 @@ pub fn api_url_problem(url: &str) -> Option<String> {
     Some(format!("{url:?} must start with https://"))
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Organisation {
     /// Shown on the report cover.
@@ -363,7 +373,7 @@ pub struct Organisation {
     pub system: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct EvidenceConfig {
     /// Directory of the evidence inside the repository.
@@ -406,38 +416,175 @@ pub enum ConfigError {
     Invalid { file: String, problems: Vec<String> },
 }
 
+/// Prefix of the environment overrides: `SOC2_EVIDENCE__<SECTION>__<KEY>`.
+pub const ENV_PREFIX: &str = "SOC2_EVIDENCE__";
+
+/// The keys the environment can override (`section.key`).
+pub const ENV_KEYS: [&str; 15] = [
+    "organisation.name",
+    "organisation.system",
+    "evidence.root",
+    "evidence.base_branch",
+    "evidence.bot_branch",
+    "azure.tenant_id",
+    "azure.client_id",
+    "collect.subscriptions",
+    "collect.exclude_subscriptions",
+    "collect.management_group",
+    "github.repository",
+    "github.remote",
+    "github.labels",
+    "github.reviewers",
+    "github.no_drift",
+];
+
+/// The environment variable that overrides `section.key`.
+pub fn env_var_for(key: &str) -> String {
+    format!(
+        "{ENV_PREFIX}{}",
+        key.to_ascii_uppercase().replace('.', "__")
+    )
+}
+
+/// Comma- or newline-separated items, trimmed, empty ones dropped.
+fn env_list(v: &str) -> Vec<String> {
+    v.split([',', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn env_opt(v: &str) -> Option<String> {
+    let v = v.trim();
+    (!v.is_empty()).then(|| v.to_string())
+}
+
 impl Config {
-    /// Loads and validates a config file.
+    /// Applies `SOC2_EVIDENCE__…` overrides from `vars`. Returns the problems (unknown
+    /// variables, unreadable values) and the `(key, variable)` pairs applied.
+    pub fn apply_env(
+        &mut self,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> (Vec<String>, Vec<(String, String)>) {
+        let mut problems = vec![];
+        let mut applied = vec![];
+        let mut vars: Vec<(String, String)> = vars
+            .into_iter()
+            .filter(|(k, _)| k.starts_with(ENV_PREFIX))
+            .collect();
+        vars.sort();
+        for (var, value) in vars {
+            let key = var[ENV_PREFIX.len()..]
+                .to_ascii_lowercase()
+                .replacen("__", ".", 1);
+            let v = value.trim().to_string();
+            match key.as_str() {
+                "organisation.name" => self.organisation.name = v,
+                "organisation.system" => self.organisation.system = v,
+                "evidence.root" => self.evidence.root = v,
+                "evidence.base_branch" => self.evidence.base_branch = v,
+                "evidence.bot_branch" => self.evidence.bot_branch = v,
+                "azure.tenant_id" => self.azure.tenant_id = env_opt(&v),
+                "azure.client_id" => self.azure.client_id = env_opt(&v),
+                "collect.subscriptions" => self.collect.subscriptions = env_list(&v),
+                "collect.exclude_subscriptions" => {
+                    self.collect.exclude_subscriptions = env_list(&v)
+                }
+                "collect.management_group" => self.collect.management_group = env_opt(&v),
+                "github.repository" => self.github.repository = v,
+                "github.remote" => self.github.remote = v,
+                "github.labels" => self.github.labels = env_list(&v),
+                "github.reviewers" => self.github.reviewers = env_list(&v),
+                "github.no_drift" => match v.as_str() {
+                    "commit-on-base" => self.github.no_drift = NoDrift::CommitOnBase,
+                    "nothing" => self.github.no_drift = NoDrift::Nothing,
+                    other => {
+                        problems.push(format!(
+                            "{var}: {other:?} is not one of \"commit-on-base\", \"nothing\""
+                        ));
+                        continue;
+                    }
+                },
+                _ => {
+                    problems.push(format!(
+                        "{var}: not a configuration override; the environment can set {}",
+                        ENV_KEYS.map(env_var_for).join(", ")
+                    ));
+                    continue;
+                }
+            }
+            applied.push((key, var));
+        }
+        (problems, applied)
+    }
+
+    /// Loads and validates a config file, with the process environment's overrides.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        Self::load_with_env(path, std::env::vars())
+    }
+
+    fn load_with_env(
+        path: &Path,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
         let file = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             file: file.clone(),
             source,
         })?;
-        Self::parse(&file, &text)
+        Self::parse_with_env(&file, &text, vars)
     }
 
-    /// Loads `path` if given, else `<dir>/soc2-evidence.toml` if it exists, else defaults.
+    /// Loads `path` if given, else `<dir>/soc2-evidence.toml` if it exists, else defaults; then
+    /// applies the environment's overrides and validates.
     pub fn discover(path: Option<&Path>, dir: &Path) -> Result<Self, ConfigError> {
+        Self::discover_with_env(path, dir, std::env::vars())
+    }
+
+    /// [`Config::discover`] with the environment given.
+    pub fn discover_with_env(
+        path: Option<&Path>,
+        dir: &Path,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
         match path {
-            Some(p) => Self::load(p),
+            Some(p) => Self::load_with_env(p, vars),
             None => {
                 let p = dir.join(FILE_NAME);
                 if p.is_file() {
-                    Self::load(&p)
+                    Self::load_with_env(&p, vars)
                 } else {
-                    Ok(Self::default())
+                    Self::parse_with_env("(defaults)", "", vars)
                 }
             }
         }
     }
 
+    /// Parses and validates a config file's text, without environment overrides.
     pub fn parse(file: &str, text: &str) -> Result<Self, ConfigError> {
-        let cfg: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+        Self::parse_with_env(file, text, std::iter::empty())
+    }
+
+    /// Parses, applies the overrides in `vars`, and validates: every problem at once, those of
+    /// overridden keys naming their variable.
+    pub fn parse_with_env(
+        file: &str,
+        text: &str,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let mut cfg: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
             file: file.to_string(),
             message: e.to_string().trim_end().to_string(),
         })?;
-        let problems = cfg.problems();
+        let (mut problems, applied) = cfg.apply_env(vars);
+        for p in cfg.problems() {
+            let key = p.split([':', '[']).next().unwrap_or_default();
+            match applied.iter().find(|(k, _)| k == key) {
+                Some((_, var)) => problems.push(format!("{p} (set by {var})")),
+                None => problems.push(p),
+            }
+        }
         if problems.is_empty() {
             Ok(cfg)
         } else {
@@ -723,5 +870,96 @@ mod tests {
                 "evidence.bot_branch"
             ]
         );
+    }
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let c = Config::parse_with_env(
+            "x.toml",
+            "[organisation]\nname = \"File\"\n[collect]\nsubscriptions = [\"f\"]\n",
+            env(&[
+                ("SOC2_EVIDENCE__ORGANISATION__NAME", "Contoso"),
+                ("SOC2_EVIDENCE__EVIDENCE__BOT_BRANCH", "bot/x"),
+                ("SOC2_EVIDENCE__GITHUB__REPOSITORY", "contoso/evidence"),
+                ("SOC2_EVIDENCE__GITHUB__LABELS", "soc2, drift"),
+                ("SOC2_EVIDENCE__COLLECT__SUBSCRIPTIONS", "s1\ns2,\n s3\n"),
+                ("SOC2_EVIDENCE__COLLECT__MANAGEMENT_GROUP", ""),
+                ("SOC2_EVIDENCE__GITHUB__NO_DRIFT", "nothing"),
+                (
+                    "SOC2_EVIDENCE_ARM_ENDPOINT",
+                    "not an override: one underscore",
+                ),
+                ("PATH", "/bin"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.organisation.name, "Contoso");
+        assert_eq!(c.evidence.bot_branch, "bot/x");
+        assert_eq!(c.github.repository, "contoso/evidence");
+        assert_eq!(c.github.labels, ["soc2", "drift"]);
+        assert_eq!(c.collect.subscriptions, ["s1", "s2", "s3"]);
+        assert_eq!(c.collect.management_group, None);
+        assert_eq!(c.github.no_drift, NoDrift::Nothing);
+        // A config read back from a commit ignores the environment.
+        assert_eq!(
+            Config::parse("x.toml", "").unwrap().organisation.name,
+            "Unnamed organisation"
+        );
+        for key in ENV_KEYS {
+            let mut c = Config::default();
+            let value = if key == "github.no_drift" {
+                "nothing"
+            } else {
+                "x"
+            };
+            let (p, applied) = c.apply_env(env(&[(&env_var_for(key), value)]));
+            assert!(p.is_empty() && applied.len() == 1, "{key}: {p:?}");
+        }
+    }
+
+    #[test]
+    fn environment_problems_are_reported_with_the_file_problems() {
+        let e = Config::parse_with_env(
+            "x.toml",
+            "[organisation]\nsystem = \"\"\n",
+            env(&[
+                ("SOC2_EVIDENCE__GITHUB__REPOSITORY", "not-a-repo"),
+                ("SOC2_EVIDENCE__GITHUB__NO_DRIFT", "sometimes"),
+                ("SOC2_EVIDENCE__GITHUB__API_URL", "https://x"),
+            ]),
+        )
+        .unwrap_err();
+        let ConfigError::Invalid { problems, .. } = &e else {
+            panic!("{e}")
+        };
+        assert_eq!(problems.len(), 4, "{problems:#?}");
+        assert!(problems[0].starts_with("SOC2_EVIDENCE__GITHUB__API_URL: not a configuration"));
+        assert!(problems[1].starts_with("SOC2_EVIDENCE__GITHUB__NO_DRIFT:"));
+        assert!(problems[2].starts_with("organisation.system:"));
+        assert!(
+            problems[3].starts_with("github.repository:")
+                && problems[3].ends_with("(set by SOC2_EVIDENCE__GITHUB__REPOSITORY)"),
+            "{}",
+            problems[3]
+        );
+    }
+
+    #[test]
+    fn discover_without_a_file_still_applies_the_environment() {
+        let dir = std::env::temp_dir().join("soc2-evidence-config-discover-none");
+        let c = Config::discover_with_env(
+            None,
+            &dir,
+            env(&[("SOC2_EVIDENCE__ORGANISATION__SYSTEM", "Payments")]),
+        )
+        .unwrap();
+        assert_eq!(c.organisation.system, "Payments");
     }
 }

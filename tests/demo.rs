@@ -107,7 +107,10 @@ fn demo_builds_repo_drift_and_report() {
         "{manual} manual (1 attested, 1 stale, {} unattested)",
         manual - 2
     );
-    assert!(text.contains(&counts), "PDF lacks the attestation counts {counts}");
+    assert!(
+        text.contains(&counts),
+        "PDF lacks the attestation counts {counts}"
+    );
     assert!(
         text.contains("attested: Dana Whitfield"),
         "PDF lacks the attestation"

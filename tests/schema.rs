@@ -63,3 +63,30 @@ fn schemas_reject_broken_evidence() {
             .is_valid(&summary)
     );
 }
+
+/// The configuration's schema accepts a full config (as TOML turns into JSON) and rejects an
+/// unknown key, as the strict parser does.
+#[test]
+fn config_schema_matches_the_strict_parser() {
+    let schema: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(schema_dir().join("soc2-evidence.toml.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let v = jsonschema::validator_for(&schema).unwrap();
+    let text = "[organisation]\nname = \"Contoso\"\n[evidence]\nbase_branch = \"main\"\n\
+                [azure]\ncloud = \"usgov\"\nauth = \"oidc\"\n[collect]\nsubscriptions = [\"s\"]\n\
+                [github]\nno_drift = \"nothing\"\nlabels = [\"soc2\"]\n";
+    soc2_evidence::config::Config::parse("x.toml", text).unwrap();
+    let json: serde_json::Value = toml::from_str(text).unwrap();
+    assert!(
+        v.is_valid(&json),
+        "{:?}",
+        v.iter_errors(&json)
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+    );
+    let bad: serde_json::Value = toml::from_str("[evidence]\nbase_brnch = \"main\"\n").unwrap();
+    assert!(!v.is_valid(&bad));
+    let bad: serde_json::Value = toml::from_str("[azure]\ncloud = \"mars\"\n").unwrap();
+    assert!(!v.is_valid(&bad));
+}

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
-use super::{FailOn, Outcome, assess_and_commit, format_scores, load_inventory, run_meta};
+use super::{FailOn, Outcome, assess_and_commit, format_scores, load_inventories, run_meta};
 use crate::config::Config;
 use crate::store::{CommitOutcome, EvidenceStore};
 
@@ -14,9 +14,10 @@ use crate::store::{CommitOutcome, EvidenceStore};
     after_help = "Examples:\n  soc2-evidence assess --inventory inventory.json --repo ./evidence-repo --fail-on fail"
 )]
 pub struct Args {
-    /// The inventory to assess (written by `collect`, or the demo's).
-    #[arg(long)]
-    inventory: PathBuf,
+    /// The inventory to assess (written by `collect`, or the demo's). Repeat it to assess the
+    /// parts of a sharded collection (`collect --shard i/n`) as one: same tenant required.
+    #[arg(long, required = true)]
+    inventory: Vec<PathBuf>,
     /// The evidence repository (created if absent).
     #[arg(long, default_value = ".")]
     repo: PathBuf,
@@ -34,7 +35,7 @@ pub struct Args {
 pub fn run(a: Args) -> Result<Outcome> {
     let started = chrono::Utc::now();
     let config = Config::discover(a.config.as_deref(), &a.repo)?;
-    let inventory = load_inventory(&a.inventory)?;
+    let inventory = load_inventories(&a.inventory)?;
     let branch = a.branch.unwrap_or(config.evidence.base_branch.clone());
     let store = EvidenceStore::open_or_init(&a.repo, &config.evidence.root, &branch)
         .with_context(|| format!("cannot open evidence repository {}", a.repo.display()))?;

@@ -51,6 +51,11 @@ pub struct CollectArgs {
     /// high-water mark; default: the configured look-back (at most 90 days).
     #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
     changes_since: Option<DateTime<Utc>>,
+    /// Collect shard `i` of `n` only (e.g. `2/4`): the subscriptions a stable hash of their id
+    /// assigns to it; tenant-wide identity (Microsoft Graph) in shard 1 only. Merge the parts
+    /// with `assess --inventory part1.json --inventory part2.json …`.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<crate::collect::Shard>,
     /// Never draw progress bars (they are drawn only on a terminal anyway).
     #[arg(long)]
     no_progress: bool,
@@ -145,6 +150,7 @@ fn options(
     opts.changes_since = a.changes_since;
     opts.extra_root_ca = az.ca_file.as_ref().map(PathBuf::from);
     opts.progress = !a.no_progress && !super::quiet();
+    opts.shard = a.shard;
     Ok(opts)
 }
 

@@ -128,6 +128,25 @@ pub(crate) fn step_summary(markdown: &str) -> Result<()> {
         .with_context(|| format!("cannot write the step summary {path}"))
 }
 
+/// Appends `key=value` lines to `$GITHUB_OUTPUT` when Actions sets it (the step's outputs);
+/// without it, nothing (the scores are printed anyway).
+pub(crate) fn outputs(lines: &str) -> Result<()> {
+    match std::env::var("GITHUB_OUTPUT") {
+        Ok(path) if !path.is_empty() => append(&path, lines, "outputs"),
+        _ => Ok(()),
+    }
+}
+
+fn append(path: &str, text: &str, what: &str) -> Result<()> {
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .with_context(|| format!("cannot write the step {what} {path}"))
+}
+
 /// The web URL of a file tree in the repository at a commit.
 pub(crate) fn blob_url(html_url: &str, commit: &str, path: &str) -> String {
     format!("{}/blob/{commit}/{path}", html_url.trim_end_matches('/'))

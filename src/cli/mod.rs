@@ -405,6 +405,19 @@ pub(crate) fn repo_inputs(
     })
 }
 
+/// Reads one or more inventory parts (e.g. the shards of a sharded collection) and merges them
+/// (`Inventory::merge`: same tenant, no conflicting overlap, every part's provenance kept).
+pub(crate) fn load_inventories(paths: &[std::path::PathBuf]) -> Result<Inventory> {
+    let mut parts = Vec::with_capacity(paths.len());
+    for p in paths {
+        parts.push((p.display().to_string(), load_inventory(p)?));
+    }
+    if parts.len() > 1 {
+        status!("merging {} inventory parts", parts.len());
+    }
+    Inventory::merge(parts).context("cannot merge the inventory parts")
+}
+
 /// Assesses `inventory` and commits the snapshot on `branch` (parent: `parent`, or the branch
 /// head), linking the manifest to the parent's. Waivers and attestations are read from the
 /// parent commit. Returns the outcome and the snapshot.

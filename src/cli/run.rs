@@ -10,9 +10,10 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, anyhow, bail};
+use clap::ValueEnum as _;
 use git2::Oid;
 
-use super::{FailOn, Outcome, commit_message, format_scores, github, load_inventory, run_meta};
+use super::{FailOn, Outcome, commit_message, format_scores, github, load_inventories, run_meta};
 use crate::config::{Config, NoDrift};
 use crate::drift::{self, Drift};
 use crate::evidence::{self, Snapshot};
@@ -32,9 +33,10 @@ const MAX_PASSES: u32 = 4;
                   GITHUB_TOKEN=… soc2-evidence run --inventory inventory.json --repo ."
 )]
 pub struct Args {
-    /// Assess this inventory instead of collecting from Azure.
+    /// Assess this inventory instead of collecting from Azure; repeat it to merge the parts of
+    /// a sharded collection (`collect --shard i/n`).
     #[arg(long)]
-    inventory: Option<PathBuf>,
+    inventory: Vec<PathBuf>,
     /// Collection options, used when no --inventory is given.
     #[command(flatten)]
     collect: super::collect::CollectArgs,
@@ -56,8 +58,8 @@ pub struct Args {
 /// window starts at the high-water mark of the approved change population (the newest event
 /// on the base branch), so every run appends exactly what happened since.
 fn obtain_inventory(a: &Args, config: &Config, store: &EvidenceStore) -> Result<Inventory> {
-    if let Some(p) = &a.inventory {
-        return load_inventory(p);
+    if !a.inventory.is_empty() {
+        return load_inventories(&a.inventory);
     }
     let mut collect = a.collect.clone();
     if collect.changes_since().is_none()
@@ -140,12 +142,85 @@ pub fn run(a: Args) -> Result<Outcome> {
 
     super::status_block!("{}", report.text);
     super::status_block!("{}", format_scores(&report.summary));
-    github::step_summary(&report.step_summary)?;
-    Ok(if a.fail_on.violated(&report.summary) {
+    let violated = a.fail_on.violated(&report.summary);
+    let mut step = report.step_summary.clone();
+    step.push_str(&scores_markdown(&report.summary));
+    if violated {
+        let _ = writeln!(
+            step,
+            "\n**Policy failed**: `--fail-on {}` is not met.",
+            a.fail_on
+                .to_possible_value()
+                .map_or("?".into(), |v| v.get_name().to_string())
+        );
+    }
+    github::step_summary(&step)?;
+    let outputs = output_lines(&report.summary, report.pr_url.as_deref(), report.drift);
+    github::outputs(&outputs)?;
+    Ok(if violated {
         Outcome::PolicyFailed
     } else {
         Outcome::Done
     })
+}
+
+/// The Action's outputs as `key=value` lines (the `$GITHUB_OUTPUT` format): the overall
+/// criteria and findings scores (percent, one decimal; empty when nothing was evaluated), the
+/// failing and incomplete criteria counts, the drift pull request's URL (empty without drift)
+/// and whether there is material drift.
+pub(crate) fn output_lines(
+    summary: &evidence::Summary,
+    pr_url: Option<&str>,
+    drift: bool,
+) -> String {
+    let o = &summary.overall;
+    let score = |v: Option<f64>| v.map(|p| format!("{p:.1}")).unwrap_or_default();
+    format!(
+        "criteria_score={}\nfindings_score={}\ncriteria_failing={}\ncriteria_incomplete={}\n\
+         gaps={}\npr_url={}\ndrift={drift}\n",
+        score(o.criteria_score),
+        score(o.findings_score),
+        o.criteria_failing,
+        o.criteria_incomplete,
+        summary.gaps.len(),
+        pr_url.unwrap_or_default(),
+    )
+}
+
+/// The scores as a markdown table for the step summary, with the gaps called out.
+pub(crate) fn scores_markdown(s: &evidence::Summary) -> String {
+    let mut out = format!(
+        "\nEvidence as of {} (tenant `{}`).\n\n| | criteria pass | fail | incomplete | \
+         findings pass |\n|---|---|---|---|---|\n",
+        s.as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        s.tenant_id
+    );
+    let row = |label: &str, sc: &crate::controls::Score| {
+        format!(
+            "| {label} | {}/{} ({}) | {} | {} | {}/{} ({}) |\n",
+            sc.criteria_passing,
+            sc.criteria_evaluated,
+            super::pct(sc.criteria_score),
+            sc.criteria_failing,
+            sc.criteria_incomplete,
+            sc.findings_passing,
+            sc.findings_evaluated,
+            super::pct(sc.findings_score),
+        )
+    };
+    out.push_str(&row("**Overall**", &s.overall));
+    for c in &s.categories {
+        out.push_str(&row(&c.label, &c.score));
+    }
+    if !s.gaps.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n:warning: {} collection gap(s): the affected criteria are incomplete, never \
+             passed. See `summary.json` → `gaps`.",
+            s.gaps.len()
+        );
+    }
+    out
 }
 
 struct Ctx<'a> {
@@ -184,6 +259,9 @@ struct Report {
     text: String,
     step_summary: String,
     summary: evidence::Summary,
+    /// The drift pull request, when there is drift.
+    pr_url: Option<String>,
+    drift: bool,
 }
 
 impl Ctx<'_> {
@@ -343,6 +421,8 @@ impl Ctx<'_> {
             text,
             step_summary: step,
             summary,
+            pr_url: None,
+            drift: false,
         })
     }
 
@@ -486,6 +566,8 @@ impl Ctx<'_> {
             text,
             step_summary: step,
             summary,
+            pr_url: Some(outcome.pr.html_url.to_string()),
+            drift: true,
         })
     }
 
@@ -542,5 +624,67 @@ impl Ctx<'_> {
             labels: self.config.github.labels.clone(),
             reviewers: self.config.github.reviewers.clone(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::collect::demo::{self, DemoState};
+
+    fn summary() -> evidence::Summary {
+        let inv = demo::inventory(DemoState::Drifted);
+        let run = evidence::RunMeta {
+            run_id: "t".into(),
+            started_at: inv.collected_at,
+            finished_at: inv.collected_at,
+        };
+        evidence::assess(&inv, &Default::default(), run, None)
+            .unwrap()
+            .summary()
+            .unwrap()
+    }
+
+    #[test]
+    fn outputs_are_key_value_lines_for_github_output() {
+        let s = summary();
+        let out = output_lines(&s, Some("https://github.com/o/r/pull/7"), true);
+        let map: std::collections::BTreeMap<&str, &str> = out
+            .lines()
+            .map(|l| l.split_once('=').expect("key=value"))
+            .collect();
+        let keys: Vec<&str> = map.keys().copied().collect();
+        assert_eq!(
+            keys,
+            [
+                "criteria_failing",
+                "criteria_incomplete",
+                "criteria_score",
+                "drift",
+                "findings_score",
+                "gaps",
+                "pr_url"
+            ]
+        );
+        assert_eq!(map["drift"], "true");
+        assert_eq!(map["pr_url"], "https://github.com/o/r/pull/7");
+        let pct: f64 = map["criteria_score"].parse().unwrap();
+        assert_eq!(Some(pct), s.overall.criteria_score);
+        assert_eq!(
+            map["criteria_failing"],
+            s.overall.criteria_failing.to_string()
+        );
+        let none = output_lines(&s, None, false);
+        assert!(none.contains("\npr_url=\ndrift=false\n"), "{none}");
+    }
+
+    #[test]
+    fn step_summary_table_has_overall_and_every_category() {
+        let s = summary();
+        let md = scores_markdown(&s);
+        assert!(md.contains("| **Overall** |"), "{md}");
+        for c in &s.categories {
+            assert!(md.contains(&format!("| {} |", c.label)), "{md}");
+        }
     }
 }

@@ -6,7 +6,10 @@ use anyhow::{Context, Result};
 
 use super::Outcome;
 
-/// Write JSON Schemas for every evidence file kind and for `inventory.json`.
+/// Write JSON Schemas for every evidence file kind, `inventory.json` and the configuration
+/// (`soc2-evidence.toml.schema.json`).
+///
+/// Example: soc2-evidence schema --out evidence-schema
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  soc2-evidence schema --out evidence-schema")]
 pub struct Args {

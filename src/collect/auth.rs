@@ -49,7 +49,18 @@ use super::redact::redact_str;
 pub const GITHUB_OIDC_AUDIENCE: &str = "api://AzureADTokenExchange";
 
 /// How the collector authenticates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    Deserialize,
+    serde::Serialize,
+    schemars::JsonSchema,
+    clap::ValueEnum,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum AuthMethod {
     /// The first method that applies (see the module documentation for the order).

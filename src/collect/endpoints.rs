@@ -17,7 +17,9 @@ pub const ENV_ARM_ENDPOINT: &str = "SOC2_EVIDENCE_ARM_ENDPOINT";
 pub const ENV_GRAPH_ENDPOINT: &str = "SOC2_EVIDENCE_GRAPH_ENDPOINT";
 
 /// A national cloud, or `custom` when every endpoint is given explicitly.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Cloud {
     #[default]

@@ -23,6 +23,7 @@ mod http;
 pub mod redact;
 mod resource_graph;
 pub mod scope;
+pub mod shard;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -36,6 +37,7 @@ pub use auth::{AuthError, AuthMethod, AuthOptions};
 pub use endpoints::{Cloud, EndpointError, EndpointOverrides, Endpoints};
 pub use http::{CallKind, CallStats, Jitter, RetryPolicy};
 pub use scope::ScopeSpec;
+pub use shard::Shard;
 
 use crate::model::{Gap, INVENTORY_SCHEMA_VERSION, Inventory, InventoryPart, Source, Subscription};
 use http::{Counters, Http, Meter};
@@ -73,6 +75,9 @@ pub struct CollectOptions {
     /// Pins the collection time (Activity Log window end and `collected_at`); tests and
     /// benchmarks. `None`: the wall clock.
     pub now: Option<DateTime<Utc>>,
+    /// Collect only the subscriptions of this shard (see [`shard`]); tenant-wide sources only
+    /// in shard 1. `None`: everything in scope.
+    pub shard: Option<Shard>,
 }
 
 impl CollectOptions {
@@ -90,6 +95,7 @@ impl CollectOptions {
             extra_root_ca: None,
             progress: false,
             now: None,
+            shard: None,
         }
     }
 
@@ -362,7 +368,24 @@ pub async fn collect(opts: &CollectOptions) -> Result<Collected, CollectError> {
         }
         None => None,
     };
-    let resolved = scope::resolve(&opts.scope, &visible, members.as_ref());
+    let mut resolved = scope::resolve(&opts.scope, &visible, members.as_ref());
+    if let Some(shard) = opts.shard {
+        let before = resolved.subscriptions.len();
+        resolved.subscriptions.retain(|v| shard.owns(&v.id));
+        resolved.notes.push(format!(
+            "shard {shard}: {} of the {before} subscription(s) in scope (assigned by a stable \
+             FNV-1a hash of the lower-case subscription id); the other shards collect the rest",
+            resolved.subscriptions.len()
+        ));
+        resolved.notes.push(if shard.collects_tenant_sources() {
+            format!("shard {shard} collects the tenant-wide Microsoft Graph identity sources")
+        } else {
+            format!(
+                "Microsoft Graph identity is tenant-wide and collected by shard 1/{} only",
+                shard.count
+            )
+        });
+    }
     if let Some(f) = list_failure {
         subs_rec.gap(
             &format!("/tenants/{tenant_id}"),
@@ -376,7 +399,7 @@ pub async fn collect(opts: &CollectOptions) -> Result<Collected, CollectError> {
         );
     }
     subs_rec.notes.extend(resolved.notes.iter().cloned());
-    if resolved.subscriptions.is_empty() {
+    if resolved.subscriptions.is_empty() && opts.shard.is_none() {
         return Err(CollectError::NoSubscriptions(format!(
             "{} subscription(s) visible, none left after scoping{}",
             visible.len(),
@@ -387,7 +410,11 @@ pub async fn collect(opts: &CollectOptions) -> Result<Collected, CollectError> {
             }
         )));
     }
-    subs_rec.independent_count = Some(visible.len() as u64);
+    // Sharded: the visible subscriptions this shard owns, so the parts' counts add up.
+    subs_rec.independent_count = Some(match opts.shard {
+        Some(shard) => visible.iter().filter(|v| shard.owns(&v.id)).count(),
+        None => visible.len(),
+    } as u64);
     subs_rec.records = resolved.subscriptions.len() as u64;
     let in_scope: Vec<String> = resolved
         .subscriptions
@@ -395,8 +422,8 @@ pub async fn collect(opts: &CollectOptions) -> Result<Collected, CollectError> {
         .map(|s| s.id.clone())
         .collect();
     subs_rec.scope = match &opts.scope.management_group {
-        Some(mg) => vec![resource_graph::management_group_id(mg)],
-        None => in_scope.clone(),
+        Some(mg) if opts.shard.is_none() => vec![resource_graph::management_group_id(mg)],
+        _ => in_scope.clone(),
     };
     subs_rec.finish(&ProgressBar::hidden());
     let mut subscriptions: Vec<Subscription> = resolved
@@ -410,20 +437,40 @@ pub async fn collect(opts: &CollectOptions) -> Result<Collected, CollectError> {
         })
         .collect();
 
+    let who = tokens.identity();
+    if in_scope.is_empty() {
+        // Only a shard can get here: the hash gave it no subscription. Its part records that.
+        let mut inventory = Inventory {
+            schema_version: INVENTORY_SCHEMA_VERSION,
+            tenant_id,
+            collected_at: started,
+            subscriptions: vec![],
+            resources: vec![],
+            identity: Default::default(),
+            changes: None,
+            sources: vec![subs_rec.into_source(&who)],
+        };
+        inventory.normalise();
+        return Ok(Collected {
+            inventory,
+            calls: counters.snapshot(),
+        });
+    }
+    // A shard names its subscriptions: a management group query would read the other shards'.
     let target = match &opts.scope.management_group {
-        Some(mg) => resource_graph::Target::ManagementGroup(mg.clone()),
-        None => resource_graph::Target::Subscriptions(in_scope.clone()),
+        Some(mg) if opts.shard.is_none() => resource_graph::Target::ManagementGroup(mg.clone()),
+        _ => resource_graph::Target::Subscriptions(in_scope.clone()),
     };
     // Below a management group, leave out what scoping removed (excluded, disabled, not
     // included).
     let extra = match &members {
-        Some(m) => {
+        Some(m) if opts.shard.is_none() => {
             let keep: std::collections::BTreeSet<String> =
                 in_scope.iter().map(|s| s.to_ascii_lowercase()).collect();
             let out: Vec<String> = m.iter().filter(|s| !keep.contains(*s)).cloned().collect();
             resource_graph::exclusion_clause(&out)
         }
-        None => String::new(),
+        _ => String::new(),
     };
     let (since, until, window_note) =
         activity_log::window(started, opts.changes_since, opts.activity_log_days);
@@ -461,7 +508,14 @@ pub async fn collect(opts: &CollectOptions) -> Result<Collected, CollectError> {
     };
     let subscription_part =
         arm::subscription_settings(&http, &mut subscriptions, opts.page_cap, &progress);
-    let identity_part = graph::collect(&http, &tenant_id, opts.page_cap, &progress);
+    let tenant_sources = opts.shard.is_none_or(|s| s.collects_tenant_sources());
+    let identity_part = async {
+        if tenant_sources {
+            graph::collect(&http, &tenant_id, opts.page_cap, &progress).await
+        } else {
+            (crate::model::Identity::default(), vec![])
+        }
+    };
     let changes_part =
         activity_log::collect(&http, &in_scope, since, until, opts.page_cap, &progress);
     let ((resources, mut recs), sub_recs, (identity, graph_recs), (changes, mut change_rec)) = tokio::join!(
@@ -478,7 +532,6 @@ pub async fn collect(opts: &CollectOptions) -> Result<Collected, CollectError> {
     recs.push(change_rec);
     recs.push(subs_rec);
 
-    let who = tokens.identity();
     let finished = if opts.now.is_some() {
         started
     } else {

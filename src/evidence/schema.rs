@@ -1,4 +1,4 @@
-//! JSON Schemas for every evidence file kind and for `inventory.json`, generated from the Rust
+//! JSON Schemas for every evidence file kind, `inventory.json` and `soc2-evidence.toml`, generated from the Rust
 //! types so they cannot drift from what the tool writes.
 
 use schemars::{JsonSchema, schema_for};
@@ -26,6 +26,9 @@ pub fn all() -> Vec<(String, Vec<u8>)> {
         one::<ResourcesFile>("inventory-resources"),
         one::<IdentityFile>("inventory-identity"),
         one::<Inventory>("inventory"),
+        // Not an evidence file: the configuration, for editors and CI linting of
+        // `soc2-evidence.toml` (e.g. taplo or Even Better TOML with a `#:schema` directive).
+        one::<crate::config::Config>("soc2-evidence.toml"),
     ]
 }
 

@@ -3,6 +3,7 @@
 
 mod changes;
 mod identity;
+mod merge;
 mod provenance;
 mod resource;
 mod subscription;
@@ -12,6 +13,7 @@ pub use identity::{
     ConditionalAccessPolicy, Identity, PolicyApplications, PolicyConditions, PolicyGrantControls,
     PolicyLocations, PolicyPlatforms, PolicyUsers, SecurityDefaults,
 };
+pub use merge::MergeError;
 pub use provenance::{Gap, InventoryPart, Source};
 pub use resource::Resource;
 pub use subscription::Subscription;

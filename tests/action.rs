@@ -1,0 +1,590 @@
+//! The GitHub Action: `action.yml` and the example workflows are well-formed (every input used,
+//! every output mapped to what the binary writes), the action's shell steps run end to end
+//! against the fake Azure (OIDC) and the fake GitHub, and a sharded collection assesses to the
+//! same findings as an unsharded one.
+
+mod common;
+#[path = "support/fake_github.rs"]
+mod fake_github;
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_yaml_ng::Value;
+use support::collector::{self, FAST_CONFIG};
+use support::fake_azure::FakeAzure;
+use support::scenario::{PROD, SHARED, STAGING, demo_with_changes, serve};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn yaml(path: &str) -> Value {
+    let text = std::fs::read_to_string(root().join(path)).unwrap();
+    serde_yaml_ng::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn s(v: &Value) -> &str {
+    v.as_str().unwrap_or_default()
+}
+
+/// The keys `run` writes to `$GITHUB_OUTPUT` (src/cli/run.rs `output_lines`).
+const RUN_OUTPUTS: [&str; 7] = [
+    "criteria_score",
+    "findings_score",
+    "criteria_failing",
+    "criteria_incomplete",
+    "gaps",
+    "pr_url",
+    "drift",
+];
+
+/// Every `${{ … }}` expression of a string.
+fn expressions(text: &str) -> Vec<String> {
+    let mut out = vec![];
+    let mut rest = text;
+    while let Some(i) = rest.find("${{") {
+        let after = &rest[i + 3..];
+        let j = after.find("}}").expect("closed expression");
+        out.push(after[..j].trim().to_string());
+        rest = &after[j + 2..];
+    }
+    out
+}
+
+/// Structure shared by both composite actions: every step has an id and a shell and runs an
+/// existing script; every input is used by a step; every output maps to a step's output.
+fn check_composite(path: &str) -> Value {
+    let a = yaml(path);
+    for key in ["name", "description", "inputs", "outputs", "runs"] {
+        assert!(a.get(key).is_some(), "{path}: no `{key}`");
+    }
+    assert_eq!(s(&a["runs"]["using"]), "composite", "{path}");
+    let steps = a["runs"]["steps"].as_sequence().unwrap();
+    let mut used = String::new();
+    let mut ids = vec![];
+    for st in steps {
+        let id = s(&st["id"]).to_string();
+        assert!(!id.is_empty(), "{path}: a step without id");
+        assert_eq!(s(&st["shell"]), "bash", "{path}: step {id}");
+        let run = s(&st["run"]);
+        let script = run
+            .split('"')
+            .find(|p| p.contains("scripts/action/"))
+            .unwrap_or_else(|| panic!("{path}: step {id} runs no script: {run}"));
+        let script = &script[script.find("scripts/action/").unwrap()..];
+        assert!(root().join(script).is_file(), "{path}: {script} is missing");
+        // Every INPUT_* the script reads is given by the step.
+        let body = std::fs::read_to_string(root().join(script)).unwrap();
+        let env = st["env"].as_mapping().cloned().unwrap_or_default();
+        for word in body.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+            if word.starts_with("INPUT_") {
+                assert!(
+                    env.contains_key(word),
+                    "{path}: {script} reads {word} but step {id} does not set it"
+                );
+            }
+        }
+        used.push_str(&serde_yaml_ng::to_string(st).unwrap());
+        ids.push(id);
+    }
+    for (name, spec) in a["inputs"].as_mapping().unwrap() {
+        let name = s(name);
+        assert!(
+            spec.get("description").is_some(),
+            "{path}: input {name} undocumented"
+        );
+        assert!(
+            used.contains(&format!("inputs.{name} ")) || used.contains(&format!("inputs.{name}\n")),
+            "{path}: input {name} is not used by any step"
+        );
+    }
+    for (name, spec) in a["outputs"].as_mapping().unwrap() {
+        let e = expressions(s(&spec["value"]));
+        assert_eq!(e.len(), 1, "{path}: output {}", s(name));
+        let parts: Vec<&str> = e[0].split('.').collect();
+        assert!(
+            parts.len() == 4 && parts[0] == "steps" && parts[2] == "outputs",
+            "{path}: output {} maps to {}",
+            s(name),
+            e[0]
+        );
+        assert!(
+            ids.iter().any(|i| i == parts[1]),
+            "{path}: no step {}",
+            parts[1]
+        );
+        if parts[1] == "run" {
+            assert!(
+                RUN_OUTPUTS.contains(&parts[3]),
+                "{path}: run writes no {}",
+                parts[3]
+            );
+        }
+    }
+    a
+}
+
+#[test]
+fn action_yml_is_a_complete_composite_action() {
+    let a = check_composite("action.yml");
+    let inputs: Vec<&str> = a["inputs"].as_mapping().unwrap().keys().map(s).collect();
+    for want in [
+        "version",
+        "config",
+        "tenant-id",
+        "client-id",
+        "subscriptions",
+        "management-group",
+        "evidence-repository",
+        "token",
+        "fail-on",
+        "exports",
+    ] {
+        assert!(inputs.contains(&want), "no input {want}");
+    }
+    assert_eq!(s(&a["inputs"]["token"]["default"]), "${{ github.token }}");
+    let outputs: Vec<&str> = a["outputs"].as_mapping().unwrap().keys().map(s).collect();
+    for want in ["criteria-score", "findings-score", "pr-url", "drift"] {
+        assert!(outputs.contains(&want), "no output {want}");
+    }
+    // The export step is guarded on its input.
+    let export = a["runs"]["steps"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|st| s(&st["id"]) == "export")
+        .unwrap();
+    assert!(s(&export["if"]).contains("inputs.exports != ''"));
+    check_composite("install/action.yml");
+}
+
+#[test]
+fn example_workflows_grant_least_privilege() {
+    let perms = |w: &Value| -> BTreeMap<String, String> {
+        w["permissions"]
+            .as_mapping()
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| (s(k).to_string(), s(v).to_string()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let nightly = yaml("docs/workflows/nightly.yml");
+    let want: BTreeMap<String, String> = [
+        ("contents", "write"),
+        ("pull-requests", "write"),
+        ("id-token", "write"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    assert_eq!(perms(&nightly), want);
+    assert!(nightly["concurrency"]["group"].as_str().is_some());
+    let on = &nightly[&Value::Bool(true)]; // YAML 1.1 reads the key `on` as `true`
+    let on = if on.is_null() { &nightly["on"] } else { on };
+    assert!(on.get("schedule").is_some() && on.get("workflow_dispatch").is_some());
+
+    let release = yaml("docs/workflows/audit-release.yml");
+    assert_eq!(
+        perms(&release).get("contents").map(String::as_str),
+        Some("write")
+    );
+    let text = std::fs::read_to_string(root().join("docs/workflows/audit-release.yml")).unwrap();
+    assert!(text.contains("soc2-evidence release --tag \"$TAG\""));
+
+    let sharded = std::fs::read_to_string(root().join("docs/workflows/sharded.yml")).unwrap();
+    assert!(sharded.contains("collect --shard \"$SHARD\""));
+    assert!(
+        sharded.contains("actions/upload-artifact")
+            && sharded.contains("actions/download-artifact")
+    );
+    let w = yaml("docs/workflows/sharded.yml");
+    assert_eq!(
+        perms(&w["jobs"]["collect"])
+            .get("id-token")
+            .map(String::as_str),
+        Some("write")
+    );
+    assert_eq!(
+        perms(&w["jobs"]["assess"])
+            .get("pull-requests")
+            .map(String::as_str),
+        Some("write")
+    );
+    assert!(!perms(&w["jobs"]["assess"]).contains_key("id-token"));
+}
+
+/// A bare remote whose `main` holds the config, a clone of it, and a fake GitHub.
+struct World {
+    tmp: tempfile::TempDir,
+    clone: PathBuf,
+    gh: fake_github::FakeGithub,
+}
+
+fn world() -> World {
+    let tmp = tempfile::tempdir().unwrap();
+    let remote = tmp.path().join("remote.git");
+    let mut opts = git2::RepositoryInitOptions::new();
+    opts.bare(true).initial_head("main");
+    let repo = git2::Repository::init_opts(&remote, &opts).unwrap();
+    let config = format!(
+        "[organisation]\nname = \"Contoso Ltd\"\n[github]\nrepository = \"contoso/evidence\"\n\
+         {FAST_CONFIG}"
+    );
+    let blob = repo.blob(config.as_bytes()).unwrap();
+    let mut tb = repo.treebuilder(None).unwrap();
+    tb.insert("soc2-evidence.toml", blob, 0o100644).unwrap();
+    let tree = repo.find_tree(tb.write().unwrap()).unwrap();
+    let sig = git2::Signature::now("Alice Admin", "alice@contoso.example").unwrap();
+    repo.commit(Some("refs/heads/main"), &sig, &sig, "Configure", &tree, &[])
+        .unwrap();
+    let clone = tmp.path().join("evidence");
+    git2::build::RepoBuilder::new()
+        .clone(&format!("file://{}", remote.display()), &clone)
+        .unwrap();
+    let gh = fake_github::FakeGithub::start(Some(remote));
+    World { tmp, clone, gh }
+}
+
+struct ActionRun {
+    ok: bool,
+    log: String,
+    outputs: BTreeMap<String, String>,
+    summary: String,
+}
+
+/// Runs `action.yml`'s steps as the runner would: each step's `if`, its `env` with the
+/// `${{ }}` expressions the action uses resolved, `bash -c` of its `run`, a `$GITHUB_OUTPUT`
+/// file per step and one `$GITHUB_STEP_SUMMARY`; stops at the first failing step. Then resolves
+/// the action's outputs.
+fn run_action(inputs: &[(&str, &str)], env: &[(String, String)], dir: &Path) -> ActionRun {
+    let a = yaml("action.yml");
+    let mut values: BTreeMap<String, String> = BTreeMap::new();
+    for (name, spec) in a["inputs"].as_mapping().unwrap() {
+        values.insert(s(name).to_string(), s(&spec["default"]).to_string());
+    }
+    let token = fake_github::TOKEN.to_string();
+    for (k, v) in inputs {
+        assert!(values.contains_key(*k), "action.yml has no input {k}");
+        values.insert(k.to_string(), v.to_string());
+    }
+    let mut step_outputs: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    let resolve = |expr: &str, step_outputs: &BTreeMap<String, BTreeMap<String, String>>| {
+        let e = expr.trim();
+        if let Some(name) = e.strip_prefix("inputs.") {
+            let v = values[name].clone();
+            return if v == "${{ github.token }}" {
+                token.clone()
+            } else {
+                v
+            };
+        }
+        match e {
+            "github.action_path" => return root().display().to_string(),
+            "github.action_repository" => return "soc2-evidence/soc2-evidence".into(),
+            "github.token" => return token.clone(),
+            _ => {}
+        }
+        let p: Vec<&str> = e.split('.').collect();
+        if p.len() == 4 && p[0] == "steps" && p[2] == "outputs" {
+            return step_outputs
+                .get(p[1])
+                .and_then(|o| o.get(p[3]))
+                .cloned()
+                .unwrap_or_default();
+        }
+        panic!("the test runner does not know the expression {e}")
+    };
+    let subst = |text: &str, so: &BTreeMap<String, BTreeMap<String, String>>| {
+        let mut out = text.to_string();
+        for e in expressions(text) {
+            out = out.replace(&format!("${{{{ {e} }}}}"), &resolve(&e, so));
+        }
+        out
+    };
+    let summary = dir.join("step-summary.md");
+    let mut log = String::new();
+    let mut ok = true;
+    for st in a["runs"]["steps"].as_sequence().unwrap() {
+        let id = s(&st["id"]).to_string();
+        if let Some(cond) = st["if"].as_str() {
+            // The only condition the action uses: `!cancelled() && inputs.X != ''`.
+            let name = cond
+                .split("inputs.")
+                .nth(1)
+                .and_then(|r| r.split_whitespace().next())
+                .expect("a condition on an input");
+            if resolve(&format!("inputs.{name}"), &step_outputs).is_empty() {
+                log.push_str(&format!("--- step {id}: skipped\n"));
+                continue;
+            }
+        }
+        let out_file = dir.join(format!("output-{id}"));
+        std::fs::write(&out_file, "").unwrap();
+        let mut c = Command::new("bash");
+        c.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", dir)
+            .env("RUNNER_TEMP", dir)
+            .env("GITHUB_OUTPUT", &out_file)
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .current_dir(dir);
+        for (k, v) in st["env"].as_mapping().cloned().unwrap_or_default() {
+            c.env(s(&k), subst(s(&v), &step_outputs));
+        }
+        let o = c.arg("-c").arg(s(&st["run"])).output().unwrap();
+        log.push_str(&format!(
+            "--- step {id}: exit {:?}\n{}{}",
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ));
+        let written = std::fs::read_to_string(&out_file).unwrap();
+        step_outputs.insert(
+            id,
+            written
+                .lines()
+                .filter_map(|l| l.split_once('='))
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        );
+        if !o.status.success() {
+            ok = false;
+            break;
+        }
+    }
+    let outputs = a["outputs"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (s(k).to_string(), subst(s(&v["value"]), &step_outputs)))
+        .collect();
+    ActionRun {
+        ok,
+        log,
+        outputs,
+        summary: std::fs::read_to_string(&summary).unwrap_or_default(),
+    }
+}
+
+#[test]
+fn the_action_collects_with_oidc_commits_and_opens_the_drift_pull_request() {
+    let fake = serve(&demo_with_changes());
+    let w = world();
+    let o = fake.options();
+    // Tenant and client id come from the action's inputs, not the job's environment.
+    let mut env: Vec<(String, String)> = fake
+        .env_oidc()
+        .into_iter()
+        .filter(|(k, _)| k != "AZURE_TENANT_ID" && k != "AZURE_CLIENT_ID")
+        .collect();
+    env.push(("SOC2_EVIDENCE_GITHUB_API_URL".into(), w.gh.url.clone()));
+    env.push((
+        "SOC2_EVIDENCE_BIN".into(),
+        env!("CARGO_BIN_EXE_soc2-evidence").into(),
+    ));
+    let subs = format!("{PROD},\n{STAGING}\n  {SHARED}\n");
+    let repo = w.clone.display().to_string();
+    let tenant = fake.tenant_id();
+    let run = run_action(
+        &[
+            ("tenant-id", &tenant),
+            ("client-id", &o.client_id),
+            ("subscriptions", &subs),
+            ("evidence-repository", &repo),
+            ("config", "soc2-evidence.toml"),
+            ("exports", "sarif"),
+        ],
+        &env,
+        w.tmp.path(),
+    );
+    assert!(run.ok, "{}", run.log);
+    assert!(
+        fake.counters().oidc >= 1,
+        "OIDC federation was used\n{}",
+        run.log
+    );
+    assert!(
+        run.log
+            .contains(&format!("--subscription {STAGING} --subscription {SHARED}")),
+        "{}",
+        run.log
+    );
+    let prs = w.gh.open_prs();
+    assert_eq!(prs.len(), 1, "{}", run.log);
+    assert!(
+        prs[0].title.starts_with("Initial SOC 2 evidence"),
+        "{}",
+        prs[0].title
+    );
+    assert_eq!(run.outputs["drift"], "true", "{:?}", run.outputs);
+    assert!(
+        run.outputs["pr-url"].ends_with(&format!("/pull/{}", prs[0].number)),
+        "{:?}",
+        run.outputs
+    );
+    let score: f64 = run.outputs["criteria-score"].parse().unwrap();
+    assert!((0.0..=100.0).contains(&score));
+    let _: f64 = run.outputs["findings-score"].parse().unwrap();
+    assert!(run.outputs["criteria-failing"].parse::<u32>().unwrap() > 0);
+    assert!(run.summary.contains("### soc2-evidence"), "{}", run.summary);
+    assert!(
+        run.summary.contains("Drift pull request: [#"),
+        "{}",
+        run.summary
+    );
+    assert!(run.summary.contains("| **Overall** |"), "{}", run.summary);
+    // `exports` runs the export step; without an `export` command it warns and succeeds.
+    assert!(
+        run.log.contains("no 'export' command") || run.log.contains("exported "),
+        "{}",
+        run.log
+    );
+}
+
+#[test]
+fn fail_on_fails_the_action_after_writing_its_outputs() {
+    let w = world();
+    let inv = w.tmp.path().join("inventory.json");
+    let demo =
+        soc2_evidence::collect::demo::inventory(soc2_evidence::collect::demo::DemoState::Baseline);
+    std::fs::write(&inv, serde_json::to_vec(&demo).unwrap()).unwrap();
+    let env = vec![
+        ("SOC2_EVIDENCE_GITHUB_API_URL".to_string(), w.gh.url.clone()),
+        (
+            "SOC2_EVIDENCE_BIN".to_string(),
+            env!("CARGO_BIN_EXE_soc2-evidence").to_string(),
+        ),
+    ];
+    let repo = w.clone.display().to_string();
+    let inv = inv.display().to_string();
+    let run = run_action(
+        &[
+            ("evidence-repository", &repo),
+            ("inventory", &inv),
+            ("fail-on", "fail"),
+        ],
+        &env,
+        w.tmp.path(),
+    );
+    assert!(!run.ok, "{}", run.log);
+    assert!(
+        run.log.contains("--- step run: exit Some(1)"),
+        "{}",
+        run.log
+    );
+    assert_eq!(run.outputs["drift"], "true");
+    assert!(run.summary.contains("Policy failed"), "{}", run.summary);
+}
+
+fn collect_part(fake: &FakeAzure, dir: &Path, extra: &[&str], out: &str) {
+    let cfg = collector::fast_config(dir);
+    let mut args = vec!["collect", "--config", cfg.to_str().unwrap(), "--out", out];
+    args.extend(extra);
+    let o = collector::cli(&fake.env(), dir, &args);
+    assert_eq!(o.status.code(), Some(0), "{}", collector::streams(&o));
+}
+
+fn findings(dir: &Path, repo: &str) -> Vec<(String, String, String)> {
+    let store = soc2_evidence::store::EvidenceStore::open(&dir.join(repo), "evidence").unwrap();
+    let snap = store.read_snapshot("refs/heads/main").unwrap();
+    let mut out = vec![];
+    for c in snap.checks().unwrap() {
+        for r in c.results {
+            out.push((c.id.clone(), r.resource_id, format!("{:?}", r.status)));
+        }
+    }
+    out
+}
+
+#[test]
+fn sharded_collection_assesses_like_one_collection() {
+    let fake = serve(&demo_with_changes());
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    collect_part(&fake, d, &["--shard", "1/2"], "part-1.json");
+    collect_part(&fake, d, &["--shard", "2/2"], "part-2.json");
+    collect_part(&fake, d, &[], "full.json");
+
+    let read = |p: &str| -> soc2_evidence::model::Inventory {
+        serde_json::from_slice(&std::fs::read(d.join(p)).unwrap()).unwrap()
+    };
+    let (p1, p2) = (read("part-1.json"), read("part-2.json"));
+    // Every subscription in exactly one part; identity only in shard 1.
+    let mut subs: Vec<String> = p1
+        .subscriptions
+        .iter()
+        .chain(&p2.subscriptions)
+        .map(|s| s.id.clone())
+        .collect();
+    subs.sort();
+    let mut want = vec![PROD.to_string(), STAGING.to_string(), SHARED.to_string()];
+    want.sort();
+    assert_eq!(subs, want);
+    assert!(p1.identity.users.is_some() && p2.identity.users.is_none());
+    assert!(
+        p2.source("arm.subscriptions")
+            .unwrap()
+            .notes
+            .iter()
+            .any(|n| n.contains("collected by shard 1/2 only")),
+        "{:?}",
+        p2.source("arm.subscriptions").unwrap().notes
+    );
+
+    let assess = |parts: &[&str], repo: &str| {
+        let mut args = vec!["assess", "--repo", repo];
+        for p in parts {
+            args.extend(["--inventory", p]);
+        }
+        let o = collector::cli(&[], d, &args);
+        assert_eq!(o.status.code(), Some(0), "{}", collector::streams(&o));
+    };
+    assess(&["part-1.json", "part-2.json"], "sharded");
+    assess(&["full.json"], "whole");
+    let (a, b) = (findings(d, "sharded"), findings(d, "whole"));
+    assert!(!a.is_empty());
+    assert_eq!(a, b, "sharded and unsharded findings differ");
+
+    // Every part's provenance survives in the evidence.
+    let store = soc2_evidence::store::EvidenceStore::open(&d.join("sharded"), "evidence").unwrap();
+    let snap = store.read_snapshot("refs/heads/main").unwrap();
+    let resources = String::from_utf8(snap.files["inventory/resources.json"].clone()).unwrap();
+    assert!(
+        resources.contains("part 1/2 (part-1.json)"),
+        "provenance of part 1"
+    );
+    assert!(
+        resources.contains("part 2/2 (part-2.json)"),
+        "provenance of part 2"
+    );
+
+    // A part of another tenant is refused: exit 2, naming the tenant.
+    let mut other = p2.clone();
+    other.tenant_id = "00000000-0000-4000-8000-0000000000ff".into();
+    std::fs::write(d.join("other.json"), serde_json::to_vec(&other).unwrap()).unwrap();
+    let o = collector::cli(
+        &[],
+        d,
+        &[
+            "assess",
+            "--repo",
+            "x",
+            "--inventory",
+            "part-1.json",
+            "--inventory",
+            "other.json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", collector::streams(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("00000000-0000-4000-8000-0000000000ff"),
+        "{}",
+        collector::streams(&o)
+    );
+}
