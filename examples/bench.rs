@@ -171,7 +171,11 @@ fn read_snapshot(dir: &Path) -> Snapshot {
             if p.is_dir() {
                 walk(base, &p, files);
             } else {
-                let rel = p.strip_prefix(base).unwrap().to_string_lossy().replace('\\', "/");
+                let rel = p
+                    .strip_prefix(base)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
                 files.insert(rel, std::fs::read(&p).unwrap());
             }
         }
@@ -342,12 +346,20 @@ fn offline(o: &Opts, work: &Path) -> Vec<(usize, BTreeMap<&'static str, (f64, u6
             child_stage("prepare", &dir);
             for s in STAGES {
                 let r = child_stage(s, &dir);
-                eprintln!("  offline n={n} run={run} {s}: {:.2} s, {} MiB", r.0, r.1 / 1024);
+                eprintln!(
+                    "  offline n={n} run={run} {s}: {:.2} s, {} MiB",
+                    r.0,
+                    r.1 / 1024
+                );
                 per.entry(s).or_default().push(r);
             }
             if run == 0 {
-                let inv = std::fs::metadata(dir.join("inventory.json")).map(|m| m.len()).unwrap_or(0);
-                let pdf = std::fs::metadata(dir.join("report.pdf")).map(|m| m.len()).unwrap_or(0);
+                let inv = std::fs::metadata(dir.join("inventory.json"))
+                    .map(|m| m.len())
+                    .unwrap_or(0);
+                let pdf = std::fs::metadata(dir.join("report.pdf"))
+                    .map(|m| m.len())
+                    .unwrap_or(0);
                 let files = read_snapshot(&dir.join("head")).files.len();
                 println!(
                     "offline n={n}: subscriptions {} users {}; inventory.json {:.1} MiB; {files} evidence files; PDF {:.1} MiB",
@@ -410,12 +422,21 @@ fn offline(o: &Opts, work: &Path) -> Vec<(usize, BTreeMap<&'static str, (f64, u6
 fn git(dir: &Path, args: &[&str]) {
     let st = Command::new("git")
         .current_dir(dir)
-        .args(["-c", "user.name=bench", "-c", "user.email=bench@example.invalid"])
+        .args([
+            "-c",
+            "user.name=bench",
+            "-c",
+            "user.email=bench@example.invalid",
+        ])
         .args(["-c", "commit.gpgsign=false", "-c", "core.autocrlf=false"])
         .args(args)
         .output()
         .expect("git runs");
-    assert!(st.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&st.stderr));
+    assert!(
+        st.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&st.stderr)
+    );
 }
 
 fn commit_vs_git(o: &Opts, work: &Path) {
@@ -441,7 +462,9 @@ fn commit_vs_git(o: &Opts, work: &Path) {
         store.commit_snapshot(BRANCH, None, &base, "base").unwrap();
         let parent = store.branch_head(BRANCH).unwrap();
         let t = Instant::now();
-        store.commit_snapshot(BRANCH, parent, &head, "head").unwrap();
+        store
+            .commit_snapshot(BRANCH, parent, &head, "head")
+            .unwrap();
         ours.push(t.elapsed().as_secs_f64());
         drop(store);
         let _ = std::fs::remove_dir_all(&repo);
@@ -460,7 +483,10 @@ fn commit_vs_git(o: &Opts, work: &Path) {
         git(&repo, &["commit", "-q", "-m", "head"]);
         cli.push(t.elapsed().as_secs_f64());
         let _ = std::fs::remove_dir_all(&repo);
-        eprintln!("  commit run {run}: git2 {:.3} s, git CLI {:.3} s", ours[run], cli[run]);
+        eprintln!(
+            "  commit run {run}: git2 {:.3} s, git CLI {:.3} s",
+            ours[run], cli[run]
+        );
     }
     let (a, b) = (median(ours), median(cli));
     println!(
@@ -553,12 +579,29 @@ fn collect(o: &Opts) {
         max_sub_calls.saturating_sub(q.arm_burst as u64) as f64 / q.arm_refill_per_sec + lat;
     let latency_bound = answered as f64 * lat / o.concurrency as f64;
     let bound = rg_bound.max(arm_bound).max(latency_bound);
-    let rg_rows = k.by_source.get("resource_graph.resources").copied().unwrap_or(0);
+    let rg_rows = k
+        .by_source
+        .get("resource_graph.resources")
+        .copied()
+        .unwrap_or(0);
     println!(
         "collect: {} resources / {} subscriptions / {} users, latency {} ms, concurrency {}",
         sp.resources, sp.subscriptions, sp.users, o.latency_ms, o.concurrency
     );
-    println!("  wall {wall:.1} s; gaps {gaps}; inventory resources {}", c.inventory.resources.len());
+    println!(
+        "  wall {wall:.1} s; gaps {gaps}; inventory resources {}",
+        c.inventory.resources.len()
+    );
+    let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+    for s in &c.inventory.sources {
+        for g in &s.gaps {
+            let why: String = g.reason.chars().take(80).collect();
+            *reasons.entry(format!("{}: {why}", s.name)).or_default() += 1;
+        }
+    }
+    for (why, n) in reasons.iter().take(5) {
+        println!("    gap x{n}: {why}");
+    }
     println!(
         "  calls: Resource Graph {} ({} on resources; {:.2} per 1000 resources), subscriptions list {}, ARM per-subscription {}, Activity Log {}, ARM per-resource {}, Graph {}, token {}",
         k.resource_graph,
@@ -614,8 +657,14 @@ fn machine() {
         .unwrap_or_default();
     println!(
         "machine: {} cores ({cpu}); {mem}; {} build",
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
-        if cfg!(debug_assertions) { "debug" } else { "release" }
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0),
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        }
     );
 }
 

@@ -713,11 +713,11 @@ const SYNTHETIC_MIX: [(&str, u32); 27] = [
 
 /// The per-resource settings the collector reads with ARM for a resource type (what Resource
 /// Graph does not carry; docs/SOURCES.md), so a generated resource always has each of them.
-fn synthetic_children(ty: &str) -> Vec<&'static str> {
+fn synthetic_children(ty: &str) -> Vec<(&'static str, bool)> {
     CHILD_ROUTES
         .iter()
         .filter(|c| c.types.contains(&ty) || (c.types.is_empty() && diagnostic_type(ty)))
-        .map(|c| c.key)
+        .map(|c| (c.key, c.list))
         .collect()
 }
 
@@ -745,10 +745,16 @@ fn diagnostic_type(ty: &str) -> bool {
 /// consistent within one copy and every copy's ids are unique.
 fn rename_id(id: &str, sub: &str, rg: &str, n: usize) -> String {
     let segs: Vec<&str> = id.trim_start_matches('/').split('/').collect();
-    let Some(p) = segs.iter().position(|s| s.eq_ignore_ascii_case("providers")) else {
+    let Some(p) = segs
+        .iter()
+        .position(|s| s.eq_ignore_ascii_case("providers"))
+    else {
         return format!("/subscriptions/{sub}/resourceGroups/{rg}/{n:06}");
     };
-    let mut out = format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/{}", segs.get(p + 1).unwrap_or(&""));
+    let mut out = format!(
+        "/subscriptions/{sub}/resourceGroups/{rg}/providers/{}",
+        segs.get(p + 1).unwrap_or(&"")
+    );
     // After the namespace: type, name, type, name, …
     for (k, s) in segs.iter().enumerate().skip(p + 2) {
         out.push('/');
@@ -846,26 +852,39 @@ impl Synthetic {
             let p = &mut r.properties;
             match r.r#type.as_str() {
                 "microsoft.storage/storageaccounts" => {
-                    p["minimumTlsVersion"] = json!(if rng.chance(85) { "TLS1_2" } else { "TLS1_0" });
+                    p["minimumTlsVersion"] =
+                        json!(if rng.chance(85) { "TLS1_2" } else { "TLS1_0" });
                     p["allowBlobPublicAccess"] = json!(rng.chance(10));
                 }
                 "microsoft.keyvault/vaults" => {
                     p["enablePurgeProtection"] = json!(rng.chance(70));
                 }
                 "microsoft.sql/servers" => {
-                    p["publicNetworkAccess"] =
-                        json!(if rng.chance(75) { "Disabled" } else { "Enabled" });
+                    p["publicNetworkAccess"] = json!(if rng.chance(75) {
+                        "Disabled"
+                    } else {
+                        "Enabled"
+                    });
                 }
                 _ => {}
             }
-            for key in synthetic_children(&r.r#type) {
-                r.children.entry(key.to_string()).or_insert(Value::Null);
+            // A missing list is empty; a missing singleton is Azure's 404 (`null`).
+            for (key, list) in synthetic_children(&r.r#type) {
+                r.children.entry(key.to_string()).or_insert(if list {
+                    json!([])
+                } else {
+                    Value::Null
+                });
             }
             resources.push(r);
         }
         let mut identity = demo.identity.clone();
         let demo_users = demo.identity.users.clone().unwrap_or_default();
-        let demo_reg = demo.identity.user_registration_details.clone().unwrap_or_default();
+        let demo_reg = demo
+            .identity
+            .user_registration_details
+            .clone()
+            .unwrap_or_default();
         let mut users = Vec::with_capacity(self.users);
         let mut registration = Vec::with_capacity(self.users);
         for i in 0..self.users {
