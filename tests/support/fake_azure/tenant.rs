@@ -934,7 +934,18 @@ impl Synthetic {
             resources,
             identity,
             changes: Some(changes),
-            sources: vec![],
+            // Every source read completely (the demo's provenance, without its gaps), so no
+            // check reports a source as not collected.
+            sources: demo
+                .sources
+                .iter()
+                .map(|src| {
+                    let mut src = src.clone();
+                    src.gaps.clear();
+                    src.scope = subs.iter().map(|s| format!("/subscriptions/{s}")).collect();
+                    src
+                })
+                .collect(),
         };
         inv.normalise();
         inv
