@@ -326,7 +326,10 @@ fn child_stage(name: &str, dir: &Path) -> (f64, u64) {
 
 const STAGES: [&str; 4] = ["assess", "commit", "drift", "pdf"];
 
-fn offline(o: &Opts, work: &Path) -> Vec<(usize, BTreeMap<&'static str, (f64, u64)>)> {
+/// Median (wall seconds, peak RSS KiB) per stage.
+type StageMedians = BTreeMap<&'static str, (f64, u64)>;
+
+fn offline(o: &Opts, work: &Path) -> Vec<(usize, StageMedians)> {
     let mut all = vec![];
     for &n in &o.sizes {
         let sp = spec(o, n);
@@ -373,7 +376,7 @@ fn offline(o: &Opts, work: &Path) -> Vec<(usize, BTreeMap<&'static str, (f64, u6
                 let _ = std::fs::remove_dir_all(&dir);
             }
         }
-        let med: BTreeMap<&'static str, (f64, u64)> = STAGES
+        let med: StageMedians = STAGES
             .iter()
             .map(|s| {
                 let v = &per[s];
