@@ -492,6 +492,28 @@ pub(crate) async fn resource_children(
             }
         }
     }
+    // Round-robin over subscriptions: resources come sorted by id, hence by subscription, and
+    // each subscription has its own read quota; in id order every request in flight would wait
+    // on one subscription's bucket while the others sit idle.
+    let jobs = {
+        let mut by_sub: Vec<(String, std::collections::VecDeque<_>)> = vec![];
+        for j in jobs {
+            let sub = resources[j.0].subscription_id.to_ascii_lowercase();
+            match by_sub.iter_mut().find(|(s, _)| *s == sub) {
+                Some((_, q)) => q.push_back(j),
+                None => by_sub.push((sub, std::collections::VecDeque::from([j]))),
+            }
+        }
+        let mut out = Vec::new();
+        while by_sub.iter().any(|(_, q)| !q.is_empty()) {
+            for (_, q) in by_sub.iter_mut() {
+                if let Some(j) = q.pop_front() {
+                    out.push(j);
+                }
+            }
+        }
+        out
+    };
     let mut totals = vec![0u64; names.len()];
     for j in &jobs {
         totals[j.1] += 1;

@@ -181,10 +181,10 @@ pub(crate) fn parse_hms(value: &str) -> Option<Duration> {
 
 /// Resource Graph: slow down when this many queries (or fewer) are left in the window.
 const RG_LOW_WATER: u64 = 1;
-/// ARM: start pacing a subscription's reads when this many (or fewer) remain.
-const ARM_LOW_WATER: u64 = 10;
 /// ARM refills 25 reads a second per subscription and principal: one read per 40 ms.
 const ARM_REFILL_INTERVAL: Duration = Duration::from_millis(40);
+/// ARM's documented burst of reads per subscription and principal.
+const ARM_BURST: f64 = 250.0;
 
 /// Which budget a call draws on; counted separately for benchmarks and the CLI summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -446,6 +446,10 @@ pub(crate) struct Http {
     counters: Arc<Counters>,
     rng: std::sync::Mutex<Rng>,
     gates: std::sync::Mutex<HashMap<Gate, Instant>>,
+    /// A client-side estimate of each subscription's ARM read bucket (documented 250 burst,
+    /// 25/s refill): every read reserves a token before it is sent, so requests in flight
+    /// together never overrun the quota, whatever the concurrency.
+    buckets: std::sync::Mutex<HashMap<Gate, (f64, Instant)>>,
     tokens: Arc<Tokens>,
     pub(crate) endpoints: Endpoints,
     pub(crate) concurrency: usize,
@@ -560,6 +564,7 @@ impl Http {
             counters,
             rng: std::sync::Mutex::new(Rng::new(seed)),
             gates: std::sync::Mutex::new(HashMap::new()),
+            buckets: std::sync::Mutex::new(HashMap::new()),
             tokens,
             endpoints,
             concurrency: concurrency.max(1),
@@ -578,6 +583,37 @@ impl Http {
                 Some(t) if t > Instant::now() => tokio::time::sleep_until(t).await,
                 _ => return,
             }
+        }
+    }
+
+    /// Reserves one ARM read of a subscription's bucket and waits until it is due.
+    async fn reserve_read(&self, gate: &Gate) {
+        if !matches!(gate, Gate::Subscription(_)) {
+            return;
+        }
+        let wait = {
+            let Ok(mut b) = self.buckets.lock() else {
+                return;
+            };
+            let now = Instant::now();
+            let e = b.entry(gate.clone()).or_insert((ARM_BURST, now));
+            let refill = now.duration_since(e.1).as_secs_f64() / ARM_REFILL_INTERVAL.as_secs_f64();
+            e.0 = (e.0 + refill).min(ARM_BURST) - 1.0;
+            e.1 = now;
+            (e.0 < 0.0).then(|| ARM_REFILL_INTERVAL.mul_f64(-e.0))
+        };
+        if let Some(w) = wait {
+            tokio::time::sleep(w).await;
+        }
+    }
+
+    /// Lowers a subscription's bucket estimate to what the service says is left.
+    fn sync_bucket(&self, gate: &Gate, left: u64) {
+        if let Ok(mut b) = self.buckets.lock()
+            && let Some(e) = b.get_mut(gate)
+            && (left as f64) < e.0
+        {
+            e.0 = left as f64;
         }
     }
 
@@ -609,11 +645,10 @@ impl Http {
                 }
             }
             Gate::Subscription(_) => {
-                if let Some(left) = header_u64(h, "x-ms-ratelimit-remaining-subscription-reads")
-                    && left <= ARM_LOW_WATER
-                {
-                    let n = (ARM_LOW_WATER + 1 - left) as u32;
-                    self.close_gate_for(gate, ARM_REFILL_INTERVAL * n);
+                // The bucket estimate paces every read (see `reserve_read`); the service's count
+                // only ever lowers it (another client on the same principal).
+                if let Some(left) = header_u64(h, "x-ms-ratelimit-remaining-subscription-reads") {
+                    self.sync_bucket(gate, left);
                 }
             }
             Gate::Graph | Gate::Tenant => {}
@@ -672,6 +707,7 @@ impl Http {
         loop {
             attempts += 1;
             self.wait_gate(&gate).await;
+            self.reserve_read(&gate).await;
             let token = self
                 .tokens
                 .token(&scope)

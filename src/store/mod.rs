@@ -298,8 +298,7 @@ impl EvidenceStore {
         message: &str,
     ) -> Result<CommitOutcome, StoreError> {
         if let Some(p) = parent
-            && let Some(old) = self.read_snapshot_at(p)?
-            && old.evidence_files().eq(snapshot.evidence_files())
+            && self.same_as_commit(p, snapshot)?
         {
             return Ok(CommitOutcome::Unchanged(p));
         }
@@ -315,6 +314,41 @@ impl EvidenceStore {
             .repo
             .commit(None, &sig, &sig, message, &tree, &parents)?;
         Ok(CommitOutcome::Created(oid))
+    }
+
+    /// The evidence files of `snapshot` are those of commit `oid` (manifests aside), compared
+    /// by blob id: hashing the new files is cheaper than inflating every blob of the parent.
+    fn same_as_commit(&self, oid: Oid, snapshot: &Snapshot) -> Result<bool, StoreError> {
+        let tree = self.repo.find_commit(oid)?.tree()?;
+        let entry = match tree.get_path(Path::new(&self.root)) {
+            Ok(e) => e,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(false),
+            Err(e) => return Err(e.into()),
+        };
+        let Ok(sub) = self.repo.find_tree(entry.id()) else {
+            return Ok(false);
+        };
+        let mut old: BTreeMap<String, Oid> = BTreeMap::new();
+        sub.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
+            if e.kind() == Some(ObjectType::Blob) {
+                old.insert(format!("{dir}{}", e.name().unwrap_or_default()), e.id());
+            }
+            git2::TreeWalkResult::Ok
+        })?;
+        old.remove(crate::evidence::MANIFEST);
+        let mut new = snapshot.evidence_files();
+        let mut olds = old.iter();
+        loop {
+            match (new.next(), olds.next()) {
+                (None, None) => return Ok(true),
+                (Some((np, bytes)), Some((op, oid))) => {
+                    if np != op || Oid::hash_object(ObjectType::Blob, bytes)? != *oid {
+                        return Ok(false);
+                    }
+                }
+                _ => return Ok(false),
+            }
+        }
     }
 
     /// The evidence files of two commits are equal (manifests aside).

@@ -678,166 +678,241 @@ impl Rng {
     }
 }
 
-const SYNTHETIC_TYPES: [(&str, &str); 12] = [
-    ("Microsoft.Storage/storageAccounts", "st"),
-    ("Microsoft.KeyVault/vaults", "kv"),
-    ("Microsoft.Network/networkSecurityGroups", "nsg"),
-    ("Microsoft.Sql/servers", "sql"),
-    ("Microsoft.Network/publicIPAddresses", "pip"),
-    ("Microsoft.Network/virtualNetworks", "vnet"),
-    ("Microsoft.Compute/virtualMachines", "vm"),
-    ("Microsoft.Compute/disks", "disk"),
-    ("Microsoft.Web/sites", "app"),
-    ("Microsoft.ContainerRegistry/registries", "acr"),
-    ("Microsoft.RecoveryServices/vaults", "rsv"),
-    ("Microsoft.DBforPostgreSQL/flexibleServers", "psql"),
+/// Resource types the generator emits (all read by checks from the Resource Graph `resources`
+/// table) and their share of a tenant, in per mille: compute, disks and network dominate real
+/// estates; databases, vaults and registries are fewer.
+const SYNTHETIC_MIX: [(&str, u32); 27] = [
+    ("microsoft.compute/disks", 140),
+    ("microsoft.compute/virtualmachines", 100),
+    ("microsoft.network/networksecuritygroups", 90),
+    ("microsoft.storage/storageaccounts", 110),
+    ("microsoft.network/publicipaddresses", 80),
+    ("microsoft.network/virtualnetworks", 60),
+    ("microsoft.web/sites", 70),
+    ("microsoft.keyvault/vaults", 50),
+    ("microsoft.sql/servers/databases", 45),
+    ("microsoft.sql/servers", 20),
+    ("microsoft.compute/virtualmachinescalesets", 20),
+    ("microsoft.containerregistry/registries", 20),
+    ("microsoft.dbforpostgresql/flexibleservers", 20),
+    ("microsoft.documentdb/databaseaccounts", 15),
+    ("microsoft.dbformysql/flexibleservers", 10),
+    ("microsoft.containerservice/managedclusters", 10),
+    ("microsoft.recoveryservices/vaults", 10),
+    ("microsoft.insights/activitylogalerts", 20),
+    ("microsoft.insights/autoscalesettings", 10),
+    ("microsoft.operationalinsights/workspaces", 10),
+    ("microsoft.network/networkwatchers", 10),
+    ("microsoft.network/networkwatchers/flowlogs", 15),
+    ("microsoft.network/applicationgateways", 10),
+    ("microsoft.network/bastionhosts", 5),
+    ("microsoft.cache/redis", 10),
+    ("microsoft.eventhub/namespaces", 5),
+    ("microsoft.servicebus/namespaces", 5),
 ];
 
-impl FakeTenant {
-    pub fn synthetic(spec: &Synthetic) -> Self {
-        let mut rng = Rng(spec.seed);
+/// The per-resource settings the collector reads with ARM for a resource type (what Resource
+/// Graph does not carry; docs/SOURCES.md), so a generated resource always has each of them.
+fn synthetic_children(ty: &str) -> Vec<(&'static str, bool)> {
+    CHILD_ROUTES
+        .iter()
+        .filter(|c| c.types.contains(&ty) || (c.types.is_empty() && diagnostic_type(ty)))
+        .map(|c| (c.key, c.list))
+        .collect()
+}
+
+/// Types whose own diagnostic settings the collector reads.
+fn diagnostic_type(ty: &str) -> bool {
+    [
+        "microsoft.keyvault/vaults",
+        "microsoft.network/networksecuritygroups",
+        "microsoft.sql/servers",
+        "microsoft.web/sites",
+        "microsoft.containerservice/managedclusters",
+        "microsoft.containerregistry/registries",
+        "microsoft.recoveryservices/vaults",
+        "microsoft.network/publicipaddresses",
+        "microsoft.network/applicationgateways",
+        "microsoft.documentdb/databaseaccounts",
+        "microsoft.dbforpostgresql/flexibleservers",
+        "microsoft.dbformysql/flexibleservers",
+    ]
+    .contains(&ty)
+}
+
+/// Replaces the `/subscriptions/{s}/resourceGroups/{g}` prefix of a template id and suffixes
+/// every name segment after `providers/{namespace}` with `-{n}`, so parents and children stay
+/// consistent within one copy and every copy's ids are unique.
+fn rename_id(id: &str, sub: &str, rg: &str, n: usize) -> String {
+    let segs: Vec<&str> = id.trim_start_matches('/').split('/').collect();
+    let Some(p) = segs
+        .iter()
+        .position(|s| s.eq_ignore_ascii_case("providers"))
+    else {
+        return format!("/subscriptions/{sub}/resourceGroups/{rg}/{n:06}");
+    };
+    let mut out = format!(
+        "/subscriptions/{sub}/resourceGroups/{rg}/providers/{}",
+        segs.get(p + 1).unwrap_or(&"")
+    );
+    // After the namespace: type, name, type, name, …
+    for (k, s) in segs.iter().enumerate().skip(p + 2) {
+        out.push('/');
+        out.push_str(s);
+        if (k - p) % 2 == 1 {
+            out.push_str(&format!("-{n:06}"));
+        }
+    }
+    out
+}
+
+impl Synthetic {
+    /// The synthetic tenant as an inventory (what a complete collection of it would give),
+    /// collected at `now`. Deterministic for a seed and `now`.
+    ///
+    /// Resources are copies of the embedded demo tenant's resources of the types in
+    /// [`SYNTHETIC_MIX`], picked at random by type share and then by template, with new ids
+    /// spread over the subscriptions and eight resource groups each. The demo's templates
+    /// carry realistic payloads and a realistic share of non-compliant settings (about one
+    /// finding in nine fails); on top, a few settings are flipped at random (TLS, public
+    /// access, purge protection). Every per-resource ARM setting the collector reads exists
+    /// (`null` where Azure answers 404). Users are copies of the demo's users (about one in
+    /// ten without MFA registration); subscriptions copy the demo's subscription settings.
+    pub fn inventory(&self, now: DateTime<Utc>) -> Inventory {
+        use soc2_evidence::collect::demo::{self, DemoState};
+        let demo = demo::inventory(DemoState::Baseline);
+        let mut rng = Rng(self.seed);
         let tenant_id = rng.guid();
-        let mut t = Self::empty(&tenant_id);
-        let subs: Vec<String> = (0..spec.subscriptions.max(1)).map(|_| rng.guid()).collect();
-        for (i, id) in subs.iter().enumerate() {
-            let pricings = [
-                "VirtualMachines",
-                "SqlServers",
-                "StorageAccounts",
-                "KeyVaults",
-                "Arm",
-            ]
+        let subs: Vec<String> = (0..self.subscriptions.max(1)).map(|_| rng.guid()).collect();
+        // Templates by type, in mix order.
+        let templates: Vec<(u32, Vec<&Resource>)> = SYNTHETIC_MIX
             .iter()
-            .map(|p| {
-                json!({
-                    "id": format!("/subscriptions/{id}/providers/Microsoft.Security/pricings/{p}"),
-                    "name": p, "type": "Microsoft.Security/pricings",
-                    "properties": {"pricingTier": if rng.chance(80) { "Standard" } else { "Free" }}
-                })
+            .map(|(ty, w)| {
+                let t: Vec<&Resource> = demo.resources.iter().filter(|r| r.r#type == *ty).collect();
+                (if t.is_empty() { 0 } else { *w }, t)
             })
             .collect();
-            let lists = [
-                ("arm.subscription_diagnostic_settings", vec![]),
-                ("arm.defender_pricings", pricings),
-                ("arm.security_contacts", vec![]),
-                ("arm.auto_provisioning", vec![]),
-                ("arm.classic_administrators", vec![]),
-                ("arm.locks", vec![]),
-            ]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), Some(v)))
-            .collect();
-            t.add_subscription(FakeSubscription {
-                id: id.clone(),
-                display_name: format!("synthetic-{i:03}"),
-                state: "Enabled".into(),
-                lists,
-            });
+        let total: u32 = templates.iter().map(|(w, _)| w).sum();
+        let mut subscriptions = vec![];
+        for (i, id) in subs.iter().enumerate() {
+            let mut s = demo.subscriptions[i % demo.subscriptions.len()].clone();
+            let old = s.id.clone();
+            let swap = |v: &mut Option<Vec<Value>>| {
+                if let Some(list) = v {
+                    for x in list.iter_mut() {
+                        let text = x.to_string().replace(&old, id);
+                        *x = serde_json::from_str(&text).expect("valid JSON");
+                    }
+                }
+            };
+            swap(&mut s.diagnostic_settings);
+            swap(&mut s.defender_pricings);
+            swap(&mut s.security_contacts);
+            swap(&mut s.auto_provisioning_settings);
+            swap(&mut s.classic_administrators);
+            swap(&mut s.locks);
+            for v in [
+                &mut s.diagnostic_settings,
+                &mut s.defender_pricings,
+                &mut s.security_contacts,
+                &mut s.auto_provisioning_settings,
+                &mut s.classic_administrators,
+                &mut s.locks,
+            ] {
+                v.get_or_insert_with(Vec::new);
+            }
+            s.id = id.clone();
+            s.display_name = format!("synthetic-{i:03}");
+            s.state = Some("Enabled".into());
+            subscriptions.push(s);
         }
-        let now = Utc::now();
-        for i in 0..spec.resources {
-            let (ty, prefix) = SYNTHETIC_TYPES[rng.below(SYNTHETIC_TYPES.len())];
+        let mut resources = Vec::with_capacity(self.resources);
+        for i in 0..self.resources {
+            let mut pick = rng.below(total as usize) as u32;
+            let (_, group) = templates
+                .iter()
+                .find(|(w, _)| {
+                    if pick < *w {
+                        true
+                    } else {
+                        pick -= w;
+                        false
+                    }
+                })
+                .expect("weights cover the pick");
+            let tpl = group[rng.below(group.len())];
             let sub = &subs[i % subs.len()];
             let rg = format!("rg-{:02}", rng.below(8));
-            let name = format!("{prefix}{i:06}");
-            let id = format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/{ty}/{name}");
-            let mut properties = json!({"provisioningState": "Succeeded"});
-            let mut children = BTreeMap::new();
-            match prefix {
-                "st" => {
-                    properties = json!({
-                        "minimumTlsVersion": if rng.chance(85) { "TLS1_2" } else { "TLS1_0" },
-                        "supportsHttpsTrafficOnly": rng.chance(90),
-                        "allowBlobPublicAccess": rng.chance(10),
-                        "networkAcls": {"defaultAction": if rng.chance(60) { "Deny" } else { "Allow" }},
-                        "encryption": {"keySource": "Microsoft.Storage"}
+            let mut r = tpl.clone();
+            r.id = rename_id(&tpl.id, sub, &rg, i);
+            r.name = r.id.rsplit('/').next().unwrap_or_default().to_string();
+            r.subscription_id = sub.clone();
+            r.resource_group = Some(rg);
+            r.location = Some(["westeurope", "northeurope", "eastus"][rng.below(3)].into());
+            let p = &mut r.properties;
+            match r.r#type.as_str() {
+                "microsoft.storage/storageaccounts" => {
+                    p["minimumTlsVersion"] =
+                        json!(if rng.chance(85) { "TLS1_2" } else { "TLS1_0" });
+                    p["allowBlobPublicAccess"] = json!(rng.chance(10));
+                }
+                "microsoft.keyvault/vaults" => {
+                    p["enablePurgeProtection"] = json!(rng.chance(70));
+                }
+                "microsoft.sql/servers" => {
+                    p["publicNetworkAccess"] = json!(if rng.chance(75) {
+                        "Disabled"
+                    } else {
+                        "Enabled"
                     });
-                    children.insert(
-                        "blobServices/default".to_string(),
-                        json!({"name": "default", "properties": {"deleteRetentionPolicy": {"enabled": true, "days": 7}}}),
-                    );
-                    children.insert("managementPolicies/default".to_string(), Value::Null);
-                    children.insert(
-                        "blobServices/default/diagnosticSettings".to_string(),
-                        json!([]),
-                    );
-                }
-                "kv" => {
-                    properties = json!({
-                        "enableSoftDelete": true,
-                        "enablePurgeProtection": rng.chance(70),
-                        "enableRbacAuthorization": rng.chance(70),
-                        "tenantId": tenant_id
-                    });
-                    children.insert("diagnosticSettings".to_string(), json!([]));
-                }
-                "sql" => {
-                    properties =
-                        json!({"minimalTlsVersion": "1.2", "publicNetworkAccess": "Disabled"});
-                    children.insert(
-                        "auditingSettings/default".to_string(),
-                        json!({"name": "default", "properties": {"state": "Enabled", "retentionDays": 90}}),
-                    );
-                    children.insert("firewallRules".to_string(), json!([]));
-                    children.insert("diagnosticSettings".to_string(), json!([]));
-                }
-                "nsg" => {
-                    properties = json!({"securityRules": [], "defaultSecurityRules": []});
-                    children.insert("diagnosticSettings".to_string(), json!([]));
                 }
                 _ => {}
             }
-            let r = Resource {
-                id,
-                r#type: ty.to_ascii_lowercase(),
-                name,
-                location: Some(["westeurope", "northeurope", "eastus"][rng.below(3)].into()),
-                subscription_id: sub.clone(),
-                resource_group: Some(rg),
-                tags: [("environment".to_string(), "synthetic".to_string())].into(),
-                sku: None,
-                kind: None,
-                zones: vec![],
-                identity: None,
-                properties,
-                children,
-            };
-            t.add_resource(&r);
+            // A missing list is empty; a missing singleton is Azure's 404 (`null`).
+            for (key, list) in synthetic_children(&r.r#type) {
+                r.children.entry(key.to_string()).or_insert(if list {
+                    json!([])
+                } else {
+                    Value::Null
+                });
+            }
+            resources.push(r);
         }
-        let users: Vec<Value> = (0..spec.users)
-            .map(|i| {
-                json!({
-                    "id": rng.guid(),
-                    "userPrincipalName": format!("user{i:05}@contoso.example"),
-                    "displayName": format!("User {i}"),
-                    "userType": "Member",
-                    "accountEnabled": true
-                })
-            })
-            .collect();
-        let registration: Vec<Value> = users
-            .iter()
-            .map(|u| {
-                json!({
-                    "id": u["id"], "userPrincipalName": u["userPrincipalName"],
-                    "isMfaRegistered": rng.chance(90), "isAdmin": false
-                })
-            })
-            .collect();
-        t.graph
-            .insert("graph.users".into(), Some(Value::Array(users)));
-        t.graph.insert(
-            "graph.user_registration_details".into(),
-            Some(Value::Array(registration)),
-        );
-        t.graph.insert(
-            "graph.security_defaults".into(),
-            Some(json!({"id": "00000000-0000-0000-0000-000000000005", "isEnabled": false})),
-        );
-        let mut events = Vec::new();
+        let mut identity = demo.identity.clone();
+        let demo_users = demo.identity.users.clone().unwrap_or_default();
+        let demo_reg = demo
+            .identity
+            .user_registration_details
+            .clone()
+            .unwrap_or_default();
+        let mut users = Vec::with_capacity(self.users);
+        let mut registration = Vec::with_capacity(self.users);
+        for i in 0..self.users {
+            let uid = rng.guid();
+            let upn = format!("user{i:05}@contoso.example");
+            let mut u = demo_users
+                .get(i % demo_users.len().max(1))
+                .cloned()
+                .unwrap_or_else(|| json!({"userType": "Member", "accountEnabled": true}));
+            u["id"] = json!(uid);
+            u["userPrincipalName"] = json!(upn);
+            u["displayName"] = json!(format!("User {i}"));
+            users.push(u);
+            let mut d = demo_reg
+                .get(i % demo_reg.len().max(1))
+                .cloned()
+                .unwrap_or_else(|| json!({"isAdmin": false}));
+            d["id"] = json!(uid);
+            d["userPrincipalName"] = json!(upn);
+            d["isMfaRegistered"] = json!(rng.chance(90));
+            registration.push(d);
+        }
+        identity.users = Some(users);
+        identity.user_registration_details = Some(registration);
+        let mut changes = Vec::new();
         for sub in &subs {
-            for k in 0..spec.events_per_subscription {
-                let e = ChangeEvent {
+            for k in 0..self.events_per_subscription {
+                changes.push(ChangeEvent {
                     event_id: rng.guid(),
                     event_time: now - chrono::Duration::seconds(rng.below(30 * 86_400) as i64 + 60),
                     subscription_id: sub.clone(),
@@ -848,11 +923,40 @@ impl FakeTenant {
                     )),
                     status: Some("Succeeded".into()),
                     correlation_id: Some(rng.guid()),
-                };
-                events.push(event_data(&tenant_id, &e));
+                });
             }
         }
-        t.events = Some(events);
-        t
+        let mut inv = Inventory {
+            schema_version: soc2_evidence::model::INVENTORY_SCHEMA_VERSION,
+            tenant_id,
+            collected_at: now,
+            subscriptions,
+            resources,
+            identity,
+            changes: Some(changes),
+            // Every source read completely (the demo's provenance, without its gaps), so no
+            // check reports a source as not collected.
+            sources: demo
+                .sources
+                .iter()
+                .map(|src| {
+                    let mut src = src.clone();
+                    src.gaps.clear();
+                    src.scope = subs.iter().map(|s| format!("/subscriptions/{s}")).collect();
+                    src
+                })
+                .collect(),
+        };
+        inv.normalise();
+        inv
+    }
+}
+
+impl FakeTenant {
+    /// The API responses that collect back into [`Synthetic::inventory`] (at the current time,
+    /// so the Activity Log window holds the generated events).
+    pub fn synthetic(spec: &Synthetic) -> Self {
+        let now = DateTime::from_timestamp(Utc::now().timestamp(), 0).unwrap_or_default();
+        Self::from_inventory(&spec.inventory(now))
     }
 }
