@@ -6,7 +6,8 @@
 //! the documented quotas (time-scaled), latency, fault injection per route and request counters.
 //!
 //! Used by the integration tests (`mod support;`) and written to be `#[path]`-included by a
-//! benchmark binary: it refers to nothing outside this directory but the crate's model.
+//! benchmark (examples/bench.rs): it refers to nothing outside this directory but the crate's
+//! model and, for the synthetic tenant's templates, the embedded demo tenant.
 //!
 //! ```ignore
 //! let fake = FakeAzure::start(FakeTenant::from_inventory(&inv), FakeOptions::default());
