@@ -56,7 +56,8 @@ macro_rules! alert_check {
                     $category,
                     " or no category condition. A rule narrowed by other conditions (level, \
                      status, caller, resource group or resource) does not qualify. Fails naming \
-                     why each rule does not; error when the Resource Graph source was not \
+                     why each rule does not (rules in other subscriptions that do not name this \
+                     one in their scopes are counted, not listed); error when the Resource Graph source was not \
                      collected, or had a gap and no qualifying rule was found."
                 ),
                 rationale: $rationale,
@@ -720,7 +721,15 @@ fn alert_verdict(s: &Subscription, ctx: &Ctx, category: &str, operation: Option<
     }
     let mut considered = Vec::new();
     let mut qualifying = Vec::new();
+    // Rules that neither live in this subscription nor name it in a scope cannot qualify;
+    // they are counted, not listed, or every subscription's finding would list every rule of
+    // the tenant (quadratic evidence at scale).
+    let mut elsewhere = 0usize;
     for alert in ctx.resources_of(ALERTS) {
+        if !touches_subscription(alert, &s.id) {
+            elsewhere += 1;
+            continue;
+        }
         let r = alert_qualifies(alert, &s.id, category, operation);
         if r.is_ok() {
             qualifying.push(alert.name.clone());
@@ -757,7 +766,12 @@ fn alert_verdict(s: &Subscription, ctx: &Ctx, category: &str, operation: Option<
                 )
             })
             .collect();
-        if why.is_empty() {
+        if why.is_empty() && elsewhere > 0 {
+            Verdict::fail(format!(
+                "no Activity Log alert rule fires on {what}: none of the {elsewhere} alert \
+                 rules in other subscriptions is scoped to this subscription"
+            ))
+        } else if why.is_empty() {
             Verdict::fail(format!(
                 "no Activity Log alert rule fires on {what}: there are no alert rules"
             ))
@@ -769,6 +783,22 @@ fn alert_verdict(s: &Subscription, ctx: &Ctx, category: &str, operation: Option<
         }
     };
     v.observe_value("alert_rules", Value::from(considered))
+        .observe_value("alert_rules_elsewhere", Value::from(elsewhere))
+}
+
+/// Whether an alert rule lives in the subscription or names it (or a scope under it) in
+/// `properties.scopes`: only such a rule can be judged for it.
+fn touches_subscription(alert: &Resource, sub: &str) -> bool {
+    let want = format!("/subscriptions/{}", sub.to_ascii_lowercase());
+    let under = |s: &str| {
+        let s = format!("/{}", s.trim_matches('/').to_ascii_lowercase());
+        s == want || s.starts_with(&format!("{want}/"))
+    };
+    under(&alert.id)
+        || alert
+            .prop("/scopes")
+            .and_then(Value::as_array)
+            .is_some_and(|a| a.iter().filter_map(Value::as_str).any(under))
 }
 
 macro_rules! alert_fn {
@@ -1574,6 +1604,43 @@ mod alert_tests {
             "Administrative",
             "Microsoft.Network/publicIPAddresses/delete",
         );
+    }
+
+    #[test]
+    fn rules_of_other_subscriptions_are_counted_not_listed() {
+        const OTHER: &str = "00000000-0000-0000-0000-00000000beef";
+        let qualifying = alert(op("Microsoft.Network/publicIPAddresses/delete"));
+        // The same rule moved to another subscription and scoped to it only.
+        let mut elsewhere = qualifying.clone();
+        elsewhere.id = elsewhere.id.replace(SUB, OTHER);
+        set_prop(
+            &mut elsewhere,
+            "/scopes",
+            json!([format!("/subscriptions/{OTHER}")]),
+        );
+        // A rule living elsewhere that scopes this subscription is listed and can qualify.
+        let mut cross = qualifying.clone();
+        cross.id = cross.id.replace(SUB, OTHER);
+        set_prop(
+            &mut cross,
+            "/scopes",
+            json!([format!("subscriptions/{SUB}/")]),
+        );
+        let id = "monitor_alert_public_ip_delete";
+        let f = finding(id, &inv(vec![elsewhere.clone()], subscription(SUB)));
+        assert_eq!(f.status, S::Fail, "{}", f.reason);
+        assert!(
+            f.reason
+                .contains("none of the 1 alert rules in other subscriptions"),
+            "{}",
+            f.reason
+        );
+        assert_eq!(f.observed["alert_rules"], json!([]));
+        assert_eq!(f.observed["alert_rules_elsewhere"], json!(1));
+        let f = finding(id, &inv(vec![elsewhere, cross.clone()], subscription(SUB)));
+        assert_eq!(f.status, S::Pass, "{}", f.reason);
+        assert_eq!(f.observed["alert_rules"][0]["id"], json!(cross.id));
+        assert_eq!(f.observed["alert_rules_elsewhere"], json!(1));
     }
 
     #[test]
