@@ -165,23 +165,34 @@ fn write_snapshot(s: &Snapshot, dir: &Path) {
 }
 
 fn read_snapshot(dir: &Path) -> Snapshot {
-    fn walk(base: &Path, dir: &Path, files: &mut BTreeMap<String, Vec<u8>>) {
+    read_snapshot_where(dir, |_| true)
+}
+
+fn read_snapshot_where(dir: &Path, keep: fn(&str) -> bool) -> Snapshot {
+    fn walk(
+        base: &Path,
+        dir: &Path,
+        keep: fn(&str) -> bool,
+        files: &mut BTreeMap<String, Vec<u8>>,
+    ) {
         for e in std::fs::read_dir(dir).unwrap() {
             let p = e.unwrap().path();
             if p.is_dir() {
-                walk(base, &p, files);
+                walk(base, &p, keep, files);
             } else {
                 let rel = p
                     .strip_prefix(base)
                     .unwrap()
                     .to_string_lossy()
                     .replace('\\', "/");
-                files.insert(rel, std::fs::read(&p).unwrap());
+                if keep(&rel) {
+                    files.insert(rel, std::fs::read(&p).unwrap());
+                }
             }
         }
     }
     let mut files = BTreeMap::new();
-    walk(dir, dir, &mut files);
+    walk(dir, dir, keep, &mut files);
     Snapshot { files }
 }
 
@@ -252,7 +263,8 @@ fn stage(name: &str, dir: &Path) {
         "assess" => {
             started = Instant::now();
             let inv = read_inventory(&dir.join("inventory.json"));
-            let base = read_snapshot(&dir.join("base"));
+            // What `assess_and_commit` reads of the parent: its manifest and change population.
+            let base = read_snapshot_where(&dir.join("base"), evidence::read_from_previous);
             let snap = evidence::assess(&inv, &settings(), run_meta(t1()), Some(&base)).unwrap();
             let took = started.elapsed();
             write_snapshot(&snap, &dir.join("head"));

@@ -188,6 +188,9 @@ pub struct Ctx<'a> {
     pub inventory: &'a Inventory,
     pub settings: &'a Settings,
     by_type: std::collections::HashMap<&'a str, Vec<&'a Resource>>,
+    /// Recovery Services protected items by protected resource id, built on first use: a
+    /// per-VM scan of every vault's items would be quadratic in tenant size.
+    backup: std::sync::OnceLock<compute::BackupIndex<'a>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -200,7 +203,14 @@ impl<'a> Ctx<'a> {
             inventory,
             settings,
             by_type,
+            backup: Default::default(),
         }
+    }
+
+    /// The backup index (see [`compute::BackupIndex`]), built once per assessment.
+    pub(crate) fn backup_index(&self) -> &compute::BackupIndex<'a> {
+        self.backup
+            .get_or_init(|| compute::BackupIndex::new(self.resources_of(compute::VAULT)))
     }
 
     /// Every resource of a (lower-case) type.

@@ -434,7 +434,7 @@ pub(crate) fn assess_and_commit(
         None => store.branch_head(branch)?,
     };
     let previous = match parent {
-        Some(p) => store.read_snapshot_at(p)?,
+        Some(p) => store.read_snapshot_where(p, evidence::read_from_previous)?,
         None => None,
     };
     let inputs = repo_inputs(store, config, parent)?;

@@ -175,8 +175,13 @@ pub fn build(
     run: RunMeta,
     previous: Option<&Snapshot>,
 ) -> Result<Snapshot, EvidenceError> {
-    let mut inv = inventory.clone();
-    inv.normalise();
+    let inv = if inventory.is_normalised() {
+        std::borrow::Cow::Borrowed(inventory)
+    } else {
+        let mut inv = inventory.clone();
+        inv.normalise();
+        std::borrow::Cow::Owned(inv)
+    };
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let as_of = inv.collected_at;
 
@@ -199,19 +204,20 @@ pub fn build(
             sources: m.sources.iter().map(|s| s.to_string()).collect(),
             status: r.status,
             counts: r.counts,
-            results: r
-                .findings
-                .iter()
-                .map(|f| ResourceResult {
-                    resource_id: f.resource_id.clone(),
-                    status: f.status,
-                    reason: f.reason.clone(),
-                    observed: f.observed.clone(),
-                    waiver: f.waiver.clone(),
-                })
-                .collect(),
+            results: Vec::new(),
         };
-        files.insert(check_path(m.id), canonical::to_bytes(&file));
+        // One result at a time: the file's results as one JSON tree would be a second copy of
+        // every finding.
+        let bytes = canonical::to_bytes_with(&file, "results", &r.findings, |f| {
+            canonical::json(&ResourceResult {
+                resource_id: f.resource_id.clone(),
+                status: f.status,
+                reason: f.reason.clone(),
+                observed: f.observed.clone(),
+                waiver: f.waiver.clone(),
+            })
+        });
+        files.insert(check_path(m.id), bytes);
     }
 
     let mut manual = crate::attestations::ManualCounts::default();
@@ -335,40 +341,44 @@ pub fn build(
             provenance(part),
         )
     };
+    // The lists are written item by item (`to_bytes_with`), and the identity part borrowed:
+    // the inventory is the largest thing a run holds, and is held once.
     let (v, p, t, a, pr) = header(InventoryPart::Subscriptions);
+    let head = InventoryFile {
+        schema_version: v,
+        part: p,
+        tenant_id: t,
+        as_of: a,
+        provenance: pr,
+        data: (),
+    };
     files.insert(
         inventory_path(p),
-        canonical::to_bytes(&SubscriptionsFile {
-            schema_version: v,
-            part: p,
-            tenant_id: t,
-            as_of: a,
-            provenance: pr,
-            data: inv.subscriptions.clone(),
-        }),
+        canonical::to_bytes_with(&head, "data", &inv.subscriptions, canonical::json),
     );
     let (v, p, t, a, pr) = header(InventoryPart::Resources);
+    let head = InventoryFile {
+        schema_version: v,
+        part: p,
+        tenant_id: t,
+        as_of: a,
+        provenance: pr,
+        data: (),
+    };
     files.insert(
         inventory_path(p),
-        canonical::to_bytes(&ResourcesFile {
-            schema_version: v,
-            part: p,
-            tenant_id: t,
-            as_of: a,
-            provenance: pr,
-            data: inv.resources.clone(),
-        }),
+        canonical::to_bytes_with(&head, "data", &inv.resources, canonical::json),
     );
     let (v, p, t, a, pr) = header(InventoryPart::Identity);
     files.insert(
         inventory_path(p),
-        canonical::to_bytes(&IdentityFile {
+        canonical::to_bytes(&InventoryFile {
             schema_version: v,
             part: p,
             tenant_id: t,
             as_of: a,
             provenance: pr,
-            data: inv.identity.clone(),
+            data: &inv.identity,
         }),
     );
 
@@ -392,6 +402,12 @@ pub fn build(
     };
     files.insert(MANIFEST.to_string(), canonical::to_bytes(&manifest));
     Ok(Snapshot { files })
+}
+
+/// The files of the previous snapshot that [`build`] reads: its manifest (hash chain) and the
+/// change population it appends to. Callers may pass a snapshot holding only these.
+pub fn read_from_previous(path: &str) -> bool {
+    path == MANIFEST || path.starts_with("changes/")
 }
 
 /// Appends this run's change events to the previous population, month by month, deduplicated
@@ -519,6 +535,27 @@ mod tests {
             let v: serde_json::Value = serde_json::from_slice(b).unwrap();
             assert_eq!(v["schema_version"], 1, "{p}");
         }
+    }
+
+    /// What `read_from_previous` keeps is all `build` reads: the next snapshot is the same on
+    /// the parent's whole snapshot and on those files alone.
+    #[test]
+    fn build_reads_only_the_manifest_and_changes_of_the_previous_snapshot() {
+        let inv = crate::collect::demo::inventory(crate::collect::demo::DemoState::Baseline);
+        let a = snap(&inv, run(0));
+        let part = Snapshot {
+            files: a
+                .files
+                .iter()
+                .filter(|(p, _)| read_from_previous(p))
+                .map(|(p, b)| (p.clone(), b.clone()))
+                .collect(),
+        };
+        assert!(part.files.len() > 1 && part.files.len() < a.files.len());
+        let drifted = crate::collect::demo::inventory(crate::collect::demo::DemoState::Drifted);
+        let full = assess(&drifted, &Settings::default(), run(100), Some(&a)).unwrap();
+        let reduced = assess(&drifted, &Settings::default(), run(100), Some(&part)).unwrap();
+        assert_eq!(full, reduced);
     }
 
     #[test]

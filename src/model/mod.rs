@@ -52,6 +52,36 @@ impl Inventory {
     }
 
     /// Sorts every list by its stable key so the same tenant state always serialises the same.
+    /// Whether [`Inventory::normalise`] would change nothing, so a caller can use the
+    /// inventory as it is instead of normalising a copy (at tenant scale, a copy is GiBs).
+    pub fn is_normalised(&self) -> bool {
+        fn sorted_by<'a, T, K: Ord>(v: &'a [T], key: impl Fn(&'a T) -> K) -> bool {
+            v.windows(2).all(|w| key(&w[0]) <= key(&w[1]))
+        }
+        sorted_by(&self.subscriptions, |s| s.id.clone())
+            && self
+                .resources
+                .iter()
+                .all(|r| !r.r#type.bytes().any(|b| b.is_ascii_uppercase()))
+            && sorted_by(&self.resources, |r| r.id.as_str())
+            && self
+                .identity
+                .conditional_access_policies
+                .as_ref()
+                .is_none_or(|p| sorted_by(p, |a| a.id.clone()))
+            && self.changes.as_ref().is_none_or(|c| {
+                c.windows(2).all(|w| {
+                    (w[0].event_time, &w[0].event_id) < (w[1].event_time, &w[1].event_id)
+                        && w[0].event_id != w[1].event_id
+                })
+            })
+            && sorted_by(&self.sources, |s| s.name.as_str())
+            && self
+                .sources
+                .iter()
+                .all(|s| sorted_by(&s.gaps, |g| (g.scope.as_str(), g.reason.as_str())))
+    }
+
     pub fn normalise(&mut self) {
         self.subscriptions.sort_by(|a, b| a.id.cmp(&b.id));
         for r in &mut self.resources {
@@ -69,6 +99,41 @@ impl Inventory {
         for s in &mut self.sources {
             s.gaps
                 .sort_by(|a, b| (&a.scope, &a.reason).cmp(&(&b.scope, &b.reason)));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::collect::demo::{self, DemoState};
+
+    /// `is_normalised` agrees with `normalise`: true exactly when normalising changes nothing.
+    #[test]
+    fn is_normalised_agrees_with_normalise() {
+        let inv = demo::inventory(DemoState::Baseline);
+        assert!(inv.is_normalised());
+        let mut n = inv.clone();
+        n.normalise();
+        assert_eq!(n, inv);
+
+        let mut shuffled = inv.clone();
+        shuffled.resources.reverse();
+        assert!(!shuffled.is_normalised());
+        let mut upper = inv.clone();
+        upper.resources[0].r#type = upper.resources[0].r#type.to_ascii_uppercase();
+        assert!(!upper.is_normalised());
+        let mut subs = inv.clone();
+        subs.subscriptions.reverse();
+        assert!(!subs.is_normalised());
+        let mut dup = inv.clone();
+        if let Some(c) = &mut dup.changes {
+            let first = c[0].clone();
+            c.insert(0, first);
+        }
+        assert!(!dup.is_normalised());
+        for mut x in [shuffled, upper, subs, dup] {
+            x.normalise();
+            assert!(x.is_normalised());
         }
     }
 }

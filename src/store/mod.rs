@@ -138,6 +138,17 @@ impl EvidenceStore {
 
     /// The snapshot in commit `oid`, or `None` when the commit holds no evidence yet.
     pub fn read_snapshot_at(&self, oid: Oid) -> Result<Option<Snapshot>, StoreError> {
+        self.read_snapshot_where(oid, |_| true)
+    }
+
+    /// The files of the snapshot in commit `oid` whose paths (relative to the evidence root)
+    /// `keep` accepts; blobs of the others are never read. `None` when the commit holds no
+    /// evidence yet.
+    pub fn read_snapshot_where(
+        &self,
+        oid: Oid,
+        keep: impl Fn(&str) -> bool,
+    ) -> Result<Option<Snapshot>, StoreError> {
         let tree = self.repo.find_commit(oid)?.tree()?;
         let entry = match tree.get_path(Path::new(&self.root)) {
             Ok(e) => e,
@@ -148,11 +159,11 @@ impl EvidenceStore {
         let sub = self.repo.find_tree(entry.id())?;
         let mut failure = None;
         sub.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
-            if e.kind() == Some(ObjectType::Blob) {
+            let path = format!("{dir}{}", e.name().unwrap_or_default());
+            if e.kind() == Some(ObjectType::Blob) && keep(&path) {
                 match self.repo.find_blob(e.id()) {
                     Ok(b) => {
-                        let name = e.name().unwrap_or_default();
-                        files.insert(format!("{dir}{name}"), b.content().to_vec());
+                        files.insert(path, b.content().to_vec());
                     }
                     Err(err) => {
                         failure = Some(err);
