@@ -14,15 +14,16 @@ mod tests;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use similar::{ChangeTag, TextDiff};
 
 use crate::attestations::AttestationState;
 use crate::checks::{FindingStatus, Severity};
 use crate::controls::{self, ControlStatus, Score};
-use crate::evidence::{CheckFile, EvidenceError, MANIFEST, Snapshot, Summary, parse_json};
-use crate::waivers::{WaiverState, WaiverStatus};
+use crate::evidence::{EvidenceError, MANIFEST, Snapshot, Summary, inventory_path, parse_json};
+use crate::model::InventoryPart;
+use crate::waivers::{AppliedWaiver, WaiverState, WaiverStatus};
 
 /// Lines of context around each hunk of a file diff.
 const CONTEXT_LINES: usize = 3;
@@ -425,8 +426,39 @@ fn attestation_changes(
     Ok(out)
 }
 
+/// What drift reads of `inventory/resources.json`: the ids. The rest of each resource is
+/// skipped by the parser rather than built into JSON trees, which at tenant scale would cost
+/// GiBs for two snapshots. (`verify` is what checks every file against its schema.)
+#[derive(Deserialize)]
+struct ResourceIds {
+    data: Vec<ResourceId>,
+}
+
+#[derive(Deserialize)]
+struct ResourceId {
+    id: String,
+}
+
 fn resource_ids(s: &Snapshot) -> Result<BTreeSet<String>, EvidenceError> {
-    Ok(s.resources()?.data.into_iter().map(|r| r.id).collect())
+    let file: ResourceIds = s.parse(&inventory_path(InventoryPart::Resources))?;
+    Ok(file.data.into_iter().map(|r| r.id).collect())
+}
+
+/// What drift reads of a check file: observed values are skipped, not parsed.
+#[derive(Deserialize)]
+struct CheckView {
+    id: String,
+    severity: Severity,
+    results: Vec<ResultView>,
+}
+
+#[derive(Deserialize)]
+struct ResultView {
+    resource_id: String,
+    status: FindingStatus,
+    reason: String,
+    #[serde(default)]
+    waiver: Option<AppliedWaiver>,
 }
 
 /// A finding as read back from a check file.
@@ -452,7 +484,7 @@ fn findings(s: &Snapshot) -> Result<Findings, EvidenceError> {
         .iter()
         .filter(|(p, _)| p.starts_with("checks/") && p.ends_with(".json"))
     {
-        let file: CheckFile = parse_json(path, bytes)?;
+        let file: CheckView = parse_json(path, bytes)?;
         // Two files claiming one check, or one resource twice, would make one of the verdicts
         // silently win; refuse rather than risk hiding a failure.
         if !out.checks.insert(file.id.clone()) {
@@ -735,14 +767,7 @@ fn file_diff(
 /// Lines that must be inserted and deleted whatever the alignment: the multiset difference of
 /// the two files' lines. Cheap, and a lower bound on the work Myers' algorithm will do.
 fn changed_lines_lower_bound(old: &str, new: &str) -> (usize, usize) {
-    // A HashMap is fine here: only the counts leave this function, never the iteration order.
-    let mut balance: HashMap<&str, i64> = HashMap::new();
-    for l in old.lines() {
-        *balance.entry(l).or_default() -= 1;
-    }
-    for l in new.lines() {
-        *balance.entry(l).or_default() += 1;
-    }
+    let balance = line_balance(old, new);
     let ins = balance
         .values()
         .filter(|v| **v > 0)
@@ -756,9 +781,42 @@ fn changed_lines_lower_bound(old: &str, new: &str) -> (usize, usize) {
     (ins, del)
 }
 
+/// How many more times each line occurs in `new` than in `old`.
+fn line_balance<'a>(old: &'a str, new: &'a str) -> HashMap<&'a str, i64> {
+    // A HashMap is fine here: only counts and membership leave, never the iteration order.
+    let mut balance: HashMap<&str, i64> = HashMap::new();
+    for l in old.lines() {
+        *balance.entry(l).or_default() -= 1;
+    }
+    for l in new.lines() {
+        *balance.entry(l).or_default() += 1;
+    }
+    balance
+}
+
+/// Lines in one file that the other does not match one for one.
+fn unmatched_lines<'a>(old: &'a str, new: &'a str) -> impl Iterator<Item = &'a str> {
+    line_balance(old, new)
+        .into_iter()
+        .filter(|(_, n)| *n != 0)
+        .map(|(l, _)| l)
+}
+
 /// True when two JSON evidence files differ only in collection times: the top-level `as_of` and
 /// the `started_at`/`finished_at` of each provenance source.
 fn only_times_differ(old: &str, new: &str) -> bool {
+    // Cheap test first: every line one file has and the other lacks must be a time field.
+    // Only then are both files parsed, which for an inventory file at tenant scale is the
+    // expensive part of a diff.
+    let time_line = |l: &str| {
+        let l = l.trim_start();
+        ["\"as_of\": ", "\"started_at\": ", "\"finished_at\": "]
+            .iter()
+            .any(|k| l.starts_with(k))
+    };
+    if !unmatched_lines(old, new).all(time_line) {
+        return false;
+    }
     fn strip(text: &str) -> Option<Value> {
         let mut v: Value = serde_json::from_str(text).ok()?;
         let obj = v.as_object_mut()?;

@@ -77,7 +77,7 @@ pub fn parse_json<T: DeserializeOwned>(file: &str, bytes: &[u8]) -> Result<T, Ev
 }
 
 impl Snapshot {
-    fn parse<T: DeserializeOwned>(&self, file: &str) -> Result<T, EvidenceError> {
+    pub(crate) fn parse<T: DeserializeOwned>(&self, file: &str) -> Result<T, EvidenceError> {
         let bytes = self.files.get(file).ok_or_else(|| EvidenceError::Missing {
             file: file.to_string(),
         })?;
