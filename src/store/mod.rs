@@ -308,12 +308,14 @@ impl EvidenceStore {
         snapshot: &Snapshot,
         message: &str,
     ) -> Result<CommitOutcome, StoreError> {
+        // The tree is written first and compared with the parent's after: each file is hashed
+        // once, by the write (libgit2 skips objects the database already holds).
+        let evidence_tree = self.write_files(&snapshot.files)?;
         if let Some(p) = parent
-            && self.same_as_commit(p, snapshot)?
+            && self.same_as_commit(p, evidence_tree)?
         {
             return Ok(CommitOutcome::Unchanged(p));
         }
-        let evidence_tree = self.write_files(&snapshot.files)?;
         let parent_commit = parent.map(|p| self.repo.find_commit(p)).transpose()?;
         let base_tree = parent_commit.as_ref().map(|c| c.tree()).transpose()?;
         let components: Vec<&str> = self.root.split('/').collect();
@@ -327,48 +329,38 @@ impl EvidenceStore {
         Ok(CommitOutcome::Created(oid))
     }
 
-    /// The evidence files of `snapshot` are those of commit `oid` (manifests aside), compared
-    /// by blob id: hashing the new files is cheaper than inflating every blob of the parent.
-    fn same_as_commit(&self, oid: Oid, snapshot: &Snapshot) -> Result<bool, StoreError> {
-        let tree = self.repo.find_commit(oid)?.tree()?;
-        let entry = match tree.get_path(Path::new(&self.root)) {
-            Ok(e) => e,
-            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(false),
-            Err(e) => return Err(e.into()),
-        };
-        let Ok(sub) = self.repo.find_tree(entry.id()) else {
-            return Ok(false);
-        };
-        let mut old: BTreeMap<String, Oid> = BTreeMap::new();
-        sub.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
-            if e.kind() == Some(ObjectType::Blob) {
-                old.insert(format!("{dir}{}", e.name().unwrap_or_default()), e.id());
-            }
-            git2::TreeWalkResult::Ok
-        })?;
-        old.remove(crate::evidence::MANIFEST);
-        let mut new = snapshot.evidence_files();
-        let mut olds = old.iter();
-        loop {
-            match (new.next(), olds.next()) {
-                (None, None) => return Ok(true),
-                (Some((np, bytes)), Some((op, oid))) => {
-                    if np != op || Oid::hash_object(ObjectType::Blob, bytes)? != *oid {
-                        return Ok(false);
-                    }
-                }
-                _ => return Ok(false),
-            }
+    /// The evidence tree `tree` holds the files of commit `oid`'s evidence (manifests aside).
+    fn same_as_commit(&self, oid: Oid, tree: Oid) -> Result<bool, StoreError> {
+        match self.evidence_tree(&self.repo.find_commit(oid)?)? {
+            Some(old) => self.same_trees(old, tree),
+            None => Ok(false),
         }
     }
 
     /// The evidence files of two commits are equal (manifests aside).
     pub fn same_evidence(&self, a: Oid, b: Oid) -> Result<bool, StoreError> {
-        let (sa, sb) = (self.read_snapshot_at(a)?, self.read_snapshot_at(b)?);
-        Ok(match (sa, sb) {
-            (Some(x), Some(y)) => x.evidence_files().eq(y.evidence_files()),
-            _ => false,
-        })
+        let a = self.evidence_tree(&self.repo.find_commit(a)?)?;
+        let b = self.evidence_tree(&self.repo.find_commit(b)?)?;
+        match (a, b) {
+            (Some(a), Some(b)) => self.same_trees(a, b),
+            _ => Ok(false),
+        }
+    }
+
+    /// Two evidence trees hold the same files, the top-level manifest aside. Git trees are
+    /// content-addressed, so equal entry ids (blob or subtree) mean equal files: no blob is
+    /// read or hashed.
+    fn same_trees(&self, a: Oid, b: Oid) -> Result<bool, StoreError> {
+        let entries = |t: Oid| -> Result<Vec<(Vec<u8>, Oid, i32)>, StoreError> {
+            Ok(self
+                .repo
+                .find_tree(t)?
+                .iter()
+                .filter(|e| e.name_bytes() != crate::evidence::MANIFEST.as_bytes())
+                .map(|e| (e.name_bytes().to_vec(), e.id(), e.filemode()))
+                .collect())
+        };
+        Ok(entries(a)? == entries(b)?)
     }
 
     /// The first parent of a commit.
