@@ -187,38 +187,43 @@ pub fn build(
 
     let change_events = merge_changes(&inv, previous, &mut files)?;
 
-    for r in results {
-        let m = &r.check.meta;
-        let file = CheckFile {
-            schema_version: SCHEMA_VERSION,
-            id: m.id.to_string(),
-            title: m.title.to_string(),
-            service: m.service.to_string(),
-            severity: m.severity,
-            target: r.check.target().describe(),
-            criteria: m.criteria.iter().map(|s| s.to_string()).collect(),
-            cis: m.cis.iter().map(|s| s.to_string()).collect(),
-            description: m.description.to_string(),
-            rationale: m.rationale.to_string(),
-            remediation: m.remediation.to_string(),
-            sources: m.sources.iter().map(|s| s.to_string()).collect(),
-            status: r.status,
-            counts: r.counts,
-            results: Vec::new(),
-        };
-        // One result at a time: the file's results as one JSON tree would be a second copy of
-        // every finding.
-        let bytes = canonical::to_bytes_with(&file, "results", &r.findings, |f| {
-            canonical::json(&ResourceResult {
-                resource_id: f.resource_id.clone(),
-                status: f.status,
-                reason: f.reason.clone(),
-                observed: f.observed.clone(),
-                waiver: f.waiver.clone(),
-            })
-        });
-        files.insert(check_path(m.id), bytes);
-    }
+    use rayon::prelude::*;
+    let check_files: Vec<(String, Vec<u8>)> = results
+        .par_iter()
+        .map(|r| {
+            let m = &r.check.meta;
+            let file = CheckFile {
+                schema_version: SCHEMA_VERSION,
+                id: m.id.to_string(),
+                title: m.title.to_string(),
+                service: m.service.to_string(),
+                severity: m.severity,
+                target: r.check.target().describe(),
+                criteria: m.criteria.iter().map(|s| s.to_string()).collect(),
+                cis: m.cis.iter().map(|s| s.to_string()).collect(),
+                description: m.description.to_string(),
+                rationale: m.rationale.to_string(),
+                remediation: m.remediation.to_string(),
+                sources: m.sources.iter().map(|s| s.to_string()).collect(),
+                status: r.status,
+                counts: r.counts,
+                results: Vec::new(),
+            };
+            // One result at a time: the file's results as one JSON tree would be a second copy of
+            // every finding.
+            let bytes = canonical::to_bytes_with(&file, "results", &r.findings, |f| {
+                canonical::json(&ResourceResult {
+                    resource_id: f.resource_id.clone(),
+                    status: f.status,
+                    reason: f.reason.clone(),
+                    observed: f.observed.clone(),
+                    waiver: f.waiver.clone(),
+                })
+            });
+            (check_path(m.id), bytes)
+        })
+        .collect();
+    files.extend(check_files);
 
     let mut manual = crate::attestations::ManualCounts::default();
     let mut attestation_of = BTreeMap::new();
