@@ -188,23 +188,128 @@ pub struct Ctx<'a> {
     pub inventory: &'a Inventory,
     pub settings: &'a Settings,
     by_type: std::collections::HashMap<&'a str, Vec<&'a Resource>>,
+    /// By (type, lower-case subscription id), for [`Ctx::resources_in`].
+    by_type_sub:
+        std::collections::HashMap<&'a str, std::collections::HashMap<String, Vec<&'a Resource>>>,
+    /// By lower-case resource id, for [`Ctx::resource`].
+    by_id: std::collections::HashMap<String, &'a Resource>,
     /// Recovery Services protected items by protected resource id, built on first use: a
     /// per-VM scan of every vault's items would be quadratic in tenant size.
     backup: std::sync::OnceLock<compute::BackupIndex<'a>>,
+    /// Graph users by object id, built on first use (see [`rbac::Users`]).
+    users: std::sync::OnceLock<Option<rbac::Users<'a>>>,
+    /// [`Lookup`]s by name, built on first use.
+    lookups: std::sync::Mutex<std::collections::HashMap<&'static str, std::sync::Arc<Lookup<'a>>>>,
+}
+
+/// Resources of one type found by key (a subscription id, a target resource id, …) instead of
+/// by a scan per item checked: per-subscription or per-resource scans of another type's
+/// resources are quadratic in tenant size. Keys are lower-case. Results keep inventory order.
+pub struct Lookup<'a> {
+    by_key: std::collections::HashMap<String, Vec<(usize, &'a Resource)>>,
+    /// Rows whose key function gave `None`: they match every key.
+    everywhere: Vec<(usize, &'a Resource)>,
+    len: usize,
+}
+
+impl<'a> Lookup<'a> {
+    fn new(rows: &[&'a Resource], keys: fn(&Resource) -> Option<Vec<String>>) -> Self {
+        let mut by_key: std::collections::HashMap<String, Vec<(usize, &'a Resource)>> =
+            Default::default();
+        let mut everywhere = Vec::new();
+        for (i, &r) in rows.iter().enumerate() {
+            match keys(r) {
+                None => everywhere.push((i, r)),
+                Some(mut ks) => {
+                    ks.sort();
+                    ks.dedup();
+                    for k in ks {
+                        by_key.entry(k).or_default().push((i, r));
+                    }
+                }
+            }
+        }
+        Self {
+            by_key,
+            everywhere,
+            len: rows.len(),
+        }
+    }
+
+    /// Rows under any of `keys` or under every key, once each, in inventory order.
+    pub fn get<'k>(&self, keys: impl IntoIterator<Item = &'k str>) -> Vec<&'a Resource> {
+        let mut hits: Vec<(usize, &'a Resource)> = self.everywhere.clone();
+        for k in keys {
+            if let Some(v) = self.by_key.get(&k.to_ascii_lowercase()) {
+                hits.extend_from_slice(v);
+            }
+        }
+        hits.sort_by_key(|(i, _)| *i);
+        hits.dedup_by_key(|(i, _)| *i);
+        hits.into_iter().map(|(_, r)| r).collect()
+    }
+
+    /// How many rows of the type there are in all.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(inventory: &'a Inventory, settings: &'a Settings) -> Self {
         let mut by_type: std::collections::HashMap<&str, Vec<&Resource>> = Default::default();
+        let mut by_type_sub: std::collections::HashMap<
+            &str,
+            std::collections::HashMap<String, Vec<&Resource>>,
+        > = Default::default();
+        let mut by_id = std::collections::HashMap::with_capacity(inventory.resources.len());
         for r in &inventory.resources {
             by_type.entry(r.r#type.as_str()).or_default().push(r);
+            by_type_sub
+                .entry(r.r#type.as_str())
+                .or_default()
+                .entry(r.subscription_id.to_ascii_lowercase())
+                .or_default()
+                .push(r);
+            // Ids are unique once normalised; should two differ only in case, the first wins,
+            // as a scan in inventory order would find it.
+            by_id.entry(r.id.to_ascii_lowercase()).or_insert(r);
         }
         Self {
             inventory,
             settings,
             by_type,
+            by_type_sub,
+            by_id,
             backup: Default::default(),
+            users: Default::default(),
+            lookups: Default::default(),
         }
+    }
+
+    /// The [`Lookup`] of type `ty` named `name`, keyed by `keys`, built on first use. One
+    /// name, one type and key function.
+    pub(crate) fn lookup(
+        &self,
+        name: &'static str,
+        ty: &str,
+        keys: fn(&Resource) -> Option<Vec<String>>,
+    ) -> std::sync::Arc<Lookup<'a>> {
+        let mut all = self.lookups.lock().unwrap_or_else(|e| e.into_inner());
+        all.entry(name)
+            .or_insert_with(|| std::sync::Arc::new(Lookup::new(self.resources_of(ty), keys)))
+            .clone()
+    }
+
+    /// Graph users by object id; `None` when users were not collected.
+    pub(crate) fn users(&self) -> Option<&rbac::Users<'a>> {
+        self.users
+            .get_or_init(|| rbac::Users::new(self.inventory))
+            .as_ref()
     }
 
     /// The backup index (see [`compute::BackupIndex`]), built once per assessment.
@@ -219,15 +324,25 @@ impl<'a> Ctx<'a> {
     }
 
     /// Resources of a type in one subscription.
-    pub fn resources_in<'s>(
-        &'s self,
-        subscription_id: &'s str,
+    pub fn resources_in(
+        &self,
+        subscription_id: &str,
         ty: &str,
-    ) -> impl Iterator<Item = &'a Resource> + 's {
-        self.resources_of(ty)
+    ) -> std::iter::Copied<std::slice::Iter<'_, &'a Resource>> {
+        self.by_type_sub
+            .get(ty)
+            .and_then(|m| m.get(&subscription_id.to_ascii_lowercase()))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
             .iter()
             .copied()
-            .filter(move |r| r.subscription_id.eq_ignore_ascii_case(subscription_id))
+    }
+
+    /// The resource with this id (any case, no trailing `/`), if it was collected.
+    pub fn resource(&self, id: &str) -> Option<&'a Resource> {
+        self.by_id
+            .get(&id.trim_end_matches('/').to_ascii_lowercase())
+            .copied()
     }
 
     /// "Now" for checks that measure age: the inventory's collection time, never the clock.
@@ -619,6 +734,59 @@ pub(crate) fn require_str<'a>(r: &'a Resource, pointer: &str) -> Result<&'a str,
 mod tests {
     use super::*;
     use crate::controls;
+
+    /// The indexes give what the scans they replace gave: same rows, inventory order.
+    #[test]
+    fn lookups_and_indexes_match_scans() {
+        let inv = crate::collect::demo::inventory(crate::collect::demo::DemoState::Baseline);
+        let settings = Settings::default();
+        let ctx = Ctx::new(&inv, &settings);
+        // Keyed by subscription, with rows of no subscription matching every key.
+        fn sub_key(r: &Resource) -> Option<Vec<String>> {
+            Some(r.subscription_id.to_ascii_lowercase())
+                .filter(|s| !s.is_empty())
+                .map(|s| vec![s])
+        }
+        let ty = "microsoft.storage/storageaccounts";
+        let lookup = ctx.lookup("test.storage", ty, sub_key);
+        assert_eq!(lookup.len(), ctx.resources_of(ty).len());
+        for s in &inv.subscriptions {
+            let scan: Vec<&Resource> = ctx
+                .resources_of(ty)
+                .iter()
+                .copied()
+                .filter(|r| {
+                    r.subscription_id.is_empty() || r.subscription_id.eq_ignore_ascii_case(&s.id)
+                })
+                .collect();
+            let upper = s.id.to_ascii_uppercase();
+            assert_eq!(lookup.get([upper.as_str()]), scan, "{}", s.id);
+            let by_index: Vec<&Resource> = ctx.resources_in(&upper, ty).collect();
+            let scan_in: Vec<&Resource> = scan
+                .iter()
+                .copied()
+                .filter(|r| !r.subscription_id.is_empty())
+                .collect();
+            assert_eq!(by_index, scan_in);
+        }
+        // Several keys: each row once, in inventory order.
+        let all: Vec<&str> = inv.subscriptions.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(
+            lookup.get(all.iter().copied().chain(all.iter().copied())),
+            ctx.resources_of(ty)
+        );
+        assert!(lookup.get(["no-such-subscription"]).is_empty());
+        // The same name gives the same lookup.
+        assert!(std::sync::Arc::ptr_eq(
+            &lookup,
+            &ctx.lookup("test.storage", ty, sub_key)
+        ));
+        // By id, any case, trailing slash ignored.
+        let r = &inv.resources[3];
+        let id = format!("{}/", r.id.to_ascii_uppercase());
+        assert_eq!(ctx.resource(&id).map(|x| &x.id), Some(&r.id));
+        assert!(ctx.resource("/subscriptions/none").is_none());
+    }
 
     #[test]
     fn ids_are_unique_and_stable() {

@@ -724,12 +724,10 @@ fn alert_verdict(s: &Subscription, ctx: &Ctx, category: &str, operation: Option<
     // Rules that neither live in this subscription nor name it in a scope cannot qualify;
     // they are counted, not listed, or every subscription's finding would list every rule of
     // the tenant (quadratic evidence at scale).
-    let mut elsewhere = 0usize;
-    for alert in ctx.resources_of(ALERTS) {
-        if !touches_subscription(alert, &s.id) {
-            elsewhere += 1;
-            continue;
-        }
+    let lookup = ctx.lookup("monitor.alerts", ALERTS, subscriptions_touched);
+    let touching = lookup.get([s.id.as_str()]);
+    let elsewhere = lookup.len() - touching.len();
+    for alert in touching {
         let r = alert_qualifies(alert, &s.id, category, operation);
         if r.is_ok() {
             qualifying.push(alert.name.clone());
@@ -786,19 +784,23 @@ fn alert_verdict(s: &Subscription, ctx: &Ctx, category: &str, operation: Option<
         .observe_value("alert_rules_elsewhere", Value::from(elsewhere))
 }
 
-/// Whether an alert rule lives in the subscription or names it (or a scope under it) in
-/// `properties.scopes`: only such a rule can be judged for it.
-fn touches_subscription(alert: &Resource, sub: &str) -> bool {
-    let want = format!("/subscriptions/{}", sub.to_ascii_lowercase());
-    let under = |s: &str| {
+/// The subscriptions an alert rule can be judged for, for [`Ctx::lookup`]: the one it lives
+/// in and every one its `properties.scopes` name (or name a scope under).
+fn subscriptions_touched(alert: &Resource) -> Option<Vec<String>> {
+    let sub_of = |s: &str| {
         let s = format!("/{}", s.trim_matches('/').to_ascii_lowercase());
-        s == want || s.starts_with(&format!("{want}/"))
+        s.strip_prefix("/subscriptions/")
+            .and_then(|rest| rest.split('/').next())
+            .filter(|x| !x.is_empty())
+            .map(str::to_string)
     };
-    under(&alert.id)
-        || alert
-            .prop("/scopes")
-            .and_then(Value::as_array)
-            .is_some_and(|a| a.iter().filter_map(Value::as_str).any(under))
+    let scopes = alert.prop("/scopes").and_then(Value::as_array);
+    Some(
+        std::iter::once(alert.id.as_str())
+            .chain(scopes.into_iter().flatten().filter_map(Value::as_str))
+            .filter_map(sub_of)
+            .collect(),
+    )
 }
 
 macro_rules! alert_fn {
@@ -883,10 +885,7 @@ fn exports_administrative(setting: &Value) -> bool {
 }
 
 fn find_resource<'a>(ctx: &Ctx<'a>, ty: &str, id: &str) -> Option<&'a Resource> {
-    ctx.resources_of(ty)
-        .iter()
-        .copied()
-        .find(|r| r.id.eq_ignore_ascii_case(id.trim_end_matches('/')))
+    ctx.resource(id).filter(|r| r.r#type == ty)
 }
 
 /// How long one destination keeps the Activity Log: `Ok(None)` indefinitely, `Ok(Some(days))`,

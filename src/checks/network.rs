@@ -1166,18 +1166,22 @@ fn flow_log_targets(nsg: &Resource) -> BTreeSet<String> {
     t
 }
 
+/// The resource a flow log records, for [`Ctx::lookup`]; a flow log without one matches none.
+fn flow_log_target(f: &Resource) -> Option<Vec<String>> {
+    Some(
+        f.prop("/targetResourceId")
+            .and_then(Value::as_str)
+            .map(str::to_ascii_lowercase)
+            .into_iter()
+            .collect(),
+    )
+}
+
 fn nsg_flow_logs_enabled(r: &Resource, ctx: &Ctx) -> Verdict {
     let targets = flow_log_targets(r);
-    let matching: Vec<&Resource> = ctx
-        .resources_of(FLOW_LOG)
-        .iter()
-        .copied()
-        .filter(|f| {
-            f.prop("/targetResourceId")
-                .and_then(Value::as_str)
-                .is_some_and(|t| targets.contains(&t.to_ascii_lowercase()))
-        })
-        .collect();
+    let matching = ctx
+        .lookup("network.flow_logs", FLOW_LOG, flow_log_target)
+        .get(targets.iter().map(String::as_str));
     let with_state = |state: Option<bool>| -> Vec<&str> {
         matching
             .iter()
@@ -1481,11 +1485,7 @@ fn waf_of<'a>(r: &'a Resource, ctx: &'a Ctx) -> Waf<'a> {
         .and_then(Value::as_str)
         .filter(|s| !s.trim().is_empty())
     {
-        return match ctx
-            .resources_of(WAF_POLICY)
-            .iter()
-            .find(|p| p.id.eq_ignore_ascii_case(id))
-        {
+        return match ctx.resource(id).filter(|p| p.r#type == WAF_POLICY) {
             Some(p) => Waf::Policy(p),
             None => Waf::PolicyNotCollected(id),
         };

@@ -426,6 +426,29 @@ fn assignment_scope(r: &Resource) -> Option<String> {
     Some(r.id[..cut].to_string())
 }
 
+/// The one subscription an assignment row can concern, for [`Ctx::lookup`]: that of its scope,
+/// or for a row that cannot be read, the subscription it was listed in. `None` (every
+/// subscription) for management-group and root scopes and rows without either.
+fn assignment_subscription(r: &Resource) -> Option<Vec<String>> {
+    let readable = r
+        .prop("/roleDefinitionId")
+        .and_then(Value::as_str)
+        .is_some()
+        && r.prop("/principalId").and_then(Value::as_str).is_some();
+    let scope = assignment_scope(r);
+    let sub = match (readable, scope) {
+        (true, Some(scope)) => {
+            let s = scope.trim_end_matches('/').to_ascii_lowercase();
+            s.strip_prefix("/subscriptions/")?
+                .split('/')
+                .next()
+                .map(str::to_string)
+        }
+        _ => Some(r.subscription_id.to_ascii_lowercase()).filter(|s| !s.is_empty()),
+    };
+    sub.map(|s| vec![s])
+}
+
 /// The assignments that reach this subscription (any [`Reach`] but `Elsewhere`), plus the ids of
 /// rows that could not be read. `Err` when the source is missing or has a gap here.
 fn assignments<'a>(
@@ -435,7 +458,10 @@ fn assignments<'a>(
     require_source(ctx, AUTH, Some(&format!("/subscriptions/{sub}")))?;
     let mut out = Vec::new();
     let mut unreadable = Vec::new();
-    for r in ctx.resources_of(ASSIGNMENTS) {
+    for r in ctx
+        .lookup("rbac.assignments", ASSIGNMENTS, assignment_subscription)
+        .get([sub])
+    {
         let role = r
             .prop("/roleDefinitionId")
             .and_then(Value::as_str)
@@ -666,7 +692,7 @@ fn no_offending(
         if out_of_scope {
             continue;
         }
-        match offence(a, users.as_ref()) {
+        match offence(a, users) {
             Ok(None) => {}
             Ok(Some(why)) => {
                 let mut d = a.describe();
@@ -713,18 +739,22 @@ fn no_offending(
 }
 
 /// Graph users by lower-case object id.
-pub(super) struct Users<'a>(BTreeMap<String, &'a Value>);
+pub(crate) struct Users<'a>(BTreeMap<String, &'a Value>);
 
 impl<'a> Users<'a> {
-    pub(super) fn from_ctx(ctx: &Ctx<'a>) -> Result<Self, Verdict> {
-        let Some(list) = &ctx.inventory.identity.users else {
-            return Err(Verdict::error("Microsoft Graph users were not collected"));
-        };
-        Ok(Self(
+    /// Built once per assessment by [`Ctx::users`]; `None` when users were not collected.
+    pub(super) fn new(inv: &'a crate::model::Inventory) -> Option<Self> {
+        let list = inv.identity.users.as_ref()?;
+        Some(Self(
             list.iter()
                 .filter_map(|u| Some((u.get("id")?.as_str()?.to_ascii_lowercase(), u)))
                 .collect(),
         ))
+    }
+
+    pub(super) fn from_ctx<'c>(ctx: &'c Ctx<'a>) -> Result<&'c Self, Verdict> {
+        ctx.users()
+            .ok_or_else(|| Verdict::error("Microsoft Graph users were not collected"))
     }
 
     pub(super) fn get(&self, id: &str) -> Option<&'a Value> {
