@@ -27,7 +27,7 @@ mod server;
 mod tenant;
 mod tls;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -298,6 +298,10 @@ pub(crate) struct State {
     pub faults: Mutex<Vec<RuleState>>,
     pub counters: Mutex<Counters>,
     pub log: Mutex<Vec<RequestRecord>>,
+    /// Resource Graph results by query and scope, so that paging through a large result
+    /// evaluates the query once, not once per page (quadratic at tenant scale); cleared when
+    /// the tenant changes.
+    pub query_cache: Mutex<HashMap<String, Arc<Vec<serde_json::Value>>>>,
     pub quotas: Mutex<quota::QuotaState>,
     pub issued: Mutex<Vec<String>>,
     pub key: Vec<u8>,
@@ -377,6 +381,7 @@ impl FakeAzure {
             faults: Mutex::new(vec![]),
             counters: Mutex::new(Counters::default()),
             log: Mutex::new(vec![]),
+            query_cache: Mutex::new(HashMap::new()),
             quotas: Mutex::new(quota::QuotaState::default()),
             issued: Mutex::new(vec![]),
             key,
@@ -437,6 +442,7 @@ impl FakeAzure {
     /// Changes the served tenant while running.
     pub fn update_tenant(&self, f: impl FnOnce(&mut FakeTenant)) {
         f(&mut self.state.tenant.write().unwrap());
+        self.state.query_cache.lock().unwrap().clear();
     }
 
     /// The environment the CLI needs for the client secret credential.

@@ -2,6 +2,7 @@
 //! Entra token and metadata, GitHub OIDC, ARM lists and children, the Activity Log, Resource
 //! Graph and Microsoft Graph, with authentication, api-version checks, quotas and paging.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
@@ -1573,7 +1574,7 @@ fn resource_graph(state: &State, _ep: &Endpoint, route: &Route, _req: &Req, repe
                 .collect()
         })
         .unwrap_or_default();
-    let (rows, mut scope_subs) = {
+    let (result, scope_subs) = {
         let t = state.tenant.read().unwrap();
         let mut scope: Vec<String> = subs.clone();
         if let Some(mgs) = body.get("managementGroups").and_then(Value::as_array) {
@@ -1589,20 +1590,39 @@ fn resource_graph(state: &State, _ep: &Endpoint, route: &Route, _req: &Req, repe
                 }
             }
         }
-        (t.tables.get(&q.table).cloned().unwrap_or_default(), scope)
+        scope.sort();
+        let cache_key = format!("{query}|{}", scope.join(","));
+        let cached = state.query_cache.lock().unwrap().get(&cache_key).cloned();
+        let result = match cached {
+            Some(r) => r,
+            None => {
+                let has_scope = !scope.is_empty();
+                let rows: Vec<Value> = t
+                    .tables
+                    .get(&q.table)
+                    .into_iter()
+                    .flatten()
+                    .filter(|r| {
+                        !has_scope
+                            || r.get("subscriptionId")
+                                .and_then(Value::as_str)
+                                .is_some_and(|s| {
+                                    scope.binary_search(&s.to_ascii_lowercase()).is_ok()
+                                })
+                    })
+                    .cloned()
+                    .collect();
+                let r = Arc::new(kql::run(&q, rows));
+                state
+                    .query_cache
+                    .lock()
+                    .unwrap()
+                    .insert(cache_key, Arc::clone(&r));
+                r
+            }
+        };
+        (result, scope)
     };
-    scope_subs.sort();
-    let has_scope = !scope_subs.is_empty();
-    let rows: Vec<Value> = rows
-        .into_iter()
-        .filter(|r| {
-            !has_scope
-                || r.get("subscriptionId")
-                    .and_then(Value::as_str)
-                    .is_some_and(|s| scope_subs.binary_search(&s.to_ascii_lowercase()).is_ok())
-        })
-        .collect();
-    let result = kql::run(&q, rows);
     let total = result.len();
     let digest = format!("{:x}", fnv(&format!("{query}|{}", scope_subs.join(","))));
     let prefix = format!("arg-{digest}");
