@@ -152,6 +152,36 @@ fn demo_round_trips_with_a_federated_token_file() {
     round_trip(AuthMethod::FederatedTokenFile);
 }
 
+/// Per-resource reads start while Resource Graph is still paging (they need only the ids a
+/// page brings), and the result is the same inventory as reading in sequence would give.
+#[test]
+fn per_resource_reads_overlap_resource_graph_paging() {
+    let expected = demo_with_changes();
+    let fake = serve(&expected);
+    fake.configure(|o| o.latency = std::time::Duration::from_millis(10));
+    let collected = collector::collect(&collector::options(&fake, AuthMethod::ClientSecret));
+    assert_eq!(
+        comparable(&expected),
+        comparable(&collected.inventory),
+        "{}",
+        json_diff(&comparable(&expected), &comparable(&collected.inventory))
+    );
+    let log = fake.requests();
+    let first_read = log
+        .iter()
+        .position(|r| r.kind == support::fake_azure::Kind::ArmResource)
+        .expect("per-resource reads");
+    let last_page = log
+        .iter()
+        .rposition(|r| r.kind == support::fake_azure::Kind::ResourceGraph)
+        .expect("Resource Graph pages");
+    assert!(
+        first_read < last_page,
+        "the first per-resource read (request {first_read}) waited for the last Resource \
+         Graph page (request {last_page})"
+    );
+}
+
 /// The same through the binary, as the GitHub Action runs it: OIDC federation from the
 /// environment, HTTPS trusted through `SSL_CERT_FILE`, endpoints from the environment.
 #[test]

@@ -4,6 +4,7 @@
 //! `managementPolicies/default`) is recorded as `null`: collected, and Azure says it does not
 //! exist.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use futures::StreamExt;
@@ -453,15 +454,38 @@ enum ChildResult {
     Gap(String),
 }
 
-/// Reads every per-resource child of every resource of a matching type, storing each under
-/// its key in `children`.
+/// A resource as Resource Graph lists it: what its per-resource reads need.
+#[derive(Debug, Clone)]
+pub(crate) struct Listed {
+    pub id: String,
+    /// Lower-case ARM type.
+    pub r#type: String,
+    pub subscription_id: String,
+}
+
+/// One per-resource read that gave a value: the resource, the child's key and the value.
+pub(crate) struct ChildRead {
+    resource_id: String,
+    key: &'static str,
+    value: Value,
+}
+
+/// Requests one subscription may have pending at once. Each subscription has its own lane
+/// (its own read bucket), so reads waiting on one subscription's bucket never hold back
+/// another's; the in-flight limit across lanes is the collector's concurrency.
+const LANE_DEPTH: usize = 8;
+
+/// Reads every per-resource child of every listed resource of a matching type, as the
+/// resources arrive from Resource Graph (`listed` ends when the listing does), so the reads
+/// overlap the paging instead of waiting for it. A resource listed twice is read once.
+/// Returns the reads, to be attached with [`attach_children`], and one record per source.
 pub(crate) async fn resource_children(
     http: &Http,
-    resources: &mut [Resource],
+    listed: futures::channel::mpsc::UnboundedReceiver<Listed>,
     scope: &[String],
     page_cap: u32,
     progress: &Progress,
-) -> Vec<SourceRecord> {
+) -> (Vec<ChildRead>, Vec<SourceRecord>) {
     let names = child_source_names();
     let mut recs: Vec<SourceRecord> = names
         .iter()
@@ -480,93 +504,96 @@ pub(crate) async fn resource_children(
             )
         })
         .collect();
-    let mut jobs = vec![];
-    for (ri, r) in resources.iter().enumerate() {
-        for c in CHILD_SOURCES
-            .iter()
-            .filter(|c| c.types.contains(&r.r#type.as_str()))
-        {
-            let si = names.iter().position(|n| *n == c.name).unwrap_or(0);
-            for call in c.calls {
-                jobs.push((ri, si, c.api, call));
-            }
-        }
-    }
-    // Round-robin over subscriptions: resources come sorted by id, hence by subscription, and
-    // each subscription has its own read quota; in id order every request in flight would wait
-    // on one subscription's bucket while the others sit idle.
-    let jobs = {
-        let mut by_sub: Vec<(String, std::collections::VecDeque<_>)> = vec![];
-        for j in jobs {
-            let sub = resources[j.0].subscription_id.to_ascii_lowercase();
-            match by_sub.iter_mut().find(|(s, _)| *s == sub) {
-                Some((_, q)) => q.push_back(j),
-                None => by_sub.push((sub, std::collections::VecDeque::from([j]))),
-            }
-        }
-        let mut out = Vec::new();
-        while by_sub.iter().any(|(_, q)| !q.is_empty()) {
-            for (_, q) in by_sub.iter_mut() {
-                if let Some(j) = q.pop_front() {
-                    out.push(j);
-                }
-            }
-        }
-        out
-    };
-    let mut totals = vec![0u64; names.len()];
-    for j in &jobs {
-        totals[j.1] += 1;
-    }
-    let bars: Vec<_> = names
-        .iter()
-        .zip(&totals)
-        .map(|(n, t)| progress.bar(n, Some(*t)))
-        .collect();
+    let bars: Vec<_> = names.iter().map(|n| progress.bar(n, None)).collect();
+    let meters: Vec<Arc<Meter>> = recs.iter().map(|r| Arc::clone(&r.meter)).collect();
     let base = http.endpoints.arm_base().to_string();
-    let prepared: Vec<_> = jobs
-        .into_iter()
-        .map(|(ri, si, api, call)| {
-            let url = url::Url::parse(&format!(
-                "{base}{}{}?api-version={api}",
-                resources[ri].id, call.path
-            ));
-            (
-                ri,
-                si,
-                call,
-                url,
-                Arc::clone(&recs[si].meter),
-                bars[si].clone(),
-            )
+
+    type Job = (usize, &'static Call, String, Result<url::Url, url::ParseError>);
+    let lane = |rx: futures::channel::mpsc::UnboundedReceiver<Job>| {
+        let (bars, meters) = (&bars, &meters);
+        rx.map(move |(si, call, id, url)| async move {
+            let (result, pages) = child(http, call, url, page_cap, &meters[si]).await;
+            bars[si].inc(1);
+            (si, id, call, result, pages)
         })
-        .collect();
-    let results: Vec<(usize, usize, &Call, ChildResult, u32)> = futures::stream::iter(prepared)
-        .map(|(ri, si, call, url, meter, bar)| async move {
-            let (result, pages) = child(http, call, url, page_cap, &meter).await;
-            bar.inc(1);
-            (ri, si, call, result, pages)
-        })
-        .buffer_unordered(http.concurrency)
-        .collect()
-        .await;
-    for (ri, si, call, result, pages) in results {
+        .buffer_unordered(LANE_DEPTH)
+        .collect::<Vec<_>>()
+    };
+    let mut lanes: HashMap<String, futures::channel::mpsc::UnboundedSender<Job>> =
+        HashMap::new();
+    let mut running = futures::stream::FuturesUnordered::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut listed = listed.fuse();
+    let mut open = true;
+    let mut done = vec![];
+    loop {
+        tokio::select! {
+            next = listed.next(), if open => match next {
+                Some(r) => {
+                    if !seen.insert(r.id.clone()) {
+                        continue;
+                    }
+                    for c in CHILD_SOURCES.iter().filter(|c| c.types.contains(&r.r#type.as_str())) {
+                        let si = names.iter().position(|n| *n == c.name).unwrap_or(0);
+                        for call in c.calls {
+                            let url = url::Url::parse(&format!(
+                                "{base}{}{}?api-version={}",
+                                r.id, call.path, c.api
+                            ));
+                            let tx = lanes
+                                .entry(r.subscription_id.to_ascii_lowercase())
+                                .or_insert_with(|| {
+                                    let (tx, rx) = futures::channel::mpsc::unbounded();
+                                    running.push(lane(rx));
+                                    tx
+                                });
+                            // The lane lives until its sender is dropped below.
+                            let _ = tx.unbounded_send((si, call, r.id.clone(), url));
+                        }
+                    }
+                }
+                // The listing is over: closing the lanes lets each finish what it holds.
+                None => {
+                    open = false;
+                    lanes.clear();
+                }
+            },
+            Some(reads) = running.next(), if !running.is_empty() => done.extend(reads),
+            else => break,
+        }
+    }
+    let mut out = Vec::with_capacity(done.len());
+    for (si, id, call, result, pages) in done {
         let rec = &mut recs[si];
         rec.pages += pages;
         match result {
             ChildResult::Value(v) => {
                 rec.records += 1;
-                resources[ri].children.insert(call.key.to_string(), v);
+                out.push(ChildRead {
+                    resource_id: id,
+                    key: call.key,
+                    value: v,
+                });
             }
-            ChildResult::Gap(why) => {
-                rec.gap(&resources[ri].id, format!("{}: {why}", call.key));
-            }
+            ChildResult::Gap(why) => rec.gap(&id, format!("{}: {why}", call.key)),
         }
     }
     for (rec, bar) in recs.iter_mut().zip(&bars) {
         rec.finish(bar);
     }
-    recs
+    (out, recs)
+}
+
+/// Stores each read under its key in the `children` of its resource (`resources` sorted by
+/// id, as the collector keeps them).
+pub(crate) fn attach_children(resources: &mut [Resource], reads: Vec<ChildRead>) {
+    for read in reads {
+        if let Ok(i) = resources.binary_search_by(|r| r.id.as_str().cmp(&read.resource_id)) {
+            resources[i]
+                .children
+                .insert(read.key.to_string(), read.value);
+        }
+    }
 }
 
 async fn child(

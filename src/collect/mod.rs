@@ -476,34 +476,43 @@ pub async fn collect(opts: &CollectOptions) -> Result<Collected, CollectError> {
         activity_log::window(started, opts.changes_since, opts.activity_log_days);
 
     let inventory_part = async {
-        let mut resources = vec![];
-        let mut recs = vec![];
-        for table in resource_graph::tables() {
-            let (r, rec) = resource_graph::collect_table(
-                &http,
-                &table,
-                &target,
-                &extra,
-                opts.page_cap,
-                &progress,
-            )
-            .await;
-            resources.extend(r);
-            recs.push(rec);
-        }
+        // Per-resource reads start as Resource Graph pages arrive, not after the last one.
+        let (listed_tx, listed_rx) = futures::channel::mpsc::unbounded();
+        let listing = async {
+            let listed_tx = listed_tx;
+            let mut resources = vec![];
+            let mut recs = vec![];
+            for table in resource_graph::tables() {
+                let (r, rec) = resource_graph::collect_table(
+                    &http,
+                    &table,
+                    &target,
+                    &extra,
+                    opts.page_cap,
+                    &progress,
+                    &listed_tx,
+                )
+                .await;
+                resources.extend(r);
+                recs.push(rec);
+            }
+            drop(listed_tx);
+            (resources, recs)
+        };
+        let scope = target.scope();
+        let children = arm::resource_children(
+            &http,
+            listed_rx,
+            &scope,
+            opts.page_cap,
+            &progress,
+        );
+        let ((mut resources, mut recs), (reads, child_recs)) = tokio::join!(listing, children);
         // Resource Graph and ARM disagree on nothing once ids are unique; keep the first.
         resources.sort_by(|a: &crate::model::Resource, b| a.id.cmp(&b.id));
         resources.dedup_by(|a, b| a.id == b.id);
-        recs.extend(
-            arm::resource_children(
-                &http,
-                &mut resources,
-                &target.scope(),
-                opts.page_cap,
-                &progress,
-            )
-            .await,
-        );
+        arm::attach_children(&mut resources, reads);
+        recs.extend(child_recs);
         (resources, recs)
     };
     let subscription_part =

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
+use super::arm::Listed;
 use super::http::{CallKind, Failure, Http, Meter};
 use super::redact::clean;
 use super::{Progress, SourceRecord};
@@ -247,6 +248,7 @@ async fn paged_query(
     page_cap: u32,
     meter: &Meter,
     progress: &indicatif::ProgressBar,
+    on_page: &mut dyn FnMut(&[Value]),
 ) -> (Vec<Value>, u32, Option<Failure>) {
     let url = match http.endpoints.arm_url(PATH) {
         Ok(u) => u,
@@ -289,6 +291,7 @@ async fn paged_query(
         };
         pages += 1;
         progress.inc(data.len() as u64);
+        on_page(&data);
         rows.extend(data);
         match next {
             None if truncated => {
@@ -324,6 +327,7 @@ async fn count(
         1,
         meter,
         &indicatif::ProgressBar::hidden(),
+        &mut |_| {},
     )
     .await;
     if let Some(f) = failure {
@@ -348,6 +352,7 @@ pub(crate) async fn collect_table(
     extra: &str,
     page_cap: u32,
     progress: &Progress,
+    listed: &futures::channel::mpsc::UnboundedSender<Listed>,
 ) -> (Vec<Resource>, SourceRecord) {
     let query = table.data_query(extra);
     let count_query = table.count_query(extra);
@@ -366,8 +371,15 @@ pub(crate) async fn collect_table(
     let mut independent = Some(0u64);
     let mut unmapped = 0usize;
     for (scope, gap_scopes) in target.requests() {
+        // Each page's resources go to the per-resource reads as soon as the page is in.
+        let mut send = |page: &[Value]| {
+            for l in page.iter().filter_map(Listed::of) {
+                // The reads end early only when the collection does.
+                let _ = listed.unbounded_send(l);
+            }
+        };
         let (rows, pages, failure) =
-            paged_query(http, &scope, &query, page_cap, &meter, &bar).await;
+            paged_query(http, &scope, &query, page_cap, &meter, &bar, &mut send).await;
         rec.pages += pages;
         let read = rows.len() as u64;
         for row in rows {
@@ -443,6 +455,7 @@ pub(crate) async fn management_group_subscriptions(
         page_cap,
         meter,
         &indicatif::ProgressBar::hidden(),
+        &mut |_| {},
     )
     .await;
     if let Some(f) = failure {
@@ -479,6 +492,23 @@ fn text(m: &Map<String, Value>, k: &str) -> Option<String> {
 
 /// Maps a Resource Graph row (any table) to a [`Resource`], after normalisation and redaction.
 /// `None` when the row has no id or type.
+impl Listed {
+    /// The id, type and subscription of a row, as [`to_resource`] reads them.
+    pub(crate) fn of(row: &Value) -> Option<Self> {
+        let m = row.as_object()?;
+        let id = text(m, "id")?;
+        let r#type = text(m, "type")?.to_ascii_lowercase();
+        let subscription_id = text(m, "subscriptionId")
+            .or_else(|| id_segment(&id, "subscriptions"))
+            .unwrap_or_default();
+        Some(Self {
+            id,
+            r#type,
+            subscription_id,
+        })
+    }
+}
+
 pub(crate) fn to_resource(mut row: Value) -> Option<Resource> {
     clean(&mut row);
     let Value::Object(mut m) = row else {
