@@ -574,6 +574,35 @@ fn collect(o: &Opts) {
             answered += 1;
         }
     }
+    // Timeline: when each kind of call was first and last answered, and how many each second
+    // of the run saw in flight on average (calls x latency), to show what the run waited on.
+    let mut spans: BTreeMap<String, (f64, f64, u64, u64)> = BTreeMap::new();
+    for r in &log {
+        let t = r.at.as_secs_f64();
+        let e = spans
+            .entry(format!("{:?}", r.kind))
+            .or_insert((f64::MAX, 0.0, 0, 0));
+        e.0 = e.0.min(t);
+        e.1 = e.1.max(t);
+        e.2 += 1;
+        e.3 += u64::from(r.status == 429);
+    }
+    for (kind, (first, last, n, throttled)) in &spans {
+        println!(
+            "  timeline {kind:<16} {n:>7} calls ({throttled} 429s), first {first:>6.1} s, last \
+             {last:>6.1} s"
+        );
+    }
+    let secs = log.iter().map(|r| r.at.as_secs()).max().unwrap_or(0) as usize + 1;
+    let mut per_sec = vec![0u64; secs];
+    for r in &log {
+        per_sec[r.at.as_secs() as usize] += 1;
+    }
+    let line: Vec<String> = per_sec
+        .chunks(5)
+        .map(|c| format!("{}", c.iter().sum::<u64>() / c.len() as u64))
+        .collect();
+    println!("  calls/s by 5 s window: {}", line.join(" "));
     let q = Quotas::default();
     let lat = latency.as_secs_f64();
     let rg_ok = k.resource_graph.saturating_sub(

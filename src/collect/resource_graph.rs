@@ -117,7 +117,12 @@ impl Table {
             q.push_str(" | project ");
             q.push_str(p);
         }
-        q.push_str(" | order by id asc");
+        // A total order, so `$skipToken` paging neither skips nor repeats rows. By name first:
+        // ids begin with the subscription, so pages in id order come one subscription at a
+        // time, and a subscription listed on the last page would start its per-resource reads
+        // (25 a second on its own quota) only then; pages in name order span subscriptions, so
+        // every subscription's reads start with the first pages.
+        q.push_str(" | order by name asc, id asc");
         q
     }
 
@@ -644,7 +649,7 @@ mod tests {
         let t = &tables()[0];
         let q = t.data_query("");
         assert!(q.starts_with("resources | where type in~ ('microsoft.storage/storageaccounts', "));
-        assert!(q.ends_with("| order by id asc"));
+        assert!(q.ends_with("| order by name asc, id asc"));
         assert_eq!(
             tables()[3].count_query(&exclusion_clause(&["a".into(), "b".into()])),
             "securityresources | where type =~ 'microsoft.security/assessments' and \

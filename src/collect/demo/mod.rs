@@ -617,7 +617,7 @@ fn sources(resources: &[Resource], at: DateTime<Utc>) -> Vec<Source> {
             .map(|t| format!("'{t}'"))
             .collect::<Vec<_>>()
             .join(", ");
-        format!("{table} | where type in~ ({list}) | order by id asc")
+        format!("{table} | where type in~ ({list}) | order by name asc, id asc")
     };
     let rbac = [
         "microsoft.authorization/roleassignments",
@@ -647,7 +647,7 @@ fn sources(resources: &[Resource], at: DateTime<Utc>) -> Vec<Source> {
             ARM,
             "2024-04-01",
             "resources | where type in~ (<the types of docs/SOURCES.md>) | project id, name, type, location, \
-             subscriptionId, resourceGroup, tags, sku, kind, zones, identity, properties | order by id asc"
+             subscriptionId, resourceGroup, tags, sku, kind, zones, identity, properties | order by name asc, id asc"
                 .to_string(),
             in_resources_table,
         ),

@@ -284,6 +284,8 @@ pub struct RequestRecord {
     pub scope: String,
     pub status: u16,
     pub fault: Option<Fault>,
+    /// When the response was ready, from the fake's start (timelines in the bench).
+    pub at: Duration,
 }
 
 pub(crate) struct RuleState {
@@ -307,6 +309,7 @@ pub(crate) struct State {
     pub key: Vec<u8>,
     pub seq: AtomicU64,
     pub urls: Urls,
+    pub started: std::time::Instant,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -387,6 +390,7 @@ impl FakeAzure {
             key,
             seq: AtomicU64::new(1),
             urls,
+            started: std::time::Instant::now(),
         });
         let server = server::spawn(state.clone(), listeners, pki.server);
         Self {

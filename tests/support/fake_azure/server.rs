@@ -315,6 +315,7 @@ async fn handle(
                 scope: route.scope.clone(),
                 status: resp.status,
                 fault,
+                at: state.started.elapsed(),
             });
         }
     }
