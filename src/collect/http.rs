@@ -446,6 +446,11 @@ pub(crate) struct Http {
     policy: RetryPolicy,
     timeout: Duration,
     permits: Semaphore,
+    /// Held by ARM fan-out reads (per subscription, per resource) before `permits`: they may
+    /// take all but an eighth of the in-flight slots, so Resource Graph and Graph pages, each
+    /// a serial chain that the fan-out depends on or runs beside, never queue behind
+    /// thousands of ARM reads.
+    fanout: Semaphore,
     counters: Arc<Counters>,
     rng: std::sync::Mutex<Rng>,
     gates: std::sync::Mutex<HashMap<Gate, Instant>>,
@@ -564,6 +569,7 @@ impl Http {
             client,
             timeout,
             permits: Semaphore::new(concurrency.max(1)),
+            fanout: Semaphore::new((concurrency - concurrency / 8).max(1)),
             counters,
             rng: std::sync::Mutex::new(Rng::new(seed)),
             gates: std::sync::Mutex::new(HashMap::new()),
@@ -722,6 +728,14 @@ impl Http {
             let mut failure_detail = String::new();
             let mut error_body = (None, None);
             {
+                let _fanout = match kind {
+                    CallKind::ArmResource | CallKind::ArmSubscription => {
+                        Some(self.fanout.acquire().await.map_err(|_| Failure::Invalid {
+                            detail: "request limiter closed".into(),
+                        })?)
+                    }
+                    CallKind::ResourceGraph | CallKind::Graph => None,
+                };
                 let _permit = self.permits.acquire().await.map_err(|_| Failure::Invalid {
                     detail: "request limiter closed".into(),
                 })?;
