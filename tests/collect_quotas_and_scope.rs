@@ -164,8 +164,11 @@ fn arm_reads_are_paced_by_the_subscription_bucket_and_recover_from_429() {
     let counters = fake.counters();
     let arm = counters.arm_subscription + counters.arm_resource + counters.activity_log;
     assert!(arm > 20 + 10, "enough reads to drain the bucket: {arm}");
+    // The client assumes the documented burst of 250 until the service's remaining count
+    // says otherwise; what is already in flight by then (a subscription's lane of per-resource
+    // reads, 8, beside its own lists) may still be refused, and nothing more.
     assert!(
-        counters.quota_throttled <= 4,
+        counters.quota_throttled <= 8,
         "pacing from x-ms-ratelimit-remaining-subscription-reads keeps 429s rare: {counters:?}"
     );
     assert_eq!(c.calls.throttled, counters.throttled);

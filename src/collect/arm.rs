@@ -508,7 +508,12 @@ pub(crate) async fn resource_children(
     let meters: Vec<Arc<Meter>> = recs.iter().map(|r| Arc::clone(&r.meter)).collect();
     let base = http.endpoints.arm_base().to_string();
 
-    type Job = (usize, &'static Call, String, Result<url::Url, url::ParseError>);
+    type Job = (
+        usize,
+        &'static Call,
+        String,
+        Result<url::Url, url::ParseError>,
+    );
     let lane = |rx: futures::channel::mpsc::UnboundedReceiver<Job>| {
         let (bars, meters) = (&bars, &meters);
         rx.map(move |(si, call, id, url)| async move {
@@ -519,8 +524,7 @@ pub(crate) async fn resource_children(
         .buffer_unordered(LANE_DEPTH)
         .collect::<Vec<_>>()
     };
-    let mut lanes: HashMap<String, futures::channel::mpsc::UnboundedSender<Job>> =
-        HashMap::new();
+    let mut lanes: HashMap<String, futures::channel::mpsc::UnboundedSender<Job>> = HashMap::new();
     let mut running = futures::stream::FuturesUnordered::new();
     let mut seen: HashSet<String> = HashSet::new();
     let mut listed = listed.fuse();

@@ -447,7 +447,7 @@ pub(crate) struct Http {
     timeout: Duration,
     permits: Semaphore,
     /// Held by ARM fan-out reads (per subscription, per resource) before `permits`: they may
-    /// take all but an eighth of the in-flight slots, so Resource Graph and Graph pages, each
+    /// take all but an eighth (at least one) of the in-flight slots, so Resource Graph and Graph pages, each
     /// a serial chain that the fan-out depends on or runs beside, never queue behind
     /// thousands of ARM reads.
     fanout: Semaphore,
@@ -569,7 +569,7 @@ impl Http {
             client,
             timeout,
             permits: Semaphore::new(concurrency.max(1)),
-            fanout: Semaphore::new((concurrency - concurrency / 8).max(1)),
+            fanout: Semaphore::new(concurrency.saturating_sub((concurrency / 8).max(1)).max(1)),
             counters,
             rng: std::sync::Mutex::new(Rng::new(seed)),
             gates: std::sync::Mutex::new(HashMap::new()),

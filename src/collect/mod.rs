@@ -482,17 +482,21 @@ pub async fn collect(opts: &CollectOptions) -> Result<Collected, CollectError> {
             let listed_tx = listed_tx;
             let mut resources = vec![];
             let mut recs = vec![];
-            for table in resource_graph::tables() {
-                let (r, rec) = resource_graph::collect_table(
+            // The tables are read side by side: they share the query quota, and a small table
+            // need not wait for the large one's last page.
+            let tables = resource_graph::tables();
+            let reads = tables.iter().map(|table| {
+                resource_graph::collect_table(
                     &http,
-                    &table,
+                    table,
                     &target,
                     &extra,
                     opts.page_cap,
                     &progress,
                     &listed_tx,
                 )
-                .await;
+            });
+            for (r, rec) in futures::future::join_all(reads).await {
                 resources.extend(r);
                 recs.push(rec);
             }
@@ -500,13 +504,7 @@ pub async fn collect(opts: &CollectOptions) -> Result<Collected, CollectError> {
             (resources, recs)
         };
         let scope = target.scope();
-        let children = arm::resource_children(
-            &http,
-            listed_rx,
-            &scope,
-            opts.page_cap,
-            &progress,
-        );
+        let children = arm::resource_children(&http, listed_rx, &scope, opts.page_cap, &progress);
         let ((mut resources, mut recs), (reads, child_recs)) = tokio::join!(listing, children);
         // Resource Graph and ARM disagree on nothing once ids are unique; keep the first.
         resources.sort_by(|a: &crate::model::Resource, b| a.id.cmp(&b.id));

@@ -20,6 +20,13 @@ const PATH: &str = "/providers/Microsoft.ResourceGraph/resources?api-version=202
 const TOP: u64 = 1000;
 /// Subscriptions per request.
 const BATCH: usize = 1000;
+/// The `resources` table is read in up to this many requests paged side by side, each over
+/// its share of the subscriptions: one `$skipToken` chain pages no faster than a page's round
+/// trip, which under the load of the per-resource reads is slower than the query quota allows.
+const CHAINS: usize = 4;
+/// Fewest subscriptions a chain gets: a small tenant keeps one request (each extra chain costs
+/// a count query and a partial page).
+const MIN_SUBS_PER_CHAIN: usize = 25;
 
 /// Resource types read from the `resources` table (docs/SOURCES.md).
 pub(crate) const RESOURCE_TYPES: [&str; 27] = [
@@ -59,6 +66,8 @@ pub(crate) struct Table {
     /// `<table> | where …`.
     head: String,
     project: Option<&'static str>,
+    /// Requests paged side by side at most (see [`CHAINS`]).
+    chains: usize,
 }
 
 fn quoted(items: &[&str]) -> String {
@@ -79,6 +88,7 @@ pub(crate) fn tables() -> Vec<Table> {
                 "id, name, type, location, subscriptionId, resourceGroup, tags, sku, kind, zones, \
                  identity, properties",
             ),
+            chains: CHAINS,
         },
         Table {
             source: "resource_graph.authorization",
@@ -88,6 +98,7 @@ pub(crate) fn tables() -> Vec<Table> {
                    tostring(properties.type) =~ 'CustomRole')"
                     .to_string(),
             project: None,
+            chains: 1,
         },
         Table {
             source: "resource_graph.policy",
@@ -97,6 +108,7 @@ pub(crate) fn tables() -> Vec<Table> {
                    tostring(properties.complianceState) =~ 'NonCompliant')"
                 .to_string(),
             project: None,
+            chains: 1,
         },
         Table {
             source: "resource_graph.security",
@@ -104,6 +116,7 @@ pub(crate) fn tables() -> Vec<Table> {
                    tostring(properties.status.code) =~ 'Unhealthy'"
                 .to_string(),
             project: None,
+            chains: 1,
         },
     ]
 }
@@ -160,7 +173,7 @@ pub(crate) fn management_group_id(mg: &str) -> String {
 impl Target {
     /// Request scopes (`subscriptions` batches or `managementGroups`) with the gap scopes each
     /// covers.
-    fn requests(&self) -> Vec<(Map<String, Value>, Vec<String>)> {
+    fn requests(&self, chains: usize) -> Vec<(Map<String, Value>, Vec<String>)> {
         match self {
             Target::ManagementGroup(mg) => {
                 let mut m = Map::new();
@@ -168,7 +181,11 @@ impl Target {
                 vec![(m, vec![management_group_id(mg)])]
             }
             Target::Subscriptions(subs) => subs
-                .chunks(BATCH)
+                .chunks(
+                    subs.len()
+                        .div_ceil(chains.max(1))
+                        .clamp(MIN_SUBS_PER_CHAIN, BATCH),
+                )
                 .map(|chunk| {
                     let mut m = Map::new();
                     m.insert("subscriptions".into(), json!(chunk));
@@ -375,16 +392,27 @@ pub(crate) async fn collect_table(
     let mut resources = vec![];
     let mut independent = Some(0u64);
     let mut unmapped = 0usize;
-    for (scope, gap_scopes) in target.requests() {
-        // Each page's resources go to the per-resource reads as soon as the page is in.
-        let mut send = |page: &[Value]| {
-            for l in page.iter().filter_map(Listed::of) {
-                // The reads end early only when the collection does.
-                let _ = listed.unbounded_send(l);
+    // The requests page side by side; their results are merged in request order.
+    let chains = target
+        .requests(table.chains)
+        .into_iter()
+        .map(|(scope, gap_scopes)| {
+            let (query, count_query, meter, bar) = (&query, &count_query, &meter, &bar);
+            let listed = listed.clone();
+            async move {
+                // Each page's resources go to the per-resource reads as soon as the page is in.
+                let mut send = |page: &[Value]| {
+                    for l in page.iter().filter_map(Listed::of) {
+                        // The reads end early only when the collection does.
+                        let _ = listed.unbounded_send(l);
+                    }
+                };
+                let paged = paged_query(http, &scope, query, page_cap, meter, bar, &mut send).await;
+                let counted = count(http, &scope, count_query, meter).await;
+                (gap_scopes, paged, counted)
             }
-        };
-        let (rows, pages, failure) =
-            paged_query(http, &scope, &query, page_cap, &meter, &bar, &mut send).await;
+        });
+    for (gap_scopes, (rows, pages, failure), counted) in futures::future::join_all(chains).await {
         rec.pages += pages;
         let read = rows.len() as u64;
         for row in rows {
@@ -398,7 +426,7 @@ pub(crate) async fn collect_table(
                 rec.gap(s, f.describe());
             }
         }
-        match count(http, &scope, &count_query, &meter).await {
+        match counted {
             Ok(n) => {
                 independent = independent.map(|t| t + n);
                 if failure.is_none() && n != read {
@@ -657,11 +685,25 @@ mod tests {
              'b') | count"
         );
         let many: Vec<String> = (0..2500).map(|i| format!("s{i}")).collect();
-        let reqs = Target::Subscriptions(many).requests();
+        let reqs = Target::Subscriptions(many.clone()).requests(1);
         assert_eq!(reqs.len(), 3);
         assert_eq!(reqs[2].1.len(), 500);
         assert_eq!(reqs[0].1[0], "/subscriptions/s0");
-        let mg = Target::ManagementGroup("root".into()).requests();
+        // Side by side chains: at most BATCH subscriptions each, at least MIN_SUBS_PER_CHAIN.
+        assert_eq!(Target::Subscriptions(many).requests(CHAINS).len(), 4);
+        let sizes = |n: usize| {
+            let subs: Vec<String> = (0..n).map(|i| format!("s{i}")).collect();
+            Target::Subscriptions(subs)
+                .requests(CHAINS)
+                .iter()
+                .map(|r| r.1.len())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(sizes(3), [3]);
+        assert_eq!(sizes(60), [25, 25, 10]);
+        assert_eq!(sizes(200), [50, 50, 50, 50]);
+        let mg = Target::ManagementGroup("root".into()).requests(CHAINS);
+        assert_eq!(mg.len(), 1);
         assert_eq!(mg[0].0["managementGroups"], json!(["root"]));
     }
 }

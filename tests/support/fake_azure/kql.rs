@@ -633,9 +633,14 @@ pub fn run(q: &Query, mut rows: Vec<Value>) -> Vec<Value> {
                 })
                 .collect(),
             Op::Order(keys) => {
-                rows.sort_by(|a, b| {
-                    for (e, asc) in keys {
-                        let o = compare(&eval(e, a), &eval(e, b)).unwrap_or(Ordering::Equal);
+                // Each row's sort keys evaluated once, not once per comparison.
+                let mut keyed: Vec<(Vec<Value>, Value)> = rows
+                    .into_iter()
+                    .map(|r| (keys.iter().map(|(e, _)| eval(e, &r)).collect(), r))
+                    .collect();
+                keyed.sort_by(|(a, _), (b, _)| {
+                    for ((x, y), (_, asc)) in a.iter().zip(b).zip(keys) {
+                        let o = compare(x, y).unwrap_or(Ordering::Equal);
                         let o = if *asc { o } else { o.reverse() };
                         if o != Ordering::Equal {
                             return o;
@@ -643,7 +648,7 @@ pub fn run(q: &Query, mut rows: Vec<Value>) -> Vec<Value> {
                     }
                     Ordering::Equal
                 });
-                rows
+                keyed.into_iter().map(|(_, r)| r).collect()
             }
             Op::Limit(n) => rows.into_iter().take(*n).collect(),
             Op::Count => vec![json!({"Count": rows.len()})],

@@ -1597,21 +1597,19 @@ fn resource_graph(state: &State, _ep: &Endpoint, route: &Route, _req: &Req, repe
             Some(r) => r,
             None => {
                 let has_scope = !scope.is_empty();
-                let rows: Vec<Value> = t
-                    .tables
-                    .get(&q.table)
-                    .into_iter()
-                    .flatten()
-                    .filter(|r| {
-                        !has_scope
-                            || r.get("subscriptionId")
-                                .and_then(Value::as_str)
-                                .is_some_and(|s| {
-                                    scope.binary_search(&s.to_ascii_lowercase()).is_ok()
-                                })
-                    })
-                    .cloned()
-                    .collect();
+                let rows: Vec<Value> =
+                    t.tables
+                        .get(&q.table)
+                        .into_iter()
+                        .flatten()
+                        .filter(|r| {
+                            !has_scope
+                                || r.get("subscriptionId").and_then(Value::as_str).is_some_and(
+                                    |s| scope.binary_search(&s.to_ascii_lowercase()).is_ok(),
+                                )
+                        })
+                        .cloned()
+                        .collect();
                 let r = Arc::new(kql::run(&q, rows));
                 state
                     .query_cache
