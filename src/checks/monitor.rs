@@ -1609,22 +1609,17 @@ mod alert_tests {
     fn rules_of_other_subscriptions_are_counted_not_listed() {
         const OTHER: &str = "00000000-0000-0000-0000-00000000beef";
         let qualifying = alert(op("Microsoft.Network/publicIPAddresses/delete"));
-        // The same rule moved to another subscription and scoped to it only.
-        let mut elsewhere = qualifying.clone();
-        elsewhere.id = elsewhere.id.replace(SUB, OTHER);
-        set_prop(
-            &mut elsewhere,
-            "/scopes",
-            json!([format!("/subscriptions/{OTHER}")]),
-        );
-        // A rule living elsewhere that scopes this subscription is listed and can qualify.
-        let mut cross = qualifying.clone();
-        cross.id = cross.id.replace(SUB, OTHER);
-        set_prop(
-            &mut cross,
-            "/scopes",
-            json!([format!("subscriptions/{SUB}/")]),
-        );
+        // The rule moved to another subscription, with the given scope.
+        let moved = |scope: String| {
+            let mut r = qualifying.clone();
+            r.id = r.id.replace(SUB, OTHER);
+            set_prop(&mut r, "/scopes", json!([scope]));
+            r
+        };
+        // Scoped to its own subscription only: cannot apply here.
+        let elsewhere = moved(format!("/subscriptions/{OTHER}"));
+        // Scoping this subscription (any slashes): listed, and can qualify.
+        let cross = moved(format!("subscriptions/{SUB}/"));
         let id = "monitor_alert_public_ip_delete";
         let f = finding(id, &inv(vec![elsewhere.clone()], subscription(SUB)));
         assert_eq!(f.status, S::Fail, "{}", f.reason);

@@ -330,61 +330,37 @@ pub fn build(
     }
     files.insert(SUMMARY.to_string(), canonical::to_bytes(&summary));
 
-    let provenance = |part: InventoryPart| {
-        inv.sources
-            .iter()
-            .filter(|s| s.part == part)
-            .cloned()
-            .collect::<Vec<_>>()
-    };
-    let header = |part| {
-        (
-            SCHEMA_VERSION,
+    // Every inventory file's header, with the data to come.
+    fn part_file<T>(inv: &Inventory, part: InventoryPart, data: T) -> InventoryFile<T> {
+        InventoryFile {
+            schema_version: SCHEMA_VERSION,
             part,
-            inv.tenant_id.clone(),
-            as_of,
-            provenance(part),
-        )
-    };
+            tenant_id: inv.tenant_id.clone(),
+            as_of: inv.collected_at,
+            provenance: inv
+                .sources
+                .iter()
+                .filter(|s| s.part == part)
+                .cloned()
+                .collect(),
+            data,
+        }
+    }
     // The lists are written item by item (`to_bytes_with`), and the identity part borrowed:
     // the inventory is the largest thing a run holds, and is held once.
-    let (v, p, t, a, pr) = header(InventoryPart::Subscriptions);
-    let head = InventoryFile {
-        schema_version: v,
-        part: p,
-        tenant_id: t,
-        as_of: a,
-        provenance: pr,
-        data: (),
-    };
+    let subscriptions = part_file(&inv, InventoryPart::Subscriptions, ());
     files.insert(
-        inventory_path(p),
-        canonical::to_bytes_with(&head, "data", &inv.subscriptions, canonical::json),
+        inventory_path(InventoryPart::Subscriptions),
+        canonical::to_bytes_with(&subscriptions, "data", &inv.subscriptions, canonical::json),
     );
-    let (v, p, t, a, pr) = header(InventoryPart::Resources);
-    let head = InventoryFile {
-        schema_version: v,
-        part: p,
-        tenant_id: t,
-        as_of: a,
-        provenance: pr,
-        data: (),
-    };
+    let resources = part_file(&inv, InventoryPart::Resources, ());
     files.insert(
-        inventory_path(p),
-        canonical::to_bytes_with(&head, "data", &inv.resources, canonical::json),
+        inventory_path(InventoryPart::Resources),
+        canonical::to_bytes_with(&resources, "data", &inv.resources, canonical::json),
     );
-    let (v, p, t, a, pr) = header(InventoryPart::Identity);
     files.insert(
-        inventory_path(p),
-        canonical::to_bytes(&InventoryFile {
-            schema_version: v,
-            part: p,
-            tenant_id: t,
-            as_of: a,
-            provenance: pr,
-            data: &inv.identity,
-        }),
+        inventory_path(InventoryPart::Identity),
+        canonical::to_bytes(&part_file(&inv, InventoryPart::Identity, &inv.identity)),
     );
 
     let manifest = Manifest {
