@@ -376,7 +376,10 @@ impl ReportModel {
         }
 
         let controls = snapshot.controls()?;
-        let check_files = snapshot.checks()?;
+        // Each check file reduced to what the report shows of it (failing, erroring and
+        // waived findings), and its title and criteria.
+        let check_files: Vec<(CheckDetail, Vec<String>)> =
+            snapshot.map_checks(|f| (check_detail(&f), f.criteria))?;
         let control = |id: &str| {
             controls
                 .iter()
@@ -417,7 +420,8 @@ impl ReportModel {
             }
         }
 
-        let checks: Vec<CheckDetail> = check_files.iter().map(check_detail).collect();
+        let (checks, criteria_of): (Vec<CheckDetail>, Vec<Vec<String>>) =
+            check_files.into_iter().unzip();
         for s in &sections {
             for id in &s.checks {
                 if !checks.iter().any(|c| &c.id == id) {
@@ -434,14 +438,14 @@ impl ReportModel {
             .iter()
             .filter(|c| c.counts.fail > 0)
             .map(|c| {
-                let file = check_files.iter().find(|f| f.id == c.id);
+                let file = checks.iter().position(|f| f.id == c.id);
                 FailingCheck {
                     id: c.id.clone(),
-                    title: file.map(|f| f.title.clone()).unwrap_or_default(),
+                    title: file.map(|i| checks[i].title.clone()).unwrap_or_default(),
                     severity: c.severity,
                     failing: c.counts.fail,
                     evaluated: c.counts.pass + c.counts.fail + c.counts.error,
-                    criteria: file.map(|f| f.criteria.clone()).unwrap_or_default(),
+                    criteria: file.map(|i| criteria_of[i].clone()).unwrap_or_default(),
                 }
             })
             .collect();
