@@ -337,16 +337,6 @@ impl EvidenceStore {
         }
     }
 
-    /// The evidence files of two commits are equal (manifests aside).
-    pub fn same_evidence(&self, a: Oid, b: Oid) -> Result<bool, StoreError> {
-        let a = self.evidence_tree(&self.repo.find_commit(a)?)?;
-        let b = self.evidence_tree(&self.repo.find_commit(b)?)?;
-        match (a, b) {
-            (Some(a), Some(b)) => self.same_trees(a, b),
-            _ => Ok(false),
-        }
-    }
-
     /// Two evidence trees hold the same files, the top-level manifest aside. Git trees are
     /// content-addressed, so equal entry ids (blob or subtree) mean equal files: no blob is
     /// read or hashed.
