@@ -323,10 +323,10 @@ fn status_str(s: Option<ControlStatus>) -> &'static str {
 pub fn diff(base: &Snapshot, head: &Snapshot) -> Result<Drift, EvidenceError> {
     let base_summary = base.summary()?;
     let head_summary = head.summary()?;
-    let base_resources = resource_ids(base)?;
-    let head_resources = resource_ids(head)?;
-    let base_findings = findings(base)?;
-    let head_findings = findings(head)?;
+    // The two snapshots are read side by side: at tenant scale each is hundreds of MiB.
+    let read = |s: &Snapshot| -> Result<_, EvidenceError> { Ok((resource_ids(s)?, findings(s)?)) };
+    let (b, h) = rayon::join(|| read(base), || read(head));
+    let ((base_resources, base_findings), (head_resources, head_findings)) = (b?, h?);
 
     let (newly_failing, newly_erroring, resolved) = finding_changes(
         &base_findings,
