@@ -15,7 +15,7 @@ use crate::model::Resource;
 const VM: &str = "microsoft.compute/virtualmachines";
 const DISK: &str = "microsoft.compute/disks";
 const VMSS: &str = "microsoft.compute/virtualmachinescalesets";
-pub(crate) const VAULT: &str = "microsoft.recoveryservices/vaults";
+const VAULT: &str = "microsoft.recoveryservices/vaults";
 const RG: &str = "resource_graph.resources";
 
 pub(super) const CHECKS: &[Check] = &[
@@ -496,54 +496,56 @@ fn vtpm(r: &Resource) -> Verdict {
 /// Protection states in which a VM's backups no longer run or keep failing.
 const BAD_PROTECTION_STATES: [&str; 2] = ["ProtectionStopped", "ProtectionError"];
 
-/// Every collected protected item of every Recovery Services vault, keyed by the lower-case
-/// id of the resource it protects (`sourceResourceId` or `virtualMachineId`). When two vaults
-/// list the same resource, the first vault in inventory order wins, as a scan would find it.
-pub(crate) struct BackupIndex<'a> {
-    by_source: std::collections::HashMap<String, (&'a Resource, &'a Value)>,
-    /// Vaults whose protected items were not collected.
-    not_collected: Vec<&'a str>,
-    vaults: usize,
+/// A vault's collected protected items (the array itself or an ARM list); `None` when they
+/// were not collected.
+fn protected_items(vault: &Resource) -> Option<&[Value]> {
+    let items = vault.child("backupProtectedItems")?;
+    Some(
+        items
+            .as_array()
+            .or_else(|| items.get("value").and_then(Value::as_array))
+            .map_or(&[], Vec::as_slice),
+    )
 }
 
-impl<'a> BackupIndex<'a> {
-    pub(crate) fn new(vaults: &[&'a Resource]) -> Self {
-        let mut by_source = std::collections::HashMap::new();
-        let mut not_collected = Vec::new();
-        for &vault in vaults {
-            let Some(items) = vault.child("backupProtectedItems") else {
-                not_collected.push(vault.id.as_str());
-                continue;
-            };
-            let items = items
-                .as_array()
-                .or_else(|| items.get("value").and_then(Value::as_array));
-            for item in items.into_iter().flatten() {
-                for k in ["sourceResourceId", "virtualMachineId"] {
-                    if let Some(id) = item
-                        .get("properties")
-                        .and_then(|p| p.get(k))
-                        .and_then(Value::as_str)
-                    {
-                        by_source
-                            .entry(id.to_ascii_lowercase())
-                            .or_insert((vault, item));
-                    }
-                }
-            }
-        }
-        Self {
-            by_source,
-            not_collected,
-            vaults: vaults.len(),
-        }
-    }
+/// The resource ids a protected item names (`sourceResourceId`, `virtualMachineId`).
+fn protected_ids(item: &Value) -> impl Iterator<Item = &str> {
+    ["sourceResourceId", "virtualMachineId"]
+        .into_iter()
+        .filter_map(|k| item.get("properties")?.get(k)?.as_str())
+}
+
+/// For [`Ctx::lookup`]: the resources a vault protects; a vault whose items were not collected
+/// may protect any (`None`), so the VM check still sees it and says so.
+fn vault_protects(vault: &Resource) -> Option<Vec<String>> {
+    Some(
+        protected_items(vault)?
+            .iter()
+            .flat_map(protected_ids)
+            .map(str::to_ascii_lowercase)
+            .collect(),
+    )
 }
 
 fn vm_backup(r: &Resource, ctx: &Ctx) -> Verdict {
-    let index = ctx.backup_index();
-    let found = index.by_source.get(&r.id.to_ascii_lowercase()).copied();
-    let not_collected = &index.not_collected;
+    // Only the vaults that list this VM, or whose items were not collected, in inventory
+    // order: a scan of every vault's items per VM is quadratic in tenant size.
+    let vaults = ctx.lookup("compute.vault_protects", VAULT, vault_protects);
+    let mut not_collected = Vec::new();
+    let mut found: Option<(&Resource, &Value)> = None;
+    for vault in vaults.get([r.id.as_str()]) {
+        let Some(items) = protected_items(vault) else {
+            not_collected.push(vault.id.as_str());
+            continue;
+        };
+        let hit = items
+            .iter()
+            .find(|item| protected_ids(item).any(|id| id.eq_ignore_ascii_case(&r.id)));
+        if let Some(item) = hit {
+            found = Some((vault, item));
+            break;
+        }
+    }
     match found {
         Some((vault, item)) => {
             let state = item.pointer("/properties/protectionState");
@@ -573,12 +575,12 @@ fn vm_backup(r: &Resource, ctx: &Ctx) -> Verdict {
              vaults were not collected: {}",
             not_collected.join(", ")
         ))
-        .observe_value("vaults_not_collected", Value::from(not_collected.clone())),
+        .observe_value("vaults_not_collected", Value::from(not_collected)),
         None => Verdict::fail(format!(
             "no Recovery Services vault protects the VM ({} vaults searched)",
-            index.vaults
+            vaults.len()
         ))
-        .observe_value("vaults_searched", Value::from(index.vaults)),
+        .observe_value("vaults_searched", Value::from(vaults.len())),
     }
 }
 

@@ -193,9 +193,6 @@ pub struct Ctx<'a> {
         std::collections::HashMap<&'a str, std::collections::HashMap<String, Vec<&'a Resource>>>,
     /// By lower-case resource id, for [`Ctx::resource`].
     by_id: std::collections::HashMap<String, &'a Resource>,
-    /// Recovery Services protected items by protected resource id, built on first use: a
-    /// per-VM scan of every vault's items would be quadratic in tenant size.
-    backup: std::sync::OnceLock<compute::BackupIndex<'a>>,
     /// Graph users by object id, built on first use (see [`rbac::Users`]).
     users: std::sync::OnceLock<Option<rbac::Users<'a>>>,
     /// [`Lookup`]s by name, built on first use.
@@ -285,7 +282,6 @@ impl<'a> Ctx<'a> {
             by_type,
             by_type_sub,
             by_id,
-            backup: Default::default(),
             users: Default::default(),
             lookups: Default::default(),
         }
@@ -310,12 +306,6 @@ impl<'a> Ctx<'a> {
         self.users
             .get_or_init(|| rbac::Users::new(self.inventory))
             .as_ref()
-    }
-
-    /// The backup index (see [`compute::BackupIndex`]), built once per assessment.
-    pub(crate) fn backup_index(&self) -> &compute::BackupIndex<'a> {
-        self.backup
-            .get_or_init(|| compute::BackupIndex::new(self.resources_of(compute::VAULT)))
     }
 
     /// Every resource of a (lower-case) type.

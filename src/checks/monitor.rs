@@ -57,8 +57,8 @@ macro_rules! alert_check {
                     " or no category condition. A rule narrowed by other conditions (level, \
                      status, caller, resource group or resource) does not qualify. Fails naming \
                      why each rule does not (rules in other subscriptions that do not name this \
-                     one in their scopes are counted, not listed); error when the Resource Graph source was not \
-                     collected, or had a gap and no qualifying rule was found."
+                     one in their scopes are counted, not listed); error when the Resource Graph \
+                     source was not collected, or had a gap and no qualifying rule was found."
                 ),
                 rationale: $rationale,
                 remediation: concat!(

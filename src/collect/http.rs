@@ -447,9 +447,9 @@ pub(crate) struct Http {
     timeout: Duration,
     permits: Semaphore,
     /// Held by ARM fan-out reads (per subscription, per resource) before `permits`: they may
-    /// take all but an eighth (at least one) of the in-flight slots, so Resource Graph and Graph pages, each
-    /// a serial chain that the fan-out depends on or runs beside, never queue behind
-    /// thousands of ARM reads.
+    /// take all but an eighth (at least one) of the in-flight slots, so Resource Graph and
+    /// Graph pages, each a serial chain that the fan-out depends on or runs beside, never
+    /// queue behind thousands of ARM reads.
     fanout: Semaphore,
     counters: Arc<Counters>,
     rng: std::sync::Mutex<Rng>,

@@ -523,8 +523,6 @@ fn text(m: &Map<String, Value>, k: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Maps a Resource Graph row (any table) to a [`Resource`], after normalisation and redaction.
-/// `None` when the row has no id or type.
 impl Listed {
     /// The id, type and subscription of a row, as [`to_resource`] reads them.
     pub(crate) fn of(row: &Value) -> Option<Self> {
@@ -542,6 +540,8 @@ impl Listed {
     }
 }
 
+/// Maps a Resource Graph row (any table) to a [`Resource`], after normalisation and redaction.
+/// `None` when the row has no id or type.
 pub(crate) fn to_resource(mut row: Value) -> Option<Resource> {
     clean(&mut row);
     let Value::Object(mut m) = row else {

@@ -51,14 +51,13 @@ impl Inventory {
         self.sources.iter().find(|s| s.name == name)
     }
 
-    /// Sorts every list by its stable key so the same tenant state always serialises the same.
     /// Whether [`Inventory::normalise`] would change nothing, so a caller can use the
     /// inventory as it is instead of normalising a copy (at tenant scale, a copy is GiBs).
     pub fn is_normalised(&self) -> bool {
         fn sorted_by<'a, T, K: Ord>(v: &'a [T], key: impl Fn(&'a T) -> K) -> bool {
             v.windows(2).all(|w| key(&w[0]) <= key(&w[1]))
         }
-        sorted_by(&self.subscriptions, |s| s.id.clone())
+        sorted_by(&self.subscriptions, |s| s.id.as_str())
             && self
                 .resources
                 .iter()
@@ -68,7 +67,7 @@ impl Inventory {
                 .identity
                 .conditional_access_policies
                 .as_ref()
-                .is_none_or(|p| sorted_by(p, |a| a.id.clone()))
+                .is_none_or(|p| sorted_by(p, |a| a.id.as_str()))
             && self.changes.as_ref().is_none_or(|c| {
                 c.windows(2).all(|w| {
                     (w[0].event_time, &w[0].event_id) < (w[1].event_time, &w[1].event_id)
@@ -82,6 +81,7 @@ impl Inventory {
                 .all(|s| sorted_by(&s.gaps, |g| (g.scope.as_str(), g.reason.as_str())))
     }
 
+    /// Sorts every list by its stable key so the same tenant state always serialises the same.
     pub fn normalise(&mut self) {
         self.subscriptions.sort_by(|a, b| a.id.cmp(&b.id));
         for r in &mut self.resources {

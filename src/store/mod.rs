@@ -329,18 +329,13 @@ impl EvidenceStore {
         Ok(CommitOutcome::Created(oid))
     }
 
-    /// The evidence tree `tree` holds the files of commit `oid`'s evidence (manifests aside).
+    /// The evidence tree `tree` holds the files of commit `oid`'s evidence, the top-level
+    /// manifest aside. Git trees are content-addressed, so equal entry ids (blob or subtree)
+    /// mean equal files: no blob is read or hashed.
     fn same_as_commit(&self, oid: Oid, tree: Oid) -> Result<bool, StoreError> {
-        match self.evidence_tree(&self.repo.find_commit(oid)?)? {
-            Some(old) => self.same_trees(old, tree),
-            None => Ok(false),
-        }
-    }
-
-    /// Two evidence trees hold the same files, the top-level manifest aside. Git trees are
-    /// content-addressed, so equal entry ids (blob or subtree) mean equal files: no blob is
-    /// read or hashed.
-    fn same_trees(&self, a: Oid, b: Oid) -> Result<bool, StoreError> {
+        let Some(old) = self.evidence_tree(&self.repo.find_commit(oid)?)? else {
+            return Ok(false);
+        };
         let entries = |t: Oid| -> Result<Vec<(Vec<u8>, Oid, i32)>, StoreError> {
             Ok(self
                 .repo
@@ -350,7 +345,7 @@ impl EvidenceStore {
                 .map(|e| (e.name_bytes().to_vec(), e.id(), e.filemode()))
                 .collect())
         };
-        Ok(entries(a)? == entries(b)?)
+        Ok(entries(old)? == entries(tree)?)
     }
 
     /// The first parent of a commit.
