@@ -177,7 +177,13 @@ fn arm_reads_are_paced_by_the_subscription_bucket_and_recover_from_429() {
 #[test]
 fn graph_throttling_with_retry_after_is_honoured() {
     let fake = serve(&demo_with_changes());
-    fake.configure(|o| o.quotas.graph = Some((3, 2.0)));
+    fake.configure(|o| {
+        // Drained from the start: the first Graph requests are refused however they happen to
+        // be spread, so the test does not depend on timing. A burst larger than the requests
+        // the collector has in flight (4) lets every refused request through on its retry.
+        o.quotas.graph = Some((8, 2.0));
+        o.quotas.graph_starts_empty = true;
+    });
     let started = Instant::now();
     let c = collector::collect(&collector::options(&fake, AuthMethod::ClientSecret));
     let inv = &c.inventory;

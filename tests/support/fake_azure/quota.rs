@@ -19,6 +19,9 @@ pub struct Quotas {
     /// Graph has no single documented number; `Some((burst, refill/s))` enables a bucket per
     /// principal, `None` leaves Graph throttling to injected faults.
     pub graph: Option<(u32, f64)>,
+    /// The Graph bucket starts empty instead of full, as if another client of the principal
+    /// had just used it: the first Graph request is refused whatever the timing.
+    pub graph_starts_empty: bool,
 }
 
 impl Default for Quotas {
@@ -31,6 +34,7 @@ impl Default for Quotas {
             arm_burst: 250,
             arm_refill_per_sec: 25.0,
             graph: None,
+            graph_starts_empty: false,
         }
     }
 }
@@ -124,6 +128,7 @@ impl QuotaState {
         q: &Quotas,
         key: &str,
         burst: u32,
+        start: u32,
         refill_per_sec: f64,
         now: Instant,
     ) -> Decision {
@@ -131,7 +136,7 @@ impl QuotaState {
         let entry = self
             .buckets
             .entry(key.to_string())
-            .or_insert((burst as f64, now));
+            .or_insert((start.min(burst) as f64, now));
         let elapsed = now.duration_since(entry.1).as_secs_f64();
         entry.0 = (entry.0 + elapsed * rate).min(burst as f64);
         entry.1 = now;

@@ -1027,6 +1027,7 @@ fn arm(state: &State, ep: &Endpoint, route: &Route, req: &Req, repeat: bool) -> 
         &opts.quotas,
         &key,
         opts.quotas.arm_burst,
+        opts.quotas.arm_burst,
         opts.quotas.arm_refill_per_sec,
         now,
     );
@@ -1670,6 +1671,11 @@ fn graph(state: &State, ep: &Endpoint, route: &Route, req: &Req, repeat: bool) -
             &opts.quotas,
             &format!("graph/{principal}"),
             burst,
+            if opts.quotas.graph_starts_empty {
+                0
+            } else {
+                burst
+            },
             refill,
             Instant::now(),
         );
