@@ -301,11 +301,7 @@ fn stage(name: &str, dir: &Path) {
         "pdf" => {
             started = Instant::now();
             let head = read_snapshot(&dir.join("head"));
-            let id = ReportIdentity {
-                organisation: "Contoso Ltd (benchmark)".into(),
-                system: "Synthetic tenant".into(),
-                commit: None,
-            };
+            let id = ReportIdentity::default();
             let pdf = report::render(&head, &id).unwrap();
             let took = started.elapsed();
             std::fs::write(dir.join("report.pdf"), pdf).unwrap();

@@ -4,7 +4,13 @@
 # `soc2-evidence.<format>` in the evidence repository. This build may not have the `export`
 # command yet; then the step warns and does nothing.
 #
-#   SOC2_EVIDENCE_BIN, INPUT_EXPORTS (comma/space separated), INPUT_EVIDENCE_REPOSITORY
+# The export is of exactly the commit the run step reported (`evidence_commit`, on
+# `evidence_ref`): the action's outputs `evidence-commit` and `evidence-ref` name the same
+# commit, and a SARIF upload must pass them as `sha` and `ref` so that code scanning reads each
+# alert's file and line at the commit the SARIF was made from.
+#
+#   SOC2_EVIDENCE_BIN, INPUT_EXPORTS (comma/space separated), INPUT_EVIDENCE_REPOSITORY,
+#   EVIDENCE_COMMIT, EVIDENCE_REF (the run step's outputs)
 set -euo pipefail
 
 bin="${SOC2_EVIDENCE_BIN:-soc2-evidence}"
@@ -13,16 +19,14 @@ if ! "$bin" export --help >/dev/null 2>&1; then
   echo "::warning::exports requested (${INPUT_EXPORTS:-}) but this soc2-evidence build has no 'export' command; skipped"
   exit 0
 fi
-# The snapshot `run` just built: the newest branch (local or pushed) that holds evidence. That is
-# the drift branch when there is drift, else the base branch; bot commit times are snapshot times.
-ref=""
-for candidate in $(git -C "$repo" for-each-ref --sort=-committerdate --format='%(refname)' refs/heads refs/remotes); do
-  if "$bin" export --quiet --format json --repo "$repo" --ref "$candidate" --out /dev/null >/dev/null 2>&1; then
-    ref="$candidate"
-    break
-  fi
-done
+commit="${EVIDENCE_COMMIT:-}"
+if [ -z "$commit" ]; then
+  # The run step failed before it had a commit: exporting anything else would attribute
+  # findings to a commit they were not read from.
+  echo "::warning::exports skipped: the run step reported no evidence commit"
+  exit 0
+fi
 for f in $(printf '%s' "${INPUT_EXPORTS:-}" | tr ',' ' '); do
-  "$bin" export --format "$f" --repo "$repo" --ref "${ref:-HEAD}" --out "$repo/soc2-evidence.$f"
-  echo "exported $repo/soc2-evidence.$f"
+  "$bin" export --format "$f" --repo "$repo" --ref "$commit" --out "$repo/soc2-evidence.$f"
+  echo "exported $repo/soc2-evidence.$f from $commit (${EVIDENCE_REF:-})"
 done

@@ -123,11 +123,7 @@ fn peak_rss_kib() -> Option<u64> {
 }
 
 fn bench(name: &str, snapshot: &Snapshot, o: &Options) {
-    let identity = ReportIdentity {
-        organisation: "Contoso Ltd (benchmark)".into(),
-        system: "Synthetic tenant".into(),
-        commit: None,
-    };
+    let identity = ReportIdentity::default();
     let (total, failing) = counts(snapshot);
     let errors: usize = snapshot
         .checks()

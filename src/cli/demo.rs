@@ -82,9 +82,11 @@ pub fn run(a: Args) -> Result<Outcome> {
     std::fs::write(&drift_path, drift.to_markdown(65_536))
         .with_context(|| format!("cannot write {}", drift_path.display()))?;
     let pdf_path = a.dir.join("report.pdf");
-    let pdf = super::report::render(&store, &ev.bot_branch, &config)?;
+    let pdf = super::report::render(&store, &ev.bot_branch)?;
     std::fs::write(&pdf_path, pdf)
         .with_context(|| format!("cannot write {}", pdf_path.display()))?;
+    let head = summaries.last().map(|(.., oid, _)| *oid).expect("two runs");
+    let verified = verify_pdf(&store, head, &pdf_path)?;
 
     // Keep the demo's own outputs out of `git status`.
     let exclude = a.dir.join(".git/info/exclude");
@@ -101,7 +103,54 @@ pub fn run(a: Args) -> Result<Outcome> {
     super::status!("evidence repository: {}", a.dir.display());
     super::status!("drift report:        {}", drift_path.display());
     super::status!("PDF report:          {}", pdf_path.display());
+    super::status!("verified: {verified}");
+    super::status!(
+        "  check it yourself: soc2-evidence verify --repo {} --ref {head} --pdf {}",
+        a.dir.display(),
+        pdf_path.display()
+    );
     Ok(Outcome::Done)
+}
+
+/// What `verify --ref <commit> --pdf <path>` checks, done on the demo's own output: the
+/// snapshot at `commit` matches its manifest, and the PDF on disk is byte-identical to the one
+/// rebuilt from the commit alone (with a default configuration, as an auditor without the
+/// demo's settings would rebuild it). A mismatch means the demo cannot vouch for its report,
+/// so it is an error.
+fn verify_pdf(store: &EvidenceStore, commit: git2::Oid, pdf_path: &Path) -> Result<String> {
+    let snapshot = store
+        .read_snapshot_at(commit)?
+        .with_context(|| format!("commit {commit} holds no evidence"))?;
+    let problems = snapshot.verify()?;
+    if !problems.is_empty() {
+        bail!(
+            "the demo's evidence at {commit} does not match its manifest:\n  - {}",
+            problems.join("\n  - ")
+        );
+    }
+    let on_disk = std::fs::read(pdf_path)
+        .with_context(|| format!("cannot read {}", pdf_path.display()))?;
+    let rebuilt = super::release::build_assets(
+        store,
+        commit,
+        &snapshot,
+        &commit.to_string(),
+        &Config::default(),
+    )?
+    .pdf;
+    if rebuilt != on_disk {
+        bail!(
+            "{} differs from the PDF rebuilt from {commit} (sha256 {} vs {}): the report is not \
+             a function of the commit",
+            pdf_path.display(),
+            crate::evidence::sha256_hex(&on_disk),
+            crate::evidence::sha256_hex(&rebuilt)
+        );
+    }
+    Ok(format!(
+        "{} is byte-identical to the PDF rebuilt from {commit}",
+        pdf_path.display()
+    ))
 }
 
 /// Creates `dir`, or empties it if an earlier demo made it; refuses anything else.

@@ -294,28 +294,6 @@ fn run(cli: Cli) -> Result<Outcome> {
     }
 }
 
-/// The configuration a report of commit `oid` is rendered with: the `soc2-evidence.toml` in that
-/// commit when it has one (so anyone rebuilding the PDF from the commit gets the same bytes),
-/// else `fallback`.
-pub(crate) fn config_at(
-    store: &EvidenceStore,
-    oid: git2::Oid,
-    fallback: &Config,
-) -> Result<Config> {
-    match store.read_file_at(oid, crate::config::FILE_NAME)? {
-        Some(bytes) => {
-            let text = String::from_utf8(bytes).with_context(|| {
-                format!("{} in commit {oid} is not UTF-8", crate::config::FILE_NAME)
-            })?;
-            Ok(Config::parse(
-                &format!("{}@{oid}", crate::config::FILE_NAME),
-                &text,
-            )?)
-        }
-        None => Ok(fallback.clone()),
-    }
-}
-
 /// The commit a ref names, preferring the remote-tracking branch when `refname` is a branch
 /// the remote has (the published state), else any ref or sha git understands.
 pub(crate) fn resolve_published(
@@ -402,6 +380,10 @@ pub(crate) fn repo_inputs(
         waivers,
         attestations,
         attestation_max_age_days: config.attestations.max_age_days,
+        organisation: evidence::OrganisationInfo {
+            name: config.organisation.name.clone(),
+            system: config.organisation.system.clone(),
+        },
     })
 }
 

@@ -1,21 +1,26 @@
 //! `release`: tag the approved evidence and publish it as a GitHub release an auditor can verify.
 //!
-//! Steps, each skipped when already done, so a re-run completes whatever is missing: an
-//! annotated tag whose message carries the manifest sha256, pushed; a draft release whose notes
-//! give the scores and the drift since the previous release tag; three assets (the PDF built
-//! from the tagged commit, the evidence bundle, `SHA256SUMS`); then the release is published. An
-//! existing asset with other bytes is never replaced.
+//! First a preflight, so that a run that cannot finish fails before it pushes anything: the
+//! token works against the API (the repository and the release by tag are read), the repository
+//! exists, the token may write to it (`permissions.push` when GitHub says, and a connection to
+//! the git remote for a push, which git servers refuse without write access), and the assets
+//! and notes are built. Then the steps, each skipped when already done, so a re-run completes
+//! whatever a later failure left: an annotated tag whose message carries the manifest sha256,
+//! pushed; a draft release whose notes give the scores and the drift since the previous release
+//! tag; three assets (the PDF built from the tagged commit, the evidence bundle, `SHA256SUMS`);
+//! then the release is published. An existing asset with other bytes is never replaced.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use git2::Oid;
 
-use super::{Outcome, config_at, github, pct, resolve_published};
+use super::{Outcome, github, pct, resolve_published};
 use crate::config::Config;
 use crate::evidence::{Snapshot, bundle};
-use crate::forge::{AssetOutcome, AssetSpec};
+use crate::forge::{AssetOutcome, AssetSpec, Forge, Release};
 use crate::store::{EvidenceStore, GitAuth, PushUpdate, TAG_MANIFEST_PREFIX, manifest_hash_in};
 
 /// Room for the drift section of the notes (GitHub's release body holds 125,000 characters).
@@ -66,14 +71,15 @@ fn file_part(tag: &str) -> String {
 }
 
 /// Builds the assets of `commit` exactly as a release does; `verify` rebuilds them the same way.
+/// They are a function of the commit (and the tags before it) alone: `_config` is not read, so
+/// whoever rebuilds them, with whatever configuration, gets the same bytes.
 pub(crate) fn build_assets(
     store: &EvidenceStore,
     commit: Oid,
     snapshot: &Snapshot,
     tag: &str,
-    fallback: &Config,
+    _config: &Config,
 ) -> Result<Assets> {
-    let cfg = config_at(store, commit, fallback)?;
     // Exactly what `report --ref <commit>` renders (drift since the previous release tag
     // included), so anyone can re-derive the asset with the public command.
     let commit_ref = commit.to_string();
@@ -82,7 +88,7 @@ pub(crate) fn build_assets(
         period: None,
         drift: super::report::DriftBase::PreviousTag,
     };
-    let pdf = super::report::build(store, &cfg, &request)?.0.pdf;
+    let pdf = super::report::build(store, &request)?.0.pdf;
     let bundle = bundle::build(snapshot, store.root());
     let pdf_name = format!("soc2-report-{}.pdf", file_part(tag));
     let bundle_name = format!("soc2-evidence-{}.tar.gz", file_part(tag));
@@ -93,6 +99,48 @@ pub(crate) fn build_assets(
         bundle_name,
         bundle,
         sums,
+    })
+}
+
+/// What the preflight learnt, used by the steps after it.
+struct Preflight {
+    /// The release for the tag, if there is one (a draft left by an earlier run included).
+    release: Option<Release>,
+    /// The remote's refs, as listed to a pusher.
+    remote_refs: BTreeMap<String, Oid>,
+}
+
+/// Everything about GitHub and the remote that can be checked before anything is pushed: the
+/// token reads the repository and its releases, and may push to it.
+fn preflight(
+    rt: &tokio::runtime::Runtime,
+    forge: &Forge,
+    store: &EvidenceStore,
+    remote: &str,
+    auth: &GitAuth,
+    tag: &str,
+) -> Result<Preflight> {
+    const NOTHING: &str = "release preflight failed; nothing was pushed";
+    let (info, release) = rt
+        .block_on(async {
+            let info = forge.repository().await?;
+            let release = forge.find_release(tag).await?;
+            Ok::<_, crate::forge::ForgeError>((info, release))
+        })
+        .context(NOTHING)?;
+    if info.permissions.as_ref().and_then(|p| p.push) == Some(false) {
+        bail!(
+            "{NOTHING}: the token may read {} but not push to it (GitHub reports \
+             `permissions.push: false`); a release needs `contents: write`",
+            forge.full_name()
+        );
+    }
+    let remote_refs = store
+        .remote_refs_for_push(remote, auth)
+        .with_context(|| format!("{NOTHING}: the token cannot push to the remote `{remote}`"))?;
+    Ok(Preflight {
+        release,
+        remote_refs,
     })
 }
 
@@ -133,6 +181,28 @@ pub fn run(a: Args) -> Result<Outcome> {
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let mut text = String::new();
 
+    // 0. Preflight: token, repository, write permission, assets and notes; nothing pushed yet.
+    let pre = preflight(&rt, &forge, &store, remote, &auth, &a.tag)?;
+    let assets = build_assets(&store, commit, &snapshot, &a.tag, &config)?;
+    let notes = release_notes(&store, &a.tag, commit, &snapshot, &assets, &manifest_hash)?;
+    let specs = vec![
+        AssetSpec {
+            name: assets.pdf_name.clone(),
+            content_type: "application/pdf".into(),
+            bytes: assets.pdf.clone(),
+        },
+        AssetSpec {
+            name: assets.bundle_name.clone(),
+            content_type: "application/gzip".into(),
+            bytes: assets.bundle.clone(),
+        },
+        AssetSpec {
+            name: "SHA256SUMS".into(),
+            content_type: "text/plain".into(),
+            bytes: assets.sums.clone().into_bytes(),
+        },
+    ];
+
     // 1. The annotated tag, pushed.
     let tag_ref = format!("refs/tags/{}", a.tag);
     let tag_object = match store.tag_info(&a.tag)? {
@@ -170,8 +240,7 @@ pub fn run(a: Args) -> Result<Outcome> {
             oid
         }
     };
-    let remote_refs = store.remote_refs(remote, &auth)?;
-    match remote_refs.get(&tag_ref) {
+    match pre.remote_refs.get(&tag_ref) {
         Some(o) if *o == tag_object => {}
         Some(o) => bail!(
             "the remote's tag `{}` is {o}, not the local {tag_object}; fetch and check it",
@@ -192,30 +261,9 @@ pub fn run(a: Args) -> Result<Outcome> {
         }
     }
 
-    // 2. Assets and notes.
-    let assets = build_assets(&store, commit, &snapshot, &a.tag, &config)?;
-    let notes = release_notes(&store, &a.tag, commit, &snapshot, &assets, &manifest_hash)?;
-    let specs = vec![
-        AssetSpec {
-            name: assets.pdf_name.clone(),
-            content_type: "application/pdf".into(),
-            bytes: assets.pdf.clone(),
-        },
-        AssetSpec {
-            name: assets.bundle_name.clone(),
-            content_type: "application/gzip".into(),
-            bytes: assets.bundle.clone(),
-        },
-        AssetSpec {
-            name: "SHA256SUMS".into(),
-            content_type: "text/plain".into(),
-            bytes: assets.sums.clone().into_bytes(),
-        },
-    ];
-
-    // 3. The release: a draft until every asset is in place.
+    // 2. The release: a draft until every asset is in place.
     let done = rt.block_on(async {
-        let release = match forge.find_release(&a.tag).await? {
+        let release = match pre.release {
             Some(r) => r,
             None => {
                 let r = forge

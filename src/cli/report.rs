@@ -79,7 +79,7 @@ pub fn run(a: Args) -> Result<Outcome> {
             (None, false) => DriftBase::PreviousTag,
         },
     };
-    let (rendered, notes) = build(&store, &config, &request)?;
+    let (rendered, notes) = build(&store, &request)?;
     std::fs::write(&a.out, &rendered.pdf)
         .with_context(|| format!("cannot write {}", a.out.display()))?;
     super::status!(
@@ -96,22 +96,20 @@ pub fn run(a: Args) -> Result<Outcome> {
 
 /// The PDF of the snapshot at `refname`, naming the commit it was built from, with the drift
 /// since the previous release tag when there is one.
-pub(crate) fn render(store: &EvidenceStore, refname: &str, config: &Config) -> Result<Vec<u8>> {
+pub(crate) fn render(store: &EvidenceStore, refname: &str) -> Result<Vec<u8>> {
     let request = Request {
         refname,
         period: None,
         drift: DriftBase::PreviousTag,
     };
-    Ok(build(store, config, &request)?.0.pdf)
+    Ok(build(store, &request)?.0.pdf)
 }
 
 /// Reads what the request needs from the store and renders it; also returns one line per
-/// optional section saying what it covers.
-pub(crate) fn build(
-    store: &EvidenceStore,
-    config: &Config,
-    req: &Request<'_>,
-) -> Result<(Rendered, Vec<String>)> {
+/// optional section saying what it covers. Everything shown comes from the repository's
+/// commits (the organisation and system from the snapshot's `summary.json`), never from the
+/// configuration, so the same commit gives the same bytes wherever it is rendered.
+pub(crate) fn build(store: &EvidenceStore, req: &Request<'_>) -> Result<(Rendered, Vec<String>)> {
     let mut notes = Vec::new();
     let (commit, snapshot, period) = match req.period {
         None => {
@@ -163,11 +161,7 @@ pub(crate) fn build(
         }
     };
 
-    let identity = ReportIdentity {
-        organisation: config.organisation.name.clone(),
-        system: config.organisation.system.clone(),
-        commit: Some(commit.to_string()),
-    };
+    let identity = ReportIdentity::at(commit.to_string());
     let input = ReportInput {
         snapshot: &snapshot,
         identity: &identity,

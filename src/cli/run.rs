@@ -155,7 +155,12 @@ pub fn run(a: Args) -> Result<Outcome> {
         );
     }
     github::step_summary(&step)?;
-    let outputs = output_lines(&report.summary, report.pr_url.as_deref(), report.drift);
+    let outputs = output_lines(
+        &report.summary,
+        report.pr_url.as_deref(),
+        report.drift,
+        (report.evidence.0, &report.evidence.1),
+    );
     github::outputs(&outputs)?;
     Ok(if violated {
         Outcome::PolicyFailed
@@ -167,17 +172,21 @@ pub fn run(a: Args) -> Result<Outcome> {
 /// The Action's outputs as `key=value` lines (the `$GITHUB_OUTPUT` format): the overall
 /// criteria and findings scores (percent, one decimal; empty when nothing was evaluated), the
 /// failing and incomplete criteria counts, the drift pull request's URL (empty without drift)
-/// and whether there is material drift.
+/// and whether there is material drift; and the commit holding the evidence the run stands for,
+/// with the full name of the branch it is on (what `export` and a SARIF upload must name, so
+/// alert locations point into the files of that very commit).
 pub(crate) fn output_lines(
     summary: &evidence::Summary,
     pr_url: Option<&str>,
     drift: bool,
+    (evidence_commit, evidence_ref): (Oid, &str),
 ) -> String {
     let o = &summary.overall;
     let score = |v: Option<f64>| v.map(|p| format!("{p:.1}")).unwrap_or_default();
     format!(
         "criteria_score={}\nfindings_score={}\ncriteria_failing={}\ncriteria_incomplete={}\n\
-         gaps={}\npr_url={}\ndrift={drift}\n",
+         gaps={}\npr_url={}\ndrift={drift}\nevidence_commit={evidence_commit}\n\
+         evidence_ref={evidence_ref}\n",
         score(o.criteria_score),
         score(o.findings_score),
         o.criteria_failing,
@@ -262,6 +271,9 @@ struct Report {
     /// The drift pull request, when there is drift.
     pr_url: Option<String>,
     drift: bool,
+    /// The commit holding the evidence this run stands for (pushed, or already on the remote),
+    /// and the full ref of the branch it is on.
+    evidence: (Oid, String),
 }
 
 impl Ctx<'_> {
@@ -423,6 +435,7 @@ impl Ctx<'_> {
             summary,
             pr_url: None,
             drift: false,
+            evidence: (recorded.unwrap_or(base_head), format!("refs/heads/{}", self.base())),
         })
     }
 
@@ -568,6 +581,7 @@ impl Ctx<'_> {
             summary,
             pr_url: Some(outcome.pr.html_url.to_string()),
             drift: true,
+            evidence: (head_commit, format!("refs/heads/{head_branch}")),
         })
     }
 
@@ -648,7 +662,9 @@ mod tests {
     #[test]
     fn outputs_are_key_value_lines_for_github_output() {
         let s = summary();
-        let out = output_lines(&s, Some("https://github.com/o/r/pull/7"), true);
+        let c = Oid::from_str("0123456789abcdef0123456789abcdef01234567").unwrap();
+        let bot = "refs/heads/soc2-evidence/assessment";
+        let out = output_lines(&s, Some("https://github.com/o/r/pull/7"), true, (c, bot));
         let map: std::collections::BTreeMap<&str, &str> = out
             .lines()
             .map(|l| l.split_once('=').expect("key=value"))
@@ -661,11 +677,15 @@ mod tests {
                 "criteria_incomplete",
                 "criteria_score",
                 "drift",
+                "evidence_commit",
+                "evidence_ref",
                 "findings_score",
                 "gaps",
                 "pr_url"
             ]
         );
+        assert_eq!(map["evidence_commit"], c.to_string());
+        assert_eq!(map["evidence_ref"], bot);
         assert_eq!(map["drift"], "true");
         assert_eq!(map["pr_url"], "https://github.com/o/r/pull/7");
         let pct: f64 = map["criteria_score"].parse().unwrap();
@@ -674,7 +694,7 @@ mod tests {
             map["criteria_failing"],
             s.overall.criteria_failing.to_string()
         );
-        let none = output_lines(&s, None, false);
+        let none = output_lines(&s, None, false, (c, "refs/heads/main"));
         assert!(none.contains("\npr_url=\ndrift=false\n"), "{none}");
     }
 

@@ -32,6 +32,8 @@ pub struct RepoInputs {
     pub attestations: Vec<crate::attestations::Attestation>,
     /// `[attestations] max_age_days`.
     pub attestation_max_age_days: u32,
+    /// `[organisation]`: recorded in `summary.json` for the report's cover.
+    pub organisation: OrganisationInfo,
 }
 
 impl Default for RepoInputs {
@@ -40,6 +42,7 @@ impl Default for RepoInputs {
             waivers: None,
             attestations: Vec::new(),
             attestation_max_age_days: crate::attestations::DEFAULT_MAX_AGE_DAYS,
+            organisation: OrganisationInfo::default(),
         }
     }
 }
@@ -285,6 +288,7 @@ pub fn build(
     let summary = Summary {
         schema_version: SCHEMA_VERSION,
         tenant_id: inv.tenant_id.clone(),
+        organisation: inputs.organisation.clone(),
         as_of,
         catalogue_version: CATALOGUE_VERSION.to_string(),
         criteria_edition: controls::EDITION.to_string(),

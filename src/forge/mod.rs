@@ -31,6 +31,18 @@ pub struct RepoInfo {
     pub html_url: String,
     #[serde(default)]
     pub default_branch: Option<String>,
+    /// What the token's user may do here. GitHub sends it for user tokens; an installation
+    /// token (a workflow's `GITHUB_TOKEN`) may get none, and then only a push can tell.
+    #[serde(default)]
+    pub permissions: Option<RepoPermissions>,
+}
+
+/// The `permissions` object of a repository.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RepoPermissions {
+    /// May push (write contents, tags and releases).
+    #[serde(default)]
+    pub push: Option<bool>,
 }
 
 impl Forge {

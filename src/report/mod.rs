@@ -1,5 +1,5 @@
-//! The audit report: a PDF rendered from one committed evidence [`Snapshot`] and the report
-//! identity (organisation, system, commit), optionally with the drift since the previous
+//! The audit report: a PDF rendered from one committed evidence [`Snapshot`] and the commit it
+//! was read from, optionally with the drift since the previous
 //! release tag and a Type 2 period view built from the snapshots of a period.
 //!
 //! [`model`] turns the inputs into plain report data without reading anything else; [`period`]
@@ -19,13 +19,22 @@ pub use period::{PeriodError, PeriodRun, PeriodView};
 use crate::drift::Drift;
 use crate::evidence::{EvidenceError, Snapshot};
 
-/// Who and what the report is about; from configuration, not from the evidence.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where the snapshot was read from. Who and what the report is about (organisation and system)
+/// is not here: it comes from the snapshot's `summary.json`, so that a PDF is a function of the
+/// commit it names and never of a working tree's configuration.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReportIdentity {
-    pub organisation: String,
-    pub system: String,
     /// The evidence repository commit the snapshot was read from, when known.
     pub commit: Option<String>,
+}
+
+impl ReportIdentity {
+    /// The identity of a snapshot read from `commit`.
+    pub fn at(commit: impl Into<String>) -> Self {
+        Self {
+            commit: Some(commit.into()),
+        }
+    }
 }
 
 /// Everything a report can show. [`render`] is the common case: a snapshot and its identity.

@@ -1,5 +1,6 @@
-//! The report's content as plain data, built only from a [`Snapshot`], the
-//! [`ReportIdentity`] and the optional drift and period view: no clock, no environment, no
+//! The report's content as plain data, built only from a [`Snapshot`] (organisation and system
+//! included: `summary.json` records them), the [`ReportIdentity`] (the commit read) and the
+//! optional drift and period view: no clock, no environment, no
 //! catalogue lookups beyond what the snapshot records. Whatever the PDF shows comes from here,
 //! so the report can never say more (or less) than the evidence it names by manifest sha256.
 
@@ -75,6 +76,19 @@ impl ScoreRow {
         percent(self.score.findings_score)
     }
 }
+
+/// What the cover shows for an identity field: the value the evidence records, or that it
+/// records none (evidence made before the organisation was recorded, or none configured).
+fn recorded(value: &str) -> String {
+    if value.trim().is_empty() {
+        NOT_RECORDED.to_string()
+    } else {
+        value.to_string()
+    }
+}
+
+/// The cover's text for an organisation or system the evidence does not name.
+pub const NOT_RECORDED: &str = "(not recorded in the evidence)";
 
 /// A score as the report prints it: one decimal, or `n/a` when nothing was evaluated (a
 /// missing score must never read as 0% or 100%).
@@ -472,8 +486,8 @@ impl ReportModel {
 
         Ok(ReportModel {
             cover: Cover {
-                organisation: identity.organisation.clone(),
-                system: identity.system.clone(),
+                organisation: recorded(&summary.organisation.name),
+                system: recorded(&summary.organisation.system),
                 tenant_id: manifest.tenant_id.clone(),
                 subscriptions: manifest.subscriptions.clone(),
                 categories: categories_in_scope,
@@ -711,6 +725,11 @@ pub(crate) mod tests {
     use chrono::TimeZone;
 
     pub(crate) fn snapshot() -> Snapshot {
+        snapshot_of("Contoso Ltd", "Payments platform")
+    }
+
+    /// The test snapshot, with `organisation` and `system` recorded in its summary.
+    pub(crate) fn snapshot_of(organisation: &str, system: &str) -> Snapshot {
         let inv = testutil::inventory(vec![testutil::fixture_resource(
             "storage/storage_accounts_list.2025-06-01.json",
             0,
@@ -720,15 +739,29 @@ pub(crate) mod tests {
             started_at: Utc.with_ymd_and_hms(2026, 11, 1, 6, 5, 0).unwrap(),
             finished_at: Utc.with_ymd_and_hms(2026, 11, 1, 6, 6, 0).unwrap(),
         };
-        crate::checks::testutil::snapshot(&inv, run)
+        let inputs = crate::evidence::RepoInputs {
+            organisation: crate::evidence::OrganisationInfo {
+                name: organisation.into(),
+                system: system.into(),
+            },
+            ..Default::default()
+        };
+        crate::evidence::assess_with(&inv, &Default::default(), &inputs, run, None).unwrap()
     }
 
     pub(crate) fn identity() -> ReportIdentity {
-        ReportIdentity {
-            organisation: "Contoso Ltd".into(),
-            system: "Payments platform".into(),
-            commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
-        }
+        ReportIdentity::at("0123456789abcdef0123456789abcdef01234567")
+    }
+
+    #[test]
+    fn the_cover_names_what_the_summary_records() {
+        let m = ReportModel::build(&snapshot(), &identity()).unwrap();
+        assert_eq!(m.cover.organisation, "Contoso Ltd");
+        assert_eq!(m.cover.system, "Payments platform");
+        let m = ReportModel::build(&snapshot_of("", " "), &ReportIdentity::default()).unwrap();
+        assert_eq!(m.cover.organisation, NOT_RECORDED);
+        assert_eq!(m.cover.system, NOT_RECORDED);
+        assert_eq!(m.cover.commit, None);
     }
 
     #[test]

@@ -176,6 +176,27 @@ impl EvidenceStore {
         remote: &str,
         auth: &GitAuth,
     ) -> Result<std::collections::BTreeMap<String, Oid>, StoreError> {
+        self.list_remote(remote, auth, git2::Direction::Fetch)
+    }
+
+    /// What `remote` advertises to a pusher, read by connecting for a push without sending
+    /// anything: the check that the token may push, made before anything is pushed. Git
+    /// servers list refs for a push (`git-receive-pack`) only to a client with write access;
+    /// GitHub answers 401 for a bad token and 403 for a token that may only read.
+    pub fn remote_refs_for_push(
+        &self,
+        remote: &str,
+        auth: &GitAuth,
+    ) -> Result<std::collections::BTreeMap<String, Oid>, StoreError> {
+        self.list_remote(remote, auth, git2::Direction::Push)
+    }
+
+    fn list_remote(
+        &self,
+        remote: &str,
+        auth: &GitAuth,
+        direction: git2::Direction,
+    ) -> Result<std::collections::BTreeMap<String, Oid>, StoreError> {
         let mut r = self
             .repo
             .find_remote(remote)
@@ -184,13 +205,24 @@ impl EvidenceStore {
         let failure = RefCell::new(None);
         let cb = auth.callbacks(&attempts, &failure);
         let conn = r
-            .connect_auth(git2::Direction::Fetch, Some(cb), None)
+            .connect_auth(direction, Some(cb), None)
             .map_err(|e| match failure.borrow_mut().take() {
                 Some(msg) => StoreError::Auth(msg),
-                None => StoreError::Remote {
-                    op: "connect to",
-                    remote: remote.to_string(),
-                    message: e.message().to_string(),
+                None => match direction {
+                    git2::Direction::Fetch => StoreError::Remote {
+                        op: "connect to",
+                        remote: remote.to_string(),
+                        message: e.message().to_string(),
+                    },
+                    git2::Direction::Push => StoreError::Remote {
+                        op: "connect for a push to",
+                        remote: remote.to_string(),
+                        message: format!(
+                            "{} (the token needs write access to the repository's contents: \
+                             `contents: write` in a workflow)",
+                            e.message()
+                        ),
+                    },
                 },
             })?;
         Ok(conn
@@ -532,6 +564,68 @@ mod tests {
         assert!(repo.find_reference("refs/soc2-evidence/push/0").is_err());
         let refs = store.remote_refs("origin", &auth).unwrap();
         assert_eq!(refs.get("refs/heads/main"), Some(&other));
+        // A push connection lists the same refs (receive-pack does not advertise HEAD), and
+        // sends nothing.
+        let for_push = store.remote_refs_for_push("origin", &auth).unwrap();
+        let without_head: std::collections::BTreeMap<_, _> =
+            refs.into_iter().filter(|(n, _)| n != "HEAD").collect();
+        assert_eq!(for_push, without_head);
+        assert_eq!(remote.refname_to_id("refs/heads/main").unwrap(), other);
+    }
+
+    /// A server that lets the token read but not write (GitHub answers 403 to
+    /// `git-receive-pack` for a read-only token): the push check fails before anything is sent,
+    /// asked for receive-pack, and the error says what the token lacks without showing it.
+    #[test]
+    fn push_check_against_a_read_only_server_fails_naming_write_access() {
+        use std::io::{Read, Write};
+        use std::sync::{Arc, Mutex};
+
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().take(20) {
+                let Ok(mut s) = stream else { break };
+                let mut buf = vec![0u8; 8192];
+                let n = s.read(&mut buf).unwrap_or(0);
+                let req = String::from_utf8_lossy(&buf[..n]).to_string();
+                log.lock()
+                    .unwrap()
+                    .push(req.lines().next().unwrap_or_default().to_string());
+                let _ = s.write_all(
+                    b"HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n\
+                      Content-Length: 9\r\nConnection: close\r\n\r\nForbidden",
+                );
+            }
+        });
+
+        let dir = tempfile::tempdir().unwrap();
+        let store = EvidenceStore::open_or_init(dir.path(), "evidence", "main").unwrap();
+        store
+            .repo()
+            .remote(
+                "origin",
+                &format!("http://127.0.0.1:{port}/contoso/evidence.git"),
+            )
+            .unwrap();
+        let auth = GitAuth::new(Some(SecretString::from("t0ken")));
+        let err = store.remote_refs_for_push("origin", &auth).unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            matches!(err, StoreError::Remote { op: "connect for a push to", .. }),
+            "{msg}"
+        );
+        assert!(msg.contains("403"), "{msg}");
+        assert!(msg.contains("contents: write"), "{msg}");
+        assert!(!msg.contains("t0ken"), "the token leaked into {msg}");
+        let seen = seen.lock().unwrap();
+        assert!(
+            seen.iter()
+                .any(|l| l.contains("/info/refs?service=git-receive-pack")),
+            "{seen:?}"
+        );
     }
 
     /// The real callback against a loopback HTTP server that answers every request with 401:

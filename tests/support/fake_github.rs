@@ -99,6 +99,10 @@ pub struct Fake {
     pub violations: Vec<String>,
     /// Report `digest` on assets (newer GitHub); off exercises the download comparison.
     pub no_digest: bool,
+    /// The `permissions` object of `GET /repos/{o}/{r}` (GitHub sends it for user tokens, e.g.
+    /// `{"admin": false, "push": false, "pull": true}`); `None` leaves it out, as for an
+    /// installation token.
+    pub repo_permissions: Option<Value>,
     next_id: u64,
     /// Runs once, inside the first request that lists pull requests (to move the remote
     /// while a run is between its fetch and its push).
@@ -428,12 +432,17 @@ impl Fake {
         };
         let segs: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
         match (method.clone(), segs.as_slice()) {
-            (Method::GET, []) => axum::Json(json!({
-                "full_name": format!("{OWNER}/{REPO}"),
-                "html_url": self.html(),
-                "default_branch": "main",
-            }))
-            .into_response(),
+            (Method::GET, []) => {
+                let mut repo = json!({
+                    "full_name": format!("{OWNER}/{REPO}"),
+                    "html_url": self.html(),
+                    "default_branch": "main",
+                });
+                if let Some(p) = &self.repo_permissions {
+                    repo["permissions"] = p.clone();
+                }
+                axum::Json(repo).into_response()
+            }
             (Method::GET, ["pulls"]) => {
                 let state = query_param(query, "state").unwrap_or_else(|| "open".into());
                 let base = query_param(query, "base");

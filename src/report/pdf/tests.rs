@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::controls::Category;
-use crate::report::model::tests::{identity, snapshot};
+use crate::report::model::tests::{identity, snapshot, snapshot_of};
 use crate::report::model::{FindingRow, Waiver};
 use crate::report::{ReportIdentity, ReportInput, render as render_snapshot, render_with};
 
@@ -140,12 +140,8 @@ fn same_snapshot_same_bytes_in_one_process() {
 
 #[test]
 fn non_latin_text_renders_and_what_the_font_lacks_is_marked() {
-    let id = ReportIdentity {
-        organisation: "Zoë Ångström AB\nΩmega".into(),
-        system: "Склад данных \u{2014} 倉庫".into(),
-        commit: None,
-    };
-    let bytes = render_snapshot(&snapshot(), &id).unwrap();
+    let s = snapshot_of("Zoë Ångström AB\nΩmega", "Склад данных \u{2014} 倉庫");
+    let bytes = render_snapshot(&s, &ReportIdentity::default()).unwrap();
     let cover = &extract(&bytes).pages[0];
     assert!(cover.contains("Zoë Ångström AB Ωmega"), "{cover}");
     assert!(
