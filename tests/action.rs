@@ -31,7 +31,7 @@ fn s(v: &Value) -> &str {
 }
 
 /// The keys `run` writes to `$GITHUB_OUTPUT` (src/cli/run.rs `output_lines`).
-const RUN_OUTPUTS: [&str; 7] = [
+const RUN_OUTPUTS: [&str; 9] = [
     "criteria_score",
     "findings_score",
     "criteria_failing",
@@ -39,6 +39,8 @@ const RUN_OUTPUTS: [&str; 7] = [
     "gaps",
     "pr_url",
     "drift",
+    "evidence_commit",
+    "evidence_ref",
 ];
 
 /// Every `${{ … }}` expression of a string.
@@ -147,7 +149,14 @@ fn action_yml_is_a_complete_composite_action() {
     }
     assert_eq!(s(&a["inputs"]["token"]["default"]), "${{ github.token }}");
     let outputs: Vec<&str> = a["outputs"].as_mapping().unwrap().keys().map(s).collect();
-    for want in ["criteria-score", "findings-score", "pr-url", "drift"] {
+    for want in [
+        "criteria-score",
+        "findings-score",
+        "pr-url",
+        "drift",
+        "evidence-commit",
+        "evidence-ref",
+    ] {
         assert!(outputs.contains(&want), "no output {want}");
     }
     // The export step is guarded on its input.
@@ -158,7 +167,120 @@ fn action_yml_is_a_complete_composite_action() {
         .find(|st| s(&st["id"]) == "export")
         .unwrap();
     assert!(s(&export["if"]).contains("inputs.exports != ''"));
+    // The export is of the commit the action reports: the same run output feeds both.
+    assert_eq!(
+        s(&a["outputs"]["evidence-commit"]["value"]),
+        "${{ steps.run.outputs.evidence_commit }}"
+    );
+    assert_eq!(
+        s(&a["outputs"]["evidence-ref"]["value"]),
+        "${{ steps.run.outputs.evidence_ref }}"
+    );
+    assert_eq!(
+        s(&export["env"]["EVIDENCE_COMMIT"]),
+        "${{ steps.run.outputs.evidence_commit }}"
+    );
+    assert_eq!(
+        s(&export["env"]["EVIDENCE_REF"]),
+        "${{ steps.run.outputs.evidence_ref }}"
+    );
+    let script = std::fs::read_to_string(root().join("scripts/action/export.sh")).unwrap();
+    assert!(
+        script.contains("commit=\"${EVIDENCE_COMMIT:-}\"")
+            && script.contains("--ref \"$commit\" --out \"$repo/soc2-evidence.$f\""),
+        "export.sh does not export exactly EVIDENCE_COMMIT:\n{script}"
+    );
+    assert!(
+        !script.contains("for-each-ref"),
+        "export.sh still guesses the newest branch"
+    );
     check_composite("install/action.yml");
+}
+
+/// Every SARIF upload in the example workflows names the commit the action exported (its
+/// `evidence-commit` and `evidence-ref` outputs as `sha` and `ref`), so code scanning reads
+/// each alert's file and line at the commit the SARIF came from; the README's snippets, the
+/// Action path and the manual one, pass `sha` and `ref` too.
+#[test]
+fn sarif_uploads_name_the_exported_commit() {
+    let mut uploads = 0;
+    let dir = root().join("docs/workflows");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yml"))
+        .collect();
+    files.sort();
+    for path in files {
+        let name = format!(
+            "docs/workflows/{}",
+            path.file_name().unwrap().to_string_lossy()
+        );
+        let w = yaml(&name);
+        for (job_name, job) in w["jobs"].as_mapping().unwrap() {
+            let steps = job["steps"].as_sequence().cloned().unwrap_or_default();
+            for up in steps
+                .iter()
+                .filter(|st| s(&st["uses"]).starts_with("github/codeql-action/upload-sarif@"))
+            {
+                uploads += 1;
+                let at = format!("{name} job {}", s(job_name));
+                // The step that exported the SARIF: the action with `exports: sarif`.
+                let action = steps
+                    .iter()
+                    .find(|st| {
+                        s(&st["uses"]).starts_with("soc2-evidence/soc2-evidence@")
+                            && s(&st["with"]["exports"]).contains("sarif")
+                    })
+                    .unwrap_or_else(|| panic!("{at}: uploads SARIF nothing exported"));
+                let id = s(&action["id"]);
+                assert!(!id.is_empty(), "{at}: the exporting step has no id");
+                assert_eq!(
+                    s(&up["with"]["sha"]),
+                    format!("${{{{ steps.{id}.outputs.evidence-commit }}}}"),
+                    "{at}: the upload's sha is not the exported commit"
+                );
+                assert_eq!(
+                    s(&up["with"]["ref"]),
+                    format!("${{{{ steps.{id}.outputs.evidence-ref }}}}"),
+                    "{at}: the upload's ref is not the exported commit's branch"
+                );
+                // What export.sh writes with the default evidence-repository `.`.
+                assert_eq!(s(&up["with"]["sarif_file"]), "soc2-evidence.sarif", "{at}");
+                assert!(
+                    s(&up["if"]).contains(&format!("steps.{id}.outputs.evidence-commit != ''")),
+                    "{at}: uploads even when no commit was exported"
+                );
+                let perms = &w["permissions"];
+                assert_eq!(s(&perms["security-events"]), "write", "{at}");
+            }
+        }
+    }
+    assert!(uploads >= 1, "no example workflow uploads SARIF");
+
+    // README: every snippet that uploads SARIF names a commit and a ref, and the manual path
+    // exports the very commit it uploads.
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let blocks: Vec<&str> = readme
+        .split("```")
+        .skip(1)
+        .step_by(2)
+        .filter(|b| b.contains("upload-sarif"))
+        .collect();
+    assert!(blocks.len() >= 2, "README shows the Action and the manual path");
+    for b in &blocks {
+        let has = |key: &str| b.lines().any(|l| l.trim_start().starts_with(key));
+        assert!(has("sha: ${{ steps."), "no upload sha in README's {b}");
+        assert!(has("ref: "), "no upload ref in README's {b}");
+    }
+    let manual = blocks
+        .iter()
+        .find(|b| b.contains("soc2-evidence export --format sarif"))
+        .expect("README's manual path exports SARIF");
+    assert!(
+        manual.contains("--ref \"$sha\""),
+        "the manual path exports something else than the commit it uploads: {manual}"
+    );
 }
 
 #[test]
@@ -439,11 +561,29 @@ fn the_action_collects_with_oidc_commits_and_opens_the_drift_pull_request() {
         run.summary
     );
     assert!(run.summary.contains("| **Overall** |"), "{}", run.summary);
-    // `exports` runs the export step; without an `export` command it warns and succeeds.
+    // The run names the commit it pushed and its branch: the drift branch's head.
+    let remote = git2::Repository::open_bare(w.tmp.path().join("remote.git")).unwrap();
+    let head_ref = format!("refs/heads/{}", prs[0].head);
+    let pushed = remote.refname_to_id(&head_ref).unwrap().to_string();
+    assert_eq!(run.outputs["evidence-commit"], pushed, "{:?}", run.outputs);
+    assert_eq!(run.outputs["evidence-ref"], head_ref, "{:?}", run.outputs);
+    // The export step exported exactly that commit: the SARIF it wrote is the one exported at
+    // the commit by hand.
     assert!(
-        run.log.contains("no 'export' command") || run.log.contains("exported "),
+        run.log.contains(&format!(
+            "exported {repo}/soc2-evidence.sarif from {pushed} ({head_ref})"
+        )),
         "{}",
         run.log
+    );
+    let by_hand = common::bin()
+        .args(["export", "--format", "sarif", "--repo", &repo, "--ref", &pushed])
+        .output()
+        .unwrap();
+    common::assert_code(&by_hand, 0);
+    assert!(
+        std::fs::read(w.clone.join("soc2-evidence.sarif")).unwrap() == by_hand.stdout,
+        "the action's SARIF is not the evidence commit's"
     );
 }
 

@@ -156,3 +156,120 @@ fn demo_reruns_over_its_own_dir_but_refuses_others() {
         "keep me"
     );
 }
+
+/// The demo's report names its organisation from the committed evidence, so it verifies like
+/// a release asset: the demo checks it itself before it ends, and `verify --ref <head> --pdf
+/// report.pdf` passes through the binary whatever configuration the working tree holds.
+#[test]
+fn demo_report_verifies_against_the_commit_it_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let d = dir.to_str().unwrap();
+    let out = run(tmp.path(), &["demo", "--dir", d]);
+    assert_code(&out, 0);
+    let head = git2::Repository::open(&dir)
+        .unwrap()
+        .head()
+        .unwrap()
+        .target()
+        .unwrap()
+        .to_string();
+    let pdf_path = dir.join("report.pdf");
+    let pdf = pdf_path.to_str().unwrap();
+    // The demo's own verification, reported as its last word.
+    let text = stdout(&out);
+    let verified = format!("verified: {pdf} is byte-identical to the PDF rebuilt from {head}");
+    assert!(text.contains(&verified), "{text}");
+    assert!(
+        text.contains(&format!("verify --repo {d} --ref {head} --pdf {pdf}")),
+        "{text}"
+    );
+
+    // The organisation and system are evidence: in summary.json, and on the cover.
+    let store = EvidenceStore::open(&dir, "evidence").unwrap();
+    let summary = store.read_snapshot(&head).unwrap().summary().unwrap();
+    assert_eq!(summary.organisation.name, "Contoso Ltd (demo)");
+    assert_eq!(summary.organisation.system, "Contoso Payments Platform");
+    let cover = &pdf_text(&std::fs::read(&pdf_path).unwrap())[0];
+    assert!(cover.contains("Contoso Ltd (demo)"), "{cover}");
+    assert!(cover.contains("Contoso Payments Platform"), "{cover}");
+
+    // `verify --pdf` through the binary: the demo directory has no soc2-evidence.toml, so the
+    // verifier's configuration is the default one, unlike the demo's.
+    assert!(!dir.join("soc2-evidence.toml").exists());
+    let verify = |refname: &str| {
+        run(
+            tmp.path(),
+            &["verify", "--repo", d, "--ref", refname, "--pdf", pdf],
+        )
+    };
+    for refname in [head.as_str(), "soc2-evidence/assessment"] {
+        let out = verify(refname);
+        assert_code(&out, 0);
+        assert!(
+            stdout(&out).contains("report.pdf is byte-identical to the PDF rebuilt from"),
+            "{}",
+            stdout(&out)
+        );
+    }
+    // A working tree that names another organisation changes nothing: the PDF is a function
+    // of the commit.
+    std::fs::write(
+        dir.join("soc2-evidence.toml"),
+        "[organisation]\nname = \"Someone Else Inc\"\nsystem = \"Another system\"\n",
+    )
+    .unwrap();
+    let out = verify(&head);
+    assert_code(&out, 0);
+    let out = run(
+        tmp.path(),
+        &[
+            "report",
+            "--repo",
+            d,
+            "--ref",
+            &head,
+            "--out",
+            tmp.path().join("again.pdf").to_str().unwrap(),
+        ],
+    );
+    assert_code(&out, 0);
+    assert!(
+        std::fs::read(tmp.path().join("again.pdf")).unwrap() == std::fs::read(&pdf_path).unwrap(),
+        "`report` with another working-tree organisation gave other bytes"
+    );
+
+    // A PDF of other evidence is a mismatch: the baseline's report is not the head's.
+    let other = tmp.path().join("main.pdf");
+    let out = run(
+        tmp.path(),
+        &[
+            "report",
+            "--repo",
+            d,
+            "--ref",
+            "main",
+            "--out",
+            other.to_str().unwrap(),
+        ],
+    );
+    assert_code(&out, 0);
+    let out = run(
+        tmp.path(),
+        &[
+            "verify",
+            "--repo",
+            d,
+            "--ref",
+            &head,
+            "--pdf",
+            other.to_str().unwrap(),
+        ],
+    );
+    assert_code(&out, 1);
+    assert!(
+        stdout(&out).contains("MISMATCH: main.pdf: differs from the PDF rebuilt from"),
+        "{}",
+        stdout(&out)
+    );
+}
