@@ -267,7 +267,10 @@ fn sarif_uploads_name_the_exported_commit() {
         .step_by(2)
         .filter(|b| b.contains("upload-sarif"))
         .collect();
-    assert!(blocks.len() >= 2, "README shows the Action and the manual path");
+    assert!(
+        blocks.len() >= 2,
+        "README shows the Action and the manual path"
+    );
     for b in &blocks {
         let has = |key: &str| b.lines().any(|l| l.trim_start().starts_with(key));
         assert!(has("sha: ${{ steps."), "no upload sha in README's {b}");
@@ -577,7 +580,9 @@ fn the_action_collects_with_oidc_commits_and_opens_the_drift_pull_request() {
         run.log
     );
     let by_hand = common::bin()
-        .args(["export", "--format", "sarif", "--repo", &repo, "--ref", &pushed])
+        .args([
+            "export", "--format", "sarif", "--repo", &repo, "--ref", &pushed,
+        ])
         .output()
         .unwrap();
     common::assert_code(&by_hand, 0);

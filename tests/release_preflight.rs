@@ -150,8 +150,14 @@ fn a_bad_token_exits_2_before_the_tag_is_pushed() {
     assert_code(&out, 2);
     let err = stderr(&out);
     assert!(err.contains("nothing was pushed"), "{err}");
-    assert!(err.contains("401") && err.contains("Bad credentials"), "{err}");
-    assert!(!err.contains("ghs_revoked-token"), "the token leaked: {err}");
+    assert!(
+        err.contains("401") && err.contains("Bad credentials"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("ghs_revoked-token"),
+        "the token leaked: {err}"
+    );
     assert_nothing_published(&w, from);
     // The token was tried against the API, and the release was never looked for.
     let log = w.gh.lock().log[from..].to_vec();
@@ -182,7 +188,10 @@ fn a_token_that_may_not_push_exits_2_before_the_tag_is_pushed() {
     assert_nothing_published(&w, from);
     // No local tag either: the preflight comes before the tag is made.
     let local = Repository::open(&w.clone).unwrap();
-    assert!(local.find_reference(TAG_REF).is_err(), "a local tag was made");
+    assert!(
+        local.find_reference(TAG_REF).is_err(),
+        "a local tag was made"
+    );
 
     // Write permission granted: the release goes through.
     w.gh.lock().repo_permissions = Some(serde_json::json!({
@@ -198,8 +207,13 @@ fn a_failure_after_the_tag_push_is_completed_by_the_next_release() {
     w.gh.lock().repo_permissions = Some(serde_json::json!({"push": true, "pull": true}));
 
     // GitHub fails creating the release, after the tag is pushed.
-    w.gh
-        .inject(fault(Some(Method::POST), "/releases", 500, "Server Error", 1));
+    w.gh.inject(fault(
+        Some(Method::POST),
+        "/releases",
+        500,
+        "Server Error",
+        1,
+    ));
     let out = w.release(TOKEN);
     assert_code(&out, 2);
     let err = stderr(&out);
@@ -237,8 +251,13 @@ fn a_failure_after_the_tag_push_is_completed_by_the_next_release() {
     // A second tag on the same commit: an asset upload fails, leaving a draft with part of its
     // assets; the re-run uploads only what is missing and publishes it.
     const TAG2: &str = "audit-2026-q4-final";
-    w.gh
-        .inject(fault(Some(Method::POST), "/uploads/", 502, "Bad Gateway", 1));
+    w.gh.inject(fault(
+        Some(Method::POST),
+        "/uploads/",
+        502,
+        "Bad Gateway",
+        1,
+    ));
     let out = w.bot(TOKEN, &["release", "--tag", TAG2]);
     assert_code(&out, 2);
     assert!(
@@ -255,7 +274,11 @@ fn a_failure_after_the_tag_push_is_completed_by_the_next_release() {
     }
     let out = w.bot(TOKEN, &["release", "--tag", TAG2]);
     assert_code(&out, 0);
-    assert!(stdout(&out).contains("published release"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("published release"),
+        "{}",
+        stdout(&out)
+    );
     let assets = {
         let g = w.gh.lock();
         let rels: Vec<_> = g.releases.iter().filter(|r| r.tag == TAG2).collect();

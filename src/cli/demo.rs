@@ -128,8 +128,8 @@ fn verify_pdf(store: &EvidenceStore, commit: git2::Oid, pdf_path: &Path) -> Resu
             problems.join("\n  - ")
         );
     }
-    let on_disk = std::fs::read(pdf_path)
-        .with_context(|| format!("cannot read {}", pdf_path.display()))?;
+    let on_disk =
+        std::fs::read(pdf_path).with_context(|| format!("cannot read {}", pdf_path.display()))?;
     let rebuilt = super::release::build_assets(
         store,
         commit,

@@ -158,7 +158,9 @@ pub fn run(a: Args) -> Result<Outcome> {
     let remote = config.github.remote.as_str();
     let auth = GitAuth::new(Some(token));
 
-    store.fetch_all(remote, &auth)?;
+    store
+        .fetch_all(remote, &auth)
+        .with_context(|| format!("cannot fetch from `{remote}`; nothing was pushed"))?;
     let refname = a
         .refname
         .clone()

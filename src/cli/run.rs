@@ -435,7 +435,10 @@ impl Ctx<'_> {
             summary,
             pr_url: None,
             drift: false,
-            evidence: (recorded.unwrap_or(base_head), format!("refs/heads/{}", self.base())),
+            evidence: (
+                recorded.unwrap_or(base_head),
+                format!("refs/heads/{}", self.base()),
+            ),
         })
     }
 

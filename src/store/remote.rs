@@ -204,9 +204,8 @@ impl EvidenceStore {
         let attempts = Cell::new(0);
         let failure = RefCell::new(None);
         let cb = auth.callbacks(&attempts, &failure);
-        let conn = r
-            .connect_auth(direction, Some(cb), None)
-            .map_err(|e| match failure.borrow_mut().take() {
+        let conn = r.connect_auth(direction, Some(cb), None).map_err(|e| {
+            match failure.borrow_mut().take() {
                 Some(msg) => StoreError::Auth(msg),
                 None => match direction {
                     git2::Direction::Fetch => StoreError::Remote {
@@ -224,7 +223,8 @@ impl EvidenceStore {
                         ),
                     },
                 },
-            })?;
+            }
+        })?;
         Ok(conn
             .list()?
             .iter()
@@ -614,7 +614,13 @@ mod tests {
         let err = store.remote_refs_for_push("origin", &auth).unwrap_err();
         let msg = err.to_string();
         assert!(
-            matches!(err, StoreError::Remote { op: "connect for a push to", .. }),
+            matches!(
+                err,
+                StoreError::Remote {
+                    op: "connect for a push to",
+                    ..
+                }
+            ),
             "{msg}"
         );
         assert!(msg.contains("403"), "{msg}");
