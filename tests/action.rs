@@ -592,6 +592,79 @@ fn the_action_collects_with_oidc_commits_and_opens_the_drift_pull_request() {
     );
 }
 
+/// Without drift the run records its evidence on the base branch: the action then reports that
+/// commit (not the workflow's, not the older drift branch) and exports exactly it.
+#[test]
+fn without_drift_the_action_reports_and_exports_the_recorded_base_commit() {
+    let w = world();
+    let remote = git2::Repository::open_bare(w.tmp.path().join("remote.git")).unwrap();
+    let env = vec![
+        ("SOC2_EVIDENCE_GITHUB_API_URL".to_string(), w.gh.url.clone()),
+        (
+            "SOC2_EVIDENCE_BIN".to_string(),
+            env!("CARGO_BIN_EXE_soc2-evidence").to_string(),
+        ),
+    ];
+    let repo = w.clone.display().to_string();
+    let inventory = |days: i64| {
+        let mut inv = soc2_evidence::collect::demo::inventory(
+            soc2_evidence::collect::demo::DemoState::Baseline,
+        );
+        inv.collected_at += chrono::Duration::days(days);
+        let p = w.tmp.path().join(format!("inventory-{days}.json"));
+        std::fs::write(&p, serde_json::to_vec(&inv).unwrap()).unwrap();
+        p.display().to_string()
+    };
+
+    // The initial evidence: drift, on the bot branch; a reviewer merges it.
+    let first = inventory(0);
+    let run = run_action(
+        &[("evidence-repository", &repo), ("inventory", &first)],
+        &env,
+        w.tmp.path(),
+    );
+    assert!(run.ok, "{}", run.log);
+    let pr = w.gh.open_prs()[0].clone();
+    let bot_head = remote
+        .refname_to_id(&format!("refs/heads/{}", pr.head))
+        .unwrap();
+    assert_eq!(run.outputs["evidence-commit"], bot_head.to_string());
+    remote
+        .reference("refs/heads/main", bot_head, true, "merge")
+        .unwrap();
+    w.gh.merge(pr.number);
+
+    // A day later, the same state: no material drift, the run is recorded on main.
+    let later = inventory(1);
+    let run = run_action(
+        &[
+            ("evidence-repository", &repo),
+            ("inventory", &later),
+            ("exports", "sarif,json"),
+        ],
+        &env,
+        w.tmp.path(),
+    );
+    assert!(run.ok, "{}", run.log);
+    assert_eq!(run.outputs["drift"], "false", "{:?}", run.outputs);
+    let main = remote.refname_to_id("refs/heads/main").unwrap();
+    assert_ne!(
+        main, bot_head,
+        "the run was recorded as a new commit on main"
+    );
+    assert_eq!(run.outputs["evidence-commit"], main.to_string());
+    assert_eq!(run.outputs["evidence-ref"], "refs/heads/main");
+    for f in ["sarif", "json"] {
+        assert!(
+            run.log.contains(&format!(
+                "exported {repo}/soc2-evidence.{f} from {main} (refs/heads/main)"
+            )),
+            "{}",
+            run.log
+        );
+    }
+}
+
 #[test]
 fn fail_on_fails_the_action_after_writing_its_outputs() {
     let w = world();

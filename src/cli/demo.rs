@@ -112,22 +112,25 @@ pub fn run(a: Args) -> Result<Outcome> {
     Ok(Outcome::Done)
 }
 
-/// What `verify --ref <commit> --pdf <path>` checks, done on the demo's own output: the
-/// snapshot at `commit` matches its manifest, and the PDF on disk is byte-identical to the one
-/// rebuilt from the commit alone (with a default configuration, as an auditor without the
-/// demo's settings would rebuild it). A mismatch means the demo cannot vouch for its report,
-/// so it is an error.
+/// What `verify --ref <commit> --pdf <path>` checks, done on the demo's own output: every
+/// snapshot in the history of `commit` matches its manifest, and the PDF on disk is
+/// byte-identical to the one rebuilt from the commit alone (with a default configuration, as an
+/// auditor without the demo's settings would rebuild it; the same function `verify` rebuilds
+/// with). A mismatch means the demo cannot vouch for its report, so it is an error.
 fn verify_pdf(store: &EvidenceStore, commit: git2::Oid, pdf_path: &Path) -> Result<String> {
-    let snapshot = store
-        .read_snapshot_at(commit)?
-        .with_context(|| format!("commit {commit} holds no evidence"))?;
-    let problems = snapshot.verify()?;
+    let mut problems = Vec::new();
+    for (oid, snap) in store.snapshot_history(commit)? {
+        problems.extend(snap.verify()?.into_iter().map(|p| format!("{oid}: {p}")));
+    }
     if !problems.is_empty() {
         bail!(
-            "the demo's evidence at {commit} does not match its manifest:\n  - {}",
+            "the demo's evidence does not match its manifests:\n  - {}",
             problems.join("\n  - ")
         );
     }
+    let snapshot = store
+        .read_snapshot_at(commit)?
+        .with_context(|| format!("commit {commit} holds no evidence"))?;
     let on_disk =
         std::fs::read(pdf_path).with_context(|| format!("cannot read {}", pdf_path.display()))?;
     let rebuilt = super::release::build_assets(
