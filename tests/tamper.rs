@@ -729,3 +729,22 @@ fn random_byte_flips_in_a_bundle_never_verify() {
         }
     }
 }
+
+#[test]
+fn a_shallow_clone_is_refused_rather_than_reported_broken() {
+    let w = World::new();
+    let url = format!("file://{}", w.repo_path().display());
+    let status = std::process::Command::new("git")
+        .args(["clone", "-q", "--depth", "1", &url, "shallow"])
+        .current_dir(w.dir())
+        .status()
+        .expect("git runs");
+    assert!(status.success());
+    let out = run(w.dir(), &["verify", "--repo", "shallow", "--ref", "HEAD"]);
+    assert_code(&out, 2);
+    assert!(
+        stderr(&out).contains("shallow clone") && stderr(&out).contains("fetch-depth: 0"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -97,6 +97,15 @@ pub fn run(a: Args) -> Result<Outcome> {
         let config = Config::discover(a.config.as_deref(), &a.repo)?;
         let store = EvidenceStore::open(&a.repo, &config.evidence.root)
             .with_context(|| format!("cannot open evidence repository {}", a.repo.display()))?;
+        // A shallow clone cuts the history short: its oldest commit would look like a root, and
+        // a true link like a broken one. Refuse rather than report a false break (or check less).
+        if store.repo().is_shallow() {
+            bail!(
+                "{} is a shallow clone: verify walks the whole history; fetch it all first \
+                 (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)",
+                a.repo.display()
+            );
+        }
         let refname = a.refname.clone().unwrap_or_else(|| "HEAD".into());
         let commit = store
             .resolve(&refname)?
