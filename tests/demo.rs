@@ -176,12 +176,17 @@ fn demo_report_verifies_against_the_commit_it_names() {
         .to_string();
     let pdf_path = dir.join("report.pdf");
     let pdf = pdf_path.to_str().unwrap();
-    // The demo's own verification, reported as its last word.
+    // The demo's own verification, `verify --ref <head> --pdf report.pdf`, is its last word.
     let text = stdout(&out);
-    let verified = format!("verified: {pdf} is byte-identical to the PDF rebuilt from {head}");
-    assert!(text.contains(&verified), "{text}");
+    let command = format!("soc2-evidence verify --repo {d} --ref {head} --pdf {pdf}");
+    let at = text.find(&command).unwrap_or_else(|| panic!("{text}"));
+    let after = &text[at..];
+    let ok = format!("ok: {pdf} is byte-identical to the PDF rebuilt from {head}");
+    assert!(after.contains(&ok), "{text}");
+    assert!(!after.contains("MISMATCH"), "{text}");
     assert!(
-        text.contains(&format!("verify --repo {d} --ref {head} --pdf {pdf}")),
+        after.trim_end().ends_with("verified: no mismatch")
+            || after.contains("verified: no mismatch in what could be checked"),
         "{text}"
     );
 

@@ -86,7 +86,6 @@ pub fn run(a: Args) -> Result<Outcome> {
     std::fs::write(&pdf_path, pdf)
         .with_context(|| format!("cannot write {}", pdf_path.display()))?;
     let head = summaries.last().map(|(.., oid, _)| *oid).expect("two runs");
-    let verified = verify_pdf(&store, head, &pdf_path)?;
 
     // Keep the demo's own outputs out of `git status`.
     let exclude = a.dir.join(".git/info/exclude");
@@ -103,57 +102,42 @@ pub fn run(a: Args) -> Result<Outcome> {
     super::status!("evidence repository: {}", a.dir.display());
     super::status!("drift report:        {}", drift_path.display());
     super::status!("PDF report:          {}", pdf_path.display());
-    super::status!("verified: {verified}");
     super::status!(
-        "  check it yourself: soc2-evidence verify --repo {} --ref {head} --pdf {}",
+        "checking the PDF as an auditor would: soc2-evidence verify --repo {} --ref {head} --pdf {}",
         a.dir.display(),
         pdf_path.display()
     );
+    verify_own_report(&a.dir, head, &pdf_path)?;
     Ok(Outcome::Done)
 }
 
-/// What `verify --ref <commit> --pdf <path>` checks, done on the demo's own output: every
-/// snapshot in the history of `commit` matches its manifest, and the PDF on disk is
-/// byte-identical to the one rebuilt from the commit alone (with a default configuration, as an
-/// auditor without the demo's settings would rebuild it; the same function `verify` rebuilds
-/// with). A mismatch means the demo cannot vouch for its report, so it is an error.
-fn verify_pdf(store: &EvidenceStore, commit: git2::Oid, pdf_path: &Path) -> Result<String> {
-    let mut problems = Vec::new();
-    for (oid, snap) in store.snapshot_history(commit)? {
-        problems.extend(snap.verify()?.into_iter().map(|p| format!("{oid}: {p}")));
+/// Runs `verify --repo <dir> --ref <commit> --pdf <report.pdf>` itself: the very command an
+/// auditor runs (its history, chain and PDF checks, with the configuration it finds, i.e. none
+/// in the demo directory), printing what it prints. The demo vouches for its report only as far
+/// as `verify` does; a mismatch fails the demo.
+fn verify_own_report(dir: &Path, commit: git2::Oid, pdf: &Path) -> Result<()> {
+    let args: Vec<std::ffi::OsString> = vec![
+        "soc2-evidence".into(),
+        "verify".into(),
+        "--repo".into(),
+        dir.into(),
+        "--ref".into(),
+        commit.to_string().into(),
+        "--pdf".into(),
+        pdf.into(),
+    ];
+    let cli = <super::Cli as clap::Parser>::try_parse_from(&args)
+        .context("cannot build the verify command")?;
+    let super::Command::Verify(v) = cli.command else {
+        bail!("the verify command did not parse as `verify`");
+    };
+    match super::verify::run(v)? {
+        Outcome::Done => Ok(()),
+        Outcome::PolicyFailed => bail!(
+            "the demo's own {} does not verify against {commit} (see the MISMATCH lines above)",
+            pdf.display()
+        ),
     }
-    if !problems.is_empty() {
-        bail!(
-            "the demo's evidence does not match its manifests:\n  - {}",
-            problems.join("\n  - ")
-        );
-    }
-    let snapshot = store
-        .read_snapshot_at(commit)?
-        .with_context(|| format!("commit {commit} holds no evidence"))?;
-    let on_disk =
-        std::fs::read(pdf_path).with_context(|| format!("cannot read {}", pdf_path.display()))?;
-    let rebuilt = super::release::build_assets(
-        store,
-        commit,
-        &snapshot,
-        &commit.to_string(),
-        &Config::default(),
-    )?
-    .pdf;
-    if rebuilt != on_disk {
-        bail!(
-            "{} differs from the PDF rebuilt from {commit} (sha256 {} vs {}): the report is not \
-             a function of the commit",
-            pdf_path.display(),
-            crate::evidence::sha256_hex(&on_disk),
-            crate::evidence::sha256_hex(&rebuilt)
-        );
-    }
-    Ok(format!(
-        "{} is byte-identical to the PDF rebuilt from {commit}",
-        pdf_path.display()
-    ))
 }
 
 /// Creates `dir`, or empties it if an earlier demo made it; refuses anything else.
