@@ -173,6 +173,27 @@ fn a_bad_token_exits_2_before_the_tag_is_pushed() {
 }
 
 #[test]
+fn a_repository_the_token_cannot_see_exits_2_before_the_tag_is_pushed() {
+    let w = world();
+    // GitHub answers 404 for a repository that does not exist or that the token cannot see.
+    w.gh.inject(fault(
+        Some(Method::GET),
+        "/repos/contoso/evidence",
+        404,
+        "Not Found",
+        1,
+    ));
+    let from = w.gh.log_len();
+    let out = w.release(TOKEN);
+    assert_code(&out, 2);
+    let err = stderr(&out);
+    assert!(err.contains("nothing was pushed"), "{err}");
+    assert!(err.contains("read repository contoso/evidence"), "{err}");
+    assert!(err.contains("404"), "{err}");
+    assert_nothing_published(&w, from);
+}
+
+#[test]
 fn a_token_that_may_not_push_exits_2_before_the_tag_is_pushed() {
     let w = world();
     w.gh.lock().repo_permissions = Some(serde_json::json!({
