@@ -1,9 +1,12 @@
 //! Local branch integrity through the real binary: `assess` moves a branch by compare-and-swap
 //! (two runs at once never orphan a reported commit, and the newer snapshot ends on top), never
 //! commits an older snapshot on a newer one, and keeps index and work tree in step on the
-//! checked-out branch, as `git commit` would, without touching a person's local changes.
+//! checked-out branch, as `git commit` would, without touching a person's local changes. `run`
+//! refuses to publish a snapshot older than the one at the head it would replace or build on.
 
 mod common;
+#[path = "support/fake_github.rs"]
+mod fake_github;
 
 use std::path::Path;
 use std::process::{Output, Stdio};
@@ -30,7 +33,13 @@ fn rfc3339(t: DateTime<Utc>) -> String {
 fn assess(cwd: &Path, inv: &str, repo: &Path) -> Output {
     run(
         cwd,
-        &["assess", "--inventory", inv, "--repo", repo.to_str().unwrap()],
+        &[
+            "assess",
+            "--inventory",
+            inv,
+            "--repo",
+            repo.to_str().unwrap(),
+        ],
     )
 }
 
@@ -40,7 +49,12 @@ fn git(repo: &Path, args: &[&str]) -> Output {
         .current_dir(repo)
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .args(["-c", "user.name=Pat Person", "-c", "user.email=pat@example.com"])
+        .args([
+            "-c",
+            "user.name=Pat Person",
+            "-c",
+            "user.email=pat@example.com",
+        ])
         .args(args)
         .output()
         .expect("git runs");
@@ -176,7 +190,11 @@ fn an_older_inventory_after_a_newer_one_is_refused_and_the_branch_stays() {
     // The same collection again is allowed (and changes nothing).
     let out = assess(tmp.path(), &newer, &repo);
     assert_code(&out, 0);
-    assert!(stdout(&out).contains("evidence unchanged"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("evidence unchanged"),
+        "{}",
+        stdout(&out)
+    );
     assert_eq!(head(&repo, "main"), tip);
 }
 
@@ -236,7 +254,7 @@ fn assess_on_the_checked_out_branch_keeps_index_and_work_tree_in_step() {
     let tip = head(&repo, "main");
     let summary = repo.join("evidence/summary.json");
     let mut edited = std::fs::read_to_string(&summary).unwrap();
-    edited.push_str("\n");
+    edited.push('\n');
     std::fs::write(&summary, &edited).unwrap();
     let (fourth, _) = inventory(tmp.path(), DemoState::Drifted, 2);
     let out = assess(tmp.path(), &fourth, &repo);
@@ -265,4 +283,91 @@ fn the_first_assess_of_a_fresh_repository_fills_its_work_tree() {
     assert!(repo.join("evidence/manifest.json").is_file());
     git(&repo, &["commit", "-q", "--allow-empty", "-am", "x"]);
     git(&repo, &["cat-file", "-e", "HEAD:evidence/manifest.json"]);
+}
+
+/// A bare remote whose `main` holds only the config (a person's commit), a clone of it, and a
+/// fake GitHub.
+fn remote_world(
+    tmp: &Path,
+) -> (
+    std::path::PathBuf,
+    std::path::PathBuf,
+    fake_github::FakeGithub,
+) {
+    let remote = tmp.join("remote.git");
+    let mut opts = git2::RepositoryInitOptions::new();
+    opts.bare(true).initial_head("main");
+    let repo = git2::Repository::init_opts(&remote, &opts).unwrap();
+    let config = "[github]\nrepository = \"contoso/evidence\"\nlabels = [\"soc2-evidence\"]\n";
+    let blob = repo.blob(config.as_bytes()).unwrap();
+    let mut tb = repo.treebuilder(None).unwrap();
+    tb.insert("soc2-evidence.toml", blob, 0o100644).unwrap();
+    let tree = repo.find_tree(tb.write().unwrap()).unwrap();
+    let sig = git2::Signature::now("Alice Admin", "alice@contoso.example").unwrap();
+    repo.commit(Some("refs/heads/main"), &sig, &sig, "config", &tree, &[])
+        .unwrap();
+    let clone = tmp.join("work");
+    git2::build::RepoBuilder::new()
+        .clone(&format!("file://{}", remote.display()), &clone)
+        .unwrap();
+    let gh = fake_github::FakeGithub::start(Some(remote.clone()));
+    (remote, clone, gh)
+}
+
+fn bot_run(gh: &fake_github::FakeGithub, clone: &Path, inventory: &str) -> Output {
+    bin()
+        .current_dir(clone)
+        .args(["run", "--inventory", inventory])
+        .env("SOC2_EVIDENCE_GITHUB_API_URL", &gh.url)
+        .env("GITHUB_TOKEN", fake_github::TOKEN)
+        .env_remove("GH_TOKEN")
+        .env_remove("GITHUB_REPOSITORY")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn run_never_publishes_a_snapshot_older_than_the_branch_it_replaces_or_builds_on() {
+    const BOT: &str = "soc2-evidence/assessment";
+    let tmp = tempfile::tempdir().unwrap();
+    let (remote, clone, gh) = remote_world(tmp.path());
+    let remote_head = |branch: &str| {
+        git2::Repository::open_bare(&remote)
+            .unwrap()
+            .refname_to_id(&format!("refs/heads/{branch}"))
+            .ok()
+    };
+    let (newer, newer_at) = inventory(tmp.path(), DemoState::Drifted, 0);
+    let (older, older_at) = inventory(tmp.path(), DemoState::Baseline, 0);
+
+    // The newer collection is on the bot branch; an older one must not replace it.
+    assert_code(&bot_run(&gh, &clone, &newer), 0);
+    let pushed = remote_head(BOT).expect("the drift branch was pushed");
+    let out = bot_run(&gh, &clone, &older);
+    assert_code(&out, 2);
+    let err = stderr(&out);
+    assert!(err.contains("refusing to commit"), "{err}");
+    assert!(err.contains(&format!("`{BOT}`")), "{err}");
+    assert!(err.contains(&rfc3339(older_at)), "{err}");
+    assert!(err.contains(&rfc3339(newer_at)), "{err}");
+    assert_eq!(remote_head(BOT), Some(pushed));
+    assert_eq!(gh.open_prs().len(), 1);
+
+    // Merged into main, the newer evidence is the base: an older one is not built on it.
+    let repo = git2::Repository::open_bare(&remote).unwrap();
+    repo.reference("refs/heads/main", pushed, true, "merge")
+        .unwrap();
+    gh.merge(gh.open_prs()[0].number);
+    let out = bot_run(&gh, &clone, &older);
+    assert_code(&out, 2);
+    let err = stderr(&out);
+    assert!(err.contains("`main`"), "{err}");
+    assert!(err.contains(&rfc3339(newer_at)), "{err}");
+    assert_eq!(remote_head("main"), Some(pushed));
+    assert_eq!(remote_head(BOT), Some(pushed));
+
+    // The same collection again is fine: nothing to do.
+    assert_code(&bot_run(&gh, &clone, &newer), 0);
+    assert_eq!(remote_head("main"), Some(pushed));
 }

@@ -463,13 +463,17 @@ pub(crate) fn assess_and_commit(
             Ok(outcome) => return Ok((outcome, snapshot)),
             Err(e @ StoreError::RefMoved { .. }) if follow_head && attempt < COMMIT_ATTEMPTS => {
                 if !quiet() {
-                    eprintln!("{e}; building again on the new head (attempt {})", attempt + 1);
+                    eprintln!(
+                        "{e}; building again on the new head (attempt {})",
+                        attempt + 1
+                    );
                 }
                 attempt += 1;
             }
             Err(e @ StoreError::RefMoved { .. }) if follow_head => {
-                return Err(anyhow::Error::new(e)
-                    .context(format!("gave up after {COMMIT_ATTEMPTS} attempts on `{branch}`")));
+                return Err(anyhow::Error::new(e).context(format!(
+                    "gave up after {COMMIT_ATTEMPTS} attempts on `{branch}`"
+                )));
             }
             Err(e) => return Err(e.into()),
         }

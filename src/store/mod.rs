@@ -879,16 +879,16 @@ impl EvidenceStore {
         let mut index = self.repo.index()?;
         for p in paths {
             let file = workdir.join(p);
-            let entry = old_tree.as_ref().and_then(|t| t.get_path(Path::new(p)).ok());
+            let entry = old_tree
+                .as_ref()
+                .and_then(|t| t.get_path(Path::new(p)).ok());
             match entry {
                 Some(e) if e.kind() == Some(ObjectType::Blob) => {
                     let blob = self.repo.find_blob(e.id())?;
                     if let Some(dir) = file.parent() {
-                        std::fs::create_dir_all(dir)
-                            .map_err(|source| work_tree(p, source))?;
+                        std::fs::create_dir_all(dir).map_err(|source| work_tree(p, source))?;
                     }
-                    std::fs::write(&file, blob.content())
-                        .map_err(|source| work_tree(p, source))?;
+                    std::fs::write(&file, blob.content()).map_err(|source| work_tree(p, source))?;
                     index.add_path(Path::new(p))?;
                 }
                 _ => {
@@ -1104,9 +1104,15 @@ mod tests {
     use chrono::{TimeZone, Utc};
 
     fn snapshot(run_secs: i64, tls: &str) -> Snapshot {
+        snapshot_days(0, run_secs, tls)
+    }
+
+    /// A snapshot collected `days` after the fixture inventory's time.
+    fn snapshot_days(days: i64, run_secs: i64, tls: &str) -> Snapshot {
         let mut r = testutil::fixture_resource("storage/storage_account_create.2025-06-01.json", 0);
         testutil::set_prop(&mut r, "/minimumTlsVersion", serde_json::json!(tls));
-        let inv = testutil::inventory(vec![r]);
+        let mut inv = testutil::inventory(vec![r]);
+        inv.collected_at += chrono::Duration::days(days);
         testutil::snapshot(
             &inv,
             RunMeta {
@@ -1281,5 +1287,283 @@ mod tests {
         let e = store.read_snapshot("nope").unwrap_err().to_string();
         assert!(e.contains("`nope` not found"), "{e}");
         assert!(EvidenceStore::open_or_init(dir.path(), "../x", "main").is_err());
+    }
+
+    /// A bare repository: no work tree, so only the ref moves.
+    fn bare() -> (tempfile::TempDir, EvidenceStore) {
+        let dir = tempfile::tempdir().unwrap();
+        Repository::init_bare(dir.path()).unwrap();
+        let store = EvidenceStore::open(dir.path(), "evidence").unwrap();
+        (dir, store)
+    }
+
+    fn head(store: &EvidenceStore, branch: &str) -> Option<Oid> {
+        store.branch_head(branch).unwrap()
+    }
+
+    #[test]
+    fn a_branch_that_moved_since_it_was_read_is_not_overwritten() {
+        let (_d, store) = bare();
+        let c1 = store
+            .commit_snapshot("main", None, &snapshot_days(0, 0, "TLS1_2"), "1")
+            .unwrap()
+            .oid();
+        // The winner commits on c1.
+        let c2 = store
+            .commit_snapshot("main", Some(c1), &snapshot_days(1, 0, "TLS1_0"), "2")
+            .unwrap()
+            .oid();
+        // The loser also built on c1: its commit must not replace c2.
+        let e = store
+            .commit_snapshot("main", Some(c1), &snapshot_days(2, 0, "TLS1_1"), "3")
+            .unwrap_err();
+        match &e {
+            StoreError::RefMoved {
+                branch,
+                expected,
+                actual,
+            } => {
+                assert_eq!(branch, "main");
+                assert_eq!(expected, &c1.to_string());
+                assert_eq!(actual, &c2.to_string());
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(e.to_string().contains("lost a race for `main`"), "{e}");
+        assert_eq!(head(&store, "main"), Some(c2));
+        // Creating a branch that someone else created meanwhile is a lost race too.
+        let e = store
+            .commit_snapshot("main", None, &snapshot_days(3, 0, "TLS1_1"), "4")
+            .unwrap_err();
+        assert!(matches!(e, StoreError::RefMoved { .. }), "{e:?}");
+        assert_eq!(head(&store, "main"), Some(c2));
+        // A new branch from a given parent is created when absent.
+        let c3 = store
+            .commit_snapshot("bot", Some(c2), &snapshot_days(3, 0, "TLS1_1"), "5")
+            .unwrap()
+            .oid();
+        assert_eq!(head(&store, "bot"), Some(c3));
+    }
+
+    #[test]
+    fn an_older_snapshot_is_never_committed_on_a_newer_one() {
+        let (_d, store) = bare();
+        let newer = store
+            .commit_snapshot("main", None, &snapshot_days(5, 0, "TLS1_2"), "new")
+            .unwrap()
+            .oid();
+        let e = store
+            .commit_snapshot("main", Some(newer), &snapshot_days(4, 0, "TLS1_0"), "old")
+            .unwrap_err();
+        let StoreError::OlderSnapshot {
+            branch,
+            head: h,
+            as_of,
+            head_as_of,
+        } = &e
+        else {
+            panic!("{e:?}")
+        };
+        assert_eq!((branch.as_str(), *h), ("main", newer));
+        assert_eq!(as_of, "2026-11-05T06:00:00Z");
+        assert_eq!(head_as_of, "2026-11-06T06:00:00Z");
+        assert_eq!(head(&store, "main"), Some(newer));
+        // The same collection time with other evidence is allowed.
+        let same = store
+            .commit_snapshot("main", Some(newer), &snapshot_days(5, 9, "TLS1_0"), "same")
+            .unwrap();
+        assert!(matches!(same, CommitOutcome::Created(_)), "{same:?}");
+        assert_eq!(
+            store.snapshot_as_of(same.oid()).unwrap(),
+            Some(testutil::inventory(vec![]).collected_at + chrono::Duration::days(5))
+        );
+    }
+
+    /// A non-bare repository with `README.md` committed on checked-out `main`.
+    fn work_tree() -> (tempfile::TempDir, EvidenceStore, Oid) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = EvidenceStore::open_or_init(dir.path(), "evidence", "main").unwrap();
+        let readme: BTreeMap<String, Vec<u8>> =
+            [("README.md".to_string(), b"hello\n".to_vec())].into();
+        let c0 = store
+            .commit_files("main", None, &readme, "readme", 0)
+            .unwrap();
+        (dir, store, c0)
+    }
+
+    /// Paths whose index or work tree differ from HEAD (untracked files aside).
+    fn dirty(store: &EvidenceStore) -> Vec<(String, git2::Status)> {
+        let mut opts = git2::StatusOptions::new();
+        opts.include_untracked(false);
+        store
+            .repo()
+            .statuses(Some(&mut opts))
+            .unwrap()
+            .iter()
+            .map(|e| (e.path().unwrap().to_string(), e.status()))
+            .collect()
+    }
+
+    #[test]
+    fn a_commit_on_the_checked_out_branch_updates_index_and_work_tree_only_where_it_changes() {
+        let (dir, store, c0) = work_tree();
+        assert_eq!(dirty(&store), vec![]);
+        assert_eq!(
+            std::fs::read(dir.path().join("README.md")).unwrap(),
+            b"hello\n"
+        );
+        let c1 = store
+            .commit_snapshot("main", Some(c0), &snapshot_days(0, 0, "TLS1_2"), "1")
+            .unwrap()
+            .oid();
+        assert_eq!(dirty(&store), vec![]);
+        let manifest = dir.path().join("evidence/manifest.json");
+        assert_eq!(
+            std::fs::read(&manifest).unwrap(),
+            store.read_snapshot("main").unwrap().files["manifest.json"]
+        );
+
+        // A person's unstaged change elsewhere survives.
+        std::fs::write(dir.path().join("README.md"), "mine\n").unwrap();
+        let c2 = store
+            .commit_snapshot("main", Some(c1), &snapshot_days(1, 0, "TLS1_0"), "2")
+            .unwrap()
+            .oid();
+        assert_eq!(
+            dirty(&store),
+            vec![("README.md".to_string(), git2::Status::WT_MODIFIED)]
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join("README.md")).unwrap(),
+            b"mine\n"
+        );
+
+        // A local change to a file the commit changes: refused before anything moves.
+        std::fs::write(&manifest, "tampered\n").unwrap();
+        let e = store
+            .commit_snapshot("main", Some(c2), &snapshot_days(2, 0, "TLS1_1"), "3")
+            .unwrap_err();
+        match &e {
+            StoreError::LocalChanges { branch, files } => {
+                assert_eq!(branch, "main");
+                assert!(
+                    files.contains(&"evidence/manifest.json".to_string()),
+                    "{files:?}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(head(&store, "main"), Some(c2));
+        assert_eq!(std::fs::read(&manifest).unwrap(), b"tampered\n");
+        assert_eq!(
+            std::fs::read(dir.path().join("README.md")).unwrap(),
+            b"mine\n"
+        );
+    }
+
+    #[test]
+    fn a_failed_swap_after_the_checkout_puts_the_old_files_back() {
+        let (dir, store, c0) = work_tree();
+        let c1 = store
+            .commit_snapshot("main", Some(c0), &snapshot_days(0, 0, "TLS1_2"), "1")
+            .unwrap()
+            .oid();
+        let before = store.read_snapshot_at(c1).unwrap().unwrap();
+        let index_before: Vec<(Vec<u8>, Oid)> = store
+            .repo()
+            .index()
+            .unwrap()
+            .iter()
+            .map(|e| (e.path, e.id))
+            .collect();
+        let new = store
+            .write_commit(Some(c1), &snapshot_days(1, 0, "TLS1_0"), "2")
+            .unwrap()
+            .oid();
+        // Another git tool moves the branch between the checkout and the swap.
+        let e = store
+            .move_branch_with("main", Some(c1), new, "test", || {
+                store
+                    .repo()
+                    .reference("refs/heads/main", c0, true, "someone else")
+                    .unwrap();
+            })
+            .unwrap_err();
+        assert!(matches!(e, StoreError::RefMoved { .. }), "{e:?}");
+        assert_eq!(head(&store, "main"), Some(c0));
+        for (path, bytes) in &before.files {
+            let on_disk = std::fs::read(dir.path().join("evidence").join(path)).unwrap();
+            assert_eq!(&on_disk, bytes, "{path}");
+        }
+        let index_after: Vec<(Vec<u8>, Oid)> = store
+            .repo()
+            .index()
+            .unwrap()
+            .iter()
+            .map(|e| (e.path, e.id))
+            .collect();
+        assert_eq!(index_after, index_before);
+    }
+
+    #[test]
+    fn advance_branch_only_fast_forwards_and_never_drops_a_local_commit() {
+        let (dir, store, c0) = work_tree();
+        let c1 = store
+            .commit_snapshot("main", Some(c0), &snapshot_days(0, 0, "TLS1_2"), "1")
+            .unwrap()
+            .oid();
+        // The remote took a commit on c1 while main holds a local commit on c1.
+        let remote = store
+            .write_commit(Some(c1), &snapshot_days(1, 0, "TLS1_0"), "remote")
+            .unwrap()
+            .oid();
+        let notes: BTreeMap<String, Vec<u8>> =
+            [("NOTES.md".to_string(), b"local\n".to_vec())].into();
+        let local = store
+            .commit_files("main", Some(c1), &notes, "local", 1)
+            .unwrap();
+        let out = store.advance_branch("main", remote).unwrap();
+        assert_eq!(out, Advance::Diverged { local, remote });
+        assert!(out.describe("main").unwrap().contains(&local.to_string()));
+        assert_eq!(head(&store, "main"), Some(local));
+        assert_eq!(dirty(&store), vec![]);
+
+        // A descendant of the local head: fast-forward, work tree along.
+        let ahead = store
+            .write_commit(Some(local), &snapshot_days(2, 0, "TLS1_1"), "ahead")
+            .unwrap()
+            .oid();
+        assert_eq!(store.advance_branch("main", ahead).unwrap(), Advance::Moved);
+        assert_eq!(head(&store, "main"), Some(ahead));
+        assert_eq!(dirty(&store), vec![]);
+        assert_eq!(
+            store.advance_branch("main", ahead).unwrap(),
+            Advance::UpToDate
+        );
+        // An ancestor is behind the branch: never a move backwards.
+        assert!(matches!(
+            store.advance_branch("main", c1).unwrap(),
+            Advance::Diverged { .. }
+        ));
+        assert_eq!(head(&store, "main"), Some(ahead));
+
+        // Local changes in the way: the branch stays, the changes too.
+        let next = store
+            .write_commit(Some(ahead), &snapshot_days(3, 0, "TLS1_2"), "next")
+            .unwrap()
+            .oid();
+        let summary = dir.path().join("evidence/summary.json");
+        std::fs::write(&summary, "mine\n").unwrap();
+        let out = store.advance_branch("main", next).unwrap();
+        assert_eq!(
+            out,
+            Advance::LocalChanges(vec!["evidence/summary.json".to_string()])
+        );
+        assert_eq!(head(&store, "main"), Some(ahead));
+        assert_eq!(std::fs::read(&summary).unwrap(), b"mine\n");
+
+        // A branch that does not exist yet is created.
+        assert_eq!(store.advance_branch("other", next).unwrap(), Advance::Moved);
+        assert_eq!(head(&store, "other"), Some(next));
     }
 }
