@@ -86,7 +86,7 @@ pub enum StoreError {
         "`{branch}` is checked out and these files have local changes that the new evidence \
          would overwrite: {}; commit, stash or discard them and run again (`{branch}` was not \
          moved)",
-        .files.join(", ")
+        list_files(.files)
     )]
     LocalChanges { branch: String, files: Vec<String> },
     #[error("cannot lock the evidence repository ({path}): {message}")]
@@ -101,6 +101,22 @@ pub enum StoreError {
 /// Display of a branch position in messages: a commit id, or `nothing` for an absent branch.
 fn position(oid: Option<Oid>) -> String {
     oid.map_or_else(|| "nothing (no branch)".to_string(), |o| o.to_string())
+}
+
+/// The first few of `files` and how many more: a repository left with every evidence file
+/// deleted would otherwise make a message of thousands of lines.
+fn list_files(files: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut out = files
+        .iter()
+        .take(SHOWN)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if files.len() > SHOWN {
+        out.push_str(&format!(" and {} more", files.len() - SHOWN));
+    }
+    out
 }
 
 /// How long a writer waits for another soc2-evidence process to finish moving a branch.
@@ -135,7 +151,7 @@ impl Advance {
             Self::LocalChanges(files) => Some(format!(
                 "local `{branch}` is checked out with local changes to {}; it stays where it \
                  was (update it with `git pull` once they are committed or stashed)",
-                files.join(", ")
+                list_files(files)
             )),
         }
     }
@@ -1459,6 +1475,39 @@ mod tests {
             std::fs::read(dir.path().join("README.md")).unwrap(),
             b"mine\n"
         );
+
+        // Staged, the change stops it too, and stays staged.
+        let mut index = store.repo().index().unwrap();
+        index.add_path(Path::new("evidence/manifest.json")).unwrap();
+        index.write().unwrap();
+        let e = store
+            .commit_snapshot("main", Some(c2), &snapshot_days(2, 0, "TLS1_1"), "3")
+            .unwrap_err();
+        assert!(matches!(e, StoreError::LocalChanges { .. }), "{e:?}");
+        assert_eq!(head(&store, "main"), Some(c2));
+        assert_eq!(
+            dirty(&store),
+            vec![
+                ("README.md".to_string(), git2::Status::WT_MODIFIED),
+                (
+                    "evidence/manifest.json".to_string(),
+                    git2::Status::INDEX_MODIFIED
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_long_list_of_changed_files_is_cut_short() {
+        let files: Vec<String> = (0..25).map(|i| format!("f{i}")).collect();
+        let e = StoreError::LocalChanges {
+            branch: "main".into(),
+            files,
+        }
+        .to_string();
+        assert!(e.contains("f0, f1,"), "{e}");
+        assert!(e.contains("f9 and 15 more;"), "{e}");
+        assert!(!e.contains("f10"), "{e}");
     }
 
     #[test]
