@@ -1498,6 +1498,33 @@ mod tests {
     }
 
     #[test]
+    fn evidence_deleted_from_index_and_work_tree_is_a_local_change_never_committed_over() {
+        // The state an older version left behind: the branch moved, index and work tree not,
+        // so every evidence file shows as a staged deletion.
+        let (dir, store, c0) = work_tree();
+        let c1 = store
+            .commit_snapshot("main", Some(c0), &snapshot_days(0, 0, "TLS1_2"), "1")
+            .unwrap()
+            .oid();
+        std::fs::remove_dir_all(dir.path().join("evidence")).unwrap();
+        let mut index = store.repo().index().unwrap();
+        index.remove_all(["evidence"].iter(), None).unwrap();
+        index.write().unwrap();
+        let e = store
+            .commit_snapshot("main", Some(c1), &snapshot_days(1, 0, "TLS1_0"), "2")
+            .unwrap_err();
+        let StoreError::LocalChanges { files, .. } = &e else {
+            panic!("{e:?}")
+        };
+        assert!(
+            files.contains(&"evidence/summary.json".to_string()),
+            "{files:?}"
+        );
+        assert_eq!(head(&store, "main"), Some(c1));
+        assert!(!dir.path().join("evidence").exists());
+    }
+
+    #[test]
     fn a_long_list_of_changed_files_is_cut_short() {
         let files: Vec<String> = (0..25).map(|i| format!("f{i}")).collect();
         let e = StoreError::LocalChanges {
