@@ -14,7 +14,10 @@
 //! ([`StoreError::OlderSnapshot`]); and when the branch is the one checked out, index and work
 //! tree follow it as they would after `git commit`, without touching anyone's local changes.
 
+mod chain;
 mod remote;
+
+pub use chain::EvidenceCommit;
 
 pub use remote::{
     CredentialDecision, GitAuth, MAX_AUTH_ATTEMPTS, PushUpdate, TOKEN_USER, credential_decision,
