@@ -718,21 +718,35 @@ fn two_runs_at_once_give_one_pull_request_and_lose_no_commit() {
         pa.wait_with_output().unwrap(),
         pb.wait_with_output().unwrap(),
     );
-    assert_code(&oa2, 0);
+    // The newer collection (day 6) is always recorded. The older one (day 5) is recorded when
+    // it lands first; once the newer is on main it is refused with exit 2, never committed on
+    // top: a snapshot never replaces a newer one.
     assert_code(&ob2, 0);
     let main_base = w.branch("main").unwrap();
     let repo = w.remote_repo();
     let added = commit_count(&repo, main_base) - commit_count(&repo, before);
-    // The later run sees either the other's snapshot (time-only drift: one more commit) or the
-    // same evidence; both collections are on main only if neither was lost.
-    assert_eq!(
-        added,
-        2,
-        "both runs' evidence is on main\nA: {}{}\nB: {}{}",
+    let both = format!(
+        "A: {}{}\nB: {}{}",
         stdout(&oa2),
         stderr(&oa2),
         stdout(&ob2),
         stderr(&ob2)
+    );
+    match oa2.status.code() {
+        // The later run sees either the other's snapshot (time-only drift: one more commit)
+        // or the same evidence; both collections are on main only if neither was lost.
+        Some(0) => assert_eq!(added, 2, "both runs' evidence is on main\n{both}"),
+        Some(2) => {
+            assert!(stderr(&oa2).contains("refusing to commit"), "{both}");
+            assert_eq!(added, 1, "the newer run's evidence is on main\n{both}");
+        }
+        other => panic!("exit {other:?}\n{both}"),
+    }
+    let store = soc2_evidence::store::EvidenceStore::open(&w.remote, "evidence").unwrap();
+    assert_eq!(
+        store.snapshot_as_of(main_base).unwrap(),
+        Some(demo::collected_at(DemoState::Baseline) + chrono::Duration::days(6)),
+        "the newer collection is on top\n{both}"
     );
     w.assert_no_violations();
 }

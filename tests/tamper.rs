@@ -392,6 +392,12 @@ fn deleted_and_added_files_and_a_deleted_manifest_are_named() {
     let w = World::new();
     let t = w.tree_with(head_of(&w), None);
     w.commit_on_main(t, "oops");
+    // As that commit leaves a clone: index and work tree match it, without evidence (else the
+    // next `assess` rightly refuses to overwrite the evidence files still in the work tree).
+    let repo = w.repo();
+    let oops = repo.head().unwrap().peel_to_commit().unwrap();
+    repo.reset(oops.as_object(), git2::ResetType::Hard, None)
+        .unwrap();
     assert_mismatch(&w.verify(&["--ref", "main"]), "removes the evidence root");
     let mut inv = demo::inventory(DemoState::Drifted);
     inv.collected_at += chrono::Duration::days(3);

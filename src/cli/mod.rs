@@ -58,7 +58,7 @@ use crate::config::Config;
 use crate::controls::ControlStatus;
 use crate::evidence::{self, RepoInputs, RunMeta, Snapshot, Summary};
 use crate::model::{INVENTORY_SCHEMA_VERSION, Inventory};
-use crate::store::{CommitOutcome, EvidenceStore};
+use crate::store::{CommitOutcome, EvidenceStore, StoreError};
 use crate::waivers::Waivers;
 
 #[derive(Debug, Parser)]
@@ -400,9 +400,18 @@ pub(crate) fn load_inventories(paths: &[std::path::PathBuf]) -> Result<Inventory
     Inventory::merge(parts).context("cannot merge the inventory parts")
 }
 
+/// How often `assess` builds again on a branch that another writer moved under it.
+const COMMIT_ATTEMPTS: u32 = 5;
+
 /// Assesses `inventory` and commits the snapshot on `branch` (parent: `parent`, or the branch
 /// head), linking the manifest to the parent's. Waivers and attestations are read from the
 /// parent commit. Returns the outcome and the snapshot.
+///
+/// The branch moves by compare-and-swap. Following the branch head (`parent` `None`), a run
+/// that lost the race reads the winner's head and builds the snapshot again on top of it, a
+/// bounded number of times; with an explicit `parent` a lost race is an error. Either way a
+/// commit is reported only once it is on the branch, and a snapshot older than the head's is
+/// refused (both errors exit 2).
 pub(crate) fn assess_and_commit(
     store: &EvidenceStore,
     branch: &str,
@@ -411,21 +420,46 @@ pub(crate) fn assess_and_commit(
     config: &Config,
     run: RunMeta,
 ) -> Result<(CommitOutcome, Snapshot)> {
-    let parent = match parent {
-        Some(p) => Some(p),
-        None => store.branch_head(branch)?,
-    };
-    let previous = match parent {
-        Some(p) => store.read_snapshot_where(p, evidence::read_from_previous)?,
-        None => None,
-    };
-    let inputs = repo_inputs(store, config, parent)?;
-    let snapshot =
-        evidence::assess_with(inventory, &config.checks, &inputs, run, previous.as_ref())?;
-    let summary = snapshot.summary()?;
-    let message = commit_message(&summary);
-    let outcome = store.commit_snapshot(branch, parent, &snapshot, &message)?;
-    Ok((outcome, snapshot))
+    let follow_head = parent.is_none();
+    let mut attempt = 1;
+    loop {
+        let parent = match parent {
+            Some(p) => Some(p),
+            None => store.branch_head(branch)?,
+        };
+        let previous = match parent {
+            Some(p) => store.read_snapshot_where(p, evidence::read_from_previous)?,
+            None => None,
+        };
+        let inputs = repo_inputs(store, config, parent)?;
+        let snapshot = evidence::assess_with(
+            inventory,
+            &config.checks,
+            &inputs,
+            run.clone(),
+            previous.as_ref(),
+        )?;
+        let summary = snapshot.summary()?;
+        let message = commit_message(&summary);
+        match store.commit_snapshot(branch, parent, &snapshot, &message) {
+            Ok(outcome) => return Ok((outcome, snapshot)),
+            Err(e @ StoreError::RefMoved { .. }) if follow_head && attempt < COMMIT_ATTEMPTS => {
+                if !quiet() {
+                    eprintln!(
+                        "{e}; building again on the new head (attempt {})",
+                        attempt + 1
+                    );
+                }
+                attempt += 1;
+            }
+            Err(e @ StoreError::RefMoved { .. }) if follow_head => {
+                return Err(anyhow::Error::new(e).context(format!(
+                    "gave up after {COMMIT_ATTEMPTS} attempts on `{branch}`"
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
 }
 
 pub(crate) fn commit_message(s: &Summary) -> String {

@@ -315,6 +315,9 @@ impl Ctx<'_> {
             base_snap.as_ref(),
         )?;
         let summary = snapshot.summary()?;
+        // Whatever is published builds on the base head: never on newer evidence.
+        self.store
+            .ensure_not_older(self.base(), base_head, &snapshot)?;
         let material = match &base_snap {
             Some(b) => drift::diff(b, &snapshot)?.is_material(),
             None => true,
@@ -384,7 +387,10 @@ impl Ctx<'_> {
                             }],
                             self.auth,
                         ))?;
-                        self.store.advance_branch(self.base(), c)?;
+                        let local = self.store.advance_branch(self.base(), c)?;
+                        if let Some(note) = local.describe(self.base()) {
+                            let _ = writeln!(text, "{note}");
+                        }
                         let _ = writeln!(
                             text,
                             "no material drift; recorded the run as {c} on {} and pushed it",
@@ -497,6 +503,10 @@ impl Ctx<'_> {
             );
             h
         } else {
+            // The push replaces the branch's head: never with an older snapshot.
+            if let Some(h) = remote_head {
+                self.store.ensure_not_older(&head_branch, h, snapshot)?;
+            }
             let c = self
                 .store
                 .write_commit(Some(base_head), snapshot, &commit_message(&summary))?

@@ -7,6 +7,12 @@
 //! Crash safety: objects are written before any ref moves, and a ref moves last, so a process
 //! killed at any point leaves every ref at a complete commit; what it leaves behind is
 //! unreferenced objects, which git ignores (and `git gc` removes).
+//!
+//! Integrity of local branches: a branch moves only by compare-and-swap from the commit the
+//! writer built on, so a run that lost a race learns it ([`StoreError::RefMoved`]) instead of
+//! orphaning the winner's commit; a snapshot is never committed on top of newer evidence
+//! ([`StoreError::OlderSnapshot`]); and when the branch is the one checked out, index and work
+//! tree follow it as they would after `git commit`, without touching anyone's local changes.
 
 mod chain;
 mod remote;
@@ -17,8 +23,10 @@ pub use remote::{
     CredentialDecision, GitAuth, MAX_AUTH_ATTEMPTS, PushUpdate, TOKEN_USER, credential_decision,
 };
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use git2::{ObjectType, Oid, Repository, Signature, Time, TreeBuilder};
 
@@ -54,6 +62,102 @@ pub enum StoreError {
     PushRejected(String),
     #[error("tag `{0}`: {1}")]
     Tag(String, String),
+    /// The branch is no longer where this writer found it: another run or a person committed
+    /// first. Nothing was committed; building again on the new head is safe.
+    #[error(
+        "lost a race for `{branch}`: it moved from {expected} to {actual} while this run was \
+         committing (another run or a person committed first); nothing was committed"
+    )]
+    RefMoved {
+        branch: String,
+        expected: String,
+        actual: String,
+    },
+    /// The snapshot is older than the evidence at the head it would be committed on.
+    #[error(
+        "refusing to commit evidence collected at {as_of} on `{branch}`: its head {head} holds \
+         newer evidence, collected at {head_as_of}; a snapshot never replaces a newer one"
+    )]
+    OlderSnapshot {
+        branch: String,
+        head: Oid,
+        as_of: String,
+        head_as_of: String,
+    },
+    /// The branch is checked out and the files the commit changes have local changes.
+    #[error(
+        "`{branch}` is checked out and these files have local changes that the new evidence \
+         would overwrite: {}; commit, stash or discard them and run again (`{branch}` was not \
+         moved)",
+        list_files(.files)
+    )]
+    LocalChanges { branch: String, files: Vec<String> },
+    #[error("cannot lock the evidence repository ({path}): {message}")]
+    Lock { path: String, message: String },
+    #[error("cannot update the work tree at {path}: {source}")]
+    WorkTree {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// Display of a branch position in messages: a commit id, or `nothing` for an absent branch.
+fn position(oid: Option<Oid>) -> String {
+    oid.map_or_else(|| "nothing (no branch)".to_string(), |o| o.to_string())
+}
+
+/// The first few of `files` and how many more: a repository left with every evidence file
+/// deleted would otherwise make a message of thousands of lines.
+fn list_files(files: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut out = files
+        .iter()
+        .take(SHOWN)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if files.len() > SHOWN {
+        out.push_str(&format!(" and {} more", files.len() - SHOWN));
+    }
+    out
+}
+
+/// How long a writer waits for another soc2-evidence process to finish moving a branch.
+const LOCK_WAIT: Duration = Duration::from_secs(120);
+/// Attempts of [`EvidenceStore::advance_branch`] when the branch moves under it.
+const ADVANCE_ATTEMPTS: u32 = 3;
+
+/// Outcome of [`EvidenceStore::advance_branch`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Advance {
+    /// The branch now points at the commit.
+    Moved,
+    /// The branch already pointed at the commit.
+    UpToDate,
+    /// The branch has commits the new commit does not contain: it is left where it is, since
+    /// moving it would drop them.
+    Diverged { local: Oid, remote: Oid },
+    /// The branch is checked out and these files have local changes the commit would
+    /// overwrite: it is left where it is.
+    LocalChanges(Vec<String>),
+}
+
+impl Advance {
+    /// What a person should know when the branch was left behind; `None` when it followed.
+    pub fn describe(&self, branch: &str) -> Option<String> {
+        match self {
+            Self::Moved | Self::UpToDate => None,
+            Self::Diverged { local, remote } => Some(format!(
+                "local `{branch}` has commits that {remote} does not contain; it stays at \
+                 {local} (merge or rebase it onto the remote)"
+            )),
+            Self::LocalChanges(files) => Some(format!(
+                "local `{branch}` is checked out with local changes to {}; it stays where it \
+                 was (update it with `git pull` once they are committed or stashed)",
+                list_files(files)
+            )),
+        }
+    }
 }
 
 /// Outcome of [`EvidenceStore::commit_snapshot`].
@@ -279,6 +383,12 @@ impl EvidenceStore {
     /// Commits `snapshot` onto `branch` with `parent` as its parent, keeping every file outside
     /// the evidence root as it is in the parent. Makes no commit when the evidence files equal
     /// the parent's; the manifest alone (run metadata, hash link) never makes a commit.
+    ///
+    /// The branch must be at `parent` (or not exist yet, to be created there): it moves by
+    /// compare-and-swap, and a branch that moved since the caller read it gives
+    /// [`StoreError::RefMoved`] with no ref changed. A snapshot collected before the parent's
+    /// gives [`StoreError::OlderSnapshot`]. When the branch is checked out, index and work tree
+    /// are brought along (see [`Self::advance_branch`] for the safe checkout).
     pub fn commit_snapshot(
         &self,
         branch: &str,
@@ -286,21 +396,84 @@ impl EvidenceStore {
         snapshot: &Snapshot,
         message: &str,
     ) -> Result<CommitOutcome, StoreError> {
+        if let Some(p) = parent {
+            self.ensure_not_older(branch, p, snapshot)?;
+        }
         let outcome = self.write_commit(parent, snapshot, message)?;
         if let CommitOutcome::Created(oid) = outcome {
             // The commit object exists before the ref moves, so a process killed mid-way
             // leaves the branch at its old commit.
-            self.repo.reference(
-                &format!("refs/heads/{branch}"),
-                oid,
-                true,
-                &format!(
-                    "soc2-evidence: {}",
-                    message.lines().next().unwrap_or_default()
-                ),
-            )?;
+            let expected = self.expected_head(branch, parent)?;
+            self.move_branch(branch, expected, oid, &reflog_message(message))?;
         }
         Ok(outcome)
+    }
+
+    /// Where `branch` must be for a commit on `parent` to move it: at `parent`, or absent (a
+    /// new branch starting there).
+    fn expected_head(&self, branch: &str, parent: Option<Oid>) -> Result<Option<Oid>, StoreError> {
+        Ok(match self.ref_target(&format!("refs/heads/{branch}"))? {
+            Some(_) => parent,
+            None => None,
+        })
+    }
+
+    /// Refuses to put `snapshot` on top of commit `head` of `branch` when `head` holds evidence
+    /// collected after the snapshot's: a snapshot never replaces a newer one. Equal times are
+    /// allowed (the same collection assessed again).
+    pub fn ensure_not_older(
+        &self,
+        branch: &str,
+        head: Oid,
+        snapshot: &Snapshot,
+    ) -> Result<(), StoreError> {
+        let Some(head_as_of) = self.snapshot_as_of(head)? else {
+            return Ok(());
+        };
+        let as_of = snapshot.manifest()?.as_of;
+        if as_of < head_as_of {
+            let show = |t: chrono::DateTime<chrono::Utc>| {
+                t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            };
+            return Err(StoreError::OlderSnapshot {
+                branch: branch.to_string(),
+                head,
+                as_of: show(as_of),
+                head_as_of: show(head_as_of),
+            });
+        }
+        Ok(())
+    }
+
+    /// The collection time (`as_of`) of the evidence in commit `oid`, from its manifest (else
+    /// its summary); `None` when the commit holds no evidence. Only that field is read, so
+    /// manifests of other tool versions are understood.
+    pub fn snapshot_as_of(
+        &self,
+        oid: Oid,
+    ) -> Result<Option<chrono::DateTime<chrono::Utc>>, StoreError> {
+        #[derive(serde::Deserialize)]
+        struct AsOf {
+            as_of: chrono::DateTime<chrono::Utc>,
+        }
+        if self.evidence_tree(&self.repo.find_commit(oid)?)?.is_none() {
+            return Ok(None);
+        }
+        for file in [crate::evidence::MANIFEST, crate::evidence::SUMMARY] {
+            let path = format!("{}/{file}", self.root);
+            if let Some(bytes) = self.read_file_at(oid, &path)?
+                && let Ok(t) = serde_json::from_slice::<AsOf>(&bytes)
+            {
+                return Ok(Some(t.as_of));
+            }
+        }
+        Err(StoreError::Evidence(EvidenceError::Missing {
+            file: format!(
+                "{}/{} with an `as_of` in commit {oid}",
+                self.root,
+                crate::evidence::MANIFEST
+            ),
+        }))
     }
 
     /// Writes the commit [`Self::commit_snapshot`] would make, without moving any ref: the
@@ -453,8 +626,8 @@ impl EvidenceStore {
         let oid = self
             .repo
             .commit(None, &sig, &sig, message, &tree, &parents)?;
-        self.repo
-            .reference(&format!("refs/heads/{branch}"), oid, true, message)?;
+        let expected = self.expected_head(branch, parent)?;
+        self.move_branch(branch, expected, oid, &reflog_message(message))?;
         Ok(oid)
     }
 
@@ -500,29 +673,262 @@ impl EvidenceStore {
         Ok(out)
     }
 
-    /// Moves `refs/heads/<branch>` to `oid` after a push, keeping a checked-out working tree in
-    /// step when it has no local changes in the way (a safe checkout); never discards changes.
-    pub fn advance_branch(&self, branch: &str, oid: Oid) -> Result<(), StoreError> {
+    /// Fast-forwards `refs/heads/<branch>` to `oid` after a push, by compare-and-swap, keeping
+    /// a checked-out index and work tree in step. Never drops a local commit: a branch with
+    /// commits `oid` does not contain stays where it is ([`Advance::Diverged`]), as does a
+    /// checked-out branch whose files in the way have local changes
+    /// ([`Advance::LocalChanges`]); local changes are never discarded.
+    pub fn advance_branch(&self, branch: &str, oid: Oid) -> Result<Advance, StoreError> {
         let refname = format!("refs/heads/{branch}");
-        let checked_out = !self.repo.is_bare()
-            && self
-                .repo
-                .head()
-                .ok()
-                .and_then(|h| h.name().ok().map(str::to_string))
-                .as_deref()
-                == Some(refname.as_str());
-        if checked_out {
-            let tree = self.repo.find_commit(oid)?.into_object();
-            let mut opts = git2::build::CheckoutBuilder::new();
-            opts.safe();
-            if self.repo.checkout_tree(&tree, Some(&mut opts)).is_err() {
-                // Local changes conflict: leave the branch for the person to update.
-                return Ok(());
+        let mut attempt = 1;
+        loop {
+            let current = self.ref_target(&refname)?;
+            match current {
+                Some(c) if c == oid => return Ok(Advance::UpToDate),
+                Some(c) if !self.is_ancestor(c, oid)? => {
+                    return Ok(Advance::Diverged {
+                        local: c,
+                        remote: oid,
+                    });
+                }
+                _ => {}
+            }
+            match self.move_branch(branch, current, oid, "soc2-evidence: follow the remote") {
+                Ok(()) => return Ok(Advance::Moved),
+                Err(StoreError::LocalChanges { files, .. }) => {
+                    return Ok(Advance::LocalChanges(files));
+                }
+                // Someone else moved it meanwhile: judge the new position afresh.
+                Err(StoreError::RefMoved { .. }) if attempt < ADVANCE_ATTEMPTS => attempt += 1,
+                Err(e) => return Err(e),
             }
         }
-        self.repo
-            .reference(&refname, oid, true, "soc2-evidence: follow the remote")?;
+    }
+
+    /// The commit a ref points at (following a symbolic ref), `None` when it does not exist.
+    fn ref_target(&self, refname: &str) -> Result<Option<Oid>, StoreError> {
+        match self.repo.find_reference(refname) {
+            Ok(r) => Ok(r.resolve()?.target()),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// `refname` is the branch HEAD points at in a repository with a work tree (HEAD may be
+    /// unborn: the first commit on a fresh repository's branch also fills its work tree).
+    fn is_checked_out(&self, refname: &str) -> Result<bool, StoreError> {
+        if self.repo.is_bare() || self.repo.workdir().is_none() {
+            return Ok(false);
+        }
+        match self.repo.find_reference("HEAD") {
+            Ok(h) => Ok(h.symbolic_target().ok().flatten() == Some(refname)),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Holds the repository's writer lock (an OS file lock, released when the file is closed,
+    /// also by a killed process): two soc2-evidence processes never interleave a check of the
+    /// branch, a checkout and the ref update. Other git tools are kept out by the
+    /// compare-and-swap and by git's own index lock.
+    fn lock(&self) -> Result<std::fs::File, StoreError> {
+        let path = self.repo.commondir().join("soc2-evidence.lock");
+        let fail = |message: String| StoreError::Lock {
+            path: path.display().to_string(),
+            message,
+        };
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| fail(e.to_string()))?;
+        let deadline = Instant::now() + LOCK_WAIT;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(file),
+                Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(fail(format!(
+                        "another soc2-evidence process held it for over {}s",
+                        LOCK_WAIT.as_secs()
+                    )));
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(fail(e.to_string())),
+            }
+        }
+    }
+
+    /// Moves `refs/heads/<branch>` from `expected` (`None`: it must not exist yet) to `new` by
+    /// compare-and-swap, as `git commit` would when the branch is checked out: index and work
+    /// tree are first brought to `new` for the files that differ (a safe checkout, which
+    /// refuses to overwrite local changes and leaves every other file, staged or not, as it
+    /// is), and put back if the ref then cannot move.
+    fn move_branch(
+        &self,
+        branch: &str,
+        expected: Option<Oid>,
+        new: Oid,
+        log: &str,
+    ) -> Result<(), StoreError> {
+        self.move_branch_with(branch, expected, new, log, || {})
+    }
+
+    /// [`Self::move_branch`] with a hook between the checkout and the ref update, where
+    /// another writer may strike.
+    fn move_branch_with(
+        &self,
+        branch: &str,
+        expected: Option<Oid>,
+        new: Oid,
+        log: &str,
+        before_swap: impl FnOnce(),
+    ) -> Result<(), StoreError> {
+        let refname = format!("refs/heads/{branch}");
+        let moved = |actual: Option<Oid>| StoreError::RefMoved {
+            branch: branch.to_string(),
+            expected: position(expected),
+            actual: position(actual),
+        };
+        let _lock = self.lock()?;
+        let current = self.ref_target(&refname)?;
+        if current != expected {
+            return Err(moved(current));
+        }
+        let changed = if self.is_checked_out(&refname)? {
+            Some(self.checkout_for_commit(branch, expected, new)?)
+        } else {
+            None
+        };
+        before_swap();
+        let swapped = match expected {
+            Some(old) => self.repo.reference_matching(&refname, new, true, old, log),
+            None => self.repo.reference(&refname, new, false, log),
+        };
+        if let Err(e) = swapped {
+            if let Some(paths) = &changed {
+                self.restore_paths(expected, paths)?;
+            }
+            let now = self.ref_target(&refname)?;
+            return Err(if now != expected {
+                moved(now)
+            } else {
+                e.into()
+            });
+        }
+        Ok(())
+    }
+
+    /// Brings index and work tree from commit `old` (HEAD's, checked by the caller) to `new`
+    /// for the files that differ between them; returns those paths. A file among them with
+    /// local changes (in the work tree or the index) stops it before anything is written.
+    fn checkout_for_commit(
+        &self,
+        branch: &str,
+        old: Option<Oid>,
+        new: Oid,
+    ) -> Result<Vec<String>, StoreError> {
+        let old_tree = old
+            .map(|o| self.repo.find_commit(o).and_then(|c| c.tree()))
+            .transpose()?;
+        let new_commit = self.repo.find_commit(new)?;
+        let new_tree = new_commit.tree()?;
+        let diff = self
+            .repo
+            .diff_tree_to_tree(old_tree.as_ref(), Some(&new_tree), None)?;
+        let mut paths = Vec::new();
+        for d in diff.deltas() {
+            for f in [d.old_file(), d.new_file()] {
+                if let Some(p) = f.path().and_then(Path::to_str)
+                    && paths.last().is_none_or(|l: &String| l != p)
+                {
+                    paths.push(p.to_string());
+                }
+            }
+        }
+        if paths.is_empty() {
+            return Ok(paths);
+        }
+        let conflicts = RefCell::new(Vec::new());
+        let mut opts = git2::build::CheckoutBuilder::new();
+        // The baseline is HEAD's tree, which is `old`'s: the caller holds the lock and saw the
+        // branch there. Safe: only files equal to the baseline are replaced.
+        opts.safe()
+            .notify_on(git2::CheckoutNotificationType::CONFLICT)
+            .notify(|_, path, _, _, _| {
+                if let Some(p) = path {
+                    conflicts.borrow_mut().push(p.display().to_string());
+                }
+                true
+            });
+        let result = self
+            .repo
+            .checkout_tree(new_tree.as_object(), Some(&mut opts));
+        drop(opts);
+        match result {
+            Ok(()) => Ok(paths),
+            Err(e) if e.code() == git2::ErrorCode::Conflict => {
+                let mut files = conflicts.into_inner();
+                files.sort();
+                files.dedup();
+                if files.is_empty() {
+                    files.push(e.message().to_string());
+                }
+                Err(StoreError::LocalChanges {
+                    branch: branch.to_string(),
+                    files,
+                })
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Puts `paths` back, in work tree and index, as they are in commit `old` (absent when it
+    /// lacks them): undoes [`Self::checkout_for_commit`] when the ref could not move.
+    fn restore_paths(&self, old: Option<Oid>, paths: &[String]) -> Result<(), StoreError> {
+        let workdir = self
+            .repo
+            .workdir()
+            .ok_or_else(|| StoreError::BadPath("(no work tree)".into()))?;
+        let old_tree = old
+            .map(|o| self.repo.find_commit(o).and_then(|c| c.tree()))
+            .transpose()?;
+        let mut index = self.repo.index()?;
+        for p in paths {
+            let file = workdir.join(p);
+            let entry = old_tree
+                .as_ref()
+                .and_then(|t| t.get_path(Path::new(p)).ok());
+            match entry {
+                Some(e) if e.kind() == Some(ObjectType::Blob) => {
+                    let blob = self.repo.find_blob(e.id())?;
+                    if let Some(dir) = file.parent() {
+                        std::fs::create_dir_all(dir).map_err(|source| work_tree(p, source))?;
+                    }
+                    std::fs::write(&file, blob.content()).map_err(|source| work_tree(p, source))?;
+                    index.add_path(Path::new(p))?;
+                }
+                _ => {
+                    match std::fs::remove_file(&file) {
+                        Ok(()) => {}
+                        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+                        Err(err) => return Err(work_tree(p, err)),
+                    }
+                    // Directories the checkout created and that are now empty go too.
+                    let mut dir = file.parent();
+                    while let Some(d) = dir.filter(|d| *d != workdir) {
+                        if std::fs::remove_dir(d).is_err() {
+                            break;
+                        }
+                        dir = d.parent();
+                    }
+                    index.remove_path(Path::new(p))?;
+                }
+            }
+        }
+        index.write()?;
         Ok(())
     }
 
@@ -684,6 +1090,21 @@ pub fn manifest_hash_in(message: &str) -> Option<&str> {
     })
 }
 
+fn work_tree(path: &str, source: std::io::Error) -> StoreError {
+    StoreError::WorkTree {
+        path: path.to_string(),
+        source,
+    }
+}
+
+/// The reflog line of a ref move for a commit with `message`.
+fn reflog_message(message: &str) -> String {
+    format!(
+        "soc2-evidence: {}",
+        message.lines().next().unwrap_or_default()
+    )
+}
+
 /// The bot's signature at the snapshot's collection time: the same evidence gives the same
 /// commit whatever the wall clock.
 fn bot_signature(snapshot: &Snapshot) -> Result<Signature<'static>, StoreError> {
@@ -702,9 +1123,15 @@ mod tests {
     use chrono::{TimeZone, Utc};
 
     fn snapshot(run_secs: i64, tls: &str) -> Snapshot {
+        snapshot_days(0, run_secs, tls)
+    }
+
+    /// A snapshot collected `days` after the fixture inventory's time.
+    fn snapshot_days(days: i64, run_secs: i64, tls: &str) -> Snapshot {
         let mut r = testutil::fixture_resource("storage/storage_account_create.2025-06-01.json", 0);
         testutil::set_prop(&mut r, "/minimumTlsVersion", serde_json::json!(tls));
-        let inv = testutil::inventory(vec![r]);
+        let mut inv = testutil::inventory(vec![r]);
+        inv.collected_at += chrono::Duration::days(days);
         testutil::snapshot(
             &inv,
             RunMeta {
@@ -879,5 +1306,343 @@ mod tests {
         let e = store.read_snapshot("nope").unwrap_err().to_string();
         assert!(e.contains("`nope` not found"), "{e}");
         assert!(EvidenceStore::open_or_init(dir.path(), "../x", "main").is_err());
+    }
+
+    /// A bare repository: no work tree, so only the ref moves.
+    fn bare() -> (tempfile::TempDir, EvidenceStore) {
+        let dir = tempfile::tempdir().unwrap();
+        Repository::init_bare(dir.path()).unwrap();
+        let store = EvidenceStore::open(dir.path(), "evidence").unwrap();
+        (dir, store)
+    }
+
+    fn head(store: &EvidenceStore, branch: &str) -> Option<Oid> {
+        store.branch_head(branch).unwrap()
+    }
+
+    #[test]
+    fn a_branch_that_moved_since_it_was_read_is_not_overwritten() {
+        let (_d, store) = bare();
+        let c1 = store
+            .commit_snapshot("main", None, &snapshot_days(0, 0, "TLS1_2"), "1")
+            .unwrap()
+            .oid();
+        // The winner commits on c1.
+        let c2 = store
+            .commit_snapshot("main", Some(c1), &snapshot_days(1, 0, "TLS1_0"), "2")
+            .unwrap()
+            .oid();
+        // The loser also built on c1: its commit must not replace c2.
+        let e = store
+            .commit_snapshot("main", Some(c1), &snapshot_days(2, 0, "TLS1_1"), "3")
+            .unwrap_err();
+        match &e {
+            StoreError::RefMoved {
+                branch,
+                expected,
+                actual,
+            } => {
+                assert_eq!(branch, "main");
+                assert_eq!(expected, &c1.to_string());
+                assert_eq!(actual, &c2.to_string());
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(e.to_string().contains("lost a race for `main`"), "{e}");
+        assert_eq!(head(&store, "main"), Some(c2));
+        // Creating a branch that someone else created meanwhile is a lost race too.
+        let e = store
+            .commit_snapshot("main", None, &snapshot_days(3, 0, "TLS1_1"), "4")
+            .unwrap_err();
+        assert!(matches!(e, StoreError::RefMoved { .. }), "{e:?}");
+        assert_eq!(head(&store, "main"), Some(c2));
+        // A new branch from a given parent is created when absent.
+        let c3 = store
+            .commit_snapshot("bot", Some(c2), &snapshot_days(3, 0, "TLS1_1"), "5")
+            .unwrap()
+            .oid();
+        assert_eq!(head(&store, "bot"), Some(c3));
+    }
+
+    #[test]
+    fn an_older_snapshot_is_never_committed_on_a_newer_one() {
+        let (_d, store) = bare();
+        let newer = store
+            .commit_snapshot("main", None, &snapshot_days(5, 0, "TLS1_2"), "new")
+            .unwrap()
+            .oid();
+        let e = store
+            .commit_snapshot("main", Some(newer), &snapshot_days(4, 0, "TLS1_0"), "old")
+            .unwrap_err();
+        let StoreError::OlderSnapshot {
+            branch,
+            head: h,
+            as_of,
+            head_as_of,
+        } = &e
+        else {
+            panic!("{e:?}")
+        };
+        assert_eq!((branch.as_str(), *h), ("main", newer));
+        assert_eq!(as_of, "2026-11-05T06:00:00Z");
+        assert_eq!(head_as_of, "2026-11-06T06:00:00Z");
+        assert_eq!(head(&store, "main"), Some(newer));
+        // The same collection time with other evidence is allowed.
+        let same = store
+            .commit_snapshot("main", Some(newer), &snapshot_days(5, 9, "TLS1_0"), "same")
+            .unwrap();
+        assert!(matches!(same, CommitOutcome::Created(_)), "{same:?}");
+        assert_eq!(
+            store.snapshot_as_of(same.oid()).unwrap(),
+            Some(testutil::inventory(vec![]).collected_at + chrono::Duration::days(5))
+        );
+    }
+
+    /// A non-bare repository with `README.md` committed on checked-out `main`.
+    fn work_tree() -> (tempfile::TempDir, EvidenceStore, Oid) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = EvidenceStore::open_or_init(dir.path(), "evidence", "main").unwrap();
+        let readme: BTreeMap<String, Vec<u8>> =
+            [("README.md".to_string(), b"hello\n".to_vec())].into();
+        let c0 = store
+            .commit_files("main", None, &readme, "readme", 0)
+            .unwrap();
+        (dir, store, c0)
+    }
+
+    /// Paths whose index or work tree differ from HEAD (untracked files aside).
+    fn dirty(store: &EvidenceStore) -> Vec<(String, git2::Status)> {
+        let mut opts = git2::StatusOptions::new();
+        opts.include_untracked(false);
+        store
+            .repo()
+            .statuses(Some(&mut opts))
+            .unwrap()
+            .iter()
+            .map(|e| (e.path().unwrap().to_string(), e.status()))
+            .collect()
+    }
+
+    #[test]
+    fn a_commit_on_the_checked_out_branch_updates_index_and_work_tree_only_where_it_changes() {
+        let (dir, store, c0) = work_tree();
+        assert_eq!(dirty(&store), vec![]);
+        assert_eq!(
+            std::fs::read(dir.path().join("README.md")).unwrap(),
+            b"hello\n"
+        );
+        let c1 = store
+            .commit_snapshot("main", Some(c0), &snapshot_days(0, 0, "TLS1_2"), "1")
+            .unwrap()
+            .oid();
+        assert_eq!(dirty(&store), vec![]);
+        let manifest = dir.path().join("evidence/manifest.json");
+        assert_eq!(
+            std::fs::read(&manifest).unwrap(),
+            store.read_snapshot("main").unwrap().files["manifest.json"]
+        );
+
+        // A person's unstaged change elsewhere survives.
+        std::fs::write(dir.path().join("README.md"), "mine\n").unwrap();
+        let c2 = store
+            .commit_snapshot("main", Some(c1), &snapshot_days(1, 0, "TLS1_0"), "2")
+            .unwrap()
+            .oid();
+        assert_eq!(
+            dirty(&store),
+            vec![("README.md".to_string(), git2::Status::WT_MODIFIED)]
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join("README.md")).unwrap(),
+            b"mine\n"
+        );
+
+        // A local change to a file the commit changes: refused before anything moves.
+        std::fs::write(&manifest, "tampered\n").unwrap();
+        let e = store
+            .commit_snapshot("main", Some(c2), &snapshot_days(2, 0, "TLS1_1"), "3")
+            .unwrap_err();
+        match &e {
+            StoreError::LocalChanges { branch, files } => {
+                assert_eq!(branch, "main");
+                assert!(
+                    files.contains(&"evidence/manifest.json".to_string()),
+                    "{files:?}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(head(&store, "main"), Some(c2));
+        assert_eq!(std::fs::read(&manifest).unwrap(), b"tampered\n");
+        assert_eq!(
+            std::fs::read(dir.path().join("README.md")).unwrap(),
+            b"mine\n"
+        );
+
+        // Staged, the change stops it too, and stays staged.
+        let mut index = store.repo().index().unwrap();
+        index.add_path(Path::new("evidence/manifest.json")).unwrap();
+        index.write().unwrap();
+        let e = store
+            .commit_snapshot("main", Some(c2), &snapshot_days(2, 0, "TLS1_1"), "3")
+            .unwrap_err();
+        assert!(matches!(e, StoreError::LocalChanges { .. }), "{e:?}");
+        assert_eq!(head(&store, "main"), Some(c2));
+        assert_eq!(
+            dirty(&store),
+            vec![
+                ("README.md".to_string(), git2::Status::WT_MODIFIED),
+                (
+                    "evidence/manifest.json".to_string(),
+                    git2::Status::INDEX_MODIFIED
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn evidence_deleted_from_index_and_work_tree_is_a_local_change_never_committed_over() {
+        // The state an older version left behind: the branch moved, index and work tree not,
+        // so every evidence file shows as a staged deletion.
+        let (dir, store, c0) = work_tree();
+        let c1 = store
+            .commit_snapshot("main", Some(c0), &snapshot_days(0, 0, "TLS1_2"), "1")
+            .unwrap()
+            .oid();
+        std::fs::remove_dir_all(dir.path().join("evidence")).unwrap();
+        let mut index = store.repo().index().unwrap();
+        index.remove_all(["evidence"].iter(), None).unwrap();
+        index.write().unwrap();
+        let e = store
+            .commit_snapshot("main", Some(c1), &snapshot_days(1, 0, "TLS1_0"), "2")
+            .unwrap_err();
+        let StoreError::LocalChanges { files, .. } = &e else {
+            panic!("{e:?}")
+        };
+        assert!(
+            files.contains(&"evidence/summary.json".to_string()),
+            "{files:?}"
+        );
+        assert_eq!(head(&store, "main"), Some(c1));
+        assert!(!dir.path().join("evidence").exists());
+    }
+
+    #[test]
+    fn a_long_list_of_changed_files_is_cut_short() {
+        let files: Vec<String> = (0..25).map(|i| format!("f{i}")).collect();
+        let e = StoreError::LocalChanges {
+            branch: "main".into(),
+            files,
+        }
+        .to_string();
+        assert!(e.contains("f0, f1,"), "{e}");
+        assert!(e.contains("f9 and 15 more;"), "{e}");
+        assert!(!e.contains("f10"), "{e}");
+    }
+
+    #[test]
+    fn a_failed_swap_after_the_checkout_puts_the_old_files_back() {
+        let (dir, store, c0) = work_tree();
+        let c1 = store
+            .commit_snapshot("main", Some(c0), &snapshot_days(0, 0, "TLS1_2"), "1")
+            .unwrap()
+            .oid();
+        let before = store.read_snapshot_at(c1).unwrap().unwrap();
+        let index_before: Vec<(Vec<u8>, Oid)> = store
+            .repo()
+            .index()
+            .unwrap()
+            .iter()
+            .map(|e| (e.path, e.id))
+            .collect();
+        let new = store
+            .write_commit(Some(c1), &snapshot_days(1, 0, "TLS1_0"), "2")
+            .unwrap()
+            .oid();
+        // Another git tool moves the branch between the checkout and the swap.
+        let e = store
+            .move_branch_with("main", Some(c1), new, "test", || {
+                store
+                    .repo()
+                    .reference("refs/heads/main", c0, true, "someone else")
+                    .unwrap();
+            })
+            .unwrap_err();
+        assert!(matches!(e, StoreError::RefMoved { .. }), "{e:?}");
+        assert_eq!(head(&store, "main"), Some(c0));
+        for (path, bytes) in &before.files {
+            let on_disk = std::fs::read(dir.path().join("evidence").join(path)).unwrap();
+            assert_eq!(&on_disk, bytes, "{path}");
+        }
+        let index_after: Vec<(Vec<u8>, Oid)> = store
+            .repo()
+            .index()
+            .unwrap()
+            .iter()
+            .map(|e| (e.path, e.id))
+            .collect();
+        assert_eq!(index_after, index_before);
+    }
+
+    #[test]
+    fn advance_branch_only_fast_forwards_and_never_drops_a_local_commit() {
+        let (dir, store, c0) = work_tree();
+        let c1 = store
+            .commit_snapshot("main", Some(c0), &snapshot_days(0, 0, "TLS1_2"), "1")
+            .unwrap()
+            .oid();
+        // The remote took a commit on c1 while main holds a local commit on c1.
+        let remote = store
+            .write_commit(Some(c1), &snapshot_days(1, 0, "TLS1_0"), "remote")
+            .unwrap()
+            .oid();
+        let notes: BTreeMap<String, Vec<u8>> =
+            [("NOTES.md".to_string(), b"local\n".to_vec())].into();
+        let local = store
+            .commit_files("main", Some(c1), &notes, "local", 1)
+            .unwrap();
+        let out = store.advance_branch("main", remote).unwrap();
+        assert_eq!(out, Advance::Diverged { local, remote });
+        assert!(out.describe("main").unwrap().contains(&local.to_string()));
+        assert_eq!(head(&store, "main"), Some(local));
+        assert_eq!(dirty(&store), vec![]);
+
+        // A descendant of the local head: fast-forward, work tree along.
+        let ahead = store
+            .write_commit(Some(local), &snapshot_days(2, 0, "TLS1_1"), "ahead")
+            .unwrap()
+            .oid();
+        assert_eq!(store.advance_branch("main", ahead).unwrap(), Advance::Moved);
+        assert_eq!(head(&store, "main"), Some(ahead));
+        assert_eq!(dirty(&store), vec![]);
+        assert_eq!(
+            store.advance_branch("main", ahead).unwrap(),
+            Advance::UpToDate
+        );
+        // An ancestor is behind the branch: never a move backwards.
+        assert!(matches!(
+            store.advance_branch("main", c1).unwrap(),
+            Advance::Diverged { .. }
+        ));
+        assert_eq!(head(&store, "main"), Some(ahead));
+
+        // Local changes in the way: the branch stays, the changes too.
+        let next = store
+            .write_commit(Some(ahead), &snapshot_days(3, 0, "TLS1_2"), "next")
+            .unwrap()
+            .oid();
+        let summary = dir.path().join("evidence/summary.json");
+        std::fs::write(&summary, "mine\n").unwrap();
+        let out = store.advance_branch("main", next).unwrap();
+        assert_eq!(
+            out,
+            Advance::LocalChanges(vec!["evidence/summary.json".to_string()])
+        );
+        assert_eq!(head(&store, "main"), Some(ahead));
+        assert_eq!(std::fs::read(&summary).unwrap(), b"mine\n");
+
+        // A branch that does not exist yet is created.
+        assert_eq!(store.advance_branch("other", next).unwrap(), Advance::Moved);
+        assert_eq!(head(&store, "other"), Some(next));
     }
 }
