@@ -8,6 +8,7 @@
 //! killed at any point leaves every ref at a complete commit; what it leaves behind is
 //! unreferenced objects, which git ignores (and `git gc` removes).
 
+mod history;
 mod remote;
 
 pub use remote::{
