@@ -474,8 +474,11 @@ mod tests {
         // Nothing requested yet (the request failed): everyone.
         let (u, t) = not_requested(&pr(&[], &[]), &want);
         assert_eq!(
-            (u.as_slice(), t.as_slice()),
-            (["alice", "bob"].as_slice(), ["security"].as_slice())
+            (&u, &t),
+            (
+                &vec!["alice".into(), "bob".into()],
+                &vec!["security".into()]
+            )
         );
         let (u, t) = still_missing(u, t, &want, &[]);
         assert_eq!((u.len(), t.len()), (2, 1));
