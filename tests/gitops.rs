@@ -1152,3 +1152,42 @@ fn the_pull_request_converges_to_its_labels_reviewers_title_and_body() {
     );
     w.assert_no_violations();
 }
+
+#[test]
+fn a_chain_of_branches_people_committed_on_is_bounded_and_left_alone() {
+    let w = world();
+    let clone = w.clone("work");
+    // The bot branch and 16 fallbacks after it, each holding a person's commit: every branch
+    // the bot would move to is one it must not replace.
+    let repo = w.remote_repo();
+    let main = repo.find_commit(w.branch("main").unwrap()).unwrap();
+    let sig = Signature::now("Alice Admin", "alice@contoso.example").unwrap();
+    let mut branch = BOT.to_string();
+    let mut heads = Vec::new();
+    for i in 0..=16 {
+        let c = repo
+            .commit(
+                Some(&format!("refs/heads/{branch}")),
+                &sig,
+                &sig,
+                &format!("Work in progress {i}"),
+                &main.tree().unwrap(),
+                &[&main],
+            )
+            .unwrap();
+        heads.push((branch.clone(), c));
+        branch = format!("{BOT}-{}", &c.to_string()[..8]);
+    }
+    let out = w.run(&clone, &w.inventory(DemoState::Baseline, 0));
+    assert_code(&out, 2);
+    assert!(
+        stderr(&out).contains("16 branches in a row have commits by a person"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains(&heads[15].0), "{}", stderr(&out));
+    for (b, c) in &heads {
+        assert_eq!(w.branch(b), Some(*c), "{b} was moved");
+    }
+    assert!(w.gh.open_prs().is_empty());
+}
