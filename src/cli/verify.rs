@@ -1,8 +1,12 @@
-//! `verify`: what an auditor runs. Recomputes every evidence hash against its manifest at a ref
-//! and at every snapshot in its history, follows the manifest hash chain, checks a release tag's
-//! manifest hash, checks a bundle against `SHA256SUMS` and its contents against the manifest
-//! inside it, and rebuilds the PDF (and bundle) from the commit to compare byte for byte. Any
-//! mismatch is named and exits 1; not being able to check at all exits 2.
+//! `verify`: what an auditor runs. At a ref, walks every commit in its history that touches the
+//! evidence root and checks each: it has a manifest, its files match the manifest's hashes, the
+//! manifest's fields match the hashed files they describe, and its link names exactly its first
+//! parent's manifest (or it is an explicit genesis on a parent without evidence), never
+//! replacing newer evidence. Checks a release tag's manifest hash, a bundle against
+//! `SHA256SUMS` and against the ref's snapshot (or a manifest hash given from a trusted
+//! channel), and rebuilds the PDF (and bundle) from the commit to compare byte for byte. Any
+//! mismatch is named and exits 1; what could only be checked in part is said in a NOTE; not
+//! being able to check at all exits 2.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -12,7 +16,8 @@ use anyhow::{Context, Result, bail};
 use super::Outcome;
 use super::release::build_assets;
 use crate::config::Config;
-use crate::evidence::{Snapshot, bundle, sha256_hex};
+use crate::evidence::chain::{self, Previous};
+use crate::evidence::{self, Snapshot, bundle, sha256_hex};
 use crate::store::{EvidenceStore, manifest_hash_in};
 
 /// Verify evidence in a repository, a release bundle, or both.
@@ -37,6 +42,11 @@ pub struct Args {
     /// A report PDF to compare with the one rebuilt from the ref's commit.
     #[arg(long)]
     pdf: Option<PathBuf>,
+    /// The manifest sha256 you received from a channel you trust (the release notes, the
+    /// annotated tag's message): the ref's or the bundle's manifest must be this one. Without
+    /// --ref, the only thing that ties a bundle to the evidence it claims to be.
+    #[arg(long, value_name = "HASH")]
+    manifest_sha256: Option<String>,
 }
 
 fn read(p: &Path) -> Result<Vec<u8>> {
@@ -52,6 +62,13 @@ fn file_name(p: &Path) -> String {
 pub fn run(a: Args) -> Result<Outcome> {
     let mut problems: Vec<String> = Vec::new();
     let mut checked: Vec<String> = Vec::new();
+    // What was verified only partly, and why: printed, never a mismatch.
+    let mut notes: Vec<String> = Vec::new();
+    if let Some(h) = &a.manifest_sha256
+        && !(h.len() == 64 && h.chars().all(|c| c.is_ascii_hexdigit()))
+    {
+        bail!("--manifest-sha256 `{h}` is not a sha256 (64 hex digits)");
+    }
     let sums = match &a.sums {
         Some(p) => Some(
             bundle::parse_sha256sums(&String::from_utf8_lossy(&read(p)?))
@@ -80,68 +97,72 @@ pub fn run(a: Args) -> Result<Outcome> {
         let config = Config::discover(a.config.as_deref(), &a.repo)?;
         let store = EvidenceStore::open(&a.repo, &config.evidence.root)
             .with_context(|| format!("cannot open evidence repository {}", a.repo.display()))?;
+        // A shallow clone cuts the history short: its oldest commit would look like a root, and
+        // a true link like a broken one. Refuse rather than report a false break (or check less).
+        if store.repo().is_shallow() {
+            bail!(
+                "{} is a shallow clone: verify walks the whole history; fetch it all first \
+                 (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)",
+                a.repo.display()
+            );
+        }
         let refname = a.refname.clone().unwrap_or_else(|| "HEAD".into());
         let commit = store
             .resolve(&refname)?
             .with_context(|| format!("ref `{refname}` not found in the evidence repository"))?;
-        let snapshot = store
-            .read_snapshot_at(commit)?
-            .with_context(|| format!("`{refname}` ({commit}) holds no evidence"))?;
-        let manifest_hash = snapshot.manifest_sha256().unwrap_or_default();
+        let Some(snapshot) = store.read_snapshot_at(commit)? else {
+            // No evidence at the ref: a mismatch if its history held evidence (something
+            // removed it), else nothing to verify.
+            let (snapshots, _) = verify_history(&store, commit, &refname, &mut problems)?;
+            if snapshots == 0 && problems.is_empty() {
+                bail!("`{refname}` ({commit}) holds no evidence");
+            }
+            return finish(&checked, &notes, &problems);
+        };
+        let Some(manifest_hash) = snapshot.manifest_sha256() else {
+            // Evidence without a manifest: the whole history is still walked, so every break is
+            // named, but there is no manifest to anchor anything to.
+            verify_history(&store, commit, &refname, &mut problems)?;
+            return finish(&checked, &notes, &problems);
+        };
 
-        // The ref's own snapshot, and every snapshot in its history, against their manifests;
-        // then each manifest's link to the one before it.
-        let history = store.snapshot_history(commit)?;
-        let known: BTreeSet<String> = history
-            .iter()
-            .filter_map(|(_, s)| s.manifest_sha256())
-            .collect();
-        let mut seen_manifests = BTreeSet::new();
-        let mut links = 0;
-        for (oid, snap) in &history {
-            let Some(hash) = snap.manifest_sha256() else {
-                continue;
-            };
-            if !seen_manifests.insert(hash.clone()) {
-                continue;
-            }
-            let at = if *oid == commit {
-                format!("`{refname}`")
-            } else {
-                format!("commit {}", &oid.to_string()[..12])
-            };
-            match snap.verify() {
-                Ok(p) => problems.extend(p.into_iter().map(|p| format!("{at}: {p}"))),
-                Err(e) => problems.push(format!("{at}: {e}")),
-            }
-            match snap.manifest().map(|m| m.previous_manifest_sha256) {
-                Ok(Some(prev)) if known.contains(&prev) => links += 1,
-                Ok(Some(prev)) => problems.push(format!(
-                    "{at}: manifest chain broken: previous_manifest_sha256 {prev} matches no \
-                     manifest in its history"
-                )),
-                Ok(None) => {}
-                Err(e) => problems.push(format!("{at}: {e}")),
-            }
-        }
+        let (snapshots, links) = verify_history(&store, commit, &refname, &mut problems)?;
         checked.push(format!(
-            "{} snapshot(s) in the history of `{refname}` against their manifests; {links} \
-             manifest chain link(s)",
-            seen_manifests.len()
+            "{snapshots} snapshot(s) in the history of `{refname}` against their manifests and \
+             the files their fields describe; {links} manifest chain link(s), each naming its \
+             first parent's manifest"
         ));
 
         // A release tag names the manifest it was made for.
-        if let Some(info) = store.tag_info(&refname)?
-            && let Some(h) = info.message.as_deref().and_then(manifest_hash_in)
-        {
-            if h == manifest_hash {
+        let tag_hash = store.tag_info(&refname)?.and_then(|info| {
+            info.message
+                .as_deref()
+                .and_then(manifest_hash_in)
+                .map(str::to_string)
+        });
+        match tag_hash {
+            Some(h) if h == manifest_hash => {
                 checked.push(format!("tag `{refname}` names this manifest ({h})"));
-            } else {
-                problems.push(format!(
-                    "tag `{refname}` names manifest {h}, but the tagged commit's manifest is \
-                     {manifest_hash}"
-                ));
             }
+            Some(h) => problems.push(format!(
+                "tag `{refname}` names manifest {h}, but the tagged commit's manifest is \
+                 {manifest_hash}"
+            )),
+            None => notes.push(format!(
+                "`{refname}` is not a release tag: the newest manifest's run metadata (run id, \
+                 times, tool version) is bound by no later link; its evidence files and \
+                 described fields are checked. Verify a release tag, or the commit id you were \
+                 given, to anchor it."
+            )),
+        }
+        if let Some(want) = &a.manifest_sha256 {
+            anchor(
+                want,
+                &manifest_hash,
+                &format!("`{refname}`"),
+                &mut problems,
+                &mut checked,
+            );
         }
 
         if a.pdf.is_some() || a.bundle.is_some() {
@@ -205,24 +226,142 @@ pub fn run(a: Args) -> Result<Outcome> {
                             diff.join(", ")
                         ));
                     }
+                } else if let Some(want) = &a.manifest_sha256 {
+                    let got = snap.manifest_sha256().unwrap_or_default();
+                    anchor(
+                        want,
+                        &got,
+                        &file_name(bundle_path),
+                        &mut problems,
+                        &mut checked,
+                    );
+                } else {
+                    notes.push(format!(
+                        "UNANCHORED: {} is only self-consistent (its files match the manifest \
+                         and SHA256SUMS inside the release). Anyone can forge a bundle that is; \
+                         nothing here ties it to the evidence repository. Verify it against the \
+                         release tag (--ref TAG, in a clone of the evidence repository) or \
+                         against the manifest sha256 you received separately \
+                         (--manifest-sha256 HASH).",
+                        file_name(bundle_path)
+                    ));
                 }
             }
         }
     }
 
-    for c in &checked {
+    finish(&checked, &notes, &problems)
+}
+
+/// Prints what was checked, what could not be, and every mismatch; the outcome follows the
+/// mismatches alone.
+fn finish(checked: &[String], notes: &[String], problems: &[String]) -> Result<Outcome> {
+    for c in checked {
         super::status!("ok: {c}");
     }
+    for n in notes {
+        super::outln!("NOTE: {n}");
+    }
     if problems.is_empty() {
-        super::status!("verified: no mismatch");
+        if notes.is_empty() {
+            super::status!("verified: no mismatch");
+        } else {
+            super::status!("verified: no mismatch in what could be checked (see NOTE)");
+        }
         Ok(Outcome::Done)
     } else {
-        for p in &problems {
+        for p in problems {
             super::outln!("MISMATCH: {p}");
         }
         eprintln!("verification failed: {} mismatch(es)", problems.len());
         Ok(Outcome::PolicyFailed)
     }
+}
+
+/// Compares a manifest hash with the one the auditor was given (`--manifest-sha256`).
+fn anchor(
+    want: &str,
+    got: &str,
+    what: &str,
+    problems: &mut Vec<String>,
+    checked: &mut Vec<String>,
+) {
+    if want.eq_ignore_ascii_case(got) {
+        checked.push(format!("{what}: manifest sha256 is the one given ({got})"));
+    } else {
+        problems.push(format!(
+            "{what}: manifest sha256 {got} is not the one given with --manifest-sha256 ({want})"
+        ));
+    }
+}
+
+/// Checks every commit in the history of `head` that touches the evidence root: it holds a
+/// manifest (evidence is never removed or changed without one), its files and described
+/// fields match the manifest, and the manifest links to exactly its first parent's manifest
+/// (or is an explicit genesis on a parent without evidence), never replacing newer evidence.
+/// Returns how many snapshots and links were checked; every problem is pushed.
+fn verify_history(
+    store: &EvidenceStore,
+    head: git2::Oid,
+    refname: &str,
+    problems: &mut Vec<String>,
+) -> Result<(usize, usize)> {
+    let (mut snapshots, mut links) = (0, 0);
+    for ec in store.evidence_commits(head)? {
+        let at = if ec.oid == head {
+            format!("`{refname}`")
+        } else {
+            format!("commit {}", &ec.oid.to_string()[..12])
+        };
+        if ec.removes_evidence {
+            problems.push(format!(
+                "{at}: removes the evidence root `{}/` that its parent holds; evidence is never \
+                 deleted",
+                store.root()
+            ));
+            continue;
+        }
+        let Some(snap) = store.read_snapshot_at(ec.oid)? else {
+            continue;
+        };
+        snapshots += 1;
+        if !snap.files.contains_key(evidence::MANIFEST) {
+            problems.push(format!(
+                "{at}: changes the evidence without a {}: no snapshot may be recorded unhashed",
+                evidence::MANIFEST
+            ));
+            continue;
+        }
+        let manifest = match snap.verify() {
+            Ok(p) => {
+                problems.extend(p.into_iter().map(|p| format!("{at}: {p}")));
+                snap.manifest()
+            }
+            Err(e) => Err(e),
+        };
+        let manifest = match manifest {
+            Ok(m) => m,
+            Err(e) => {
+                problems.push(format!("{at}: {e}"));
+                continue;
+            }
+        };
+        let parent_manifest = match (ec.parent, ec.parent_has_evidence) {
+            (Some(p), true) => store.manifest_bytes_at(p)?,
+            _ => None,
+        };
+        let previous = match (ec.parent_has_evidence, &parent_manifest) {
+            (false, _) => Previous::NoEvidence,
+            (true, Some(b)) => Previous::Manifest(b),
+            (true, None) => Previous::NoManifest,
+        };
+        let link = chain::check_link(&manifest, previous);
+        if link.is_empty() && !manifest.genesis {
+            links += 1;
+        }
+        problems.extend(link.into_iter().map(|p| format!("{at}: {p}")));
+    }
+    Ok((snapshots, links))
 }
 
 fn differing(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) -> Vec<String> {

@@ -49,7 +49,13 @@ pub struct Manifest {
     pub run: RunMeta,
     /// Path (relative to the evidence root) → lower-case hex sha256 of the file's bytes.
     pub files: BTreeMap<String, String>,
-    /// sha256 of the `manifest.json` this snapshot was built on; `null` for the first.
+    /// True only for the first snapshot of a chain: the commit it was built on held no
+    /// evidence. Explicit, so that a `null` link is never taken for a genesis by itself:
+    /// `verify` requires `genesis` exactly when the commit's first parent holds no evidence.
+    pub genesis: bool,
+    /// sha256 of the `manifest.json` of the commit this snapshot was built on (its first
+    /// parent's evidence, the nearest earlier snapshot on the first-parent path); `null`
+    /// exactly when `genesis` is true.
     pub previous_manifest_sha256: Option<String>,
 }
 

@@ -4,6 +4,7 @@
 
 pub mod bundle;
 pub mod canonical;
+pub mod chain;
 mod files;
 pub mod schema;
 
@@ -132,7 +133,9 @@ impl Snapshot {
         self.files.get(MANIFEST).map(|b| sha256_hex(b))
     }
 
-    /// Every way the files disagree with the manifest; empty when the snapshot is intact.
+    /// Every way the files disagree with the manifest, and the manifest's fields with the files
+    /// (see [`chain`]); empty when the snapshot is intact. `Err` when there is no readable
+    /// manifest to check against.
     pub fn verify(&self) -> Result<Vec<String>, EvidenceError> {
         let m = self.manifest()?;
         let mut problems = Vec::new();
@@ -151,6 +154,7 @@ impl Snapshot {
                 problems.push(format!("{path}: present but not listed in the manifest"));
             }
         }
+        problems.extend(chain::bound_fields(self, &m));
         Ok(problems)
     }
 
@@ -374,6 +378,14 @@ pub fn build(
         canonical::to_bytes(&part_file(&inv, InventoryPart::Identity, &inv.identity)),
     );
 
+    // A parent that holds evidence but no manifest is a broken chain: building on it would
+    // start a new chain silently, hiding whatever removed the manifest.
+    let previous_link = match previous {
+        Some(p) => Some(p.manifest_sha256().ok_or_else(|| EvidenceError::Missing {
+            file: MANIFEST.to_string(),
+        })?),
+        None => None,
+    };
     let manifest = Manifest {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
@@ -390,7 +402,8 @@ pub fn build(
             .iter()
             .map(|(p, b)| (p.clone(), sha256_hex(b)))
             .collect(),
-        previous_manifest_sha256: previous.and_then(Snapshot::manifest_sha256),
+        genesis: previous.is_none(),
+        previous_manifest_sha256: previous_link,
     };
     files.insert(MANIFEST.to_string(), canonical::to_bytes(&manifest));
     Ok(Snapshot { files })

@@ -8,8 +8,11 @@
 //! killed at any point leaves every ref at a complete commit; what it leaves behind is
 //! unreferenced objects, which git ignores (and `git gc` removes).
 
+mod chain;
 mod history;
 mod remote;
+
+pub use chain::EvidenceCommit;
 
 pub use remote::{
     CredentialDecision, GitAuth, MAX_AUTH_ATTEMPTS, PushUpdate, TOKEN_USER, credential_decision,
