@@ -942,3 +942,266 @@ fn missing_inventory_or_token_is_a_clear_error() {
     let summary = std::fs::read_to_string(w.path().join("summary.md")).unwrap();
     assert!(summary.contains("Drift pull request: [#1]"), "{summary}");
 }
+
+#[test]
+fn a_persons_commit_on_a_fallback_branch_is_never_overwritten() {
+    let (w, clone) = world_with_baseline();
+    let repo = w.remote_repo();
+
+    // Drift on the bot branch; a person pushes to it: the bot moves to a fallback branch.
+    assert_code(&w.run(&clone, &w.inventory(DemoState::Drifted, 1)), 0);
+    let h1 = w.person_commits(BOT, "notes-1.md", "first\n");
+    assert_code(&w.run(&clone, &w.inventory(DemoState::Drifted, 2)), 0);
+    let fallback1 = format!("{BOT}-{}", &h1.to_string()[..8]);
+    let prs = w.gh.open_prs();
+    assert_eq!(prs.len(), 1);
+    assert_eq!(prs[0].head, fallback1);
+
+    // That pull request is closed unmerged, and a person commits on the fallback branch.
+    w.gh.close(prs[0].number);
+    let h2 = w.person_commits(&fallback1, "notes-2.md", "second\n");
+    let out = w.run(&clone, &w.inventory(DemoState::Drifted, 3));
+    assert_code(&out, 0);
+    assert_eq!(w.branch(BOT), Some(h1), "the bot branch was rewritten");
+    assert_eq!(
+        w.branch(&fallback1),
+        Some(h2),
+        "the fallback branch was rewritten"
+    );
+    let fallback2 = format!("{BOT}-{}", &h2.to_string()[..8]);
+    assert!(
+        stdout(&out).contains(&format!("{fallback1} has commits by a person")),
+        "{}",
+        stdout(&out)
+    );
+    let prs = w.gh.open_prs();
+    assert_eq!(prs.len(), 1);
+    assert_eq!(prs[0].head, fallback2);
+    let c = repo.find_commit(w.branch(&fallback2).unwrap()).unwrap();
+    assert_eq!(c.parent_id(0).unwrap(), w.branch("main").unwrap());
+
+    // The same input again lands on the same branch: no push, no edit.
+    let (log, head) = (w.gh.log_len(), w.branch(&fallback2));
+    let out = w.run(&clone, &w.inventory(DemoState::Drifted, 3));
+    assert_code(&out, 0);
+    assert!(stdout(&out).contains("no push"), "{}", stdout(&out));
+    assert_eq!(w.branch(&fallback2), head);
+    assert!(
+        w.gh.writes_since(log).is_empty(),
+        "{:?}",
+        w.gh.writes_since(log)
+    );
+
+    // A person pushes to the second fallback while its pull request is open: that pull request
+    // is closed with a comment naming their commit, and a third branch carries the drift.
+    let open = prs[0].number;
+    let h3 = w.person_commits(&fallback2, "notes-3.md", "third\n");
+    assert_code(&w.run(&clone, &w.inventory(DemoState::Drifted, 4)), 0);
+    assert_eq!(w.branch(&fallback2), Some(h3));
+    let closed =
+        w.gh.lock()
+            .prs
+            .iter()
+            .find(|p| p.number == open)
+            .cloned()
+            .unwrap();
+    assert_eq!(closed.state, "closed");
+    assert!(
+        closed.comments[0].contains(&h3.to_string()[..8]),
+        "{:?}",
+        closed.comments
+    );
+    let prs = w.gh.open_prs();
+    assert_eq!(prs.len(), 1);
+    assert_eq!(prs[0].head, format!("{BOT}-{}", &h3.to_string()[..8]));
+    for h in [h1, h2, h3] {
+        assert!(
+            [
+                "refs/heads/main",
+                &format!("refs/heads/{BOT}"),
+                &format!("refs/heads/{fallback1}"),
+                &format!("refs/heads/{fallback2}")
+            ]
+            .iter()
+            .any(|r| w
+                .remote_ref(r)
+                .is_some_and(|t| t == h || repo.graph_descendant_of(t, h).unwrap())),
+            "{h} is unreachable"
+        );
+    }
+    w.assert_no_violations();
+}
+
+#[test]
+fn the_pull_request_converges_to_its_labels_reviewers_title_and_body() {
+    use axum::http::Method;
+    let w = world();
+    let clone = w.clone("work");
+    let baseline = w.inventory(DemoState::Baseline, 0);
+
+    // The reviewer request fails once: the run says what is done and that a re-run completes it.
+    w.gh.inject(fault(
+        Some(Method::POST),
+        "/requested_reviewers",
+        500,
+        "Server Error",
+        1,
+    ));
+    let out = w.run(&clone, &baseline);
+    assert_code(&out, 2);
+    assert!(
+        stderr(&out).contains("request reviewers"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("run again to complete it"),
+        "{}",
+        stderr(&out)
+    );
+    let pr = &w.gh.open_prs()[0];
+    assert!(pr.reviewers.is_empty() && pr.team_reviewers.is_empty());
+    let pushed = w.branch(BOT);
+
+    // The next run requests them (and nothing else changes).
+    let out = w.run(&clone, &baseline);
+    assert_code(&out, 0);
+    assert!(
+        stdout(&out).contains("pull request #1 updated"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(w.branch(BOT), pushed, "no second push");
+    let pr = &w.gh.open_prs()[0];
+    assert_eq!(pr.reviewers, ["alice"]);
+    assert_eq!(pr.team_reviewers, ["security"]);
+
+    // And the one after has nothing to do.
+    let log = w.gh.log_len();
+    let out = w.run(&clone, &baseline);
+    assert_code(&out, 0);
+    assert!(
+        stdout(&out).contains("pull request #1 unchanged"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        w.gh.writes_since(log).is_empty(),
+        "{:?}",
+        w.gh.writes_since(log)
+    );
+
+    // Alice reviews (GitHub drops her from the requested reviewers), then a team member for
+    // the team: neither is asked again.
+    w.gh.submit_review(1, "alice", "APPROVED", None);
+    w.gh.submit_review(1, "carol", "COMMENTED", Some("security"));
+    let pr = &w.gh.open_prs()[0];
+    assert!(pr.reviewers.is_empty() && pr.team_reviewers.is_empty());
+    let log = w.gh.log_len();
+    let out = w.run(&clone, &baseline);
+    assert_code(&out, 0);
+    assert!(
+        stdout(&out).contains("pull request #1 unchanged"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        w.gh.writes_since(log).is_empty(),
+        "{:?}",
+        w.gh.writes_since(log)
+    );
+
+    // A label removed and the title and body edited by hand are put back.
+    let want = w.gh.open_prs()[0].clone();
+    let log = w.gh.log_len();
+    w.gh.edit_pr(1, |p| {
+        p.labels.retain(|l| l != "compliance");
+        p.title = "Renamed by hand".into();
+    });
+    let out = w.run(&clone, &baseline);
+    assert_code(&out, 0);
+    assert!(
+        stdout(&out).contains("pull request #1 updated"),
+        "{}",
+        stdout(&out)
+    );
+    let pr = &w.gh.open_prs()[0];
+    assert_eq!(pr.labels, ["soc2-evidence", "compliance"]);
+    assert_eq!(pr.title, want.title);
+    assert_eq!(pr.body, want.body);
+    // Only what differed was sent: the title, not the body, which was right.
+    let patches: Vec<_> =
+        w.gh.writes_since(log)
+            .into_iter()
+            .filter(|l| l.method == "PATCH")
+            .collect();
+    assert_eq!(patches.len(), 1, "{patches:?}");
+    let sent = patches[0].json.as_ref().unwrap();
+    assert_eq!(sent["title"].as_str(), Some(want.title.as_str()), "{sent}");
+    assert!(sent.get("body").is_none(), "{sent}");
+
+    w.gh.edit_pr(1, |p| p.body = "Edited by hand.".into());
+    let out = w.run(&clone, &baseline);
+    assert_code(&out, 0);
+    assert!(
+        stdout(&out).contains("pull request #1 updated"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(w.gh.open_prs()[0].body, want.body);
+
+    // Converged: the next run changes nothing.
+    let log = w.gh.log_len();
+    let out = w.run(&clone, &baseline);
+    assert_code(&out, 0);
+    assert!(
+        stdout(&out).contains("pull request #1 unchanged"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        w.gh.writes_since(log).is_empty(),
+        "{:?}",
+        w.gh.writes_since(log)
+    );
+    w.assert_no_violations();
+}
+
+#[test]
+fn a_chain_of_branches_people_committed_on_is_bounded_and_left_alone() {
+    let w = world();
+    let clone = w.clone("work");
+    // The bot branch and 16 fallbacks after it, each holding a person's commit: every branch
+    // the bot would move to is one it must not replace.
+    let repo = w.remote_repo();
+    let main = repo.find_commit(w.branch("main").unwrap()).unwrap();
+    let sig = Signature::now("Alice Admin", "alice@contoso.example").unwrap();
+    let mut branch = BOT.to_string();
+    let mut heads = Vec::new();
+    for i in 0..=16 {
+        let c = repo
+            .commit(
+                Some(&format!("refs/heads/{branch}")),
+                &sig,
+                &sig,
+                &format!("Work in progress {i}"),
+                &main.tree().unwrap(),
+                &[&main],
+            )
+            .unwrap();
+        heads.push((branch.clone(), c));
+        branch = format!("{BOT}-{}", &c.to_string()[..8]);
+    }
+    let out = w.run(&clone, &w.inventory(DemoState::Baseline, 0));
+    assert_code(&out, 2);
+    assert!(
+        stderr(&out).contains("16 branches in a row have commits by a person"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains(&heads[15].0), "{}", stderr(&out));
+    for (b, c) in &heads {
+        assert_eq!(w.branch(b), Some(*c), "{b} was moved");
+    }
+    assert!(w.gh.open_prs().is_empty());
+}

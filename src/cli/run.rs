@@ -25,6 +25,9 @@ use crate::store::{CommitOutcome, EvidenceStore, GitAuth, PushUpdate, StoreError
 const PR_BODY_LIMIT: usize = 65_536;
 /// Passes through fetch → build → push before giving up on a remote that keeps moving.
 const MAX_PASSES: u32 = 4;
+/// Branches with a person's commits stepped over, at most, before a run gives up: each one
+/// is a branch a person pushed to after the bot moved there.
+const MAX_BRANCH_HOPS: usize = 16;
 
 /// Assess, commit, push and open or update the drift pull request (the Action's command).
 #[derive(Debug, clap::Args)]
@@ -264,6 +267,31 @@ fn pushed(r: Result<(), StoreError>) -> Result<(), PassError> {
     }
 }
 
+/// Where a drift snapshot goes ([`Ctx::choose_target`]).
+struct Target {
+    branch: String,
+    /// The commit the branch holds once the run is done.
+    commit: Oid,
+    /// `Some(expected remote head)` when `commit` must be pushed; `None` when the branch
+    /// already holds it.
+    push: Option<Option<Oid>>,
+    /// The open pull request whose branch has a person's commits, with those commits.
+    superseded: Option<(PullRequest, Vec<String>)>,
+}
+
+/// The fallback branch after leaving a branch whose head `head` has a person's commits: the
+/// bot branch suffixed with the head's short sha, longer when that name was already left in
+/// this run (a person pushed to a fallback branch its own head's name).
+fn fallback_branch(bot: &str, head: Oid, left: &[String]) -> String {
+    let sha = head.to_string();
+    [8, 12, 40]
+        .iter()
+        .map(|n| format!("{bot}-{}", &sha[..*n]))
+        .chain((2..).map(|i| format!("{bot}-{sha}-{i}")))
+        .find(|name| !left.contains(name))
+        .expect("an endless list of names has one not yet used")
+}
+
 struct Report {
     text: String,
     step_summary: String,
@@ -459,73 +487,26 @@ impl Ctx<'_> {
         mut current: Option<PullRequest>,
         mut text: String,
     ) -> Result<Report, PassError> {
-        let mut head_branch = current
-            .as_ref()
-            .map_or_else(|| self.bot().to_string(), |p| p.head.ref_name.clone());
-        let mut remote_head = self.store.remote_branch(self.remote(), &head_branch)?;
-
-        // A person pushed to the bot branch: keep their commits, close that PR with a comment,
-        // and continue on a fresh branch named after their head (stable across re-runs).
-        let mut superseded: Option<(PullRequest, Vec<String>)> = None;
-        if let Some(h) = remote_head {
-            let foreign = self.store.foreign_commits(h, Some(base_head))?;
-            if !foreign.is_empty() {
-                if let Some(pr) = current.take() {
-                    superseded = Some((pr, foreign.clone()));
-                } else {
-                    let _ = writeln!(
-                        text,
-                        "{head_branch} has commits by a person ({}); leaving it as it is",
-                        foreign.join("; ")
-                    );
-                }
-                head_branch = format!("{}-{}", self.bot(), &h.to_string()[..8]);
-                remote_head = self.store.remote_branch(self.remote(), &head_branch)?;
+        let target = self.choose_target(base_head, snapshot, &summary, &mut current, &mut text)?;
+        let (head_branch, head_commit) = (target.branch, target.commit);
+        match target.push {
+            None => {
+                let _ = writeln!(
+                    text,
+                    "evidence unchanged since the last run: {head_branch} stays at {head_commit}; \
+                     no push"
+                );
+            }
+            Some(expect) => {
+                self.replace_branch(&head_branch, expect, head_commit)?;
+                let _ = writeln!(
+                    text,
+                    "committed {head_commit} on {head_branch} and pushed it"
+                );
             }
         }
 
-        // Reuse the pushed commit when it already holds this evidence on this base.
-        let reusable = match remote_head {
-            Some(h) => {
-                self.store.parent_of(h)? == Some(base_head)
-                    && self.store.foreign_commits(h, Some(base_head))?.is_empty()
-                    && self
-                        .store
-                        .read_snapshot_at(h)?
-                        .is_some_and(|s| s.evidence_files().eq(snapshot.evidence_files()))
-            }
-            None => false,
-        };
-        let head_commit = if let (true, Some(h)) = (reusable, remote_head) {
-            let _ = writeln!(
-                text,
-                "evidence unchanged since the last run: {head_branch} stays at {h}; no push"
-            );
-            h
-        } else {
-            // The push replaces the branch's head: never with an older snapshot.
-            if let Some(h) = remote_head {
-                self.store.ensure_not_older(&head_branch, h, snapshot)?;
-            }
-            let c = self
-                .store
-                .write_commit(Some(base_head), snapshot, &commit_message(&summary))?
-                .oid();
-            pushed(self.store.push(
-                self.remote(),
-                &[PushUpdate {
-                    oid: c,
-                    remote_ref: format!("refs/heads/{head_branch}"),
-                    expect: remote_head,
-                    force: true,
-                }],
-                self.auth,
-            ))?;
-            let _ = writeln!(text, "committed {c} on {head_branch} and pushed it");
-            c
-        };
-
-        if let Some((pr, foreign)) = &superseded {
+        if let Some((pr, foreign)) = &target.superseded {
             self.rt
                 .block_on(self.forge.close_with_comment(
                     pr.number,
@@ -596,6 +577,155 @@ impl Ctx<'_> {
             drift: true,
             evidence: (head_commit, format!("refs/heads/{head_branch}")),
         })
+    }
+
+    /// The branch the snapshot goes to, and whether it must be pushed. It starts at the open
+    /// pull request's branch (else the bot branch) and moves on, to a fallback branch named
+    /// after the head it leaves, for as long as replacing a branch's head would drop a commit
+    /// the bot did not make: a person's commits are left where they are. An open pull request
+    /// from a branch left this way is taken out of `current`, to be closed once the snapshot
+    /// is pushed. The names depend only on the remote's heads, so a re-run lands on the same
+    /// branch.
+    fn choose_target(
+        &self,
+        base_head: Oid,
+        snapshot: &Snapshot,
+        summary: &evidence::Summary,
+        current: &mut Option<PullRequest>,
+        text: &mut String,
+    ) -> Result<Target, PassError> {
+        let mut branch = current
+            .as_ref()
+            .map_or_else(|| self.bot().to_string(), |p| p.head.ref_name.clone());
+        let mut left: Vec<String> = Vec::new();
+        let mut superseded = None;
+        // Written once, when first needed: the commit whose ancestry decides what is dropped.
+        let mut new_commit: Option<Oid> = None;
+        while left.len() < MAX_BRANCH_HOPS {
+            let Some(h) = self.store.remote_branch(self.remote(), &branch)? else {
+                let commit = self.new_commit(&mut new_commit, base_head, snapshot, summary)?;
+                return Ok(Target {
+                    branch,
+                    commit,
+                    push: Some(None),
+                    superseded,
+                });
+            };
+            if self.holds(h, base_head, snapshot)? {
+                return Ok(Target {
+                    branch,
+                    commit: h,
+                    push: None,
+                    superseded,
+                });
+            }
+            let commit = self.new_commit(&mut new_commit, base_head, snapshot, summary)?;
+            let foreign = self.store.foreign_dropped(h, commit)?;
+            if foreign.is_empty() {
+                return Ok(Target {
+                    branch,
+                    commit,
+                    push: Some(Some(h)),
+                    superseded,
+                });
+            }
+            if let Some(pr) = current.take_if(|p| p.head.ref_name == branch) {
+                superseded = Some((pr, foreign));
+            } else {
+                let _ = writeln!(
+                    text,
+                    "{branch} has commits by a person ({}); leaving it as it is",
+                    foreign.join("; ")
+                );
+            }
+            left.push(std::mem::take(&mut branch));
+            branch = fallback_branch(self.bot(), h, &left);
+        }
+        Err(PassError::Failed(anyhow!(
+            "{} branches in a row have commits by a person ({}); none of them is replaced. Merge \
+             or delete the ones no longer needed and run again",
+            left.len(),
+            left.join(", ")
+        )))
+    }
+
+    /// The commit holding `snapshot` on top of `base_head`, written on first use.
+    fn new_commit(
+        &self,
+        slot: &mut Option<Oid>,
+        base_head: Oid,
+        snapshot: &Snapshot,
+        summary: &evidence::Summary,
+    ) -> Result<Oid, PassError> {
+        if let Some(c) = slot {
+            return Ok(*c);
+        }
+        let c = self
+            .store
+            .write_commit(Some(base_head), snapshot, &commit_message(summary))?
+            .oid();
+        *slot = Some(c);
+        Ok(c)
+    }
+
+    /// The pushed commit `h` already holds this evidence on this base, made by the bot alone:
+    /// reused as it is (no push).
+    fn holds(&self, h: Oid, base_head: Oid, snapshot: &Snapshot) -> Result<bool, PassError> {
+        Ok(self.store.parent_of(h)? == Some(base_head)
+            && self.store.foreign_commits(h, Some(base_head))?.is_empty()
+            && self
+                .store
+                .read_snapshot_at(h)?
+                .is_some_and(|s| s.evidence_files().eq(snapshot.evidence_files())))
+    }
+
+    /// Moves the remote `branch` from `expect` (as fetched) to `commit` under a lease, after
+    /// checking that every commit the move drops is the bot's own. The check is the last word
+    /// before any forced update: whatever chose the branch, a person's commit is never dropped.
+    fn replace_branch(
+        &self,
+        branch: &str,
+        expect: Option<Oid>,
+        commit: Oid,
+    ) -> Result<(), PassError> {
+        if let Some(old) = expect {
+            // The push replaces the branch's head: never with an older snapshot.
+            if let (Some(old_as_of), Some(as_of)) = (
+                self.store.snapshot_as_of(old)?,
+                self.store.snapshot_as_of(commit)?,
+            ) && as_of < old_as_of
+            {
+                let show = |t: chrono::DateTime<chrono::Utc>| {
+                    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                };
+                return Err(PassError::Failed(
+                    StoreError::OlderSnapshot {
+                        branch: branch.to_string(),
+                        head: old,
+                        as_of: show(as_of),
+                        head_as_of: show(old_as_of),
+                    }
+                    .into(),
+                ));
+            }
+            let foreign = self.store.foreign_dropped(old, commit)?;
+            if !foreign.is_empty() {
+                return Err(PassError::Failed(anyhow!(
+                    "refusing to replace {branch}: it would drop commits not made by the bot ({})",
+                    foreign.join("; ")
+                )));
+            }
+        }
+        pushed(self.store.push(
+            self.remote(),
+            &[PushUpdate {
+                oid: commit,
+                remote_ref: format!("refs/heads/{branch}"),
+                expect,
+                force: true,
+            }],
+            self.auth,
+        ))
     }
 
     /// A GitHub failure after the commit was pushed: say so, and that a re-run completes it.
@@ -709,6 +839,21 @@ mod tests {
         );
         let none = output_lines(&s, None, false, (c, "refs/heads/main"));
         assert!(none.contains("\npr_url=\ndrift=false\n"), "{none}");
+    }
+
+    #[test]
+    fn fallback_branches_are_named_after_the_head_left_and_never_repeat() {
+        let h = Oid::from_str("0123456789abcdef0123456789abcdef01234567").unwrap();
+        let bot = "soc2-evidence/assessment";
+        assert_eq!(fallback_branch(bot, h, &[]), format!("{bot}-01234567"));
+        let mut left = vec![format!("{bot}-01234567")];
+        assert_eq!(
+            fallback_branch(bot, h, &left),
+            format!("{bot}-0123456789ab")
+        );
+        left.push(format!("{bot}-0123456789ab"));
+        left.push(format!("{bot}-{h}"));
+        assert_eq!(fallback_branch(bot, h, &left), format!("{bot}-{h}-2"));
     }
 
     #[test]

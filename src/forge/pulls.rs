@@ -1,6 +1,11 @@
-//! The drift pull request: find the open one by head branch (and label), open it, update its
-//! title and body only when they differ, keep its labels, request reviewers when it is opened,
-//! and close one with a comment.
+//! The drift pull request: find the open one by head branch (and label), open it, converge it to
+//! its desired state, and close one with a comment.
+//!
+//! Title, body, labels and requested reviewers are the desired state of the pull request. Every
+//! run reads what the pull request has and fixes only the difference: a title edited or a label
+//! removed by hand is put back, and a reviewer request that failed once is made by the next run.
+//! A reviewer who has already reviewed is no longer "requested" on GitHub; they count as done
+//! and are not asked again.
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -24,6 +29,32 @@ pub struct PullRequest {
     pub head: Branch,
     #[serde(default)]
     pub labels: Vec<Label>,
+    /// Users whose review is requested and who have not reviewed since.
+    #[serde(default)]
+    pub requested_reviewers: Vec<User>,
+    /// Teams whose review is requested and not yet given.
+    #[serde(default)]
+    pub requested_teams: Vec<Team>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct User {
+    pub login: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct Team {
+    pub slug: String,
+}
+
+/// One review of a pull request, as `GET /pulls/{n}/reviews` lists it.
+#[derive(Debug, Clone, Deserialize)]
+struct Review {
+    /// `null` for a deleted account.
+    #[serde(default)]
+    user: Option<User>,
+    #[serde(default)]
+    state: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -62,7 +93,7 @@ pub struct DriftPr {
     pub body: String,
     /// Applied to the pull request; the first one finds it again.
     pub labels: Vec<String>,
-    /// Requested when the pull request is opened: logins, or `org/team`.
+    /// Requested until they review: logins, or `org/team`.
     pub reviewers: Vec<String>,
 }
 
@@ -170,45 +201,122 @@ impl Forge {
             }
             Err(e) => return Err(e),
         };
-        let pr = self.ensure_labels(pr, &spec.labels).await?;
-        self.request_reviewers(pr.number, &spec.reviewers).await?;
+        let (pr, _) = self.converge(pr, spec).await?;
         Ok(PrOutcome {
             action: PrAction::Created,
             pr,
         })
     }
 
-    /// Brings an open pull request's title, body and labels to `spec`, editing only what
-    /// differs: the same drift twice makes no edit at all.
+    /// Brings an open pull request to `spec`: reads it afresh (a person may have edited it since
+    /// it was listed) and fixes only what differs. The same drift twice makes no edit at all.
     pub async fn update_drift_pr(
         &self,
         pr: &PullRequest,
         spec: &DriftPr,
     ) -> Result<PrOutcome, ForgeError> {
+        let pr: PullRequest = self
+            .client
+            .get(
+                &format!("read pull request #{}", pr.number),
+                &self.route(&format!("/pulls/{}", pr.number)),
+                &[],
+            )
+            .await?;
+        let (pr, changed) = self.converge(pr, spec).await?;
+        let action = if changed {
+            PrAction::Updated
+        } else {
+            PrAction::Unchanged
+        };
+        Ok(PrOutcome { action, pr })
+    }
+
+    /// Fixes what `pr` lacks of `spec` (title, body, labels, reviewers); says whether anything
+    /// was fixed.
+    async fn converge(
+        &self,
+        mut pr: PullRequest,
+        spec: &DriftPr,
+    ) -> Result<(PullRequest, bool), ForgeError> {
+        let mut changed = false;
         let title = bounded_title(&spec.title);
-        let mut action = PrAction::Unchanged;
-        let mut pr = pr.clone();
-        if pr.title.as_deref() != Some(title.as_str()) || !same_text(pr.body.as_deref(), &spec.body)
-        {
+        let mut edit = serde_json::Map::new();
+        if pr.title.as_deref() != Some(title.as_str()) {
+            edit.insert("title".into(), json!(title));
+        }
+        if !same_text(pr.body.as_deref(), &spec.body) {
+            edit.insert("body".into(), json!(spec.body));
+        }
+        if !edit.is_empty() {
             pr = self
                 .client
                 .patch(
                     &format!("update pull request #{}", pr.number),
                     &self.route(&format!("/pulls/{}", pr.number)),
-                    &json!({ "title": title, "body": spec.body }),
+                    &edit,
                 )
                 .await?;
-            action = PrAction::Updated;
+            changed = true;
         }
         let before = pr.labels.len();
-        let pr = self.ensure_labels(pr, &spec.labels).await?;
-        if pr.labels.len() != before && action == PrAction::Unchanged {
-            action = PrAction::Updated;
+        pr = self.ensure_labels(pr, &spec.labels).await?;
+        changed |= pr.labels.len() != before;
+        let (users, teams) = self.missing_reviewers(&pr, &spec.reviewers).await?;
+        if !users.is_empty() || !teams.is_empty() {
+            let now: PullRequest = self
+                .client
+                .post(
+                    &format!("request reviewers on pull request #{}", pr.number),
+                    &self.route(&format!("/pulls/{}/requested_reviewers", pr.number)),
+                    &json!({ "reviewers": users, "team_reviewers": teams }),
+                )
+                .await?;
+            pr.requested_reviewers = now.requested_reviewers;
+            pr.requested_teams = now.requested_teams;
+            changed = true;
         }
-        Ok(PrOutcome { action, pr })
+        Ok((pr, changed))
+    }
+
+    /// The configured reviewers (logins, team slugs) neither requested on `pr` nor done
+    /// reviewing. The reviews are read only when something is not requested.
+    async fn missing_reviewers(
+        &self,
+        pr: &PullRequest,
+        reviewers: &[String],
+    ) -> Result<(Vec<String>, Vec<String>), ForgeError> {
+        let (users, teams) = not_requested(pr, reviewers);
+        if users.is_empty() && teams.is_empty() {
+            return Ok((users, teams));
+        }
+        let mut reviewed = Vec::new();
+        for page in 1..=MAX_PAGES {
+            let batch: Vec<Review> = self
+                .client
+                .get(
+                    &format!("list reviews of pull request #{}", pr.number),
+                    &self.route(&format!("/pulls/{}/reviews", pr.number)),
+                    &[("per_page", "100".into()), ("page", page.to_string())],
+                )
+                .await?;
+            let n = batch.len();
+            // A pending review is a draft only its author sees: not given yet.
+            reviewed.extend(
+                batch
+                    .into_iter()
+                    .filter(|r| !r.state.eq_ignore_ascii_case("PENDING"))
+                    .filter_map(|r| r.user.map(|u| u.login)),
+            );
+            if n < 100 {
+                break;
+            }
+        }
+        Ok(still_missing(users, teams, reviewers, &reviewed))
     }
 
     /// Adds the labels the pull request lacks (GitHub creates a label that does not exist yet).
+    /// Labels a person added are kept.
     async fn ensure_labels(
         &self,
         mut pr: PullRequest,
@@ -228,27 +336,6 @@ impl Forge {
             .await?;
         pr.labels = now;
         Ok(pr)
-    }
-
-    async fn request_reviewers(&self, number: u64, reviewers: &[String]) -> Result<(), ForgeError> {
-        if reviewers.is_empty() {
-            return Ok(());
-        }
-        let (teams, users): (Vec<&String>, Vec<&String>) =
-            reviewers.iter().partition(|r| r.contains('/'));
-        let teams: Vec<&str> = teams
-            .iter()
-            .filter_map(|t| t.split_once('/').map(|(_, slug)| slug))
-            .collect();
-        let _: serde_json::Value = self
-            .client
-            .post(
-                &format!("request reviewers on pull request #{number}"),
-                &self.route(&format!("/pulls/{number}/requested_reviewers")),
-                &json!({ "reviewers": users, "team_reviewers": teams }),
-            )
-            .await?;
-        Ok(())
     }
 
     /// Comments on a pull request, then closes it.
@@ -273,6 +360,63 @@ impl Forge {
     }
 }
 
+/// The configured reviewers `pr` does not request: user logins and team slugs (`org/team`
+/// names the team by its slug; GitHub takes the repository owner as the organisation).
+fn not_requested(pr: &PullRequest, reviewers: &[String]) -> (Vec<String>, Vec<String>) {
+    let mut users = Vec::new();
+    let mut teams = Vec::new();
+    for r in reviewers {
+        match r.split_once('/') {
+            Some((_, slug)) => {
+                if !pr
+                    .requested_teams
+                    .iter()
+                    .any(|t| t.slug.eq_ignore_ascii_case(slug))
+                {
+                    teams.push(slug.to_string());
+                }
+            }
+            None => {
+                if !pr
+                    .requested_reviewers
+                    .iter()
+                    .any(|u| u.login.eq_ignore_ascii_case(r))
+                {
+                    users.push(r.clone());
+                }
+            }
+        }
+    }
+    (users, teams)
+}
+
+/// Of the reviewers not requested, those who still have to be: a user who reviewed is done
+/// (GitHub drops a reviewer from the requests once they review). A team is done once anyone
+/// but the configured users reviewed: a member's review fulfils the team's request, and a
+/// review does not say which team it was given for, so any such review counts rather than
+/// asking the team again.
+fn still_missing(
+    users: Vec<String>,
+    teams: Vec<String>,
+    reviewers: &[String],
+    reviewed: &[String],
+) -> (Vec<String>, Vec<String>) {
+    let has = |list: &[String], login: &str| list.iter().any(|l| l.eq_ignore_ascii_case(login));
+    let users = users.into_iter().filter(|u| !has(reviewed, u)).collect();
+    let configured: Vec<String> = reviewers
+        .iter()
+        .filter(|r| !r.contains('/'))
+        .cloned()
+        .collect();
+    let team_member_reviewed = reviewed.iter().any(|l| !has(&configured, l));
+    let teams = if team_member_reviewed {
+        Vec::new()
+    } else {
+        teams
+    };
+    (users, teams)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,5 +436,63 @@ mod tests {
         assert!(same_text(Some("a"), "a\n"));
         assert!(!same_text(None, "a"));
         assert!(same_text(None, ""));
+    }
+
+    fn pr(users: &[&str], teams: &[&str]) -> PullRequest {
+        PullRequest {
+            number: 1,
+            html_url: String::new(),
+            title: None,
+            body: None,
+            state: "open".into(),
+            head: Branch {
+                ref_name: "b".into(),
+                sha: String::new(),
+                repo: None,
+            },
+            labels: vec![],
+            requested_reviewers: users
+                .iter()
+                .map(|l| User {
+                    login: l.to_string(),
+                })
+                .collect(),
+            requested_teams: teams
+                .iter()
+                .map(|s| Team {
+                    slug: s.to_string(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn only_reviewers_neither_requested_nor_done_are_requested() {
+        let want: Vec<String> = ["alice", "bob", "contoso/security"]
+            .map(String::from)
+            .to_vec();
+        // Nothing requested yet (the request failed): everyone.
+        let (u, t) = not_requested(&pr(&[], &[]), &want);
+        assert_eq!(
+            (&u, &t),
+            (
+                &vec!["alice".into(), "bob".into()],
+                &vec!["security".into()]
+            )
+        );
+        let (u, t) = still_missing(u, t, &want, &[]);
+        assert_eq!((u.len(), t.len()), (2, 1));
+        // Requested (logins compare without case): nothing.
+        let (u, t) = not_requested(&pr(&["Alice", "bob"], &["security"]), &want);
+        assert!(u.is_empty() && t.is_empty());
+        // Alice reviewed, so GitHub no longer lists her: not asked again; the team still is.
+        let (u, t) = not_requested(&pr(&["bob"], &[]), &want);
+        let (u, t) = still_missing(u, t, &want, &["alice".into()]);
+        assert!(u.is_empty(), "{u:?}");
+        assert_eq!(t, ["security"]);
+        // A team member (not a configured user) reviewed: the team's request is fulfilled.
+        let (u, t) = not_requested(&pr(&["alice", "bob"], &[]), &want);
+        let (u, t) = still_missing(u, t, &want, &["carol".into()]);
+        assert!(u.is_empty() && t.is_empty(), "{u:?} {t:?}");
     }
 }

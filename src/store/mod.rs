@@ -15,6 +15,7 @@
 //! tree follow it as they would after `git commit`, without touching anyone's local changes.
 
 mod chain;
+mod history;
 mod remote;
 
 pub use chain::EvidenceCommit;

@@ -1,6 +1,7 @@
 //! A loopback fake of the GitHub REST API, enough for the drift pull request and releases.
 //!
-//! It keeps state (pull requests, labels, comments, reviewers, releases, assets), checks what
+//! It keeps state (pull requests, labels, comments, requested reviewers and teams, reviews,
+//! releases, assets), checks what
 //! GitHub checks — the bearer token, exactly one `Accept: application/vnd.github+json` (or
 //! `application/octet-stream` for an asset's bytes), exactly one `X-GitHub-Api-Version:
 //! 2022-11-28`, a `User-Agent`, JSON bodies with the fields each endpoint requires,
@@ -36,11 +37,26 @@ pub struct Pr {
     pub head: String,
     pub base: String,
     pub labels: Vec<String>,
+    /// Logins whose review is requested (GitHub drops one once they review).
     pub reviewers: Vec<String>,
+    /// Team slugs whose review is requested.
     pub team_reviewers: Vec<String>,
+    pub reviews: Vec<Review>,
     pub comments: Vec<String>,
     pub merged: bool,
 }
+
+#[derive(Debug, Clone)]
+pub struct Review {
+    pub id: u64,
+    pub login: String,
+    /// `APPROVED`, `CHANGES_REQUESTED`, `COMMENTED`, `DISMISSED` or `PENDING`.
+    pub state: String,
+}
+
+/// The login the token belongs to: the author of every pull request the bot opens (GitHub
+/// refuses to request a review from a pull request's author).
+pub const BOT_LOGIN: &str = "github-actions[bot]";
 
 #[derive(Debug, Clone)]
 pub struct Asset {
@@ -69,6 +85,8 @@ pub struct Logged {
     pub path: String,
     pub query: String,
     pub status: u16,
+    /// The request's JSON body, when it had one.
+    pub json: Option<Value>,
 }
 
 /// A canned failure for requests matching `method` (any when `None`) and a path containing
@@ -170,6 +188,36 @@ impl FakeGithub {
         self.lock().log.len()
     }
 
+    /// `login` submits a review (`state` as GitHub names it): like GitHub, the login's review
+    /// request is fulfilled, and so is `team`'s when the review was given for a team.
+    pub fn submit_review(&self, number: u64, login: &str, state: &str, team: Option<&str>) {
+        let mut s = self.lock();
+        let id = s.id();
+        let pr = s.prs.iter_mut().find(|p| p.number == number).unwrap();
+        pr.reviews.push(Review {
+            id,
+            login: login.into(),
+            state: state.into(),
+        });
+        if state != "PENDING" {
+            pr.reviewers.retain(|r| !r.eq_ignore_ascii_case(login));
+            if let Some(t) = team {
+                pr.team_reviewers.retain(|r| !r.eq_ignore_ascii_case(t));
+            }
+        }
+    }
+
+    /// Edits a pull request as a person would in the web UI.
+    pub fn edit_pr(&self, number: u64, edit: impl FnOnce(&mut Pr)) {
+        let mut s = self.lock();
+        edit(s.prs.iter_mut().find(|p| p.number == number).unwrap());
+    }
+
+    /// Closes a pull request without merging it.
+    pub fn close(&self, number: u64) {
+        self.edit_pr(number, |p| p.state = "closed".into());
+    }
+
     /// Marks a pull request merged and closed (the test moves the git ref itself).
     pub fn merge(&self, number: u64) {
         let mut s = self.lock();
@@ -232,6 +280,7 @@ async fn handle(State(state): State<Arc<Mutex<Fake>>>, req: Request) -> Response
     if let Some(h) = hook {
         h();
     }
+    let json = serde_json::from_slice(&body).ok();
     let mut s = state.lock().unwrap();
     let resp = s.respond(&method, &path, &query, &headers, body);
     let status = resp.status().as_u16();
@@ -240,6 +289,7 @@ async fn handle(State(state): State<Arc<Mutex<Fake>>>, req: Request) -> Response
         path,
         query,
         status,
+        json,
     });
     resp
 }
@@ -285,8 +335,17 @@ impl Fake {
             "merged": p.merged,
             "head": { "ref": p.head, "sha": sha, "repo": { "full_name": format!("{OWNER}/{REPO}") } },
             "base": { "ref": p.base },
+            "user": user_json(BOT_LOGIN),
             "labels": p.labels.iter().map(|l| json!({ "name": l })).collect::<Vec<_>>(),
-            "requested_reviewers": p.reviewers.iter().map(|l| json!({ "login": l })).collect::<Vec<_>>(),
+            "requested_reviewers": p.reviewers.iter().map(|l| user_json(l)).collect::<Vec<_>>(),
+            "requested_teams": p.team_reviewers.iter().map(|t| json!({
+                "id": team_id(t),
+                "name": t,
+                "slug": t,
+                "privacy": "closed",
+                "permission": "pull",
+                "url": format!("{}/orgs/{OWNER}/teams/{t}", self.url),
+            })).collect::<Vec<_>>(),
         })
     }
 
@@ -496,6 +555,7 @@ impl Fake {
                     labels: vec![],
                     reviewers: vec![],
                     team_reviewers: vec![],
+                    reviews: vec![],
                     comments: vec![],
                     merged: false,
                 };
@@ -527,6 +587,44 @@ impl Fake {
                 let j = self.pr_json(&self.prs[i].clone());
                 axum::Json(j).into_response()
             }
+            (Method::GET, ["pulls", n]) => {
+                let n: u64 = n.parse().unwrap_or_default();
+                match self.prs.iter().find(|p| p.number == n) {
+                    Some(p) => axum::Json(self.pr_json(p)).into_response(),
+                    None => error(StatusCode::NOT_FOUND, "Not Found"),
+                }
+            }
+            (Method::GET, ["pulls", n, "reviews"]) => {
+                let n: u64 = n.parse().unwrap_or_default();
+                let Some(p) = self.prs.iter().find(|p| p.number == n) else {
+                    return error(StatusCode::NOT_FOUND, "Not Found");
+                };
+                let page: usize = query_param(query, "page")
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or(1);
+                let per: usize = query_param(query, "per_page")
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or(30);
+                // A pending review is visible to its author only, never to the bot.
+                let list: Vec<Value> = p
+                    .reviews
+                    .iter()
+                    .filter(|r| r.state != "PENDING")
+                    .skip((page - 1) * per)
+                    .take(per)
+                    .map(|r| {
+                        json!({
+                            "id": r.id,
+                            "user": user_json(&r.login),
+                            "body": "",
+                            "state": r.state,
+                            "submitted_at": "2026-01-01T00:00:00Z",
+                            "commit_id": "0".repeat(40),
+                        })
+                    })
+                    .collect();
+                axum::Json(list).into_response()
+            }
             (Method::POST, ["pulls", n, "requested_reviewers"]) => {
                 let v = match json_body() {
                     Ok(v) => v,
@@ -545,8 +643,32 @@ impl Fake {
                         })
                         .unwrap_or_default()
                 };
-                self.prs[i].reviewers.extend(strs("reviewers"));
-                self.prs[i].team_reviewers.extend(strs("team_reviewers"));
+                let (users, teams) = (strs("reviewers"), strs("team_reviewers"));
+                if users.is_empty() && teams.is_empty() {
+                    self.violations
+                        .push(format!("{method} {path}: no reviewers in the request"));
+                    return validation("reviewers or team_reviewers is required");
+                }
+                if users.iter().any(|u| u.eq_ignore_ascii_case(BOT_LOGIN)) {
+                    return validation("Review cannot be requested from pull request author.");
+                }
+                if teams.iter().any(|t| t.contains('/')) {
+                    self.violations
+                        .push(format!("{method} {path}: team_reviewers takes slugs"));
+                    return validation("team_reviewers: not a team slug");
+                }
+                let pr = &mut self.prs[i];
+                // Requesting someone already requested changes nothing, as on GitHub.
+                for u in users {
+                    if !pr.reviewers.iter().any(|r| r.eq_ignore_ascii_case(&u)) {
+                        pr.reviewers.push(u);
+                    }
+                }
+                for t in teams {
+                    if !pr.team_reviewers.iter().any(|r| r.eq_ignore_ascii_case(&t)) {
+                        pr.team_reviewers.push(t);
+                    }
+                }
                 let j = self.pr_json(&self.prs[i].clone());
                 (StatusCode::CREATED, axum::Json(j)).into_response()
             }
@@ -747,6 +869,23 @@ impl Fake {
         self.releases[ri].assets.push(a);
         (StatusCode::CREATED, axum::Json(j)).into_response()
     }
+}
+
+/// A user as GitHub's `simple-user` shows one (the fields a client may read).
+fn user_json(login: &str) -> Value {
+    json!({
+        "login": login,
+        "id": team_id(login),
+        "type": if login.ends_with("[bot]") { "Bot" } else { "User" },
+        "site_admin": false,
+    })
+}
+
+/// A stable numeric id for a name.
+fn team_id(name: &str) -> u64 {
+    name.bytes()
+        .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64))
+        % 1_000_000
 }
 
 /// The body GitHub sends with a secondary rate limit.
