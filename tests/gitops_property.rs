@@ -196,8 +196,11 @@ impl World {
         } else {
             DemoState::Baseline
         };
+        // Times from the later of the two demo collections on, so that every run is newer than
+        // the one before whichever state it assesses (the baseline is a week older).
         let mut inv = demo::inventory(state);
-        inv.collected_at += chrono::Duration::days(self.day);
+        inv.collected_at =
+            demo::collected_at(DemoState::Drifted) + chrono::Duration::days(self.day);
         let p = self.tmp.path().join(format!("inventory-{}.json", self.day));
         std::fs::write(&p, serde_json::to_vec(&inv).unwrap()).unwrap();
         let out = bin()
