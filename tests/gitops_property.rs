@@ -355,5 +355,29 @@ proptest! {
             history.push(what);
             w.check(&history);
         }
+        // Whatever people merged, pushed or closed, the approved evidence still verifies: every
+        // link names its first parent's manifest, through merge commits and fast-forwards.
+        let remote = w.remote_repo();
+        let main = remote
+            .find_reference("refs/heads/main")
+            .unwrap()
+            .peel_to_tree()
+            .unwrap();
+        if main.get_name("evidence").is_none() {
+            return Ok(());
+        }
+        let out = bin()
+            .current_dir(w.tmp.path())
+            .args(["verify", "--repo", w.remote.to_str().unwrap(), "--ref", "main"])
+            .output()
+            .unwrap();
+        prop_assert_eq!(
+            out.status.code(),
+            Some(0),
+            "verify of main failed after:\n{}\n{}{}",
+            history.join("\n"),
+            stdout(&out),
+            stderr(&out)
+        );
     }
 }
