@@ -196,8 +196,11 @@ impl World {
         } else {
             DemoState::Baseline
         };
+        // Times from the later of the two demo collections on, so that every run is newer than
+        // the one before whichever state it assesses (the baseline is a week older).
         let mut inv = demo::inventory(state);
-        inv.collected_at += chrono::Duration::days(self.day);
+        inv.collected_at =
+            demo::collected_at(DemoState::Drifted) + chrono::Duration::days(self.day);
         let p = self.tmp.path().join(format!("inventory-{}.json", self.day));
         std::fs::write(&p, serde_json::to_vec(&inv).unwrap()).unwrap();
         let out = bin()
@@ -352,5 +355,29 @@ proptest! {
             history.push(what);
             w.check(&history);
         }
+        // Whatever people merged, pushed or closed, the approved evidence still verifies: every
+        // link names its first parent's manifest, through merge commits and fast-forwards.
+        let remote = w.remote_repo();
+        let main = remote
+            .find_reference("refs/heads/main")
+            .unwrap()
+            .peel_to_tree()
+            .unwrap();
+        if main.get_name("evidence").is_none() {
+            return Ok(());
+        }
+        let out = bin()
+            .current_dir(w.tmp.path())
+            .args(["verify", "--repo", w.remote.to_str().unwrap(), "--ref", "main"])
+            .output()
+            .unwrap();
+        prop_assert_eq!(
+            out.status.code(),
+            Some(0),
+            "verify of main failed after:\n{}\n{}{}",
+            history.join("\n"),
+            stdout(&out),
+            stderr(&out)
+        );
     }
 }
