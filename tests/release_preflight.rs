@@ -333,3 +333,48 @@ fn a_failure_after_the_tag_push_is_completed_by_the_next_release() {
     assert_code(&out, 0);
     assert!(stdout(&out).contains("byte-identical"), "{}", stdout(&out));
 }
+
+#[test]
+fn a_history_that_fails_verification_is_never_released() {
+    let w = world();
+    // A person edits an evidence file on main without its manifest, then puts it back: the head
+    // snapshot alone is intact, the chain through history is not.
+    let repo = w.remote_repo();
+    let main = repo
+        .find_reference("refs/heads/main")
+        .unwrap()
+        .peel_to_commit()
+        .unwrap();
+    let tree = main.tree().unwrap();
+    let ev = repo
+        .find_tree(tree.get_name("evidence").unwrap().id())
+        .unwrap();
+    let mut tb = repo.treebuilder(Some(&ev)).unwrap();
+    tb.insert("summary.json", repo.blob(b"{}\n").unwrap(), 0o100644)
+        .unwrap();
+    let ev2 = tb.write().unwrap();
+    let mut tb = repo.treebuilder(Some(&tree)).unwrap();
+    tb.insert("evidence", ev2, 0o040000).unwrap();
+    let edited = repo.find_tree(tb.write().unwrap()).unwrap();
+    let sig = Signature::now("Mallory", "mallory@example.com").unwrap();
+    let a = repo
+        .commit(None, &sig, &sig, "tweak", &edited, &[&main])
+        .unwrap();
+    let a = repo.find_commit(a).unwrap();
+    let b = repo
+        .commit(None, &sig, &sig, "put back", &tree, &[&a])
+        .unwrap();
+    repo.reference("refs/heads/main", b, true, "tamper")
+        .unwrap();
+
+    let from = w.gh.log_len();
+    let out = w.release(TOKEN);
+    assert_code(&out, 2);
+    let err = stderr(&out);
+    assert!(
+        err.contains("fails verification") && err.contains("summary.json: sha256"),
+        "{err}"
+    );
+    assert!(err.contains("nothing was pushed"), "{err}");
+    assert_nothing_published(&w, from);
+}

@@ -71,14 +71,13 @@ fn file_part(tag: &str) -> String {
 }
 
 /// Builds the assets of `commit` exactly as a release does; `verify` rebuilds them the same way.
-/// They are a function of the commit (and the tags before it) alone: `_config` is not read, so
-/// whoever rebuilds them, with whatever configuration, gets the same bytes.
+/// They are a function of the commit (and the tags before it) alone, no configuration read, so
+/// whoever rebuilds them gets the same bytes.
 pub(crate) fn build_assets(
     store: &EvidenceStore,
     commit: Oid,
     snapshot: &Snapshot,
     tag: &str,
-    _config: &Config,
 ) -> Result<Assets> {
     // Exactly what `report --ref <commit>` renders (drift since the previous release tag
     // included), so anyone can re-derive the asset with the public command.
@@ -169,10 +168,19 @@ pub fn run(a: Args) -> Result<Outcome> {
     let snapshot = store
         .read_snapshot_at(commit)?
         .with_context(|| format!("`{refname}` ({commit}) holds no evidence to release"))?;
-    let problems = snapshot.verify()?;
+    // What an auditor's `verify` would name must stop the release: the snapshot against its
+    // manifest and, with the full history at hand, the whole manifest chain up to it. A shallow
+    // clone has only the snapshot to check.
+    let mut problems = Vec::new();
+    if store.repo().is_shallow() {
+        problems = snapshot.verify()?;
+    } else {
+        super::verify::verify_history(&store, commit, &refname, &mut problems)?;
+    }
     if !problems.is_empty() {
         bail!(
-            "the evidence at `{refname}` does not match its manifest, refusing to release it:\n  - {}",
+            "the evidence at `{refname}` fails verification, refusing to release it (nothing \
+             was pushed):\n  - {}",
             problems.join("\n  - ")
         );
     }
@@ -185,7 +193,7 @@ pub fn run(a: Args) -> Result<Outcome> {
 
     // 0. Preflight: token, repository, write permission, assets and notes; nothing pushed yet.
     let pre = preflight(&rt, &forge, &store, remote, &auth, &a.tag)?;
-    let assets = build_assets(&store, commit, &snapshot, &a.tag, &config)?;
+    let assets = build_assets(&store, commit, &snapshot, &a.tag)?;
     let notes = release_notes(&store, &a.tag, commit, &snapshot, &assets, &manifest_hash)?;
     let specs = vec![
         AssetSpec {

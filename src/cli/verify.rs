@@ -165,14 +165,15 @@ pub fn run(a: Args) -> Result<Outcome> {
             );
         }
 
-        if a.pdf.is_some() || a.bundle.is_some() {
-            rebuilt_bundle =
-                Some(build_assets(&store, commit, &snapshot, &refname, &config)?.bundle);
-        }
-        if let Some(pdf_path) = &a.pdf {
+        // Built once: the PDF render is the slow part.
+        let rebuilt = if a.pdf.is_some() || a.bundle.is_some() {
+            Some(build_assets(&store, commit, &snapshot, &refname)?)
+        } else {
+            None
+        };
+        if let (Some(pdf_path), Some(rebuilt)) = (&a.pdf, &rebuilt) {
             let given = read(pdf_path)?;
             check_sum(pdf_path, &given, &mut problems, &mut checked);
-            let rebuilt = build_assets(&store, commit, &snapshot, &refname, &config)?;
             if rebuilt.pdf == given {
                 checked.push(format!(
                     "{} is byte-identical to the PDF rebuilt from {commit}",
@@ -187,6 +188,7 @@ pub fn run(a: Args) -> Result<Outcome> {
                 ));
             }
         }
+        rebuilt_bundle = rebuilt.map(|r| r.bundle);
         repo_snapshot = Some(snapshot);
     } else if a.pdf.is_some() {
         bail!("--pdf needs --ref: the PDF is rebuilt from the commit and compared");
@@ -300,7 +302,7 @@ fn anchor(
 /// fields match the manifest, and the manifest links to exactly its first parent's manifest
 /// (or is an explicit genesis on a parent without evidence), never replacing newer evidence.
 /// Returns how many snapshots and links were checked; every problem is pushed.
-fn verify_history(
+pub(crate) fn verify_history(
     store: &EvidenceStore,
     head: git2::Oid,
     refname: &str,

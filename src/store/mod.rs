@@ -658,22 +658,6 @@ impl EvidenceStore {
         Ok(tb.write()?)
     }
 
-    /// Every commit reachable from `head` (all parents), newest first by topology, with the
-    /// snapshot it holds (commits without evidence are left out).
-    pub fn snapshot_history(&self, head: Oid) -> Result<Vec<(Oid, Snapshot)>, StoreError> {
-        let mut walk = self.repo.revwalk()?;
-        walk.set_sorting(git2::Sort::TOPOLOGICAL)?;
-        walk.push(head)?;
-        let mut out = Vec::new();
-        for oid in walk {
-            let oid = oid?;
-            if let Some(s) = self.read_snapshot_at(oid)? {
-                out.push((oid, s));
-            }
-        }
-        Ok(out)
-    }
-
     /// Fast-forwards `refs/heads/<branch>` to `oid` after a push, by compare-and-swap, keeping
     /// a checked-out index and work tree in step. Never drops a local commit: a branch with
     /// commits `oid` does not contain stays where it is ([`Advance::Diverged`]), as does a
