@@ -184,9 +184,13 @@ fn demo_report_verifies_against_the_commit_it_names() {
     let ok = format!("ok: {pdf} is byte-identical to the PDF rebuilt from {head}");
     assert!(after.contains(&ok), "{text}");
     assert!(!after.contains("MISMATCH"), "{text}");
+    // Verified by its full commit id, which binds the whole manifest: nothing left unchecked.
     assert!(
-        after.trim_end().ends_with("verified: no mismatch")
-            || after.contains("verified: no mismatch in what could be checked"),
+        after.contains(&format!("ok: `{head}` is a full commit id")),
+        "{text}"
+    );
+    assert!(
+        after.trim_end().ends_with("verified: no mismatch") && !after.contains("NOTE"),
         "{text}"
     );
 

@@ -148,6 +148,11 @@ pub fn run(a: Args) -> Result<Outcome> {
                 "tag `{refname}` names manifest {h}, but the tagged commit's manifest is \
                  {manifest_hash}"
             )),
+            // A full commit id given by the verifier binds the commit's tree, manifest included.
+            None if refname.eq_ignore_ascii_case(&commit.to_string()) => checked.push(format!(
+                "`{refname}` is a full commit id: its hash binds the manifest, run metadata \
+                 included"
+            )),
             None => notes.push(format!(
                 "`{refname}` is not a release tag: the newest manifest's run metadata (run id, \
                  times, tool version) is bound by no later link; its evidence files and \
