@@ -609,7 +609,8 @@ fn swapped_and_forged_bundle_assets_are_named() {
         stdout(&out)
     );
     assert!(
-        !stdout(&out).contains("verified: no mismatch\n"),
+        stdout(&out).contains("NOT verified as released evidence")
+            && !stdout(&out).contains("verified: no mismatch"),
         "{}",
         stdout(&out)
     );

@@ -272,8 +272,14 @@ fn finish(checked: &[String], notes: &[String], problems: &[String]) -> Result<O
     if problems.is_empty() {
         if notes.is_empty() {
             super::status!("verified: no mismatch");
+        } else if notes.iter().any(|n| n.starts_with("UNANCHORED")) {
+            // Never "verified": a self-consistent bundle is what a forger would hand over too.
+            super::status!(
+                "NOT verified as released evidence: no mismatch found, but nothing anchors the \
+                 bundle (see NOTE: UNANCHORED)"
+            );
         } else {
-            super::status!("verified: no mismatch in what could be checked (see NOTE)");
+            super::status!("no mismatch; verified in part (see NOTE)");
         }
         Ok(Outcome::Done)
     } else {
