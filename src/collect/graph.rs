@@ -1,6 +1,11 @@
 //! Microsoft Graph v1.0: the tenant's identity configuration (docs/SOURCES.md), with
 //! `@odata.nextLink` paging. A failure leaves the field `None` and records a gap on the tenant,
 //! naming the application permission to grant when Graph says 401 or 403.
+//!
+//! Directory roles are read with `$expand=members`; a role that comes back without a `members`
+//! array (the expansion was not honoured) has its members read from
+//! `GET /directoryRoles/{id}/members` instead, and a role whose members cannot be read stays
+//! without `members` and is a named gap, so no check counts it as having no members.
 
 use std::sync::Arc;
 
@@ -33,6 +38,9 @@ fn items(v: Value) -> Vec<Value> {
         other => vec![other],
     }
 }
+
+/// The source whose roles may need their members read separately.
+const ROLES: &str = "graph.directory_roles";
 
 const SOURCES: [GraphSource; 10] = [
     GraphSource {
@@ -107,7 +115,7 @@ const SOURCES: [GraphSource; 10] = [
         },
     },
     GraphSource {
-        name: "graph.directory_roles",
+        name: ROLES,
         path: "/directoryRoles?$expand=members",
         list: true,
         permission: "RoleManagement.Read.Directory",
@@ -183,23 +191,31 @@ pub(crate) async fn collect(
             (i, s, url, Arc::clone(&recs[i].meter), bars[i].clone())
         })
         .collect();
-    let results: Vec<(usize, Paged)> = futures::stream::iter(jobs)
+    let results: Vec<(usize, Paged, Option<MembersFallback>)> = futures::stream::iter(jobs)
         .map(|(i, s, url, meter, bar)| async move {
-            let paged = fetch(http, s, url, page_cap, &meter).await;
+            let mut paged = fetch(http, s, url, page_cap, &meter).await;
+            let fallback = if s.name == ROLES && paged.failure.is_none() {
+                Some(fill_members(http, &mut paged.items, page_cap, &meter).await)
+            } else {
+                None
+            };
             bar.inc(1);
-            (i, paged)
+            (i, paged, fallback)
         })
         .buffer_unordered(http.concurrency)
         .collect()
         .await;
     let mut identity = Identity::default();
-    for (i, paged) in results {
+    for (i, paged, fallback) in results {
         let s = &SOURCES[i];
         let rec = &mut recs[i];
         rec.pages = paged.pages;
         if let Some(f) = paged.failure {
             rec.gap(&tenant_scope, reason(&f, &grant(s.permission)));
             continue;
+        }
+        if let Some(fb) = fallback {
+            fb.record(rec, &tenant_scope, s.permission);
         }
         let n = paged.items.len() as u64;
         let mut body = Value::Array(paged.items);
@@ -222,6 +238,163 @@ pub(crate) async fn collect(
 
 fn grant(permission: &str) -> String {
     format!("grant the Microsoft Graph application permission {permission} (with admin consent)")
+}
+
+/// Whether a directory role as listed needs its members read separately: only a `members`
+/// array is the expansion's answer (an empty one means the role has no members); an absent,
+/// `null` or otherwise shaped `members` says nothing about who holds the role.
+fn needs_members(role: &Value) -> bool {
+    !matches!(role.get("members"), Some(Value::Array(_)))
+}
+
+/// A role for gap reasons: display name, object id and template id, as far as known.
+fn describe_role(role: &Value) -> String {
+    let field = |k: &str| role.get(k).and_then(Value::as_str);
+    let mut s = format!(
+        "directory role {}",
+        field("displayName").map_or_else(|| "(no displayName)".to_string(), |n| format!("{n:?}"))
+    );
+    let mut ids = vec![];
+    if let Some(id) = field("id") {
+        ids.push(format!("id {id}"));
+    }
+    if let Some(t) = field("roleTemplateId") {
+        ids.push(format!("template {t}"));
+    }
+    if !ids.is_empty() {
+        s.push_str(&format!(" ({})", ids.join(", ")));
+    }
+    s
+}
+
+/// What the members fallback did for the directory roles source.
+#[derive(Debug, Default)]
+struct MembersFallback {
+    /// Roles listed without a `members` array.
+    missing: u32,
+    /// Roles whose members were read from the members endpoint.
+    filled: u32,
+    /// Separate member lists requested (one per role without members).
+    queries: u32,
+    /// Pages those lists took.
+    pages: u32,
+    /// Roles whose members could not be read: (role id or "", role description, why).
+    failed: Vec<(String, String, Failure)>,
+}
+
+impl MembersFallback {
+    /// Puts the fallback into the source's provenance: its queries and pages, and one gap per
+    /// role whose membership is unknown.
+    fn record(self, rec: &mut SourceRecord, tenant_scope: &str, permission: &str) {
+        if self.missing == 0 {
+            return;
+        }
+        rec.pages += self.pages;
+        rec.notes.push(format!(
+            "{} directory role(s) came back without members ($expand=members not honoured); \
+             read GET /{API_VERSION}/directoryRoles/{{id}}/members for them: {} extra \
+             query(ies), {} page(s), {} role(s) filled",
+            self.missing, self.queries, self.pages, self.filled
+        ));
+        for (id, role, f) in self.failed {
+            let scope = if id.is_empty() {
+                tenant_scope.to_string()
+            } else {
+                format!("{tenant_scope}/directoryRoles/{id}")
+            };
+            rec.gap(
+                &scope,
+                format!(
+                    "members of {role} are unknown: the role came back without members and \
+                     GET /{API_VERSION}/directoryRoles/{{id}}/members failed: {}",
+                    reason(&f, &grant(permission))
+                ),
+            );
+        }
+    }
+}
+
+/// Reads `GET /directoryRoles/{id}/members` (every page) for each role listed without a
+/// `members` array and stores the result as the role's `members`. A role whose members cannot
+/// be read completely is left without `members`: a partial list would undercount holders.
+async fn fill_members(
+    http: &Http,
+    roles: &mut [Value],
+    page_cap: u32,
+    meter: &Meter,
+) -> MembersFallback {
+    let mut out = MembersFallback::default();
+    let mut jobs = vec![];
+    for (i, role) in roles.iter().enumerate() {
+        if !needs_members(role) {
+            continue;
+        }
+        out.missing += 1;
+        let Some(id) = role
+            .get("id")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+        else {
+            out.failed.push((
+                String::new(),
+                describe_role(role),
+                Failure::Invalid {
+                    detail: "the role has no id to read its members by".into(),
+                },
+            ));
+            continue;
+        };
+        let url = http
+            .endpoints
+            .graph_url(&format!("/{API_VERSION}/directoryRoles"))
+            .map_err(|e| e.to_string())
+            .and_then(|mut u| {
+                u.path_segments_mut()
+                    .map_err(|()| "the Graph endpoint cannot take a path".to_string())?
+                    .push(id)
+                    .push("members");
+                Ok(u)
+            });
+        jobs.push((i, id.to_string(), url));
+    }
+    let results: Vec<(usize, String, Result<Paged, Failure>)> = futures::stream::iter(jobs)
+        .map(|(i, id, url)| async move {
+            let paged = match url {
+                Ok(u) => Ok(http
+                    .get_list(CallKind::Graph, u, "@odata.nextLink", page_cap, meter)
+                    .await),
+                Err(detail) => Err(Failure::Invalid {
+                    detail: format!("cannot build the members URL: {detail}"),
+                }),
+            };
+            (i, id, paged)
+        })
+        .buffer_unordered(http.concurrency.max(1))
+        .collect()
+        .await;
+    let mut results = results;
+    results.sort_by_key(|(i, ..)| *i);
+    for (i, id, paged) in results {
+        let role = &mut roles[i];
+        let paged = match paged {
+            Ok(p) => p,
+            Err(f) => {
+                out.failed.push((id, describe_role(role), f));
+                continue;
+            }
+        };
+        out.queries += 1;
+        out.pages += paged.pages;
+        if let Some(f) = paged.failure {
+            out.failed.push((id, describe_role(role), f));
+            continue;
+        }
+        if let Some(m) = role.as_object_mut() {
+            m.insert("members".into(), Value::Array(paged.items));
+            out.filled += 1;
+        }
+    }
+    out
 }
 
 /// A list (every page) or a single object (as a one-item list).
@@ -330,6 +503,102 @@ mod tests {
             fixture("named_locations_list.v1.0.json"),
         );
         assert!(!i.named_locations.unwrap().is_empty());
+    }
+
+    #[test]
+    fn only_a_members_array_is_the_expansions_answer() {
+        let roles = fixture("directory_roles_list.v1.0.json")["value"].clone();
+        let mut role = roles[0].clone();
+        // Microsoft's list example was taken without $expand: no members, so read them.
+        assert!(role.get("members").is_none());
+        assert!(needs_members(&role));
+        role["members"] = serde_json::json!(null);
+        assert!(
+            needs_members(&role),
+            "null says nothing about who holds the role"
+        );
+        role["members"] = serde_json::json!({"id": "x"});
+        assert!(
+            needs_members(&role),
+            "an object is not the documented collection"
+        );
+        role["members"] = serde_json::json!([]);
+        assert!(!needs_members(&role), "an explicit empty list is real data");
+        role["members"] = fixture("directory_role_members_list.v1.0.json")["value"].clone();
+        assert!(!needs_members(&role));
+    }
+
+    #[test]
+    fn a_failed_members_read_is_a_gap_naming_the_role() {
+        let roles = fixture("directory_roles_list.v1.0.json")["value"].clone();
+        let mut rec = SourceRecord::new(
+            ROLES,
+            InventoryPart::Identity,
+            "https://graph.microsoft.com",
+            API_VERSION,
+            "GET /v1.0/directoryRoles?$expand=members",
+            vec!["/tenants/t".into()],
+        );
+        rec.pages = 1;
+        let fb = MembersFallback {
+            missing: 3,
+            filled: 1,
+            queries: 2,
+            pages: 3,
+            failed: vec![
+                (
+                    "9ed3a0c4-53e1-498c-ab4d-2473476fde14".into(),
+                    describe_role(&roles[0]),
+                    Failure::Status {
+                        status: 403,
+                        code: Some("Authorization_RequestDenied".into()),
+                        message: None,
+                        attempts: 1,
+                    },
+                ),
+                (
+                    String::new(),
+                    describe_role(&serde_json::json!({"displayName": "Odd"})),
+                    Failure::Invalid {
+                        detail: "the role has no id to read its members by".into(),
+                    },
+                ),
+            ],
+        };
+        fb.record(&mut rec, "/tenants/t", "RoleManagement.Read.Directory");
+        assert_eq!(rec.pages, 4, "fallback pages are counted with the list's");
+        assert_eq!(rec.notes.len(), 1);
+        assert!(
+            rec.notes[0].contains("3 directory role(s)"),
+            "{}",
+            rec.notes[0]
+        );
+        assert!(rec.notes[0].contains("2 extra query(ies), 3 page(s), 1 role(s) filled"));
+        assert_eq!(rec.gaps.len(), 2);
+        let g = &rec.gaps[0];
+        assert_eq!(
+            g.scope,
+            "/tenants/t/directoryRoles/9ed3a0c4-53e1-498c-ab4d-2473476fde14"
+        );
+        assert!(
+            g.reason.contains("\"Global Administrator\""),
+            "{}",
+            g.reason
+        );
+        assert!(g.reason.contains("62e90394-69f5-4237-9190-012177145e10"));
+        assert!(g.reason.contains("HTTP 403"), "{}", g.reason);
+        assert!(
+            g.reason.contains("RoleManagement.Read.Directory"),
+            "{}",
+            g.reason
+        );
+        assert_eq!(rec.gaps[1].scope, "/tenants/t");
+        assert!(rec.gaps[1].reason.contains("\"Odd\""));
+
+        // Every role expanded: provenance is untouched.
+        let mut rec2 = SourceRecord::new(ROLES, InventoryPart::Identity, "e", "v", "q", vec![]);
+        MembersFallback::default().record(&mut rec2, "/tenants/t", "p");
+        assert!(rec2.notes.is_empty() && rec2.gaps.is_empty() && rec2.pages == 0);
     }
 
     #[test]
