@@ -212,6 +212,10 @@ pub struct FakeOptions {
     /// Add what the collector must strip (`etag`, `systemData`) to ARM child payloads.
     pub volatile_fields: bool,
     pub token_lifetime: Duration,
+    /// Answer `GET /directoryRoles?$expand=members` without `members` on any role, as Graph
+    /// does when it does not honour the expansion; `GET /directoryRoles/{id}/members` still
+    /// serves them.
+    pub graph_ignores_role_expand: bool,
 }
 
 impl Default for FakeOptions {
@@ -232,6 +236,7 @@ impl Default for FakeOptions {
             strict_api_versions: true,
             volatile_fields: true,
             token_lifetime: Duration::from_secs(3599),
+            graph_ignores_role_expand: false,
         }
     }
 }

@@ -113,6 +113,10 @@ pub(crate) enum Detail {
         path: &'static str,
         singleton: bool,
     },
+    /// `GET /directoryRoles/{id}/members`: the members of one activated role.
+    GraphRoleMembers {
+        role: String,
+    },
     Unknown(String),
 }
 
@@ -332,6 +336,20 @@ pub(crate) fn classify(state: &State, ep: &Endpoint, req: &Req) -> Route {
                             detail: Detail::Graph { path: p, singleton },
                         };
                     }
+                }
+                let parts: Vec<&str> = rest.trim_start_matches('/').split('/').collect();
+                if let ["directoryRoles", role, "members"] = parts.as_slice()
+                    && !role.is_empty()
+                {
+                    return Route {
+                        kind: Kind::Graph,
+                        source: "graph.directory_roles".into(),
+                        scope: format!("{}/directoryRoles/{role}", tenant_scope()),
+                        api: None,
+                        detail: Detail::GraphRoleMembers {
+                            role: role.to_string(),
+                        },
+                    };
                 }
             }
             Route::unknown(format!("{} {} on Graph", req.method, req.path))
@@ -1700,6 +1718,9 @@ fn graph(state: &State, ep: &Endpoint, route: &Route, req: &Req, repeat: bool) -
             );
         }
     }
+    if let Detail::GraphRoleMembers { role } = &route.detail {
+        return role_members(state, ep, req, role, &opts, repeat);
+    }
     let Detail::Graph { path, singleton } = route.detail else {
         unreachable!()
     };
@@ -1737,7 +1758,9 @@ fn graph(state: &State, ep: &Endpoint, route: &Route, req: &Req, repeat: bool) -
         e.split(',')
             .any(|x| x.trim().eq_ignore_ascii_case("members"))
     });
-    if route.source == "graph.directory_roles" && !expand_members {
+    if route.source == "graph.directory_roles"
+        && (!expand_members || opts.graph_ignores_role_expand)
+    {
         for it in &mut items {
             if let Some(m) = it.as_object_mut() {
                 m.remove("members");
@@ -1756,11 +1779,23 @@ fn graph(state: &State, ep: &Endpoint, route: &Route, req: &Req, repeat: bool) -
             }
         }
     }
+    graph_page(ep, req, &context, &items, opts.graph_page_size, repeat)
+}
+
+/// One page of a Graph list, with `@odata.nextLink` (a `$skiptoken`) while more remain.
+fn graph_page(
+    ep: &Endpoint,
+    req: &Req,
+    context: &str,
+    items: &[Value],
+    page_size: usize,
+    repeat: bool,
+) -> Resp {
     let top = req
         .q("$top")
         .and_then(|t| t.parse::<usize>().ok())
-        .unwrap_or(opts.graph_page_size)
-        .min(opts.graph_page_size)
+        .unwrap_or(page_size)
+        .min(page_size)
         .clamp(1, 999);
     let offset = match offset_from("graph", req.q("$skiptoken")) {
         Ok(o) => o,
@@ -1783,4 +1818,60 @@ fn graph(state: &State, ep: &Endpoint, route: &Route, req: &Req, repeat: bool) -
         out["@odata.nextLink"] = json!(next_link(ep, req, "$skiptoken", &token_for("graph", end)));
     }
     Resp::json(200, &out)
+}
+
+/// `GET /directoryRoles/{id}/members` (the role's object id or `roleTemplateId='…'`): the
+/// `members` the tenant holds for that role (none when it holds an empty list or none at all),
+/// paged like every Graph list; an unknown role is Graph's 404.
+fn role_members(
+    state: &State,
+    ep: &Endpoint,
+    req: &Req,
+    role: &str,
+    opts: &super::FakeOptions,
+    repeat: bool,
+) -> Resp {
+    let by_template = role
+        .strip_prefix("roleTemplateId='")
+        .or_else(|| role.strip_prefix("roleTemplateId=%27"))
+        .map(|r| r.trim_end_matches('\'').trim_end_matches("%27"));
+    let found = state
+        .tenant
+        .read()
+        .unwrap()
+        .graph
+        .get("graph.directory_roles")
+        .cloned()
+        .flatten()
+        .and_then(|roles| {
+            roles.as_array().and_then(|list| {
+                list.iter()
+                    .find(|r| {
+                        let field = |k: &str| r.get(k).and_then(Value::as_str);
+                        match by_template {
+                            Some(t) => {
+                                field("roleTemplateId").is_some_and(|x| x.eq_ignore_ascii_case(t))
+                            }
+                            None => field("id").is_some_and(|x| x.eq_ignore_ascii_case(role)),
+                        }
+                    })
+                    .cloned()
+            })
+        });
+    let Some(found) = found else {
+        return graph_error(
+            404,
+            "Request_ResourceNotFound",
+            &format!(
+                "Resource '{role}' does not exist or one of its queried reference-property objects are not present."
+            ),
+        );
+    };
+    let items: Vec<Value> = found
+        .get("members")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let context = format!("{}/v1.0/$metadata#directoryObjects", ep.base);
+    graph_page(ep, req, &context, &items, opts.graph_page_size, repeat)
 }
