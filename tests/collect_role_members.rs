@@ -86,9 +86,9 @@ fn members_read_separately_match_the_expansion_and_give_the_same_verdicts() {
     ignored_fake.configure(|o| o.graph_ignores_role_expand = true);
     let ignored = collect(&ignored_fake);
 
-    assert_eq!(
-        comparable(&honoured),
-        comparable(&ignored),
+    // Compared whole (not only the roles), printed as a diff when they differ.
+    assert!(
+        comparable(&honoured) == comparable(&ignored),
         "{}",
         json_diff(&comparable(&honoured), &comparable(&ignored))
     );

@@ -635,6 +635,34 @@ async fn graph_pages_with_next_links_and_honours_select_and_expand() {
     let (s, _) = api.graph_json("/users?$filter=userType eq 'Guest'").await;
     assert_eq!(s, 400);
     assert_eq!(api.fake.counters().graph, 7);
+
+    // A role's members on their own, paged like every list; an unknown role is Graph's 404.
+    let members: Vec<Value> = (1..=7).map(|i| json!({"id": format!("u{i}")})).collect();
+    api.fake.update_tenant(|t| {
+        t.graph.insert(
+            "graph.directory_roles".into(),
+            Some(json!([{"id": "r1", "displayName": "Global Administrator", "members": members}])),
+        );
+    });
+    let (mut got, mut pages) = (vec![], 0);
+    let mut next = Some("/directoryRoles/r1/members".to_string());
+    while let Some(url) = next {
+        let (s, body) = api.graph_json(&url).await;
+        assert_eq!(s, 200, "{body}");
+        got.extend(body["value"].as_array().unwrap().iter().cloned());
+        next = body["@odata.nextLink"].as_str().map(str::to_string);
+        pages += 1;
+        assert!(pages < 20, "paging does not end");
+    }
+    assert_eq!(got, members);
+    assert!(pages > 1, "{pages} page(s)");
+    let (s, body) = api.graph_json("/directoryRoles/nope/members").await;
+    assert_eq!(s, 404, "{body}");
+    assert_eq!(body["error"]["code"], "Request_ResourceNotFound");
+    // The knob: $expand=members not honoured.
+    api.fake.configure(|o| o.graph_ignores_role_expand = true);
+    let (_, body) = api.graph_json("/directoryRoles?$expand=members").await;
+    assert!(body["value"][0].get("members").is_none(), "{body}");
 }
 
 #[tokio::test]
