@@ -112,6 +112,10 @@ pub struct CollectConfig {
     pub subscriptions: Vec<String>,
     /// Subscription ids to leave out.
     pub exclude_subscriptions: Vec<String>,
+    /// Subscriptions of another tenant (Azure Lighthouse delegations) to assess as well, by id.
+    /// Every other subscription whose home tenant is not the assessed tenant is skipped and
+    /// named in the evidence.
+    pub include_delegated_subscriptions: Vec<String>,
     /// Collect the subscriptions below this management group.
     pub management_group: Option<String>,
     /// Requests in flight at once.
@@ -138,6 +142,7 @@ impl Default for CollectConfig {
         Self {
             subscriptions: vec![],
             exclude_subscriptions: vec![],
+            include_delegated_subscriptions: vec![],
             management_group: None,
             concurrency: crate::collect::DEFAULT_CONCURRENCY,
             request_timeout_secs: crate::collect::DEFAULT_REQUEST_TIMEOUT.as_secs(),
@@ -237,6 +242,10 @@ impl CollectConfig {
         for (key, list) in [
             ("collect.subscriptions", &self.subscriptions),
             ("collect.exclude_subscriptions", &self.exclude_subscriptions),
+            (
+                "collect.include_delegated_subscriptions",
+                &self.include_delegated_subscriptions,
+            ),
         ] {
             for (i, s) in list.iter().enumerate() {
                 if s.trim().is_empty() {
@@ -420,7 +429,7 @@ pub enum ConfigError {
 pub const ENV_PREFIX: &str = "SOC2_EVIDENCE__";
 
 /// The keys the environment can override (`section.key`).
-pub const ENV_KEYS: [&str; 15] = [
+pub const ENV_KEYS: [&str; 16] = [
     "organisation.name",
     "organisation.system",
     "evidence.root",
@@ -430,6 +439,7 @@ pub const ENV_KEYS: [&str; 15] = [
     "azure.client_id",
     "collect.subscriptions",
     "collect.exclude_subscriptions",
+    "collect.include_delegated_subscriptions",
     "collect.management_group",
     "github.repository",
     "github.remote",
@@ -490,6 +500,9 @@ impl Config {
                 "collect.subscriptions" => self.collect.subscriptions = env_list(&v),
                 "collect.exclude_subscriptions" => {
                     self.collect.exclude_subscriptions = env_list(&v)
+                }
+                "collect.include_delegated_subscriptions" => {
+                    self.collect.include_delegated_subscriptions = env_list(&v)
                 }
                 "collect.management_group" => self.collect.management_group = env_opt(&v),
                 "github.repository" => self.github.repository = v,
@@ -807,9 +820,17 @@ mod tests {
             "[azure]\ncloud = \"usgov\"\nauth = \"client-secret\"\ntenant_id = \"t-1\"\n\
              arm_endpoint = \"http://127.0.0.1:8080\"\n\
              [collect]\nsubscriptions = [\"s1\"]\nexclude_subscriptions = [\"s2\"]\n\
+             include_delegated_subscriptions = [\"d1\"]\n\
              management_group = \"mg\"\nconcurrency = 4\nactivity_log_days = 30\n",
         )
         .unwrap();
+        assert_eq!(c.collect.include_delegated_subscriptions, ["d1"]);
+        assert!(
+            Config::default()
+                .collect
+                .include_delegated_subscriptions
+                .is_empty()
+        );
         assert_eq!(c.azure.cloud, crate::collect::Cloud::UsGov);
         assert_eq!(c.azure.auth, crate::collect::AuthMethod::ClientSecret);
         assert_eq!(c.collect.subscriptions, ["s1"]);
@@ -822,7 +843,8 @@ mod tests {
         let e = Config::parse(
             "x.toml",
             "[azure]\narm_endpoint = \"http://example.test\"\ntenant_id = \"a b\"\n\
-             [collect]\nconcurrency = 0\nactivity_log_days = 91\nsubscriptions = [\"\"]\n",
+             [collect]\nconcurrency = 0\nactivity_log_days = 91\nsubscriptions = [\"\"]\n\
+             include_delegated_subscriptions = [\"d1\", \" \"]\n",
         )
         .unwrap_err();
         let ConfigError::Invalid { problems, .. } = &e else {
@@ -838,10 +860,22 @@ mod tests {
                 "azure.arm_endpoint",
                 "azure.tenant_id",
                 "collect.subscriptions[0]",
+                "collect.include_delegated_subscriptions[1]",
                 "collect.concurrency",
                 "collect.activity_log_days"
             ]
         );
+        // A misspelt key is rejected, not ignored (a bool is not the list it expects either).
+        for bad in [
+            "[collect]\ninclude_delegated_subscription = [\"d1\"]\n",
+            "[collect]\ninclude_delegated_subscriptions = true\n",
+        ] {
+            let e = Config::parse("x.toml", bad).unwrap_err();
+            assert!(
+                e.to_string().contains("include_delegated_subscription"),
+                "{e}"
+            );
+        }
         let e = Config::parse("x.toml", "[azure]\ncloud = \"mars\"\n").unwrap_err();
         assert!(e.to_string().contains("mars"), "{e}");
     }

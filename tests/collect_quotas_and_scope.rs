@@ -218,6 +218,7 @@ fn scope_by_subscription_list_and_exclusion() {
         ],
         management_group: None,
         exclude: vec![STAGING.into()],
+        ..ScopeSpec::default()
     };
     let inv = collector::collect(&o).inventory;
     let subs: Vec<&str> = inv.subscriptions.iter().map(|s| s.id.as_str()).collect();
@@ -267,6 +268,7 @@ fn scope_by_management_group() {
         subscriptions: vec![],
         management_group: Some("mg-production".into()),
         exclude: vec![],
+        ..ScopeSpec::default()
     };
     let inv = collector::collect(&o).inventory;
     let subs: Vec<&str> = inv.subscriptions.iter().map(|s| s.id.as_str()).collect();
@@ -366,4 +368,108 @@ fn the_binary_collects_over_plain_http_on_loopback() {
         inv.source("resource_graph.resources").unwrap().endpoint,
         fake.arm_http_url().unwrap()
     );
+}
+
+/// The home tenant of the delegated subscription in the Lighthouse tests.
+const CUSTOMER_TENANT: &str = "0c0ffee0-1111-4222-8333-444455556666";
+
+/// The demo tenant where STAGING is not the tenant's own but delegated to it by another tenant
+/// (Azure Lighthouse): `GET /subscriptions` lists it with that tenant's `tenantId`.
+fn demo_with_a_delegation() -> FakeAzure {
+    let mut t = tenant(&demo_with_changes());
+    t.delegate(STAGING, CUSTOMER_TENANT);
+    FakeAzure::start(t, support::scenario::small_pages())
+}
+
+#[test]
+fn a_delegated_subscription_is_left_out_by_default_and_named() {
+    let fake = demo_with_a_delegation();
+    let inv = collector::collect(&collector::options(&fake, AuthMethod::ClientSecret)).inventory;
+    let subs: Vec<&str> = inv.subscriptions.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(subs.len(), 2, "{subs:?}");
+    assert!(!subs.contains(&STAGING), "{subs:?}");
+    assert!(inv.subscriptions.iter().all(|s| s.tenant_id.is_none()));
+    assert!(!inv.resources.is_empty());
+    assert!(
+        inv.resources
+            .iter()
+            .all(|r| !r.subscription_id.eq_ignore_ascii_case(STAGING)),
+        "the delegated subscription's resources are not in the inventory"
+    );
+    assert!(
+        inv.changes
+            .as_ref()
+            .unwrap()
+            .iter()
+            .all(|e| !e.subscription_id.eq_ignore_ascii_case(STAGING))
+    );
+    // Named in the evidence, with its tenant; not a gap (nothing failed to be read).
+    let s = inv.source("arm.subscriptions").unwrap();
+    let named: Vec<&String> = s.notes.iter().filter(|n| n.contains(STAGING)).collect();
+    assert_eq!(named.len(), 1, "{:#?}", s.notes);
+    assert!(
+        named[0].contains("skipped") && named[0].contains(CUSTOMER_TENANT),
+        "{}",
+        named[0]
+    );
+    let about_it: Vec<String> = gaps(&inv)
+        .into_iter()
+        .filter(|g| g.to_ascii_lowercase().contains(STAGING))
+        .collect();
+    assert!(about_it.is_empty(), "{about_it:#?}");
+    assert!(
+        !s.scope.iter().any(|x| x.contains(STAGING)),
+        "{:?}",
+        s.scope
+    );
+    // Nothing of it was read: no Resource Graph, ARM or Activity Log request names it.
+    for r in fake.requests().iter().filter(|r| {
+        matches!(
+            r.kind,
+            Kind::ResourceGraph | Kind::ArmSubscription | Kind::ActivityLog | Kind::ArmResource
+        )
+    }) {
+        assert!(
+            !r.scope.to_ascii_lowercase().contains(STAGING),
+            "{r:?} reads the delegated subscription"
+        );
+    }
+}
+
+#[test]
+fn a_delegated_subscription_listed_in_config_is_assessed_with_its_tenant() {
+    let fake = demo_with_a_delegation();
+    let mut o = collector::options(&fake, AuthMethod::ClientSecret);
+    o.scope = ScopeSpec {
+        include_delegated: vec![STAGING.to_ascii_uppercase()],
+        ..ScopeSpec::default()
+    };
+    let inv = collector::collect(&o).inventory;
+    assert_eq!(inv.subscriptions.len(), 3);
+    let labels: Vec<(&str, Option<&str>)> = inv
+        .subscriptions
+        .iter()
+        .map(|s| (s.id.as_str(), s.tenant_id.as_deref()))
+        .collect();
+    for (id, tenant) in labels {
+        let want = (id == STAGING).then_some(CUSTOMER_TENANT);
+        assert_eq!(tenant, want, "{id}");
+    }
+    assert!(
+        inv.resources
+            .iter()
+            .any(|r| r.subscription_id.eq_ignore_ascii_case(STAGING))
+    );
+    assert_ne!(inv.tenant_id, CUSTOMER_TENANT);
+    let s = inv.source("arm.subscriptions").unwrap();
+    assert!(
+        s.notes
+            .iter()
+            .any(|n| n.contains(STAGING) && n.contains("include_delegated_subscriptions")),
+        "{:#?}",
+        s.notes
+    );
+    // The label survives the evidence file's round trip.
+    let back: Inventory = serde_json::from_str(&serde_json::to_string(&inv).unwrap()).unwrap();
+    assert_eq!(back, inv);
 }

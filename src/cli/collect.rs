@@ -135,6 +135,7 @@ fn options(
             .chain(&a.exclude_subscriptions)
             .cloned()
             .collect(),
+        include_delegated: c.include_delegated_subscriptions.clone(),
     };
     opts.concurrency = c.concurrency;
     opts.request_timeout = Duration::from_secs(c.request_timeout_secs);

@@ -122,6 +122,10 @@ impl CollectOptions {
         for (what, list) in [
             ("subscription", &self.scope.subscriptions),
             ("excluded subscription", &self.scope.exclude),
+            (
+                "included delegated subscription",
+                &self.scope.include_delegated,
+            ),
         ] {
             if list.iter().any(|s| s.trim().is_empty()) {
                 p.push(format!("an {what} id is empty"));
@@ -343,10 +347,17 @@ pub async fn collect(opts: &CollectOptions) -> Result<Collected, CollectError> {
             tokens.identity()
         )));
     }
-    let tenant_id = tokens
-        .tenant_id()
-        .or_else(|| visible.iter().find_map(|v| v.tenant_id.clone()))
-        .unwrap_or_else(|| "unknown".to_string());
+    // The assessed tenant: the token's. Without it, the one tenant every listed subscription
+    // names; several tenants (delegations) leave it unknown rather than picking one at random.
+    let home_tenant = tokens.tenant_id().or_else(|| {
+        let tenants: std::collections::BTreeSet<String> = visible
+            .iter()
+            .filter_map(|v| v.tenant_id.as_deref())
+            .map(str::to_ascii_lowercase)
+            .collect();
+        (tenants.len() == 1).then(|| tenants.into_iter().next().unwrap_or_default())
+    });
+    let tenant_id = home_tenant.clone().unwrap_or_else(|| "unknown".to_string());
     let members = match &opts.scope.management_group {
         Some(mg) => {
             subs_rec.notes.push(format!(
@@ -368,7 +379,12 @@ pub async fn collect(opts: &CollectOptions) -> Result<Collected, CollectError> {
         }
         None => None,
     };
-    let mut resolved = scope::resolve(&opts.scope, &visible, members.as_ref());
+    let mut resolved = scope::resolve(
+        &opts.scope,
+        &visible,
+        members.as_ref(),
+        home_tenant.as_deref(),
+    );
     if let Some(shard) = opts.shard {
         let before = resolved.subscriptions.len();
         resolved.subscriptions.retain(|v| shard.owns(&v.id));
@@ -401,12 +417,21 @@ pub async fn collect(opts: &CollectOptions) -> Result<Collected, CollectError> {
     subs_rec.notes.extend(resolved.notes.iter().cloned());
     if resolved.subscriptions.is_empty() && opts.shard.is_none() {
         return Err(CollectError::NoSubscriptions(format!(
-            "{} subscription(s) visible, none left after scoping{}",
+            "{} subscription(s) visible, none left after scoping{}{}",
             visible.len(),
             if resolved.not_visible.is_empty() {
                 String::new()
             } else {
                 format!("; not visible: {}", resolved.not_visible.join(", "))
+            },
+            if resolved.other_tenant.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; of another tenant (list them in include_delegated_subscriptions to \
+                     assess them): {}",
+                    resolved.other_tenant.join(", ")
+                )
             }
         )));
     }
@@ -433,6 +458,11 @@ pub async fn collect(opts: &CollectOptions) -> Result<Collected, CollectError> {
             id: v.id.clone(),
             display_name: v.display_name.clone(),
             state: v.state.clone(),
+            // Labelled only when it is not the assessed tenant's (an included delegation).
+            tenant_id: v
+                .tenant_id
+                .clone()
+                .filter(|t| !t.trim().eq_ignore_ascii_case(tenant_id.trim())),
             ..Subscription::default()
         })
         .collect();

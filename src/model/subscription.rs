@@ -12,6 +12,11 @@ pub struct Subscription {
     pub display_name: String,
     #[serde(default)]
     pub state: Option<String>,
+    /// The subscription's home tenant, present only when it is not the inventory's tenant: a
+    /// subscription delegated from another tenant (Azure Lighthouse) that configuration
+    /// (`collect.include_delegated_subscriptions`) asked to assess.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant_id: Option<String>,
     /// `Microsoft.Insights/diagnosticSettings` at subscription scope (Activity Log export).
     /// `None`: not collected; `Some([])`: collected, none configured.
     #[serde(default)]

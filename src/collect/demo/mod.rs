@@ -442,6 +442,7 @@ fn subscription(idx: usize, export_activity_log: bool, free_plans: &[&str]) -> S
         id: id.to_string(),
         display_name: name.to_string(),
         state: Some("Enabled".into()),
+        tenant_id: None,
         diagnostic_settings: Some(diag),
         defender_pricings: Some(pricings),
         security_contacts: Some(contacts),

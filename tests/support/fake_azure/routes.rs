@@ -1205,12 +1205,17 @@ fn subscriptions(
         .subscriptions
         .iter()
         .map(|s| {
+            // A delegated subscription names its home tenant and the tenant managing it.
+            let (home, managed_by) = match t.delegated.get(&s.id.to_ascii_lowercase()) {
+                Some(home) => (home.clone(), json!([{"tenantId": t.tenant_id}])),
+                None => (t.tenant_id.clone(), json!([])),
+            };
             json!({
                 "id": format!("/subscriptions/{}", s.id),
                 "authorizationSource": "RoleBased",
-                "managedByTenants": [],
+                "managedByTenants": managed_by,
                 "subscriptionId": s.id,
-                "tenantId": t.tenant_id,
+                "tenantId": home,
                 "displayName": s.display_name,
                 "state": s.state,
                 "subscriptionPolicies": {

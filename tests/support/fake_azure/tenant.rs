@@ -326,6 +326,10 @@ pub struct FakeTenant {
     /// Activity Log `EventData` objects (all categories); `None` = answer with [`Missing`].
     pub events: Option<Vec<Value>>,
     pub missing: Missing,
+    /// Subscription id → its home tenant, for subscriptions another tenant delegated to this
+    /// one (Azure Lighthouse): `GET /subscriptions` reports that `tenantId` and this tenant in
+    /// `managedByTenants`.
+    pub delegated: BTreeMap<String, String>,
 }
 
 impl FakeTenant {
@@ -347,6 +351,7 @@ impl FakeTenant {
                 .collect(),
             events: Some(vec![]),
             missing: Missing::Forbidden,
+            delegated: BTreeMap::new(),
         }
     }
 
@@ -453,6 +458,22 @@ impl FakeTenant {
             .or_default()
             .push(row);
         self.subscriptions.push(s);
+    }
+
+    /// Makes subscription `sub` one that `home` delegated to this tenant: the subscription list
+    /// and its Resource Graph rows carry `home` as `tenantId`, as Azure reports them.
+    pub fn delegate(&mut self, sub: &str, home: &str) {
+        self.delegated
+            .insert(sub.to_ascii_lowercase(), home.to_string());
+        for row in self.tables.values_mut().flatten() {
+            let of_sub = row
+                .get("subscriptionId")
+                .and_then(Value::as_str)
+                .is_some_and(|s| s.eq_ignore_ascii_case(sub));
+            if of_sub {
+                row["tenantId"] = json!(home);
+            }
+        }
     }
 
     /// Adds a resource: its Resource Graph row and its ARM children.
