@@ -40,23 +40,7 @@ fn world() -> World {
 fn world_with(config: &str) -> World {
     let tmp = tempfile::tempdir().unwrap();
     let remote = tmp.path().join("remote.git");
-    let mut opts = git2::RepositoryInitOptions::new();
-    opts.bare(true).initial_head("main");
-    let repo = Repository::init_opts(&remote, &opts).unwrap();
-    let blob = repo.blob(config.as_bytes()).unwrap();
-    let mut tb = repo.treebuilder(None).unwrap();
-    tb.insert("soc2-evidence.toml", blob, 0o100644).unwrap();
-    let tree = repo.find_tree(tb.write().unwrap()).unwrap();
-    let sig = Signature::now("Alice Admin", "alice@contoso.example").unwrap();
-    repo.commit(
-        Some("refs/heads/main"),
-        &sig,
-        &sig,
-        "Configure soc2-evidence",
-        &tree,
-        &[],
-    )
-    .unwrap();
+    bare_remote_with_config(&remote, config);
     let gh = FakeGithub::start(Some(remote.clone()));
     World { tmp, remote, gh }
 }
@@ -84,14 +68,8 @@ impl World {
     }
 
     fn bot(&self, cwd: &Path, args: &[&str]) -> Output {
-        bin()
-            .current_dir(cwd)
+        github_bot(&self.gh.url, TOKEN, cwd)
             .args(args)
-            .env("SOC2_EVIDENCE_GITHUB_API_URL", &self.gh.url)
-            .env("GITHUB_TOKEN", TOKEN)
-            .env_remove("GH_TOKEN")
-            .env_remove("GITHUB_REPOSITORY")
-            .env_remove("GITHUB_STEP_SUMMARY")
             .output()
             .unwrap()
     }

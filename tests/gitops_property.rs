@@ -104,24 +104,7 @@ impl World {
     fn new() -> Self {
         let tmp = tempfile::tempdir().unwrap();
         let remote = tmp.path().join("remote.git");
-        let mut opts = git2::RepositoryInitOptions::new();
-        opts.bare(true).initial_head("main");
-        let repo = Repository::init_opts(&remote, &opts).unwrap();
-        let blob = repo.blob(CONFIG.as_bytes()).unwrap();
-        let mut tb = repo.treebuilder(None).unwrap();
-        tb.insert("soc2-evidence.toml", blob, 0o100644).unwrap();
-        let tree = repo.find_tree(tb.write().unwrap()).unwrap();
-        let sig = person();
-        let first = repo
-            .commit(
-                Some("refs/heads/main"),
-                &sig,
-                &sig,
-                "Configure soc2-evidence",
-                &tree,
-                &[],
-            )
-            .unwrap();
+        let first = bare_remote_with_config(&remote, CONFIG);
         let gh = FakeGithub::start(Some(remote.clone()));
         let clone = |name: &str| {
             let dest = tmp.path().join(name);
@@ -203,14 +186,8 @@ impl World {
             demo::collected_at(DemoState::Drifted) + chrono::Duration::days(self.day);
         let p = self.tmp.path().join(format!("inventory-{}.json", self.day));
         std::fs::write(&p, serde_json::to_vec(&inv).unwrap()).unwrap();
-        let out = bin()
-            .current_dir(&self.bot_clone)
+        let out = github_bot(&self.gh.url, TOKEN, &self.bot_clone)
             .args(["run", "--inventory", p.to_str().unwrap()])
-            .env("SOC2_EVIDENCE_GITHUB_API_URL", &self.gh.url)
-            .env("GITHUB_TOKEN", TOKEN)
-            .env_remove("GH_TOKEN")
-            .env_remove("GITHUB_REPOSITORY")
-            .env_remove("GITHUB_STEP_SUMMARY")
             .output()
             .unwrap();
         assert_code(&out, 0);

@@ -295,17 +295,8 @@ fn remote_world(
     fake_github::FakeGithub,
 ) {
     let remote = tmp.join("remote.git");
-    let mut opts = git2::RepositoryInitOptions::new();
-    opts.bare(true).initial_head("main");
-    let repo = git2::Repository::init_opts(&remote, &opts).unwrap();
     let config = "[github]\nrepository = \"contoso/evidence\"\nlabels = [\"soc2-evidence\"]\n";
-    let blob = repo.blob(config.as_bytes()).unwrap();
-    let mut tb = repo.treebuilder(None).unwrap();
-    tb.insert("soc2-evidence.toml", blob, 0o100644).unwrap();
-    let tree = repo.find_tree(tb.write().unwrap()).unwrap();
-    let sig = git2::Signature::now("Alice Admin", "alice@contoso.example").unwrap();
-    repo.commit(Some("refs/heads/main"), &sig, &sig, "config", &tree, &[])
-        .unwrap();
+    bare_remote_with_config(&remote, config);
     let clone = tmp.join("work");
     git2::build::RepoBuilder::new()
         .clone(&format!("file://{}", remote.display()), &clone)
@@ -315,14 +306,8 @@ fn remote_world(
 }
 
 fn bot_run(gh: &fake_github::FakeGithub, clone: &Path, inventory: &str) -> Output {
-    bin()
-        .current_dir(clone)
+    github_bot(&gh.url, fake_github::TOKEN, clone)
         .args(["run", "--inventory", inventory])
-        .env("SOC2_EVIDENCE_GITHUB_API_URL", &gh.url)
-        .env("GITHUB_TOKEN", fake_github::TOKEN)
-        .env_remove("GH_TOKEN")
-        .env_remove("GITHUB_REPOSITORY")
-        .env_remove("GITHUB_STEP_SUMMARY")
         .output()
         .unwrap()
 }

@@ -38,16 +38,7 @@ struct World {
 fn world() -> World {
     let tmp = tempfile::tempdir().unwrap();
     let remote = tmp.path().join("remote.git");
-    let mut opts = git2::RepositoryInitOptions::new();
-    opts.bare(true).initial_head("main");
-    let repo = Repository::init_opts(&remote, &opts).unwrap();
-    let blob = repo.blob(CONFIG.as_bytes()).unwrap();
-    let mut tb = repo.treebuilder(None).unwrap();
-    tb.insert("soc2-evidence.toml", blob, 0o100644).unwrap();
-    let tree = repo.find_tree(tb.write().unwrap()).unwrap();
-    let sig = Signature::now("Alice Admin", "alice@contoso.example").unwrap();
-    repo.commit(Some("refs/heads/main"), &sig, &sig, "Configure", &tree, &[])
-        .unwrap();
+    bare_remote_with_config(&remote, CONFIG);
     let clone = tmp.path().join("work");
     git2::build::RepoBuilder::new()
         .clone(&format!("file://{}", remote.display()), &clone)
@@ -82,14 +73,8 @@ fn world() -> World {
 
 impl World {
     fn bot(&self, token: &str, args: &[&str]) -> Output {
-        bin()
-            .current_dir(&self.clone)
+        github_bot(&self.gh.url, token, &self.clone)
             .args(args)
-            .env("SOC2_EVIDENCE_GITHUB_API_URL", &self.gh.url)
-            .env("GITHUB_TOKEN", token)
-            .env_remove("GH_TOKEN")
-            .env_remove("GITHUB_REPOSITORY")
-            .env_remove("GITHUB_STEP_SUMMARY")
             .output()
             .unwrap()
     }

@@ -149,6 +149,15 @@ impl World {
         self.store().read_snapshot_at(oid).unwrap().unwrap()
     }
 
+    /// A person's commit on top of `main` holding main's snapshot changed by `edit`.
+    fn commit_edited_head(&self, msg: &str, edit: impl FnOnce(&mut Snapshot)) {
+        let head = *self.mains().last().unwrap();
+        let mut s = self.snapshot(head);
+        edit(&mut s);
+        let t = self.tree_with(head, Some(&s));
+        self.commit_on_main(t, msg);
+    }
+
     /// Replaces the evidence tree of `oid`'s tree with `files` and returns the new tree.
     fn tree_with(&self, oid: Oid, files: Option<&Snapshot>) -> Oid {
         let repo = self.repo();
@@ -317,8 +326,7 @@ fn the_pristine_world_verifies() {
 #[test]
 fn byte_flips_in_every_file_kind_are_named() {
     let w = World::new();
-    let head = *w.mains().last().unwrap();
-    let snap = w.snapshot(head);
+    let snap = w.snapshot(*w.mains().last().unwrap());
     let kinds = [
         "summary.json",
         "controls/CC6.1.json",
@@ -337,23 +345,21 @@ fn byte_flips_in_every_file_kind_are_named() {
     );
     for path in paths {
         let w = World::new();
-        let mut s = snap.clone();
-        let bytes = s.files.get_mut(&path).unwrap();
-        let mid = bytes.len() / 2;
-        flip_in_string(bytes, mid);
-        let t = w.tree_with(head, Some(&s));
-        w.commit_on_main(t, "tweak");
+        w.commit_edited_head("tweak", |s| {
+            let bytes = s.files.get_mut(&path).unwrap();
+            let mid = bytes.len() / 2;
+            flip_in_string(bytes, mid);
+        });
         assert_mismatch(&w.verify(&["--ref", "main"]), &format!("{path}: sha256"));
     }
     // The manifest itself: one listed hash changed.
     let w = World::new();
-    let mut s = snap.clone();
-    edit_manifest(&mut s, |m| {
-        let h = m.files.get_mut("summary.json").unwrap();
-        *h = h.replacen(&h[..1], if &h[..1] == "0" { "1" } else { "0" }, 1);
+    w.commit_edited_head("tweak", |s| {
+        edit_manifest(s, |m| {
+            let h = m.files.get_mut("summary.json").unwrap();
+            *h = h.replacen(&h[..1], if &h[..1] == "0" { "1" } else { "0" }, 1);
+        })
     });
-    let t = w.tree_with(head, Some(&s));
-    w.commit_on_main(t, "tweak");
     assert_mismatch(&w.verify(&["--ref", "main"]), "summary.json: sha256");
 }
 
@@ -362,30 +368,27 @@ fn deleted_and_added_files_and_a_deleted_manifest_are_named() {
     let head_of = |w: &World| *w.mains().last().unwrap();
 
     let w = World::new();
-    let mut s = w.snapshot(head_of(&w));
-    s.files.remove("controls/CC6.1.json");
-    let t = w.tree_with(head_of(&w), Some(&s));
-    w.commit_on_main(t, "drop a control");
+    w.commit_edited_head("drop a control", |s| {
+        s.files.remove("controls/CC6.1.json");
+    });
     assert_mismatch(
         &w.verify(&["--ref", "main"]),
         "controls/CC6.1.json: listed in the manifest but missing",
     );
 
     let w = World::new();
-    let mut s = w.snapshot(head_of(&w));
-    s.files.insert("checks/extra.json".into(), b"{}\n".to_vec());
-    let t = w.tree_with(head_of(&w), Some(&s));
-    w.commit_on_main(t, "add a file");
+    w.commit_edited_head("add a file", |s| {
+        s.files.insert("checks/extra.json".into(), b"{}\n".to_vec());
+    });
     assert_mismatch(
         &w.verify(&["--ref", "main"]),
         "checks/extra.json: present but not listed",
     );
 
     let w = World::new();
-    let mut s = w.snapshot(head_of(&w));
-    s.files.remove(evidence::MANIFEST);
-    let t = w.tree_with(head_of(&w), Some(&s));
-    w.commit_on_main(t, "drop the manifest");
+    w.commit_edited_head("drop the manifest", |s| {
+        s.files.remove(evidence::MANIFEST);
+    });
     assert_mismatch(&w.verify(&["--ref", "main"]), "without a manifest.json");
 
     // The whole evidence root deleted (`git commit -am` after a stale index), then a new chain.

@@ -498,7 +498,7 @@ impl Ctx<'_> {
                 );
             }
             Some(expect) => {
-                self.replace_branch(&head_branch, expect, head_commit)?;
+                self.replace_branch(&head_branch, expect, head_commit, snapshot)?;
                 let _ = writeln!(
                     text,
                     "committed {head_commit} on {head_branch} and pushed it"
@@ -680,34 +680,19 @@ impl Ctx<'_> {
     }
 
     /// Moves the remote `branch` from `expect` (as fetched) to `commit` under a lease, after
-    /// checking that every commit the move drops is the bot's own. The check is the last word
+    /// checking that every commit the move drops is the bot's own and that `snapshot` (the
+    /// commit's) is not older than the evidence it replaces. The check is the last word
     /// before any forced update: whatever chose the branch, a person's commit is never dropped.
     fn replace_branch(
         &self,
         branch: &str,
         expect: Option<Oid>,
         commit: Oid,
+        snapshot: &Snapshot,
     ) -> Result<(), PassError> {
         if let Some(old) = expect {
             // The push replaces the branch's head: never with an older snapshot.
-            if let (Some(old_as_of), Some(as_of)) = (
-                self.store.snapshot_as_of(old)?,
-                self.store.snapshot_as_of(commit)?,
-            ) && as_of < old_as_of
-            {
-                let show = |t: chrono::DateTime<chrono::Utc>| {
-                    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-                };
-                return Err(PassError::Failed(
-                    StoreError::OlderSnapshot {
-                        branch: branch.to_string(),
-                        head: old,
-                        as_of: show(as_of),
-                        head_as_of: show(old_as_of),
-                    }
-                    .into(),
-                ));
-            }
+            self.store.ensure_not_older(branch, old, snapshot)?;
             let foreign = self.store.foreign_dropped(old, commit)?;
             if !foreign.is_empty() {
                 return Err(PassError::Failed(anyhow!(

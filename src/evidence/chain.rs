@@ -77,41 +77,27 @@ pub(super) fn bound_fields(s: &Snapshot, m: &Manifest) -> Vec<String> {
     }
     match s.summary() {
         Ok(sum) => {
-            differs(
-                &mut problems,
-                "tenant_id",
-                SUMMARY,
-                m.tenant_id.clone(),
-                sum.tenant_id.clone(),
-            );
-            differs(
-                &mut problems,
-                "as_of",
-                SUMMARY,
-                m.as_of.to_rfc3339(),
-                sum.as_of.to_rfc3339(),
-            );
-            differs(
-                &mut problems,
-                "catalogue_version",
-                SUMMARY,
-                m.catalogue_version.clone(),
-                sum.catalogue_version.clone(),
-            );
-            differs(
-                &mut problems,
-                "criteria_edition",
-                SUMMARY,
-                m.criteria_edition.clone(),
-                sum.criteria_edition.clone(),
-            );
-            differs(
-                &mut problems,
-                "schema_version",
-                SUMMARY,
-                m.schema_version.to_string(),
-                sum.schema_version.to_string(),
-            );
+            for (field, ours, theirs) in [
+                ("tenant_id", m.tenant_id.clone(), sum.tenant_id),
+                ("as_of", m.as_of.to_rfc3339(), sum.as_of.to_rfc3339()),
+                (
+                    "catalogue_version",
+                    m.catalogue_version.clone(),
+                    sum.catalogue_version,
+                ),
+                (
+                    "criteria_edition",
+                    m.criteria_edition.clone(),
+                    sum.criteria_edition,
+                ),
+                (
+                    "schema_version",
+                    m.schema_version.to_string(),
+                    sum.schema_version.to_string(),
+                ),
+            ] {
+                differs(&mut problems, field, SUMMARY, ours, theirs);
+            }
         }
         // A summary that is missing or unreadable is named; whether its bytes match the
         // manifest is reported by the hash check.

@@ -2,8 +2,6 @@
 //! (its evidence tree differs from its first parent's), with what the first parent holds there.
 //! The rules applied to them live in [`crate::evidence::chain`]; this is the git side.
 
-use std::path::Path;
-
 use git2::Oid;
 
 use super::{EvidenceStore, StoreError};
@@ -55,15 +53,6 @@ impl EvidenceStore {
 
     /// The bytes of the evidence root's `manifest.json` in commit `oid`, if it has one.
     pub fn manifest_bytes_at(&self, oid: Oid) -> Result<Option<Vec<u8>>, StoreError> {
-        let path = Path::new(self.root()).join(MANIFEST);
-        let tree = self.repo.find_commit(oid)?.tree()?;
-        match tree.get_path(&path) {
-            Ok(e) if e.kind() == Some(git2::ObjectType::Blob) => {
-                Ok(Some(self.repo.find_blob(e.id())?.content().to_vec()))
-            }
-            Ok(_) => Ok(None),
-            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+        self.read_file_at(oid, &format!("{}/{MANIFEST}", self.root()))
     }
 }

@@ -207,22 +207,21 @@ impl EvidenceStore {
         let conn = r.connect_auth(direction, Some(cb), None).map_err(|e| {
             match failure.borrow_mut().take() {
                 Some(msg) => StoreError::Auth(msg),
-                None => match direction {
-                    git2::Direction::Fetch => StoreError::Remote {
-                        op: "connect to",
-                        remote: remote.to_string(),
-                        message: e.message().to_string(),
-                    },
-                    git2::Direction::Push => StoreError::Remote {
-                        op: "connect for a push to",
-                        remote: remote.to_string(),
-                        message: format!(
-                            "{} (the token needs write access to the repository's contents: \
+                None => {
+                    let (op, hint) = match direction {
+                        git2::Direction::Fetch => ("connect to", ""),
+                        git2::Direction::Push => (
+                            "connect for a push to",
+                            " (the token needs write access to the repository's contents: \
                              `contents: write` in a workflow)",
-                            e.message()
                         ),
-                    },
-                },
+                    };
+                    StoreError::Remote {
+                        op,
+                        remote: remote.to_string(),
+                        message: format!("{}{hint}", e.message()),
+                    }
+                }
             }
         })?;
         Ok(conn
@@ -573,34 +572,40 @@ mod tests {
         assert_eq!(remote.refname_to_id("refs/heads/main").unwrap(), other);
     }
 
+    /// A loopback HTTP server that answers every request with `response`; returns its port and
+    /// the requests it received (head and headers), for the tests to inspect.
+    fn canned_server(
+        response: &'static [u8],
+    ) -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let seen: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            // Bounded: libgit2 makes at most a handful of requests here.
+            for stream in listener.incoming().take(20) {
+                let Ok(mut s) = stream else { break };
+                let mut buf = vec![0u8; 8192];
+                let n = s.read(&mut buf).unwrap_or(0);
+                log.lock()
+                    .unwrap()
+                    .push(String::from_utf8_lossy(&buf[..n]).into_owned());
+                let _ = s.write_all(response);
+            }
+        });
+        (port, seen)
+    }
+
     /// A server that lets the token read but not write (GitHub answers 403 to
     /// `git-receive-pack` for a read-only token): the push check fails before anything is sent,
     /// asked for receive-pack, and the error says what the token lacks without showing it.
     #[test]
     fn push_check_against_a_read_only_server_fails_naming_write_access() {
-        use std::io::{Read, Write};
-        use std::sync::{Arc, Mutex};
-
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let seen: Arc<Mutex<Vec<String>>> = Arc::default();
-        let log = seen.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().take(20) {
-                let Ok(mut s) = stream else { break };
-                let mut buf = vec![0u8; 8192];
-                let n = s.read(&mut buf).unwrap_or(0);
-                let req = String::from_utf8_lossy(&buf[..n]).to_string();
-                log.lock()
-                    .unwrap()
-                    .push(req.lines().next().unwrap_or_default().to_string());
-                let _ = s.write_all(
-                    b"HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n\
-                      Content-Length: 9\r\nConnection: close\r\n\r\nForbidden",
-                );
-            }
-        });
-
+        let (port, seen) = canned_server(
+            b"HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n\
+              Content-Length: 9\r\nConnection: close\r\n\r\nForbidden",
+        );
         let dir = tempfile::tempdir().unwrap();
         let store = EvidenceStore::open_or_init(dir.path(), "evidence", "main").unwrap();
         store
@@ -639,32 +644,10 @@ mod tests {
     /// message; every attempt carried `x-access-token:<token>` as basic auth.
     #[test]
     fn fetch_against_a_server_that_rejects_the_token_stops_after_the_bound() {
-        use std::io::{Read, Write};
-        use std::sync::{Arc, Mutex};
-
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let seen: Arc<Mutex<Vec<Option<String>>>> = Arc::default();
-        let log = seen.clone();
-        std::thread::spawn(move || {
-            // Bounded: libgit2 makes at most a handful of requests here.
-            for stream in listener.incoming().take(20) {
-                let Ok(mut s) = stream else { break };
-                let mut buf = vec![0u8; 8192];
-                let n = s.read(&mut buf).unwrap_or(0);
-                let req = String::from_utf8_lossy(&buf[..n]).to_string();
-                let auth = req
-                    .lines()
-                    .find(|l| l.to_ascii_lowercase().starts_with("authorization:"))
-                    .map(|l| l.split_once(':').unwrap().1.trim().to_string());
-                log.lock().unwrap().push(auth);
-                let _ = s.write_all(
-                    b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"GitHub\"\r\n\
-                      Content-Length: 0\r\nConnection: close\r\n\r\n",
-                );
-            }
-        });
-
+        let (port, requests) = canned_server(
+            b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"GitHub\"\r\n\
+              Content-Length: 0\r\nConnection: close\r\n\r\n",
+        );
         let dir = tempfile::tempdir().unwrap();
         let store = EvidenceStore::open_or_init(dir.path(), "evidence", "main").unwrap();
         store
@@ -683,7 +666,17 @@ mod tests {
         assert!(msg.contains("rejected the token 3 times"), "{msg}");
         assert!(!msg.contains("t0ken"), "the token leaked into {msg}");
 
-        let seen = seen.lock().unwrap();
+        // The Authorization header of each request, if it had one.
+        let seen: Vec<Option<String>> = requests
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|req| {
+                req.lines()
+                    .find(|l| l.to_ascii_lowercase().starts_with("authorization:"))
+                    .map(|l| l.split_once(':').unwrap().1.trim().to_string())
+            })
+            .collect();
         let expected = format!(
             "Basic {}",
             base64_encode(format!("{TOKEN_USER}:t0ken").as_bytes())

@@ -77,3 +77,38 @@ pub fn pdf_text(bytes: &[u8]) -> Vec<String> {
         .map(|p| doc.extract_text(&[*p]).expect("text extracts"))
         .collect()
 }
+
+/// A bare repository at `path` whose `main` holds one commit by a person: `soc2-evidence.toml`
+/// with `config`, as a team configures its evidence repository. Returns that commit.
+pub fn bare_remote_with_config(path: &Path, config: &str) -> git2::Oid {
+    let mut opts = git2::RepositoryInitOptions::new();
+    opts.bare(true).initial_head("main");
+    let repo = git2::Repository::init_opts(path, &opts).unwrap();
+    let blob = repo.blob(config.as_bytes()).unwrap();
+    let mut tb = repo.treebuilder(None).unwrap();
+    tb.insert("soc2-evidence.toml", blob, 0o100644).unwrap();
+    let tree = repo.find_tree(tb.write().unwrap()).unwrap();
+    let sig = git2::Signature::now("Alice Admin", "alice@contoso.example").unwrap();
+    repo.commit(
+        Some("refs/heads/main"),
+        &sig,
+        &sig,
+        "Configure soc2-evidence",
+        &tree,
+        &[],
+    )
+    .unwrap()
+}
+
+/// The binary as the Action runs it against a (fake) GitHub API at `api_url` with `token`,
+/// in `cwd`; no repository or step summary from the environment.
+pub fn github_bot(api_url: &str, token: &str, cwd: &Path) -> Command {
+    let mut c = bin();
+    c.current_dir(cwd)
+        .env("SOC2_EVIDENCE_GITHUB_API_URL", api_url)
+        .env("GITHUB_TOKEN", token)
+        .env_remove("GH_TOKEN")
+        .env_remove("GITHUB_REPOSITORY")
+        .env_remove("GITHUB_STEP_SUMMARY");
+    c
+}
