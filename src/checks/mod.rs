@@ -13,6 +13,7 @@ mod changes;
 mod compute;
 mod cosmos;
 mod defender;
+mod ca_coverage;
 mod entra;
 mod keyvault;
 mod locks;

@@ -178,6 +178,29 @@ pub fn eval_tenant(id: &str, identity: &Identity) -> crate::checks::Verdict {
         .eval
     {
         crate::checks::Eval::Tenant(f) => f(identity),
+        crate::checks::Eval::TenantCtx(_) => {
+            eval_tenant_with(id, identity, &crate::checks::Settings::default())
+        }
+        _ => panic!("{id} is not a tenant check"),
+    }
+}
+
+/// Calls a tenant context check's function on [`inventory`] holding `identity`, with
+/// `settings`.
+pub fn eval_tenant_with(
+    id: &str,
+    identity: &Identity,
+    settings: &crate::checks::Settings,
+) -> crate::checks::Verdict {
+    let mut inv = inventory(vec![]);
+    inv.identity = identity.clone();
+    let ctx = crate::checks::Ctx::new(&inv, settings);
+    match crate::checks::find(id)
+        .unwrap_or_else(|| panic!("unknown check {id}"))
+        .eval
+    {
+        crate::checks::Eval::TenantCtx(f) => f(&ctx),
+        crate::checks::Eval::Tenant(f) => f(identity),
         _ => panic!("{id} is not a tenant check"),
     }
 }

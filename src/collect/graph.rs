@@ -7,6 +7,7 @@
 //! `GET /directoryRoles/{id}/members` instead, and a role whose members cannot be read stays
 //! without `members` and is a named gap, so no check counts it as having no members.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use futures::StreamExt;
@@ -233,6 +234,7 @@ pub(crate) async fn collect(
     for (rec, bar) in recs.iter_mut().zip(&bars) {
         rec.finish(bar);
     }
+    recs.push(group_members(http, &tenant_scope, &mut identity, page_cap, progress).await);
     (identity, recs)
 }
 
@@ -397,6 +399,115 @@ async fn fill_members(
     out
 }
 
+/// The source holding the transitive members of the groups conditional access policies name.
+pub(crate) const GROUP_MEMBERS: &str = "graph.group_members";
+/// Its call, once per group, below `/v1.0`.
+const GROUP_MEMBERS_PATH: &str = "/groups/{id}/transitiveMembers?$select=id";
+const GROUP_MEMBERS_PERMISSION: &str = "GroupMember.Read.All";
+
+/// Every group a conditional access policy includes or excludes (lower-case ids), whatever the
+/// policy's state: the evidence shows who each policy would cover.
+fn policy_groups(policies: &[ConditionalAccessPolicy]) -> BTreeSet<String> {
+    policies
+        .iter()
+        .filter_map(ConditionalAccessPolicy::users)
+        .flat_map(|u| u.include_groups.iter().chain(&u.exclude_groups))
+        .map(|g| g.trim().to_ascii_lowercase())
+        .filter(|g| !g.is_empty())
+        .collect()
+}
+
+/// Reads `GET /groups/{id}/transitiveMembers?$select=id` (every page) for each group the
+/// collected policies name, into `identity.group_members`. A group that cannot be read
+/// completely is left out of the map and is a gap on `/tenants/{tid}/groups/{id}`, so only the
+/// claims that need that group become unknown; policies not collected leave the source `None`
+/// with a gap.
+async fn group_members(
+    http: &Http,
+    tenant_scope: &str,
+    identity: &mut Identity,
+    page_cap: u32,
+    progress: &Progress,
+) -> SourceRecord {
+    let mut rec = SourceRecord::new(
+        GROUP_MEMBERS,
+        InventoryPart::Identity,
+        http.endpoints.graph_base(),
+        API_VERSION,
+        &format!("GET /{API_VERSION}{GROUP_MEMBERS_PATH}"),
+        vec![tenant_scope.to_string()],
+    );
+    let Some(policies) = &identity.conditional_access_policies else {
+        rec.gap(
+            tenant_scope,
+            "conditional access policies were not collected, so the groups they name are unknown"
+                .into(),
+        );
+        rec.finish(&progress.bar(GROUP_MEMBERS, Some(0)));
+        return rec;
+    };
+    let groups = policy_groups(policies);
+    let bar = progress.bar(GROUP_MEMBERS, Some(groups.len() as u64));
+    let meter = Arc::clone(&rec.meter);
+    let results: Vec<(String, Paged)> = futures::stream::iter(groups)
+        .map(|g| {
+            let (meter, bar) = (Arc::clone(&meter), bar.clone());
+            async move {
+                let url = http
+                    .endpoints
+                    .graph_url(&format!("/{API_VERSION}/groups"))
+                    .map_err(|e| e.to_string())
+                    .and_then(|mut u| {
+                        u.path_segments_mut()
+                            .map_err(|()| "the Graph endpoint cannot take a path".to_string())?
+                            .push(&g)
+                            .push("transitiveMembers");
+                        u.query_pairs_mut().append_pair("$select", "id");
+                        Ok(u)
+                    });
+                let paged = match url {
+                    Ok(u) => {
+                        http.get_list(CallKind::Graph, u, "@odata.nextLink", page_cap, &meter)
+                            .await
+                    }
+                    Err(detail) => Paged {
+                        failure: Some(Failure::Invalid {
+                            detail: format!("cannot build the members URL: {detail}"),
+                        }),
+                        ..Paged::default()
+                    },
+                };
+                bar.inc(1);
+                (g, paged)
+            }
+        })
+        .buffer_unordered(http.concurrency.max(1))
+        .collect()
+        .await;
+    let mut map = BTreeMap::new();
+    for (g, paged) in results {
+        rec.pages += paged.pages;
+        if let Some(f) = paged.failure {
+            rec.gap(
+                &format!("{tenant_scope}/groups/{g}"),
+                format!(
+                    "transitive members of group {g} could not be read: {}",
+                    reason(&f, &grant(GROUP_MEMBERS_PERMISSION))
+                ),
+            );
+            continue;
+        }
+        let mut members = Value::Array(paged.items);
+        clean(&mut members);
+        let members = items(members);
+        rec.records += members.len() as u64;
+        map.insert(g, members);
+    }
+    identity.group_members = Some(map);
+    rec.finish(&bar);
+    rec
+}
+
 /// A list (every page) or a single object (as a one-item list).
 async fn fetch(
     http: &Http,
@@ -436,7 +547,9 @@ async fn fetch(
 
 #[cfg(test)]
 pub(crate) fn all_source_names() -> Vec<&'static str> {
-    SOURCES.iter().map(|s| s.name).collect()
+    let mut names: Vec<&str> = SOURCES.iter().map(|s| s.name).collect();
+    names.push(GROUP_MEMBERS);
+    names
 }
 
 #[cfg(test)]
@@ -622,12 +735,16 @@ mod tests {
             .map(|n| format!("graph.{n}"))
             .collect();
         assert_eq!(documented, all_source_names());
-        for s in &SOURCES {
+        for (name, path) in SOURCES
+            .iter()
+            .map(|s| (s.name, s.path))
+            .chain([(GROUP_MEMBERS, GROUP_MEMBERS_PATH)])
+        {
             let row = doc
                 .lines()
-                .find(|l| l.starts_with(&format!("| `{}`", s.name)))
+                .find(|l| l.starts_with(&format!("| `{name}`")))
                 .unwrap();
-            assert!(row.contains(&format!("`GET {}`", s.path)), "{row}");
+            assert!(row.contains(&format!("`GET {path}`")), "{row}");
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Entra ID (Microsoft Graph) identity configuration: conditional access and security defaults.
 //! Field names follow Graph v1.0; every field is optional because Graph omits what is unset.
 
+use std::collections::BTreeMap;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -45,6 +47,12 @@ pub struct Identity {
     /// (credential metadata only; Graph never returns secret values from this call).
     #[serde(default)]
     pub applications: Option<Vec<Value>>,
+    /// `GET /groups/{id}/transitiveMembers?$select=id` for every group a conditional access
+    /// policy names, by lower-case group id. `None`: not collected; a group whose members
+    /// could not be read is absent from the map (its gap names why), so no check reads it as
+    /// empty.
+    #[serde(default)]
+    pub group_members: Option<BTreeMap<String, Vec<Value>>>,
 }
 
 /// `GET /identity/conditionalAccess/policies` item (the parts the checks read).
@@ -73,60 +81,23 @@ impl ConditionalAccessPolicy {
         self.conditions.as_ref()?.users.as_ref()
     }
 
-    pub fn client_app_types(&self) -> &[String] {
-        self.conditions
-            .as_ref()
-            .map(|c| c.client_app_types.as_slice())
-            .unwrap_or(&[])
-    }
-
-    /// True when the policy covers all cloud apps.
-    pub fn targets_all_apps(&self) -> bool {
-        self.conditions
-            .as_ref()
-            .and_then(|c| c.applications.as_ref())
-            .is_some_and(|a| a.include_applications.iter().any(|x| x == "All"))
-    }
-
-    /// Why the policy applies to fewer sign-ins than its users and apps say (location, platform
-    /// or risk conditions), or `None` when it applies unconditionally.
-    pub fn narrowed_by(&self) -> Option<String> {
-        let c = self.conditions.as_ref()?;
-        let mut why = Vec::new();
-        if let Some(l) = &c.locations {
-            let all = l.include_locations.iter().all(|x| x == "All");
-            if !all || !l.exclude_locations.is_empty() {
-                why.push(format!(
-                    "locations (include {:?}, exclude {:?})",
-                    l.include_locations, l.exclude_locations
-                ));
-            }
-        }
-        if let Some(p) = &c.platforms {
-            let all = p.include_platforms.iter().all(|x| x == "all");
-            if !all || !p.exclude_platforms.is_empty() {
-                why.push(format!(
-                    "platforms (include {:?}, exclude {:?})",
-                    p.include_platforms, p.exclude_platforms
-                ));
-            }
-        }
-        if !c.sign_in_risk_levels.is_empty() {
-            why.push(format!("sign-in risk levels {:?}", c.sign_in_risk_levels));
-        }
-        if !c.user_risk_levels.is_empty() {
-            why.push(format!("user risk levels {:?}", c.user_risk_levels));
-        }
-        (!why.is_empty()).then(|| why.join(", "))
-    }
-
     pub fn grants(&self, control: &str) -> bool {
-        self.grant_controls
-            .as_ref()
-            .is_some_and(|g| g.built_in_controls.iter().any(|c| c == control))
+        self.grant_controls.as_ref().is_some_and(|g| {
+            g.built_in_controls
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(control))
+        })
     }
 }
 
+/// `conditionalAccessConditionSet` (Graph v1.0). What an absent property means follows
+/// Microsoft's reference for the resource: `applications`, `clientAppTypes`,
+/// `signInRiskLevels` and `userRiskLevels` are documented as required, so an absent one is
+/// unknown (never "all"); `users` is required unless `clientApplications` (workload identities)
+/// is set; `locations`, `platforms`, `devices`, `authenticationFlows` and the other risk
+/// conditions are optional and absent (or `null`) means "not configured", which does not
+/// narrow the policy. A key this model does not know is kept in `other` and narrows the policy
+/// (fail closed): the coverage model never credits a policy with a condition it cannot read.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PolicyConditions {
@@ -134,22 +105,45 @@ pub struct PolicyConditions {
     pub users: Option<PolicyUsers>,
     #[serde(default)]
     pub applications: Option<PolicyApplications>,
+    /// Required: `all`, `browser`, `mobileAppsAndDesktopClients`, `exchangeActiveSync`,
+    /// `easSupported`, `other`. `None` when Graph left it out.
     #[serde(default)]
-    pub client_app_types: Vec<String>,
+    pub client_app_types: Option<Vec<String>>,
     /// Kept so a policy limited to some locations is never read as covering every sign-in.
     #[serde(default)]
     pub locations: Option<PolicyLocations>,
     #[serde(default)]
     pub platforms: Option<PolicyPlatforms>,
+    /// Required (an empty list means no sign-in risk condition); `None` when left out.
     #[serde(default)]
-    pub sign_in_risk_levels: Vec<String>,
+    pub sign_in_risk_levels: Option<Vec<String>>,
+    /// Required (an empty list means no user risk condition); `None` when left out.
     #[serde(default)]
-    pub user_risk_levels: Vec<String>,
+    pub user_risk_levels: Option<Vec<String>>,
+    /// `conditionalAccessDevices` (a device filter): optional; set, it narrows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub devices: Option<Value>,
+    /// `conditionalAccessAuthenticationFlows` (device code flow, authentication transfer):
+    /// optional; set, the policy applies only to those flows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authentication_flows: Option<Value>,
+    /// Workload identities: a policy with client applications targets service principals,
+    /// not users.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_applications: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_principal_risk_levels: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insider_risk_levels: Option<Value>,
+    /// Conditions this model does not know (kept, and treated as narrowing).
+    #[serde(flatten)]
+    pub other: BTreeMap<String, Value>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PolicyLocations {
+    /// Named location ids, `All` or `AllTrusted`.
     #[serde(default)]
     pub include_locations: Vec<String>,
     #[serde(default)]
@@ -165,6 +159,8 @@ pub struct PolicyPlatforms {
     pub exclude_platforms: Vec<String>,
 }
 
+/// `conditionalAccessUsers`: ids, `All`, `None` and `GuestsOrExternalUsers` in the string
+/// lists; role ids are role template ids.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PolicyUsers {
@@ -180,8 +176,20 @@ pub struct PolicyUsers {
     pub include_roles: Vec<String>,
     #[serde(default)]
     pub exclude_roles: Vec<String>,
+    /// `conditionalAccessGuestsOrExternalUsers` (optionally populated): which guest and
+    /// external user types, from which tenants.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub include_guests_or_external_users: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exclude_guests_or_external_users: Option<Value>,
+    /// Keys this model does not know (treated as narrowing).
+    #[serde(flatten)]
+    pub other: BTreeMap<String, Value>,
 }
 
+/// `conditionalAccessApplications`: app ids, `All`, `None`, `Office365`,
+/// `MicrosoftAdminPortals`; user actions and authentication contexts are other targets than
+/// cloud apps.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PolicyApplications {
@@ -189,18 +197,35 @@ pub struct PolicyApplications {
     pub include_applications: Vec<String>,
     #[serde(default)]
     pub exclude_applications: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include_user_actions: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include_authentication_context_class_references: Vec<String>,
+    /// A dynamic filter on custom security attributes: set, it narrows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application_filter: Option<Value>,
+    /// Keys this model does not know (treated as narrowing).
+    #[serde(flatten)]
+    pub other: BTreeMap<String, Value>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PolicyGrantControls {
+    /// `AND` (every control) or `OR` (any one control).
     #[serde(default)]
     pub operator: Option<String>,
     #[serde(default)]
     pub built_in_controls: Vec<String>,
-    /// An authentication strength policy; every strength Entra offers requires multiple factors.
+    /// An authentication strength policy. Microsoft documents that a strength "may or may not
+    /// fulfill the requirements to grant an MFA claim": `requirementsSatisfied` says which.
     #[serde(default)]
     pub authentication_strength: Option<serde_json::Value>,
+    /// Custom controls and terms of use: alternatives under `OR`, never a second factor.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom_authentication_factors: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub terms_of_use: Vec<String>,
 }
 
 /// `GET /policies/identitySecurityDefaultsEnforcementPolicy`.

@@ -16,6 +16,8 @@ pub const BREAK_GLASS: &str = "4b1c7d2e-0f3a-4e5b-9c6d-7e8f9a0b1c2d";
 pub(super) const OPS_GROUP: &str = "0a1b2c3d-2222-4000-8000-000000000001";
 /// The group partner guests get access through (reader on staging only).
 pub(super) const GUEST_VENDOR_GROUP: &str = "0a1b2c3d-2222-4000-8000-000000000002";
+/// The group conditional access excludes for emergency access: the break-glass account only.
+pub(super) const EMERGENCY_GROUP: &str = "0a1b2c3d-2222-4000-8000-000000000003";
 /// Object id of the deployment pipeline's service principal.
 pub(super) const DEPLOYER_SP: &str = "0a1b2c3d-3333-4000-8000-000000000001";
 /// Application (client) id of the deployment pipeline: what the Activity Log names as caller.
@@ -139,6 +141,14 @@ pub(super) fn registration_details() -> Vec<Value> {
             })
         })
         .collect()
+}
+
+/// Transitive members (`$select=id`) of the groups the conditional access policies name.
+pub(super) fn group_members() -> std::collections::BTreeMap<String, Vec<Value>> {
+    std::collections::BTreeMap::from([(
+        EMERGENCY_GROUP.to_string(),
+        vec![json!({"@odata.type": "#microsoft.graph.user", "id": BREAK_GLASS})],
+    )])
 }
 
 pub(super) fn directory_roles() -> Vec<Value> {

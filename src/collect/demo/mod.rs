@@ -476,7 +476,9 @@ fn ca_policy(
         "conditions": {
             "users": users,
             "applications": {"includeApplications": apps},
-            "clientAppTypes": client_apps
+            "clientAppTypes": client_apps,
+            "signInRiskLevels": [],
+            "userRiskLevels": []
         },
         "grantControls": {"operator": "OR", "builtInControls": [control]}
     }))
@@ -488,7 +490,9 @@ fn risk_policy(id: &str, name: &str, risk: Value, grant: Value) -> ConditionalAc
     let mut conditions = json!({
         "users": {"includeUsers": ["All"], "excludeUsers": [BREAK_GLASS]},
         "applications": {"includeApplications": ["All"]},
-        "clientAppTypes": ["all"]
+        "clientAppTypes": ["all"],
+        "signInRiskLevels": [],
+        "userRiskLevels": []
     });
     for (k, v) in risk.as_object().expect("risk conditions are an object") {
         conditions[k] = v.clone();
@@ -524,7 +528,8 @@ fn identity(state: DemoState) -> Identity {
                 "1c7f2a63-9b4d-4e8f-a021-3d4e5f6a7b82",
                 "Block legacy authentication",
                 "enabled",
-                json!({"includeUsers": ["All"], "excludeUsers": [BREAK_GLASS]}),
+                // The emergency access group holds only the break-glass account.
+                json!({"includeUsers": ["All"], "excludeGroups": [directory::EMERGENCY_GROUP]}),
                 &["All"],
                 &["exchangeActiveSync", "other"],
                 "block",
@@ -563,6 +568,7 @@ fn identity(state: DemoState) -> Identity {
         role_assignment_schedules: Some(directory::assignment_schedules()),
         role_eligibility_schedules: Some(directory::eligibility_schedules()),
         applications: Some(directory::applications()),
+        group_members: Some(directory::group_members()),
     }
 }
 
@@ -683,6 +689,7 @@ fn sources(resources: &[Resource], at: DateTime<Utc>) -> Vec<Source> {
         ("graph.role_assignment_schedules", InventoryPart::Identity, GRAPH, "v1.0", "GET /roleManagement/directory/roleAssignmentSchedules".into(), 4),
         ("graph.role_eligibility_schedules", InventoryPart::Identity, GRAPH, "v1.0", "GET /roleManagement/directory/roleEligibilitySchedules".into(), 2),
         ("graph.applications", InventoryPart::Identity, GRAPH, "v1.0", "GET /applications?$select=id,appId,displayName,passwordCredentials,keyCredentials".into(), 3),
+        ("graph.group_members", InventoryPart::Identity, GRAPH, "v1.0", "GET /groups/{id}/transitiveMembers?$select=id".into(), 1),
     ];
     rows.sort_by_key(|r| r.0);
     rows.into_iter()

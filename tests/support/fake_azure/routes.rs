@@ -117,6 +117,10 @@ pub(crate) enum Detail {
     GraphRoleMembers {
         role: String,
     },
+    /// `GET /groups/{id}/transitiveMembers`: the transitive members of one group.
+    GraphGroupMembers {
+        group: String,
+    },
     Unknown(String),
 }
 
@@ -338,6 +342,19 @@ pub(crate) fn classify(state: &State, ep: &Endpoint, req: &Req) -> Route {
                     }
                 }
                 let parts: Vec<&str> = rest.trim_start_matches('/').split('/').collect();
+                if let ["groups", group, "transitiveMembers"] = parts.as_slice()
+                    && !group.is_empty()
+                {
+                    return Route {
+                        kind: Kind::Graph,
+                        source: "graph.group_members".into(),
+                        scope: format!("{}/groups/{group}", tenant_scope()),
+                        api: None,
+                        detail: Detail::GraphGroupMembers {
+                            group: group.to_string(),
+                        },
+                    };
+                }
                 if let ["directoryRoles", role, "members"] = parts.as_slice()
                     && !role.is_empty()
                 {
@@ -1726,6 +1743,9 @@ fn graph(state: &State, ep: &Endpoint, route: &Route, req: &Req, repeat: bool) -
     if let Detail::GraphRoleMembers { role } = &route.detail {
         return role_members(state, ep, req, role, &opts, repeat);
     }
+    if let Detail::GraphGroupMembers { group } = &route.detail {
+        return group_members(state, ep, route, req, group, &opts, repeat);
+    }
     let Detail::Graph { path, singleton } = route.detail else {
         unreachable!()
     };
@@ -1877,6 +1897,53 @@ fn role_members(
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
+    let context = format!("{}/v1.0/$metadata#directoryObjects", ep.base);
+    graph_page(ep, req, &context, &items, opts.graph_page_size, repeat)
+}
+
+/// `GET /groups/{id}/transitiveMembers`: the members the tenant holds for that group under
+/// `graph.group_members` (an object by group id), paged, with `$select` applied; an unknown
+/// group is Graph's 404; no `graph.group_members` at all answers as [`Missing`] says.
+fn group_members(
+    state: &State,
+    ep: &Endpoint,
+    route: &Route,
+    req: &Req,
+    group: &str,
+    opts: &super::FakeOptions,
+    repeat: bool,
+) -> Resp {
+    let Some(all) = state
+        .tenant
+        .read()
+        .unwrap()
+        .graph
+        .get("graph.group_members")
+        .cloned()
+        .flatten()
+    else {
+        return missing(state, route, req, true);
+    };
+    let found = all.as_object().and_then(|m| {
+        m.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(group))
+            .map(|(_, v)| v.clone())
+    });
+    let Some(Value::Array(mut items)) = found else {
+        return graph_error(
+            404,
+            "Request_ResourceNotFound",
+            &format!("Resource '{group}' does not exist or one of its queried reference-property objects are not present."),
+        );
+    };
+    if let Some(select) = req.q("$select") {
+        let fields: Vec<String> = select.split(',').map(|s| s.trim().to_string()).collect();
+        for it in &mut items {
+            if let Some(m) = it.as_object_mut() {
+                m.retain(|k, _| k.starts_with("@odata") || fields.iter().any(|f| f.eq_ignore_ascii_case(k)));
+            }
+        }
+    }
     let context = format!("{}/v1.0/$metadata#directoryObjects", ep.base);
     graph_page(ep, req, &context, &items, opts.graph_page_size, repeat)
 }

@@ -348,6 +348,8 @@ impl FakeTenant {
                         Some(if *single { json!({}) } else { json!([]) }),
                     )
                 })
+                // Transitive members by group id (`GET /groups/{id}/transitiveMembers`).
+                .chain([("graph.group_members".to_string(), Some(json!({})))])
                 .collect(),
             events: Some(vec![]),
             missing: Missing::Forbidden,
@@ -421,6 +423,12 @@ impl FakeTenant {
                 list(&id.role_eligibility_schedules),
             ),
             ("graph.applications", list(&id.applications)),
+            (
+                "graph.group_members",
+                id.group_members
+                    .as_ref()
+                    .map(|g| serde_json::to_value(g).unwrap()),
+            ),
         ];
         for (k, v) in graph {
             t.graph.insert(k.to_string(), v);
