@@ -2390,25 +2390,99 @@ fn baseline_protection(ctx: &Ctx) -> Verdict {
     observe(v)
 }
 
+/// Tests of the conditional access checks, on Microsoft's example payloads (policies, users,
+/// directory roles, security defaults) varied by hand, through the coverage model.
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use serde_json::{Value, json};
 
     use super::GLOBAL_ADMIN;
-    use crate::checks::FindingStatus as S;
-    use crate::checks::testutil::{eval_tenant, fixture, fixture_item};
-    use crate::model::{ConditionalAccessPolicy, Identity, SecurityDefaults};
+    use crate::checks::testutil::{eval_tenant, eval_tenant_with, fixture, fixture_item, inventory};
+    use crate::checks::{FindingStatus as S, Settings, Verdict};
+    use crate::model::{ConditionalAccessPolicy, Gap, Identity, SecurityDefaults};
 
     const LIST: &str = "graph/conditional_access_policies_list.v1.0.json";
     const GET: &str = "graph/conditional_access_policy_get.v1.0.json";
     const SECURITY_DEFAULTS: &str = "graph/security_defaults_policy_get.v1.0.json";
+    const USERS: &str = "graph/users_list.v1.0.json";
+    const ROLES: &str = "graph/directory_roles_list.v1.0.json";
+
+    /// Microsoft's users example: Adams (the break-glass account here) and admin.
+    const BG_ID: &str = "6ea91a8d-e32e-41a1-b7bd-d2d185eed0e0";
+    const BG_UPN: &str = "Adams@contoso.com";
+    const ADMIN_ID: &str = "4562bcc8-c436-4f95-b7c0-4f8ce89dca5e";
+    const GUEST_ID: &str = "9a1c2f3e-0000-4000-8000-00000000000a";
+    /// A group holding every user of the tenant.
+    const EVERYONE: &str = "c7e1a2b3-0000-4000-8000-000000000001";
+    /// A group holding only the break-glass account.
+    const BG_GROUP: &str = "c7e1a2b3-0000-4000-8000-000000000002";
 
     fn policy(v: Value) -> ConditionalAccessPolicy {
         serde_json::from_value(v).unwrap()
     }
 
-    /// Microsoft's list: SimplePolicy1 (block) and SimplePolicy2 (mfa), both disabled and
-    /// scoped to no users and no apps.
+    fn member(id: &str) -> Value {
+        json!({"@odata.type": "#microsoft.graph.user", "id": id})
+    }
+
+    /// The directory: Microsoft's two users (members) plus a guest; the Global Administrator
+    /// role of Microsoft's example held by admin and the break-glass account; no PIM
+    /// eligibility; the members of the two groups.
+    fn directory() -> Identity {
+        let mut users: Vec<Value> = fixture(USERS)["value"].as_array().unwrap().clone();
+        for u in &mut users {
+            u["userType"] = json!("Member");
+            u["accountEnabled"] = json!(true);
+        }
+        users.push(json!({
+            "id": GUEST_ID, "userPrincipalName": "vendor_fabrikam.example#EXT#@contoso.com",
+            "userType": "Guest", "accountEnabled": true
+        }));
+        let mut roles: Vec<Value> = fixture(ROLES)["value"].as_array().unwrap().clone();
+        for r in &mut roles {
+            r["members"] = if r["roleTemplateId"] == json!(GLOBAL_ADMIN) {
+                json!([member(ADMIN_ID), member(BG_ID)])
+            } else {
+                json!([])
+            };
+        }
+        Identity {
+            users: Some(users),
+            directory_roles: Some(roles),
+            role_eligibility_schedules: Some(vec![]),
+            named_locations: Some(vec![]),
+            group_members: Some(BTreeMap::from([
+                (
+                    EVERYONE.to_string(),
+                    vec![member(BG_ID), member(ADMIN_ID), member(GUEST_ID)],
+                ),
+                (BG_GROUP.to_string(), vec![member(BG_ID)]),
+            ])),
+            ..Identity::default()
+        }
+    }
+
+    fn identity(
+        policies: Option<Vec<ConditionalAccessPolicy>>,
+        sd: Option<SecurityDefaults>,
+    ) -> Identity {
+        Identity {
+            conditional_access_policies: policies,
+            security_defaults: sd,
+            ..directory()
+        }
+    }
+
+    /// Security defaults as Microsoft's example returns them, switched as asked.
+    fn security_defaults(enabled: bool) -> SecurityDefaults {
+        let mut body = fixture(SECURITY_DEFAULTS);
+        body["isEnabled"] = json!(enabled);
+        serde_json::from_value(body).unwrap()
+    }
+
+    /// Microsoft's list: SimplePolicy1 (block) and SimplePolicy2 (mfa), both disabled.
     fn example_list() -> Vec<ConditionalAccessPolicy> {
         fixture(LIST)["value"]
             .as_array()
@@ -2419,76 +2493,50 @@ mod tests {
             .collect()
     }
 
-    /// Security defaults as Microsoft's example returns them (isEnabled true), optionally
-    /// switched off.
-    fn security_defaults(enabled: bool) -> SecurityDefaults {
-        let mut body = fixture(SECURITY_DEFAULTS);
-        body["isEnabled"] = json!(enabled);
-        serde_json::from_value(body).unwrap()
-    }
-
-    fn identity(
-        policies: Option<Vec<ConditionalAccessPolicy>>,
-        sd: Option<SecurityDefaults>,
-    ) -> Identity {
-        Identity {
-            conditional_access_policies: policies,
-            security_defaults: sd,
-            ..Identity::default()
-        }
-    }
-
-    /// Microsoft's single-policy example, enforced, granting MFA alone. The example also
-    /// carries risk, platform and location conditions, which narrow it to some sign-ins; they
-    /// are dropped here for the unconditional case (`narrowed_policy_does_not_count` keeps them).
+    /// Microsoft's single-policy example made into "MFA for every user on every sign-in":
+    /// enforced, mfa alone, all users, all apps, all clients, no risk, platform or location
+    /// limit, no exclusions. `edit` then varies it.
     fn mfa_policy(edit: impl FnOnce(&mut Value)) -> ConditionalAccessPolicy {
         let mut v = fixture_item(GET, 0);
         v["state"] = json!("enabled");
-        v["grantControls"]["builtInControls"] = json!(["mfa"]);
-        for k in ["signInRiskLevels", "platforms", "locations"] {
-            v["conditions"].as_object_mut().unwrap().remove(k);
-        }
+        v["grantControls"] = json!({"operator": "OR", "builtInControls": ["mfa"]});
+        let c = &mut v["conditions"];
+        c["signInRiskLevels"] = json!([]);
+        c["userRiskLevels"] = json!([]);
+        c["clientAppTypes"] = json!(["all"]);
+        c["platforms"] = json!(null);
+        c["locations"] = json!(null);
+        c["applications"]["excludeApplications"] = json!([]);
+        c["users"] = json!({"includeUsers": ["All"], "excludeUsers": [], "includeGroups": [],
+            "excludeGroups": [], "includeRoles": [], "excludeRoles": []});
         edit(&mut v);
         policy(v)
     }
 
-    #[test]
-    fn narrowed_policy_does_not_count() {
-        let mut v = fixture_item(GET, 0);
-        v["state"] = json!("enabled");
-        v["grantControls"]["builtInControls"] = json!(["mfa"]);
-        v["conditions"]["users"]["includeUsers"] = json!(["All"]);
-        v["conditions"]["users"]["includeRoles"] = json!([GLOBAL_ADMIN]);
-        let p = policy(v);
-        for id in [
-            "entra_mfa_required_for_admins",
-            "entra_mfa_required_for_all_users",
-        ] {
-            let r = eval_tenant(
-                id,
-                &identity(Some(vec![p.clone()]), Some(security_defaults(false))),
-            );
-            assert_eq!(r.status, S::Fail, "{id}: {}", r.reason);
-            assert!(
-                r.reason.contains("applies only to some sign-ins"),
-                "{}",
-                r.reason
-            );
+    fn block_legacy(edit: impl FnOnce(&mut Value)) -> ConditionalAccessPolicy {
+        mfa_policy(|v| {
+            v["id"] = json!("legacy-1");
+            v["displayName"] = json!("Block legacy authentication");
+            v["grantControls"] = json!({"operator": "OR", "builtInControls": ["block"]});
+            v["conditions"]["clientAppTypes"] = json!(["exchangeActiveSync", "other"]);
+            v["conditions"]["users"]["excludeUsers"] = json!([BG_ID]);
+            edit(v);
+        })
+    }
+
+    fn bg() -> Settings {
+        Settings {
+            break_glass_accounts: vec![BG_UPN.into()],
+            ..Settings::default()
         }
     }
 
-    #[test]
-    fn authentication_strength_counts_as_mfa() {
-        let p = mfa_policy(|v| {
-            v["conditions"]["users"]["includeUsers"] = json!(["All"]);
-            v["grantControls"]["builtInControls"] = json!([]);
-            v["grantControls"]["authenticationStrength"] = json!({"id": "00000000-0000-0000-0000-000000000002", "displayName": "Multifactor authentication"});
-        });
-        let r = eval_tenant(
-            "entra_mfa_required_for_all_users",
-            &identity(Some(vec![p]), Some(security_defaults(false))),
-        );
-        assert_eq!(r.status, S::Pass, "{}", r.reason);
+    fn run(id: &str, idn: &Identity) -> Verdict {
+        eval_tenant_with(id, idn, &bg())
+    }
+
+    fn excluding(pointer: &str, what: Value) -> ConditionalAccessPolicy {
+        mfa_policy(|v| *v.pointer_mut(pointer).unwrap() = what)
     }
 
     #[test]
@@ -2500,8 +2548,47 @@ mod tests {
             ["All"]
         );
         assert_eq!(c.client_app_types.as_ref().unwrap().len(), 3);
+        // Microsoft's example leaves userRiskLevels out: unknown, never "no condition".
+        assert_eq!(c.user_risk_levels, None);
         assert_eq!(security_defaults(true).is_enabled, Some(true));
         assert_eq!(example_list().len(), 2);
+    }
+
+    #[test]
+    fn narrowed_policy_does_not_count() {
+        // Microsoft's example as it is, enforced with MFA alone: limited to medium and low
+        // sign-in risk, some platforms and trusted locations.
+        let mut v = fixture_item(GET, 0);
+        v["state"] = json!("enabled");
+        v["grantControls"] = json!({"operator": "OR", "builtInControls": ["mfa"]});
+        v["conditions"]["userRiskLevels"] = json!([]);
+        v["conditions"]["users"]["includeUsers"] = json!(["All"]);
+        v["conditions"]["users"]["excludeUsers"] = json!([]);
+        v["conditions"]["users"]["excludeRoles"] = json!([]);
+        for id in [
+            "entra_mfa_required_for_admins",
+            "entra_mfa_required_for_all_users",
+        ] {
+            let r = run(
+                id,
+                &identity(Some(vec![policy(v.clone())]), Some(security_defaults(false))),
+            );
+            assert_eq!(r.status, S::Fail, "{id}: {}", r.reason);
+            assert!(r.reason.contains("not covered for"), "{}", r.reason);
+        }
+    }
+
+    #[test]
+    fn authentication_strength_counts_as_mfa() {
+        let p = mfa_policy(|v| {
+            v["grantControls"]["builtInControls"] = json!([]);
+            v["grantControls"]["authenticationStrength"] = json!({"id": "00000000-0000-0000-0000-000000000002", "displayName": "Multifactor authentication"});
+        });
+        let r = run(
+            "entra_mfa_required_for_all_users",
+            &identity(Some(vec![p]), Some(security_defaults(false))),
+        );
+        assert_eq!(r.status, S::Pass, "{}", r.reason);
     }
 
     #[test]
@@ -2509,101 +2596,89 @@ mod tests {
         // Security defaults alone settle it, even with no CA data.
         let v = eval_tenant(
             "entra_mfa_required_for_admins",
-            &identity(None, Some(security_defaults(true))),
+            &Identity {
+                security_defaults: Some(security_defaults(true)),
+                ..Identity::default()
+            },
         );
         assert_eq!(v.status, S::Pass, "{}", v.reason);
         assert_eq!(v.observed["securityDefaults.isEnabled"], json!(true));
 
-        // An enforced CA policy covering the Global Administrator role.
+        // The Global Administrator role and two other roles, break-glass excluded.
         let p = mfa_policy(|v| {
-            v["conditions"]["users"]["includeRoles"]
-                .as_array_mut()
-                .unwrap()
-                .push(json!(GLOBAL_ADMIN));
+            v["conditions"]["users"] = json!({"includeRoles": [GLOBAL_ADMIN,
+                "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3", "c4e39bd9-1100-46d3-8c65-fb160da0071f"],
+                "excludeUsers": [BG_ID]});
         });
-        let v = eval_tenant(
+        let v = run(
             "entra_mfa_required_for_admins",
             &identity(Some(vec![p]), Some(security_defaults(false))),
         );
         assert_eq!(v.status, S::Pass, "{}", v.reason);
         assert!(v.reason.contains("Demo app for documentation"));
-        // The example's other roles are recorded as scope evidence.
+        assert!(v.reason.contains("break-glass accounts left out (allowed): Adams@contoso.com"));
         assert_eq!(
-            v.observed["qualifying_policies.other_included_roles"]
+            v.observed["credited_policies.other_included_roles"]
                 .as_array()
                 .unwrap()
                 .len(),
-            3
+            2
         );
+        assert_eq!(v.observed["coverage.break_glass_gaps"].as_array().unwrap().len(), 1);
     }
     #[test]
     fn entra_mfa_required_for_admins_fail() {
-        let v = eval_tenant(
+        let sd_off = Some(security_defaults(false));
+        let v = run(
             "entra_mfa_required_for_admins",
-            &identity(Some(example_list()), Some(security_defaults(false))),
+            &identity(Some(example_list()), sd_off.clone()),
         );
         assert_eq!(v.status, S::Fail);
-        assert!(
-            v.reason.contains("SimplePolicy1: state is disabled"),
-            "{}",
-            v.reason
-        );
-        assert!(
-            v.reason.contains("SimplePolicy2: state is disabled"),
-            "{}",
-            v.reason
-        );
+        assert!(v.reason.contains("SimplePolicy1: state is disabled"), "{}", v.reason);
+        assert!(v.reason.contains("SimplePolicy2: state is disabled"), "{}", v.reason);
 
-        // Enforced and MFA, but only for three other roles, and GA excluded elsewhere.
-        let other_roles = mfa_policy(|_| {});
-        let ga_excluded = mfa_policy(|v| {
-            v["id"] = json!("p-2");
-            v["displayName"] = json!("All but GA");
-            v["conditions"]["users"]["includeUsers"] = json!(["All"]);
-            v["conditions"]["users"]["excludeRoles"] = json!([GLOBAL_ADMIN]);
-        });
-        let v = eval_tenant(
-            "entra_mfa_required_for_admins",
-            &identity(
-                Some(vec![other_roles, ga_excluded]),
-                Some(security_defaults(false)),
-            ),
-        );
+        // Before 2026.12.0 each of these passed: the policy "includes all users".
+        // The admin excluded by user id.
+        let p = excluding("/conditions/users/excludeUsers", json!([BG_ID, ADMIN_ID]));
+        let v = run("entra_mfa_required_for_admins", &identity(Some(vec![p]), sd_off.clone()));
+        assert_eq!(v.status, S::Fail, "{}", v.reason);
+        assert!(v.reason.contains("admin@contoso.com"), "{}", v.reason);
+        assert!(v.reason.contains("excludeUsers"), "{}", v.reason);
+        assert_eq!(v.observed["coverage.uncovered"][0]["id"], json!(ADMIN_ID));
+        // Through an excluded group whose members are everyone.
+        let p = excluding("/conditions/users/excludeGroups", json!([EVERYONE]));
+        let v = run("entra_mfa_required_for_admins", &identity(Some(vec![p]), sd_off.clone()));
+        assert_eq!(v.status, S::Fail, "{}", v.reason);
+        assert!(v.reason.contains(&format!("excludeGroups {EVERYONE}")), "{}", v.reason);
+        // Only Exchange ActiveSync.
+        let p = mfa_policy(|v| v["conditions"]["clientAppTypes"] = json!(["exchangeActiveSync"]));
+        let v = run("entra_mfa_required_for_admins", &identity(Some(vec![p]), sd_off.clone()));
+        assert_eq!(v.status, S::Fail, "{}", v.reason);
+        assert!(v.reason.contains("client app browser"), "{}", v.reason);
+        // The Global Administrator role excluded.
+        let p = excluding("/conditions/users/excludeRoles", json!([GLOBAL_ADMIN]));
+        let v = run("entra_mfa_required_for_admins", &identity(Some(vec![p]), sd_off.clone()));
         assert_eq!(v.status, S::Fail);
-        assert!(
-            v.reason
-                .contains("includes neither all users nor the Global Administrator")
-        );
-        assert!(
-            v.reason
-                .contains("All but GA: excludes the Global Administrator role")
-        );
-        assert_eq!(
-            v.observed["conditionalAccess.policies"][0]["qualifies"],
-            json!(false)
-        );
+        assert!(v.reason.contains("excludeRoles"), "{}", v.reason);
 
         // mfa OR compliant device: a compliant device replaces MFA.
         let either = mfa_policy(|v| {
-            v["conditions"]["users"]["includeUsers"] = json!(["All"]);
             v["grantControls"]["builtInControls"] = json!(["mfa", "compliantDevice"]);
         });
-        let v = eval_tenant(
-            "entra_mfa_required_for_admins",
-            &identity(Some(vec![either]), Some(security_defaults(false))),
-        );
+        let v = run("entra_mfa_required_for_admins", &identity(Some(vec![either]), sd_off));
         assert_eq!(v.status, S::Fail);
         assert!(v.reason.contains("MFA can be replaced"), "{}", v.reason);
+        assert_eq!(v.observed["conditionalAccess.policies"][0]["credited"], json!(false));
     }
     #[test]
     fn entra_mfa_required_for_admins_missing() {
-        let v = eval_tenant("entra_mfa_required_for_admins", &identity(None, None));
+        let v = eval_tenant("entra_mfa_required_for_admins", &Identity::default());
         assert_eq!(v.status, S::Error);
         assert_eq!(v.observed["conditionalAccess.policies"], Value::Null);
         assert_eq!(v.observed["securityDefaults.isEnabled"], Value::Null);
 
         // Security defaults off but CA unread: cannot decide.
-        let v = eval_tenant(
+        let v = run(
             "entra_mfa_required_for_admins",
             &identity(None, Some(security_defaults(false))),
         );
@@ -2611,147 +2686,469 @@ mod tests {
         assert!(v.reason.contains("were not collected"));
 
         // CA read, nothing enforced, security defaults unread: they may be on.
-        let v = eval_tenant(
-            "entra_mfa_required_for_admins",
-            &identity(Some(example_list()), None),
-        );
+        let v = run("entra_mfa_required_for_admins", &identity(Some(example_list()), None));
         assert_eq!(v.status, S::Error, "{}", v.reason);
+
+        // The excluded group's members were not collected: never a pass.
+        let p = excluding("/conditions/users/excludeGroups", json!([EVERYONE]));
+        let mut idn = identity(Some(vec![p.clone()]), Some(security_defaults(false)));
+        idn.group_members = None;
+        let v = run("entra_mfa_required_for_admins", &idn);
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        assert!(v.reason.contains("graph.group_members"), "{}", v.reason);
+        // Directory roles not collected: holders unknown, and the group hides who they are.
+        let mut idn = identity(
+            Some(vec![excluding("/conditions/users/excludeUsers", json!([ADMIN_ID]))]),
+            Some(security_defaults(false)),
+        );
+        idn.directory_roles = None;
+        let v = run("entra_mfa_required_for_admins", &idn);
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        assert!(v.reason.contains("who holds Global Administrator"), "{}", v.reason);
     }
 
     #[test]
     fn entra_mfa_required_for_all_users_pass() {
-        let v = eval_tenant(
+        let v = run(
             "entra_mfa_required_for_all_users",
             &identity(Some(example_list()), Some(security_defaults(true))),
         );
         assert_eq!(v.status, S::Pass);
 
-        // All users, with the example's two exclusions (a user and guests): break-glass style.
-        let p = mfa_policy(|v| v["conditions"]["users"]["includeUsers"] = json!(["All"]));
-        let v = eval_tenant(
+        // All users but the break-glass account, excluded through a group of its own.
+        let p = excluding("/conditions/users/excludeGroups", json!([BG_GROUP]));
+        let v = run(
             "entra_mfa_required_for_all_users",
             &identity(Some(vec![p]), Some(security_defaults(false))),
         );
         assert_eq!(v.status, S::Pass, "{}", v.reason);
         assert_eq!(
-            v.observed["qualifying_policies.exclusions"],
-            json!([{
-                "id": "6b5e999b-0ba8-4186-a106-e0296c1c4358",
-                "excludeUsers": 2,
-                "excludeGroups": 0,
-                "excludeRoles": 1,
-            }])
+            v.observed["coverage.break_glass_gaps"][0]["id"],
+            json!(BG_ID.to_ascii_lowercase())
         );
-    }
-    #[test]
-    fn entra_mfa_required_for_all_users_fail() {
-        // Enforced MFA for one user and some roles only.
-        let p = mfa_policy(|_| {});
-        let v = eval_tenant(
-            "entra_mfa_required_for_all_users",
-            &identity(Some(vec![p.clone()]), Some(security_defaults(false))),
-        );
-        assert_eq!(v.status, S::Fail);
-        assert!(
-            v.reason.contains("does not include all users"),
-            "{}",
-            v.reason
-        );
-
-        // Same policy, security defaults unread: the enforced policy proves they are off.
-        let v = eval_tenant(
-            "entra_mfa_required_for_all_users",
-            &identity(Some(vec![p]), None),
-        );
-        assert_eq!(v.status, S::Fail, "{}", v.reason);
-        assert!(v.reason.contains("security defaults are off"));
-
-        // Report-only does not protect anyone.
-        let p = mfa_policy(|v| {
-            v["state"] = json!("enabledForReportingButNotEnforced");
-            v["conditions"]["users"]["includeUsers"] = json!(["All"]);
+        // Browser and desktop in one policy, legacy clients blocked in another: every client.
+        let modern = mfa_policy(|v| {
+            v["conditions"]["clientAppTypes"] = json!(["browser", "mobileAppsAndDesktopClients"]);
         });
         let v = eval_tenant(
             "entra_mfa_required_for_all_users",
-            &identity(Some(vec![p]), Some(security_defaults(false))),
+            &identity(
+                Some(vec![modern, block_legacy(|v| v["conditions"]["users"]["excludeUsers"] = json!([]))]),
+                None,
+            ),
         );
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+    }
+    #[test]
+    fn entra_mfa_required_for_all_users_fail() {
+        let sd_off = Some(security_defaults(false));
+        // Microsoft's example exclusions (a user and every guest): before 2026.12.0 this
+        // passed, with the exclusions only counted.
+        let p = mfa_policy(|v| {
+            v["conditions"]["users"]["excludeUsers"] = json!([BG_ID, "GuestsOrExternalUsers"]);
+        });
+        let v = run("entra_mfa_required_for_all_users", &identity(Some(vec![p]), sd_off.clone()));
+        assert_eq!(v.status, S::Fail, "{}", v.reason);
+        assert!(v.reason.contains("vendor_fabrikam.example#EXT#"), "{}", v.reason);
+        assert!(!v.reason.contains("Adams@contoso.com ("), "break-glass is allowed: {}", v.reason);
+        // The break-glass account excluded but not configured as such: a gap like any other.
+        let p = excluding("/conditions/users/excludeUsers", json!([BG_ID]));
+        let v = eval_tenant(
+            "entra_mfa_required_for_all_users",
+            &identity(Some(vec![p]), sd_off.clone()),
+        );
+        assert_eq!(v.status, S::Fail);
+        assert!(v.reason.contains("Adams@contoso.com"), "{}", v.reason);
+        // Enforced MFA for one user and some roles only.
+        let p = mfa_policy(|v| {
+            v["conditions"]["users"] = json!({"includeUsers": [ADMIN_ID], "includeRoles": [GLOBAL_ADMIN]});
+        });
+        let v = run("entra_mfa_required_for_all_users", &identity(Some(vec![p.clone()]), sd_off.clone()));
+        assert_eq!(v.status, S::Fail);
+        assert!(v.reason.contains("no credited policy includes them"), "{}", v.reason);
+        // Same policy, security defaults unread: the enforced policy proves they are off.
+        let v = run("entra_mfa_required_for_all_users", &identity(Some(vec![p]), None));
+        assert_eq!(v.status, S::Fail, "{}", v.reason);
+        assert!(v.reason.contains("security defaults are off"));
+        // An excluded app.
+        let p = excluding("/conditions/applications/excludeApplications", json!(["00000002-0000-0ff1-ce00-000000000000"]));
+        let v = run("entra_mfa_required_for_all_users", &identity(Some(vec![p]), sd_off.clone()));
+        assert_eq!(v.status, S::Fail);
+        assert!(v.reason.contains("cloud app 00000002-0000-0ff1-ce00-000000000000"), "{}", v.reason);
+        // Report-only does not protect anyone.
+        let p = mfa_policy(|v| v["state"] = json!("enabledForReportingButNotEnforced"));
+        let v = run("entra_mfa_required_for_all_users", &identity(Some(vec![p]), sd_off));
         assert_eq!(v.status, S::Fail);
         assert!(v.reason.contains("report-only"));
     }
     #[test]
     fn entra_mfa_required_for_all_users_missing() {
-        let v = eval_tenant(
+        let v = run(
             "entra_mfa_required_for_all_users",
             &identity(None, Some(security_defaults(false))),
         );
         assert_eq!(v.status, S::Error);
         assert_eq!(v.observed["securityDefaults.isEnabled"], json!(false));
         // A security defaults body without isEnabled is not knowledge either.
-        let v = eval_tenant(
+        let v = run(
             "entra_mfa_required_for_all_users",
             &identity(Some(vec![]), Some(SecurityDefaults::default())),
         );
         assert_eq!(v.status, S::Error);
-        assert!(
-            v.reason.contains("no conditional access policies"),
-            "{}",
-            v.reason
-        );
-    }
-
-    fn legacy_policy(edit: impl FnOnce(&mut Value)) -> ConditionalAccessPolicy {
-        // Microsoft's example already targets exchangeActiveSync and other on all apps.
-        mfa_policy(|v| {
-            v["grantControls"]["builtInControls"] = json!(["block"]);
-            v["conditions"]["users"]["includeUsers"] = json!(["All"]);
-            edit(v);
-        })
+        assert!(v.reason.contains("no conditional access policies"), "{}", v.reason);
+        // A group the policy excludes was not read.
+        let p = excluding("/conditions/users/excludeGroups", json!(["c7e1a2b3-0000-4000-8000-0000000000ff"]));
+        let v = run("entra_mfa_required_for_all_users", &identity(Some(vec![p]), Some(security_defaults(false))));
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        assert!(v.reason.contains("c7e1a2b3-0000-4000-8000-0000000000ff"), "{}", v.reason);
+        // Users not collected: those no policy names may be uncovered.
+        let p = mfa_policy(|v| v["conditions"]["users"] = json!({"includeUsers": [ADMIN_ID]}));
+        let mut idn = identity(Some(vec![p]), Some(security_defaults(false)));
+        idn.users = None;
+        let v = eval_tenant("entra_mfa_required_for_all_users", &idn);
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        assert!(v.reason.contains("users were not collected"), "{}", v.reason);
     }
 
     #[test]
     fn entra_legacy_auth_blocked_pass() {
-        let v = eval_tenant(
+        let v = run(
             "entra_legacy_auth_blocked",
-            &identity(
-                Some(vec![legacy_policy(|_| {})]),
-                Some(security_defaults(false)),
-            ),
+            &identity(Some(vec![block_legacy(|_| {})]), Some(security_defaults(false))),
         );
         assert_eq!(v.status, S::Pass, "{}", v.reason);
         let v = eval_tenant(
             "entra_legacy_auth_blocked",
-            &identity(None, Some(security_defaults(true))),
+            &Identity {
+                security_defaults: Some(security_defaults(true)),
+                ..Identity::default()
+            },
         );
         assert_eq!(v.status, S::Pass);
     }
     #[test]
     fn entra_legacy_auth_blocked_fail() {
-        let modern_only = legacy_policy(|v| {
-            v["conditions"]["clientAppTypes"] = json!(["browser", "mobileAppsAndDesktopClients"]);
-        });
-        let v = eval_tenant(
-            "entra_legacy_auth_blocked",
-            &identity(Some(vec![modern_only]), Some(security_defaults(false))),
-        );
+        let sd_off = Some(security_defaults(false));
+        // Exchange ActiveSync only: the other legacy protocols stay open (a false pass before
+        // 2026.12.0 only when both were listed; the reason now names the open client).
+        let p = block_legacy(|v| v["conditions"]["clientAppTypes"] = json!(["exchangeActiveSync"]));
+        let v = run("entra_legacy_auth_blocked", &identity(Some(vec![p]), sd_off.clone()));
         assert_eq!(v.status, S::Fail);
-        assert!(
-            v.reason.contains("does not target legacy clients"),
-            "{}",
-            v.reason
-        );
-
-        let v = eval_tenant(
-            "entra_legacy_auth_blocked",
-            &identity(Some(example_list()), Some(security_defaults(false))),
-        );
+        assert!(v.reason.contains("client app other"), "{}", v.reason);
+        // Legacy clients blocked, but the admin excluded through a group of everyone.
+        let p = block_legacy(|v| v["conditions"]["users"]["excludeGroups"] = json!([EVERYONE]));
+        let v = run("entra_legacy_auth_blocked", &identity(Some(vec![p]), sd_off.clone()));
+        assert_eq!(v.status, S::Fail);
+        assert!(v.reason.contains("admin@contoso.com"), "{}", v.reason);
+        let v = run("entra_legacy_auth_blocked", &identity(Some(example_list()), sd_off));
         assert_eq!(v.status, S::Fail);
         assert!(v.reason.contains("SimplePolicy1"));
     }
     #[test]
     fn entra_legacy_auth_blocked_missing() {
-        let v = eval_tenant("entra_legacy_auth_blocked", &identity(None, None));
+        let v = eval_tenant("entra_legacy_auth_blocked", &Identity::default());
         assert_eq!(v.status, S::Error);
         assert!(v.reason.contains("legacy authentication"));
+        let p = block_legacy(|v| v["conditions"]["users"]["excludeGroups"] = json!([EVERYONE]));
+        let mut idn = identity(Some(vec![p]), Some(security_defaults(false)));
+        idn.group_members = Some(BTreeMap::new());
+        let v = run("entra_legacy_auth_blocked", &idn);
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+    }
+
+    #[test]
+    fn entra_ca_exclusions_break_glass_only_pass() {
+        let p = excluding("/conditions/users/excludeUsers", json!([BG_ID]));
+        let v = run("entra_ca_exclusions_break_glass_only", &identity(Some(vec![p]), None));
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+        // A group holding only the break-glass account.
+        let p = excluding("/conditions/users/excludeGroups", json!([BG_GROUP]));
+        let v = run("entra_ca_exclusions_break_glass_only", &identity(Some(vec![p]), None));
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+        // Disabled policies (Microsoft's list) are not judged.
+        let v = run("entra_ca_exclusions_break_glass_only", &identity(Some(example_list()), None));
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+        assert_eq!(v.observed["enforced_policies"], json!(0));
+    }
+    #[test]
+    fn entra_ca_exclusions_break_glass_only_fail() {
+        // Microsoft's example also excludes all guests; the role it excludes has no holder.
+        let mut v = fixture_item(GET, 0);
+        v["state"] = json!("enabled");
+        v["conditions"]["users"]["excludeUsers"] = json!([BG_ID, "GuestsOrExternalUsers"]);
+        let r = run("entra_ca_exclusions_break_glass_only", &identity(Some(vec![policy(v)]), None));
+        assert_eq!(r.status, S::Fail);
+        assert!(r.reason.contains("Demo app for documentation: every guest or external user"), "{}", r.reason);
+        assert_eq!(r.observed["unexpected_exclusions"].as_array().unwrap().len(), 1);
+        // A group named like an exclusion group, holding everyone: every member is named.
+        let p = excluding("/conditions/users/excludeGroups", json!([EVERYONE]));
+        let r = run("entra_ca_exclusions_break_glass_only", &identity(Some(vec![p]), None));
+        assert_eq!(r.status, S::Fail);
+        assert!(r.reason.contains(&format!("admin@contoso.com ({ADMIN_ID}) by excludeGroups {EVERYONE}")), "{}", r.reason);
+        assert_eq!(r.observed["unexpected_exclusions"].as_array().unwrap().len(), 2);
+        // An excluded role: its holders.
+        let p = excluding("/conditions/users/excludeRoles", json!([GLOBAL_ADMIN]));
+        let r = run("entra_ca_exclusions_break_glass_only", &identity(Some(vec![p]), None));
+        assert_eq!(r.status, S::Fail);
+        assert!(r.reason.contains(&format!("excludeRoles {GLOBAL_ADMIN}")), "{}", r.reason);
+    }
+    #[test]
+    fn entra_ca_exclusions_break_glass_only_missing() {
+        let v = eval_tenant("entra_ca_exclusions_break_glass_only", &Identity::default());
+        assert_eq!(v.status, S::Error);
+        // A break-glass UPN that cannot be resolved (users not collected).
+        let p = excluding("/conditions/users/excludeUsers", json!([BG_ID]));
+        let mut idn = identity(Some(vec![p]), None);
+        idn.users = None;
+        let v = run("entra_ca_exclusions_break_glass_only", &idn);
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        // The excluded group's members were not read.
+        let p = excluding("/conditions/users/excludeGroups", json!([BG_GROUP]));
+        let mut idn = identity(Some(vec![p]), None);
+        idn.group_members = None;
+        let v = run("entra_ca_exclusions_break_glass_only", &idn);
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        assert!(v.reason.contains(BG_GROUP), "{}", v.reason);
+    }
+
+    #[test]
+    fn entra_break_glass_account_excluded_pass() {
+        let p = excluding("/conditions/users/excludeUsers", json!([BG_ID]));
+        let v = run("entra_break_glass_account_excluded", &identity(Some(vec![p]), None));
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+        // Excluded through a group (not named in config): its members are read.
+        let p = excluding("/conditions/users/excludeGroups", json!([BG_GROUP]));
+        let v = run("entra_break_glass_account_excluded", &identity(Some(vec![p]), None));
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+        // A policy that does not include the account at all does not apply to it.
+        let p = mfa_policy(|v| v["conditions"]["users"] = json!({"includeUsers": [ADMIN_ID]}));
+        let v = run("entra_break_glass_account_excluded", &identity(Some(vec![p]), None));
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+    }
+    #[test]
+    fn entra_break_glass_account_excluded_fail() {
+        let settings = Settings {
+            break_glass_accounts: vec![BG_ID.into(), "ghost@contoso.com".into()],
+            ..Settings::default()
+        };
+        let v = eval_tenant_with(
+            "entra_break_glass_account_excluded",
+            &identity(Some(vec![mfa_policy(|_| {})]), None),
+            &settings,
+        );
+        assert_eq!(v.status, S::Fail);
+        assert_eq!(
+            v.reason,
+            format!(
+                "no usable break-glass account: {BG_ID}: not excluded from Demo app for \
+                 documentation; ghost@contoso.com: not found in the directory"
+            )
+        );
+        let p = excluding("/conditions/users/excludeUsers", json!([BG_ID]));
+        let mut idn = identity(Some(vec![p]), None);
+        idn.users.as_mut().unwrap()[0]["accountEnabled"] = json!(false);
+        let v = run("entra_break_glass_account_excluded", &idn);
+        assert_eq!(v.status, S::Fail);
+        assert!(v.reason.contains("disabled"));
+    }
+    #[test]
+    fn entra_break_glass_account_excluded_missing() {
+        let v = eval_tenant(
+            "entra_break_glass_account_excluded",
+            &identity(Some(vec![mfa_policy(|_| {})]), None),
+        );
+        assert_eq!(v.status, S::Error);
+        assert!(v.reason.contains("not configured"));
+        let mut idn = identity(Some(vec![mfa_policy(|_| {})]), None);
+        idn.users = None;
+        let v = run("entra_break_glass_account_excluded", &idn);
+        assert_eq!(v.status, S::Error);
+        // Excluded only through a group whose members were not read: unknown.
+        let p = excluding("/conditions/users/excludeGroups", json!([BG_GROUP]));
+        let mut idn = identity(Some(vec![p]), None);
+        idn.group_members = None;
+        let v = run("entra_break_glass_account_excluded", &idn);
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        assert!(v.reason.contains("may be subject to"), "{}", v.reason);
+    }
+
+    /// MFA for everyone on medium and high sign-in risk, break-glass excluded.
+    fn signin_risk(edit: impl FnOnce(&mut Value)) -> ConditionalAccessPolicy {
+        mfa_policy(|v| {
+            v["conditions"]["signInRiskLevels"] = json!(["high", "medium"]);
+            v["conditions"]["users"]["excludeUsers"] = json!([BG_ID]);
+            edit(v);
+        })
+    }
+
+    #[test]
+    fn entra_signin_risk_policy_enforced_pass() {
+        let v = run("entra_signin_risk_policy_enforced", &identity(Some(vec![signin_risk(|_| {})]), None));
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+        // Split across two policies by level: the union counts.
+        let high = signin_risk(|v| v["conditions"]["signInRiskLevels"] = json!(["high"]));
+        let medium = signin_risk(|v| {
+            v["id"] = json!("p-medium");
+            v["conditions"]["signInRiskLevels"] = json!(["medium"]);
+            v["grantControls"]["builtInControls"] = json!(["block"]);
+        });
+        let v = run("entra_signin_risk_policy_enforced", &identity(Some(vec![high, medium]), None));
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+    }
+    #[test]
+    fn entra_signin_risk_policy_enforced_fail() {
+        // Microsoft's example: medium and low, one user and some roles, some platforms.
+        let mut v = fixture_item(GET, 0);
+        v["state"] = json!("enabled");
+        v["conditions"]["userRiskLevels"] = json!([]);
+        let r = run("entra_signin_risk_policy_enforced", &identity(Some(vec![policy(v)]), None));
+        assert_eq!(r.status, S::Fail);
+        assert!(r.reason.contains("MFA can be replaced"), "{}", r.reason);
+        let p = signin_risk(|v| v["conditions"]["signInRiskLevels"] = json!(["high"]));
+        let r = run("entra_signin_risk_policy_enforced", &identity(Some(vec![p]), None));
+        assert_eq!(r.status, S::Fail);
+        assert!(r.reason.contains("sign-in risk medium"), "{}", r.reason);
+        // Excluding a group of everyone (a false pass before 2026.12.0).
+        let p = signin_risk(|v| v["conditions"]["users"]["excludeGroups"] = json!([EVERYONE]));
+        let r = run("entra_signin_risk_policy_enforced", &identity(Some(vec![p]), None));
+        assert_eq!(r.status, S::Fail);
+        let r = run("entra_signin_risk_policy_enforced", &identity(Some(vec![]), None));
+        assert_eq!(r.status, S::Fail);
+    }
+    #[test]
+    fn entra_signin_risk_policy_enforced_missing() {
+        // Security defaults do not evaluate risk: no credit without conditional access data.
+        let idn = identity(None, Some(security_defaults(true)));
+        let v = run("entra_signin_risk_policy_enforced", &idn);
+        assert_eq!(v.status, S::Error);
+        assert_eq!(v.observed["conditionalAccess.policies"], Value::Null);
+        let p = signin_risk(|v| v["conditions"]["users"]["excludeGroups"] = json!([EVERYONE]));
+        let mut idn = identity(Some(vec![p]), None);
+        idn.group_members = None;
+        let v = run("entra_signin_risk_policy_enforced", &idn);
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+    }
+
+    fn user_risk(edit: impl FnOnce(&mut Value)) -> ConditionalAccessPolicy {
+        mfa_policy(|v| {
+            v["conditions"]["userRiskLevels"] = json!(["high"]);
+            v["conditions"]["users"]["excludeUsers"] = json!([BG_ID]);
+            v["grantControls"] = json!({"operator": "AND", "builtInControls": ["mfa", "passwordChange"]});
+            edit(v);
+        })
+    }
+
+    #[test]
+    fn entra_user_risk_policy_enforced_pass() {
+        let v = run("entra_user_risk_policy_enforced", &identity(Some(vec![user_risk(|_| {})]), None));
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+    }
+    #[test]
+    fn entra_user_risk_policy_enforced_fail() {
+        let p = user_risk(|v| v["grantControls"] = json!({"operator": "OR", "builtInControls": ["mfa"]}));
+        let v = run("entra_user_risk_policy_enforced", &identity(Some(vec![p]), None));
+        assert_eq!(v.status, S::Fail);
+        assert!(v.reason.contains("neither blocks nor requires a password change"), "{}", v.reason);
+        // Only on iOS.
+        let p = user_risk(|v| v["conditions"]["platforms"] = json!({"includePlatforms": ["iOS"]}));
+        let v = run("entra_user_risk_policy_enforced", &identity(Some(vec![p]), None));
+        assert_eq!(v.status, S::Fail);
+        assert!(v.reason.contains("platform android"), "{}", v.reason);
+    }
+    #[test]
+    fn entra_user_risk_policy_enforced_missing() {
+        let v = eval_tenant("entra_user_risk_policy_enforced", &Identity::default());
+        assert_eq!(v.status, S::Error);
+        // userRiskLevels left out (required by Graph): unknown, not "every level".
+        let p = user_risk(|v| {
+            v["conditions"].as_object_mut().unwrap().remove("userRiskLevels");
+        });
+        let v = run("entra_user_risk_policy_enforced", &identity(Some(vec![p]), None));
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        assert!(v.reason.contains("userRiskLevels not present"), "{}", v.reason);
+    }
+
+    #[test]
+    fn entra_baseline_protection_enabled_pass() {
+        let v = run(
+            "entra_baseline_protection_enabled",
+            &identity(Some(example_list()), Some(security_defaults(true))),
+        );
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+        // Security defaults off; MFA for everyone and legacy clients blocked instead.
+        let mfa = excluding("/conditions/users/excludeUsers", json!([BG_ID]));
+        let v = run(
+            "entra_baseline_protection_enabled",
+            &identity(Some(vec![mfa, block_legacy(|_| {})]), Some(security_defaults(false))),
+        );
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+        assert_eq!(v.observed["baseline"]["MFA for all users"]["status"], json!("pass"));
+    }
+    #[test]
+    fn entra_baseline_protection_enabled_fail() {
+        let v = run(
+            "entra_baseline_protection_enabled",
+            &identity(Some(example_list()), Some(security_defaults(false))),
+        );
+        assert_eq!(v.status, S::Fail);
+        assert_eq!(v.observed["enforced_policies"], json!([]));
+        // Some enforced policy exists (here: block legacy only): before 2026.12.0 a pass.
+        let v = run(
+            "entra_baseline_protection_enabled",
+            &identity(Some(vec![block_legacy(|_| {})]), None),
+        );
+        assert_eq!(v.status, S::Fail, "{}", v.reason);
+        assert!(v.reason.contains("MFA for all users is not enforced"), "{}", v.reason);
+        assert_eq!(v.observed["baseline"]["legacy authentication blocked"]["status"], json!("pass"));
+    }
+    #[test]
+    fn entra_baseline_protection_enabled_missing() {
+        let v = eval_tenant("entra_baseline_protection_enabled", &Identity::default());
+        assert_eq!(v.status, S::Error);
+        let v = run(
+            "entra_baseline_protection_enabled",
+            &identity(Some(vec![mfa_policy(|_| {})]), Some(security_defaults(true))),
+        );
+        assert_eq!(v.status, S::Error);
+        assert!(v.reason.starts_with("inconsistent data"));
+        let p = excluding("/conditions/users/excludeGroups", json!([BG_GROUP]));
+        let mut idn = identity(Some(vec![p, block_legacy(|_| {})]), Some(security_defaults(false)));
+        idn.group_members = None;
+        let v = run("entra_baseline_protection_enabled", &idn);
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+    }
+
+    /// A group the collector could not read makes only the claims that need it `error`, with
+    /// the collector's reason; the others keep their verdict.
+    #[test]
+    fn a_group_gap_errors_only_the_checks_that_need_that_group() {
+        let gone = "c7e1a2b3-0000-4000-8000-0000000000ee";
+        let mfa = excluding("/conditions/users/excludeGroups", json!([gone]));
+        let mut inv = inventory(vec![]);
+        inv.identity = identity(
+            Some(vec![mfa, user_risk(|_| {}), block_legacy(|_| {})]),
+            Some(security_defaults(false)),
+        );
+        let mut src = inv.sources[0].clone();
+        src.name = "graph.group_members".into();
+        src.gaps = vec![Gap {
+            scope: format!("/tenants/tenant-1/groups/{gone}"),
+            reason: "HTTP 403 Authorization_RequestDenied; grant GroupMember.Read.All".into(),
+        }];
+        inv.sources.push(src);
+        let settings = bg();
+        let ctx = crate::checks::Ctx::new(&inv, &settings);
+        let status = |id: &str| {
+            let r = crate::checks::run(crate::checks::find(id).unwrap(), &ctx);
+            (r.status, r.findings[0].reason.clone())
+        };
+        let (s, why) = status("entra_mfa_required_for_all_users");
+        assert_eq!(s, S::Error, "{why}");
+        assert!(why.contains("HTTP 403") && why.contains(gone), "{why}");
+        let (s, why) = status("entra_user_risk_policy_enforced");
+        assert_eq!(s, S::Pass, "{why}");
+        let (s, why) = status("entra_legacy_auth_blocked");
+        assert_eq!(s, S::Pass, "{why}");
     }
 }
 
@@ -2762,9 +3159,9 @@ mod posture_tests {
 
     use super::{GLOBAL_ADMIN, GUEST_LIMITED, GUEST_MEMBER_LIKE, GUEST_RESTRICTED};
     use crate::checks::FindingStatus as S;
-    use crate::checks::testutil::{eval_tenant, fixture, fixture_item, inventory};
+    use crate::checks::testutil::{eval_tenant, fixture, inventory};
     use crate::checks::{Finding, Settings};
-    use crate::model::{ConditionalAccessPolicy, Identity, Inventory, SecurityDefaults};
+    use crate::model::{Identity, Inventory};
 
     const AUTHZ: &str = "graph/authorization_policy_get.v1.0.json";
     const APPS: &str = "../handmade/graph/applications_list_credentials.v1.0.json";
@@ -2773,12 +3170,8 @@ mod posture_tests {
     const ASSIGNED: &str = "graph/role_assignment_schedules_list.v1.0.json";
     const ELIGIBLE: &str = "graph/role_eligibility_schedules_list.v1.0.json";
     const SIGN_INS: &str = "graph/users_list_sign_in_activity.v1.0.json";
-    const USERS: &str = "graph/users_list.v1.0.json";
     const REGISTRATION: &str = "graph/user_registration_details_list.v1.0.json";
-    const CA_GET: &str = "graph/conditional_access_policy_get.v1.0.json";
-    const CA_LIST: &str = "graph/conditional_access_policies_list.v1.0.json";
     const LOCATIONS: &str = "graph/named_locations_list.v1.0.json";
-    const SD: &str = "graph/security_defaults_policy_get.v1.0.json";
 
     fn list(path: &str) -> Vec<Value> {
         fixture(path)["value"].as_array().unwrap().clone()
@@ -3718,253 +4111,6 @@ mod posture_tests {
         assert_eq!(v.status, S::Error);
     }
 
-    fn policy(edit: impl FnOnce(&mut Value)) -> ConditionalAccessPolicy {
-        let mut v = fixture_item(CA_GET, 0);
-        v["state"] = json!("enabled");
-        edit(&mut v);
-        serde_json::from_value(v).unwrap()
-    }
-
-    fn ca(policies: Vec<ConditionalAccessPolicy>, users: Option<Vec<Value>>) -> Identity {
-        Identity {
-            conditional_access_policies: Some(policies),
-            users,
-            ..Identity::default()
-        }
-    }
-
-    const EXCLUDED_USER: &str = "124c5b6a-ffa5-483a-9b88-04c3fce5574a";
-
-    fn bg(accounts: &[&str]) -> Settings {
-        Settings {
-            break_glass_accounts: accounts.iter().map(|s| s.to_string()).collect(),
-            ..Settings::default()
-        }
-    }
-
-    #[test]
-    fn entra_ca_exclusions_break_glass_only_pass() {
-        let p = policy(|v| {
-            v["conditions"]["users"]["excludeUsers"] = json!([EXCLUDED_USER]);
-            v["conditions"]["users"]["excludeRoles"] = json!([]);
-        });
-        let f = tenant(
-            "entra_ca_exclusions_break_glass_only",
-            ca(vec![p], None),
-            &bg(&[EXCLUDED_USER]),
-        );
-        assert_eq!(f.status, S::Pass, "{}", f.reason);
-        // Disabled policies (Microsoft's list) are not judged.
-        let disabled: Vec<ConditionalAccessPolicy> = list(CA_LIST)
-            .into_iter()
-            .map(|v| serde_json::from_value(v).unwrap())
-            .collect();
-        let f = ctx_tenant("entra_ca_exclusions_break_glass_only", ca(disabled, None));
-        assert_eq!(f.status, S::Pass, "{}", f.reason);
-        assert_eq!(f.observed["enforced_policies"], json!(0));
-    }
-    #[test]
-    fn entra_ca_exclusions_break_glass_only_fail() {
-        // Microsoft's example also excludes all guests and a role.
-        let f = tenant(
-            "entra_ca_exclusions_break_glass_only",
-            ca(vec![policy(|_| {})], None),
-            &bg(&[EXCLUDED_USER]),
-        );
-        assert_eq!(f.status, S::Fail);
-        assert!(
-            f.reason
-                .contains("Demo app for documentation: user GuestsOrExternalUsers"),
-            "{}",
-            f.reason
-        );
-        assert!(
-            f.reason
-                .contains("role b0f54661-2d74-4c50-afa3-1ec803f12efe")
-        );
-        assert_eq!(
-            f.observed["unexpected_exclusions"]
-                .as_array()
-                .unwrap()
-                .len(),
-            2
-        );
-    }
-    #[test]
-    fn entra_ca_exclusions_break_glass_only_missing() {
-        let f = ctx_tenant("entra_ca_exclusions_break_glass_only", Identity::default());
-        assert_eq!(f.status, S::Error);
-        let f = tenant(
-            "entra_ca_exclusions_break_glass_only",
-            ca(vec![policy(|_| {})], None),
-            &bg(&["bg@contoso.com"]),
-        );
-        assert_eq!(f.status, S::Error, "{}", f.reason);
-    }
-
-    /// Microsoft's users example with the fields the collector selects.
-    fn directory_users(edit: impl Fn(&mut Value)) -> Vec<Value> {
-        let mut l = list(USERS);
-        for u in &mut l {
-            u["userType"] = json!("Member");
-            u["accountEnabled"] = json!(true);
-            edit(u);
-        }
-        l
-    }
-
-    const BG_ID: &str = "6ea91a8d-e32e-41a1-b7bd-d2d185eed0e0";
-
-    #[test]
-    fn entra_break_glass_account_excluded_pass() {
-        let p = policy(|v| v["conditions"]["users"]["excludeUsers"] = json!([BG_ID]));
-        let f = tenant(
-            "entra_break_glass_account_excluded",
-            ca(vec![p], Some(directory_users(|_| {}))),
-            &bg(&["adams@contoso.com"]),
-        );
-        assert_eq!(f.status, S::Pass, "{}", f.reason);
-        // Excluded through a configured group.
-        let p = policy(|v| v["conditions"]["users"]["excludeGroups"] = json!(["bg-group"]));
-        let f = tenant(
-            "entra_break_glass_account_excluded",
-            ca(vec![p], Some(directory_users(|_| {}))),
-            &bg(&[BG_ID, "bg-group"]),
-        );
-        assert_eq!(f.status, S::Pass, "{}", f.reason);
-        assert_eq!(
-            f.observed["accounts"][1]["status"],
-            json!("not a user; treated as an exclusion group")
-        );
-    }
-    #[test]
-    fn entra_break_glass_account_excluded_fail() {
-        let f = tenant(
-            "entra_break_glass_account_excluded",
-            ca(vec![policy(|_| {})], Some(directory_users(|_| {}))),
-            &bg(&[BG_ID, "ghost@contoso.com"]),
-        );
-        assert_eq!(f.status, S::Fail);
-        assert_eq!(
-            f.reason,
-            format!(
-                "no usable break-glass account: {BG_ID}: not excluded from Demo app for \
-                 documentation; ghost@contoso.com: not found in the directory"
-            )
-        );
-        let p = policy(|v| v["conditions"]["users"]["excludeUsers"] = json!([BG_ID]));
-        let f = tenant(
-            "entra_break_glass_account_excluded",
-            ca(
-                vec![p],
-                Some(directory_users(|u| u["accountEnabled"] = json!(false))),
-            ),
-            &bg(&[BG_ID]),
-        );
-        assert_eq!(f.status, S::Fail);
-        assert!(f.reason.contains("disabled"));
-    }
-    #[test]
-    fn entra_break_glass_account_excluded_missing() {
-        let f = ctx_tenant(
-            "entra_break_glass_account_excluded",
-            ca(vec![policy(|_| {})], Some(directory_users(|_| {}))),
-        );
-        assert_eq!(f.status, S::Error);
-        assert!(f.reason.contains("not configured"));
-        let f = tenant(
-            "entra_break_glass_account_excluded",
-            ca(vec![policy(|_| {})], None),
-            &bg(&[BG_ID]),
-        );
-        assert_eq!(f.status, S::Error);
-    }
-
-    /// Microsoft's example as a sign-in risk policy for everyone, without its platform and
-    /// location limits.
-    fn risk_policy(edit: impl FnOnce(&mut Value)) -> ConditionalAccessPolicy {
-        policy(|v| {
-            v["conditions"]["users"]["includeUsers"] = json!(["All"]);
-            v["grantControls"] = json!({"operator": "OR", "builtInControls": ["mfa"]});
-            for k in ["platforms", "locations"] {
-                v["conditions"].as_object_mut().unwrap().remove(k);
-            }
-            edit(v);
-        })
-    }
-
-    #[test]
-    fn entra_signin_risk_policy_enforced_pass() {
-        let p = risk_policy(|v| v["conditions"]["signInRiskLevels"] = json!(["high", "medium"]));
-        let v = eval_tenant("entra_signin_risk_policy_enforced", &ca(vec![p], None));
-        assert_eq!(v.status, S::Pass, "{}", v.reason);
-    }
-    #[test]
-    fn entra_signin_risk_policy_enforced_fail() {
-        // The example covers medium and low risk only, and is limited by platform.
-        let v = eval_tenant(
-            "entra_signin_risk_policy_enforced",
-            &ca(vec![policy(|_| {})], None),
-        );
-        assert_eq!(v.status, S::Fail);
-        assert!(
-            v.reason.contains("does not include all users"),
-            "{}",
-            v.reason
-        );
-        let p = risk_policy(|_| {});
-        let v = eval_tenant("entra_signin_risk_policy_enforced", &ca(vec![p], None));
-        assert_eq!(v.status, S::Fail);
-        assert!(
-            v.reason.contains("do not cover medium and high"),
-            "{}",
-            v.reason
-        );
-        let v = eval_tenant("entra_signin_risk_policy_enforced", &ca(vec![], None));
-        assert_eq!(v.status, S::Fail);
-    }
-    #[test]
-    fn entra_signin_risk_policy_enforced_missing() {
-        // Security defaults do not evaluate risk: no credit without conditional access data.
-        let idn = Identity {
-            security_defaults: Some(SecurityDefaults {
-                id: None,
-                is_enabled: Some(true),
-            }),
-            ..Identity::default()
-        };
-        let v = eval_tenant("entra_signin_risk_policy_enforced", &idn);
-        assert_eq!(v.status, S::Error);
-        assert_eq!(v.observed["conditionalAccess.policies"], Value::Null);
-    }
-
-    #[test]
-    fn entra_user_risk_policy_enforced_pass() {
-        let p = risk_policy(|v| {
-            v["conditions"]["signInRiskLevels"] = json!([]);
-            v["conditions"]["userRiskLevels"] = json!(["high"]);
-            v["grantControls"] =
-                json!({"operator": "AND", "builtInControls": ["mfa", "passwordChange"]});
-        });
-        let v = eval_tenant("entra_user_risk_policy_enforced", &ca(vec![p], None));
-        assert_eq!(v.status, S::Pass, "{}", v.reason);
-    }
-    #[test]
-    fn entra_user_risk_policy_enforced_fail() {
-        let p = risk_policy(|v| v["conditions"]["userRiskLevels"] = json!(["high"]));
-        let v = eval_tenant("entra_user_risk_policy_enforced", &ca(vec![p], None));
-        assert_eq!(v.status, S::Fail);
-        assert!(
-            v.reason
-                .contains("neither blocks nor requires a password change")
-        );
-    }
-    #[test]
-    fn entra_user_risk_policy_enforced_missing() {
-        let v = eval_tenant("entra_user_risk_policy_enforced", &Identity::default());
-        assert_eq!(v.status, S::Error);
-    }
-
     fn locations(edit: impl FnOnce(&mut Vec<Value>)) -> Identity {
         let mut l = list(LOCATIONS);
         edit(&mut l);
@@ -3999,58 +4145,5 @@ mod posture_tests {
     fn entra_trusted_locations_defined_missing() {
         let v = eval_tenant("entra_trusted_locations_defined", &Identity::default());
         assert_eq!(v.status, S::Error);
-    }
-
-    fn baseline(sd: Option<bool>, policies: Option<Vec<ConditionalAccessPolicy>>) -> Identity {
-        Identity {
-            security_defaults: sd.map(|b| {
-                let mut body = fixture(SD);
-                body["isEnabled"] = json!(b);
-                serde_json::from_value(body).unwrap()
-            }),
-            conditional_access_policies: policies,
-            ..Identity::default()
-        }
-    }
-
-    fn disabled_list() -> Vec<ConditionalAccessPolicy> {
-        list(CA_LIST)
-            .into_iter()
-            .map(|v| serde_json::from_value(v).unwrap())
-            .collect()
-    }
-
-    #[test]
-    fn entra_baseline_protection_enabled_pass() {
-        let v = eval_tenant(
-            "entra_baseline_protection_enabled",
-            &baseline(Some(true), Some(disabled_list())),
-        );
-        assert_eq!(v.status, S::Pass, "{}", v.reason);
-        let v = eval_tenant(
-            "entra_baseline_protection_enabled",
-            &baseline(Some(false), Some(vec![policy(|_| {})])),
-        );
-        assert_eq!(v.status, S::Pass, "{}", v.reason);
-    }
-    #[test]
-    fn entra_baseline_protection_enabled_fail() {
-        let v = eval_tenant(
-            "entra_baseline_protection_enabled",
-            &baseline(Some(false), Some(disabled_list())),
-        );
-        assert_eq!(v.status, S::Fail);
-        assert_eq!(v.observed["enforced_policies"], json!([]));
-    }
-    #[test]
-    fn entra_baseline_protection_enabled_missing() {
-        let v = eval_tenant("entra_baseline_protection_enabled", &baseline(None, None));
-        assert_eq!(v.status, S::Error);
-        let v = eval_tenant(
-            "entra_baseline_protection_enabled",
-            &baseline(Some(true), Some(vec![policy(|_| {})])),
-        );
-        assert_eq!(v.status, S::Error);
-        assert!(v.reason.starts_with("inconsistent data"));
     }
 }
