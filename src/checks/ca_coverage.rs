@@ -161,8 +161,9 @@ impl<'a> Directory<'a> {
                             })
                             .map(|m| {
                                 let id = lc(str_field(m, "id")?);
-                                let group = str_field(m, "@odata.type")
-                                    .is_some_and(|t| t.eq_ignore_ascii_case("#microsoft.graph.group"));
+                                let group = str_field(m, "@odata.type").is_some_and(|t| {
+                                    t.eq_ignore_ascii_case("#microsoft.graph.group")
+                                });
                                 Some((id, group))
                             })
                             .collect::<Option<Vec<_>>>()
@@ -174,9 +175,10 @@ impl<'a> Directory<'a> {
         let eligible = idn.role_eligibility_schedules.as_ref().map(|list| {
             let mut m: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
             for s in list {
-                let (Some(role), Some(p)) =
-                    (str_field(s, "roleDefinitionId"), str_field(s, "principalId"))
-                else {
+                let (Some(role), Some(p)) = (
+                    str_field(s, "roleDefinitionId"),
+                    str_field(s, "principalId"),
+                ) else {
                     continue;
                 };
                 if str_field(s, "directoryScopeId").is_some_and(|d| d != "/") {
@@ -204,9 +206,8 @@ impl<'a> Directory<'a> {
                             // Conditional access applies to users: nested groups, devices
                             // and service principals among transitive members are not.
                             .filter(|m| {
-                                str_field(m, "@odata.type").is_none_or(|t| {
-                                    t.eq_ignore_ascii_case("#microsoft.graph.user")
-                                })
+                                str_field(m, "@odata.type")
+                                    .is_none_or(|t| t.eq_ignore_ascii_case("#microsoft.graph.user"))
                             })
                             .filter_map(|m| str_field(m, "id").map(lc))
                             .collect(),
@@ -334,7 +335,10 @@ pub(crate) struct Excluded {
 impl Directory<'_> {
     /// A principal for people: UPN and id when the user was collected, else the id.
     pub(crate) fn label(&self, id: &str) -> String {
-        match self.user(id).and_then(|u| str_field(u, "userPrincipalName")) {
+        match self
+            .user(id)
+            .and_then(|u| str_field(u, "userPrincipalName"))
+        {
             Some(upn) => format!("{upn} ({id})"),
             None => id.to_string(),
         }
@@ -350,12 +354,17 @@ impl Directory<'_> {
         };
         for x in &u.exclude_users {
             if x == "GuestsOrExternalUsers" {
-                out.classes.push("every guest or external user (GuestsOrExternalUsers)".into());
+                out.classes
+                    .push("every guest or external user (GuestsOrExternalUsers)".into());
             } else {
                 out.principals.push((lc(x), "excludeUsers".into()));
             }
         }
-        if let Some(sel) = u.exclude_guests_or_external_users.as_ref().filter(|v| !v.is_null()) {
+        if let Some(sel) = u
+            .exclude_guests_or_external_users
+            .as_ref()
+            .filter(|v| !v.is_null())
+        {
             out.classes.push(format!(
                 "guests or external users of types {} (excludeGuestsOrExternalUsers)",
                 str_field(sel, "guestOrExternalUserTypes").unwrap_or("(not stated)")
@@ -363,9 +372,10 @@ impl Directory<'_> {
         }
         for g in &u.exclude_groups {
             match self.group_members(g) {
-                Some(m) => out
-                    .principals
-                    .extend(m.iter().map(|id| (id.clone(), format!("excludeGroups {g}")))),
+                Some(m) => out.principals.extend(
+                    m.iter()
+                        .map(|id| (id.clone(), format!("excludeGroups {g}"))),
+                ),
                 None => {
                     out.unknowns.insert(self.group_unknown(g));
                 }
@@ -391,8 +401,10 @@ impl Directory<'_> {
                         if !*group {
                             out.principals.push((id.clone(), via.clone()));
                         } else if let Some(m) = self.group_members(id) {
-                            out.principals
-                                .extend(m.iter().map(|x| (x.clone(), format!("{via} through group {id}"))));
+                            out.principals.extend(
+                                m.iter()
+                                    .map(|x| (x.clone(), format!("{via} through group {id}"))),
+                            );
                         } else {
                             out.unknowns.insert(self.group_unknown(id));
                         }
@@ -527,11 +539,7 @@ fn user_match(
         hit(t, format!("excludeRoles {r}"), &mut exc);
     }
     let t = typed(&u.exclude_guests_or_external_users);
-    hit(
-        t,
-        "excludeGuestsOrExternalUsers".to_string(),
-        &mut exc,
-    );
+    hit(t, "excludeGuestsOrExternalUsers".to_string(), &mut exc);
     UserMatch {
         applies: inc.and(exc.not()),
         included: inc,
@@ -699,7 +707,9 @@ pub(crate) fn requires_mfa(p: &ConditionalAccessPolicy) -> Result<(), String> {
             let id = str_field(s, "id").unwrap_or_default();
             match by_claim {
                 Some(r) => r.eq_ignore_ascii_case("mfa"),
-                None => BUILT_IN_MFA_STRENGTHS.iter().any(|b| b.eq_ignore_ascii_case(id)),
+                None => BUILT_IN_MFA_STRENGTHS
+                    .iter()
+                    .any(|b| b.eq_ignore_ascii_case(id)),
             }
         });
     // Every alternative a user could satisfy, and whether it is MFA.
@@ -728,7 +738,10 @@ pub(crate) fn requires_mfa(p: &ConditionalAccessPolicy) -> Result<(), String> {
             g.built_in_controls
         ));
     }
-    let and = g.operator.as_deref().is_some_and(|o| o.eq_ignore_ascii_case("AND"));
+    let and = g
+        .operator
+        .as_deref()
+        .is_some_and(|o| o.eq_ignore_ascii_case("AND"));
     if and || alternatives.len() == 1 {
         return Ok(());
     }
@@ -799,7 +812,10 @@ fn unmodelled(p: &ConditionalAccessPolicy) -> Option<String> {
     if set(&c.client_applications) {
         why.push("workload identities (clientApplications)".to_string());
     }
-    if c.service_principal_risk_levels.as_ref().is_some_and(|l| !l.is_empty()) {
+    if c.service_principal_risk_levels
+        .as_ref()
+        .is_some_and(|l| !l.is_empty())
+    {
         why.push("service principal risk levels".to_string());
     }
     if set(&c.insider_risk_levels) {
@@ -818,13 +834,24 @@ fn unmodelled(p: &ConditionalAccessPolicy) -> Option<String> {
     };
     let mut keys = unknown_keys(&c.other);
     if let Some(u) = &c.users {
-        keys.extend(unknown_keys(&u.other).into_iter().map(|k| format!("users.{k}")));
+        keys.extend(
+            unknown_keys(&u.other)
+                .into_iter()
+                .map(|k| format!("users.{k}")),
+        );
     }
     if let Some(a) = &c.applications {
-        keys.extend(unknown_keys(&a.other).into_iter().map(|k| format!("applications.{k}")));
+        keys.extend(
+            unknown_keys(&a.other)
+                .into_iter()
+                .map(|k| format!("applications.{k}")),
+        );
     }
     if !keys.is_empty() {
-        why.push(format!("conditions this tool does not know ({})", keys.join(", ")));
+        why.push(format!(
+            "conditions this tool does not know ({})",
+            keys.join(", ")
+        ));
     }
     (!why.is_empty()).then(|| format!("narrowed by {} (not credited)", why.join(", ")))
 }
@@ -841,11 +868,21 @@ fn list_match(list: &[String], atom: &str) -> bool {
     list.iter().any(|x| x.eq_ignore_ascii_case(atom))
 }
 
-fn client_app_match(p: &ConditionalAccessPolicy, atom: &str, unknown: &mut BTreeSet<String>) -> Tri {
-    let types = p.conditions.as_ref().and_then(|c| c.client_app_types.as_ref());
+fn client_app_match(
+    p: &ConditionalAccessPolicy,
+    atom: &str,
+    unknown: &mut BTreeSet<String>,
+) -> Tri {
+    let types = p
+        .conditions
+        .as_ref()
+        .and_then(|c| c.client_app_types.as_ref());
     match types {
         None => {
-            unknown.insert(format!("{}: clientAppTypes not present (required by Graph)", name(p)));
+            unknown.insert(format!(
+                "{}: clientAppTypes not present (required by Graph)",
+                name(p)
+            ));
             Tri::Maybe
         }
         Some(t) if t.is_empty() => {
@@ -868,10 +905,19 @@ fn platform_match(p: &ConditionalAccessPolicy, atom: &str) -> Tri {
     Tri::from(inc && !exc)
 }
 
-fn risk_match(levels: Option<&Vec<String>>, atom: &str, what: &str, p: &ConditionalAccessPolicy, unknown: &mut BTreeSet<String>) -> Tri {
+fn risk_match(
+    levels: Option<&Vec<String>>,
+    atom: &str,
+    what: &str,
+    p: &ConditionalAccessPolicy,
+    unknown: &mut BTreeSet<String>,
+) -> Tri {
     match levels {
         None => {
-            unknown.insert(format!("{}: {what} not present (required by Graph)", name(p)));
+            unknown.insert(format!(
+                "{}: {what} not present (required by Graph)",
+                name(p)
+            ));
             Tri::Maybe
         }
         Some(l) if l.is_empty() => Tri::Yes,
@@ -883,7 +929,10 @@ fn risk_match(levels: Option<&Vec<String>>, atom: &str, what: &str, p: &Conditio
 /// a Microsoft admin portal not named anywhere, and any other app.
 fn app_match(p: &ConditionalAccessPolicy, atom: &str, unknown: &mut BTreeSet<String>) -> Tri {
     let Some(a) = p.conditions.as_ref().and_then(|c| c.applications.as_ref()) else {
-        unknown.insert(format!("{}: applications not present (required by Graph)", name(p)));
+        unknown.insert(format!(
+            "{}: applications not present (required by Graph)",
+            name(p)
+        ));
         return Tri::Maybe;
     };
     let one = |x: &str| -> Tri {
@@ -907,10 +956,7 @@ fn app_match(p: &ConditionalAccessPolicy, atom: &str, unknown: &mut BTreeSet<Str
     inc.and(exc.not())
 }
 
-fn location_match(
-    p: &ConditionalAccessPolicy,
-    point: &(BTreeSet<String>, bool),
-) -> Tri {
+fn location_match(p: &ConditionalAccessPolicy, point: &(BTreeSet<String>, bool)) -> Tri {
     let Some(l) = p.conditions.as_ref().and_then(|c| c.locations.as_ref()) else {
         return Tri::Yes;
     };
@@ -1008,8 +1054,12 @@ pub(crate) fn evaluate<'p>(
     }
     let mut app_atoms: Vec<String> = apps.into_iter().collect();
     app_atoms.extend(
-        ["(an Office 365 app)", "(a Microsoft admin portal)", "(any other app)"]
-            .map(String::from),
+        [
+            "(an Office 365 app)",
+            "(a Microsoft admin portal)",
+            "(any other app)",
+        ]
+        .map(String::from),
     );
     let loc_list: Vec<String> = locations.into_iter().collect();
     let mut points: Vec<(BTreeSet<String>, bool)> = vec![];
@@ -1021,7 +1071,11 @@ pub(crate) fn evaluate<'p>(
             .map(|(_, l)| l.clone())
             .collect();
         let forced_trust = inside.iter().any(|l| {
-            l == MFA_TRUSTED_IPS || dir.trusted_locations.as_ref().is_some_and(|t| t.contains(l))
+            l == MFA_TRUSTED_IPS
+                || dir
+                    .trusted_locations
+                    .as_ref()
+                    .is_some_and(|t| t.contains(l))
         });
         points.push((inside.clone(), true));
         if !forced_trust {
@@ -1041,20 +1095,30 @@ pub(crate) fn evaluate<'p>(
     };
 
     let mut kinds: Vec<Kind> = vec![];
-    let mut push = |label: &'static str, atoms: Vec<String>, f: &mut dyn FnMut(&ConditionalAccessPolicy, usize) -> Tri| {
+    let mut push = |label: &'static str,
+                    atoms: Vec<String>,
+                    f: &mut dyn FnMut(&ConditionalAccessPolicy, usize) -> Tri| {
         let matches = (0..atoms.len())
             .map(|i| credited.iter().map(|p| f(p, i)).collect())
             .collect();
-        kinds.push(Kind { label, atoms, matches });
+        kinds.push(Kind {
+            label,
+            atoms,
+            matches,
+        });
     };
     {
         let atoms = app_atoms.clone();
-        push("cloud app", app_atoms.clone(), &mut |p, i| app_match(p, &atoms[i], &mut unknowns));
+        push("cloud app", app_atoms.clone(), &mut |p, i| {
+            app_match(p, &atoms[i], &mut unknowns)
+        });
     }
     let client: Vec<String> = claim.client_apps.iter().map(|s| s.to_string()).collect();
     {
         let atoms = client.clone();
-        push("client app", client, &mut |p, i| client_app_match(p, &atoms[i], &mut unknowns));
+        push("client app", client, &mut |p, i| {
+            client_app_match(p, &atoms[i], &mut unknowns)
+        });
     }
     let plats: Vec<String> = PLATFORMS.iter().map(|s| s.to_string()).collect();
     {
@@ -1070,7 +1134,10 @@ pub(crate) fn evaluate<'p>(
     {
         let atoms = srisk.clone();
         push("sign-in risk", srisk, &mut |p, i| {
-            let l = p.conditions.as_ref().and_then(|c| c.sign_in_risk_levels.as_ref());
+            let l = p
+                .conditions
+                .as_ref()
+                .and_then(|c| c.sign_in_risk_levels.as_ref());
             risk_match(l, &atoms[i], "signInRiskLevels", p, &mut unknowns)
         });
     }
@@ -1078,7 +1145,10 @@ pub(crate) fn evaluate<'p>(
     {
         let atoms = urisk.clone();
         push("user risk", urisk, &mut |p, i| {
-            let l = p.conditions.as_ref().and_then(|c| c.user_risk_levels.as_ref());
+            let l = p
+                .conditions
+                .as_ref()
+                .and_then(|c| c.user_risk_levels.as_ref());
             risk_match(l, &atoms[i], "userRiskLevels", p, &mut unknowns)
         });
     }
@@ -1147,7 +1217,8 @@ pub(crate) fn evaluate<'p>(
             bg_holes.push(hole);
             continue;
         }
-        let sure = matches!(out, Outcome::Open(_)) && rep.certain && !(bg_unresolved && rep.id.is_some());
+        let sure =
+            matches!(out, Outcome::Open(_)) && rep.certain && !(bg_unresolved && rep.id.is_some());
         if sure {
             uncovered.push(hole);
         } else {
@@ -1260,7 +1331,12 @@ fn named_ids(dir: &Directory, policies: &[ConditionalAccessPolicy]) -> BTreeSet<
             }
         }
         for r in u.include_roles.iter().chain(&u.exclude_roles) {
-            if let Some(Some(ms)) = dir.roles.as_ref().and_then(|x| x.get(&lc(r))).map(|r| &r.members) {
+            if let Some(Some(ms)) = dir
+                .roles
+                .as_ref()
+                .and_then(|x| x.get(&lc(r)))
+                .map(|r| &r.members)
+            {
                 for (id, group) in ms {
                     if *group {
                         if let Some(m) = dir.group_members(id) {
@@ -1292,21 +1368,29 @@ fn user_rep(dir: &Directory, id: &str, certain: bool, forced: Option<&str>) -> R
 }
 
 fn generics(certain: bool, forced: Option<&str>) -> Vec<Rep> {
-    [("any other member user", Tri::No), ("any other guest or external user", Tri::Yes)]
-        .into_iter()
-        .map(|(label, guest)| Rep {
-            id: None,
-            label: label.into(),
-            guest,
-            certain,
-            forced_role: forced.map(String::from),
-        })
-        .collect()
+    [
+        ("any other member user", Tri::No),
+        ("any other guest or external user", Tri::Yes),
+    ]
+    .into_iter()
+    .map(|(label, guest)| Rep {
+        id: None,
+        label: label.into(),
+        guest,
+        certain,
+        forced_role: forced.map(String::from),
+    })
+    .collect()
 }
 
 /// Every user of the tenant (collected), or what can stand for them (named ids and "anyone
 /// else", not known to exist).
-fn all_users(dir: &Directory, policies: &[ConditionalAccessPolicy], certain: bool, forced: Option<&str>) -> Vec<Rep> {
+fn all_users(
+    dir: &Directory,
+    policies: &[ConditionalAccessPolicy],
+    certain: bool,
+    forced: Option<&str>,
+) -> Vec<Rep> {
     match dir.users {
         Some(users) => users
             .iter()
@@ -1465,20 +1549,39 @@ mod tests {
 
     #[test]
     fn all_users_with_only_break_glass_excluded_is_covered() {
-        let ps = [base(|v| v["conditions"]["users"]["excludeUsers"] = json!([BG]))];
+        let ps = [base(|v| {
+            v["conditions"]["users"]["excludeUsers"] = json!([BG])
+        })];
         let c = run(&tenant(), &ps, &MFA_ALL);
-        assert!(c.uncovered.is_empty() && c.unknown.is_empty(), "{:?}", c.uncovered);
-        assert_eq!(labels(&c.break_glass), ["bg@contoso.example (b0000000-0000-0000-0000-00000000000b)"]);
+        assert!(
+            c.uncovered.is_empty() && c.unknown.is_empty(),
+            "{:?}",
+            c.uncovered
+        );
+        assert_eq!(
+            labels(&c.break_glass),
+            ["bg@contoso.example (b0000000-0000-0000-0000-00000000000b)"]
+        );
         assert!(run(&tenant(), &ps, &MFA_GA).uncovered.is_empty());
     }
 
     #[test]
     fn users_excluded_user_is_named() {
-        let ps = [base(|v| v["conditions"]["users"]["excludeUsers"] = json!([BG, ALICE]))];
+        let ps = [base(|v| {
+            v["conditions"]["users"]["excludeUsers"] = json!([BG, ALICE])
+        })];
         let c = run(&tenant(), &ps, &MFA_ALL);
         assert_eq!(c.uncovered.len(), 1);
-        assert!(c.uncovered[0].label.starts_with("alice@"), "{:?}", c.uncovered);
-        assert!(c.uncovered[0].why.contains("excludeUsers"), "{}", c.uncovered[0].why);
+        assert!(
+            c.uncovered[0].label.starts_with("alice@"),
+            "{:?}",
+            c.uncovered
+        );
+        assert!(
+            c.uncovered[0].why.contains("excludeUsers"),
+            "{}",
+            c.uncovered[0].why
+        );
         // Alice is a Global Administrator: the admin claim fails on her too.
         let c = run(&tenant(), &ps, &MFA_GA);
         assert_eq!(labels(&c.uncovered).len(), 1);
@@ -1486,9 +1589,16 @@ mod tests {
 
     #[test]
     fn users_excluded_group_containing_everyone_uncovers_everyone() {
-        let ps = [base(|v| v["conditions"]["users"]["excludeGroups"] = json!([GROUP]))];
+        let ps = [base(|v| {
+            v["conditions"]["users"]["excludeGroups"] = json!([GROUP])
+        })];
         let c = run(&tenant(), &ps, &MFA_ALL);
-        assert_eq!(c.uncovered.len(), 3, "everyone but break-glass: {:?}", labels(&c.uncovered));
+        assert_eq!(
+            c.uncovered.len(),
+            3,
+            "everyone but break-glass: {:?}",
+            labels(&c.uncovered)
+        );
         assert!(c.uncovered.iter().all(|h| h.why.contains("excludeGroups")));
         let c = run(&tenant(), &ps, &MFA_GA);
         assert_eq!(labels(&c.uncovered).len(), 1, "Alice");
@@ -1496,18 +1606,29 @@ mod tests {
 
     #[test]
     fn users_excluded_group_not_collected_is_unknown_never_covered() {
-        let ps = [base(|v| v["conditions"]["users"]["excludeGroups"] = json!([GROUP]))];
+        let ps = [base(|v| {
+            v["conditions"]["users"]["excludeGroups"] = json!([GROUP])
+        })];
         let mut idn = tenant();
         idn.group_members = Some(BTreeMap::new());
         let dir = Directory::new(
             &idn,
-            BTreeMap::from([(GROUP.to_string(), "HTTP 403 Authorization_RequestDenied".into())]),
+            BTreeMap::from([(
+                GROUP.to_string(),
+                "HTTP 403 Authorization_RequestDenied".into(),
+            )]),
             Utc::now(),
         );
         let c = evaluate(&ps, &dir, &MFA_ALL, &BTreeSet::new(), false);
         assert!(c.uncovered.is_empty());
         assert_eq!(c.unknown.len(), 4);
-        assert!(c.unknowns.iter().any(|u| u.contains("HTTP 403") && u.contains(GROUP)), "{:?}", c.unknowns);
+        assert!(
+            c.unknowns
+                .iter()
+                .any(|u| u.contains("HTTP 403") && u.contains(GROUP)),
+            "{:?}",
+            c.unknowns
+        );
         // Group members not collected at all.
         idn.group_members = None;
         let c = run(&idn, &ps, &MFA_ALL);
@@ -1516,9 +1637,15 @@ mod tests {
 
     #[test]
     fn users_excluded_role_uncovers_its_holders() {
-        let ps = [base(|v| v["conditions"]["users"]["excludeRoles"] = json!([GLOBAL_ADMIN]))];
+        let ps = [base(|v| {
+            v["conditions"]["users"]["excludeRoles"] = json!([GLOBAL_ADMIN])
+        })];
         let c = run(&tenant(), &ps, &MFA_GA);
-        assert_eq!(labels(&c.uncovered).len(), 1, "Alice (the other holder is break-glass)");
+        assert_eq!(
+            labels(&c.uncovered).len(),
+            1,
+            "Alice (the other holder is break-glass)"
+        );
         assert!(c.uncovered[0].why.contains("excludeRoles"));
         // Role members not collected: unknown, never covered.
         let mut idn = tenant();
@@ -1543,18 +1670,29 @@ mod tests {
         })];
         assert!(run(&tenant(), &ps, &MFA_GA).uncovered.is_empty());
         let c = run(&tenant(), &ps, &MFA_ALL);
-        assert_eq!(c.uncovered.len(), 2, "Bob and the guest: {:?}", labels(&c.uncovered));
+        assert_eq!(
+            c.uncovered.len(),
+            2,
+            "Bob and the guest: {:?}",
+            labels(&c.uncovered)
+        );
         // Holders unknown (roles not collected): any user might hold it, covered as holders.
         let mut idn = tenant();
         idn.directory_roles = None;
         idn.role_eligibility_schedules = None;
         let c = run(&idn, &ps, &MFA_GA);
-        assert!(c.uncovered.is_empty() && c.unknown.is_empty(), "{:?}", labels(&c.unknown));
+        assert!(
+            c.uncovered.is_empty() && c.unknown.is_empty(),
+            "{:?}",
+            labels(&c.unknown)
+        );
     }
 
     #[test]
     fn users_guests_excluded_are_named() {
-        let ps = [base(|v| v["conditions"]["users"]["excludeUsers"] = json!(["GuestsOrExternalUsers"]))];
+        let ps = [base(|v| {
+            v["conditions"]["users"]["excludeUsers"] = json!(["GuestsOrExternalUsers"])
+        })];
         let c = run(&tenant(), &ps, &MFA_ALL);
         assert_eq!(c.uncovered.len(), 1);
         assert!(c.uncovered[0].label.contains("#EXT#"));
@@ -1576,7 +1714,9 @@ mod tests {
         let ps = [base(|_| {})];
         let c = run(&idn, &ps, &MFA_ALL);
         assert!(c.uncovered.is_empty() && c.unknown.is_empty());
-        let ps = [base(|v| v["conditions"]["users"]["includeUsers"] = json!([ALICE]))];
+        let ps = [base(|v| {
+            v["conditions"]["users"]["includeUsers"] = json!([ALICE])
+        })];
         let c = run(&idn, &ps, &MFA_ALL);
         assert!(c.uncovered.is_empty(), "nobody is known to be uncovered");
         assert_eq!(c.unknown.len(), 2, "{:?}", labels(&c.unknown));
@@ -1584,10 +1724,16 @@ mod tests {
 
     #[test]
     fn apps_excluded_app_or_subset_is_not_all_apps() {
-        let ps = [base(|v| v["conditions"]["applications"]["excludeApplications"] = json!(["app-x"]))];
+        let ps = [base(|v| {
+            v["conditions"]["applications"]["excludeApplications"] = json!(["app-x"])
+        })];
         let c = run(&tenant(), &ps, &MFA_ALL);
         assert_eq!(c.uncovered.len(), 3);
-        assert!(c.uncovered[0].why.contains("cloud app app-x"), "{}", c.uncovered[0].why);
+        assert!(
+            c.uncovered[0].why.contains("cloud app app-x"),
+            "{}",
+            c.uncovered[0].why
+        );
         // A second policy for app-x closes the hole: the union counts.
         let ps = [
             ps[0].clone(),
@@ -1597,9 +1743,15 @@ mod tests {
             }),
         ];
         assert!(run(&tenant(), &ps, &MFA_ALL).uncovered.is_empty());
-        let ps = [base(|v| v["conditions"]["applications"]["includeApplications"] = json!(["Office365"]))];
+        let ps = [base(|v| {
+            v["conditions"]["applications"]["includeApplications"] = json!(["Office365"])
+        })];
         let c = run(&tenant(), &ps, &MFA_ALL);
-        assert!(c.uncovered[0].why.contains("(any other app)"), "{}", c.uncovered[0].why);
+        assert!(
+            c.uncovered[0].why.contains("(any other app)"),
+            "{}",
+            c.uncovered[0].why
+        );
         // User actions are not cloud apps.
         let ps = [base(|v| {
             v["conditions"]["applications"] = json!({"includeApplications": [],
@@ -1610,20 +1762,33 @@ mod tests {
 
     #[test]
     fn client_app_types_activesync_only_is_not_all_clients() {
-        let ps = [base(|v| v["conditions"]["clientAppTypes"] = json!(["exchangeActiveSync"]))];
+        let ps = [base(|v| {
+            v["conditions"]["clientAppTypes"] = json!(["exchangeActiveSync"])
+        })];
         let c = run(&tenant(), &ps, &MFA_ALL);
         assert_eq!(c.uncovered.len(), 3);
-        assert!(c.uncovered[0].why.contains("client app browser"), "{}", c.uncovered[0].why);
+        assert!(
+            c.uncovered[0].why.contains("client app browser"),
+            "{}",
+            c.uncovered[0].why
+        );
         // For legacy blocking, ActiveSync only leaves "other" open.
         let ps = [base(|v| {
             v["conditions"]["clientAppTypes"] = json!(["exchangeActiveSync"]);
             v["grantControls"]["builtInControls"] = json!(["block"]);
         })];
         let c = run(&tenant(), &ps, &LEGACY);
-        assert!(c.uncovered[0].why.contains("client app other"), "{}", c.uncovered[0].why);
+        assert!(
+            c.uncovered[0].why.contains("client app other"),
+            "{}",
+            c.uncovered[0].why
+        );
         // Browser and mobile/desktop in one policy, legacy blocked in another: every client.
         let ps = [
-            base(|v| v["conditions"]["clientAppTypes"] = json!(["browser", "mobileAppsAndDesktopClients"])),
+            base(|v| {
+                v["conditions"]["clientAppTypes"] =
+                    json!(["browser", "mobileAppsAndDesktopClients"])
+            }),
             base(|v| {
                 v["id"] = json!("p-2");
                 v["conditions"]["clientAppTypes"] = json!(["exchangeActiveSync", "other"]);
@@ -1633,61 +1798,113 @@ mod tests {
         assert!(run(&tenant(), &ps, &MFA_ALL).uncovered.is_empty());
         // Absent (required by Graph): unknown, never all.
         let ps = [base(|v| {
-            v["conditions"].as_object_mut().unwrap().remove("clientAppTypes");
+            v["conditions"]
+                .as_object_mut()
+                .unwrap()
+                .remove("clientAppTypes");
         })];
         let c = run(&tenant(), &ps, &MFA_ALL);
         assert!(c.uncovered.is_empty() && c.unknown.len() == 3);
-        assert!(c.unknowns.iter().any(|u| u.contains("clientAppTypes")), "{:?}", c.unknowns);
+        assert!(
+            c.unknowns.iter().any(|u| u.contains("clientAppTypes")),
+            "{:?}",
+            c.unknowns
+        );
     }
 
     #[test]
     fn platforms_exclusion_narrows() {
-        let ps = [base(|v| v["conditions"]["platforms"] = json!({"includePlatforms": ["all"], "excludePlatforms": ["iOS"]}))];
+        let ps =
+            [base(
+                |v| {
+                    v["conditions"]["platforms"] =
+                        json!({"includePlatforms": ["all"], "excludePlatforms": ["iOS"]})
+                },
+            )];
         let c = run(&tenant(), &ps, &MFA_ALL);
-        assert!(c.uncovered[0].why.contains("platform iOS"), "{}", c.uncovered[0].why);
-        let ps = [base(|v| v["conditions"]["platforms"] = json!({"includePlatforms": ["windows", "macOS"]}))];
+        assert!(
+            c.uncovered[0].why.contains("platform iOS"),
+            "{}",
+            c.uncovered[0].why
+        );
+        let ps = [base(|v| {
+            v["conditions"]["platforms"] = json!({"includePlatforms": ["windows", "macOS"]})
+        })];
         assert_eq!(run(&tenant(), &ps, &MFA_ALL).uncovered.len(), 3);
-        let ps = [base(|v| v["conditions"]["platforms"] = json!({"includePlatforms": ["all"]}))];
+        let ps = [base(|v| {
+            v["conditions"]["platforms"] = json!({"includePlatforms": ["all"]})
+        })];
         assert!(run(&tenant(), &ps, &MFA_ALL).uncovered.is_empty());
     }
 
     #[test]
     fn locations_exclusions_narrow_and_unions_close() {
         let loc = "d2136c9c-b049-47ae-b9cf-316e04ef7198";
-        let ps = [base(|v| v["conditions"]["locations"] = json!({"includeLocations": ["All"], "excludeLocations": ["AllTrusted"]}))];
+        let ps = [base(
+            |v| {
+                v["conditions"]["locations"] =
+                    json!({"includeLocations": ["All"], "excludeLocations": ["AllTrusted"]})
+            },
+        )];
         let c = run(&tenant(), &ps, &MFA_ALL);
-        assert!(c.uncovered[0].why.contains("trusted address"), "{}", c.uncovered[0].why);
+        assert!(
+            c.uncovered[0].why.contains("trusted address"),
+            "{}",
+            c.uncovered[0].why
+        );
         let ps = [
-            base(|v| v["conditions"]["locations"] = json!({"includeLocations": ["All"], "excludeLocations": [loc]})),
+            base(|v| {
+                v["conditions"]["locations"] =
+                    json!({"includeLocations": ["All"], "excludeLocations": [loc]})
+            }),
             base(|v| {
                 v["id"] = json!("p-2");
                 v["conditions"]["locations"] = json!({"includeLocations": [loc]});
             }),
         ];
         assert!(run(&tenant(), &ps, &MFA_ALL).uncovered.is_empty());
-        let ps = [base(|v| v["conditions"]["locations"] = json!({"includeLocations": [loc]}))];
+        let ps = [base(|v| {
+            v["conditions"]["locations"] = json!({"includeLocations": [loc]})
+        })];
         let c = run(&tenant(), &ps, &MFA_ALL);
-        assert!(c.uncovered[0].why.contains("outside every named location"), "{}", c.uncovered[0].why);
+        assert!(
+            c.uncovered[0].why.contains("outside every named location"),
+            "{}",
+            c.uncovered[0].why
+        );
     }
 
     #[test]
     fn risk_levels_narrow_unless_the_claim_is_about_them() {
-        let ps = [base(|v| v["conditions"]["signInRiskLevels"] = json!(["medium", "high"]))];
+        let ps = [base(|v| {
+            v["conditions"]["signInRiskLevels"] = json!(["medium", "high"])
+        })];
         let c = run(&tenant(), &ps, &MFA_ALL);
-        assert!(c.uncovered[0].why.contains("sign-in risk none"), "{}", c.uncovered[0].why);
+        assert!(
+            c.uncovered[0].why.contains("sign-in risk none"),
+            "{}",
+            c.uncovered[0].why
+        );
         let risky = Claim {
             sign_in_risk: &["medium", "high"],
             ..MFA_ALL
         };
         assert!(run(&tenant(), &ps, &risky).uncovered.is_empty());
-        let ps = [base(|v| v["conditions"]["signInRiskLevels"] = json!(["high"]))];
+        let ps = [base(|v| {
+            v["conditions"]["signInRiskLevels"] = json!(["high"])
+        })];
         let c = run(&tenant(), &ps, &risky);
         assert!(c.uncovered[0].why.contains("sign-in risk medium"));
-        let ps = [base(|v| v["conditions"]["userRiskLevels"] = json!(["high"]))];
+        let ps = [base(|v| {
+            v["conditions"]["userRiskLevels"] = json!(["high"])
+        })];
         assert_eq!(run(&tenant(), &ps, &MFA_ALL).uncovered.len(), 3);
         // Absent (required by Graph): unknown.
         let ps = [base(|v| {
-            v["conditions"].as_object_mut().unwrap().remove("userRiskLevels");
+            v["conditions"]
+                .as_object_mut()
+                .unwrap()
+                .remove("userRiskLevels");
         })];
         let c = run(&tenant(), &ps, &MFA_ALL);
         assert!(c.uncovered.is_empty() && !c.unknown.is_empty());
@@ -1705,16 +1922,27 @@ mod tests {
 
     #[test]
     fn grant_operator_or_with_a_weaker_control_does_not_require_mfa() {
-        let ps = [base(|v| v["grantControls"]["builtInControls"] = json!(["mfa", "compliantDevice"]))];
+        let ps = [base(|v| {
+            v["grantControls"]["builtInControls"] = json!(["mfa", "compliantDevice"])
+        })];
         let c = run(&tenant(), &ps, &MFA_ALL);
         assert_eq!(c.uncovered.len(), 3);
-        assert!(c.policies[0].credited.as_ref().unwrap_err().contains("replaced"));
+        assert!(
+            c.policies[0]
+                .credited
+                .as_ref()
+                .unwrap_err()
+                .contains("replaced")
+        );
         let ps = [base(|v| {
-            v["grantControls"] = json!({"operator": "AND", "builtInControls": ["mfa", "compliantDevice"]});
+            v["grantControls"] =
+                json!({"operator": "AND", "builtInControls": ["mfa", "compliantDevice"]});
         })];
         assert!(run(&tenant(), &ps, &MFA_ALL).uncovered.is_empty());
         // OR with terms of use: accepting the terms replaces MFA.
-        let ps = [base(|v| v["grantControls"]["termsOfUse"] = json!(["tou-1"]))];
+        let ps = [base(|v| {
+            v["grantControls"]["termsOfUse"] = json!(["tou-1"])
+        })];
         assert_eq!(run(&tenant(), &ps, &MFA_ALL).uncovered.len(), 3);
         // A custom authentication strength that does not satisfy MFA is not MFA.
         let ps = [base(|v| {
@@ -1731,22 +1959,39 @@ mod tests {
 
     #[test]
     fn unknown_condition_and_device_filter_narrow() {
-        let ps = [base(|v| v["conditions"]["timeRanges"] = json!({"from": "09:00"}))];
-        let c = run(&tenant(), &ps, &MFA_ALL);
-        assert_eq!(c.uncovered.len(), 3);
-        assert!(c.policies[0].credited.as_ref().unwrap_err().contains("timeRanges"));
         let ps = [base(|v| {
-            v["conditions"]["devices"] = json!({"deviceFilter": {"mode": "exclude", "rule": "device.isCompliant -eq True"}});
+            v["conditions"]["timeRanges"] = json!({"from": "09:00"})
         })];
         let c = run(&tenant(), &ps, &MFA_ALL);
-        assert!(c.policies[0].credited.as_ref().unwrap_err().contains("device filter"));
+        assert_eq!(c.uncovered.len(), 3);
+        assert!(
+            c.policies[0]
+                .credited
+                .as_ref()
+                .unwrap_err()
+                .contains("timeRanges")
+        );
+        let ps = [base(|v| {
+            v["conditions"]["devices"] =
+                json!({"deviceFilter": {"mode": "exclude", "rule": "device.isCompliant -eq True"}});
+        })];
+        let c = run(&tenant(), &ps, &MFA_ALL);
+        assert!(
+            c.policies[0]
+                .credited
+                .as_ref()
+                .unwrap_err()
+                .contains("device filter")
+        );
         // Present but empty is "not configured".
         let ps = [base(|v| {
             v["conditions"]["devices"] = json!(null);
             v["conditions"]["times"] = json!(null);
         })];
         assert!(run(&tenant(), &ps, &MFA_ALL).uncovered.is_empty());
-        let ps = [base(|v| v["conditions"]["authenticationFlows"] = json!({"transferMethods": "deviceCodeFlow"}))];
+        let ps = [base(|v| {
+            v["conditions"]["authenticationFlows"] = json!({"transferMethods": "deviceCodeFlow"})
+        })];
         assert_eq!(run(&tenant(), &ps, &MFA_ALL).uncovered.len(), 3);
     }
 
@@ -1757,7 +2002,9 @@ mod tests {
             .as_mut()
             .unwrap()
             .insert("bg-group".into(), vec![member(BG)]);
-        let ps = [base(|v| v["conditions"]["users"]["excludeGroups"] = json!(["bg-group"]))];
+        let ps = [base(|v| {
+            v["conditions"]["users"]["excludeGroups"] = json!(["bg-group"])
+        })];
         let c = run(&idn, &ps, &MFA_ALL);
         assert!(c.uncovered.is_empty());
         assert_eq!(c.break_glass.len(), 1);

@@ -53,17 +53,31 @@ pub(super) const CHECKS: &[Check] = &[
             criteria: &["CC6.1", "CC6.6"],
             cis: &["2.1.0:1.1.2", "2.1.0:1.2.3", "3.0.0:2.1.2", "3.0.0:2.2.4"],
             policies: &[],
-            description: "Passes when security defaults are enabled (isEnabled true), or when a \
-                          conditional access policy with state enabled (report-only does not count) \
-                          targets all cloud apps (includeApplications All), includes all users \
-                          (includeUsers All) or the Global Administrator role (includeRoles \
-                          62e90394-69f5-4237-9190-012177145e10) without excluding that role, and \
-                          grants access only with MFA (builtInControls contains mfa and is either \
-                          the only control or combined with operator AND; 'mfa OR compliant \
-                          device' lets a device replace MFA). Other admin roles the qualifying \
-                          policies include are recorded. Fails naming every policy considered and \
-                          why it does not qualify. Error when policies were not collected and \
-                          security defaults are not known to be enabled.",
+            description: "Passes when security defaults are enabled (isEnabled true), or when every \
+                          holder of Global Administrator (active members of the role, whose members may \
+                          be groups, and current PIM eligibilities; role template \
+                          62e90394-69f5-4237-9190-012177145e10) is covered, on every cloud app, client \
+                          app type, platform, location and risk level, by enforced policies that require \
+                          MFA (mfa alone or with operator AND, or an authentication strength that \
+                          satisfies MFA; under OR every alternative must be MFA) or block. Conditional \
+                          access is judged as sets: each enforced policy (state enabled; report-only \
+                          does not count) covers the users its users condition resolves to against the \
+                          collected directory (included users, groups with their transitive members, \
+                          role holders, All, GuestsOrExternalUsers, minus everyone excluded the same \
+                          ways), on the apps, client app types, platforms, locations and risk levels its \
+                          conditions match; the union of the qualifying policies must cover the whole \
+                          claim. Break-glass accounts (break_glass_accounts) are the one allowed gap; \
+                          anyone else left out is named. A policy with a condition the model cannot \
+                          enumerate (device filter, authentication flows, an unknown condition) is not \
+                          credited. Fails naming every holder left out and why, and every policy not \
+                          credited; error when policies were not collected and security defaults are not \
+                          known to be enabled, or when who holds the role or who a group or role \
+                          excludes is unknown. Since catalogue 2026.12.0: exclusions by user, group or \
+                          role and narrowing by client app type, excluded apps, platform, location or \
+                          risk are resolved against the directory, so a policy that includes the role \
+                          but excludes an administrator (directly or through a group), or applies only \
+                          to some clients such as Exchange ActiveSync, no longer passes; a group whose \
+                          members were not collected is an error.",
             rationale: "A Global Administrator account protected by a password alone can take \
                         over the whole tenant after one phishing or spraying success; MFA is the \
                         primary logical access control for privileged identities (CC6.1) and for \
@@ -97,14 +111,27 @@ pub(super) const CHECKS: &[Check] = &[
                 "6.0.0:5.1.3",
             ],
             policies: &[],
-            description: "Passes when security defaults are enabled, or when a conditional access \
-                          policy with state enabled includes all users (includeUsers All), targets \
-                          all cloud apps and grants access only with MFA (mfa alone, or with \
-                          operator AND). Excluded users, groups and roles of each qualifying policy \
-                          are counted in the observed values: break-glass exclusions are expected, \
-                          and the reviewer judges the rest. Fails naming every policy considered \
-                          and why it does not qualify; error when policies were not collected and \
-                          security defaults are not known to be enabled.",
+            description: "Passes when security defaults are enabled, or when every user of the tenant is \
+                          covered, on every cloud app, client app type, platform, location and risk \
+                          level, by enforced policies that require MFA (as for \
+                          entra_mfa_required_for_admins) or block. Conditional access is judged as sets: \
+                          each enforced policy (state enabled; report-only does not count) covers the \
+                          users its users condition resolves to against the collected directory \
+                          (included users, groups with their transitive members, role holders, All, \
+                          GuestsOrExternalUsers, minus everyone excluded the same ways), on the apps, \
+                          client app types, platforms, locations and risk levels its conditions match; \
+                          the union of the qualifying policies must cover the whole claim. Break-glass \
+                          accounts (break_glass_accounts) are the one allowed gap; anyone else left out \
+                          is named. A policy with a condition the model cannot enumerate (device filter, \
+                          authentication flows, an unknown condition) is not credited. Fails naming \
+                          every user left out and why, and every policy not credited; error when \
+                          policies were not collected and security defaults are not known to be enabled, \
+                          or when users, or the members of a group or role a policy names, are unknown. \
+                          Since catalogue 2026.12.0: excluded users, groups (by their transitive \
+                          members), roles and GuestsOrExternalUsers are gaps unless they are break-glass \
+                          accounts (before, they were only counted), and a policy limited to some client \
+                          app types, apps, platforms, locations or risk levels no longer counts as all \
+                          users.",
             rationale: "Passwords are phished, sprayed and reused; requiring a second factor for \
                         every account is the baseline logical access control (CC6.1) against \
                         attackers outside the boundary (CC6.6).",
@@ -126,13 +153,25 @@ pub(super) const CHECKS: &[Check] = &[
             criteria: &["CC6.1", "CC6.6"],
             cis: &[],
             policies: &[],
-            description: "Passes when security defaults are enabled (they block legacy \
-                          authentication), or when a conditional access policy with state enabled \
-                          has clientAppTypes including both exchangeActiveSync and other, grant \
-                          control block, includes all users (includeUsers All) and targets all \
-                          cloud apps. Fails naming every policy considered and why it does not \
-                          qualify; error when policies were not collected and security defaults \
-                          are not known to be enabled.",
+            description: "Passes when security defaults are enabled (they block legacy authentication), \
+                          or when every user of the tenant is covered, for the legacy client app types \
+                          exchangeActiveSync and other, on every cloud app, platform, location and risk \
+                          level, by enforced policies whose grant is block. Conditional access is judged \
+                          as sets: each enforced policy (state enabled; report-only does not count) \
+                          covers the users its users condition resolves to against the collected \
+                          directory (included users, groups with their transitive members, role holders, \
+                          All, GuestsOrExternalUsers, minus everyone excluded the same ways), on the \
+                          apps, client app types, platforms, locations and risk levels its conditions \
+                          match; the union of the qualifying policies must cover the whole claim. \
+                          Break-glass accounts (break_glass_accounts) are the one allowed gap; anyone \
+                          else left out is named. A policy with a condition the model cannot enumerate \
+                          (device filter, authentication flows, an unknown condition) is not credited. \
+                          Fails naming every user or client left open and every policy not credited; \
+                          error when policies were not collected and security defaults are not known to \
+                          be enabled, or when users or group members a policy names are unknown. Since \
+                          catalogue 2026.12.0: users excluded by id, group or role (other than \
+                          break-glass accounts) and excluded apps, platforms or locations leave legacy \
+                          authentication open and fail the check; blocking may be split across policies.",
             rationale: "Legacy protocols (POP, IMAP, SMTP AUTH, older Office clients, Exchange \
                         ActiveSync basic auth) cannot perform MFA, so they let a stolen password \
                         bypass it; blocking them closes that path (CC6.1, CC6.6).",
@@ -697,14 +736,19 @@ pub(super) const CHECKS: &[Check] = &[
             criteria: &["CC6.1", "CC6.6"],
             cis: &[],
             policies: &[],
-            description: "For every conditional access policy with state enabled, reads \
-                          conditions.users.excludeUsers, excludeGroups and excludeRoles. Fails \
-                          listing every excluded user, group, role or special value (such as \
-                          GuestsOrExternalUsers) that is not one of the break_glass_accounts \
-                          setting (object ids of users or groups, or UPNs resolved through the \
-                          collected users). Passes when enforced policies exclude nothing else. \
-                          Policies not collected is an error; a would-be failure while a \
-                          break-glass UPN cannot be resolved (users not collected) is an error.",
+            description: "For every conditional access policy with state enabled, resolves \
+                          conditions.users exclusions: excludeUsers ids, excluded groups by their \
+                          transitive members, excluded roles by their active members and current PIM \
+                          eligibilities, and GuestsOrExternalUsers or excludeGuestsOrExternalUsers as a \
+                          class. Fails listing every excluded principal or class that is not one of the \
+                          break_glass_accounts (user object ids, or UPNs resolved through the collected \
+                          users). Passes when enforced policies exclude nobody else. Policies not \
+                          collected is an error; a would-be failure while a break-glass UPN cannot be \
+                          resolved (users not collected) is an error, and so is an excluded group or \
+                          role whose members were not collected. Since catalogue 2026.12.0: excluded \
+                          groups and roles are judged by who is in them (a group holding only \
+                          break-glass accounts passes, a group holding others fails naming them), and a \
+                          group id listed in break_glass_accounts no longer exempts its members.",
             rationale: "Every exclusion is an account that the MFA, legacy-blocking or risk \
                         policy does not protect; only emergency-access accounts, which are \
                         monitored separately, should be exempt (CC6.1, CC6.6).",
@@ -725,14 +769,17 @@ pub(super) const CHECKS: &[Check] = &[
             criteria: &["CC6.1", "CC7.5"],
             cis: &[],
             policies: &[],
-            description: "Takes the break_glass_accounts setting (user object ids or UPNs; group \
-                          object ids are accepted as exclusion groups). Passes when at least one \
-                          configured entry is a collected user with accountEnabled true that every \
-                          conditional access policy with state enabled excludes, directly \
-                          (excludeUsers) or through a configured group (excludeGroups). Fails \
-                          naming, per account, why it does not qualify. An empty setting is an \
-                          error ('not configured'), never a pass; policies or users not collected \
-                          is an error.",
+            description: "Takes the break_glass_accounts setting (user object ids or UPNs). Passes when \
+                          at least one configured entry is a collected user with accountEnabled true to \
+                          whom no conditional access policy with state enabled applies: excluded \
+                          directly, through a group whose collected transitive members include it or a \
+                          role it holds, or not included at all. Fails naming, per account, why it does \
+                          not qualify. An empty setting is an error ('not configured'), never a pass; \
+                          policies or users not collected is an error, and so is an account that only a \
+                          group or role with unknown members would exclude. Since catalogue 2026.12.0: \
+                          exclusion through any group is read from the group's members (a configured \
+                          group id no longer counts by itself), and a policy that does not include the \
+                          account is not counted against it.",
             rationale: "If conditional access or the MFA provider fails, or the last administrator \
                         is locked out, only an excluded emergency-access account can restore \
                         administration; without one, an identity incident becomes an outage with \
@@ -755,13 +802,25 @@ pub(super) const CHECKS: &[Check] = &[
             criteria: &["CC6.1", "CC6.6"],
             cis: &["2.1.0:1.2.5", "3.0.0:2.2.6", "4.0.0:6.2.5", "5.0.0:5.2.5"],
             policies: &[],
-            description: "Passes when a conditional access policy with state enabled includes all \
-                          users and all cloud apps, has conditions.signInRiskLevels containing both \
-                          medium and high, is not limited by location or platform, and grants \
-                          access only with MFA (mfa alone or with operator AND, or an \
-                          authentication strength) or blocks. Fails naming every policy considered \
-                          and why it does not qualify; policies not collected is an error. \
-                          Security defaults do not evaluate risk and are not credited.",
+            description: "Passes when every user of the tenant is covered, for sign-in risk medium and \
+                          high, on every cloud app, client app type, platform, location and user risk \
+                          level, by enforced policies that require MFA (as for \
+                          entra_mfa_required_for_admins) or block; the levels may be split across \
+                          policies. Conditional access is judged as sets: each enforced policy (state \
+                          enabled; report-only does not count) covers the users its users condition \
+                          resolves to against the collected directory (included users, groups with their \
+                          transitive members, role holders, All, GuestsOrExternalUsers, minus everyone \
+                          excluded the same ways), on the apps, client app types, platforms, locations \
+                          and risk levels its conditions match; the union of the qualifying policies \
+                          must cover the whole claim. Break-glass accounts (break_glass_accounts) are \
+                          the one allowed gap; anyone else left out is named. A policy with a condition \
+                          the model cannot enumerate (device filter, authentication flows, an unknown \
+                          condition) is not credited. Fails naming who or what is left open and every \
+                          policy not credited; policies not collected is an error, and so are unknown \
+                          users or group members. Security defaults do not evaluate risk and are not \
+                          credited. Since catalogue 2026.12.0: exclusions by user, group or role, \
+                          excluded apps and client app type limits now fail the check instead of passing \
+                          a policy that includes all users.",
             rationale: "Entra ID Protection scores sign-ins that look like token replay, password \
                         spray or impossible travel; requiring MFA on risky sign-ins stops an \
                         attacker holding a stolen password (CC6.1, CC6.6).",
@@ -782,12 +841,24 @@ pub(super) const CHECKS: &[Check] = &[
             criteria: &["CC6.1", "CC6.6"],
             cis: &[],
             policies: &[],
-            description: "Passes when a conditional access policy with state enabled includes all \
-                          users and all cloud apps, has conditions.userRiskLevels containing high, \
-                          is not limited by location or platform, and grants access only with a \
-                          password change (passwordChange, which Entra combines with MFA) or \
-                          blocks. Fails naming every policy considered and why it does not \
-                          qualify; policies not collected is an error.",
+            description: "Passes when every user of the tenant is covered, for user risk high, on every \
+                          cloud app, client app type, platform, location and sign-in risk level, by \
+                          enforced policies that require a password change (passwordChange alone or with \
+                          operator AND, which Entra combines with MFA) or block. Conditional access is \
+                          judged as sets: each enforced policy (state enabled; report-only does not \
+                          count) covers the users its users condition resolves to against the collected \
+                          directory (included users, groups with their transitive members, role holders, \
+                          All, GuestsOrExternalUsers, minus everyone excluded the same ways), on the \
+                          apps, client app types, platforms, locations and risk levels its conditions \
+                          match; the union of the qualifying policies must cover the whole claim. \
+                          Break-glass accounts (break_glass_accounts) are the one allowed gap; anyone \
+                          else left out is named. A policy with a condition the model cannot enumerate \
+                          (device filter, authentication flows, an unknown condition) is not credited. \
+                          Fails naming who or what is left open and every policy not credited; policies \
+                          not collected is an error, and so are unknown users or group members, or \
+                          userRiskLevels absent (required by Graph). Since catalogue 2026.12.0: \
+                          exclusions by user, group or role, excluded apps and client app type limits \
+                          now fail the check instead of passing a policy that includes all users.",
             rationale: "High user risk means Entra believes the credentials are compromised \
                         (leaked credentials, confirmed attacks); forcing a secure password change \
                         or blocking revokes the attacker's access (CC6.1, CC6.6).",
@@ -840,13 +911,18 @@ pub(super) const CHECKS: &[Check] = &[
             ],
             policies: &[],
             description: "Consistency of the two mutually exclusive baselines. Passes when security \
-                          defaults are enabled and no conditional access policy is enforced, or \
-                          when security defaults are disabled and at least one policy has state \
-                          enabled. Fails when security defaults are disabled and no policy is \
-                          enforced (no baseline at all). Security defaults enabled while policies \
-                          are enforced is impossible in Entra and reported as an error \
-                          (inconsistent data); anything not collected that could change the \
-                          outcome is an error.",
+                          defaults are enabled and no conditional access policy is enforced, or when \
+                          security defaults are off (read, or proven by enforced policies) and the \
+                          enforced policies give what security defaults would: MFA for all users, MFA \
+                          for Global Administrators and legacy authentication blocked, each judged as \
+                          entra_mfa_required_for_all_users, entra_mfa_required_for_admins and \
+                          entra_legacy_auth_blocked judge them (break-glass accounts allowed). Fails \
+                          when security defaults are disabled and no policy is enforced, or when a part \
+                          of the baseline is not covered (each named). Security defaults enabled while \
+                          policies are enforced is impossible in Entra and reported as an error \
+                          (inconsistent data); anything not collected that could change the outcome is \
+                          an error. Since catalogue 2026.12.0: one enforced policy of any kind no longer \
+                          passes; the policies must cover the baseline.",
             rationale: "A tenant with neither security defaults nor enforced conditional access \
                         has no tenant-wide MFA or legacy-authentication blocking at all (CC6.1); \
                         CIS recommends security defaults where conditional access is not used.",
@@ -963,7 +1039,11 @@ fn judge(c: &Coverage, what: &str) -> Judged {
 }
 
 fn observe_coverage(v: Verdict, c: &Coverage) -> Verdict {
-    let seen: Vec<Value> = c.policies.iter().map(cov::PolicyJudgement::observed).collect();
+    let seen: Vec<Value> = c
+        .policies
+        .iter()
+        .map(cov::PolicyJudgement::observed)
+        .collect();
     let holes = |h: &[cov::Hole]| cap(h.iter().map(cov::Hole::observed).collect());
     v.observe_value("conditionalAccess.policies", Value::from(seen))
         .observe_value("coverage.uncovered", holes(&c.uncovered))
@@ -974,7 +1054,11 @@ fn observe_coverage(v: Verdict, c: &Coverage) -> Verdict {
 
 /// Evaluates a claim over the collected policies (`None` when they were not collected).
 fn coverage<'a>(ctx: &Ctx<'a>, claim: &Claim) -> Option<Coverage<'a>> {
-    let policies = ctx.inventory.identity.conditional_access_policies.as_deref()?;
+    let policies = ctx
+        .inventory
+        .identity
+        .conditional_access_policies
+        .as_deref()?;
     let bg = break_glass(ctx);
     let dir = directory(ctx);
     Some(cov::evaluate(
@@ -2315,10 +2399,12 @@ const BASELINE: [(&str, &Claim); 3] = [
 fn baseline_protection(ctx: &Ctx) -> Verdict {
     let idn = &ctx.inventory.identity;
     let sd = idn.security_defaults.as_ref().and_then(|s| s.is_enabled);
-    let enforced: Option<Vec<&str>> = idn
-        .conditional_access_policies
-        .as_ref()
-        .map(|ps| ps.iter().filter(|p| p.is_enforced()).map(cov::name).collect());
+    let enforced: Option<Vec<&str>> = idn.conditional_access_policies.as_ref().map(|ps| {
+        ps.iter()
+            .filter(|p| p.is_enforced())
+            .map(cov::name)
+            .collect()
+    });
     let observe = |v: Verdict| {
         v.observe_value("securityDefaults.isEnabled", json!(sd))
             .observe_value("enforced_policies", json!(enforced))
@@ -2339,9 +2425,9 @@ fn baseline_protection(ctx: &Ctx) -> Verdict {
         (None, Some(e)) if e.is_empty() => Verdict::error(
             "security defaults were not collected and no conditional access policy is enforced",
         ),
-        (None, None) => Verdict::error(
-            "security defaults and conditional access policies were not collected",
-        ),
+        (None, None) => {
+            Verdict::error("security defaults and conditional access policies were not collected")
+        }
         // Security defaults are off (read, or proven by enforced policies, since Entra allows
         // only one): the enforced policies must give what security defaults would.
         _ => {
@@ -2399,7 +2485,9 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::GLOBAL_ADMIN;
-    use crate::checks::testutil::{eval_tenant, eval_tenant_with, fixture, fixture_item, inventory};
+    use crate::checks::testutil::{
+        eval_tenant, eval_tenant_with, fixture, fixture_item, inventory,
+    };
     use crate::checks::{FindingStatus as S, Settings, Verdict};
     use crate::model::{ConditionalAccessPolicy, Gap, Identity, SecurityDefaults};
 
@@ -2571,7 +2659,10 @@ mod tests {
         ] {
             let r = run(
                 id,
-                &identity(Some(vec![policy(v.clone())]), Some(security_defaults(false))),
+                &identity(
+                    Some(vec![policy(v.clone())]),
+                    Some(security_defaults(false)),
+                ),
             );
             assert_eq!(r.status, S::Fail, "{id}: {}", r.reason);
             assert!(r.reason.contains("not covered for"), "{}", r.reason);
@@ -2616,7 +2707,10 @@ mod tests {
         );
         assert_eq!(v.status, S::Pass, "{}", v.reason);
         assert!(v.reason.contains("Demo app for documentation"));
-        assert!(v.reason.contains("break-glass accounts left out (allowed): Adams@contoso.com"));
+        assert!(
+            v.reason
+                .contains("break-glass accounts left out (allowed): Adams@contoso.com")
+        );
         assert_eq!(
             v.observed["credited_policies.other_included_roles"]
                 .as_array()
@@ -2624,7 +2718,13 @@ mod tests {
                 .len(),
             2
         );
-        assert_eq!(v.observed["coverage.break_glass_gaps"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            v.observed["coverage.break_glass_gaps"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
     }
     #[test]
     fn entra_mfa_required_for_admins_fail() {
@@ -2634,30 +2734,54 @@ mod tests {
             &identity(Some(example_list()), sd_off.clone()),
         );
         assert_eq!(v.status, S::Fail);
-        assert!(v.reason.contains("SimplePolicy1: state is disabled"), "{}", v.reason);
-        assert!(v.reason.contains("SimplePolicy2: state is disabled"), "{}", v.reason);
+        assert!(
+            v.reason.contains("SimplePolicy1: state is disabled"),
+            "{}",
+            v.reason
+        );
+        assert!(
+            v.reason.contains("SimplePolicy2: state is disabled"),
+            "{}",
+            v.reason
+        );
 
         // Before 2026.12.0 each of these passed: the policy "includes all users".
         // The admin excluded by user id.
         let p = excluding("/conditions/users/excludeUsers", json!([BG_ID, ADMIN_ID]));
-        let v = run("entra_mfa_required_for_admins", &identity(Some(vec![p]), sd_off.clone()));
+        let v = run(
+            "entra_mfa_required_for_admins",
+            &identity(Some(vec![p]), sd_off.clone()),
+        );
         assert_eq!(v.status, S::Fail, "{}", v.reason);
         assert!(v.reason.contains("admin@contoso.com"), "{}", v.reason);
         assert!(v.reason.contains("excludeUsers"), "{}", v.reason);
         assert_eq!(v.observed["coverage.uncovered"][0]["id"], json!(ADMIN_ID));
         // Through an excluded group whose members are everyone.
         let p = excluding("/conditions/users/excludeGroups", json!([EVERYONE]));
-        let v = run("entra_mfa_required_for_admins", &identity(Some(vec![p]), sd_off.clone()));
+        let v = run(
+            "entra_mfa_required_for_admins",
+            &identity(Some(vec![p]), sd_off.clone()),
+        );
         assert_eq!(v.status, S::Fail, "{}", v.reason);
-        assert!(v.reason.contains(&format!("excludeGroups {EVERYONE}")), "{}", v.reason);
+        assert!(
+            v.reason.contains(&format!("excludeGroups {EVERYONE}")),
+            "{}",
+            v.reason
+        );
         // Only Exchange ActiveSync.
         let p = mfa_policy(|v| v["conditions"]["clientAppTypes"] = json!(["exchangeActiveSync"]));
-        let v = run("entra_mfa_required_for_admins", &identity(Some(vec![p]), sd_off.clone()));
+        let v = run(
+            "entra_mfa_required_for_admins",
+            &identity(Some(vec![p]), sd_off.clone()),
+        );
         assert_eq!(v.status, S::Fail, "{}", v.reason);
         assert!(v.reason.contains("client app browser"), "{}", v.reason);
         // The Global Administrator role excluded.
         let p = excluding("/conditions/users/excludeRoles", json!([GLOBAL_ADMIN]));
-        let v = run("entra_mfa_required_for_admins", &identity(Some(vec![p]), sd_off.clone()));
+        let v = run(
+            "entra_mfa_required_for_admins",
+            &identity(Some(vec![p]), sd_off.clone()),
+        );
         assert_eq!(v.status, S::Fail);
         assert!(v.reason.contains("excludeRoles"), "{}", v.reason);
 
@@ -2665,10 +2789,16 @@ mod tests {
         let either = mfa_policy(|v| {
             v["grantControls"]["builtInControls"] = json!(["mfa", "compliantDevice"]);
         });
-        let v = run("entra_mfa_required_for_admins", &identity(Some(vec![either]), sd_off));
+        let v = run(
+            "entra_mfa_required_for_admins",
+            &identity(Some(vec![either]), sd_off),
+        );
         assert_eq!(v.status, S::Fail);
         assert!(v.reason.contains("MFA can be replaced"), "{}", v.reason);
-        assert_eq!(v.observed["conditionalAccess.policies"][0]["credited"], json!(false));
+        assert_eq!(
+            v.observed["conditionalAccess.policies"][0]["credited"],
+            json!(false)
+        );
     }
     #[test]
     fn entra_mfa_required_for_admins_missing() {
@@ -2686,7 +2816,10 @@ mod tests {
         assert!(v.reason.contains("were not collected"));
 
         // CA read, nothing enforced, security defaults unread: they may be on.
-        let v = run("entra_mfa_required_for_admins", &identity(Some(example_list()), None));
+        let v = run(
+            "entra_mfa_required_for_admins",
+            &identity(Some(example_list()), None),
+        );
         assert_eq!(v.status, S::Error, "{}", v.reason);
 
         // The excluded group's members were not collected: never a pass.
@@ -2698,13 +2831,20 @@ mod tests {
         assert!(v.reason.contains("graph.group_members"), "{}", v.reason);
         // Directory roles not collected: holders unknown, and the group hides who they are.
         let mut idn = identity(
-            Some(vec![excluding("/conditions/users/excludeUsers", json!([ADMIN_ID]))]),
+            Some(vec![excluding(
+                "/conditions/users/excludeUsers",
+                json!([ADMIN_ID]),
+            )]),
             Some(security_defaults(false)),
         );
         idn.directory_roles = None;
         let v = run("entra_mfa_required_for_admins", &idn);
         assert_eq!(v.status, S::Error, "{}", v.reason);
-        assert!(v.reason.contains("who holds Global Administrator"), "{}", v.reason);
+        assert!(
+            v.reason.contains("who holds Global Administrator"),
+            "{}",
+            v.reason
+        );
     }
 
     #[test]
@@ -2733,7 +2873,10 @@ mod tests {
         let v = eval_tenant(
             "entra_mfa_required_for_all_users",
             &identity(
-                Some(vec![modern, block_legacy(|v| v["conditions"]["users"]["excludeUsers"] = json!([]))]),
+                Some(vec![
+                    modern,
+                    block_legacy(|v| v["conditions"]["users"]["excludeUsers"] = json!([])),
+                ]),
                 None,
             ),
         );
@@ -2747,10 +2890,21 @@ mod tests {
         let p = mfa_policy(|v| {
             v["conditions"]["users"]["excludeUsers"] = json!([BG_ID, "GuestsOrExternalUsers"]);
         });
-        let v = run("entra_mfa_required_for_all_users", &identity(Some(vec![p]), sd_off.clone()));
+        let v = run(
+            "entra_mfa_required_for_all_users",
+            &identity(Some(vec![p]), sd_off.clone()),
+        );
         assert_eq!(v.status, S::Fail, "{}", v.reason);
-        assert!(v.reason.contains("vendor_fabrikam.example#EXT#"), "{}", v.reason);
-        assert!(!v.reason.contains("Adams@contoso.com ("), "break-glass is allowed: {}", v.reason);
+        assert!(
+            v.reason.contains("vendor_fabrikam.example#EXT#"),
+            "{}",
+            v.reason
+        );
+        assert!(
+            !v.reason.contains("Adams@contoso.com ("),
+            "break-glass is allowed: {}",
+            v.reason
+        );
         // The break-glass account excluded but not configured as such: a gap like any other.
         let p = excluding("/conditions/users/excludeUsers", json!([BG_ID]));
         let v = eval_tenant(
@@ -2761,23 +2915,48 @@ mod tests {
         assert!(v.reason.contains("Adams@contoso.com"), "{}", v.reason);
         // Enforced MFA for one user and some roles only.
         let p = mfa_policy(|v| {
-            v["conditions"]["users"] = json!({"includeUsers": [ADMIN_ID], "includeRoles": [GLOBAL_ADMIN]});
+            v["conditions"]["users"] =
+                json!({"includeUsers": [ADMIN_ID], "includeRoles": [GLOBAL_ADMIN]});
         });
-        let v = run("entra_mfa_required_for_all_users", &identity(Some(vec![p.clone()]), sd_off.clone()));
+        let v = run(
+            "entra_mfa_required_for_all_users",
+            &identity(Some(vec![p.clone()]), sd_off.clone()),
+        );
         assert_eq!(v.status, S::Fail);
-        assert!(v.reason.contains("no credited policy includes them"), "{}", v.reason);
+        assert!(
+            v.reason.contains("no credited policy includes them"),
+            "{}",
+            v.reason
+        );
         // Same policy, security defaults unread: the enforced policy proves they are off.
-        let v = run("entra_mfa_required_for_all_users", &identity(Some(vec![p]), None));
+        let v = run(
+            "entra_mfa_required_for_all_users",
+            &identity(Some(vec![p]), None),
+        );
         assert_eq!(v.status, S::Fail, "{}", v.reason);
         assert!(v.reason.contains("security defaults are off"));
         // An excluded app.
-        let p = excluding("/conditions/applications/excludeApplications", json!(["00000002-0000-0ff1-ce00-000000000000"]));
-        let v = run("entra_mfa_required_for_all_users", &identity(Some(vec![p]), sd_off.clone()));
+        let p = excluding(
+            "/conditions/applications/excludeApplications",
+            json!(["00000002-0000-0ff1-ce00-000000000000"]),
+        );
+        let v = run(
+            "entra_mfa_required_for_all_users",
+            &identity(Some(vec![p]), sd_off.clone()),
+        );
         assert_eq!(v.status, S::Fail);
-        assert!(v.reason.contains("cloud app 00000002-0000-0ff1-ce00-000000000000"), "{}", v.reason);
+        assert!(
+            v.reason
+                .contains("cloud app 00000002-0000-0ff1-ce00-000000000000"),
+            "{}",
+            v.reason
+        );
         // Report-only does not protect anyone.
         let p = mfa_policy(|v| v["state"] = json!("enabledForReportingButNotEnforced"));
-        let v = run("entra_mfa_required_for_all_users", &identity(Some(vec![p]), sd_off));
+        let v = run(
+            "entra_mfa_required_for_all_users",
+            &identity(Some(vec![p]), sd_off),
+        );
         assert_eq!(v.status, S::Fail);
         assert!(v.reason.contains("report-only"));
     }
@@ -2795,26 +2974,47 @@ mod tests {
             &identity(Some(vec![]), Some(SecurityDefaults::default())),
         );
         assert_eq!(v.status, S::Error);
-        assert!(v.reason.contains("no conditional access policies"), "{}", v.reason);
+        assert!(
+            v.reason.contains("no conditional access policies"),
+            "{}",
+            v.reason
+        );
         // A group the policy excludes was not read.
-        let p = excluding("/conditions/users/excludeGroups", json!(["c7e1a2b3-0000-4000-8000-0000000000ff"]));
-        let v = run("entra_mfa_required_for_all_users", &identity(Some(vec![p]), Some(security_defaults(false))));
+        let p = excluding(
+            "/conditions/users/excludeGroups",
+            json!(["c7e1a2b3-0000-4000-8000-0000000000ff"]),
+        );
+        let v = run(
+            "entra_mfa_required_for_all_users",
+            &identity(Some(vec![p]), Some(security_defaults(false))),
+        );
         assert_eq!(v.status, S::Error, "{}", v.reason);
-        assert!(v.reason.contains("c7e1a2b3-0000-4000-8000-0000000000ff"), "{}", v.reason);
+        assert!(
+            v.reason.contains("c7e1a2b3-0000-4000-8000-0000000000ff"),
+            "{}",
+            v.reason
+        );
         // Users not collected: those no policy names may be uncovered.
         let p = mfa_policy(|v| v["conditions"]["users"] = json!({"includeUsers": [ADMIN_ID]}));
         let mut idn = identity(Some(vec![p]), Some(security_defaults(false)));
         idn.users = None;
         let v = eval_tenant("entra_mfa_required_for_all_users", &idn);
         assert_eq!(v.status, S::Error, "{}", v.reason);
-        assert!(v.reason.contains("users were not collected"), "{}", v.reason);
+        assert!(
+            v.reason.contains("users were not collected"),
+            "{}",
+            v.reason
+        );
     }
 
     #[test]
     fn entra_legacy_auth_blocked_pass() {
         let v = run(
             "entra_legacy_auth_blocked",
-            &identity(Some(vec![block_legacy(|_| {})]), Some(security_defaults(false))),
+            &identity(
+                Some(vec![block_legacy(|_| {})]),
+                Some(security_defaults(false)),
+            ),
         );
         assert_eq!(v.status, S::Pass, "{}", v.reason);
         let v = eval_tenant(
@@ -2832,15 +3032,24 @@ mod tests {
         // Exchange ActiveSync only: the other legacy protocols stay open (a false pass before
         // 2026.12.0 only when both were listed; the reason now names the open client).
         let p = block_legacy(|v| v["conditions"]["clientAppTypes"] = json!(["exchangeActiveSync"]));
-        let v = run("entra_legacy_auth_blocked", &identity(Some(vec![p]), sd_off.clone()));
+        let v = run(
+            "entra_legacy_auth_blocked",
+            &identity(Some(vec![p]), sd_off.clone()),
+        );
         assert_eq!(v.status, S::Fail);
         assert!(v.reason.contains("client app other"), "{}", v.reason);
         // Legacy clients blocked, but the admin excluded through a group of everyone.
         let p = block_legacy(|v| v["conditions"]["users"]["excludeGroups"] = json!([EVERYONE]));
-        let v = run("entra_legacy_auth_blocked", &identity(Some(vec![p]), sd_off.clone()));
+        let v = run(
+            "entra_legacy_auth_blocked",
+            &identity(Some(vec![p]), sd_off.clone()),
+        );
         assert_eq!(v.status, S::Fail);
         assert!(v.reason.contains("admin@contoso.com"), "{}", v.reason);
-        let v = run("entra_legacy_auth_blocked", &identity(Some(example_list()), sd_off));
+        let v = run(
+            "entra_legacy_auth_blocked",
+            &identity(Some(example_list()), sd_off),
+        );
         assert_eq!(v.status, S::Fail);
         assert!(v.reason.contains("SimplePolicy1"));
     }
@@ -2859,14 +3068,23 @@ mod tests {
     #[test]
     fn entra_ca_exclusions_break_glass_only_pass() {
         let p = excluding("/conditions/users/excludeUsers", json!([BG_ID]));
-        let v = run("entra_ca_exclusions_break_glass_only", &identity(Some(vec![p]), None));
+        let v = run(
+            "entra_ca_exclusions_break_glass_only",
+            &identity(Some(vec![p]), None),
+        );
         assert_eq!(v.status, S::Pass, "{}", v.reason);
         // A group holding only the break-glass account.
         let p = excluding("/conditions/users/excludeGroups", json!([BG_GROUP]));
-        let v = run("entra_ca_exclusions_break_glass_only", &identity(Some(vec![p]), None));
+        let v = run(
+            "entra_ca_exclusions_break_glass_only",
+            &identity(Some(vec![p]), None),
+        );
         assert_eq!(v.status, S::Pass, "{}", v.reason);
         // Disabled policies (Microsoft's list) are not judged.
-        let v = run("entra_ca_exclusions_break_glass_only", &identity(Some(example_list()), None));
+        let v = run(
+            "entra_ca_exclusions_break_glass_only",
+            &identity(Some(example_list()), None),
+        );
         assert_eq!(v.status, S::Pass, "{}", v.reason);
         assert_eq!(v.observed["enforced_policies"], json!(0));
     }
@@ -2876,21 +3094,57 @@ mod tests {
         let mut v = fixture_item(GET, 0);
         v["state"] = json!("enabled");
         v["conditions"]["users"]["excludeUsers"] = json!([BG_ID, "GuestsOrExternalUsers"]);
-        let r = run("entra_ca_exclusions_break_glass_only", &identity(Some(vec![policy(v)]), None));
+        let r = run(
+            "entra_ca_exclusions_break_glass_only",
+            &identity(Some(vec![policy(v)]), None),
+        );
         assert_eq!(r.status, S::Fail);
-        assert!(r.reason.contains("Demo app for documentation: every guest or external user"), "{}", r.reason);
-        assert_eq!(r.observed["unexpected_exclusions"].as_array().unwrap().len(), 1);
+        assert!(
+            r.reason
+                .contains("Demo app for documentation: every guest or external user"),
+            "{}",
+            r.reason
+        );
+        assert_eq!(
+            r.observed["unexpected_exclusions"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
         // A group named like an exclusion group, holding everyone: every member is named.
         let p = excluding("/conditions/users/excludeGroups", json!([EVERYONE]));
-        let r = run("entra_ca_exclusions_break_glass_only", &identity(Some(vec![p]), None));
+        let r = run(
+            "entra_ca_exclusions_break_glass_only",
+            &identity(Some(vec![p]), None),
+        );
         assert_eq!(r.status, S::Fail);
-        assert!(r.reason.contains(&format!("admin@contoso.com ({ADMIN_ID}) by excludeGroups {EVERYONE}")), "{}", r.reason);
-        assert_eq!(r.observed["unexpected_exclusions"].as_array().unwrap().len(), 2);
+        assert!(
+            r.reason.contains(&format!(
+                "admin@contoso.com ({ADMIN_ID}) by excludeGroups {EVERYONE}"
+            )),
+            "{}",
+            r.reason
+        );
+        assert_eq!(
+            r.observed["unexpected_exclusions"]
+                .as_array()
+                .unwrap()
+                .len(),
+            2
+        );
         // An excluded role: its holders.
         let p = excluding("/conditions/users/excludeRoles", json!([GLOBAL_ADMIN]));
-        let r = run("entra_ca_exclusions_break_glass_only", &identity(Some(vec![p]), None));
+        let r = run(
+            "entra_ca_exclusions_break_glass_only",
+            &identity(Some(vec![p]), None),
+        );
         assert_eq!(r.status, S::Fail);
-        assert!(r.reason.contains(&format!("excludeRoles {GLOBAL_ADMIN}")), "{}", r.reason);
+        assert!(
+            r.reason.contains(&format!("excludeRoles {GLOBAL_ADMIN}")),
+            "{}",
+            r.reason
+        );
     }
     #[test]
     fn entra_ca_exclusions_break_glass_only_missing() {
@@ -2914,15 +3168,24 @@ mod tests {
     #[test]
     fn entra_break_glass_account_excluded_pass() {
         let p = excluding("/conditions/users/excludeUsers", json!([BG_ID]));
-        let v = run("entra_break_glass_account_excluded", &identity(Some(vec![p]), None));
+        let v = run(
+            "entra_break_glass_account_excluded",
+            &identity(Some(vec![p]), None),
+        );
         assert_eq!(v.status, S::Pass, "{}", v.reason);
         // Excluded through a group (not named in config): its members are read.
         let p = excluding("/conditions/users/excludeGroups", json!([BG_GROUP]));
-        let v = run("entra_break_glass_account_excluded", &identity(Some(vec![p]), None));
+        let v = run(
+            "entra_break_glass_account_excluded",
+            &identity(Some(vec![p]), None),
+        );
         assert_eq!(v.status, S::Pass, "{}", v.reason);
         // A policy that does not include the account at all does not apply to it.
         let p = mfa_policy(|v| v["conditions"]["users"] = json!({"includeUsers": [ADMIN_ID]}));
-        let v = run("entra_break_glass_account_excluded", &identity(Some(vec![p]), None));
+        let v = run(
+            "entra_break_glass_account_excluded",
+            &identity(Some(vec![p]), None),
+        );
         assert_eq!(v.status, S::Pass, "{}", v.reason);
     }
     #[test]
@@ -2983,7 +3246,10 @@ mod tests {
 
     #[test]
     fn entra_signin_risk_policy_enforced_pass() {
-        let v = run("entra_signin_risk_policy_enforced", &identity(Some(vec![signin_risk(|_| {})]), None));
+        let v = run(
+            "entra_signin_risk_policy_enforced",
+            &identity(Some(vec![signin_risk(|_| {})]), None),
+        );
         assert_eq!(v.status, S::Pass, "{}", v.reason);
         // Split across two policies by level: the union counts.
         let high = signin_risk(|v| v["conditions"]["signInRiskLevels"] = json!(["high"]));
@@ -2992,7 +3258,10 @@ mod tests {
             v["conditions"]["signInRiskLevels"] = json!(["medium"]);
             v["grantControls"]["builtInControls"] = json!(["block"]);
         });
-        let v = run("entra_signin_risk_policy_enforced", &identity(Some(vec![high, medium]), None));
+        let v = run(
+            "entra_signin_risk_policy_enforced",
+            &identity(Some(vec![high, medium]), None),
+        );
         assert_eq!(v.status, S::Pass, "{}", v.reason);
     }
     #[test]
@@ -3001,18 +3270,30 @@ mod tests {
         let mut v = fixture_item(GET, 0);
         v["state"] = json!("enabled");
         v["conditions"]["userRiskLevels"] = json!([]);
-        let r = run("entra_signin_risk_policy_enforced", &identity(Some(vec![policy(v)]), None));
+        let r = run(
+            "entra_signin_risk_policy_enforced",
+            &identity(Some(vec![policy(v)]), None),
+        );
         assert_eq!(r.status, S::Fail);
         assert!(r.reason.contains("MFA can be replaced"), "{}", r.reason);
         let p = signin_risk(|v| v["conditions"]["signInRiskLevels"] = json!(["high"]));
-        let r = run("entra_signin_risk_policy_enforced", &identity(Some(vec![p]), None));
+        let r = run(
+            "entra_signin_risk_policy_enforced",
+            &identity(Some(vec![p]), None),
+        );
         assert_eq!(r.status, S::Fail);
         assert!(r.reason.contains("sign-in risk medium"), "{}", r.reason);
         // Excluding a group of everyone (a false pass before 2026.12.0).
         let p = signin_risk(|v| v["conditions"]["users"]["excludeGroups"] = json!([EVERYONE]));
-        let r = run("entra_signin_risk_policy_enforced", &identity(Some(vec![p]), None));
+        let r = run(
+            "entra_signin_risk_policy_enforced",
+            &identity(Some(vec![p]), None),
+        );
         assert_eq!(r.status, S::Fail);
-        let r = run("entra_signin_risk_policy_enforced", &identity(Some(vec![]), None));
+        let r = run(
+            "entra_signin_risk_policy_enforced",
+            &identity(Some(vec![]), None),
+        );
         assert_eq!(r.status, S::Fail);
     }
     #[test]
@@ -3033,25 +3314,42 @@ mod tests {
         mfa_policy(|v| {
             v["conditions"]["userRiskLevels"] = json!(["high"]);
             v["conditions"]["users"]["excludeUsers"] = json!([BG_ID]);
-            v["grantControls"] = json!({"operator": "AND", "builtInControls": ["mfa", "passwordChange"]});
+            v["grantControls"] =
+                json!({"operator": "AND", "builtInControls": ["mfa", "passwordChange"]});
             edit(v);
         })
     }
 
     #[test]
     fn entra_user_risk_policy_enforced_pass() {
-        let v = run("entra_user_risk_policy_enforced", &identity(Some(vec![user_risk(|_| {})]), None));
+        let v = run(
+            "entra_user_risk_policy_enforced",
+            &identity(Some(vec![user_risk(|_| {})]), None),
+        );
         assert_eq!(v.status, S::Pass, "{}", v.reason);
     }
     #[test]
     fn entra_user_risk_policy_enforced_fail() {
-        let p = user_risk(|v| v["grantControls"] = json!({"operator": "OR", "builtInControls": ["mfa"]}));
-        let v = run("entra_user_risk_policy_enforced", &identity(Some(vec![p]), None));
+        let p = user_risk(|v| {
+            v["grantControls"] = json!({"operator": "OR", "builtInControls": ["mfa"]})
+        });
+        let v = run(
+            "entra_user_risk_policy_enforced",
+            &identity(Some(vec![p]), None),
+        );
         assert_eq!(v.status, S::Fail);
-        assert!(v.reason.contains("neither blocks nor requires a password change"), "{}", v.reason);
+        assert!(
+            v.reason
+                .contains("neither blocks nor requires a password change"),
+            "{}",
+            v.reason
+        );
         // Only on iOS.
         let p = user_risk(|v| v["conditions"]["platforms"] = json!({"includePlatforms": ["iOS"]}));
-        let v = run("entra_user_risk_policy_enforced", &identity(Some(vec![p]), None));
+        let v = run(
+            "entra_user_risk_policy_enforced",
+            &identity(Some(vec![p]), None),
+        );
         assert_eq!(v.status, S::Fail);
         assert!(v.reason.contains("platform android"), "{}", v.reason);
     }
@@ -3061,11 +3359,21 @@ mod tests {
         assert_eq!(v.status, S::Error);
         // userRiskLevels left out (required by Graph): unknown, not "every level".
         let p = user_risk(|v| {
-            v["conditions"].as_object_mut().unwrap().remove("userRiskLevels");
+            v["conditions"]
+                .as_object_mut()
+                .unwrap()
+                .remove("userRiskLevels");
         });
-        let v = run("entra_user_risk_policy_enforced", &identity(Some(vec![p]), None));
+        let v = run(
+            "entra_user_risk_policy_enforced",
+            &identity(Some(vec![p]), None),
+        );
         assert_eq!(v.status, S::Error, "{}", v.reason);
-        assert!(v.reason.contains("userRiskLevels not present"), "{}", v.reason);
+        assert!(
+            v.reason.contains("userRiskLevels not present"),
+            "{}",
+            v.reason
+        );
     }
 
     #[test]
@@ -3079,10 +3387,16 @@ mod tests {
         let mfa = excluding("/conditions/users/excludeUsers", json!([BG_ID]));
         let v = run(
             "entra_baseline_protection_enabled",
-            &identity(Some(vec![mfa, block_legacy(|_| {})]), Some(security_defaults(false))),
+            &identity(
+                Some(vec![mfa, block_legacy(|_| {})]),
+                Some(security_defaults(false)),
+            ),
         );
         assert_eq!(v.status, S::Pass, "{}", v.reason);
-        assert_eq!(v.observed["baseline"]["MFA for all users"]["status"], json!("pass"));
+        assert_eq!(
+            v.observed["baseline"]["MFA for all users"]["status"],
+            json!("pass")
+        );
     }
     #[test]
     fn entra_baseline_protection_enabled_fail() {
@@ -3098,8 +3412,15 @@ mod tests {
             &identity(Some(vec![block_legacy(|_| {})]), None),
         );
         assert_eq!(v.status, S::Fail, "{}", v.reason);
-        assert!(v.reason.contains("MFA for all users is not enforced"), "{}", v.reason);
-        assert_eq!(v.observed["baseline"]["legacy authentication blocked"]["status"], json!("pass"));
+        assert!(
+            v.reason.contains("MFA for all users is not enforced"),
+            "{}",
+            v.reason
+        );
+        assert_eq!(
+            v.observed["baseline"]["legacy authentication blocked"]["status"],
+            json!("pass")
+        );
     }
     #[test]
     fn entra_baseline_protection_enabled_missing() {
@@ -3107,12 +3428,18 @@ mod tests {
         assert_eq!(v.status, S::Error);
         let v = run(
             "entra_baseline_protection_enabled",
-            &identity(Some(vec![mfa_policy(|_| {})]), Some(security_defaults(true))),
+            &identity(
+                Some(vec![mfa_policy(|_| {})]),
+                Some(security_defaults(true)),
+            ),
         );
         assert_eq!(v.status, S::Error);
         assert!(v.reason.starts_with("inconsistent data"));
         let p = excluding("/conditions/users/excludeGroups", json!([BG_GROUP]));
-        let mut idn = identity(Some(vec![p, block_legacy(|_| {})]), Some(security_defaults(false)));
+        let mut idn = identity(
+            Some(vec![p, block_legacy(|_| {})]),
+            Some(security_defaults(false)),
+        );
         idn.group_members = None;
         let v = run("entra_baseline_protection_enabled", &idn);
         assert_eq!(v.status, S::Error, "{}", v.reason);

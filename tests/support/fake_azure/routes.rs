@@ -1933,14 +1933,18 @@ fn group_members(
         return graph_error(
             404,
             "Request_ResourceNotFound",
-            &format!("Resource '{group}' does not exist or one of its queried reference-property objects are not present."),
+            &format!(
+                "Resource '{group}' does not exist or one of its queried reference-property objects are not present."
+            ),
         );
     };
     if let Some(select) = req.q("$select") {
         let fields: Vec<String> = select.split(',').map(|s| s.trim().to_string()).collect();
         for it in &mut items {
             if let Some(m) = it.as_object_mut() {
-                m.retain(|k, _| k.starts_with("@odata") || fields.iter().any(|f| f.eq_ignore_ascii_case(k)));
+                m.retain(|k, _| {
+                    k.starts_with("@odata") || fields.iter().any(|f| f.eq_ignore_ascii_case(k))
+                });
             }
         }
     }
