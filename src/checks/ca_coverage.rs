@@ -1083,12 +1083,16 @@ pub(crate) fn evaluate<'p>(
         }
     }
     let point_label = |(inside, trusted): &(BTreeSet<String>, bool)| {
-        let t = if *trusted { "trusted" } else { "untrusted" };
+        let t = if *trusted {
+            "a trusted"
+        } else {
+            "an untrusted"
+        };
         if inside.is_empty() {
-            format!("an {t} address outside every named location")
+            format!("{t} address outside every named location")
         } else {
             format!(
-                "an {t} address inside {}",
+                "{t} address inside {}",
                 inside.iter().cloned().collect::<Vec<_>>().join(" and ")
             )
         }
@@ -1186,28 +1190,33 @@ pub(crate) fn evaluate<'p>(
             .entry(sig.clone())
             .or_insert_with(|| cover(&sig, &classes))
             .clone();
-        let why = match &out {
+        let w = match &out {
             Outcome::Covered => continue,
-            Outcome::Open(w) | Outcome::Unsure(w) => {
-                if ums.iter().all(|m| m.applies == Tri::No) {
-                    let excl: Vec<String> = credited
-                        .iter()
-                        .zip(&ums)
-                        .filter(|(_, m)| m.included != Tri::No && !m.excluded_by.is_empty())
-                        .map(|(p, m)| format!("'{}' by {}", name(p), m.excluded_by.join(", ")))
-                        .collect();
-                    if excl.is_empty() {
-                        "no credited policy includes them".to_string()
-                    } else {
-                        format!("excluded from {}", excl.join("; "))
-                    }
-                } else if w.is_empty() {
-                    "membership is unknown".to_string()
-                } else {
-                    format!("not covered for {w}")
-                }
-            }
+            Outcome::Open(w) | Outcome::Unsure(w) => w,
         };
+        // Why: the exclusions that hit them, and a sign-in nothing covers.
+        let mut why: Vec<String> = credited
+            .iter()
+            .zip(&ums)
+            .filter(|(_, m)| m.included != Tri::No && !m.excluded_by.is_empty())
+            .map(|(p, m)| {
+                format!(
+                    "excluded from '{}' by {}",
+                    name(p),
+                    m.excluded_by.join(", ")
+                )
+            })
+            .collect();
+        if ums.iter().all(|m| m.applies == Tri::No) {
+            if why.is_empty() {
+                why.push("no credited policy includes them".to_string());
+            }
+        } else if w.is_empty() {
+            why.push("membership is unknown".to_string());
+        } else {
+            why.push(format!("not covered for {w}"));
+        }
+        let why = why.join("; ");
         let hole = Hole {
             label: rep.label.clone(),
             id: rep.id.clone(),
