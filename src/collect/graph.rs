@@ -421,7 +421,7 @@ fn policy_groups(policies: &[ConditionalAccessPolicy]) -> BTreeSet<String> {
 /// collected policies name, into `identity.group_members`. A group that cannot be read
 /// completely is left out of the map and is a gap on `/tenants/{tid}/groups/{id}`, so only the
 /// claims that need that group become unknown; policies not collected leave the source `None`
-/// with a gap.
+/// (a note says why; the gap is the policies' own).
 async fn group_members(
     http: &Http,
     tenant_scope: &str,
@@ -438,9 +438,10 @@ async fn group_members(
         vec![tenant_scope.to_string()],
     );
     let Some(policies) = &identity.conditional_access_policies else {
-        rec.gap(
-            tenant_scope,
-            "conditional access policies were not collected, so the groups they name are unknown"
+        // The policies' own gap names the cause; `None` here keeps every group unknown.
+        rec.notes.push(
+            "conditional access policies were not collected, so the groups they name are \
+             unknown and none was read"
                 .into(),
         );
         rec.finish(&progress.bar(GROUP_MEMBERS, Some(0)));
