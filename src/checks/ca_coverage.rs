@@ -127,6 +127,8 @@ struct Role {
 /// The collected directory the model resolves principals against.
 pub(crate) struct Directory<'a> {
     users: Option<&'a [Value]>,
+    /// Collected users by lower-case id (a tenant can hold hundreds of thousands).
+    by_id: BTreeMap<String, &'a Value>,
     /// By lower-case role template id; `None` when directory roles were not collected.
     roles: Option<BTreeMap<String, Role>>,
     /// Current PIM eligibilities at tenant scope: role template id → principal ids.
@@ -221,8 +223,15 @@ impl<'a> Directory<'a> {
                 .filter_map(|x| str_field(x, "id").map(lc))
                 .collect()
         });
+        let by_id = idn
+            .users
+            .iter()
+            .flatten()
+            .filter_map(|u| Some((lc(str_field(u, "id")?), u)))
+            .collect();
         Directory {
             users: idn.users.as_deref(),
+            by_id,
             roles,
             eligible,
             groups,
@@ -232,9 +241,7 @@ impl<'a> Directory<'a> {
     }
 
     fn user(&self, id: &str) -> Option<&'a Value> {
-        self.users?
-            .iter()
-            .find(|u| str_field(u, "id").is_some_and(|x| x.eq_ignore_ascii_case(id)))
+        self.by_id.get(&lc(id)).copied()
     }
 
     /// Why a group's members are unknown.
@@ -1376,7 +1383,7 @@ fn user_rep(dir: &Directory, id: &str, certain: bool, forced: Option<&str>) -> R
     }
 }
 
-fn generics(certain: bool, forced: Option<&str>) -> Vec<Rep> {
+fn generics(certain: bool, forced: Option<(&str, &str)>) -> Vec<Rep> {
     [
         ("any other member user", Tri::No),
         ("any other guest or external user", Tri::Yes),
@@ -1384,10 +1391,13 @@ fn generics(certain: bool, forced: Option<&str>) -> Vec<Rep> {
     .into_iter()
     .map(|(label, guest)| Rep {
         id: None,
-        label: label.into(),
+        label: match forced {
+            Some((_, n)) => format!("{label} given {n}"),
+            None => label.into(),
+        },
         guest,
         certain,
-        forced_role: forced.map(String::from),
+        forced_role: forced.map(|(r, _)| r.to_string()),
     })
     .collect()
 }
@@ -1398,18 +1408,20 @@ fn all_users(
     dir: &Directory,
     policies: &[ConditionalAccessPolicy],
     certain: bool,
-    forced: Option<&str>,
+    forced: Option<(&str, &str)>,
 ) -> Vec<Rep> {
+    let role = forced.map(|(r, _)| r);
     match dir.users {
-        Some(users) => users
+        // An empty list is not taken as "nobody to protect".
+        Some(users) if !users.is_empty() => users
             .iter()
             .filter_map(|u| str_field(u, "id"))
-            .map(|id| user_rep(dir, id, certain, forced))
+            .map(|id| user_rep(dir, id, certain, role))
             .collect(),
-        None => {
+        _ => {
             let mut reps: Vec<Rep> = named_ids(dir, policies)
                 .iter()
-                .map(|id| user_rep(dir, id, certain, forced))
+                .map(|id| user_rep(dir, id, certain, role))
                 .collect();
             reps.extend(generics(false, forced));
             reps
@@ -1420,7 +1432,7 @@ fn all_users(
 fn population(dir: &Directory, policies: &[ConditionalAccessPolicy], pop: Population) -> Vec<Rep> {
     match pop {
         Population::AllUsers => all_users(dir, policies, true, None),
-        Population::RoleHolders(role, _) => {
+        Population::RoleHolders(role, role_name) => {
             let mut known: BTreeSet<String> = BTreeSet::new();
             let mut complete = true;
             match dir.roles.as_ref().map(|r| r.get(&lc(role))) {
@@ -1448,12 +1460,15 @@ fn population(dir: &Directory, policies: &[ConditionalAccessPolicy], pop: Popula
                 .iter()
                 .map(|id| user_rep(dir, id, true, Some(role)))
                 .collect();
+            // Whoever is given the role next must be covered too: a claim about a role is
+            // never met by listing today's holders (nor vacuously by a role nobody holds).
+            reps.extend(generics(true, Some((role, role_name))));
             if !complete {
                 // Anyone else may hold the role: evaluate them as holders, unknown if open.
                 reps.extend(
-                    all_users(dir, policies, false, Some(role))
+                    all_users(dir, policies, false, Some((role, role_name)))
                         .into_iter()
-                        .filter(|r| r.id.as_ref().is_none_or(|i| !known.contains(i))),
+                        .filter(|r| r.id.as_ref().is_some_and(|i| !known.contains(i))),
                 );
             }
             reps
@@ -1650,12 +1665,16 @@ mod tests {
             v["conditions"]["users"]["excludeRoles"] = json!([GLOBAL_ADMIN])
         })];
         let c = run(&tenant(), &ps, &MFA_GA);
+        // Alice (the other holder is break-glass), and whoever is given the role next.
         assert_eq!(
-            labels(&c.uncovered).len(),
-            1,
-            "Alice (the other holder is break-glass)"
+            labels(&c.uncovered),
+            [
+                "alice@contoso.example (a0000000-0000-0000-0000-000000000001)",
+                "any other member user given Global Administrator",
+                "any other guest or external user given Global Administrator",
+            ]
         );
-        assert!(c.uncovered[0].why.contains("excludeRoles"));
+        assert!(c.uncovered.iter().all(|h| h.why.contains("excludeRoles")));
         // Role members not collected: unknown, never covered.
         let mut idn = tenant();
         idn.directory_roles = None;
@@ -1695,6 +1714,23 @@ mod tests {
             "{:?}",
             labels(&c.unknown)
         );
+    }
+
+    #[test]
+    fn users_todays_holders_by_id_do_not_cover_the_role() {
+        let ps = [base(|v| {
+            v["conditions"]["users"]["includeUsers"] = json!([ALICE]);
+        })];
+        let c = run(&tenant(), &ps, &MFA_GA);
+        assert_eq!(c.uncovered.len(), 2, "{:?}", labels(&c.uncovered));
+        assert!(c.uncovered.iter().all(|h| h.id.is_none()));
+        // A role nobody holds is not met vacuously either.
+        let mut idn = tenant();
+        idn.directory_roles = Some(vec![]);
+        let ps = [base(|v| {
+            v["conditions"]["users"]["includeUsers"] = json!([]);
+        })];
+        assert_eq!(run(&idn, &ps, &MFA_GA).uncovered.len(), 2);
     }
 
     #[test]

@@ -56,7 +56,8 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Passes when security defaults are enabled (isEnabled true), or when every \
                           holder of Global Administrator (active members of the role, whose members may \
                           be groups, and current PIM eligibilities; role template \
-                          62e90394-69f5-4237-9190-012177145e10) is covered, on every cloud app, client \
+                          62e90394-69f5-4237-9190-012177145e10), and whoever is given the role next, \
+                          is covered, on every cloud app, client \
                           app type, platform, location and risk level, by enforced policies that require \
                           MFA (mfa alone or with operator AND, or an authentication strength that \
                           satisfies MFA; under OR every alternative must be MFA) or block. Conditional \
