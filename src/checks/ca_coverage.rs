@@ -114,6 +114,16 @@ fn lc(s: &str) -> String {
     s.to_ascii_lowercase()
 }
 
+/// A lower-case map key, borrowed when it already is one (the common case: Graph ids are
+/// lower-case), so lookups per user and policy do not allocate.
+fn key(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(lc(s))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
 fn str_field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str)
 }
@@ -241,7 +251,7 @@ impl<'a> Directory<'a> {
     }
 
     fn user(&self, id: &str) -> Option<&'a Value> {
-        self.by_id.get(&lc(id)).copied()
+        self.by_id.get(key(id).as_ref()).copied()
     }
 
     /// Why a group's members are unknown.
@@ -257,7 +267,7 @@ impl<'a> Directory<'a> {
     }
 
     fn group_members(&self, g: &str) -> Option<&BTreeSet<String>> {
-        self.groups.as_ref()?.get(&lc(g))
+        self.groups.as_ref()?.get(key(g).as_ref())
     }
 
     /// Whether principal `x` (lower-case id, `None` for "anyone not named") is in group `g`.
@@ -280,7 +290,7 @@ impl<'a> Directory<'a> {
             return Tri::Maybe;
         };
         // A role never activated is absent from /directoryRoles and has no members.
-        let Some(role) = roles.get(&lc(r)) else {
+        let Some(role) = roles.get(key(r).as_ref()) else {
             return Tri::No;
         };
         let Some(members) = &role.members else {
@@ -323,7 +333,9 @@ impl<'a> Directory<'a> {
                 ));
                 Tri::Maybe
             }
-            Some(e) => Tri::from(x.is_some_and(|x| e.get(&lc(r)).is_some_and(|s| s.contains(x)))),
+            Some(e) => {
+                Tri::from(x.is_some_and(|x| e.get(key(r).as_ref()).is_some_and(|s| s.contains(x))))
+            }
         };
         (active, active.or(eligible))
     }
@@ -507,7 +519,7 @@ fn user_match(
             "All" => Tri::Yes,
             "None" => Tri::No,
             "GuestsOrExternalUsers" => x.guest,
-            other => Tri::from(id == Some(lc(other).as_str())),
+            other => Tri::from(id.is_some_and(|i| i.eq_ignore_ascii_case(other))),
         });
     }
     for g in &u.include_groups {
@@ -520,12 +532,12 @@ fn user_match(
 
     let mut exc = Tri::No;
     let mut excluded_by = vec![];
-    let mut hit = |t: Tri, what: String, exc: &mut Tri| {
+    let mut hit = |t: Tri, what: &dyn Fn() -> String, exc: &mut Tri| {
         if t != Tri::No {
             excluded_by.push(if t == Tri::Maybe {
-                format!("possibly {what}")
+                format!("possibly {}", what())
             } else {
-                what
+                what()
             });
         }
         *exc = exc.or(t);
@@ -533,20 +545,20 @@ fn user_match(
     for v in &u.exclude_users {
         let t = match v.as_str() {
             "GuestsOrExternalUsers" => x.guest,
-            other => Tri::from(id == Some(lc(other).as_str())),
+            other => Tri::from(id.is_some_and(|i| i.eq_ignore_ascii_case(other))),
         };
-        hit(t, format!("excludeUsers {v}"), &mut exc);
+        hit(t, &|| format!("excludeUsers {v}"), &mut exc);
     }
     for g in &u.exclude_groups {
         let t = dir.in_group(id, g, unknown);
-        hit(t, format!("excludeGroups {g}"), &mut exc);
+        hit(t, &|| format!("excludeGroups {g}"), &mut exc);
     }
     for r in &u.exclude_roles {
         let t = dir.in_role(id, r, forced, unknown).1;
-        hit(t, format!("excludeRoles {r}"), &mut exc);
+        hit(t, &|| format!("excludeRoles {r}"), &mut exc);
     }
     let t = typed(&u.exclude_guests_or_external_users);
-    hit(t, "excludeGuestsOrExternalUsers".to_string(), &mut exc);
+    hit(t, &|| "excludeGuestsOrExternalUsers".to_string(), &mut exc);
     UserMatch {
         applies: inc.and(exc.not()),
         included: inc,
