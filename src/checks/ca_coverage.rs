@@ -1293,6 +1293,10 @@ enum Outcome {
     Unsure(String),
 }
 
+/// Open points found from a condition kind on, by (kind, policies still possible): `None`
+/// covered, else (surely open, witness).
+type Memo = BTreeMap<(usize, Vec<Tri>), Option<(bool, String)>>;
+
 /// Whether every point of the claim's box is covered for a principal whose per-policy users
 /// match is `sig`.
 fn cover(sig: &[Tri], classes: &[Vec<(Vec<Tri>, String)>]) -> Outcome {
@@ -1301,7 +1305,7 @@ fn cover(sig: &[Tri], classes: &[Vec<(Vec<Tri>, String)>]) -> Outcome {
         state: Vec<Tri>,
         classes: &[Vec<(Vec<Tri>, String)>],
         path: &mut Vec<String>,
-        memo: &mut BTreeMap<(usize, Vec<Tri>), Option<(bool, String)>>,
+        memo: &mut Memo,
     ) -> Option<(bool, String)> {
         // None: covered; Some((sure_open, witness)).
         if !state.iter().any(|t| *t != Tri::No) {
