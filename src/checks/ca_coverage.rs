@@ -1294,45 +1294,43 @@ enum Outcome {
 }
 
 /// Open points found from a condition kind on, by (kind, policies still possible): `None`
-/// covered, else (surely open, witness).
-type Memo = BTreeMap<(usize, Vec<Tri>), Option<(bool, String)>>;
+/// covered, else (surely open, the kinds' classes that narrowed, from that kind on).
+type Memo = BTreeMap<(usize, Vec<Tri>), Option<(bool, Vec<String>)>>;
 
 /// Whether every point of the claim's box is covered for a principal whose per-policy users
-/// match is `sig`.
+/// match is `sig`: kind by kind, the policies that can still apply are narrowed by each class;
+/// a point where none is left is open, one where only unknowns are left is unsure.
 fn cover(sig: &[Tri], classes: &[Vec<(Vec<Tri>, String)>]) -> Outcome {
     fn go(
         k: usize,
         state: Vec<Tri>,
         classes: &[Vec<(Vec<Tri>, String)>],
-        path: &mut Vec<String>,
         memo: &mut Memo,
-    ) -> Option<(bool, String)> {
-        // None: covered; Some((sure_open, witness)).
+    ) -> Option<(bool, Vec<String>)> {
         if !state.iter().any(|t| *t != Tri::No) {
-            return Some((true, path.join(", ")));
+            return Some((true, vec![]));
         }
         if k == classes.len() {
-            return if state.contains(&Tri::Yes) {
-                None
-            } else {
-                Some((false, path.join(", ")))
-            };
+            return (!state.contains(&Tri::Yes)).then(|| (false, vec![]));
         }
         if let Some(r) = memo.get(&(k, state.clone())) {
             return r.clone();
         }
-        let mut worst: Option<(bool, String)> = None;
+        let mut worst: Option<(bool, Vec<String>)> = None;
         for (m, label) in &classes[k] {
             let next: Vec<Tri> = state.iter().zip(m).map(|(a, b)| a.and(*b)).collect();
-            path.push(label.clone());
-            let r = go(k + 1, next, classes, path, memo);
-            path.pop();
-            match (&worst, r) {
-                (_, None) => {}
-                (Some((true, _)), _) => {}
-                (_, Some(r)) => worst = Some(r),
+            // The witness names only the kinds that narrowed something.
+            let narrowed = next != state;
+            let Some((sure, mut w)) = go(k + 1, next, classes, memo) else {
+                continue;
+            };
+            if narrowed {
+                w.insert(0, label.clone());
             }
-            if matches!(worst, Some((true, _))) {
+            if worst.is_none() || sure {
+                worst = Some((sure, w));
+            }
+            if sure {
                 break;
             }
         }
@@ -1340,10 +1338,10 @@ fn cover(sig: &[Tri], classes: &[Vec<(Vec<Tri>, String)>]) -> Outcome {
         worst
     }
     let mut memo = BTreeMap::new();
-    match go(0, sig.to_vec(), classes, &mut vec![], &mut memo) {
+    match go(0, sig.to_vec(), classes, &mut memo) {
         None => Outcome::Covered,
-        Some((true, w)) => Outcome::Open(w),
-        Some((false, w)) => Outcome::Unsure(w),
+        Some((true, w)) => Outcome::Open(w.join(", ")),
+        Some((false, w)) => Outcome::Unsure(w.join(", ")),
     }
 }
 
