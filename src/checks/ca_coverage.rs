@@ -1254,7 +1254,13 @@ pub(crate) fn evaluate<'p>(
             if matches!(out, Outcome::Unsure(_)) {
                 unknowns.extend(condition_unknowns.iter().cloned());
             }
-            if !rep.certain {
+            if !rep.certain && rep.label.starts_with("any external user without") {
+                unknowns.insert(
+                    "external users who have no user object in this tenant (B2B direct \
+                     connect, service providers) would not be covered, if any sign in"
+                        .into(),
+                );
+            } else if !rep.certain {
                 unknowns.insert(match claim.population {
                     Population::AllUsers => {
                         "users were not collected: users no policy names may be uncovered".into()
@@ -1427,11 +1433,23 @@ fn all_users(
     let role = forced.map(|(r, _)| r);
     match dir.users {
         // An empty list is not taken as "nobody to protect".
-        Some(users) if !users.is_empty() => users
-            .iter()
-            .filter_map(|u| str_field(u, "id"))
-            .map(|id| user_rep(dir, id, certain, role))
-            .collect(),
+        Some(users) if !users.is_empty() => {
+            let mut reps: Vec<Rep> = users
+                .iter()
+                .filter_map(|u| str_field(u, "id"))
+                .map(|id| user_rep(dir, id, certain, role))
+                .collect();
+            // External users who sign in without a user object here (B2B direct connect,
+            // service providers) are users too; that any do is not known.
+            reps.push(Rep {
+                id: None,
+                label: "any external user without a user object in this tenant".into(),
+                guest: Tri::Yes,
+                certain: false,
+                forced_role: role.map(String::from),
+            });
+            reps
+        }
         _ => {
             let mut reps: Vec<Rep> = named_ids(dir, policies)
                 .iter()
@@ -1659,7 +1677,8 @@ mod tests {
         );
         let c = evaluate(&ps, &dir, &MFA_ALL, &BTreeSet::new(), false);
         assert!(c.uncovered.is_empty());
-        assert_eq!(c.unknown.len(), 4);
+        // Every user, and external users without a user object.
+        assert_eq!(c.unknown.len(), 5);
         assert!(
             c.unknowns
                 .iter()
@@ -1755,6 +1774,11 @@ mod tests {
         let c = run(&tenant(), &ps, &MFA_ALL);
         assert_eq!(c.uncovered.len(), 1);
         assert!(c.uncovered[0].label.contains("#EXT#"));
+        // External users who have no user object here may sign in too: not known to exist.
+        assert_eq!(
+            labels(&c.unknown),
+            ["any external user without a user object in this tenant"]
+        );
         // The object form with every type behaves the same; some types only is unknown.
         let ps = [base(|v| {
             v["conditions"]["users"]["excludeGuestsOrExternalUsers"] = json!({
@@ -1763,7 +1787,11 @@ mod tests {
         })];
         let c = run(&tenant(), &ps, &MFA_ALL);
         assert!(c.uncovered.is_empty());
-        assert_eq!(c.unknown.len(), 1);
+        assert_eq!(
+            c.unknown.len(),
+            2,
+            "the guest, and external users without an object"
+        );
     }
 
     #[test]
@@ -1863,7 +1891,7 @@ mod tests {
                 .remove("clientAppTypes");
         })];
         let c = run(&tenant(), &ps, &MFA_ALL);
-        assert!(c.uncovered.is_empty() && c.unknown.len() == 3);
+        assert!(c.uncovered.is_empty() && c.unknown.len() == 4);
         assert!(
             c.unknowns.iter().any(|u| u.contains("clientAppTypes")),
             "{:?}",
