@@ -193,3 +193,33 @@ fn policies_not_collected_leave_group_members_unknown() {
         0
     );
 }
+
+/// A policy naming a group the directory does not hold (deleted): Graph's 404 is a gap, not an
+/// empty group, so the exclusion is unknown and the admin check is `error`.
+#[test]
+fn a_group_graph_does_not_know_is_a_gap_not_an_empty_group() {
+    let mut expected = tenant();
+    expected
+        .identity
+        .group_members
+        .as_mut()
+        .unwrap()
+        .remove(LEAKY_GROUP);
+    let fake = serve(&expected);
+    let inv = collect(&fake);
+    let src = inv.source("graph.group_members").unwrap();
+    assert_eq!(src.gaps.len(), 1, "{:?}", src.gaps);
+    assert!(src.gaps[0].reason.contains("404"), "{}", src.gaps[0].reason);
+    assert!(
+        !inv.identity
+            .group_members
+            .as_ref()
+            .unwrap()
+            .contains_key(LEAKY_GROUP)
+    );
+    let (status, why) = verdict(&inv, "entra_mfa_required_for_admins");
+    assert_eq!(status, FindingStatus::Error, "{why}");
+    let (status, why) = verdict(&inv, "entra_ca_exclusions_break_glass_only");
+    assert_eq!(status, FindingStatus::Error, "{why}");
+    assert!(why.contains(LEAKY_GROUP), "{why}");
+}
