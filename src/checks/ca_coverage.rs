@@ -1486,7 +1486,20 @@ fn population(dir: &Directory, policies: &[ConditionalAccessPolicy], pop: Popula
             }
             match &dir.eligible {
                 None => complete = false,
-                Some(e) => known.extend(e.get(&lc(role)).into_iter().flatten().cloned()),
+                Some(e) => {
+                    for p in e.get(&lc(role)).into_iter().flatten() {
+                        // A principal that is not a collected user may be a group made
+                        // eligible (PIM for groups): its members hold the role once active.
+                        let is_user = dir.users.is_none() || dir.user(p).is_some();
+                        match dir.group_members(p) {
+                            Some(m) if !is_user => known.extend(m.iter().cloned()),
+                            None if !is_user => complete = false,
+                            _ => {
+                                known.insert(p.clone());
+                            }
+                        }
+                    }
+                }
             }
             let mut reps: Vec<Rep> = known
                 .iter()
@@ -1764,6 +1777,30 @@ mod tests {
             v["conditions"]["users"]["includeUsers"] = json!([]);
         })];
         assert_eq!(run(&idn, &ps, &MFA_GA).uncovered.len(), 2);
+    }
+
+    #[test]
+    fn users_a_group_made_eligible_makes_its_members_holders() {
+        let ps = [base(|v| {
+            v["conditions"]["users"]["excludeUsers"] = json!([BOB]);
+        })];
+        let mut idn = tenant();
+        idn.role_eligibility_schedules = Some(vec![json!({
+            "principalId": "elig-group", "roleDefinitionId": GLOBAL_ADMIN,
+            "directoryScopeId": "/", "scheduleInfo": {"expiration": {"endDateTime": null}}
+        })]);
+        // Its members unknown: Bob may hold the role.
+        let c = run(&idn, &ps, &MFA_GA);
+        assert!(c.uncovered.is_empty(), "{:?}", labels(&c.uncovered));
+        assert!(labels(&c.unknown).iter().any(|l| l.starts_with("bob@")));
+        // Bob is in it: he holds the role once active, and is excluded.
+        idn.group_members
+            .as_mut()
+            .unwrap()
+            .insert("elig-group".into(), vec![member(BOB)]);
+        let c = run(&idn, &ps, &MFA_GA);
+        assert_eq!(labels(&c.uncovered).len(), 1);
+        assert!(c.uncovered[0].label.starts_with("bob@"));
     }
 
     #[test]
