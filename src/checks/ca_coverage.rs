@@ -1551,60 +1551,7 @@ mod tests {
         policy(v)
     }
 
-    const ALICE: &str = "a0000000-0000-0000-0000-000000000001";
-    const BOB: &str = "a0000000-0000-0000-0000-000000000002";
-    const BG: &str = "b0000000-0000-0000-0000-00000000000b";
-    const GUEST: &str = "a0000000-0000-0000-0000-000000000009";
-    const GROUP: &str = "c0000000-0000-0000-0000-000000000001";
-
-    fn user(id: &str, upn: &str, ty: &str) -> Value {
-        json!({"id": id, "userPrincipalName": upn, "userType": ty, "accountEnabled": true})
-    }
-
-    fn member(id: &str) -> Value {
-        json!({"@odata.type": "#microsoft.graph.user", "id": id})
-    }
-
-    /// A tenant: Alice (Global Administrator), Bob, the break-glass account (also GA), a guest;
-    /// one group holding everyone; eligibilities collected (none).
-    fn tenant() -> Identity {
-        Identity {
-            users: Some(vec![
-                user(ALICE, "alice@contoso.example", "Member"),
-                user(BOB, "bob@contoso.example", "Member"),
-                user(BG, "bg@contoso.example", "Member"),
-                user(GUEST, "vendor_x.example#EXT#@contoso.example", "Guest"),
-            ]),
-            directory_roles: Some(vec![json!({
-                "id": "r-1", "roleTemplateId": GLOBAL_ADMIN, "displayName": "Global Administrator",
-                "members": [member(ALICE), member(BG)]
-            })]),
-            role_eligibility_schedules: Some(vec![]),
-            group_members: Some(BTreeMap::from([(
-                GROUP.to_string(),
-                vec![member(ALICE), member(BOB), member(BG), member(GUEST)],
-            )])),
-            named_locations: Some(vec![]),
-            ..Identity::default()
-        }
-    }
-
-    const MFA_ALL: Claim = Claim {
-        population: Population::AllUsers,
-        client_apps: CLIENT_APPS,
-        sign_in_risk: RISK_LEVELS,
-        user_risk: RISK_LEVELS,
-        grant: Grant::Mfa,
-    };
-    const MFA_GA: Claim = Claim {
-        population: Population::RoleHolders(GLOBAL_ADMIN, "Global Administrator"),
-        ..MFA_ALL
-    };
-    const LEGACY: Claim = Claim {
-        client_apps: LEGACY_CLIENTS,
-        grant: Grant::Block,
-        ..MFA_ALL
-    };
+    use super::tests_support::*;
 
     fn run<'p>(idn: &Identity, ps: &'p [ConditionalAccessPolicy], claim: &Claim) -> Coverage<'p> {
         let dir = Directory::new(idn, BTreeMap::new(), Utc::now());
@@ -2137,5 +2084,294 @@ mod tests {
         assert_eq!(m.applies, Tri::No);
         assert!(unknown.is_empty());
         assert_eq!(m.excluded_by, ["excludeGroups bg-group"]);
+    }
+}
+
+/// Fixtures shared by the unit tests and the oracle.
+#[cfg(test)]
+mod tests_support {
+    use super::*;
+
+    pub(super) const ALICE: &str = "a0000000-0000-0000-0000-000000000001";
+    pub(super) const BOB: &str = "a0000000-0000-0000-0000-000000000002";
+    pub(super) const BG: &str = "b0000000-0000-0000-0000-00000000000b";
+    pub(super) const GUEST: &str = "a0000000-0000-0000-0000-000000000009";
+    pub(super) const GROUP: &str = "c0000000-0000-0000-0000-000000000001";
+
+    pub(super) fn user(id: &str, upn: &str, ty: &str) -> Value {
+        json!({"id": id, "userPrincipalName": upn, "userType": ty, "accountEnabled": true})
+    }
+
+    pub(super) fn member(id: &str) -> Value {
+        json!({"@odata.type": "#microsoft.graph.user", "id": id})
+    }
+
+    /// A tenant: Alice (Global Administrator), Bob, the break-glass account (also GA), a guest;
+    /// one group holding everyone; eligibilities collected (none).
+    pub(super) fn tenant() -> Identity {
+        Identity {
+            users: Some(vec![
+                user(ALICE, "alice@contoso.example", "Member"),
+                user(BOB, "bob@contoso.example", "Member"),
+                user(BG, "bg@contoso.example", "Member"),
+                user(GUEST, "vendor_x.example#EXT#@contoso.example", "Guest"),
+            ]),
+            directory_roles: Some(vec![json!({
+                "id": "r-1", "roleTemplateId": GLOBAL_ADMIN, "displayName": "Global Administrator",
+                "members": [member(ALICE), member(BG)]
+            })]),
+            role_eligibility_schedules: Some(vec![]),
+            group_members: Some(BTreeMap::from([(
+                GROUP.to_string(),
+                vec![member(ALICE), member(BOB), member(BG), member(GUEST)],
+            )])),
+            named_locations: Some(vec![]),
+            ..Identity::default()
+        }
+    }
+
+    pub(super) const MFA_ALL: Claim = Claim {
+        population: Population::AllUsers,
+        client_apps: CLIENT_APPS,
+        sign_in_risk: RISK_LEVELS,
+        user_risk: RISK_LEVELS,
+        grant: Grant::Mfa,
+    };
+    pub(super) const MFA_GA: Claim = Claim {
+        population: Population::RoleHolders(GLOBAL_ADMIN, "Global Administrator"),
+        ..MFA_ALL
+    };
+    pub(super) const LEGACY: Claim = Claim {
+        client_apps: LEGACY_CLIENTS,
+        grant: Grant::Block,
+        ..MFA_ALL
+    };
+}
+
+/// The class-by-class search against a brute-force oracle that tries every sign-in point (every
+/// app, client app type, platform, location and risk atom) for every principal.
+#[cfg(test)]
+mod oracle {
+    use proptest::prelude::*;
+
+    use super::tests_support::*;
+    use super::*;
+
+    fn pick<T: Clone>(bits: u32, from: &[T]) -> Vec<T> {
+        from.iter()
+            .enumerate()
+            .filter(|(i, _)| bits & (1 << i) != 0)
+            .map(|(_, x)| x.clone())
+            .collect()
+    }
+
+    /// A random policy from small choice sets, by the bits of `seed`.
+    fn random_policy(i: usize, seed: [u32; 10]) -> ConditionalAccessPolicy {
+        // Each condition is left open half of the time, so that coverage happens.
+        let include_users = match seed[0] % 6 {
+            0 | 4 | 5 => json!({"includeUsers": ["All"]}),
+            1 => json!({"includeUsers": [ALICE]}),
+            2 => json!({"includeGroups": [GROUP]}),
+            _ => json!({"includeRoles": [GLOBAL_ADMIN]}),
+        };
+        let mut users = include_users;
+        let ex = if seed[1] % 3 != 0 { 0 } else { seed[1] >> 4 };
+        users["excludeUsers"] = json!(pick(ex % 4, &[json!(BOB), json!("GuestsOrExternalUsers")]));
+        users["excludeGroups"] = json!(pick(ex >> 2 & 1, &[json!(GROUP)]));
+        users["excludeRoles"] = json!(pick(ex >> 3 & 1, &[json!(GLOBAL_ADMIN)]));
+        let apps = match seed[2] % 6 {
+            0 | 3 | 4 | 5 => json!(["All"]),
+            1 => json!(["app-x"]),
+            _ => json!(["Office365"]),
+        };
+        let clients = if seed[3] % 4 != 0 {
+            json!(["all"])
+        } else {
+            json!(pick(
+                seed[3] % 16,
+                &CLIENT_APPS.iter().map(|s| json!(s)).collect::<Vec<_>>()
+            ))
+        };
+        let platforms = match seed[4] % 6 {
+            0 | 3 | 4 | 5 => json!(null),
+            1 => {
+                json!({"includePlatforms": ["all"], "excludePlatforms": pick(seed[4] >> 2 & 3, &[json!("iOS"), json!("android")])})
+            }
+            _ => {
+                json!({"includePlatforms": pick(seed[4] >> 2 & 7, &[json!("windows"), json!("iOS"), json!("macOS")])})
+            }
+        };
+        let locations = match seed[5] % 7 {
+            0 | 4 | 5 | 6 => json!(null),
+            1 => json!({"includeLocations": ["All"], "excludeLocations": ["AllTrusted"]}),
+            2 => json!({"includeLocations": ["All"], "excludeLocations": ["loc-1"]}),
+            _ => {
+                json!({"includeLocations": pick(seed[5] >> 2 & 3, &[json!("loc-1"), json!("loc-2")])})
+            }
+        };
+        let levels = |b: u32| {
+            let b = if b % 4 != 0 { 0 } else { b >> 2 };
+            json!(pick(
+                b & 15,
+                &RISK_LEVELS.iter().map(|s| json!(s)).collect::<Vec<_>>()
+            ))
+        };
+        let grant = match seed[8] % 4 {
+            0 | 1 => json!({"operator": "OR", "builtInControls": ["mfa"]}),
+            2 => json!({"operator": "OR", "builtInControls": ["block"]}),
+            _ => json!({"operator": "OR", "builtInControls": ["mfa", "compliantDevice"]}),
+        };
+        serde_json::from_value(json!({
+            "id": format!("p-{i}"),
+            "state": if seed[9] % 5 == 0 { "disabled" } else { "enabled" },
+            "conditions": {
+                "users": users,
+                "applications": {"includeApplications": apps,
+                    "excludeApplications": pick(if seed[2] % 16 < 12 { 0 } else { seed[2] >> 4 & 3 }, &[json!("app-x"), json!("Office365")])},
+                "clientAppTypes": clients,
+                "platforms": platforms,
+                "locations": locations,
+                "signInRiskLevels": levels(seed[6]),
+                "userRiskLevels": levels(seed[7]),
+            },
+            "grantControls": grant
+        }))
+        .unwrap()
+    }
+
+    /// Covered / open / unsure for one principal by trying every point.
+    fn brute(
+        credited: &[&ConditionalAccessPolicy],
+        dir: &Directory,
+        rep: &Rep,
+        claim: &Claim,
+    ) -> Outcome {
+        let mut sink = BTreeSet::new();
+        let users: Vec<Tri> = credited
+            .iter()
+            .map(|p| user_match(dir, p.users(), workload(p), rep, &mut sink).applies)
+            .collect();
+        let apps = [
+            "app-x",
+            "(an Office 365 app)",
+            "(a Microsoft admin portal)",
+            "(any other app)",
+        ];
+        let locs = ["loc-1", "loc-2"];
+        let mut points = vec![];
+        for mask in 0..4u32 {
+            let inside: BTreeSet<String> =
+                pick(mask, &locs.map(String::from)).into_iter().collect();
+            points.push((inside.clone(), true));
+            points.push((inside, false));
+        }
+        let mut unsure = false;
+        for a in apps {
+            for c in claim.client_apps {
+                for pl in PLATFORMS {
+                    for pt in &points {
+                        for sr in claim.sign_in_risk {
+                            for ur in claim.user_risk {
+                                let best = credited
+                                    .iter()
+                                    .zip(&users)
+                                    .map(|(p, u)| {
+                                        let sl = p
+                                            .conditions
+                                            .as_ref()
+                                            .and_then(|c| c.sign_in_risk_levels.as_ref());
+                                        let ul = p
+                                            .conditions
+                                            .as_ref()
+                                            .and_then(|c| c.user_risk_levels.as_ref());
+                                        u.and(app_match(p, a, &mut sink))
+                                            .and(client_app_match(p, c, &mut sink))
+                                            .and(platform_match(p, pl))
+                                            .and(location_match(p, pt))
+                                            .and(risk_match(sl, sr, "s", p, &mut sink))
+                                            .and(risk_match(ul, ur, "u", p, &mut sink))
+                                    })
+                                    .fold(Tri::No, Tri::or);
+                                match best {
+                                    Tri::No => return Outcome::Open(String::new()),
+                                    Tri::Maybe => unsure = true,
+                                    Tri::Yes => {}
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if unsure {
+            Outcome::Unsure(String::new())
+        } else {
+            Outcome::Covered
+        }
+    }
+
+    thread_local! {
+        static SEEN: std::cell::RefCell<BTreeSet<&'static str>> = const { std::cell::RefCell::new(BTreeSet::new()) };
+    }
+
+    /// The property below meets every outcome, so it tests something.
+    #[test]
+    fn the_oracle_property_meets_every_outcome() {
+        coverage_agrees_with_trying_every_point();
+        SEEN.with(|s| {
+            assert_eq!(
+                *s.borrow(),
+                BTreeSet::from(["break-glass", "covered", "uncovered", "unknown"])
+            )
+        });
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+        #[test]
+        fn coverage_agrees_with_trying_every_point(
+            seeds in proptest::collection::vec(any::<[u32; 10]>(), 1..4),
+            admins in any::<bool>(),
+            drop_group in any::<bool>(),
+        ) {
+            let policies: Vec<ConditionalAccessPolicy> =
+                seeds.iter().enumerate().map(|(i, s)| random_policy(i, *s)).collect();
+            let mut idn = tenant();
+            if drop_group {
+                idn.group_members = Some(BTreeMap::new());
+            }
+            let dir = Directory::new(&idn, BTreeMap::new(), Utc::now());
+            let claim = if admins { MFA_GA } else { MFA_ALL };
+            let bg = BTreeSet::from([BG.to_string()]);
+            let c = evaluate(&policies, &dir, &claim, &bg, false);
+            let credited: Vec<&ConditionalAccessPolicy> = c
+                .policies
+                .iter()
+                .filter(|j| j.credited.is_ok())
+                .map(|j| j.policy)
+                .collect();
+            for rep in population(&dir, &policies, claim.population) {
+                let truth = brute(&credited, &dir, &rep, &claim);
+                let in_list = |h: &[Hole]| h.iter().any(|x| x.label == rep.label);
+                let bg_rep = rep.id.as_ref().is_some_and(|i| bg.contains(i));
+                let expected = match (&truth, bg_rep) {
+                    (Outcome::Covered, _) => "covered",
+                    (_, true) => "break-glass",
+                    (Outcome::Open(_), false) if rep.certain => "uncovered",
+                    _ => "unknown",
+                };
+                let got = if in_list(&c.uncovered) {
+                    "uncovered"
+                } else if in_list(&c.unknown) {
+                    "unknown"
+                } else if in_list(&c.break_glass) {
+                    "break-glass"
+                } else {
+                    "covered"
+                };
+                prop_assert_eq!(expected, got, "{} under {:#?}", rep.label, policies);
+                SEEN.with(|s| s.borrow_mut().insert(expected));
+            }
+        }
     }
 }
