@@ -2175,7 +2175,11 @@ mod oracle {
             _ => json!({"includeRoles": [GLOBAL_ADMIN]}),
         };
         let mut users = include_users;
-        let ex = if seed[1] % 3 != 0 { 0 } else { seed[1] >> 4 };
+        let ex = if !seed[1].is_multiple_of(3) {
+            0
+        } else {
+            seed[1] >> 4
+        };
         users["excludeUsers"] = json!(pick(ex % 4, &[json!(BOB), json!("GuestsOrExternalUsers")]));
         users["excludeGroups"] = json!(pick(ex >> 2 & 1, &[json!(GROUP)]));
         users["excludeRoles"] = json!(pick(ex >> 3 & 1, &[json!(GLOBAL_ADMIN)]));
@@ -2184,7 +2188,7 @@ mod oracle {
             1 => json!(["app-x"]),
             _ => json!(["Office365"]),
         };
-        let clients = if seed[3] % 4 != 0 {
+        let clients = if !seed[3].is_multiple_of(4) {
             json!(["all"])
         } else {
             json!(pick(
@@ -2210,7 +2214,7 @@ mod oracle {
             }
         };
         let levels = |b: u32| {
-            let b = if b % 4 != 0 { 0 } else { b >> 2 };
+            let b = if !b.is_multiple_of(4) { 0 } else { b >> 2 };
             json!(pick(
                 b & 15,
                 &RISK_LEVELS.iter().map(|s| json!(s)).collect::<Vec<_>>()
@@ -2223,7 +2227,7 @@ mod oracle {
         };
         serde_json::from_value(json!({
             "id": format!("p-{i}"),
-            "state": if seed[9] % 5 == 0 { "disabled" } else { "enabled" },
+            "state": if seed[9].is_multiple_of(5) { "disabled" } else { "enabled" },
             "conditions": {
                 "users": users,
                 "applications": {"includeApplications": apps,
