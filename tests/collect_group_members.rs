@@ -223,3 +223,54 @@ fn a_group_graph_does_not_know_is_a_gap_not_an_empty_group() {
     assert_eq!(status, FindingStatus::Error, "{why}");
     assert!(why.contains(LEAKY_GROUP), "{why}");
 }
+
+/// Every fault on a group's members read: a transient one (a short 429 storm, one 500) leaves
+/// the same inventory and no gap; a lasting one (403, 404, 500s, 429s beyond the budget, a body
+/// that is not JSON, cut short or cut mid-JSON, a `nextLink` back to the same page) is a gap on
+/// that group, never a partial or empty member list, and the admin check that needs the group
+/// is `error`.
+#[test]
+fn every_fault_on_a_group_read_is_recovered_or_a_gap_never_data() {
+    let expected = tenant();
+    let path = format!("/groups/{LEAKY_GROUP}/transitiveMembers");
+    let transient = [
+        FaultRule::new(Target::path(&path), Fault::throttle_secs(0)).times(2),
+        FaultRule::new(Target::path(&path), Fault::ServerError).times(1),
+    ];
+    for rule in transient {
+        let fake = serve(&expected);
+        fake.inject(rule.clone());
+        let inv = collect(&fake);
+        assert!(fake.faults_fired()[0] > 0, "{rule:?} never fired");
+        assert!(
+            inv.source("graph.group_members").unwrap().gaps.is_empty(),
+            "{rule:?}"
+        );
+        assert_eq!(comparable(&expected), comparable(&inv), "{rule:?}");
+    }
+    let lasting = [
+        Fault::Forbidden,
+        Fault::NotFound,
+        Fault::ServerError,
+        Fault::throttle_secs(0),
+        Fault::Malformed,
+        Fault::Truncated,
+        Fault::CutJson,
+        Fault::RepeatNextLink,
+    ];
+    for fault in lasting {
+        let fake = serve(&expected);
+        // The second page too, so a fault after a good first page is not kept as data.
+        let skip = u32::from(fault == Fault::RepeatNextLink);
+        fake.inject(FaultRule::new(Target::path(&path), fault.clone()).skip(skip));
+        let inv = collect(&fake);
+        assert!(fake.faults_fired()[0] > 0, "{fault:?} never fired");
+        let groups = inv.identity.group_members.as_ref().unwrap();
+        assert!(!groups.contains_key(LEAKY_GROUP), "{fault:?} kept data");
+        let src = inv.source("graph.group_members").unwrap();
+        assert_eq!(src.gaps.len(), 1, "{fault:?}: {:?}", src.gaps);
+        assert!(src.gaps[0].scope.ends_with(LEAKY_GROUP), "{fault:?}");
+        let (status, why) = verdict(&inv, "entra_mfa_required_for_admins");
+        assert_eq!(status, FindingStatus::Error, "{fault:?}: {why}");
+    }
+}
