@@ -26,6 +26,7 @@ use url::Url;
 use super::auth::Tokens;
 use super::endpoints::{Endpoints, origin, same_origin};
 use super::redact::redact_str;
+use super::shape::{self, Field};
 
 /// How failed requests are retried. Tests set small values; the defaults suit Azure.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -329,7 +330,13 @@ pub(crate) enum Failure {
     BadLink {
         link: String,
     },
-    NotAList,
+    /// A 2xx body whose shape is not the one the endpoint documents (see `shape`).
+    Shape {
+        /// `GET /path` (no query string) or `POST /path`.
+        endpoint: String,
+        expected: String,
+        got: String,
+    },
     Invalid {
         detail: String,
     },
@@ -397,10 +404,26 @@ impl Failure {
                 let short: String = link.chars().take(80).collect();
                 format!("paging link is not a usable URL ({short:?}); not followed")
             }
-            Failure::NotAList => "the response has no `value` array".to_string(),
+            Failure::Shape {
+                endpoint,
+                expected,
+                got,
+            } => {
+                format!("unexpected response shape from {endpoint}: expected {expected}, got {got}")
+            }
             Failure::Invalid { detail } => detail.clone(),
         };
         redact_str(&text)
+    }
+}
+
+/// A shape mismatch of the answer to `method url`, naming the endpoint by its path (the
+/// query string, with its filters and tokens, stays out of gap reasons).
+pub(crate) fn shape_failure(method: &str, url: &Url, m: shape::Mismatch) -> Failure {
+    Failure::Shape {
+        endpoint: format!("{method} {}", url.path()),
+        expected: m.expected,
+        got: m.got,
     }
 }
 
@@ -842,6 +865,20 @@ impl Http {
             .await
     }
 
+    /// Reads one object: a body that is not one object with the `required` fields (a page,
+    /// a list, an empty body) is a [`Failure::Shape`] naming the endpoint.
+    pub(crate) async fn get_object(
+        &self,
+        kind: CallKind,
+        url: &Url,
+        required: &[Field],
+        meter: &Meter,
+    ) -> Result<Value, Failure> {
+        let body = self.get(kind, url, meter).await?;
+        shape::object(&body, required).map_err(|m| shape_failure("GET", url, m))?;
+        Ok(body)
+    }
+
     /// Reads every page of a list (`value` + `link_field`), following links only on the
     /// origin of `first`, at most `page_cap` pages, stopping at a repeated link.
     pub(crate) async fn get_list(
@@ -849,6 +886,22 @@ impl Http {
         kind: CallKind,
         first: Url,
         link_field: &str,
+        page_cap: u32,
+        meter: &Meter,
+    ) -> Paged {
+        self.get_list_of(kind, first, link_field, &[], page_cap, meter)
+            .await
+    }
+
+    /// [`Http::get_list`] whose items must each be an object with `item_fields`. A page of
+    /// another shape (not an object, no `value` array, an item that is not such an object)
+    /// stops the read with a [`Failure::Shape`]; the earlier pages are kept.
+    pub(crate) async fn get_list_of(
+        &self,
+        kind: CallKind,
+        first: Url,
+        link_field: &str,
+        item_fields: &[Field],
         page_cap: u32,
         meter: &Meter,
     ) -> Paged {
@@ -869,18 +922,17 @@ impl Http {
                 }
             };
             out.pages += 1;
-            let Value::Object(mut map) = body else {
-                out.failure = Some(Failure::NotAList);
-                return out;
-            };
-            match map.remove("value") {
-                Some(Value::Array(items)) => out.items.extend(items),
-                _ => {
-                    out.failure = Some(Failure::NotAList);
+            let next = match shape::page(body, link_field, item_fields) {
+                Ok((items, next)) => {
+                    out.items.extend(items);
+                    next
+                }
+                Err(m) => {
+                    out.failure = Some(shape_failure("GET", &url, m));
                     return out;
                 }
-            }
-            let next = match map.remove(link_field) {
+            };
+            let next = match next {
                 None | Some(Value::Null) => return out,
                 Some(Value::String(s)) if s.trim().is_empty() => return out,
                 Some(Value::String(s)) => s,
@@ -1235,11 +1287,15 @@ mod tests {
         let (http, stub, counters) = client(Arc::new(move |_, target: &str, _| {
             let next = |p: &str| format!("{}/list?page={p}", b.lock().unwrap());
             match target {
-                "/list" => stub::ok(&format!(r#"{{"value":[1,2],"nextLink":"{}"}}"#, next("2"))),
-                "/list?page=2" => {
-                    stub::ok(&format!(r#"{{"value":[3],"nextLink":"{}"}}"#, next("3")))
-                }
-                _ => stub::ok(r#"{"value":[4],"nextLink":null}"#),
+                "/list" => stub::ok(&format!(
+                    r#"{{"value":[{{"n":1}},{{"n":2}}],"nextLink":"{}"}}"#,
+                    next("2")
+                )),
+                "/list?page=2" => stub::ok(&format!(
+                    r#"{{"value":[{{"n":3}}],"nextLink":"{}"}}"#,
+                    next("3")
+                )),
+                _ => stub::ok(r#"{"value":[{"n":4}],"nextLink":null}"#),
             }
         }))
         .await;
@@ -1255,7 +1311,15 @@ mod tests {
             )
             .await;
         assert_eq!(p.failure, None);
-        assert_eq!(p.items, vec![json!(1), json!(2), json!(3), json!(4)]);
+        assert_eq!(
+            p.items,
+            vec![
+                json!({"n": 1}),
+                json!({"n": 2}),
+                json!({"n": 3}),
+                json!({"n": 4})
+            ]
+        );
         assert_eq!((p.pages, meter.calls()), (3, 3));
         assert_eq!(counters.snapshot().arm_subscription, 3);
         // The token went along, as a bearer.
@@ -1269,11 +1333,11 @@ mod tests {
         let (http, stub, _) = client(Arc::new(move |_, target: &str, _| {
             let me = format!("{}{target}", b.lock().unwrap());
             match target {
-                "/repeat" => stub::ok(&format!(r#"{{"value":[1],"nextLink":"{me}"}}"#)),
-                "/foreign" => stub::ok(r#"{"value":[1],"nextLink":"https://elsewhere.test/x"}"#),
-                "/dots" => stub::ok(r#"{"value":[1],"nextLink":"..."}"#),
+                "/repeat" => stub::ok(&format!(r#"{{"value":[{{}}],"nextLink":"{me}"}}"#)),
+                "/foreign" => stub::ok(r#"{"value":[{}],"nextLink":"https://elsewhere.test/x"}"#),
+                "/dots" => stub::ok(r#"{"value":[{}],"nextLink":"..."}"#),
                 "/novalue" => stub::ok(r#"{"items":[]}"#),
-                _ => stub::ok(&format!(r#"{{"value":[1],"nextLink":"{me}x"}}"#)),
+                _ => stub::ok(&format!(r#"{{"value":[{{}}],"nextLink":"{me}x"}}"#)),
             }
         }))
         .await;
@@ -1299,7 +1363,107 @@ mod tests {
         );
         let p = list("/dots", 10).await;
         assert!(matches!(p.failure, Some(Failure::BadLink { .. })), "{p:?}");
-        assert_eq!(list("/novalue", 10).await.failure, Some(Failure::NotAList));
+        let f = list("/novalue", 10).await.failure.unwrap();
+        assert_eq!(
+            f.describe(),
+            "unexpected response shape from GET /novalue: expected a page (an object with a \
+             `value` array of objects), got an object with items"
+        );
+    }
+
+    /// Bodies of another shape than the call documents are refused with a reason naming the
+    /// endpoint; a later page of another shape keeps the pages read before it.
+    #[tokio::test]
+    async fn bodies_of_another_shape_are_refused() {
+        let base = Arc::new(Mutex::new(String::new()));
+        let b = base.clone();
+        let (http, stub, counters) = client(Arc::new(move |_, target: &str, _| match target {
+            "/sites/a/config/web" => stub::ok(r#"{"value":[],"nextLink":null}"#),
+            "/sites/b/config/web" => stub::ok(r#"[{"name":"web","properties":{}}]"#),
+            "/sites/c/config/web" => stub::ok(""),
+            "/sites/d/config/web" => {
+                stub::ok(r#"{"name":"web","properties":{"minTlsVersion":"1.2"}}"#)
+            }
+            "/list" => stub::ok(&format!(
+                r#"{{"value":[{{"id":"a"}}],"nextLink":"{}/list2"}}"#,
+                b.lock().unwrap()
+            )),
+            "/list2" => stub::ok(r#"{"value":[{"id":"b"}, 7]}"#),
+            "/object" => stub::ok(r#"{"id":"a","name":"n"}"#),
+            _ => stub::ok(r#"{"value":{"id":"a"}}"#),
+        }))
+        .await;
+        *base.lock().unwrap() = stub.base.clone();
+        let required = shape::ARM_SETTING;
+        let one = |p: &str| {
+            let u = url(&stub, p);
+            let http = &http;
+            async move {
+                http.get_object(CallKind::ArmResource, &u, required, &Meter::default())
+                    .await
+            }
+        };
+        assert_eq!(
+            one("/sites/a/config/web").await.unwrap_err().describe(),
+            "unexpected response shape from GET /sites/a/config/web: expected one object with \
+             `name` and `properties`, got a page-shaped body (`value` array of 0 items and \
+             `nextLink`)"
+        );
+        assert!(
+            one("/sites/b/config/web")
+                .await
+                .unwrap_err()
+                .describe()
+                .ends_with("got a list (a JSON array of 1 item)")
+        );
+        assert!(
+            one("/sites/c/config/web")
+                .await
+                .unwrap_err()
+                .describe()
+                .ends_with("got an empty body")
+        );
+        assert_eq!(
+            one("/sites/d/config/web").await.unwrap()["properties"]["minTlsVersion"],
+            "1.2"
+        );
+        assert_eq!(
+            counters.snapshot().arm_resource,
+            4,
+            "a shape is not retried"
+        );
+        let list = |p: &str| {
+            let u = url(&stub, p);
+            let http = &http;
+            async move {
+                http.get_list(CallKind::Graph, u, "nextLink", 10, &Meter::default())
+                    .await
+            }
+        };
+        let p = list("/list").await;
+        assert_eq!(p.items, vec![json!({"id": "a"})], "page 1 is kept");
+        assert_eq!(p.pages, 2);
+        assert_eq!(
+            p.failure.unwrap().describe(),
+            "unexpected response shape from GET /list2: expected a page (an object with a \
+             `value` array of objects), got a page whose item 2 is a number"
+        );
+        assert!(
+            list("/object")
+                .await
+                .failure
+                .unwrap()
+                .describe()
+                .ends_with("got an object with id, name")
+        );
+        assert!(
+            list("/other")
+                .await
+                .failure
+                .unwrap()
+                .describe()
+                .ends_with("got an object whose `value` is an object")
+        );
     }
 
     #[tokio::test]

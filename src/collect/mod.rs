@@ -23,6 +23,7 @@ mod http;
 pub mod redact;
 mod resource_graph;
 pub mod scope;
+mod shape;
 pub mod shard;
 
 use std::path::PathBuf;
@@ -223,10 +224,16 @@ impl SourceRecord {
 
     /// Records that `scope` (an ARM id) could not be read, and why.
     pub(crate) fn gap(&mut self, scope: &str, reason: String) {
-        self.gaps.push(Gap {
-            scope: scope.to_string(),
-            reason: redact::redact_str(&reason),
-        });
+        self.gaps.push(Gap::new(scope, redact::redact_str(&reason)));
+    }
+
+    /// Records that one read of a multi-read source (`read`, e.g. the `children` key
+    /// `administrators`) could not be done for `scope`, while the source's other reads were:
+    /// only checks that need that read are made incomplete by it.
+    pub(crate) fn gap_in(&mut self, scope: &str, read: &str, reason: String) {
+        let mut g = Gap::new(scope, redact::redact_str(&reason));
+        g.read = Some(read.to_string());
+        self.gaps.push(g);
     }
 
     /// Closes the record and takes its bar off the screen (the CLI prints the totals).
@@ -254,6 +261,25 @@ impl SourceRecord {
             notes: self.notes,
         }
     }
+}
+
+/// Whether `read` is a sub-read the collector records gaps by for `source` (a check may
+/// declare it needs only that read: `source:read`): a per-resource `children` key of the
+/// source, or a directory role's members by template id.
+#[cfg(test)]
+pub(crate) fn is_sub_read(source: &str, read: &str) -> bool {
+    if arm::child_reads().contains(&(source, read)) {
+        return true;
+    }
+    source == "graph.directory_roles"
+        && read
+            .strip_prefix("directoryRoles/roleTemplateId=")
+            .and_then(|r| r.strip_suffix("/members"))
+            .is_some_and(|t| {
+                t.len() == 36
+                    && t.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+                    && graph::members_read(t) == read
+            })
 }
 
 /// A progress bar per source, drawn on stderr when it is a terminal.
