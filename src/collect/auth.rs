@@ -517,6 +517,19 @@ impl Tokens {
             _ => {}
         }
         let got = self.credential.get_token(&[scope], None).await;
+        // A token response of another shape (no `access_token`) can come back from the
+        // credential as an empty token; sent, it would turn every read into a misleading 401.
+        let got = got.and_then(|t| {
+            if t.token.secret().trim().is_empty() {
+                Err(azure_core::Error::with_message(
+                    azure_core::error::ErrorKind::Credential,
+                    "the token endpoint's answer has no access token (expected an object with \
+                     `access_token`)",
+                ))
+            } else {
+                Ok(t)
+            }
+        });
         let got = match got {
             Ok(t) => t,
             Err(e) => {

@@ -291,6 +291,17 @@ async fn handle(
             r.truncate = true;
             r
         }
+        Some(
+            f @ (Fault::PageShaped
+            | Fault::ListBody
+            | Fault::ObjectBody
+            | Fault::ValueNotArray
+            | Fault::ScalarItems),
+        ) => routes::reshape(
+            &route,
+            routes::respond(&state, &endpoint, &route, &req, false),
+            f,
+        ),
         _ => routes::respond(&state, &endpoint, &route, &req, false),
     };
 
