@@ -2,7 +2,9 @@
 //! per-resource settings Resource Graph lacks (docs/SOURCES.md). Each call's failure becomes a
 //! gap on the subscription or resource it covers; a 404 on a singleton child (e.g.
 //! `managementPolicies/default`) is recorded as `null`: collected, and Azure says it does not
-//! exist.
+//! exist. A singleton child must be one object with `name` and `properties`, a list a page of
+//! objects (`shape`); another shape is a gap. A per-resource gap names the failed child as its
+//! `read`, so only checks that need that child are made incomplete by it.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;

@@ -5,7 +5,10 @@
 //! Directory roles are read with `$expand=members`; a role that comes back without a `members`
 //! array (the expansion was not honoured) has its members read from
 //! `GET /directoryRoles/{id}/members` instead, and a role whose members cannot be read stays
-//! without `members` and is a named gap, so no check counts it as having no members.
+//! without `members` and is a named gap, so no check counts it as having no members. That gap's
+//! `read` names the role's members by template id, so only checks that need that role's members
+//! are made incomplete by it. A singleton must be one object with its `id`, a list a page of
+//! objects (`shape`); another shape is a gap.
 
 use std::sync::Arc;
 

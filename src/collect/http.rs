@@ -3,7 +3,9 @@
 //! backoff and jitter on 5xx, 408, timeouts and connection errors, `Retry-After` on 429/503,
 //! proactive slow-down from the quota headers (Resource Graph `x-ms-user-quota-*`, ARM
 //! `x-ms-ratelimit-remaining-subscription-reads`), per-kind call counts, and list paging
-//! (`nextLink`, `@odata.nextLink`) with a page cap and repeated-link detection.
+//! (`nextLink`, `@odata.nextLink`) with a page cap and repeated-link detection. Bodies are
+//! checked against the shape the call documents (`shape`): `get_object` for one object,
+//! `get_list`/`get_list_of` for pages.
 //!
 //! Every failure comes back as a [`Failure`] the caller turns into a named gap; nothing here
 //! panics on a response, and no body or token is ever logged.
