@@ -791,6 +791,14 @@ fn a_failed_administrators_read_errors_only_the_checks_that_need_it() {
 
     let faulted = assess(inv);
     let clean = assess(&expected);
+    // summary.json names the one read that failed, so an auditor sees the gap's extent.
+    let summary = faulted.summary().unwrap();
+    let gap = summary
+        .gaps
+        .iter()
+        .find(|g| g.source == "arm.sql_server_settings" && g.scope == id)
+        .unwrap_or_else(|| panic!("summary.json lacks the gap: {:#?}", summary.gaps));
+    assert_eq!(gap.read.as_deref(), Some("administrators"));
     let status = |snap: &Snapshot, check: &str, resource: &str| {
         let file = snap
             .checks()
