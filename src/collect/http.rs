@@ -24,6 +24,7 @@ use tracing::{debug, info};
 use url::Url;
 
 use super::auth::Tokens;
+use super::deadline::{Bound, Deadline};
 use super::endpoints::{Endpoints, origin, same_origin};
 use super::redact::redact_str;
 
@@ -278,15 +279,26 @@ impl Counters {
     }
 }
 
-/// Calls made on behalf of one source (its provenance `calls`).
+/// Calls made on behalf of one source (its provenance `calls`), and when its first request was
+/// sent for (the start of its deadline).
 #[derive(Debug, Default)]
 pub(crate) struct Meter {
     calls: AtomicU64,
+    started: std::sync::OnceLock<Instant>,
 }
 
 impl Meter {
     pub(crate) fn calls(&self) -> u64 {
         self.calls.load(Ordering::Relaxed)
+    }
+
+    /// The source's deadline: `limit` after its first request (this call, the first time).
+    fn source_deadline(&self, limit: Duration) -> Deadline {
+        Deadline::new(
+            Bound::Source,
+            *self.started.get_or_init(Instant::now),
+            limit,
+        )
     }
 }
 
@@ -332,6 +344,15 @@ pub(crate) enum Failure {
     NotAList,
     Invalid {
         detail: String,
+    },
+    /// A deadline passed before the read was done: no request was started after it, and a
+    /// request or wait in progress was cut at it.
+    Deadline {
+        deadline: Deadline,
+        /// Attempts sent before it passed (0: the read never started).
+        attempts: u32,
+        /// What the last attempt ended with, when it ended before the deadline.
+        last: Option<Box<Failure>>,
     },
 }
 
@@ -399,6 +420,24 @@ impl Failure {
             }
             Failure::NotAList => "the response has no `value` array".to_string(),
             Failure::Invalid { detail } => detail.clone(),
+            Failure::Deadline {
+                deadline,
+                attempts,
+                last,
+            } => {
+                let mut s = format!("{} reached before this was read", deadline.describe());
+                match (attempts, last) {
+                    (0, _) => {}
+                    (n, Some(f)) => s.push_str(&format!(
+                        "; {n} attempt(s) made, the last: {}",
+                        f.describe()
+                    )),
+                    (n, None) => s.push_str(&format!(
+                        "; {n} attempt(s) made, the last still unanswered when it passed"
+                    )),
+                }
+                s
+            }
         };
         redact_str(&text)
     }
@@ -461,6 +500,10 @@ pub(crate) struct Http {
     tokens: Arc<Tokens>,
     pub(crate) endpoints: Endpoints,
     pub(crate) concurrency: usize,
+    /// The collection's deadline (see [`super::deadline`]).
+    run_deadline: Deadline,
+    /// Each source's deadline, from its first request.
+    source_limit: Duration,
 }
 
 /// The budget a request waits on before it is sent.
@@ -578,10 +621,28 @@ impl Http {
             endpoints,
             concurrency: concurrency.max(1),
             policy,
+            run_deadline: Deadline::new(Bound::Run, Instant::now(), super::DEFAULT_RUN_DEADLINE),
+            source_limit: super::DEFAULT_SOURCE_DEADLINE,
         }
     }
 
-    async fn wait_gate(&self, gate: &Gate) {
+    /// Bounds every request by `run` and by a deadline of `source_limit` per source.
+    pub(crate) fn with_deadlines(mut self, run: Deadline, source_limit: Duration) -> Self {
+        self.run_deadline = run;
+        self.source_limit = source_limit;
+        self
+    }
+
+    /// The deadline of a request made for the source `meter` counts: the earlier of the run's
+    /// and the source's.
+    fn deadline_for(&self, meter: &Meter) -> Deadline {
+        meter
+            .source_deadline(self.source_limit)
+            .earliest(self.run_deadline)
+    }
+
+    /// Waits while `gate` is closed; `false` (at once) when it stays closed past `deadline`.
+    async fn wait_gate(&self, gate: &Gate, deadline: &Deadline) -> bool {
         loop {
             let until = self
                 .gates
@@ -589,20 +650,26 @@ impl Http {
                 .map(|g| g.get(gate).copied())
                 .unwrap_or(None);
             match until {
-                Some(t) if t > Instant::now() => tokio::time::sleep_until(t).await,
-                _ => return,
+                Some(t) if t > Instant::now() => {
+                    if !deadline.allows_wait(t - Instant::now(), Instant::now()) {
+                        return false;
+                    }
+                    tokio::time::sleep_until(t).await
+                }
+                _ => return true,
             }
         }
     }
 
-    /// Reserves one ARM read of a subscription's bucket and waits until it is due.
-    async fn reserve_read(&self, gate: &Gate) {
+    /// Reserves one ARM read of a subscription's bucket and waits until it is due; `false` (at
+    /// once) when it would be due only after `deadline`.
+    async fn reserve_read(&self, gate: &Gate, deadline: &Deadline) -> bool {
         if !matches!(gate, Gate::Subscription(_)) {
-            return;
+            return true;
         }
         let wait = {
             let Ok(mut b) = self.buckets.lock() else {
-                return;
+                return true;
             };
             let now = Instant::now();
             let e = b.entry(gate.clone()).or_insert((ARM_BURST, now));
@@ -612,8 +679,12 @@ impl Http {
             (e.0 < 0.0).then(|| ARM_REFILL_INTERVAL.mul_f64(-e.0))
         };
         if let Some(w) = wait {
+            if !deadline.allows_wait(w, Instant::now()) {
+                return false;
+            }
             tokio::time::sleep(w).await;
         }
+        true
     }
 
     /// Lowers a subscription's bucket estimate to what the service says is left.
@@ -698,6 +769,11 @@ impl Http {
     }
 
     /// Sends one request with retries and returns the JSON body of a 2xx response.
+    ///
+    /// Bounded by the deadline of the request's source (the one `meter` counts for) and of the
+    /// run: no attempt starts once it has passed, waits (quota pauses, the request limiter, a
+    /// token, a backoff or `Retry-After`) end at it, a wait that would outlast it is not begun,
+    /// and an attempt's timeout is cut to what is left.
     pub(crate) async fn send(
         &self,
         kind: CallKind,
@@ -712,33 +788,63 @@ impl Http {
             _ => self.endpoints.arm_scope(),
         };
         let body = body.map(|b| serde_json::to_vec(b).unwrap_or_default());
+        let deadline = self.deadline_for(meter);
         let mut attempts = 0u32;
+        let mut last: Option<Failure> = None;
         loop {
-            attempts += 1;
-            self.wait_gate(&gate).await;
-            self.reserve_read(&gate).await;
-            let token = self
-                .tokens
-                .token(&scope)
-                .await
-                .map_err(|e| Failure::Token {
+            let (sent, last_failure) = (attempts, last.take());
+            let cut = move || {
+                let f = Failure::Deadline {
+                    deadline,
+                    attempts: sent,
+                    last: last_failure.map(Box::new),
+                };
+                info!(path = url.path(), reason = %f.describe(), "request stopped by a deadline");
+                f
+            };
+            if deadline.passed(Instant::now()) {
+                return Err(cut());
+            }
+            let ready = tokio::time::timeout_at(deadline.at, async {
+                self.wait_gate(&gate, &deadline).await && self.reserve_read(&gate, &deadline).await
+            })
+            .await;
+            if !matches!(ready, Ok(true)) {
+                return Err(cut());
+            }
+            let token = match tokio::time::timeout_at(deadline.at, self.tokens.token(&scope)).await
+            {
+                Ok(t) => t.map_err(|e| Failure::Token {
                     detail: e.to_string(),
-                })?;
+                })?,
+                Err(_) => return Err(cut()),
+            };
             let outcome;
             let mut failure_detail = String::new();
             let mut error_body = (None, None);
             {
+                let limiter_closed = || Failure::Invalid {
+                    detail: "request limiter closed".into(),
+                };
                 let _fanout = match kind {
                     CallKind::ArmResource | CallKind::ArmSubscription => {
-                        Some(self.fanout.acquire().await.map_err(|_| Failure::Invalid {
-                            detail: "request limiter closed".into(),
-                        })?)
+                        match tokio::time::timeout_at(deadline.at, self.fanout.acquire()).await {
+                            Ok(p) => Some(p.map_err(|_| limiter_closed())?),
+                            Err(_) => return Err(cut()),
+                        }
                     }
                     CallKind::ResourceGraph | CallKind::Graph => None,
                 };
-                let _permit = self.permits.acquire().await.map_err(|_| Failure::Invalid {
-                    detail: "request limiter closed".into(),
-                })?;
+                let _permit =
+                    match tokio::time::timeout_at(deadline.at, self.permits.acquire()).await {
+                        Ok(p) => p.map_err(|_| limiter_closed())?,
+                        Err(_) => return Err(cut()),
+                    };
+                let (limit, cut_short) = deadline.attempt_timeout(self.timeout, Instant::now());
+                if limit.is_zero() {
+                    return Err(cut());
+                }
+                attempts += 1;
                 self.counters.add(kind);
                 meter.calls.fetch_add(1, Ordering::Relaxed);
                 if attempts > 1 {
@@ -746,10 +852,19 @@ impl Http {
                 }
                 debug!(method = %method, path = url.path(), attempt = attempts, "request");
                 let result = tokio::time::timeout(
-                    self.timeout,
+                    limit,
                     self.attempt(&method, url, body.as_deref(), token.expose_secret()),
                 )
                 .await;
+                if result.is_err() && cut_short {
+                    let f = Failure::Deadline {
+                        deadline,
+                        attempts,
+                        last: None,
+                    };
+                    info!(path = url.path(), reason = %f.describe(), "request stopped by a deadline");
+                    return Err(f);
+                }
                 outcome = match result {
                     Err(_) => Outcome::Timeout,
                     Ok(Attempt::SendError(e)) if e.is_timeout() => Outcome::Timeout,
@@ -799,32 +914,44 @@ impl Http {
                 };
                 decide(&self.policy, attempts, &outcome, &mut rng)
             };
+            let failure = |attempts: u32| match &outcome {
+                Outcome::Status { status, .. } => Failure::Status {
+                    status: *status,
+                    code: error_body.0.clone(),
+                    message: error_body.1.clone(),
+                    attempts,
+                },
+                Outcome::Timeout => Failure::Timeout {
+                    attempts,
+                    each: self.timeout,
+                },
+                Outcome::Connect => Failure::Connection {
+                    attempts,
+                    detail: failure_detail.clone(),
+                },
+                Outcome::Body => Failure::Truncated {
+                    attempts,
+                    detail: failure_detail.clone(),
+                },
+            };
             match decision {
-                Decision::Retry(delay) => {
+                Decision::Retry(delay) if deadline.allows_wait(delay, Instant::now()) => {
                     debug!(path = url.path(), ?outcome, ?delay, "retrying");
+                    last = Some(failure(1));
                     tokio::time::sleep(delay).await;
                 }
-                Decision::Stop => {
-                    let f = match outcome {
-                        Outcome::Status { status, .. } => Failure::Status {
-                            status,
-                            code: error_body.0,
-                            message: error_body.1,
-                            attempts,
-                        },
-                        Outcome::Timeout => Failure::Timeout {
-                            attempts,
-                            each: self.timeout,
-                        },
-                        Outcome::Connect => Failure::Connection {
-                            attempts,
-                            detail: failure_detail,
-                        },
-                        Outcome::Body => Failure::Truncated {
-                            attempts,
-                            detail: failure_detail,
-                        },
+                // The retry could only start after the deadline: stop now, naming it.
+                Decision::Retry(_) => {
+                    let f = Failure::Deadline {
+                        deadline,
+                        attempts,
+                        last: Some(Box::new(failure(1))),
                     };
+                    info!(path = url.path(), reason = %f.describe(), "request stopped by a deadline");
+                    return Err(f);
+                }
+                Decision::Stop => {
+                    let f = failure(attempts);
                     info!(path = url.path(), reason = %f.describe(), "request failed");
                     return Err(f);
                 }
@@ -1368,6 +1495,182 @@ mod tests {
         assert!(matches!(f, Failure::Timeout { attempts: 3, .. }), "{f:?}");
         assert!(started.elapsed() < Duration::from_secs(3));
         assert_eq!(counters.snapshot().graph, 3);
+    }
+
+    /// A run deadline `limit` from now, and a source deadline of `source` per meter.
+    fn bounded(http: Http, run: Duration, source: Duration) -> Http {
+        http.with_deadlines(Deadline::new(Bound::Run, Instant::now(), run), source)
+    }
+
+    fn hanging() -> Arc<stub::Handler> {
+        Arc::new(|_, _, _| {
+            let mut r = stub::ok("{}");
+            r.delay = Duration::from_secs(5);
+            r
+        })
+    }
+
+    #[tokio::test]
+    async fn a_hanging_request_is_cut_at_the_deadline() {
+        let (http, stub, _) = client(hanging()).await;
+        // A request timeout longer than the deadline: the deadline must cut the attempt.
+        let mut http = bounded(http, Duration::from_millis(200), Duration::from_secs(60));
+        http.timeout = Duration::from_secs(4);
+        let started = std::time::Instant::now();
+        let f = http
+            .get(
+                CallKind::ArmResource,
+                &url(&stub, "/hang"),
+                &Meter::default(),
+            )
+            .await
+            .unwrap_err();
+        let took = started.elapsed();
+        assert!(
+            took >= Duration::from_millis(150) && took < Duration::from_secs(2),
+            "{took:?}"
+        );
+        assert!(
+            matches!(&f, Failure::Deadline { attempts: 1, last: None, deadline } if deadline.bound == Bound::Run),
+            "{f:?}"
+        );
+        assert_eq!(
+            f.describe(),
+            "per-run deadline of 0.2 s reached before this was read; 1 attempt(s) made, the \
+             last still unanswered when it passed"
+        );
+        // Nothing is sent once the deadline has passed.
+        let f = http
+            .get(CallKind::Graph, &url(&stub, "/later"), &Meter::default())
+            .await
+            .unwrap_err();
+        assert_eq!(
+            f.describe(),
+            "per-run deadline of 0.2 s reached before this was read"
+        );
+        assert_eq!(stub.seen.lock().unwrap().len(), 1, "no request after it");
+    }
+
+    #[tokio::test]
+    async fn a_source_deadline_runs_from_the_sources_first_request() {
+        let (http, stub, _) = client(hanging()).await;
+        let http = bounded(http, Duration::from_secs(60), Duration::from_millis(250));
+        let meter = Meter::default();
+        // Per attempt 300 ms (the stub client's timeout), three attempts: 900 ms without the
+        // source's deadline.
+        let started = std::time::Instant::now();
+        let f = http
+            .get(CallKind::Graph, &url(&stub, "/a"), &meter)
+            .await
+            .unwrap_err();
+        assert!(
+            started.elapsed() < Duration::from_millis(700),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(
+            f.describe()
+                .starts_with("per-source deadline of 0.25 s reached before this was read"),
+            "{}",
+            f.describe()
+        );
+        // The same source has nothing left; another source has its own deadline.
+        let f = http
+            .get(CallKind::Graph, &url(&stub, "/b"), &meter)
+            .await
+            .unwrap_err();
+        assert!(matches!(f, Failure::Deadline { attempts: 0, .. }), "{f:?}");
+        let other = Meter::default();
+        let f = http
+            .get(CallKind::Graph, &url(&stub, "/c"), &other)
+            .await
+            .unwrap_err();
+        assert!(matches!(f, Failure::Deadline { attempts: 1, .. }), "{f:?}");
+        assert_eq!((meter.calls(), other.calls()), (1, 1));
+    }
+
+    #[tokio::test]
+    async fn a_retry_after_beyond_the_deadline_stops_at_once_naming_the_429() {
+        let (http, stub, counters) = client(Arc::new(|_, _, _| {
+            let mut r = stub::status(
+                429,
+                r#"{"error":{"code":"TooManyRequests","message":"slow down"}}"#,
+            );
+            r.headers.push(("retry-after", "30".into()));
+            r
+        }))
+        .await;
+        // Retry-After is capped to 300 ms by the stub client's policy; 200 ms are left.
+        let http = bounded(http, Duration::from_millis(200), Duration::from_secs(60));
+        let started = std::time::Instant::now();
+        let f = http
+            .get(
+                CallKind::ArmSubscription,
+                &url(&stub, "/busy"),
+                &Meter::default(),
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            started.elapsed() < Duration::from_millis(150),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(
+            f.describe(),
+            "per-run deadline of 0.2 s reached before this was read; 1 attempt(s) made, the \
+             last: HTTP 429 TooManyRequests: slow down"
+        );
+        assert_eq!(
+            counters.snapshot().arm_subscription,
+            1,
+            "no retry into the deadline"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_slow_drip_of_pages_stops_at_the_deadline_and_keeps_what_was_read() {
+        let base = Arc::new(Mutex::new(String::new()));
+        let b = base.clone();
+        let (http, stub, _) = client(Arc::new(move |_, _, nth| {
+            // Every page a fresh link, so neither the repeat check nor a small cap stops it.
+            let mut r = stub::ok(&format!(
+                r#"{{"value":[{nth}],"nextLink":"{}/drip?page={}"}}"#,
+                b.lock().unwrap(),
+                nth + 1
+            ));
+            r.delay = Duration::from_millis(60);
+            r
+        }))
+        .await;
+        *base.lock().unwrap() = stub.base.clone();
+        let http = bounded(http, Duration::from_secs(60), Duration::from_millis(400));
+        let started = std::time::Instant::now();
+        let p = http
+            .get_list(
+                CallKind::Graph,
+                url(&stub, "/drip"),
+                "nextLink",
+                1000,
+                &Meter::default(),
+            )
+            .await;
+        assert!(
+            started.elapsed() < Duration::from_millis(900),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(
+            matches!(&p.failure, Some(Failure::Deadline { deadline, .. }) if deadline.bound == Bound::Source),
+            "{:?}",
+            p.failure
+        );
+        assert!(
+            p.pages >= 2,
+            "pages read before the deadline are kept: {}",
+            p.pages
+        );
+        assert_eq!(p.items.len(), p.pages as usize);
     }
 
     #[tokio::test]
