@@ -190,6 +190,18 @@ fn summary(c: &Collected) -> String {
              report `error`, never `pass`\n",
         );
     }
+    let stopped = inv
+        .sources
+        .iter()
+        .flat_map(|s| &s.gaps)
+        .filter(|g| g.reason.contains(" deadline of ") && g.reason.contains("before this was read"))
+        .count();
+    if stopped > 0 {
+        out.push_str(&format!(
+            "  {stopped} of them stopped by a deadline (collect.source_deadline_secs, \
+             collect.run_deadline_secs)\n"
+        ));
+    }
     out
 }
 

@@ -82,11 +82,10 @@ impl Deadline {
         }
     }
 
-    /// Whether a wait of `delay` from `now` (a backoff, a `Retry-After`, a quota pause) still
-    /// leaves time to send the request after it. A wait that ends at or after the deadline is
-    /// not worth starting: the request it waits for could not be sent.
-    pub(crate) fn allows_wait(&self, delay: Duration, now: Instant) -> bool {
-        now.checked_add(delay).is_some_and(|end| end < self.at)
+    /// A wait of `delay` from `now` (a backoff, a `Retry-After`), cut to what is left: a retry
+    /// is never sent after the deadline, and `Retry-After` is never cut short by a retry.
+    pub(crate) fn cut_wait(&self, delay: Duration, now: Instant) -> Duration {
+        delay.min(self.left(now))
     }
 
     /// `per-run deadline of 60 s`.
@@ -180,15 +179,26 @@ mod tests {
     }
 
     #[test]
-    fn a_wait_is_taken_only_when_the_request_after_it_can_still_start() {
+    fn a_wait_is_cut_to_what_is_left() {
         let t0 = Instant::now();
         let d = at(t0, Bound::Source, 10);
-        assert!(d.allows_wait(Duration::from_secs(9), t0));
-        assert!(!d.allows_wait(Duration::from_secs(10), t0));
-        // A 30 s Retry-After with 10 s left: stop now rather than sleep into the deadline.
-        assert!(!d.allows_wait(Duration::from_secs(30), t0));
-        assert!(!d.allows_wait(Duration::ZERO, t0 + Duration::from_secs(10)));
-        assert!(!d.allows_wait(Duration::MAX, t0));
+        assert_eq!(
+            d.cut_wait(Duration::from_secs(9), t0),
+            Duration::from_secs(9)
+        );
+        // A 30 s Retry-After with 10 s left ends at the deadline, and the read with it.
+        assert_eq!(
+            d.cut_wait(Duration::from_secs(30), t0),
+            Duration::from_secs(10)
+        );
+        assert_eq!(
+            d.cut_wait(Duration::from_secs(30), t0 + Duration::from_secs(8)),
+            Duration::from_secs(2)
+        );
+        assert_eq!(
+            d.cut_wait(Duration::MAX, t0 + Duration::from_secs(10)),
+            Duration::ZERO
+        );
     }
 
     #[test]

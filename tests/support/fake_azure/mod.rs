@@ -115,6 +115,11 @@ pub enum Fault {
     RepeatNextLink,
     /// Any status with this JSON body (e.g. an error message that echoes a secret).
     Respond { status: u16, body: String },
+    /// A slow drip that never ends: the page is answered after `delay`, and its `nextLink` /
+    /// `@odata.nextLink` (ARM and Graph lists) leads to the same page under a URL never seen
+    /// before, so neither repeated-link detection nor anything but the page cap or a deadline
+    /// stops the paging.
+    EndlessPages { delay: Duration },
 }
 
 impl Fault {
