@@ -167,7 +167,7 @@ fn no_pass_on_missing_data(inv: &Inventory, gaps: &[(String, String, String)]) {
 }
 
 /// The case: every per-resource ARM read hangs (96 reads of the demo tenant, each 4
-/// attempts of 30 s: about 26 minutes at 8 in flight; 43 s with 1 s timeouts and 3 attempts
+/// attempts of 30 s: about 27 minutes at 8 in flight; 43 s with 1 s timeouts and 3 attempts
 /// before deadlines existed). A per-source deadline of 3 s ends each source 3 s after its first
 /// request, and every read it stopped is a gap on its resource that names the deadline.
 #[test]
