@@ -561,6 +561,11 @@ pub(crate) async fn resource_children(
                                     running.push(lane(rx));
                                     tx
                                 });
+                            // A read waiting in its subscription's lane is the source's work:
+                            // the source's deadline runs from its first read queued, so
+                            // sources whose reads queue behind another's hang end with it
+                            // rather than one after the other.
+                            meters[si].start();
                             // The lane lives until its sender is dropped below.
                             let _ = tx.unbounded_send((si, call, r.id.clone(), url));
                         }

@@ -131,6 +131,11 @@ pub enum Fault {
     /// 200 with the real answer whose items (`value` or `data`) are strings and numbers, not
     /// objects; a singleton comes back as `{"value": ["x", 1]}`.
     ScalarItems,
+    /// A slow drip that never ends: the page is answered after `delay`, and its `nextLink` /
+    /// `@odata.nextLink` (ARM and Graph lists) leads to the same page under a URL never seen
+    /// before, so neither repeated-link detection nor anything but the page cap or a deadline
+    /// stops the paging.
+    EndlessPages { delay: Duration },
 }
 
 impl Fault {
