@@ -483,6 +483,15 @@ async fn group_members(
         vec![tenant_scope.to_string()],
     );
     let Some(policies) = &identity.conditional_access_policies else {
+        if let Some(deadline) = http.run_deadline_passed() {
+            // The run ran out before the policies, let alone their groups, were read.
+            let f = Failure::Deadline {
+                deadline,
+                attempts: 0,
+                last: None,
+            };
+            rec.gap(tenant_scope, reason(&f, &grant(GROUP_MEMBERS_PERMISSION)));
+        }
         // The policies' own gap names the cause; `None` here keeps every group unknown.
         rec.notes.push(
             "conditional access policies were not collected, so the groups they name are \

@@ -663,6 +663,14 @@ impl Http {
         self
     }
 
+    /// The run's deadline once it has passed: a source with nothing to request (its input was
+    /// not collected) still reports the deadline that stopped the run.
+    pub(crate) fn run_deadline_passed(&self) -> Option<Deadline> {
+        self.run_deadline
+            .passed(Instant::now())
+            .then_some(self.run_deadline)
+    }
+
     /// The deadline of a request made for the source `meter` counts: the earlier of the run's
     /// and, once the source has sent its first request, the source's.
     fn deadline_for(&self, meter: &Meter) -> Deadline {
