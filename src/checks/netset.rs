@@ -643,6 +643,76 @@ pub fn covered_ports<A: Point, P: Point>(
     }))
 }
 
+/// What an IP allow-list (a firewall's `ipRules`) admits, judged by coverage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllowList {
+    /// Number of entries read.
+    pub len: usize,
+    /// The families (`IPv4`, `IPv6`) whose whole public space the entries together admit.
+    pub open: Vec<&'static str>,
+    /// The entries that make up that coverage, as written.
+    pub culprits: Vec<String>,
+}
+
+/// Reads an allow-list as Azure firewalls return it, `[{"<field>": "203.0.113.0/24"}, …]`.
+/// Values in `special` have a meaning other than their address (Cosmos DB's `0.0.0.0`, "accept
+/// connections from Azure datacenters") and are left out of the union. `Err` says which entry
+/// or value could not be read.
+pub fn read_allow_list(
+    list: &serde_json::Value,
+    field: &str,
+    special: &[&str],
+) -> Result<AllowList, String> {
+    let items = list
+        .as_array()
+        .ok_or_else(|| format!("is not a list but {list}"))?;
+    let mut values = Vec::with_capacity(items.len());
+    for item in items {
+        let value = item
+            .get(field)
+            .and_then(serde_json::Value::as_str)
+            .ok_or_else(|| format!("has an entry without {field}: {item}"))?;
+        if special.contains(&value.trim()) {
+            continue;
+        }
+        values.push((
+            value.to_string(),
+            parse_address(value).map_err(|e| e.to_string())?,
+        ));
+    }
+    let net = AddrSet::internet();
+    let mut open = Vec::new();
+    let mut chosen = std::collections::BTreeSet::new();
+    let v4 = culprits(
+        values.iter().map(|(_, s)| s.v4.clone()).enumerate(),
+        &net.v4,
+    );
+    if !v4.is_empty() {
+        open.push("IPv4");
+        chosen.extend(v4);
+    }
+    let v6 = culprits(
+        values.iter().map(|(_, s)| s.v6.clone()).enumerate(),
+        &net.v6,
+    );
+    if !v6.is_empty() {
+        open.push("IPv6");
+        chosen.extend(v6);
+    }
+    Ok(AllowList {
+        len: items.len(),
+        open,
+        culprits: chosen.into_iter().map(|i| values[i].0.clone()).collect(),
+    })
+}
+
+impl AllowList {
+    /// "every public IPv4 address" (or IPv6, or both), for reasons.
+    pub fn describe_open(&self) -> String {
+        format!("every public {} address", self.open.join(" and "))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
@@ -761,6 +831,29 @@ mod tests {
         assert!(zero.must.is_empty());
         assert!(Source::parse("10.0.0.256/24").is_err());
         assert!(Source::parse("1nternet").is_err());
+    }
+
+    #[test]
+    fn allow_lists_are_judged_by_coverage() {
+        let list = serde_json::json!([
+            {"value": "0.0.0.0/1"}, {"value": "203.0.113.9"}, {"value": "128.0.0.0/1"}
+        ]);
+        let a = read_allow_list(&list, "value", &[]).unwrap();
+        assert_eq!(a.open, ["IPv4"]);
+        assert_eq!(a.culprits, ["0.0.0.0/1", "128.0.0.0/1"]);
+        assert_eq!(a.describe_open(), "every public IPv4 address");
+        let closed = read_allow_list(
+            &serde_json::json!([{"value": "0.0.0.0"}, {"value": "128.0.0.0/1"}]),
+            "value",
+            &["0.0.0.0"],
+        )
+        .unwrap();
+        assert!(closed.open.is_empty() && closed.culprits.is_empty() && closed.len == 2);
+        let err =
+            read_allow_list(&serde_json::json!([{"value": "1.2.3"}]), "value", &[]).unwrap_err();
+        assert!(err.contains("\"1.2.3\""), "{err}");
+        assert!(read_allow_list(&serde_json::json!([{"x": 1}]), "value", &[]).is_err());
+        assert!(read_allow_list(&serde_json::json!("1.2.3.4"), "value", &[]).is_err());
     }
 
     #[test]
