@@ -5,7 +5,10 @@
 //!
 //! Every NSG exposure check shares [`exposure_verdict`], parametrised by an [`Exposure`] (the
 //! protocol/port spans a check cares about), so SSH, RDP, databases, file sharing and "all
-//! ports" can never drift apart in how they read a rule, a source, a port range or a Deny.
+//! ports" can never drift apart in how they read a rule, a source, a port range or a Deny. The
+//! rules become address and port sets through [`super::netset`], which also evaluates them in
+//! priority order; this module decides which Denies may be credited against which Allow
+//! (protocol, destination, source ports) and what "exposed" means for each check.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -36,20 +39,30 @@ const POLICY_MGMT_PORTS: &str = "22730e10-96f6-4aac-ad84-9383d35b5917";
 /// Shared wording of every NSG exposure check's description: how rules are read.
 macro_rules! nsg_semantics {
     () => {
-        " Reads properties.securityRules (the user-defined rules; the fixed default rules never \
-         admit internet traffic). A rule exposes the ports when it is an inbound Allow whose \
-         protocol carries them (* counts as Tcp and Udp), whose sourceAddressPrefix or \
-         sourceAddressPrefixes include an internet source (*, Internet, Any, 0.0.0.0 or any /0 \
-         prefix such as 0.0.0.0/0 or ::/0; application security groups are never the internet) \
-         and whose destinationPortRange or destinationPortRanges (single ports, ranges such as \
-         20-25, or *) overlap them. Rules are evaluated as Azure does, by priority: an inbound \
-         Deny with a lower priority number whose protocol, internet source (per IPv4/IPv6 \
-         family), destination (* or the same prefixes/ASGs) and ports cover everything the Allow \
-         exposes shadows it completely; a fully shadowed Allow passes and is recorded under \
-         shadowed_rules with the Deny rules that shadow it. Partly shadowed Allows still fail. \
-         Offending rule names are recorded; absent securityRules, or a rule whose access, \
-         direction, protocol, source or ports cannot be read, is an error unless another rule \
-         already fails."
+        " Reads properties.securityRules and, when collected, properties.defaultSecurityRules \
+         (AllowVnetInBound, AllowAzureLoadBalancerInBound and DenyAllInBound at 65500 never admit \
+         the internet). Sources, destinations and ports are sets: address prefixes (CIDR, single \
+         addresses, IPv4 and IPv6), port specs (*, n, a-b, lists, over the singular and plural \
+         fields) and tags (* and Any are every address; Internet is the public internet; \
+         VirtualNetwork and application security groups are the entity's private networks; \
+         AzureLoadBalancer is 168.63.129.16; any other service tag, such as AzureCloud or \
+         Storage, may be internet-wide for an Allow and covers nothing for a Deny; see \
+         docs/NETWORK.md). Rules are evaluated as Azure does, by priority, as set subtraction: \
+         on each protocol (* counts as Tcp and Udp; ICMP, ESP and AH carry no ports) and port, \
+         what the inbound Allow rules admit minus what inbound Deny rules with a lower priority \
+         number remove, a Deny counting only when its destination covers the Allow's and its \
+         source ports are every port. The ports are exposed when what remains covers every public \
+         IPv4 address or every public IPv6 address, however many rules and prefixes it is \
+         written as. The rules that make up the exposure are recorded under offending_rules, the \
+         exposed protocol/family/ports under exposed, and Allows that Denies cut under \
+         shadowed_rules with those Denies. Absent securityRules, or an Allow rule whose access, \
+         direction, protocol, source, destination or ports cannot be read, is an error naming \
+         the rule and value unless another rule already fails; an unreadable Deny is never \
+         credited and is listed under uncredited_deny_rules. Since catalogue 2026.12.0: sources \
+         and ports are judged as sets by coverage (several prefixes or rules that together cover \
+         the internet expose the port, Denies whose sources together cover it shadow), unknown \
+         service tags fail closed, Denies with narrowed source ports are not credited, default \
+         rules are read, and unreadable values are errors instead of being skipped."
     };
 }
 
@@ -137,8 +150,9 @@ pub(super) const CHECKS: &[Check] = &[
         criteria: &["CC6.1", "CC6.6"],
         cis: &[],
         policies: &[],
-        what: "every port (a Tcp, Udp or * rule whose ports are *, 0-65535 or 1-65535; ICMP, ESP \
-               and AH carry no ports and are not counted)",
+        what: "every port (the Allow rules together open Tcp or Udp ports 1-65535 to the whole \
+               internet, however many rules and ranges that takes, and higher-priority Denies \
+               do not close all of it; ICMP, ESP and AH carry no ports and are not counted)",
         rationale: "An any-port inbound rule from the internet removes the network boundary \
                     altogether for everything behind the group; CC6.6 requires measures against \
                     threats from outside the system boundary.",
@@ -866,7 +880,7 @@ struct NsgRule {
 enum Parsed {
     /// Outbound, or carries none of the exposure's protocols.
     Skip,
-    Rule(NsgRule),
+    Rule(Box<NsgRule>),
     /// A field could not be read: for an Allow an error, for a Deny never credited.
     Bad {
         allow: bool,
@@ -959,7 +973,7 @@ fn parse_rule(rule: &Value, e: Exposure) -> Parsed {
         })
     };
     match body() {
-        Ok(r) => Parsed::Rule(r),
+        Ok(r) => Parsed::Rule(Box::new(r)),
         Err(why) => Parsed::Bad { allow, why },
     }
 }
@@ -1131,7 +1145,7 @@ fn exposure_verdict(r: &Resource, e: Exposure) -> Verdict {
     for rule in user.iter().chain(defaults) {
         match parse_rule(rule, e) {
             Parsed::Skip => {}
-            Parsed::Rule(nr) => rules.push(nr),
+            Parsed::Rule(nr) => rules.push(*nr),
             Parsed::Bad { allow: true, why } => {
                 unreadable.push(format!("{}: {why}", rule_name(rule)));
             }
