@@ -2676,6 +2676,70 @@ mod tests {
         }
     }
 
+    /// Source tokens and, per token, which atoms it covers: the four IPv4 /2 blocks (each
+    /// meets the public internet, so IPv4 is exposed exactly when all four are admitted) and
+    /// the IPv6 half ::/1 (which holds all of 2000::/3, the public IPv6 space).
+    const TOKENS: [(&str, [bool; 5]); 9] = [
+        ("*", [true, true, true, true, true]),
+        ("0.0.0.0/0", [true, true, true, true, false]),
+        ("0.0.0.0/1", [true, true, false, false, false]),
+        ("128.0.0.0/1", [false, false, true, true, false]),
+        ("64.0.0.0/2", [false, true, false, false, false]),
+        ("192.0.0.0/2", [false, false, false, true, false]),
+        ("::/1", [false, false, false, false, true]),
+        ("8000::/1", [false; 5]),
+        ("10.0.0.0/8", [false; 5]),
+    ];
+    const PORTS: [(&str, bool); 5] = [
+        ("22", true),
+        ("*", true),
+        ("20-23", true),
+        ("23-65535", false),
+        ("0-21", false),
+    ];
+    const PROTOS: [(&str, bool); 3] = [("Tcp", true), ("*", true), ("Udp", false)];
+
+    proptest::proptest! {
+        /// End to end through the JSON reader: random Allow/Deny rules with protocols, split
+        /// prefixes and port specs, judged by the SSH check, against first-match evaluation
+        /// of every (atom, TCP 22) by hand.
+        #[test]
+        fn nsg_ssh_verdict_matches_first_match_on_atoms(
+            rules in proptest::collection::vec(
+                (proptest::bool::ANY, 0..3usize, proptest::collection::vec(0..9usize, 1..3), 0..5usize),
+                0..6,
+            )
+        ) {
+            let mut extra = Vec::new();
+            let mut admitted = [false; 5];
+            let mut decided = [false; 5];
+            for (i, (allow, proto, srcs, port)) in rules.iter().enumerate() {
+                let prefixes: Vec<&str> = srcs.iter().map(|&t| TOKENS[t].0).collect();
+                let priority = 100 + i as i64;
+                extra.push(json!({"name": format!("r{i}"), "properties": {
+                    "protocol": PROTOS[*proto].0, "sourcePortRange": "*",
+                    "destinationPortRange": PORTS[*port].0,
+                    "sourceAddressPrefixes": prefixes, "destinationAddressPrefix": "*",
+                    "access": if *allow { "Allow" } else { "Deny" },
+                    "priority": priority, "direction": "Inbound"
+                }}));
+                // Rules are generated in priority order: the first match decides each atom.
+                if PROTOS[*proto].1 && PORTS[*port].1 {
+                    for atom in 0..5 {
+                        if !decided[atom] && srcs.iter().any(|&t| TOKENS[t].1[atom]) {
+                            decided[atom] = true;
+                            admitted[atom] = *allow;
+                        }
+                    }
+                }
+            }
+            let exposed = admitted[..4].iter().all(|&a| a) || admitted[4];
+            let v = eval_resource("network_nsg_ssh_restricted", &nsg_with(Value::from(extra)));
+            let want = if exposed { S::Fail } else { S::Pass };
+            proptest::prop_assert_eq!(v.status, want, "{}", v.reason);
+        }
+    }
+
     #[test]
     fn default_rules_are_evaluated_and_never_expose() {
         let r = fixture_resource(GET, 0);
