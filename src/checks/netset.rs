@@ -953,15 +953,19 @@ mod tests {
         rs[d].dest == 0 || rs[d].dest == rs[a].dest
     }
 
-    /// A subset of the u8 universe as a 256-bit map, for the oracle.
-    type Bits = [bool; 256];
+    /// A subset of the u8 universe as a 256-bit map (bit `x` of word `x / 128`), for the oracle.
+    type Bits = [u128; 2];
 
     fn bits(rs: &[(u8, u8)]) -> Bits {
-        let mut b = [false; 256];
+        let mut b = [0u128; 2];
         for x in brute(rs) {
-            b[usize::from(x)] = true;
+            b[usize::from(x / 128)] |= 1 << (x % 128);
         }
         b
+    }
+
+    fn has(b: &Bits, x: u8) -> bool {
+        b[usize::from(x / 128)] & (1 << (x % 128)) != 0
     }
 
     /// The oracle, by enumeration of every (address, port): admitted when some Allow matches
@@ -969,22 +973,26 @@ mod tests {
     fn admitted(rs: &[R]) -> Vec<Bits> {
         let src: Vec<Bits> = rs.iter().map(|r| bits(&r.sources)).collect();
         let ports: Vec<Bits> = rs.iter().map(|r| bits(&r.ports)).collect();
-        (0..256)
+        (0..=255u8)
             .map(|port| {
-                let mut out = [false; 256];
-                for (addr, slot) in out.iter_mut().enumerate() {
-                    *slot = rs.iter().enumerate().any(|(ai, a)| {
-                        a.allow
-                            && src[ai][addr]
-                            && ports[ai][port]
-                            && !rs.iter().enumerate().any(|(di, d)| {
-                                !d.allow
-                                    && d.priority < a.priority
-                                    && applies(rs, di, ai)
-                                    && src[di][addr]
-                                    && ports[di][port]
-                            })
-                    });
+                let mut out = [0u128; 2];
+                for (ai, a) in rs.iter().enumerate() {
+                    if !a.allow || !has(&ports[ai], port) {
+                        continue;
+                    }
+                    let mut blocked = [0u128; 2];
+                    for (di, d) in rs.iter().enumerate() {
+                        if !d.allow
+                            && d.priority < a.priority
+                            && applies(rs, di, ai)
+                            && has(&ports[di], port)
+                        {
+                            blocked = [blocked[0] | src[di][0], blocked[1] | src[di][1]];
+                        }
+                    }
+                    for w in 0..2 {
+                        out[w] |= src[ai][w] & !blocked[w];
+                    }
                 }
                 out
             })
@@ -1009,97 +1017,99 @@ mod tests {
     }
 
     proptest! {
-        #[test]
-        fn set_operations_match_brute_force(a in ranges8(), b in ranges8()) {
-            let (sa, sb) = (set8(&a), set8(&b));
-            let (ba, bb) = (brute(&a), brute(&b));
-            prop_assert_eq!(members(&sa), ba.clone());
-            prop_assert_eq!(members(&sa.union(&sb)), &ba | &bb);
-            prop_assert_eq!(members(&sa.intersect(&sb)), &ba & &bb);
-            prop_assert_eq!(members(&sa.subtract(&sb)), &ba - &bb);
-            let all: BTreeSet<u8> = (0..=255).collect();
-            prop_assert_eq!(members(&sa.complement()), &all - &ba);
-            prop_assert_eq!(sa.covers(&sb), bb.is_subset(&ba));
-            prop_assert_eq!(sa.overlaps(&sb), !ba.is_disjoint(&bb));
-            prop_assert_eq!(sa.is_full(), ba.len() == 256);
-            // Normal form: sorted, disjoint, not adjacent.
-            for w in sa.ranges().windows(2) {
-                prop_assert!(u16::from(w[0].1) + 1 < u16::from(w[1].0));
-            }
-        }
-
-        #[test]
-        fn evaluation_matches_enumeration(rs in rules8(), target in ranges8()) {
-            let rules = engine_rules(&rs);
-            let segs = evaluate(&rules, |d, a| applies(&rs, d, a));
-            let target = set8(&target);
-            let oracle = admitted(&rs);
-            let mut covered = BTreeSet::new();
-            for port in 0..=255u8 {
-                let want: BTreeSet<u8> = (0..=255u8).filter(|&x| oracle[usize::from(port)][usize::from(x)]).collect();
-                prop_assert_eq!(members(&exposed_at(&segs, port)), want.clone(), "port {}", port);
-                if members(&target).is_subset(&want) && !want.is_empty() {
-                    covered.insert(port);
+            #[test]
+            fn set_operations_match_brute_force(a in ranges8(), b in ranges8()) {
+                let (sa, sb) = (set8(&a), set8(&b));
+                let (ba, bb) = (brute(&a), brute(&b));
+                prop_assert_eq!(members(&sa), ba.clone());
+                prop_assert_eq!(members(&sa.union(&sb)), &ba | &bb);
+                prop_assert_eq!(members(&sa.intersect(&sb)), &ba & &bb);
+                prop_assert_eq!(members(&sa.subtract(&sb)), &ba - &bb);
+                let all: BTreeSet<u8> = (0..=255).collect();
+                prop_assert_eq!(members(&sa.complement()), &all - &ba);
+                prop_assert_eq!(sa.covers(&sb), bb.is_subset(&ba));
+                prop_assert_eq!(sa.overlaps(&sb), !ba.is_disjoint(&bb));
+                prop_assert_eq!(sa.is_full(), ba.len() == 256);
+                // Normal form: sorted, disjoint, not adjacent.
+                for w in sa.ranges().windows(2) {
+                    prop_assert!(u16::from(w[0].1) + 1 < u16::from(w[1].0));
                 }
             }
-            // Coverage of a target (the "internet") is decided per port, like the checks do.
-            let engine: BTreeSet<u8> = members(&covered_ports(&segs, &target, false))
-                .into_iter()
-                .filter(|&p| !exposed_at(&segs, p).is_empty())
-                .collect();
-            prop_assert_eq!(engine, covered);
-        }
 
-        #[test]
-        fn evaluation_is_first_match_when_every_deny_applies(rs in rules8()) {
-            let segs = evaluate(&engine_rules(&rs), |_, _| true);
-            for port in (0..=255u8).step_by(3) {
-                let exposed = exposed_at(&segs, port);
-                for addr in 0..=255u8 {
-                    prop_assert_eq!(exposed.contains(addr), first_match(&rs, addr, port));
+            #[test]
+            fn evaluation_matches_enumeration(rs in rules8(), target in ranges8()) {
+                let rules = engine_rules(&rs);
+                let segs = evaluate(&rules, |d, a| applies(&rs, d, a));
+                let target = set8(&target);
+                let oracle = admitted(&rs);
+                let mut covered = BTreeSet::new();
+                for port in 0..=255u8 {
+    let want: BTreeSet<u8> = (0..=255u8)
+                        .filter(|&x| has(&oracle[usize::from(port)], x))
+                        .collect();
+                    prop_assert_eq!(members(&exposed_at(&segs, port)), want.clone(), "port {}", port);
+                    if members(&target).is_subset(&want) && !want.is_empty() {
+                        covered.insert(port);
+                    }
+                }
+                // Coverage of a target (the "internet") is decided per port, like the checks do.
+                let engine: BTreeSet<u8> = members(&covered_ports(&segs, &target, false))
+                    .into_iter()
+                    .filter(|&p| !exposed_at(&segs, p).is_empty())
+                    .collect();
+                prop_assert_eq!(engine, covered);
+            }
+
+            #[test]
+            fn evaluation_is_first_match_when_every_deny_applies(rs in rules8()) {
+                let segs = evaluate(&engine_rules(&rs), |_, _| true);
+                for port in (0..=255u8).step_by(3) {
+                    let exposed = exposed_at(&segs, port);
+                    for addr in 0..=255u8 {
+                        prop_assert_eq!(exposed.contains(addr), first_match(&rs, addr, port));
+                    }
                 }
             }
-        }
 
-        /// Full-width IPv4: a random partition of the whole space into ranges, written as
-        /// `a-b` values, covers it; dropping any one piece leaves a hole.
-        #[test]
-        fn ipv4_partitions_cover_everything(mut cuts in prop::collection::btree_set(1u32.., 1..6), drop in any::<prop::sample::Index>()) {
-            cuts.insert(0);
-            let cuts: Vec<u32> = cuts.into_iter().collect();
-            let pieces: Vec<String> = cuts.iter().enumerate().map(|(i, &lo)| {
-                let hi = cuts.get(i + 1).map_or(u32::MAX, |n| n - 1);
-                format!("{}-{}", Ipv4Addr::from(lo), Ipv4Addr::from(hi))
-            }).collect();
-            let set = parse_addresses(pieces.iter().map(String::as_str)).unwrap();
-            prop_assert!(set.v4.is_full());
-            let i = drop.index(pieces.len());
-            let rest = parse_addresses(pieces.iter().enumerate().filter(|&(j, _)| j != i).map(|(_, s)| s.as_str())).unwrap();
-            prop_assert!(!rest.v4.is_full());
-            prop_assert_eq!(rest.v4.complement(), parse_address(&pieces[i]).unwrap().v4);
-        }
-
-        /// Full-width IPv6 as CIDR prefixes: splitting ::/0 at random depth into prefixes covers
-        /// it, and each prefix is the interval its bits say.
-        #[test]
-        fn ipv6_prefix_splits_cover_everything(path in prop::collection::vec(any::<bool>(), 1..40)) {
-            // Walk down the prefix tree: at each depth keep the sibling as a piece and descend
-            // into the chosen half; the leaf and all siblings partition the space.
-            let mut pieces = Vec::new();
-            let mut base: u128 = 0;
-            for (depth, &right) in path.iter().enumerate() {
-                let bit = 1u128 << (127 - depth);
-                let (keep, sibling) = if right { (base | bit, base) } else { (base, base | bit) };
-                pieces.push(format!("{}/{}", Ipv6Addr::from(sibling), depth + 1));
-                base = keep;
+            /// Full-width IPv4: a random partition of the whole space into ranges, written as
+            /// `a-b` values, covers it; dropping any one piece leaves a hole.
+            #[test]
+            fn ipv4_partitions_cover_everything(mut cuts in prop::collection::btree_set(1u32.., 1..6), drop in any::<prop::sample::Index>()) {
+                cuts.insert(0);
+                let cuts: Vec<u32> = cuts.into_iter().collect();
+                let pieces: Vec<String> = cuts.iter().enumerate().map(|(i, &lo)| {
+                    let hi = cuts.get(i + 1).map_or(u32::MAX, |n| n - 1);
+                    format!("{}-{}", Ipv4Addr::from(lo), Ipv4Addr::from(hi))
+                }).collect();
+                let set = parse_addresses(pieces.iter().map(String::as_str)).unwrap();
+                prop_assert!(set.v4.is_full());
+                let i = drop.index(pieces.len());
+                let rest = parse_addresses(pieces.iter().enumerate().filter(|&(j, _)| j != i).map(|(_, s)| s.as_str())).unwrap();
+                prop_assert!(!rest.v4.is_full());
+                prop_assert_eq!(rest.v4.complement(), parse_address(&pieces[i]).unwrap().v4);
             }
-            pieces.push(format!("{}/{}", Ipv6Addr::from(base), path.len()));
-            let set = parse_addresses(pieces.iter().map(String::as_str)).unwrap();
-            prop_assert!(set.v6.is_full() && set.v4.is_empty());
-            let leaf = parse_address(pieces.last().unwrap()).unwrap().v6;
-            let size = 1u128 << (128 - path.len());
-            prop_assert_eq!(leaf.ranges(), &[(base, base + (size - 1))]);
-            prop_assert!(!parse_addresses(pieces[1..].iter().map(String::as_str)).unwrap().v6.is_full());
+
+            /// Full-width IPv6 as CIDR prefixes: splitting ::/0 at random depth into prefixes covers
+            /// it, and each prefix is the interval its bits say.
+            #[test]
+            fn ipv6_prefix_splits_cover_everything(path in prop::collection::vec(any::<bool>(), 1..40)) {
+                // Walk down the prefix tree: at each depth keep the sibling as a piece and descend
+                // into the chosen half; the leaf and all siblings partition the space.
+                let mut pieces = Vec::new();
+                let mut base: u128 = 0;
+                for (depth, &right) in path.iter().enumerate() {
+                    let bit = 1u128 << (127 - depth);
+                    let (keep, sibling) = if right { (base | bit, base) } else { (base, base | bit) };
+                    pieces.push(format!("{}/{}", Ipv6Addr::from(sibling), depth + 1));
+                    base = keep;
+                }
+                pieces.push(format!("{}/{}", Ipv6Addr::from(base), path.len()));
+                let set = parse_addresses(pieces.iter().map(String::as_str)).unwrap();
+                prop_assert!(set.v6.is_full() && set.v4.is_empty());
+                let leaf = parse_address(pieces.last().unwrap()).unwrap().v6;
+                let size = 1u128 << (128 - path.len());
+                prop_assert_eq!(leaf.ranges(), &[(base, base + (size - 1))]);
+                prop_assert!(!parse_addresses(pieces[1..].iter().map(String::as_str)).unwrap().v6.is_full());
+            }
         }
-    }
 }
