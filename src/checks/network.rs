@@ -1067,12 +1067,12 @@ fn evaluate_family<A: netset::Point>(
             }
         })
         .collect();
-    let segments = netset::evaluate(&generic, |d, a| {
+    let want = e.ports_on(pr);
+    let segments = netset::evaluate_within(&generic, &want, |d, a| {
         rules[idx[d]].dest.covers(&rules[idx[a]].dest)
     });
     let internet = AddrSet::internet();
     let target = pick(&internet);
-    let want = e.ports_on(pr);
     let relevant = |s: &netset::Segment<A, u16>| want.overlaps(&PortSet::range(s.lo, s.hi));
 
     let covered = netset::covered_ports(&segments, target, false);
