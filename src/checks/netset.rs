@@ -527,17 +527,10 @@ pub struct Segment<A: Point, P: Point> {
 /// Allow matches it and no Deny that `applies(deny, allow)` with a lower priority number
 /// matches it. With `applies` always true this is exactly Azure's first-match evaluation;
 /// callers narrow it (protocol, destination, source ports) so that only Denies certain to cover
-/// the Allow's traffic are credited. Returns the port segments some Allow reaches, in order.
+/// the Allow's traffic are credited. Only port segments that meet `within` are evaluated (a
+/// check about TCP 22 need not subtract sets on the other 65535 ports of a large group).
+/// Returns the port segments some Allow reaches, in order.
 pub fn evaluate<A: Point, P: Point>(
-    rules: &[Rule<A, P>],
-    applies: impl Fn(usize, usize) -> bool,
-) -> Vec<Segment<A, P>> {
-    evaluate_within(rules, &IntervalSet::full(), applies)
-}
-
-/// [`evaluate`] on the port segments that meet `within` only: a check about TCP 22 need not
-/// subtract sets on the other 65535 ports of a large group.
-pub fn evaluate_within<A: Point, P: Point>(
     rules: &[Rule<A, P>],
     within: &IntervalSet<P>,
     applies: impl Fn(usize, usize) -> bool,
@@ -888,7 +881,7 @@ mod tests {
                 ports: PortSet::full(),
             },
         ];
-        let segs = evaluate(&rules, |_, _| true);
+        let segs = evaluate(&rules, &IntervalSet::full(), |_, _| true);
         assert!(covered_ports(&segs, &all, true).is_full());
         let covered = covered_ports(&segs, &all, false);
         assert_eq!(covered.ranges(), &[(0, 21), (23, 65535)]);
@@ -1052,10 +1045,10 @@ mod tests {
             #[test]
             fn evaluation_matches_enumeration(rs in rules8(), target in ranges8(), within in ranges8()) {
                 let rules = engine_rules(&rs);
-                let segs = evaluate(&rules, |d, a| applies(&rs, d, a));
+                let segs = evaluate(&rules, &IntervalSet::full(), |d, a| applies(&rs, d, a));
                 // Restricted to some ports, the answer on those ports is the same.
                 let within = set8(&within);
-                let part = evaluate_within(&rules, &within, |d, a| applies(&rs, d, a));
+                let part = evaluate(&rules, &within, |d, a| applies(&rs, d, a));
                 for port in members(&within) {
                     prop_assert_eq!(exposed_at(&part, port), exposed_at(&segs, port));
                 }
@@ -1081,7 +1074,7 @@ mod tests {
 
             #[test]
             fn evaluation_is_first_match_when_every_deny_applies(rs in rules8()) {
-                let segs = evaluate(&engine_rules(&rs), |_, _| true);
+                let segs = evaluate(&engine_rules(&rs), &IntervalSet::full(), |_, _| true);
                 for port in (0..=255u8).step_by(3) {
                     let exposed = exposed_at(&segs, port);
                     for addr in 0..=255u8 {

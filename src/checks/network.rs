@@ -1068,7 +1068,7 @@ fn evaluate_family<A: netset::Point>(
         })
         .collect();
     let want = e.ports_on(pr);
-    let segments = netset::evaluate_within(&generic, &want, |d, a| {
+    let segments = netset::evaluate(&generic, &want, |d, a| {
         rules[idx[d]].dest.covers(&rules[idx[a]].dest)
     });
     let internet = AddrSet::internet();
