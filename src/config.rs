@@ -134,6 +134,16 @@ pub struct CollectConfig {
     pub page_cap: u32,
     /// Activity Log look-back when no `--changes-since` is given (1 to 90).
     pub activity_log_days: u32,
+    /// Deadline of each source, in seconds from its first request (default 900, 15 minutes):
+    /// what it has not read by then (requests, retries, pages) is a gap naming the deadline.
+    /// A third of the run's default, so one hanging source leaves the others time; the
+    /// largest benchmarked tenant (100,000 resources) reads every source in under a minute.
+    pub source_deadline_secs: u64,
+    /// Deadline of the whole collection, in seconds from its start (default 2700, 45
+    /// minutes): what is not read by then is a gap naming the deadline, and the run goes on
+    /// to assess and commit. Leaves 15 minutes of a 60-minute GitHub Actions job (the example
+    /// workflows' `timeout-minutes`) for assessment, commit and the pull request.
+    pub run_deadline_secs: u64,
 }
 
 impl Default for CollectConfig {
@@ -152,6 +162,8 @@ impl Default for CollectConfig {
             retry_after_cap_secs: retry.retry_after_cap.as_secs(),
             page_cap: crate::collect::DEFAULT_PAGE_CAP,
             activity_log_days: crate::collect::MAX_ACTIVITY_LOG_DAYS,
+            source_deadline_secs: crate::collect::DEFAULT_SOURCE_DEADLINE.as_secs(),
+            run_deadline_secs: crate::collect::DEFAULT_RUN_DEADLINE.as_secs(),
         }
     }
 }
@@ -235,6 +247,10 @@ impl AzureConfig {
         p
     }
 }
+
+/// Longest deadline the config accepts: a day, far beyond any CI job (GitHub-hosted jobs stop
+/// at 6 hours), so a typo of a few zeros is caught rather than leaving the run unbounded.
+const MAX_DEADLINE_SECS: u64 = 86_400;
 
 impl CollectConfig {
     fn problems(&self) -> Vec<String> {
@@ -321,6 +337,27 @@ impl CollectConfig {
             u64::from(crate::collect::MAX_ACTIVITY_LOG_DAYS),
             &mut p,
         );
+        range(
+            "collect.source_deadline_secs",
+            self.source_deadline_secs,
+            1,
+            MAX_DEADLINE_SECS,
+            &mut p,
+        );
+        range(
+            "collect.run_deadline_secs",
+            self.run_deadline_secs,
+            1,
+            MAX_DEADLINE_SECS,
+            &mut p,
+        );
+        if self.source_deadline_secs > self.run_deadline_secs {
+            p.push(format!(
+                "collect.source_deadline_secs: must not be above collect.run_deadline_secs ({} > \
+                 {}); the run's deadline bounds every source",
+                self.source_deadline_secs, self.run_deadline_secs
+            ));
+        }
         if self.backoff_cap_ms < self.backoff_base_ms {
             p.push("collect.backoff_cap_ms: must not be below collect.backoff_base_ms".to_string());
         }
@@ -836,6 +873,49 @@ mod tests {
         assert_eq!(c.collect.subscriptions, ["s1"]);
         assert_eq!(c.collect.concurrency, 4);
         assert_eq!(c.collect.page_cap, crate::collect::DEFAULT_PAGE_CAP);
+    }
+
+    #[test]
+    fn collection_deadlines_default_parse_and_are_bounded() {
+        let d = Config::default().collect;
+        assert_eq!((d.source_deadline_secs, d.run_deadline_secs), (900, 2700));
+        let c = Config::parse(
+            "x.toml",
+            "[collect]\nsource_deadline_secs = 5\nrun_deadline_secs = 60\n",
+        )
+        .unwrap();
+        assert_eq!(
+            (c.collect.source_deadline_secs, c.collect.run_deadline_secs),
+            (5, 60)
+        );
+        let problems = |text: &str| match Config::parse("x.toml", text).unwrap_err() {
+            ConfigError::Invalid { problems, .. } => problems,
+            other => panic!("{other}"),
+        };
+        let p = problems("[collect]\nsource_deadline_secs = 0\nrun_deadline_secs = 86401\n");
+        assert_eq!(
+            p,
+            [
+                "collect.source_deadline_secs: must be between 1 and 86400, not 0",
+                "collect.run_deadline_secs: must be between 1 and 86400, not 86401"
+            ]
+        );
+        let p = problems("[collect]\nsource_deadline_secs = 120\nrun_deadline_secs = 60\n");
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(
+            p[0].starts_with(
+                "collect.source_deadline_secs: must not be above collect.run_deadline_secs"
+            ),
+            "{p:?}"
+        );
+        // A negative or fractional value is refused by the parser, naming the key.
+        for text in [
+            "[collect]\nrun_deadline_secs = -1\n",
+            "[collect]\nrun_deadline_secs = 1.5\n",
+        ] {
+            let e = Config::parse("x.toml", text).unwrap_err().to_string();
+            assert!(e.contains("run_deadline_secs"), "{e}");
+        }
     }
 
     #[test]

@@ -1,8 +1,11 @@
 //! The fault matrix: every source kind the collector reads (Resource Graph, per-subscription
-//! ARM, per-resource ARM, Microsoft Graph, the Activity Log, the token endpoint, and the
-//! subscription list) / every fault the fake Azure injects (403, 404, a 429 storm that ends and
-//! one that outlasts the retry budget, a few 500s and many, a timeout, malformed JSON, a
-//! truncated body, JSON cut mid-way, a repeating next link), through the real binary.
+//! ARM, per-resource ARM lists and singletons, Microsoft Graph lists and singletons, the
+//! Activity Log, the token endpoint, and the subscription list) / every fault the fake Azure
+//! injects (403, 404, a 429 storm that ends and one that outlasts the retry budget, a few 500s
+//! and many, a timeout, malformed JSON, a truncated body, JSON cut mid-way, a repeating next
+//! link, and bodies of another shape than the endpoint documents: a page where one object is
+//! documented, a bare list, one object where a page is documented, a `value` that is not an
+//! array, items that are not objects), through the real binary.
 //!
 //! Each cell asserts the documented exit code (0 when the run goes on with gaps, 2 when nothing
 //! useful can be collected), that transient faults recover within the retry budget without a
@@ -21,17 +24,21 @@ use soc2_evidence::checks::{self, FindingStatus, Settings};
 use soc2_evidence::collect::AuthMethod;
 use soc2_evidence::controls::ControlStatus;
 use soc2_evidence::evidence::{self, RunMeta, Snapshot};
-use soc2_evidence::model::Inventory;
+use soc2_evidence::model::{Gap, Inventory};
 use support::collector::{self, cli, comparable, fast_config, json_diff, streams};
 use support::fake_azure::{FakeAzure, Fault, FaultRule, Kind, Target};
-use support::scenario::{PROD, demo_with_changes, serve, vault_id};
+use support::scenario::{PROD, STAGING, demo_with_changes, serve, vault_id};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Src {
     ResourceGraph,
     ArmSubscription,
     ArmResource,
+    /// A per-resource singleton: a web app's `config/web`.
+    ArmSingleton,
     Graph,
+    /// A Graph singleton: the security defaults policy.
+    GraphSingleton,
     ActivityLog,
     Token,
     SubscriptionList,
@@ -54,6 +61,17 @@ enum F {
     Truncated,
     CutJson,
     RepeatNextLink,
+    /// `{"value": [], "nextLink": null}` where one object (or a Resource Graph result) is
+    /// documented.
+    PageShaped,
+    /// A bare JSON array.
+    ListBody,
+    /// One object where a page is documented.
+    ObjectBody,
+    /// A page whose `value` (`data`) is an object.
+    ValueNotArray,
+    /// A page whose items are not objects.
+    ScalarItems,
 }
 
 impl Src {
@@ -63,7 +81,9 @@ impl Src {
             Src::ResourceGraph => "resource_graph.resources",
             Src::ArmSubscription => "arm.defender_pricings",
             Src::ArmResource => "arm.diagnostic_settings",
+            Src::ArmSingleton => "arm.web_config",
             Src::Graph => "graph.conditional_access_policies",
+            Src::GraphSingleton => "graph.security_defaults",
             Src::ActivityLog => "arm.activity_log",
             Src::Token => "token",
             Src::SubscriptionList => "arm.subscriptions",
@@ -79,6 +99,7 @@ impl Src {
         match self {
             Src::ArmSubscription | Src::ActivityLog => r.scope(PROD),
             Src::ArmResource => r.scope("kv-prod-payments"),
+            Src::ArmSingleton => r.scope("app-prod-portal"),
             _ => r,
         }
     }
@@ -90,9 +111,31 @@ impl Src {
                 format!("/subscriptions/{PROD}")
             }
             Src::ArmResource => vault_id(),
+            Src::ArmSingleton => web_app_id(),
             _ => format!("/tenants/{}", soc2_evidence::collect::demo::TENANT_ID),
         }
     }
+
+    /// The endpoint a shape gap must name.
+    fn endpoint(self) -> &'static str {
+        match self {
+            Src::ResourceGraph => "POST /providers/Microsoft.ResourceGraph/resources",
+            Src::ArmSubscription => "/providers/Microsoft.Security/pricings",
+            Src::ArmResource => "/providers/Microsoft.Insights/diagnosticSettings",
+            Src::ArmSingleton => "app-prod-portal/config/web",
+            Src::Graph => "GET /v1.0/identity/conditionalAccess/policies",
+            Src::GraphSingleton => "GET /v1.0/policies/identitySecurityDefaultsEnforcementPolicy",
+            Src::ActivityLog => "/providers/Microsoft.Insights/eventtypes/management/values",
+            Src::Token | Src::SubscriptionList => "",
+        }
+    }
+}
+
+/// A hardened web app of the demo: its configuration passes the App Service checks.
+fn web_app_id() -> String {
+    format!(
+        "/subscriptions/{PROD}/resourceGroups/rg-prod/providers/Microsoft.Web/sites/app-prod-portal"
+    )
 }
 
 impl F {
@@ -109,7 +152,20 @@ impl F {
             F::Truncated => Fault::Truncated,
             F::CutJson => Fault::CutJson,
             F::RepeatNextLink => Fault::RepeatNextLink,
+            F::PageShaped => Fault::PageShaped,
+            F::ListBody => Fault::ListBody,
+            F::ObjectBody => Fault::ObjectBody,
+            F::ValueNotArray => Fault::ValueNotArray,
+            F::ScalarItems => Fault::ScalarItems,
         }
+    }
+
+    /// A body of another shape than documented.
+    fn shape(self) -> bool {
+        matches!(
+            self,
+            F::PageShaped | F::ListBody | F::ObjectBody | F::ValueNotArray | F::ScalarItems
+        )
     }
 
     fn rule(self, src: Src) -> FaultRule {
@@ -136,6 +192,11 @@ impl F {
             F::Malformed | F::CutJson => &["malformed", "JSON"],
             F::Truncated => &["truncated", "broke off", "incomplete"],
             F::RepeatNextLink => &["repeat"],
+            F::PageShaped => &["got a page-shaped body"],
+            F::ListBody => &["got a list (a JSON array"],
+            F::ObjectBody => &["got an object with"],
+            F::ValueNotArray => &["`value` is an object", "`data` is neither an array"],
+            F::ScalarItems => &["item 1 is a string", "`value` array of 2 items"],
             F::ShortStorm | F::FewErrors => &[],
         }
     }
@@ -165,9 +226,12 @@ fn expect(src: Src, f: F) -> Expect {
     }
 }
 
+/// A gap as (source, scope, reason, the failed sub-read if any).
+type GapRow = (String, String, String, Option<String>);
+
 /// The gaps of a fault-free collection of the scenario (what the demo did not collect).
-fn baseline_gaps() -> &'static BTreeSet<(String, String, String)> {
-    static GAPS: OnceLock<BTreeSet<(String, String, String)>> = OnceLock::new();
+fn baseline_gaps() -> &'static BTreeSet<GapRow> {
+    static GAPS: OnceLock<BTreeSet<GapRow>> = OnceLock::new();
     GAPS.get_or_init(|| {
         let fake = serve(&demo_with_changes());
         let c = collector::collect(&collector::options(&fake, AuthMethod::ClientSecret));
@@ -175,13 +239,18 @@ fn baseline_gaps() -> &'static BTreeSet<(String, String, String)> {
     })
 }
 
-fn gaps(inv: &Inventory) -> BTreeSet<(String, String, String)> {
+fn gaps(inv: &Inventory) -> BTreeSet<GapRow> {
     inv.sources
         .iter()
         .flat_map(|s| {
-            s.gaps
-                .iter()
-                .map(|g| (s.name.clone(), g.scope.clone(), g.reason.clone()))
+            s.gaps.iter().map(|g| {
+                (
+                    s.name.clone(),
+                    g.scope.clone(),
+                    g.reason.clone(),
+                    g.read.clone(),
+                )
+            })
         })
         .collect()
 }
@@ -305,7 +374,7 @@ fn cell_after(src: Src, f: F, skip: u32) {
             assert_calls_match(&fake, &stdout, &ctx);
             let new: Vec<_> = gaps(&inv).difference(baseline).cloned().collect();
             assert!(!new.is_empty(), "no new gap\n{ctx}");
-            for (s, scope, reason) in &new {
+            for (s, scope, reason, _) in &new {
                 assert_eq!(
                     s,
                     src.source(),
@@ -315,7 +384,7 @@ fn cell_after(src: Src, f: F, skip: u32) {
             let scope = src.gap_scope();
             let gap = new
                 .iter()
-                .find(|(_, s, _)| *s == scope)
+                .find(|(_, s, _, _)| *s == scope)
                 .unwrap_or_else(|| panic!("no gap on {scope}: {new:#?}"));
             assert!(
                 f.reason()
@@ -334,7 +403,22 @@ fn cell_after(src: Src, f: F, skip: u32) {
                     gap.2
                 );
             }
-            if matches!(f, F::Forbidden | F::NotFound | F::Malformed | F::CutJson) {
+            if f.shape() {
+                assert!(
+                    gap.2.starts_with("unexpected response shape from ")
+                        || gap.2.contains(": unexpected response shape from "),
+                    "{}",
+                    gap.2
+                );
+                assert!(
+                    gap.2.contains(src.endpoint()),
+                    "the reason names the endpoint ({}): {}",
+                    src.endpoint(),
+                    gap.2
+                );
+                assert!(gap.2.contains("expected "), "{}", gap.2);
+            }
+            if matches!(f, F::Forbidden | F::NotFound | F::Malformed | F::CutJson) || f.shape() {
                 // Permanent answers are not retried: one request each (Resource Graph sends a
                 // data query and an independent count).
                 let once = if src == Src::ResourceGraph { 2 } else { 1 };
@@ -361,11 +445,11 @@ fn cell_after(src: Src, f: F, skip: u32) {
 
 /// The evidence built from `inv` names every gap, gives `error` where data is missing, and lets
 /// no check or criterion that depends on the missing data pass.
-fn no_pass_on_missing_data(inv: &Inventory, new: &[(String, String, String)]) {
+fn no_pass_on_missing_data(inv: &Inventory, new: &[GapRow]) {
     let snap = assess(inv);
     let summary = snap.summary().unwrap();
     let checks = snap.checks().unwrap();
-    for (source, scope, reason) in new {
+    for (source, scope, reason, read) in new {
         assert!(
             summary
                 .gaps
@@ -376,9 +460,16 @@ fn no_pass_on_missing_data(inv: &Inventory, new: &[(String, String, String)]) {
         );
         let settings = checks::Settings::default();
         let ctx = checks::Ctx::new(inv, &settings);
+        let gap = Gap {
+            scope: scope.clone(),
+            reason: reason.clone(),
+            read: read.clone(),
+        };
+        // Every check that needs what the gap says was not read (the whole source, or the one
+        // read of it that failed; see checks::gap_concerns, unit-tested there).
         for check in checks::registry()
             .iter()
-            .filter(|c| c.meta.sources.contains(&source.as_str()))
+            .filter(|c| checks::gap_concerns(c, source, &gap))
         {
             // A gap on one resource concerns only checks of that resource; on a container,
             // every check of what it holds (see checks::gap_finding, unit-tested there).
@@ -513,26 +604,74 @@ matrix! {
     subscription_list_timeout: SubscriptionList / Timeout;
     subscription_list_malformed: SubscriptionList / Malformed;
     subscription_list_repeating_next_link: SubscriptionList / RepeatNextLink;
+
+    resource_graph_page_shaped: ResourceGraph / PageShaped;
+    resource_graph_list_body: ResourceGraph / ListBody;
+    resource_graph_object_body: ResourceGraph / ObjectBody;
+    resource_graph_data_not_array: ResourceGraph / ValueNotArray;
+    resource_graph_rows_not_objects: ResourceGraph / ScalarItems;
+
+    arm_subscription_list_body: ArmSubscription / ListBody;
+    arm_subscription_object_body: ArmSubscription / ObjectBody;
+    arm_subscription_value_not_array: ArmSubscription / ValueNotArray;
+    arm_subscription_items_not_objects: ArmSubscription / ScalarItems;
+
+    arm_resource_list_body: ArmResource / ListBody;
+    arm_resource_object_body: ArmResource / ObjectBody;
+    arm_resource_value_not_array: ArmResource / ValueNotArray;
+    arm_resource_items_not_objects: ArmResource / ScalarItems;
+
+    arm_singleton_403: ArmSingleton / Forbidden;
+    arm_singleton_page_shaped: ArmSingleton / PageShaped;
+    arm_singleton_list_body: ArmSingleton / ListBody;
+    arm_singleton_page_of_scalars: ArmSingleton / ScalarItems;
+
+    graph_list_body: Graph / ListBody;
+    graph_object_body: Graph / ObjectBody;
+    graph_value_not_array: Graph / ValueNotArray;
+    graph_items_not_objects: Graph / ScalarItems;
+
+    graph_singleton_403: GraphSingleton / Forbidden;
+    graph_singleton_page_shaped: GraphSingleton / PageShaped;
+    graph_singleton_list_body: GraphSingleton / ListBody;
+    graph_singleton_page_of_scalars: GraphSingleton / ScalarItems;
+
+    activity_log_list_body: ActivityLog / ListBody;
+    activity_log_object_body: ActivityLog / ObjectBody;
+    activity_log_value_not_array: ActivityLog / ValueNotArray;
+    activity_log_items_not_objects: ActivityLog / ScalarItems;
+
+    token_page_shaped: Token / PageShaped;
+    token_list_body: Token / ListBody;
+
+    subscription_list_list_body: SubscriptionList / ListBody;
+    subscription_list_object_body: SubscriptionList / ObjectBody;
+    subscription_list_value_not_array: SubscriptionList / ValueNotArray;
+    subscription_list_items_not_objects: SubscriptionList / ScalarItems;
 }
 
 /// A fault on the second page of a list: what the first page gave is kept, and the source still
 /// carries a named gap, so nothing that reads it can pass for the scope.
 macro_rules! later_page {
-    ($($name:ident: $src:ident;)*) => {
+    ($($name:ident: $src:ident / $f:ident;)*) => {
         $(
             #[test]
             fn $name() {
-                cell_after(Src::$src, F::ManyErrors, 1);
+                cell_after(Src::$src, F::$f, 1);
             }
         )*
     };
 }
 
 later_page! {
-    resource_graph_500_on_page_2: ResourceGraph;
-    arm_subscription_500_on_page_2: ArmSubscription;
-    graph_500_on_page_2: Graph;
-    activity_log_500_on_page_2: ActivityLog;
+    resource_graph_500_on_page_2: ResourceGraph / ManyErrors;
+    arm_subscription_500_on_page_2: ArmSubscription / ManyErrors;
+    graph_500_on_page_2: Graph / ManyErrors;
+    activity_log_500_on_page_2: ActivityLog / ManyErrors;
+    resource_graph_rows_not_objects_on_page_2: ResourceGraph / ScalarItems;
+    arm_subscription_object_body_on_page_2: ArmSubscription / ObjectBody;
+    graph_items_not_objects_on_page_2: Graph / ScalarItems;
+    activity_log_list_body_on_page_2: ActivityLog / ListBody;
 }
 
 #[test]
@@ -611,4 +750,104 @@ fn gaps_reach_summary_json_in_the_evidence_repository_and_fail_on_incomplete_exi
         .find(|r| r.resource_id == vault_id())
         .unwrap();
     assert_eq!(f.status, FindingStatus::Error, "{}", f.reason);
+}
+
+fn sql_server_id(name: &str, sub: &str, rg: &str) -> String {
+    format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Sql/servers/{name}")
+}
+
+/// One failed read of a multi-read source: the `administrators` of one SQL server. The gap
+/// names that read; the checks that need the administrators are in error for that server, the
+/// server's other checks are judged on what was read, and the other servers are untouched.
+#[test]
+fn a_failed_administrators_read_errors_only_the_checks_that_need_it() {
+    let expected = demo_with_changes();
+    let fake = serve(&expected);
+    fake.inject(
+        FaultRule::new(Target::path("/administrators"), Fault::Forbidden).scope("sql-prod-orders"),
+    );
+    let c = collector::collect(&collector::options(&fake, AuthMethod::ClientSecret));
+    assert_eq!(fake.faults_fired(), [1], "{}", fake.dump_requests());
+    let inv = &c.inventory;
+    let id = sql_server_id("sql-prod-orders", PROD, "rg-prod");
+    let new: Vec<GapRow> = gaps(inv).difference(baseline_gaps()).cloned().collect();
+    assert_eq!(new.len(), 1, "{new:#?}");
+    let (source, scope, reason, read) = &new[0];
+    assert_eq!(
+        (source.as_str(), scope.as_str(), read.as_deref()),
+        (
+            "arm.sql_server_settings",
+            id.as_str(),
+            Some("administrators")
+        )
+    );
+    assert!(
+        reason.starts_with("administrators: HTTP 403 AuthorizationFailed"),
+        "{reason}"
+    );
+    let server = inv.resources.iter().find(|r| r.id == id).unwrap();
+    assert!(!server.children.contains_key("administrators"));
+    assert!(server.children.contains_key("auditingSettings/default"));
+
+    let faulted = assess(inv);
+    let clean = assess(&expected);
+    // summary.json names the one read that failed, so an auditor sees the gap's extent.
+    let summary = faulted.summary().unwrap();
+    let gap = summary
+        .gaps
+        .iter()
+        .find(|g| g.source == "arm.sql_server_settings" && g.scope == id)
+        .unwrap_or_else(|| panic!("summary.json lacks the gap: {:#?}", summary.gaps));
+    assert_eq!(gap.read.as_deref(), Some("administrators"));
+    let status = |snap: &Snapshot, check: &str, resource: &str| {
+        let file = snap
+            .checks()
+            .unwrap()
+            .into_iter()
+            .find(|f| f.id == check)
+            .unwrap();
+        let r = file
+            .results
+            .into_iter()
+            .find(|r| r.resource_id == resource)
+            .unwrap();
+        (r.status, r.reason)
+    };
+    for check in [
+        "sql_entra_admin_configured",
+        "sql_entra_only_authentication",
+    ] {
+        let (s, why) = status(&faulted, check, &id);
+        assert_eq!(s, FindingStatus::Error, "{check}: {why}");
+        assert!(
+            why.contains("source arm.sql_server_settings incomplete: administrators: HTTP 403"),
+            "{check}: {why}"
+        );
+        assert_ne!(status(&clean, check, &id).0, FindingStatus::Error);
+    }
+    // The server's other settings were read: those checks keep their verdicts on the data.
+    assert_eq!(
+        status(&faulted, "sql_auditing_enabled", &id).0,
+        FindingStatus::Pass
+    );
+    for check in [
+        "sql_auditing_enabled",
+        "sql_auditing_retention",
+        "sql_no_allow_all_firewall",
+        "sql_defender_enabled",
+        "sql_vulnerability_assessment_enabled",
+        "sql_tde_customer_managed_key",
+        "sql_minimal_tls_1_2",
+    ] {
+        let (s, why) = status(&faulted, check, &id);
+        assert_eq!(s, status(&clean, check, &id).0, "{check}: {why}");
+        assert!(!why.contains("incomplete"), "{check}: {why}");
+    }
+    // Another server's administrators were read.
+    let other = sql_server_id("sql-stg-orders", STAGING, "rg-staging");
+    assert_eq!(
+        status(&faulted, "sql_entra_admin_configured", &other),
+        status(&clean, "sql_entra_admin_configured", &other)
+    );
+    no_pass_on_missing_data(inv, &new);
 }

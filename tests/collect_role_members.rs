@@ -220,3 +220,34 @@ fn a_members_read_that_fails_on_a_later_page_keeps_nothing() {
         assert_eq!(st, FindingStatus::Error, "{id}: {reason}");
     }
 }
+
+/// A failed members read of another role (Helpdesk Administrator) is a named gap on that role's
+/// members read only: the Global Administrator checks, whose role was read in full, keep the
+/// verdicts of a clean collection.
+#[test]
+fn another_roles_failed_members_read_leaves_the_admin_checks_as_they_were() {
+    let inv = tenant();
+    let fake = serve(&inv);
+    fake.configure(|o| o.graph_ignores_role_expand = true);
+    let clean = collect(&fake);
+    fake.inject(FaultRule::new(
+        Target::path(&format!("/directoryRoles/{EMPTY_ROLE}/members")),
+        Fault::Forbidden,
+    ));
+    let got = collect(&fake);
+    assert_eq!(fake.faults_fired(), [1]);
+    assert!(role(&got, EMPTY_ROLE).get("members").is_none());
+    let s = got.source("graph.directory_roles").unwrap();
+    assert_eq!(s.gaps.len(), 1, "{:?}", s.gaps);
+    assert_eq!(
+        s.gaps[0].read.as_deref(),
+        Some("directoryRoles/roleTemplateId=729827e3-9c14-49f7-bb1b-9608f156bbb8/members")
+    );
+    assert!(s.gaps[0].reason.contains("\"Helpdesk Administrator\""));
+    let before = verdicts(&clean);
+    assert!(
+        before.iter().all(|(_, st, _)| *st != FindingStatus::Error),
+        "{before:?}"
+    );
+    assert_eq!(verdicts(&got), before);
+}

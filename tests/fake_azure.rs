@@ -1083,3 +1083,48 @@ async fn latency_and_plain_http() {
     assert_eq!(r.status(), 200);
     assert!(start.elapsed() >= Duration::from_millis(60));
 }
+
+#[tokio::test]
+async fn endless_pages_drip_slowly_with_links_never_seen_before() {
+    let opts = FakeOptions {
+        arm_page_size: Some(3),
+        graph_page_size: 2,
+        ..FakeOptions::default()
+    };
+    let api = Api::new(demo_tenant(), opts).await;
+    let delay = Duration::from_millis(80);
+    for source in ["arm.defender_pricings", "graph.conditional_access_policies"] {
+        api.fake.inject(FaultRule::new(
+            Target::source(source),
+            Fault::EndlessPages { delay },
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut next = format!(
+        "/subscriptions/{PROD}/providers/Microsoft.Security/pricings?api-version=2024-01-01"
+    );
+    for _ in 0..4 {
+        let start = Instant::now();
+        let (s, body) = api.arm_json(&next).await;
+        assert!(start.elapsed() >= delay);
+        assert_eq!(s, 200, "{body}");
+        assert_eq!(
+            body["value"].as_array().unwrap().len(),
+            3,
+            "the first page, again"
+        );
+        next = body["nextLink"].as_str().unwrap().to_string();
+        assert!(seen.insert(next.clone()), "a link seen before: {next}");
+    }
+    let mut next = format!(
+        "{}/v1.0/identity/conditionalAccess/policies",
+        api.fake.graph_url()
+    );
+    for _ in 0..3 {
+        let (s, body) = api.graph_json(&next).await;
+        assert_eq!(s, 200, "{body}");
+        next = body["@odata.nextLink"].as_str().unwrap().to_string();
+        assert!(seen.insert(next.clone()), "a link seen before: {next}");
+    }
+    assert_eq!(api.fake.faults_fired(), [4, 3]);
+}

@@ -61,7 +61,11 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Reads the site configuration (ARM config/web). Passes when minTlsVersion is \
                           1.2 or 1.3; 1.0 and 1.1 fail; the configuration not collected, or without \
                           minTlsVersion, is an error. Microsoft's function-app policy in its current \
-                          version asks for 1.3; this check follows CIS and accepts 1.2.",
+                          version asks for 1.3; this check follows CIS and accepts 1.2. \
+                          Since catalogue 2026.12.0: a config/web answer that is not the \
+                          documented object (a page-shaped `value` list, a bare array, an object \
+                          without `name` and `properties`) is a collection gap and makes the \
+                          finding an error instead of being read as settings.",
             rationale: "TLS 1.0 and 1.1 have known weaknesses; CC6.7 requires the transmission of \
                         data to be protected.",
             remediation: "Portal: App Service > Settings > Configuration > General settings > Minimum \
@@ -82,7 +86,11 @@ pub(super) const CHECKS: &[Check] = &[
             policies: &[],
             description: "Reads the site configuration (ARM config/web). Passes when scmMinTlsVersion \
                           is 1.2 or 1.3; 1.0 and 1.1 fail; the configuration not collected, or \
-                          without scmMinTlsVersion, is an error.",
+                          without scmMinTlsVersion, is an error. \
+                          Since catalogue 2026.12.0: a config/web answer that is not the \
+                          documented object (a page-shaped `value` list, a bare array, an object \
+                          without `name` and `properties`) is a collection gap and makes the \
+                          finding an error instead of being read as settings.",
             rationale: "The SCM site accepts deployments and exposes the file system and \
                         environment; its credentials and code deserve the same protected transport as \
                         the app (CC6.7).",
@@ -107,7 +115,11 @@ pub(super) const CHECKS: &[Check] = &[
             ],
             description: "Reads the site configuration (ARM config/web). Passes when ftpsState is \
                           FtpsOnly or Disabled; AllAllowed (plain FTP accepted) fails; the \
-                          configuration not collected, or without ftpsState, is an error.",
+                          configuration not collected, or without ftpsState, is an error. \
+                          Since catalogue 2026.12.0: a config/web answer that is not the \
+                          documented object (a page-shaped `value` list, a bare array, an object \
+                          without `name` and `properties`) is a collection gap and makes the \
+                          finding an error instead of being read as settings.",
             rationale: "Plain FTP sends deployment credentials and code in clear text; anyone on the \
                         path can take over the app (CC6.6, CC6.7).",
             remediation: "Portal: App Service > Settings > Configuration > General settings > FTP \
@@ -131,7 +143,11 @@ pub(super) const CHECKS: &[Check] = &[
             ],
             description: "Reads the site configuration (ARM config/web). Passes when \
                           remoteDebuggingEnabled is false; true fails; the configuration not \
-                          collected, or without the flag, is an error.",
+                          collected, or without the flag, is an error. \
+                          Since catalogue 2026.12.0: a config/web answer that is not the \
+                          documented object (a page-shaped `value` list, a bare array, an object \
+                          without `name` and `properties`) is a collection gap and makes the \
+                          finding an error instead of being read as settings.",
             rationale: "Remote debugging opens inbound debugger ports and lets code be inspected and \
                         altered in production outside the change process (CC6.6, CC6.8, CC8.1).",
             remediation: "Portal: App Service > Settings > Configuration > General settings > Remote \
@@ -155,7 +171,11 @@ pub(super) const CHECKS: &[Check] = &[
             ],
             description: "Reads the site configuration (ARM config/web). Passes when http20Enabled is \
                           true; false fails; the configuration not collected, or without the flag, \
-                          is an error.",
+                          is an error. \
+                          Since catalogue 2026.12.0: a config/web answer that is not the \
+                          documented object (a page-shaped `value` list, a bare array, an object \
+                          without `name` and `properties`) is a collection gap and makes the \
+                          finding an error instead of being read as settings.",
             rationale: "CIS and Microsoft's baseline expect apps on the current protocol version as \
                         part of keeping platform configuration current; Microsoft's SOC 2 initiative \
                         maps this setting to CC6.8 and CC8.1. Its direct security effect is small, \
@@ -204,7 +224,11 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Reads the site's authentication settings (ARM config/authsettingsV2). \
                           Passes when properties.platform.enabled is true; false fails; the settings \
                           not collected, or without the flag, is an error. The action for \
-                          unauthenticated requests and the enabled identity providers are recorded.",
+                          unauthenticated requests and the enabled identity providers are recorded. \
+                          Since catalogue 2026.12.0: a config/authsettingsV2 answer that is not \
+                          the documented object (a page-shaped `value` list, a bare array, an \
+                          object without `name` and `properties`) is a collection gap and makes \
+                          the finding an error instead of being read as settings.",
             rationale: "Built-in authentication rejects or redirects anonymous requests before they \
                         reach the code, so an application bug cannot expose data to unauthenticated \
                         users (CC6.1).",
@@ -249,7 +273,11 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Reads the site configuration (ARM config/web). Passes when alwaysOn is true; \
                           false fails; the configuration not collected, or without the flag, is an \
                           error. Function apps (kind contains functionapp) are not applicable: their \
-                          plans scale by demand or keep instances warm by other settings.",
+                          plans scale by demand or keep instances warm by other settings. \
+                          Since catalogue 2026.12.0: a config/web answer that is not the \
+                          documented object (a page-shaped `value` list, a bare array, an object \
+                          without `name` and `properties`) is a collection gap and makes the \
+                          finding an error instead of being read as settings.",
             rationale: "Without Always On, an idle app is unloaded and its next requests wait for a \
                         cold start or time out, and scheduled WebJobs stop; keeping the processing \
                         capacity loaded supports availability commitments (A1.1).",
@@ -301,7 +329,11 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Reads the site configuration (ARM config/web). Fails when \
                           cors.allowedOrigins contains \"*\"; passes otherwise, including when the \
                           collected configuration has no cors object (no CORS rule: browsers get no \
-                          cross-origin grant). The configuration not collected is an error.",
+                          cross-origin grant). The configuration not collected is an error. \
+                          Since catalogue 2026.12.0: a config/web answer that is not the \
+                          documented object (a page-shaped `value` list, a bare array, an object \
+                          without `name` and `properties`) is a collection gap and makes the \
+                          finding an error instead of being read as settings.",
             rationale: "A wildcard origin lets any web page read the app's responses from a \
                         visitor's browser, undermining origin-based access restrictions (CC6.1); \
                         Microsoft's SOC 2 initiative maps the equivalent policy to CC6.8 and CC8.1.",

@@ -443,6 +443,7 @@ mod tests {
             s.gaps.push(Gap {
                 scope: format!("/subscriptions/{SUB}"),
                 reason: "429 after retries".into(),
+                read: None,
             });
         }
         let settings = Settings::default();

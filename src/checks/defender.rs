@@ -1808,6 +1808,7 @@ mod posture_tests {
             s.gaps.push(Gap {
                 scope: format!("/subscriptions/{SUB}"),
                 reason: "throttled".into(),
+                read: None,
             });
         }
         let f = finding("defender_high_severity_recommendations_resolved", &i);

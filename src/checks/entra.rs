@@ -35,7 +35,10 @@ const CA: &str = "graph.conditional_access_policies";
 const SD: &str = "graph.security_defaults";
 const AUTHZ: &str = "graph.authorization_policy";
 const APPS: &str = "graph.applications";
-const ROLES: &str = "graph.directory_roles";
+/// The members of the Global Administrator role (the role list, and its members read
+/// separately when `$expand=members` was not honoured): a failed members read of another role
+/// does not make the Global Administrator checks incomplete (checks::gap_concerns).
+const GA_MEMBERS: &str = "graph.directory_roles:directoryRoles/roleTemplateId=62e90394-69f5-4237-9190-012177145e10/members";
 const SCHEDULES: &str = "graph.role_assignment_schedules";
 const ELIGIBILITY: &str = "graph.role_eligibility_schedules";
 const USERS: &str = "graph.users";
@@ -62,7 +65,11 @@ pub(super) const CHECKS: &[Check] = &[
                           device' lets a device replace MFA). Other admin roles the qualifying \
                           policies include are recorded. Fails naming every policy considered and \
                           why it does not qualify. Error when policies were not collected and \
-                          security defaults are not known to be enabled.",
+                          security defaults are not known to be enabled. \
+                          Since catalogue 2026.12.0: a security defaults policy answer that is not \
+                          the documented object (a page-shaped `value` list, a bare array, an \
+                          object without `id`) is a collection gap and makes the finding an error \
+                          instead of being read as the policy.",
             rationale: "A Global Administrator account protected by a password alone can take \
                         over the whole tenant after one phishing or spraying success; MFA is the \
                         primary logical access control for privileged identities (CC6.1) and for \
@@ -103,7 +110,11 @@ pub(super) const CHECKS: &[Check] = &[
                           are counted in the observed values: break-glass exclusions are expected, \
                           and the reviewer judges the rest. Fails naming every policy considered \
                           and why it does not qualify; error when policies were not collected and \
-                          security defaults are not known to be enabled.",
+                          security defaults are not known to be enabled. \
+                          Since catalogue 2026.12.0: a security defaults policy answer that is not \
+                          the documented object (a page-shaped `value` list, a bare array, an \
+                          object without `id`) is a collection gap and makes the finding an error \
+                          instead of being read as the policy.",
             rationale: "Passwords are phished, sprayed and reused; requiring a second factor for \
                         every account is the baseline logical access control (CC6.1) against \
                         attackers outside the boundary (CC6.6).",
@@ -131,7 +142,11 @@ pub(super) const CHECKS: &[Check] = &[
                           control block, includes all users (includeUsers All) and targets all \
                           cloud apps. Fails naming every policy considered and why it does not \
                           qualify; error when policies were not collected and security defaults \
-                          are not known to be enabled.",
+                          are not known to be enabled. \
+                          Since catalogue 2026.12.0: a security defaults policy answer that is not \
+                          the documented object (a page-shaped `value` list, a bare array, an \
+                          object without `id`) is a collection gap and makes the finding an error \
+                          instead of being read as the policy.",
             rationale: "Legacy protocols (POP, IMAP, SMTP AUTH, older Office clients, Exchange \
                         ActiveSync basic auth) cannot perform MFA, so they let a stolen password \
                         bypass it; blocking them closes that path (CC6.1, CC6.6).",
@@ -156,7 +171,11 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Reads authorizationPolicy.allowInvitesFrom. Passes for \
                           adminsAndGuestInviters (only admins and the Guest Inviter role) or none; \
                           fails for adminsGuestInvitersAndAllMembers and everyone (Entra's default). \
-                          Absent, or the policy not collected, is an error.",
+                          Absent, or the policy not collected, is an error. \
+                          Since catalogue 2026.12.0: a authorization policy answer that is not the \
+                          documented object (a page-shaped `value` list, a bare array, an object \
+                          without `id`) is a collection gap and makes the finding an error instead \
+                          of being read as the policy.",
             rationale: "Each invitation creates a new external identity with access to the \
                         directory; restricting who may invite keeps the registration of new users \
                         an authorised, reviewable act (CC6.2) and limits access to the system \
@@ -184,7 +203,11 @@ pub(super) const CHECKS: &[Check] = &[
                           objects, the CIS value) and for 10dae51f-b6af-4016-8d66-8c2a99b929b3 \
                           (limited access, Entra's default; recorded as such so the stricter CIS \
                           value is visible); fails for a0b1b346-4d3e-4e8b-98f8-753987be4970 (same \
-                          access as members). Absent or any other value is an error.",
+                          access as members). Absent or any other value is an error. \
+                          Since catalogue 2026.12.0: a authorization policy answer that is not the \
+                          documented object (a page-shaped `value` list, a bare array, an object \
+                          without `id`) is a collection gap and makes the finding an error instead \
+                          of being read as the policy.",
             rationale: "Guests who can enumerate users, groups and their memberships can map the \
                         organisation for phishing and privilege paths; least privilege applies to \
                         directory data too (CC6.1, CC6.3).",
@@ -226,7 +249,11 @@ pub(super) const CHECKS: &[Check] = &[
                           any app). A custom self-consent policy, or an entry of unknown form, is \
                           an error (its contents are not collected). \
                           ManagePermissionGrantsForOwnedResource.* entries (group and team owner \
-                          consent) are recorded only. Absent is an error.",
+                          consent) are recorded only. Absent is an error. \
+                          Since catalogue 2026.12.0: a authorization policy answer that is not the \
+                          documented object (a page-shaped `value` list, a bare array, an object \
+                          without `id`) is a collection gap and makes the finding an error instead \
+                          of being read as the policy.",
             rationale: "Consent phishing tricks users into granting a malicious app durable access \
                         to mail and files without any password; letting only administrators or \
                         low-risk verified apps receive consent keeps data access authorised \
@@ -253,7 +280,11 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Reads authorizationPolicy.allowUserConsentForRiskyApps. Passes when \
                           false; fails when true. Graph documents false as the default, so an \
                           absent value passes and is recorded as absent; the policy not collected \
-                          is an error.",
+                          is an error. \
+                          Since catalogue 2026.12.0: a authorization policy answer that is not the \
+                          documented object (a page-shaped `value` list, a bare array, an object \
+                          without `id`) is a collection gap and makes the finding an error instead \
+                          of being read as the policy.",
             rationale: "When Entra's risk detection flags an app, allowing users to consent anyway \
                         defeats the detection and grants data access to a likely malicious app \
                         (CC6.1, CC6.3).",
@@ -275,7 +306,11 @@ pub(super) const CHECKS: &[Check] = &[
             policies: &[],
             description: "Passes when authorizationPolicy.defaultUserRolePermissions.\
                           allowedToCreateApps is false; true (Entra's default) fails; absent is an \
-                          error.",
+                          error. \
+                          Since catalogue 2026.12.0: a authorization policy answer that is not the \
+                          documented object (a page-shaped `value` list, a bare array, an object \
+                          without `id`) is a collection gap and makes the finding an error instead \
+                          of being read as the policy.",
             rationale: "Every app registration is a new identity that can hold secrets and request \
                         permissions; letting any user create them bypasses the approval of new \
                         identities (CC6.2) and widens access paths (CC6.1).",
@@ -299,7 +334,11 @@ pub(super) const CHECKS: &[Check] = &[
             policies: &[],
             description: "Passes when authorizationPolicy.defaultUserRolePermissions.\
                           allowedToCreateSecurityGroups is false; true (Entra's default) fails; \
-                          absent is an error.",
+                          absent is an error. \
+                          Since catalogue 2026.12.0: a authorization policy answer that is not the \
+                          documented object (a page-shaped `value` list, a bare array, an object \
+                          without `id`) is a collection gap and makes the finding an error instead \
+                          of being read as the policy.",
             rationale: "Security groups carry access to apps and Azure resources; groups created \
                         and owned by arbitrary users escape the approval and review of access \
                         (CC6.2, CC6.3).",
@@ -323,7 +362,11 @@ pub(super) const CHECKS: &[Check] = &[
             policies: &[],
             description: "Passes when authorizationPolicy.defaultUserRolePermissions.\
                           allowedToCreateTenants is false; true (Entra's default) fails; absent is \
-                          an error.",
+                          an error. \
+                          Since catalogue 2026.12.0: a authorization policy answer that is not the \
+                          documented object (a page-shaped `value` list, a bare array, an object \
+                          without `id`) is a collection gap and makes the finding an error instead \
+                          of being read as the policy.",
             rationale: "A user who creates a tenant becomes its Global Administrator outside every \
                         control of the organisation, and data can move there unnoticed; tenant \
                         creation should be an administrative, authorised act (CC6.1, CC6.2).",
@@ -345,7 +388,11 @@ pub(super) const CHECKS: &[Check] = &[
             cis: &[],
             policies: &[],
             description: "Passes when authorizationPolicy.allowEmailVerifiedUsersToJoinOrganization \
-                          is false; true fails; absent is an error.",
+                          is false; true fails; absent is an error. \
+                          Since catalogue 2026.12.0: a authorization policy answer that is not the \
+                          documented object (a page-shaped `value` list, a bare array, an object \
+                          without `id`) is a collection gap and makes the finding an error instead \
+                          of being read as the policy.",
             rationale: "With email-verified join, anyone who controls a mailbox at a verified \
                         domain can self-provision a member account without an approved \
                         registration (CC6.2).",
@@ -446,7 +493,10 @@ pub(super) const CHECKS: &[Check] = &[
                           at most max_global_admins (default 4, CIS: fewer than 5); more fails. A \
                           role-assignable group counts as one. Directory roles not collected, a \
                           Global Administrator role without expanded members, or eligibility \
-                          schedules not collected while the count is within the limit, is an error.",
+                          schedules not collected while the count is within the limit, is an error. \
+                          Since catalogue 2026.12.0: only a failed members read of the Global \
+                          Administrator role makes the finding an error, not a failed members read \
+                          of another directory role.",
             rationale: "Each Global Administrator can take over the tenant and every subscription \
                         trusting it; few holders limit the damage of one compromised account \
                         (CC6.1, CC6.3 least privilege).",
@@ -455,7 +505,7 @@ pub(super) const CHECKS: &[Check] = &[
                           CLI: az rest --method delete --url https://graph.microsoft.com/v1.0/\
                           directoryRoles/roleTemplateId=62e90394-69f5-4237-9190-012177145e10/\
                           members/<object-id>/$ref",
-            sources: &[ROLES, ELIGIBILITY],
+            sources: &[GA_MEMBERS, ELIGIBILITY],
         },
         eval: Eval::TenantCtx(global_admins_max),
     },
@@ -471,7 +521,10 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Counts distinct Global Administrators as entra_global_admins_max does \
                           (active members and current PIM eligibility schedules). Passes with \
                           two or more; fewer fails. Directory roles not collected, or fewer than \
-                          two known while eligibility schedules were not collected, is an error.",
+                          two known while eligibility schedules were not collected, is an error. \
+                          Since catalogue 2026.12.0: only a failed members read of the Global \
+                          Administrator role makes the finding an error, not a failed members read \
+                          of another directory role.",
             rationale: "With a single Global Administrator, losing that account (lockout, leaver, \
                         compromise) leaves nobody able to administer or recover the tenant; \
                         Microsoft recommends at least two, plus emergency access (CC6.1, CC7.5).",
@@ -479,7 +532,7 @@ pub(super) const CHECKS: &[Check] = &[
                           assignments (preferably PIM eligible). CLI: az rest --method post --url \
                           https://graph.microsoft.com/v1.0/roleManagement/directory/\
                           roleEligibilityScheduleRequests --body @eligible-ga.json",
-            sources: &[ROLES],
+            sources: &[GA_MEMBERS],
         },
         eval: Eval::TenantCtx(global_admins_min),
     },
@@ -845,7 +898,11 @@ pub(super) const CHECKS: &[Check] = &[
                           enforced (no baseline at all). Security defaults enabled while policies \
                           are enforced is impossible in Entra and reported as an error \
                           (inconsistent data); anything not collected that could change the \
-                          outcome is an error.",
+                          outcome is an error. \
+                          Since catalogue 2026.12.0: a security defaults policy answer that is not \
+                          the documented object (a page-shaped `value` list, a bare array, an \
+                          object without `id`) is a collection gap and makes the finding an error \
+                          instead of being read as the policy.",
             rationale: "A tenant with neither security defaults nor enforced conditional access \
                         has no tenant-wide MFA or legacy-authentication blocking at all (CC6.1); \
                         CIS recommends security defaults where conditional access is not used.",

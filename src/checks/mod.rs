@@ -363,7 +363,11 @@ pub struct CheckMeta {
     pub rationale: &'static str,
     /// Portal steps and an `az` command.
     pub remediation: &'static str,
-    /// Inventory sources the check reads; a gap in any of them is an `error` finding.
+    /// Inventory sources the check reads; a gap in any of them is an `error` finding. An
+    /// entry `source:read` says the check needs only that read of a multi-read source (a
+    /// per-resource `children` key such as `arm.sql_server_settings:administrators`, or
+    /// `graph.directory_roles:directoryRoles/roleTemplateId=<id>/members`): a gap the collector
+    /// recorded for another read of the source does not concern it (see [`gap_concerns`]).
     pub sources: &'static [&'static str],
 }
 
@@ -569,14 +573,14 @@ pub fn run(check: &'static Check, ctx: &Ctx) -> CheckResult {
         }
     };
 
-    for name in check.meta.sources {
+    for name in source_names(check) {
         match inv.source(name) {
             None => put(
                 format!("/tenants/{}", inv.tenant_id),
                 Verdict::error(format!("source {name} was not collected")),
             ),
             Some(src) => {
-                for gap in &src.gaps {
+                for gap in src.gaps.iter().filter(|g| gap_concerns(check, name, g)) {
                     if let Some(at) = gap_finding(check, &gap.scope, ctx) {
                         put(
                             at,
@@ -642,6 +646,48 @@ impl CheckResult {
             .map(|f| f.status)
             .max_by_key(|s| s.rank())
             .unwrap_or(FindingStatus::NotApplicable);
+    }
+}
+
+/// A `sources` entry as (source name, the one read of it the check needs): `None` when the
+/// check reads the whole source.
+pub fn source_entry(entry: &str) -> (&str, Option<&str>) {
+    match entry.split_once(':') {
+        Some((source, read)) => (source, Some(read)),
+        None => (entry, None),
+    }
+}
+
+/// The sources a check reads, each once, in declaration order.
+pub fn source_names(check: &Check) -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = Vec::with_capacity(check.meta.sources.len());
+    for e in check.meta.sources {
+        let (name, _) = source_entry(e);
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// Whether a gap of `source` concerns the check: the check reads the source, and the gap is
+/// on the whole source (no `read`), or the check needs the whole source, or it declares the
+/// gap's read. A failed read of one SQL server's `administrators` makes the Entra-admin checks
+/// of that server incomplete, not its auditing check, which read what it needs.
+pub fn gap_concerns(check: &Check, source: &str, gap: &crate::model::Gap) -> bool {
+    let mut needed = check
+        .meta
+        .sources
+        .iter()
+        .map(|e| source_entry(e))
+        .filter(|(s, _)| *s == source)
+        .peekable();
+    if needed.peek().is_none() {
+        return false;
+    }
+    match gap.read.as_deref() {
+        None => true,
+        Some(read) => needed.any(|(_, r)| r.is_none_or(|r| r == read)),
     }
 }
 
@@ -970,6 +1016,7 @@ mod tests {
             s.gaps.push(crate::model::Gap {
                 scope: storage.id.clone(),
                 reason: "403 AuthorizationFailed".into(),
+                read: None,
             });
         }
         let blob = testutil::run_check(find("storage_blob_soft_delete_enabled").unwrap(), &inv);
@@ -985,6 +1032,224 @@ mod tests {
         assert!(kv.findings.iter().all(|f| f.resource_id != storage.id));
     }
 
+    /// Every `source:read` a check declares is a read the collector records gaps by, so a
+    /// declared read can never silently match nothing.
+    #[test]
+    fn every_declared_sub_read_is_in_the_collectors_catalogue() {
+        let mut declared = 0;
+        for c in registry() {
+            for e in c.meta.sources {
+                if let (source, Some(read)) = source_entry(e) {
+                    assert!(
+                        crate::collect::is_sub_read(source, read),
+                        "{}: {e} is not a read the collector makes",
+                        c.meta.id
+                    );
+                    declared += 1;
+                }
+            }
+        }
+        assert!(declared >= 13, "{declared}");
+        assert!(!crate::collect::is_sub_read(
+            "arm.sql_server_settings",
+            "administrator"
+        ));
+        assert!(!crate::collect::is_sub_read(
+            "arm.web_config",
+            "administrators"
+        ));
+        assert!(!crate::collect::is_sub_read(
+            "graph.directory_roles",
+            "directoryRoles/roleTemplateId=global-admin/members"
+        ));
+        // The Global Administrator checks name that role's template.
+        for id in ["entra_global_admins_max", "entra_global_admins_min"] {
+            let c = find(id).unwrap();
+            assert!(
+                c.meta.sources.iter().any(|e| source_entry(e)
+                    == (
+                        "graph.directory_roles",
+                        Some("directoryRoles/roleTemplateId=62e90394-69f5-4237-9190-012177145e10/members")
+                    )),
+                "{id}"
+            );
+        }
+    }
+
+    fn gap(scope: &str, read: Option<&str>) -> crate::model::Gap {
+        crate::model::Gap {
+            scope: scope.into(),
+            reason: "HTTP 403 AuthorizationFailed".into(),
+            read: read.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn gaps_are_matched_by_the_reads_a_check_declares() {
+        const SQL: &str = "arm.sql_server_settings";
+        let admins = find("sql_entra_admin_configured").unwrap();
+        let auditing = find("sql_auditing_enabled").unwrap();
+        let whole = Check {
+            meta: CheckMeta {
+                sources: &["resource_graph.resources", "arm.sql_server_settings"],
+                ..admins.meta
+            },
+            eval: admins.eval,
+        };
+        let two = Check {
+            meta: CheckMeta {
+                sources: &[
+                    "arm.sql_server_settings:firewallRules",
+                    "arm.sql_server_settings:administrators",
+                ],
+                ..admins.meta
+            },
+            eval: admins.eval,
+        };
+        let s = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Sql/servers/a";
+        // A gap on the whole source concerns every reader of it.
+        for c in [admins, auditing, &whole, &two] {
+            assert!(gap_concerns(c, SQL, &gap(s, None)), "{}", c.meta.id);
+        }
+        // A gap on one read: the checks that need it, and those that need the whole source.
+        let on_admins = gap(s, Some("administrators"));
+        assert!(gap_concerns(admins, SQL, &on_admins));
+        assert!(gap_concerns(&whole, SQL, &on_admins));
+        assert!(gap_concerns(&two, SQL, &on_admins));
+        assert!(!gap_concerns(auditing, SQL, &on_admins));
+        let on_auditing = gap(s, Some("auditingSettings/default"));
+        assert!(gap_concerns(auditing, SQL, &on_auditing));
+        assert!(!gap_concerns(admins, SQL, &on_auditing));
+        assert!(!gap_concerns(&two, SQL, &on_auditing));
+        // Reads are matched exactly, and only within their own source.
+        assert!(!gap_concerns(admins, SQL, &gap(s, Some("Administrators"))));
+        assert!(!gap_concerns(
+            admins,
+            "arm.sql_database_settings",
+            &gap(s, None)
+        ));
+        assert!(gap_concerns(
+            admins,
+            "resource_graph.resources",
+            &gap(s, Some("anything"))
+        ));
+        assert_eq!(source_names(&two), ["arm.sql_server_settings"]);
+        assert_eq!(
+            source_entry("arm.sql_server_settings:securityAlertPolicies/Default"),
+            (SQL, Some("securityAlertPolicies/Default"))
+        );
+    }
+
+    /// A demo SQL server whose `administrators` read failed, as the collector records it: the
+    /// child is absent and the gap names the read. Only the checks that need the administrators
+    /// are in error for that server; the auditing check is judged on the auditing policy read.
+    #[test]
+    fn a_failed_sub_read_errors_only_the_checks_that_need_it() {
+        let mut inv = crate::collect::demo::inventory(crate::collect::demo::DemoState::Baseline);
+        let server = inv
+            .resources
+            .iter_mut()
+            .find(|r| r.r#type == "microsoft.sql/servers")
+            .unwrap();
+        let id = server.id.clone();
+        assert!(server.children.remove("administrators").is_some());
+        let before: Vec<(String, FindingStatus)> = ["sql_auditing_enabled", "sql_defender_enabled"]
+            .iter()
+            .map(|c| {
+                let r = testutil::run_check(find(c).unwrap(), &inv);
+                let f = r.findings.iter().find(|f| f.resource_id == id).unwrap();
+                (c.to_string(), f.status)
+            })
+            .collect();
+        assert_eq!(before[0].1, FindingStatus::Pass, "the demo server audits");
+        inv.sources
+            .iter_mut()
+            .find(|s| s.name == "arm.sql_server_settings")
+            .unwrap()
+            .gaps
+            .push(crate::model::Gap {
+                scope: id.clone(),
+                reason: "administrators: HTTP 403 AuthorizationFailed".into(),
+                read: Some("administrators".into()),
+            });
+        for c in [
+            "sql_entra_admin_configured",
+            "sql_entra_only_authentication",
+        ] {
+            let r = testutil::run_check(find(c).unwrap(), &inv);
+            let f = r.findings.iter().find(|f| f.resource_id == id).unwrap();
+            assert_eq!(f.status, FindingStatus::Error, "{c}: {}", f.reason);
+            assert!(
+                f.reason
+                    .contains("source arm.sql_server_settings incomplete: administrators"),
+                "{c}: {}",
+                f.reason
+            );
+            assert_eq!(r.status, FindingStatus::Error, "{c}");
+            // The other servers are judged on their own data.
+            assert!(
+                r.findings
+                    .iter()
+                    .filter(|f| f.resource_id != id)
+                    .all(|f| f.status != FindingStatus::Error),
+                "{c}"
+            );
+        }
+        for (c, status) in before {
+            let r = testutil::run_check(find(&c).unwrap(), &inv);
+            let f = r.findings.iter().find(|f| f.resource_id == id).unwrap();
+            assert_eq!(f.status, status, "{c}: {}", f.reason);
+            assert!(!f.reason.contains("incomplete"), "{c}: {}", f.reason);
+        }
+        // Without the gap, the absent child alone still makes the admin check an error.
+        inv.sources
+            .iter_mut()
+            .for_each(|s| s.gaps.retain(|g| g.read.is_none()));
+        let r = testutil::run_check(find("sql_entra_admin_configured").unwrap(), &inv);
+        let f = r.findings.iter().find(|f| f.resource_id == id).unwrap();
+        assert_eq!(f.status, FindingStatus::Error, "{}", f.reason);
+        assert!(f.reason.contains("not collected"), "{}", f.reason);
+    }
+
+    /// A failed members read of one directory role concerns only the checks that need that
+    /// role's members: another role's gap leaves the Global Administrator checks as they were.
+    #[test]
+    fn a_failed_members_read_errors_only_checks_of_that_role() {
+        const GA: &str = "62e90394-69f5-4237-9190-012177145e10";
+        const SECURITY_ADMIN: &str = "194ae4cb-b126-40b2-bd5b-6091b380977d";
+        let clean = crate::collect::demo::inventory(crate::collect::demo::DemoState::Baseline);
+        let with_gap = |template: Option<&str>| {
+            let mut inv = clean.clone();
+            inv.sources
+                .iter_mut()
+                .find(|s| s.name == "graph.directory_roles")
+                .unwrap()
+                .gaps
+                .push(crate::model::Gap {
+                    scope: format!("/tenants/{}/directoryRoles/r1", inv.tenant_id),
+                    reason: "members of directory role \"X\" are unknown".into(),
+                    read: template.map(|t| format!("directoryRoles/roleTemplateId={t}/members")),
+                });
+            inv
+        };
+        for c in ["entra_global_admins_max", "entra_global_admins_min"] {
+            let check = find(c).unwrap();
+            let base = testutil::run_check(check, &clean).status;
+            assert_ne!(base, FindingStatus::Error, "{c}");
+            let other = testutil::run_check(check, &with_gap(Some(SECURITY_ADMIN)));
+            assert_eq!(other.status, base, "{c}: {:?}", other.findings[0].reason);
+            for inv in [with_gap(Some(GA)), with_gap(None)] {
+                let r = testutil::run_check(check, &inv);
+                assert_eq!(r.status, FindingStatus::Error, "{c}");
+                assert!(
+                    r.findings[0]
+                        .reason
+                        .contains("graph.directory_roles incomplete")
+                );
+            }
+        }
+    }
+
     #[test]
     fn gap_on_subscription_becomes_error_finding() {
         let mut inv = testutil::inventory(vec![]);
@@ -992,6 +1257,7 @@ mod tests {
             s.gaps.push(crate::model::Gap {
                 scope: "/subscriptions/sub-b".into(),
                 reason: "403 AuthorizationFailed".into(),
+                read: None,
             });
         }
         for c in registry() {

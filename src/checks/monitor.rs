@@ -379,7 +379,11 @@ pub(super) const CHECKS: &[Check] = &[
                           retains at least min_log_retention_days (default 90); fails when every \
                           known destination retains less, or nothing exports the Administrative \
                           category. Event hubs and destinations outside the inventory cannot be \
-                          judged and make the finding an error when nothing else passes.",
+                          judged and make the finding an error when nothing else passes. \
+                          Since catalogue 2026.12.0: a managementPolicies/default answer that is \
+                          not the documented object (a page-shaped `value` list, a bare array, an \
+                          object without `name` and `properties`) is a collection gap and makes \
+                          the finding an error instead of being read as settings.",
             rationale: "Azure keeps the Activity Log for 90 days only; the change population an \
                         auditor samples across a Type 2 period, and the history investigations \
                         need, exist only if the export destination keeps them (CC8.1, CC7.2).",
@@ -1288,6 +1292,7 @@ mod alert_tests {
             s.gaps.push(Gap {
                 scope: "/subscriptions/other".into(),
                 reason: "403".into(),
+                read: None,
             });
         }
         let f = finding(id, &i);
@@ -1691,6 +1696,7 @@ mod alert_tests {
             s.gaps.push(Gap {
                 scope: format!("/subscriptions/{SUB}"),
                 reason: "timeout".into(),
+                read: None,
             });
         }
         let f = finding("monitor_alert_service_health", &i);

@@ -797,6 +797,7 @@ mod tests {
             s.gaps.push(Gap {
                 scope: format!("/subscriptions/{SUB}"),
                 reason: "throttled".into(),
+                read: None,
             });
         }
         assert_eq!(finding("policy_assignments_enforced", &i).status, S::Error);

@@ -1111,6 +1111,7 @@ mod tests {
                 s.gaps.push(Gap {
                     scope: sub_scope(),
                     reason: "403".into(),
+                    read: None,
                 });
             }
         }

@@ -24,9 +24,17 @@ use crate::model::Resource;
 
 const TYPE: &str = "microsoft.sql/servers";
 const RG: &str = "resource_graph.resources";
-const ARM: &str = "arm.sql_server_settings";
 const TYPE_DB: &str = "microsoft.sql/servers/databases";
-const ARM_DB: &str = "arm.sql_database_settings";
+// The one read of the multi-read ARM sources each check needs: a failed read of another child
+// of the same server or database does not make the check incomplete (checks::gap_concerns).
+const AUDITING: &str = "arm.sql_server_settings:auditingSettings/default";
+const FIREWALL: &str = "arm.sql_server_settings:firewallRules";
+const ADMINS: &str = "arm.sql_server_settings:administrators";
+const ALERTS: &str = "arm.sql_server_settings:securityAlertPolicies/Default";
+const ASSESSMENT: &str = "arm.sql_server_settings:vulnerabilityAssessments/Default";
+const PROTECTOR: &str = "arm.sql_server_settings:encryptionProtector/current";
+const TDE: &str = "arm.sql_database_settings:transparentDataEncryption/current";
+const LTR: &str = "arm.sql_database_settings:backupLongTermRetentionPolicies/default";
 
 pub(super) const CHECKS: &[Check] = &[
     Check {
@@ -41,7 +49,11 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Reads the server's blob auditing policy (ARM servers/{server}/\
                           auditingSettings/default). Passes when properties.state is Enabled; \
                           Disabled fails; a policy not collected, or without state, is an error. \
-                          Server-level auditing covers every database on the server.",
+                          Server-level auditing covers every database on the server. \
+                          Since catalogue 2026.12.0: only a failed read of \
+                          auditingSettings/default makes the finding an error, not a failed read \
+                          of another setting of the server, and a auditingSettings/default answer \
+                          of another shape than documented is a gap (error), never settings.",
             rationale: "SQL audit logs record logins, permission changes and data access; without \
                         them, anomalous or malicious database activity cannot be detected or \
                         investigated (CC7.2).",
@@ -50,7 +62,7 @@ pub(super) const CHECKS: &[Check] = &[
                           audit-policy update -g <rg> -n <server> --state Enabled \
                           --log-analytics-target-state Enabled \
                           --log-analytics-workspace-resource-id <workspace-id>",
-            sources: &[RG, ARM],
+            sources: &[RG, AUDITING],
         },
         eval: Eval::Resource(TYPE, auditing),
     },
@@ -79,15 +91,18 @@ pub(super) const CHECKS: &[Check] = &[
                           read, is an error naming it. Since catalogue 2026.12.0: coverage is \
                           computed over the union of all rules, so an open firewall split across \
                           several rules fails where before only the single \
-                          0.0.0.0-255.255.255.255 rule did, and an unreadable address is an \
-                          error.",
+                          0.0.0.0-255.255.255.255 rule did, an unreadable address is an error, \
+                          only a failed read of firewallRules makes the finding an error (not a \
+                          failed read of another setting of the server), and a firewallRules \
+                          answer of another shape than documented is a gap (error), never \
+                          settings.",
             rationale: "A 0.0.0.0-255.255.255.255 rule leaves only SQL authentication between the \
                         internet and the data; CC6.6 requires logical access measures against \
                         threats from outside the system boundary.",
             remediation: "Portal: SQL server > Security > Networking > Firewall rules > delete the \
                           rule and add only the client ranges that need access. CLI: az sql server \
                           firewall-rule delete -g <rg> -s <server> -n <rule>",
-            sources: &[RG, ARM],
+            sources: &[RG, FIREWALL],
         },
         eval: Eval::Resource(TYPE, no_allow_all),
     },
@@ -107,7 +122,10 @@ pub(super) const CHECKS: &[Check] = &[
                           AllowAllWindowsAzureIps), which admits connections from any Azure \
                           address, including other customers' subscriptions. Rules not collected \
                           is an error. Since catalogue 2026.12.0: a rule whose start or end is \
-                          not an IPv4 address is an error naming it, never skipped.",
+                          not an IPv4 address is an error naming it, never skipped; only a failed \
+                          read of firewallRules makes the finding an error (not a failed read of \
+                          another setting of the server), and a firewallRules answer of another \
+                          shape than documented is a gap (error), never settings.",
             rationale: "The rule trusts every workload hosted in Azure, not only the entity's own, \
                         so the network boundary no longer separates the server from other tenants \
                         (CC6.6, CC6.1). Private endpoints or virtual network rules give the \
@@ -116,7 +134,7 @@ pub(super) const CHECKS: &[Check] = &[
                           Azure services and resources to access this server'; use private \
                           endpoints or virtual network rules instead. CLI: az sql server \
                           firewall-rule delete -g <rg> -s <server> -n AllowAllWindowsAzureIps",
-            sources: &[RG, ARM],
+            sources: &[RG, FIREWALL],
         },
         eval: Eval::Resource(TYPE, no_azure_services_rule),
     },
@@ -175,7 +193,12 @@ pub(super) const CHECKS: &[Check] = &[
                           {db}/transparentDataEncryption/current). Passes when properties.state is \
                           Enabled; Disabled fails; a configuration not collected, returned as absent, \
                           or without state is an error. The master database is not applicable: \
-                          Azure does not allow TDE on system databases.",
+                          Azure does not allow TDE on system databases. \
+                          Since catalogue 2026.12.0: only a failed read of \
+                          transparentDataEncryption/current makes the finding an error, not a \
+                          failed read of another setting of the database, and a \
+                          transparentDataEncryption/current answer of another shape than \
+                          documented is a gap (error), never settings.",
             rationale: "TDE encrypts the database, its backups and its log files at rest, so media or \
                         backup copies are unreadable without the key; CC6.1 expects encryption to \
                         protect information assets, and CC6.5 that media leaving service cannot be \
@@ -183,7 +206,7 @@ pub(super) const CHECKS: &[Check] = &[
             remediation: "Portal: SQL database > Security > Transparent data encryption > Data \
                           encryption = On. CLI: az sql db tde set -g <rg> -s <server> -d <database> \
                           --status Enabled",
-            sources: &[RG, ARM_DB],
+            sources: &[RG, TDE],
         },
         eval: Eval::Resource(TYPE_DB, database_tde),
     },
@@ -199,7 +222,11 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Reads the server's administrators (ARM servers/{server}/administrators, a \
                           list). Passes when an entry has properties.administratorType \
                           ActiveDirectory; the administrator's login is recorded. An empty list \
-                          fails; a list not collected is an error.",
+                          fails; a list not collected is an error. \
+                          Since catalogue 2026.12.0: only a failed read of administrators makes \
+                          the finding an error, not a failed read of another setting of the \
+                          server, and a administrators answer of another shape than documented is \
+                          a gap (error), never settings.",
             rationale: "An Entra administrator lets database access be granted to Entra identities \
                         and groups, so joiners, movers and leavers are handled in one directory with \
                         MFA and conditional access, instead of in per-server SQL logins (CC6.1, \
@@ -207,7 +234,7 @@ pub(super) const CHECKS: &[Check] = &[
             remediation: "Portal: SQL server > Settings > Microsoft Entra ID > Set admin. CLI: az sql \
                           server ad-admin create -g <rg> -s <server> -u <display-name> -i \
                           <object-id>",
-            sources: &[RG, ARM],
+            sources: &[RG, ADMINS],
         },
         eval: Eval::Resource(TYPE, entra_admin),
     },
@@ -226,14 +253,18 @@ pub(super) const CHECKS: &[Check] = &[
                           authentication (including the server admin login). false fails; no Entra \
                           administrator fails, since Entra-only authentication then cannot be on; \
                           the flag absent from the administrator, or the list not collected, is an \
-                          error.",
+                          error. \
+                          Since catalogue 2026.12.0: only a failed read of administrators makes \
+                          the finding an error, not a failed read of another setting of the \
+                          server, and a administrators answer of another shape than documented is \
+                          a gap (error), never settings.",
             rationale: "SQL logins are passwords outside the directory: no MFA, no conditional access, \
                         no central disablement. Entra-only authentication removes them, so every \
                         database login is an identified, centrally managed identity (CC6.1).",
             remediation: "Portal: SQL server > Settings > Microsoft Entra ID > Support only Microsoft \
                           Entra authentication for this server. CLI: az sql server ad-only-auth \
                           enable -g <rg> -n <server>",
-            sources: &[RG, ARM],
+            sources: &[RG, ADMINS],
         },
         eval: Eval::Resource(TYPE, entra_only),
     },
@@ -250,14 +281,19 @@ pub(super) const CHECKS: &[Check] = &[
                           securityAlertPolicies/Default). Passes when properties.state is Enabled; \
                           Disabled fails, and so does a policy Azure returns as absent; a policy not \
                           collected, or without state, is an error. Alert types listed in \
-                          properties.disabledAlerts are recorded.",
+                          properties.disabledAlerts are recorded. \
+                          Since catalogue 2026.12.0: only a failed read of \
+                          securityAlertPolicies/Default makes the finding an error, not a failed \
+                          read of another setting of the server, and a \
+                          securityAlertPolicies/Default answer of another shape than documented is \
+                          a gap (error), never settings.",
             rationale: "Defender for SQL raises alerts on SQL injection, anomalous access and \
                         brute-force logins; without it, attacks on the database go unnoticed (CC7.2).",
             remediation: "Portal: SQL server > Security > Microsoft Defender for Cloud > Enable \
                           Microsoft Defender for SQL. CLI: az sql server \
                           advanced-threat-protection-setting update -g <rg> -n <server> --state \
                           Enabled",
-            sources: &[RG, ARM],
+            sources: &[RG, ALERTS],
         },
         eval: Eval::Resource(TYPE, defender),
     },
@@ -275,7 +311,12 @@ pub(super) const CHECKS: &[Check] = &[
                           properties.recurringScans.isEnabled is true; false fails, and so does an \
                           assessment Azure returns as absent; not collected, or without the flag, is \
                           an error. The express configuration (servers/{server}/\
-                          sqlVulnerabilityAssessments/default) is not read by this check.",
+                          sqlVulnerabilityAssessments/default) is not read by this check. \
+                          Since catalogue 2026.12.0: only a failed read of \
+                          vulnerabilityAssessments/Default makes the finding an error, not a \
+                          failed read of another setting of the server, and a \
+                          vulnerabilityAssessments/Default answer of another shape than documented \
+                          is a gap (error), never settings.",
             rationale: "Recurring scans find misconfigurations, excessive permissions and unprotected \
                         sensitive data in every database, which is how new vulnerabilities are \
                         identified (CC7.1) and fed into risk assessment (CC3.2).",
@@ -285,7 +326,7 @@ pub(super) const CHECKS: &[Check] = &[
                           default?api-version=2023-08-01 --body '{\"properties\":{\"storageContainerPath\":\
                           \"https://<account>.blob.core.windows.net/vulnerability-assessment\",\
                           \"recurringScans\":{\"isEnabled\":true}}}'",
-            sources: &[RG, ARM],
+            sources: &[RG, ASSESSMENT],
         },
         eval: Eval::Resource(TYPE, vulnerability_assessment),
     },
@@ -305,7 +346,11 @@ pub(super) const CHECKS: &[Check] = &[
                           min_log_retention_days setting (default 90). Auditing disabled fails; \
                           auditing only to Azure Monitor or Event Hubs (no storageEndpoint) is not \
                           applicable, because retention is then set on the destination; a policy not \
-                          collected, or without the values, is an error.",
+                          collected, or without the values, is an error. \
+                          Since catalogue 2026.12.0: only a failed read of \
+                          auditingSettings/default makes the finding an error, not a failed read \
+                          of another setting of the server, and a auditingSettings/default answer \
+                          of another shape than documented is a gap (error), never settings.",
             rationale: "Audit records must outlive the time it takes to notice an incident, or the \
                         investigation has nothing to read; CC7.2 and CC7.3 rely on retained logs.",
             remediation: "Portal: SQL server > Security > Auditing > Storage > Advanced properties > \
@@ -313,7 +358,7 @@ pub(super) const CHECKS: &[Check] = &[
                           audit-policy update -g <rg> -n <server> --state Enabled \
                           --blob-storage-target-state Enabled --storage-account <account> \
                           --retention-days 90",
-            sources: &[RG, ARM],
+            sources: &[RG, AUDITING],
         },
         eval: Eval::ResourceCtx(TYPE, auditing_retention),
     },
@@ -329,14 +374,19 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Reads the server's encryption protector (ARM servers/{server}/\
                           encryptionProtector/current). Passes when properties.serverKeyType is \
                           AzureKeyVault; ServiceManaged fails; not collected, returned as absent, or \
-                          without serverKeyType is an error. The key URI is recorded.",
+                          without serverKeyType is an error. The key URI is recorded. \
+                          Since catalogue 2026.12.0: only a failed read of \
+                          encryptionProtector/current makes the finding an error, not a failed \
+                          read of another setting of the server, and a encryptionProtector/current \
+                          answer of another shape than documented is a gap (error), never \
+                          settings.",
             rationale: "A key held in the entity's own Key Vault lets it control, rotate, audit and \
                         revoke access to the encryption of every database on the server (CC6.1). \
                         Low severity: service-managed TDE already encrypts the data.",
             remediation: "Portal: SQL server > Security > Transparent data encryption > Customer-managed \
                           key > select a Key Vault key. CLI: az sql server tde-key set -g <rg> -s \
                           <server> --server-key-type AzureKeyVault --kid <key-uri>",
-            sources: &[RG, ARM],
+            sources: &[RG, PROTECTOR],
         },
         eval: Eval::Resource(TYPE, tde_customer_key),
     },
@@ -354,14 +404,19 @@ pub(super) const CHECKS: &[Check] = &[
                           properties.weeklyRetention, monthlyRetention or yearlyRetention is an ISO \
                           8601 duration other than PT0S. All three PT0S or absent fails, and so does \
                           a policy Azure returns as absent; not collected is an error. The master \
-                          database is not applicable.",
+                          database is not applicable. \
+                          Since catalogue 2026.12.0: only a failed read of \
+                          backupLongTermRetentionPolicies/default makes the finding an error, not \
+                          a failed read of another setting of the database, and a \
+                          backupLongTermRetentionPolicies/default answer of another shape than \
+                          documented is a gap (error), never settings.",
             rationale: "Point-in-time restore covers at most 35 days; long-term retention keeps full \
                         backups for months or years, so data corrupted or deleted unnoticed can still \
                         be recovered (A1.2).",
             remediation: "Portal: SQL server > Data management > Backups > Retention policies > select \
                           the database > Configure policies. CLI: az sql db ltr-policy set -g <rg> -s \
                           <server> -n <database> --weekly-retention P4W --monthly-retention P12M",
-            sources: &[RG, ARM_DB],
+            sources: &[RG, LTR],
         },
         eval: Eval::Resource(TYPE_DB, long_term_retention),
     },

@@ -144,7 +144,11 @@ pub(super) const CHECKS: &[Check] = &[
             ],
             policies: &[],
             description: "Reads blobServices/default: passes when deleteRetentionPolicy.enabled is \
-                          true with at least 7 days.",
+                          true with at least 7 days. \
+                          Since catalogue 2026.12.0: a blobServices/default answer that is not the \
+                          documented object (a page-shaped `value` list, a bare array, an object \
+                          without `name` and `properties`) is a collection gap and makes the \
+                          finding an error instead of being read as settings.",
             rationale: "Soft delete lets deleted or overwritten data be recovered after an incident \
                         (CC7.5) and is part of the recovery infrastructure (A1.2).",
             remediation: "Portal: Storage account > Data protection > Enable soft delete for blobs \
@@ -478,7 +482,11 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Reads blobServices/default: passes when \
                           containerDeleteRetentionPolicy.enabled is true with at least 7 days; \
                           disabled or fewer days fails; absent settings, or the blob service \
-                          not collected, is an error.",
+                          not collected, is an error. \
+                          Since catalogue 2026.12.0: a blobServices/default answer that is not the \
+                          documented object (a page-shaped `value` list, a bare array, an object \
+                          without `name` and `properties`) is a collection gap and makes the \
+                          finding an error instead of being read as settings.",
             rationale: "Blob soft delete does not protect against deleting a whole container; \
                         container soft delete keeps deleted containers recoverable after an \
                         incident or mistake (CC7.5, A1.2).",
@@ -501,7 +509,11 @@ pub(super) const CHECKS: &[Check] = &[
             cis: &["4.0.0:10.2.2", "5.0.0:9.2.3", "6.0.0:9.2.3"],
             policies: &[],
             description: "Reads blobServices/default: passes when isVersioningEnabled is true; \
-                          false fails; absent, or the blob service not collected, is an error.",
+                          false fails; absent, or the blob service not collected, is an error. \
+                          Since catalogue 2026.12.0: a blobServices/default answer that is not the \
+                          documented object (a page-shaped `value` list, a bare array, an object \
+                          without `name` and `properties`) is a collection gap and makes the \
+                          finding an error instead of being read as settings.",
             rationale: "Versioning keeps every previous version of a blob, so data overwritten by \
                         mistake or by ransomware can be restored (CC7.5, A1.2).",
             remediation: "Portal: Storage account > Data protection > Enable versioning for \
@@ -523,7 +535,11 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Reads blobServices/default: passes when changeFeed.enabled is true \
                           (changeFeed.retentionInDays is recorded; absent means kept \
                           indefinitely); false fails; absent changeFeed, or the blob service not \
-                          collected, is an error.",
+                          collected, is an error. \
+                          Since catalogue 2026.12.0: a blobServices/default answer that is not the \
+                          documented object (a page-shaped `value` list, a bare array, an object \
+                          without `name` and `properties`) is a collection gap and makes the \
+                          finding an error instead of being read as settings.",
             rationale: "The change feed is an ordered, durable log of blob creations, \
                         modifications and deletions, the record needed to detect and \
                         investigate tampering with stored data (CC7.2, CC7.3).",
@@ -545,7 +561,11 @@ pub(super) const CHECKS: &[Check] = &[
             policies: &[],
             description: "Reads blobServices/default: passes when restorePolicy.enabled is true \
                           (restorePolicy.days recorded); false fails; absent restorePolicy, or \
-                          the blob service not collected, is an error.",
+                          the blob service not collected, is an error. \
+                          Since catalogue 2026.12.0: a blobServices/default answer that is not the \
+                          documented object (a page-shaped `value` list, a bare array, an object \
+                          without `name` and `properties`) is a collection gap and makes the \
+                          finding an error instead of being read as settings.",
             rationale: "Point-in-time restore returns whole containers to an earlier state in \
                         one operation, the fastest recovery from mass corruption or deletion \
                         (CC7.5, A1.2).",
@@ -573,7 +593,11 @@ pub(super) const CHECKS: &[Check] = &[
                           (definition.actions.baseBlob.delete, snapshot.delete or version.delete). \
                           Fails when no policy exists (the collector stores Azure's 404 as null), \
                           when no rule is enabled, or when the enabled rules only change tiers. \
-                          Not collected is an error.",
+                          Not collected is an error. \
+                          Since catalogue 2026.12.0: a managementPolicies/default answer that is \
+                          not the documented object (a page-shaped `value` list, a bare array, an \
+                          object without `name` and `properties`) is a collection gap and makes \
+                          the finding an error instead of being read as settings.",
             rationale: "Confidential and personal information must be disposed of when its \
                         retention period ends; a lifecycle rule that deletes blobs after a set \
                         age is the automated disposal control (C1.2, P4.3).",

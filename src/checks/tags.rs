@@ -276,6 +276,7 @@ mod tests {
             s.gaps.push(crate::model::Gap {
                 scope: "/subscriptions/sub-b".into(),
                 reason: "403 AuthorizationFailed".into(),
+                read: None,
             });
         }
         let res = testutil::run_check(check, &inv);

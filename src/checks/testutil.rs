@@ -109,7 +109,7 @@ pub fn inventory(resources: Vec<Resource>) -> Inventory {
     let t = Utc.with_ymd_and_hms(2026, 11, 1, 6, 0, 0).unwrap();
     let mut names: Vec<&str> = crate::checks::registry()
         .iter()
-        .flat_map(|c| c.meta.sources.iter().copied())
+        .flat_map(crate::checks::source_names)
         .collect();
     names.sort();
     names.dedup();

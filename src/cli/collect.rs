@@ -146,6 +146,8 @@ fn options(
         retry_after_cap: Duration::from_secs(c.retry_after_cap_secs),
         jitter: Jitter::Seeded(std::process::id().into()),
     };
+    opts.source_deadline = Duration::from_secs(c.source_deadline_secs);
+    opts.run_deadline = Duration::from_secs(c.run_deadline_secs);
     opts.page_cap = c.page_cap;
     opts.activity_log_days = c.activity_log_days;
     opts.changes_since = a.changes_since;
@@ -187,6 +189,18 @@ fn summary(c: &Collected) -> String {
             "  gaps are recorded in the inventory; the checks that need the missing data will \
              report `error`, never `pass`\n",
         );
+    }
+    let stopped = inv
+        .sources
+        .iter()
+        .flat_map(|s| &s.gaps)
+        .filter(|g| g.reason.contains(" deadline of ") && g.reason.contains("before this was read"))
+        .count();
+    if stopped > 0 {
+        out.push_str(&format!(
+            "  {stopped} of them stopped by a deadline (collect.source_deadline_secs, \
+             collect.run_deadline_secs)\n"
+        ));
     }
     out
 }
@@ -244,6 +258,21 @@ mod tests {
             o.changes_since.unwrap().to_rfc3339(),
             "2026-11-01T00:00:00+00:00"
         );
+    }
+
+    #[test]
+    fn deadlines_come_from_the_config() {
+        let o = options(&args(&[]).collect, &Config::default(), |_| None).unwrap();
+        assert_eq!(o.source_deadline, crate::collect::DEFAULT_SOURCE_DEADLINE);
+        assert_eq!(o.run_deadline, crate::collect::DEFAULT_RUN_DEADLINE);
+        let config = Config::parse(
+            "x.toml",
+            "[collect]\nsource_deadline_secs = 7\nrun_deadline_secs = 30\n",
+        )
+        .unwrap();
+        let o = options(&args(&[]).collect, &config, |_| None).unwrap();
+        assert_eq!(o.source_deadline, Duration::from_secs(7));
+        assert_eq!(o.run_deadline, Duration::from_secs(30));
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! per-resource settings Resource Graph lacks (docs/SOURCES.md). Each call's failure becomes a
 //! gap on the subscription or resource it covers; a 404 on a singleton child (e.g.
 //! `managementPolicies/default`) is recorded as `null`: collected, and Azure says it does not
-//! exist.
+//! exist. A singleton child must be one object with `name` and `properties`, a list a page of
+//! objects (`shape`); another shape is a gap. A per-resource gap names the failed child as its
+//! `read`, so only checks that need that child are made incomplete by it.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -13,6 +15,7 @@ use serde_json::Value;
 use super::http::{CallKind, Failure, Http, Meter, Paged};
 use super::redact::clean;
 use super::scope::Visible;
+use super::shape;
 use super::{Progress, SourceRecord};
 use crate::model::{InventoryPart, Resource, Subscription};
 
@@ -62,7 +65,14 @@ pub(crate) async fn list_subscriptions(
     };
     let meter = Arc::clone(&rec.meter);
     let paged = http
-        .get_list(CallKind::ArmSubscription, url, "nextLink", page_cap, &meter)
+        .get_list_of(
+            CallKind::ArmSubscription,
+            url,
+            "nextLink",
+            shape::SUBSCRIPTION_ITEM,
+            page_cap,
+            &meter,
+        )
         .await;
     rec.pages = paged.pages;
     let rows: Vec<Visible> = paged.items.iter().filter_map(Visible::from_arm).collect();
@@ -551,6 +561,11 @@ pub(crate) async fn resource_children(
                                     running.push(lane(rx));
                                     tx
                                 });
+                            // A read waiting in its subscription's lane is the source's work:
+                            // the source's deadline runs from its first read queued, so
+                            // sources whose reads queue behind another's hang end with it
+                            // rather than one after the other.
+                            meters[si].start();
                             // The lane lives until its sender is dropped below.
                             let _ = tx.unbounded_send((si, call, r.id.clone(), url));
                         }
@@ -579,7 +594,8 @@ pub(crate) async fn resource_children(
                     value: v,
                 });
             }
-            ChildResult::Gap(why) => rec.gap(&id, format!("{}: {why}", call.key)),
+            // One read of the resource failed: the source's other reads of it stand.
+            ChildResult::Gap(why) => rec.gap_in(&id, call.key, format!("{}: {why}", call.key)),
         }
     }
     for (rec, bar) in recs.iter_mut().zip(&bars) {
@@ -621,7 +637,10 @@ async fn child(
         };
         return (result, paged.pages);
     }
-    match http.get(CallKind::ArmResource, &url, meter).await {
+    match http
+        .get_object(CallKind::ArmResource, &url, shape::ARM_SETTING, meter)
+        .await
+    {
         Ok(mut v) => {
             clean(&mut v);
             (ChildResult::Value(v), 1)
@@ -630,6 +649,16 @@ async fn child(
         Err(f) if f.status() == Some(404) => (ChildResult::Value(Value::Null), 1),
         Err(f) => (ChildResult::Gap(reason(&f, READER_HINT)), 0),
     }
+}
+
+/// Every per-resource read: (source, `children` key). A gap on one of them names the key as
+/// its `read`, and checks may declare they need only some (`source:key`).
+#[cfg(test)]
+pub(crate) fn child_reads() -> Vec<(&'static str, &'static str)> {
+    CHILD_SOURCES
+        .iter()
+        .flat_map(|c| c.calls.iter().map(move |call| (c.name, call.key)))
+        .collect()
 }
 
 /// Every source name this module can produce (for tests and the catalogue check).

@@ -326,7 +326,9 @@ type Cached = Result<(SecretString, OffsetDateTime), AuthError>;
 pub(crate) struct Tokens {
     credential: Arc<dyn TokenCredential>,
     method_label: &'static str,
-    cache: tokio::sync::Mutex<HashMap<String, Cached>>,
+    /// One slot per scope, each behind its own lock: a token request that hangs for one API
+    /// (until a deadline cuts it) never holds back requests for another whose token is cached.
+    cache: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<Cached>>>>>,
     who: std::sync::Mutex<(Option<String>, Option<String>)>,
 }
 
@@ -507,9 +509,13 @@ impl Tokens {
     /// A valid token for `scope` (`<endpoint>/.default`), from the cache when it has more than
     /// five minutes left.
     pub(crate) async fn token(&self, scope: &str) -> Result<SecretString, AuthError> {
-        let mut cache = self.cache.lock().await;
+        let slot = {
+            let mut slots = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+            Arc::clone(slots.entry(scope.to_string()).or_default())
+        };
+        let mut cache = slot.lock().await;
         let fresh = OffsetDateTime::now_utc() + azure_core::time::Duration::minutes(5);
-        match cache.get(scope) {
+        match &*cache {
             Some(Ok((t, exp))) if *exp > fresh => return Ok(t.clone()),
             // The credential already retried; asking again per request would only multiply
             // the wait. The failure is final for this collection.
@@ -517,6 +523,19 @@ impl Tokens {
             _ => {}
         }
         let got = self.credential.get_token(&[scope], None).await;
+        // A token response of another shape (no `access_token`) can come back from the
+        // credential as an empty token; sent, it would turn every read into a misleading 401.
+        let got = got.and_then(|t| {
+            if t.token.secret().trim().is_empty() {
+                Err(azure_core::Error::with_message(
+                    azure_core::error::ErrorKind::Credential,
+                    "the token endpoint's answer has no access token (expected an object with \
+                     `access_token`)",
+                ))
+            } else {
+                Ok(t)
+            }
+        });
         let got = match got {
             Ok(t) => t,
             Err(e) => {
@@ -525,13 +544,13 @@ impl Tokens {
                     scope: scope.to_string(),
                     message: error_chain(&e),
                 };
-                cache.insert(scope.to_string(), Err(err.clone()));
+                *cache = Some(Err(err.clone()));
                 return Err(err);
             }
         };
         let secret = SecretString::from(got.token.secret().to_string());
         self.learn(secret.expose_secret());
-        cache.insert(scope.to_string(), Ok((secret.clone(), got.expires_on)));
+        *cache = Some(Ok((secret.clone(), got.expires_on)));
         Ok(secret)
     }
 
@@ -549,6 +568,11 @@ impl Tokens {
                 who.1 = text("appid").or_else(|| text("azp"));
             }
         }
+    }
+
+    /// How the credential was chosen (`client secret`, `GitHub Actions OIDC federation`, …).
+    pub(crate) fn method_label(&self) -> &'static str {
+        self.method_label
     }
 
     pub(crate) fn tenant_id(&self) -> Option<String> {

@@ -5,7 +5,10 @@
 //! Directory roles are read with `$expand=members`; a role that comes back without a `members`
 //! array (the expansion was not honoured) has its members read from
 //! `GET /directoryRoles/{id}/members` instead, and a role whose members cannot be read stays
-//! without `members` and is a named gap, so no check counts it as having no members.
+//! without `members` and is a named gap, so no check counts it as having no members. That gap's
+//! `read` names the role's members by template id, so only checks that need that role's members
+//! are made incomplete by it. A singleton must be one object with its `id`, a list a page of
+//! objects (`shape`); another shape is a gap.
 
 use std::sync::Arc;
 
@@ -15,6 +18,7 @@ use serde_json::Value;
 use super::arm::reason;
 use super::http::{CallKind, Failure, Http, Meter, Paged};
 use super::redact::clean;
+use super::shape;
 use super::{Progress, SourceRecord};
 use crate::model::{ConditionalAccessPolicy, Identity, InventoryPart, SecurityDefaults};
 
@@ -278,8 +282,45 @@ struct MembersFallback {
     queries: u32,
     /// Pages those lists took.
     pages: u32,
-    /// Roles whose members could not be read: (role id or "", role description, why).
-    failed: Vec<(String, String, Failure)>,
+    /// Roles whose members could not be read.
+    failed: Vec<FailedRole>,
+}
+
+/// A role whose members could not be read.
+#[derive(Debug)]
+struct FailedRole {
+    /// The role's object id, or "" when it has none.
+    id: String,
+    /// Its `roleTemplateId`, which names the members read in the gap.
+    template: Option<String>,
+    /// The role in words.
+    role: String,
+    why: Failure,
+}
+
+impl FailedRole {
+    fn of(role: &Value, id: &str, why: Failure) -> Self {
+        Self {
+            id: id.to_string(),
+            template: role
+                .get("roleTemplateId")
+                .and_then(Value::as_str)
+                .filter(|t| !t.is_empty())
+                .map(str::to_ascii_lowercase),
+            role: describe_role(role),
+            why,
+        }
+    }
+}
+
+/// The sub-read a role's members are: `directoryRoles/roleTemplateId=<id>/members`, Graph's
+/// alternate key for the role (the object id differs per tenant, the template id does not), so
+/// a check declares the members it needs as `graph.directory_roles:<this>`.
+pub(crate) fn members_read(template: &str) -> String {
+    format!(
+        "directoryRoles/roleTemplateId={}/members",
+        template.to_ascii_lowercase()
+    )
 }
 
 impl MembersFallback {
@@ -296,20 +337,24 @@ impl MembersFallback {
              query(ies), {} page(s), {} role(s) filled",
             self.missing, self.queries, self.pages, self.filled
         ));
-        for (id, role, f) in self.failed {
-            let scope = if id.is_empty() {
+        for f in self.failed {
+            let scope = if f.id.is_empty() {
                 tenant_scope.to_string()
             } else {
-                format!("{tenant_scope}/directoryRoles/{id}")
+                format!("{tenant_scope}/directoryRoles/{}", f.id)
             };
-            rec.gap(
-                &scope,
-                format!(
-                    "members of {role} are unknown: the role came back without members and \
-                     GET /{API_VERSION}/directoryRoles/{{id}}/members failed: {}",
-                    reason(&f, &grant(permission))
-                ),
+            let why = format!(
+                "members of {} are unknown: the role came back without members and \
+                 GET /{API_VERSION}/directoryRoles/{{id}}/members failed: {}",
+                f.role,
+                reason(&f.why, &grant(permission))
             );
+            // Only checks that need this role's members are made incomplete; a role without
+            // a template id could be any role, so its gap concerns every reader of the roles.
+            match &f.template {
+                Some(t) => rec.gap_in(&scope, &members_read(t), why),
+                None => rec.gap(&scope, why),
+            }
         }
     }
 }
@@ -335,9 +380,9 @@ async fn fill_members(
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
         else {
-            out.failed.push((
-                String::new(),
-                describe_role(role),
+            out.failed.push(FailedRole::of(
+                role,
+                "",
                 Failure::Invalid {
                     detail: "the role has no id to read its members by".into(),
                 },
@@ -379,14 +424,14 @@ async fn fill_members(
         let paged = match paged {
             Ok(p) => p,
             Err(f) => {
-                out.failed.push((id, describe_role(role), f));
+                out.failed.push(FailedRole::of(role, &id, f));
                 continue;
             }
         };
         out.queries += 1;
         out.pages += paged.pages;
         if let Some(f) = paged.failure {
-            out.failed.push((id, describe_role(role), f));
+            out.failed.push(FailedRole::of(role, &id, f));
             continue;
         }
         if let Some(m) = role.as_object_mut() {
@@ -421,7 +466,10 @@ async fn fetch(
             .get_list(CallKind::Graph, url, "@odata.nextLink", page_cap, meter)
             .await;
     }
-    match http.get(CallKind::Graph, &url, meter).await {
+    match http
+        .get_object(CallKind::Graph, &url, shape::GRAPH_ENTITY, meter)
+        .await
+    {
         Ok(v) => Paged {
             items: vec![v],
             pages: 1,
@@ -546,9 +594,9 @@ mod tests {
             queries: 2,
             pages: 3,
             failed: vec![
-                (
-                    "9ed3a0c4-53e1-498c-ab4d-2473476fde14".into(),
-                    describe_role(&roles[0]),
+                FailedRole::of(
+                    &roles[0],
+                    "9ed3a0c4-53e1-498c-ab4d-2473476fde14",
                     Failure::Status {
                         status: 403,
                         code: Some("Authorization_RequestDenied".into()),
@@ -556,9 +604,9 @@ mod tests {
                         attempts: 1,
                     },
                 ),
-                (
-                    String::new(),
-                    describe_role(&serde_json::json!({"displayName": "Odd"})),
+                FailedRole::of(
+                    &serde_json::json!({"displayName": "Odd"}),
+                    "",
                     Failure::Invalid {
                         detail: "the role has no id to read its members by".into(),
                     },
@@ -592,8 +640,18 @@ mod tests {
             "{}",
             g.reason
         );
+        // The gap names the members read by the role's template id: only checks that need the
+        // Global Administrator's members are made incomplete by it.
+        assert_eq!(
+            g.read.as_deref(),
+            Some("directoryRoles/roleTemplateId=62e90394-69f5-4237-9190-012177145e10/members")
+        );
         assert_eq!(rec.gaps[1].scope, "/tenants/t");
         assert!(rec.gaps[1].reason.contains("\"Odd\""));
+        assert_eq!(
+            rec.gaps[1].read, None,
+            "a role of unknown template concerns every reader"
+        );
 
         // Every role expanded: provenance is untouched.
         let mut rec2 = SourceRecord::new(ROLES, InventoryPart::Identity, "e", "v", "q", vec![]);

@@ -3,7 +3,9 @@
 //! backoff and jitter on 5xx, 408, timeouts and connection errors, `Retry-After` on 429/503,
 //! proactive slow-down from the quota headers (Resource Graph `x-ms-user-quota-*`, ARM
 //! `x-ms-ratelimit-remaining-subscription-reads`), per-kind call counts, and list paging
-//! (`nextLink`, `@odata.nextLink`) with a page cap and repeated-link detection.
+//! (`nextLink`, `@odata.nextLink`) with a page cap and repeated-link detection. Bodies are
+//! checked against the shape the call documents (`shape`): `get_object` for one object,
+//! `get_list`/`get_list_of` for pages.
 //!
 //! Every failure comes back as a [`Failure`] the caller turns into a named gap; nothing here
 //! panics on a response, and no body or token is ever logged.
@@ -24,8 +26,10 @@ use tracing::{debug, info};
 use url::Url;
 
 use super::auth::Tokens;
+use super::deadline::{Bound, Deadline};
 use super::endpoints::{Endpoints, origin, same_origin};
 use super::redact::redact_str;
+use super::shape::{self, Field};
 
 /// How failed requests are retried. Tests set small values; the defaults suit Azure.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -278,15 +282,31 @@ impl Counters {
     }
 }
 
-/// Calls made on behalf of one source (its provenance `calls`).
+/// Calls made on behalf of one source (its provenance `calls`), and when its first request was
+/// sent (the start of its deadline).
 #[derive(Debug, Default)]
 pub(crate) struct Meter {
     calls: AtomicU64,
+    started: std::sync::OnceLock<Instant>,
 }
 
 impl Meter {
     pub(crate) fn calls(&self) -> u64 {
         self.calls.load(Ordering::Relaxed)
+    }
+
+    /// Starts the source's deadline (its first request is being sent, or queued in the
+    /// source's own pipeline); later calls keep the first start.
+    pub(crate) fn start(&self) {
+        self.started.get_or_init(Instant::now);
+    }
+
+    /// The source's deadline, `limit` after its first request; `None` before that request.
+    /// Time spent queued behind other sources' requests (the in-flight limit is shared) does
+    /// not count against a source that has not started: only the run's deadline bounds it.
+    fn source_deadline(&self, limit: Duration) -> Option<Deadline> {
+        let started = self.started.get()?;
+        Some(Deadline::new(Bound::Source, *started, limit))
     }
 }
 
@@ -329,9 +349,24 @@ pub(crate) enum Failure {
     BadLink {
         link: String,
     },
-    NotAList,
+    /// A 2xx body whose shape is not the one the endpoint documents (see `shape`).
+    Shape {
+        /// `GET /path` (no query string) or `POST /path`.
+        endpoint: String,
+        expected: String,
+        got: String,
+    },
     Invalid {
         detail: String,
+    },
+    /// A deadline passed before the read was done: no request was started after it, and a
+    /// request or wait in progress was cut at it.
+    Deadline {
+        deadline: Deadline,
+        /// Attempts sent before it passed (0: the read never started).
+        attempts: u32,
+        /// What the last attempt ended with, when it ended before the deadline.
+        last: Option<Box<Failure>>,
     },
 }
 
@@ -397,10 +432,44 @@ impl Failure {
                 let short: String = link.chars().take(80).collect();
                 format!("paging link is not a usable URL ({short:?}); not followed")
             }
-            Failure::NotAList => "the response has no `value` array".to_string(),
+            Failure::Shape {
+                endpoint,
+                expected,
+                got,
+            } => {
+                format!("unexpected response shape from {endpoint}: expected {expected}, got {got}")
+            }
             Failure::Invalid { detail } => detail.clone(),
+            Failure::Deadline {
+                deadline,
+                attempts,
+                last,
+            } => {
+                let mut s = format!("{} reached before this was read", deadline.describe());
+                match (attempts, last) {
+                    (0, _) => {}
+                    (n, Some(f)) => s.push_str(&format!(
+                        "; {n} attempt(s) made, the last: {}",
+                        f.describe()
+                    )),
+                    (n, None) => s.push_str(&format!(
+                        "; {n} attempt(s) made, the last still unanswered when it passed"
+                    )),
+                }
+                s
+            }
         };
         redact_str(&text)
+    }
+}
+
+/// A shape mismatch of the answer to `method url`, naming the endpoint by its path (the
+/// query string, with its filters and tokens, stays out of gap reasons).
+pub(crate) fn shape_failure(method: &str, url: &Url, m: shape::Mismatch) -> Failure {
+    Failure::Shape {
+        endpoint: format!("{method} {}", url.path()),
+        expected: m.expected,
+        got: m.got,
     }
 }
 
@@ -461,6 +530,10 @@ pub(crate) struct Http {
     tokens: Arc<Tokens>,
     pub(crate) endpoints: Endpoints,
     pub(crate) concurrency: usize,
+    /// The collection's deadline (see [`super::deadline`]).
+    run_deadline: Deadline,
+    /// Each source's deadline, from its first request.
+    source_limit: Duration,
 }
 
 /// The budget a request waits on before it is sent.
@@ -578,6 +651,24 @@ impl Http {
             endpoints,
             concurrency: concurrency.max(1),
             policy,
+            run_deadline: Deadline::new(Bound::Run, Instant::now(), super::DEFAULT_RUN_DEADLINE),
+            source_limit: super::DEFAULT_SOURCE_DEADLINE,
+        }
+    }
+
+    /// Bounds every request by `run` and by a deadline of `source_limit` per source.
+    pub(crate) fn with_deadlines(mut self, run: Deadline, source_limit: Duration) -> Self {
+        self.run_deadline = run;
+        self.source_limit = source_limit;
+        self
+    }
+
+    /// The deadline of a request made for the source `meter` counts: the earlier of the run's
+    /// and, once the source has sent its first request, the source's.
+    fn deadline_for(&self, meter: &Meter) -> Deadline {
+        match meter.source_deadline(self.source_limit) {
+            Some(source) => source.earliest(self.run_deadline),
+            None => self.run_deadline,
         }
     }
 
@@ -698,6 +789,11 @@ impl Http {
     }
 
     /// Sends one request with retries and returns the JSON body of a 2xx response.
+    ///
+    /// Bounded by the deadline of the request's source (the one `meter` counts for) and of the
+    /// run: no attempt starts once it has passed, every wait (a quota pause, the request
+    /// limiter, a token, a backoff or `Retry-After`) and every attempt's timeout is cut to what
+    /// is left, and the read then fails with [`Failure::Deadline`].
     pub(crate) async fn send(
         &self,
         kind: CallKind,
@@ -713,32 +809,68 @@ impl Http {
         };
         let body = body.map(|b| serde_json::to_vec(b).unwrap_or_default());
         let mut attempts = 0u32;
+        let mut last: Option<Failure> = None;
         loop {
-            attempts += 1;
-            self.wait_gate(&gate).await;
-            self.reserve_read(&gate).await;
-            let token = self
-                .tokens
-                .token(&scope)
-                .await
-                .map_err(|e| Failure::Token {
+            let deadline = self.deadline_for(meter);
+            let (sent, last_failure) = (attempts, last.take());
+            let cut = move |deadline: Deadline| {
+                let f = Failure::Deadline {
+                    deadline,
+                    attempts: sent,
+                    last: last_failure.map(Box::new),
+                };
+                info!(path = url.path(), reason = %f.describe(), "request stopped by a deadline");
+                f
+            };
+            if deadline.passed(Instant::now()) {
+                return Err(cut(deadline));
+            }
+            let ready = tokio::time::timeout_at(deadline.at, async {
+                self.wait_gate(&gate).await;
+                self.reserve_read(&gate).await;
+            })
+            .await;
+            if ready.is_err() {
+                return Err(cut(deadline));
+            }
+            let token = match tokio::time::timeout_at(deadline.at, self.tokens.token(&scope)).await
+            {
+                Ok(t) => t.map_err(|e| Failure::Token {
                     detail: e.to_string(),
-                })?;
+                })?,
+                Err(_) => return Err(cut(deadline)),
+            };
             let outcome;
             let mut failure_detail = String::new();
             let mut error_body = (None, None);
             {
+                let limiter_closed = || Failure::Invalid {
+                    detail: "request limiter closed".into(),
+                };
                 let _fanout = match kind {
                     CallKind::ArmResource | CallKind::ArmSubscription => {
-                        Some(self.fanout.acquire().await.map_err(|_| Failure::Invalid {
-                            detail: "request limiter closed".into(),
-                        })?)
+                        match tokio::time::timeout_at(deadline.at, self.fanout.acquire()).await {
+                            Ok(p) => Some(p.map_err(|_| limiter_closed())?),
+                            Err(_) => return Err(cut(deadline)),
+                        }
                     }
                     CallKind::ResourceGraph | CallKind::Graph => None,
                 };
-                let _permit = self.permits.acquire().await.map_err(|_| Failure::Invalid {
-                    detail: "request limiter closed".into(),
-                })?;
+                let _permit =
+                    match tokio::time::timeout_at(deadline.at, self.permits.acquire()).await {
+                        Ok(p) => p.map_err(|_| limiter_closed())?,
+                        Err(_) => return Err(cut(deadline)),
+                    };
+                // The request goes out now: its source's deadline runs from here if it is the
+                // source's first.
+                meter.start();
+                let deadline = self.deadline_for(meter);
+                let (limit, cut_short) = deadline.attempt_timeout(self.timeout, Instant::now());
+                if limit.is_zero() {
+                    // The source's deadline passed while this request queued for a slot.
+                    return Err(cut(deadline));
+                }
+                attempts += 1;
                 self.counters.add(kind);
                 meter.calls.fetch_add(1, Ordering::Relaxed);
                 if attempts > 1 {
@@ -746,10 +878,19 @@ impl Http {
                 }
                 debug!(method = %method, path = url.path(), attempt = attempts, "request");
                 let result = tokio::time::timeout(
-                    self.timeout,
+                    limit,
                     self.attempt(&method, url, body.as_deref(), token.expose_secret()),
                 )
                 .await;
+                if result.is_err() && cut_short {
+                    let f = Failure::Deadline {
+                        deadline,
+                        attempts,
+                        last: None,
+                    };
+                    info!(path = url.path(), reason = %f.describe(), "request stopped by a deadline");
+                    return Err(f);
+                }
                 outcome = match result {
                     Err(_) => Outcome::Timeout,
                     Ok(Attempt::SendError(e)) if e.is_timeout() => Outcome::Timeout,
@@ -799,32 +940,36 @@ impl Http {
                 };
                 decide(&self.policy, attempts, &outcome, &mut rng)
             };
+            let failure = |attempts: u32| match &outcome {
+                Outcome::Status { status, .. } => Failure::Status {
+                    status: *status,
+                    code: error_body.0.clone(),
+                    message: error_body.1.clone(),
+                    attempts,
+                },
+                Outcome::Timeout => Failure::Timeout {
+                    attempts,
+                    each: self.timeout,
+                },
+                Outcome::Connect => Failure::Connection {
+                    attempts,
+                    detail: failure_detail.clone(),
+                },
+                Outcome::Body => Failure::Truncated {
+                    attempts,
+                    detail: failure_detail.clone(),
+                },
+            };
             match decision {
                 Decision::Retry(delay) => {
                     debug!(path = url.path(), ?outcome, ?delay, "retrying");
-                    tokio::time::sleep(delay).await;
+                    last = Some(failure(1));
+                    // A wait into the deadline is cut at it; the loop then stops, naming it.
+                    let deadline = self.deadline_for(meter);
+                    tokio::time::sleep(deadline.cut_wait(delay, Instant::now())).await;
                 }
                 Decision::Stop => {
-                    let f = match outcome {
-                        Outcome::Status { status, .. } => Failure::Status {
-                            status,
-                            code: error_body.0,
-                            message: error_body.1,
-                            attempts,
-                        },
-                        Outcome::Timeout => Failure::Timeout {
-                            attempts,
-                            each: self.timeout,
-                        },
-                        Outcome::Connect => Failure::Connection {
-                            attempts,
-                            detail: failure_detail,
-                        },
-                        Outcome::Body => Failure::Truncated {
-                            attempts,
-                            detail: failure_detail,
-                        },
-                    };
+                    let f = failure(attempts);
                     info!(path = url.path(), reason = %f.describe(), "request failed");
                     return Err(f);
                 }
@@ -842,6 +987,20 @@ impl Http {
             .await
     }
 
+    /// Reads one object: a body that is not one object with the `required` fields (a page,
+    /// a list, an empty body) is a [`Failure::Shape`] naming the endpoint.
+    pub(crate) async fn get_object(
+        &self,
+        kind: CallKind,
+        url: &Url,
+        required: &[Field],
+        meter: &Meter,
+    ) -> Result<Value, Failure> {
+        let body = self.get(kind, url, meter).await?;
+        shape::object(&body, required).map_err(|m| shape_failure("GET", url, m))?;
+        Ok(body)
+    }
+
     /// Reads every page of a list (`value` + `link_field`), following links only on the
     /// origin of `first`, at most `page_cap` pages, stopping at a repeated link.
     pub(crate) async fn get_list(
@@ -849,6 +1008,22 @@ impl Http {
         kind: CallKind,
         first: Url,
         link_field: &str,
+        page_cap: u32,
+        meter: &Meter,
+    ) -> Paged {
+        self.get_list_of(kind, first, link_field, &[], page_cap, meter)
+            .await
+    }
+
+    /// [`Http::get_list`] whose items must each be an object with `item_fields`. A page of
+    /// another shape (not an object, no `value` array, an item that is not such an object)
+    /// stops the read with a [`Failure::Shape`]; the earlier pages are kept.
+    pub(crate) async fn get_list_of(
+        &self,
+        kind: CallKind,
+        first: Url,
+        link_field: &str,
+        item_fields: &[Field],
         page_cap: u32,
         meter: &Meter,
     ) -> Paged {
@@ -869,18 +1044,17 @@ impl Http {
                 }
             };
             out.pages += 1;
-            let Value::Object(mut map) = body else {
-                out.failure = Some(Failure::NotAList);
-                return out;
-            };
-            match map.remove("value") {
-                Some(Value::Array(items)) => out.items.extend(items),
-                _ => {
-                    out.failure = Some(Failure::NotAList);
+            let next = match shape::page(body, link_field, item_fields) {
+                Ok((items, next)) => {
+                    out.items.extend(items);
+                    next
+                }
+                Err(m) => {
+                    out.failure = Some(shape_failure("GET", &url, m));
                     return out;
                 }
-            }
-            let next = match map.remove(link_field) {
+            };
+            let next = match next {
                 None | Some(Value::Null) => return out,
                 Some(Value::String(s)) if s.trim().is_empty() => return out,
                 Some(Value::String(s)) => s,
@@ -1235,11 +1409,15 @@ mod tests {
         let (http, stub, counters) = client(Arc::new(move |_, target: &str, _| {
             let next = |p: &str| format!("{}/list?page={p}", b.lock().unwrap());
             match target {
-                "/list" => stub::ok(&format!(r#"{{"value":[1,2],"nextLink":"{}"}}"#, next("2"))),
-                "/list?page=2" => {
-                    stub::ok(&format!(r#"{{"value":[3],"nextLink":"{}"}}"#, next("3")))
-                }
-                _ => stub::ok(r#"{"value":[4],"nextLink":null}"#),
+                "/list" => stub::ok(&format!(
+                    r#"{{"value":[{{"n":1}},{{"n":2}}],"nextLink":"{}"}}"#,
+                    next("2")
+                )),
+                "/list?page=2" => stub::ok(&format!(
+                    r#"{{"value":[{{"n":3}}],"nextLink":"{}"}}"#,
+                    next("3")
+                )),
+                _ => stub::ok(r#"{"value":[{"n":4}],"nextLink":null}"#),
             }
         }))
         .await;
@@ -1255,7 +1433,15 @@ mod tests {
             )
             .await;
         assert_eq!(p.failure, None);
-        assert_eq!(p.items, vec![json!(1), json!(2), json!(3), json!(4)]);
+        assert_eq!(
+            p.items,
+            vec![
+                json!({"n": 1}),
+                json!({"n": 2}),
+                json!({"n": 3}),
+                json!({"n": 4})
+            ]
+        );
         assert_eq!((p.pages, meter.calls()), (3, 3));
         assert_eq!(counters.snapshot().arm_subscription, 3);
         // The token went along, as a bearer.
@@ -1269,11 +1455,11 @@ mod tests {
         let (http, stub, _) = client(Arc::new(move |_, target: &str, _| {
             let me = format!("{}{target}", b.lock().unwrap());
             match target {
-                "/repeat" => stub::ok(&format!(r#"{{"value":[1],"nextLink":"{me}"}}"#)),
-                "/foreign" => stub::ok(r#"{"value":[1],"nextLink":"https://elsewhere.test/x"}"#),
-                "/dots" => stub::ok(r#"{"value":[1],"nextLink":"..."}"#),
+                "/repeat" => stub::ok(&format!(r#"{{"value":[{{}}],"nextLink":"{me}"}}"#)),
+                "/foreign" => stub::ok(r#"{"value":[{}],"nextLink":"https://elsewhere.test/x"}"#),
+                "/dots" => stub::ok(r#"{"value":[{}],"nextLink":"..."}"#),
                 "/novalue" => stub::ok(r#"{"items":[]}"#),
-                _ => stub::ok(&format!(r#"{{"value":[1],"nextLink":"{me}x"}}"#)),
+                _ => stub::ok(&format!(r#"{{"value":[{{}}],"nextLink":"{me}x"}}"#)),
             }
         }))
         .await;
@@ -1299,7 +1485,107 @@ mod tests {
         );
         let p = list("/dots", 10).await;
         assert!(matches!(p.failure, Some(Failure::BadLink { .. })), "{p:?}");
-        assert_eq!(list("/novalue", 10).await.failure, Some(Failure::NotAList));
+        let f = list("/novalue", 10).await.failure.unwrap();
+        assert_eq!(
+            f.describe(),
+            "unexpected response shape from GET /novalue: expected a page (an object with a \
+             `value` array of objects), got an object with items"
+        );
+    }
+
+    /// Bodies of another shape than the call documents are refused with a reason naming the
+    /// endpoint; a later page of another shape keeps the pages read before it.
+    #[tokio::test]
+    async fn bodies_of_another_shape_are_refused() {
+        let base = Arc::new(Mutex::new(String::new()));
+        let b = base.clone();
+        let (http, stub, counters) = client(Arc::new(move |_, target: &str, _| match target {
+            "/sites/a/config/web" => stub::ok(r#"{"value":[],"nextLink":null}"#),
+            "/sites/b/config/web" => stub::ok(r#"[{"name":"web","properties":{}}]"#),
+            "/sites/c/config/web" => stub::ok(""),
+            "/sites/d/config/web" => {
+                stub::ok(r#"{"name":"web","properties":{"minTlsVersion":"1.2"}}"#)
+            }
+            "/list" => stub::ok(&format!(
+                r#"{{"value":[{{"id":"a"}}],"nextLink":"{}/list2"}}"#,
+                b.lock().unwrap()
+            )),
+            "/list2" => stub::ok(r#"{"value":[{"id":"b"}, 7]}"#),
+            "/object" => stub::ok(r#"{"id":"a","name":"n"}"#),
+            _ => stub::ok(r#"{"value":{"id":"a"}}"#),
+        }))
+        .await;
+        *base.lock().unwrap() = stub.base.clone();
+        let required = shape::ARM_SETTING;
+        let one = |p: &str| {
+            let u = url(&stub, p);
+            let http = &http;
+            async move {
+                http.get_object(CallKind::ArmResource, &u, required, &Meter::default())
+                    .await
+            }
+        };
+        assert_eq!(
+            one("/sites/a/config/web").await.unwrap_err().describe(),
+            "unexpected response shape from GET /sites/a/config/web: expected one object with \
+             `name` and `properties`, got a page-shaped body (`value` array of 0 items and \
+             `nextLink`)"
+        );
+        assert!(
+            one("/sites/b/config/web")
+                .await
+                .unwrap_err()
+                .describe()
+                .ends_with("got a list (a JSON array of 1 item)")
+        );
+        assert!(
+            one("/sites/c/config/web")
+                .await
+                .unwrap_err()
+                .describe()
+                .ends_with("got an empty body")
+        );
+        assert_eq!(
+            one("/sites/d/config/web").await.unwrap()["properties"]["minTlsVersion"],
+            "1.2"
+        );
+        assert_eq!(
+            counters.snapshot().arm_resource,
+            4,
+            "a shape is not retried"
+        );
+        let list = |p: &str| {
+            let u = url(&stub, p);
+            let http = &http;
+            async move {
+                http.get_list(CallKind::Graph, u, "nextLink", 10, &Meter::default())
+                    .await
+            }
+        };
+        let p = list("/list").await;
+        assert_eq!(p.items, vec![json!({"id": "a"})], "page 1 is kept");
+        assert_eq!(p.pages, 2);
+        assert_eq!(
+            p.failure.unwrap().describe(),
+            "unexpected response shape from GET /list2: expected a page (an object with a \
+             `value` array of objects), got a page whose item 2 is a number"
+        );
+        assert!(
+            list("/object")
+                .await
+                .failure
+                .unwrap()
+                .describe()
+                .ends_with("got an object with id, name")
+        );
+        assert!(
+            list("/other")
+                .await
+                .failure
+                .unwrap()
+                .describe()
+                .ends_with("got an object whose `value` is an object")
+        );
     }
 
     #[tokio::test]
@@ -1368,6 +1654,183 @@ mod tests {
         assert!(matches!(f, Failure::Timeout { attempts: 3, .. }), "{f:?}");
         assert!(started.elapsed() < Duration::from_secs(3));
         assert_eq!(counters.snapshot().graph, 3);
+    }
+
+    /// A run deadline `limit` from now, and a source deadline of `source` per meter.
+    fn bounded(http: Http, run: Duration, source: Duration) -> Http {
+        http.with_deadlines(Deadline::new(Bound::Run, Instant::now(), run), source)
+    }
+
+    fn hanging() -> Arc<stub::Handler> {
+        Arc::new(|_, _, _| {
+            let mut r = stub::ok("{}");
+            r.delay = Duration::from_secs(5);
+            r
+        })
+    }
+
+    #[tokio::test]
+    async fn a_hanging_request_is_cut_at_the_deadline() {
+        let (http, stub, _) = client(hanging()).await;
+        // A request timeout longer than the deadline: the deadline must cut the attempt.
+        let mut http = bounded(http, Duration::from_millis(200), Duration::from_secs(60));
+        http.timeout = Duration::from_secs(4);
+        let started = std::time::Instant::now();
+        let f = http
+            .get(
+                CallKind::ArmResource,
+                &url(&stub, "/hang"),
+                &Meter::default(),
+            )
+            .await
+            .unwrap_err();
+        let took = started.elapsed();
+        assert!(
+            took >= Duration::from_millis(150) && took < Duration::from_secs(2),
+            "{took:?}"
+        );
+        assert!(
+            matches!(&f, Failure::Deadline { attempts: 1, last: None, deadline } if deadline.bound == Bound::Run),
+            "{f:?}"
+        );
+        assert_eq!(
+            f.describe(),
+            "per-run deadline of 0.2 s reached before this was read; 1 attempt(s) made, the \
+             last still unanswered when it passed"
+        );
+        // Nothing is sent once the deadline has passed.
+        let f = http
+            .get(CallKind::Graph, &url(&stub, "/later"), &Meter::default())
+            .await
+            .unwrap_err();
+        assert_eq!(
+            f.describe(),
+            "per-run deadline of 0.2 s reached before this was read"
+        );
+        assert_eq!(stub.seen.lock().unwrap().len(), 1, "no request after it");
+    }
+
+    #[tokio::test]
+    async fn a_source_deadline_runs_from_the_sources_first_request() {
+        let (http, stub, _) = client(hanging()).await;
+        let http = bounded(http, Duration::from_secs(60), Duration::from_millis(250));
+        let meter = Meter::default();
+        // Per attempt 300 ms (the stub client's timeout), three attempts: 900 ms without the
+        // source's deadline.
+        let started = std::time::Instant::now();
+        let f = http
+            .get(CallKind::Graph, &url(&stub, "/a"), &meter)
+            .await
+            .unwrap_err();
+        assert!(
+            started.elapsed() < Duration::from_millis(700),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(
+            f.describe()
+                .starts_with("per-source deadline of 0.25 s reached before this was read"),
+            "{}",
+            f.describe()
+        );
+        // The same source has nothing left; another source has its own deadline.
+        let f = http
+            .get(CallKind::Graph, &url(&stub, "/b"), &meter)
+            .await
+            .unwrap_err();
+        assert!(matches!(f, Failure::Deadline { attempts: 0, .. }), "{f:?}");
+        let other = Meter::default();
+        let f = http
+            .get(CallKind::Graph, &url(&stub, "/c"), &other)
+            .await
+            .unwrap_err();
+        assert!(matches!(f, Failure::Deadline { attempts: 1, .. }), "{f:?}");
+        assert_eq!((meter.calls(), other.calls()), (1, 1));
+    }
+
+    #[tokio::test]
+    async fn a_retry_after_beyond_the_deadline_ends_at_it_naming_the_429() {
+        let (http, stub, counters) = client(Arc::new(|_, _, _| {
+            let mut r = stub::status(
+                429,
+                r#"{"error":{"code":"TooManyRequests","message":"slow down"}}"#,
+            );
+            r.headers.push(("retry-after", "30".into()));
+            r
+        }))
+        .await;
+        // Retry-After is capped to 300 ms by the stub client's policy; 200 ms are left: the
+        // wait is cut to them, and no retry follows.
+        let http = bounded(http, Duration::from_millis(200), Duration::from_secs(60));
+        let started = std::time::Instant::now();
+        let f = http
+            .get(
+                CallKind::ArmSubscription,
+                &url(&stub, "/busy"),
+                &Meter::default(),
+            )
+            .await
+            .unwrap_err();
+        let took = started.elapsed();
+        assert!(
+            took >= Duration::from_millis(150) && took < Duration::from_millis(280),
+            "{took:?}"
+        );
+        assert_eq!(
+            f.describe(),
+            "per-run deadline of 0.2 s reached before this was read; 1 attempt(s) made, the \
+             last: HTTP 429 TooManyRequests: slow down"
+        );
+        assert_eq!(
+            counters.snapshot().arm_subscription,
+            1,
+            "no retry into the deadline"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_slow_drip_of_pages_stops_at_the_deadline_and_keeps_what_was_read() {
+        let base = Arc::new(Mutex::new(String::new()));
+        let b = base.clone();
+        let (http, stub, _) = client(Arc::new(move |_, _, nth| {
+            // Every page a fresh link, so neither the repeat check nor a small cap stops it.
+            let mut r = stub::ok(&format!(
+                r#"{{"value":[{{"id":"{nth}"}}],"nextLink":"{}/drip?page={}"}}"#,
+                b.lock().unwrap(),
+                nth + 1
+            ));
+            r.delay = Duration::from_millis(60);
+            r
+        }))
+        .await;
+        *base.lock().unwrap() = stub.base.clone();
+        let http = bounded(http, Duration::from_secs(60), Duration::from_millis(400));
+        let started = std::time::Instant::now();
+        let p = http
+            .get_list(
+                CallKind::Graph,
+                url(&stub, "/drip"),
+                "nextLink",
+                1000,
+                &Meter::default(),
+            )
+            .await;
+        assert!(
+            started.elapsed() < Duration::from_millis(900),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(
+            matches!(&p.failure, Some(Failure::Deadline { deadline, .. }) if deadline.bound == Bound::Source),
+            "{:?}",
+            p.failure
+        );
+        assert!(
+            p.pages >= 2,
+            "pages read before the deadline are kept: {}",
+            p.pages
+        );
+        assert_eq!(p.items.len(), p.pages as usize);
     }
 
     #[tokio::test]

@@ -9,8 +9,9 @@ use std::sync::Arc;
 use serde_json::{Map, Value, json};
 
 use super::arm::Listed;
-use super::http::{CallKind, Failure, Http, Meter};
+use super::http::{CallKind, Failure, Http, Meter, shape_failure};
 use super::redact::clean;
+use super::shape;
 use super::{Progress, SourceRecord};
 use crate::model::{InventoryPart, Resource};
 
@@ -208,51 +209,79 @@ impl Target {
     }
 }
 
-/// Rows of one response page, its `$skipToken`, and whether the service truncated it.
-fn page_of(body: Value) -> Result<(Vec<Value>, Option<String>, bool), Failure> {
+/// What a Resource Graph answer documents (Resources - Query, `QueryResponse`).
+const RESULT: &str = "a Resource Graph result (an object with a `data` array of objects and an \
+                      optional `$skipToken` string)";
+
+fn not_a_result(got: impl Into<String>) -> shape::Mismatch {
+    shape::Mismatch {
+        expected: RESULT.to_string(),
+        got: got.into(),
+    }
+}
+
+/// Rows of one response page, its `$skipToken`, and whether the service truncated it; a body
+/// of another shape is refused (a `$skipToken` that is not a string would otherwise end the
+/// paging early without a word).
+fn page_of(body: Value) -> Result<(Vec<Value>, Option<String>, bool), shape::Mismatch> {
     let Value::Object(mut m) = body else {
-        return Err(Failure::Invalid {
-            detail: "the Resource Graph response is not an object".into(),
-        });
+        return Err(not_a_result(shape::describe(&body)));
     };
     let rows = match m.remove("data") {
-        Some(Value::Array(rows)) => rows,
+        Some(Value::Array(rows)) => {
+            shape::items_are_objects(&rows, &[])
+                .map_err(|got| not_a_result(format!("a result whose `data` {got}")))?;
+            rows
+        }
         // Table format (`columns` + `rows`), should a service ignore `resultFormat`.
         Some(Value::Object(t)) => {
-            let cols: Vec<String> = t
-                .get("columns")
-                .and_then(Value::as_array)
+            let (Some(Value::Array(cols)), Some(Value::Array(rows))) =
+                (t.get("columns"), t.get("rows"))
+            else {
+                return Err(not_a_result(
+                    "an object whose `data` is neither an array nor a table (`columns` and `rows` arrays)",
+                ));
+            };
+            let cols: Vec<String> = cols
+                .iter()
                 .map(|c| {
-                    c.iter()
-                        .map(|c| {
-                            c.get("name")
-                                .and_then(Value::as_str)
-                                .unwrap_or("")
-                                .to_string()
-                        })
-                        .collect()
+                    c.get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string()
                 })
-                .unwrap_or_default();
-            let rows = t
-                .get("rows")
-                .and_then(Value::as_array)
-                .ok_or(Failure::NotAList)?;
-            rows.iter()
-                .map(|r| {
-                    let cells = r.as_array().cloned().unwrap_or_default();
-                    Value::Object(cols.iter().cloned().zip(cells).collect())
-                })
-                .collect()
+                .collect();
+            let mut out = Vec::with_capacity(rows.len());
+            for (i, r) in rows.iter().enumerate() {
+                let Value::Array(cells) = r else {
+                    return Err(not_a_result(format!(
+                        "table row {} that is not an array",
+                        i + 1
+                    )));
+                };
+                out.push(Value::Object(
+                    cols.iter().cloned().zip(cells.iter().cloned()).collect(),
+                ));
+            }
+            out
         }
-        _ => {
-            return Err(Failure::Invalid {
-                detail: "the Resource Graph response has no `data`".into(),
-            });
+        Some(other) => {
+            return Err(not_a_result(format!(
+                "an object whose `data` is {}",
+                shape::kind(&other)
+            )));
         }
+        None => return Err(not_a_result(shape::describe(&Value::Object(m)))),
     };
     let skip = match m.remove("$skipToken") {
         Some(Value::String(s)) if !s.is_empty() => Some(s),
-        _ => None,
+        None | Some(Value::Null) | Some(Value::String(_)) => None,
+        Some(other) => {
+            return Err(not_a_result(format!(
+                "a `$skipToken` that is {}",
+                shape::kind(&other)
+            )));
+        }
     };
     let truncated = match m.get("resultTruncated") {
         Some(Value::Bool(b)) => *b,
@@ -306,7 +335,7 @@ async fn paged_query(
                 meter,
             )
             .await;
-        let page = reply.and_then(page_of);
+        let page = reply.and_then(|b| page_of(b).map_err(|m| shape_failure("POST", &url, m)));
         let (data, next, truncated) = match page {
             Ok(p) => p,
             Err(f) => return (rows, pages, Some(f)),
@@ -670,6 +699,51 @@ mod tests {
         .unwrap();
         assert!(truncated);
         assert_eq!(to_resource(rows[0].clone()).unwrap().r#type, "t");
+    }
+
+    #[test]
+    fn results_of_other_shapes_are_refused() {
+        let got = |body: Value| page_of(body).unwrap_err().got;
+        assert_eq!(
+            got(json!({"value": [], "nextLink": null})),
+            "a page-shaped body (`value` array of 0 items and `nextLink`)"
+        );
+        assert_eq!(
+            got(json!([{"id": "/subscriptions/s/x", "type": "t"}])),
+            "a list (a JSON array of 1 item)"
+        );
+        assert_eq!(
+            got(json!({"id": "/subscriptions/s/x"})),
+            "an object with id"
+        );
+        assert_eq!(
+            got(json!({"data": ["x", 1], "count": 2})),
+            "a result whose `data` item 1 is a string"
+        );
+        assert_eq!(
+            got(json!({"data": {"id": "x"}})),
+            "an object whose `data` is neither an array nor a table (`columns` and `rows` arrays)"
+        );
+        assert_eq!(
+            got(json!({"data": {"columns": [], "rows": [1]}})),
+            "table row 1 that is not an array"
+        );
+        assert_eq!(
+            got(json!({"data": "rows"})),
+            "an object whose `data` is a string"
+        );
+        assert_eq!(
+            got(json!({"data": [], "$skipToken": 5})),
+            "a `$skipToken` that is a number"
+        );
+        let m = page_of(json!(null)).unwrap_err();
+        assert_eq!(m.expected, RESULT);
+        assert_eq!(m.got, "an empty body");
+        // An empty last page is a real answer.
+        assert_eq!(
+            page_of(json!({"data": [], "$skipToken": null, "count": 0})).unwrap(),
+            (vec![], None, false)
+        );
     }
 
     #[test]

@@ -176,6 +176,10 @@ pub struct SourceGap {
     pub source: String,
     pub scope: String,
     pub reason: String,
+    /// The one read of a multi-read source that failed (e.g. `administrators`), when the gap
+    /// concerns only that read; absent when the whole source is incomplete for the scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read: Option<String>,
 }
 
 /// `controls/<id>.json`: one criterion.

@@ -285,6 +285,7 @@ pub fn build(
                 source: s.name.clone(),
                 scope: g.scope.clone(),
                 reason: g.reason.clone(),
+                read: g.read.clone(),
             })
         })
         .collect();

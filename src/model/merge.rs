@@ -298,6 +298,7 @@ mod tests {
                 .map(|g| Gap {
                     scope: g.to_string(),
                     reason: "403".into(),
+                    read: None,
                 })
                 .collect(),
             calls: 1,
@@ -359,6 +360,7 @@ mod tests {
         b.sources[0].gaps.push(Gap {
             scope: "/subscriptions/s2".into(),
             reason: "403".into(),
+            read: None,
         });
         let m = Inventory::merge(vec![
             (

@@ -69,4 +69,23 @@ pub struct Gap {
     /// ARM id of what was not read: `/subscriptions/<id>`, a resource id, or `/tenants/<id>`.
     pub scope: String,
     pub reason: String,
+    /// The one read of a multi-read source that failed for the scope, when the rest of the
+    /// source was read: the `children` key of a per-resource read (`administrators`,
+    /// `config/web`) or a directory role's members
+    /// (`directoryRoles/roleTemplateId=<id>/members`). Only checks that need that read, or the
+    /// whole source, are made incomplete by the gap. Absent: the source as a whole (for the
+    /// scope) was not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read: Option<String>,
+}
+
+impl Gap {
+    /// A gap on the whole source for `scope`.
+    pub fn new(scope: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
+            scope: scope.into(),
+            reason: reason.into(),
+            read: None,
+        }
+    }
 }

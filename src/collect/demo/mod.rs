@@ -699,6 +699,7 @@ fn sources(resources: &[Resource], at: DateTime<Utc>) -> Vec<Source> {
                         scope: r.id.clone(),
                         reason: "403 AuthorizationFailed: deny assignment on the storage account"
                             .into(),
+                        read: None,
                     });
                 }
             }
@@ -984,7 +985,7 @@ mod tests {
     fn every_source_a_check_reads_is_present() {
         let inv = inventory(DemoState::Baseline);
         for c in checks::registry() {
-            for s in c.meta.sources {
+            for s in checks::source_names(c) {
                 assert!(inv.source(s).is_some(), "{} reads {s}", c.meta.id);
             }
         }

@@ -180,6 +180,7 @@ fn gaps_are_listed_with_their_reason() {
     inv.sources[0].gaps.push(crate::model::Gap {
         scope: "/subscriptions/sub-b".into(),
         reason: "403 Forbidden: the identity lacks Reader on this subscription".into(),
+        read: None,
     });
     let source = inv.sources[0].name.clone();
     let run = crate::evidence::RunMeta {

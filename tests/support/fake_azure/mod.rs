@@ -115,6 +115,27 @@ pub enum Fault {
     RepeatNextLink,
     /// Any status with this JSON body (e.g. an error message that echoes a secret).
     Respond { status: u16, body: String },
+    /// 200 with a list page, `{"value": [], "nextLink": null}` (`@odata.nextLink` on Graph),
+    /// whatever the endpoint documents: the wrong shape where one object (or a Resource Graph
+    /// result) is documented.
+    PageShaped,
+    /// 200 with a bare JSON array: the real answer's items (`value` or `data`), or the one
+    /// object it is, wrapped in an array.
+    ListBody,
+    /// 200 with one object where a page is documented: the real answer's first item (an
+    /// object without `value`), or a stand-in resource when the page is empty.
+    ObjectBody,
+    /// 200 with the real answer whose `value` (`data` on Resource Graph) is one object instead
+    /// of an array; a singleton comes back as `{"value": <object>}`.
+    ValueNotArray,
+    /// 200 with the real answer whose items (`value` or `data`) are strings and numbers, not
+    /// objects; a singleton comes back as `{"value": ["x", 1]}`.
+    ScalarItems,
+    /// A slow drip that never ends: the page is answered after `delay`, and its `nextLink` /
+    /// `@odata.nextLink` (ARM and Graph lists) leads to the same page under a URL never seen
+    /// before, so neither repeated-link detection nor anything but the page cap or a deadline
+    /// stops the paging.
+    EndlessPages { delay: Duration },
 }
 
 impl Fault {

@@ -589,6 +589,66 @@ pub(crate) fn fault_response(state: &State, route: &Route, req: &Req, f: &Fault)
     r
 }
 
+/// The normal answer `r` to a request, given the wrong shape `f` names (a 200 whatever the
+/// real answer's status; its headers, such as quota headers, are kept).
+pub(crate) fn reshape(route: &Route, mut r: Resp, f: &Fault) -> Resp {
+    let real: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
+    let link = if route.kind == Kind::Graph {
+        "@odata.nextLink"
+    } else {
+        "nextLink"
+    };
+    // Where the real answer keeps its items: `data` on Resource Graph, `value` elsewhere.
+    let items_key = if real.get("data").is_some() {
+        "data"
+    } else {
+        "value"
+    };
+    let items = real.get(items_key).and_then(Value::as_array).cloned();
+    let stand_in = || {
+        json!({
+            "id": format!("{}/providers/Fake.Shape/objects/object-body", route.scope),
+            "name": "object-body",
+            "properties": {}
+        })
+    };
+    let body = match f {
+        Fault::PageShaped => {
+            let mut m = Map::new();
+            m.insert("value".into(), json!([]));
+            m.insert(link.into(), Value::Null);
+            Value::Object(m)
+        }
+        Fault::ListBody => Value::Array(items.unwrap_or_else(|| vec![real.clone()])),
+        Fault::ObjectBody => match items {
+            Some(items) => items.into_iter().next().unwrap_or_else(stand_in),
+            None => real.clone(),
+        },
+        Fault::ValueNotArray => match (items, real.clone()) {
+            (Some(items), Value::Object(mut m)) => {
+                m.insert(
+                    items_key.into(),
+                    items.into_iter().next().unwrap_or_else(stand_in),
+                );
+                Value::Object(m)
+            }
+            (_, other) => json!({ "value": other }),
+        },
+        Fault::ScalarItems => match (items, real.clone()) {
+            (Some(_), Value::Object(mut m)) => {
+                m.insert(items_key.into(), json!(["x", 1]));
+                Value::Object(m)
+            }
+            _ => json!({"value": ["x", 1]}),
+        },
+        _ => real.clone(),
+    };
+    r.status = 200;
+    r.truncate = false;
+    r.body = serde_json::to_vec(&body).unwrap();
+    r
+}
+
 /// The normal answer to a request.
 pub(crate) fn respond(
     state: &State,
@@ -1182,12 +1242,20 @@ fn missing(state: &State, route: &Route, req: &Req, list: bool) -> Resp {
     match m {
         Missing::Forbidden => fault_response(state, route, req, &Fault::Forbidden),
         Missing::NotFound => fault_response(state, route, req, &Fault::NotFound),
+        // A singleton in the documented shape, with no settings: an ARM setting's `name` and
+        // `properties`, a Graph entity's `id`.
         Missing::Empty => Resp::json(
             200,
             &if list {
                 json!({"value": []})
+            } else if route.kind == Kind::Graph {
+                json!({"id": route.source})
             } else {
-                json!({})
+                json!({
+                    "id": req.path,
+                    "name": req.path.rsplit('/').next().unwrap_or("default"),
+                    "properties": {}
+                })
             },
         ),
     }

@@ -233,7 +233,10 @@ async fn handle(
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| parts.uri.path().to_string());
-    let req = routes::Req::new(&parts, &body);
+    let mut req = routes::Req::new(&parts, &body);
+    // The marker an endless-pages fault adds to its links (see `fresh_next_link`) is not part
+    // of the API: the services never see it.
+    req.query.retain(|(k, _)| k != "drip");
     let route = routes::classify(&state, &endpoint, &req);
 
     {
@@ -271,6 +274,12 @@ async fn handle(
             f @ (Fault::Forbidden | Fault::NotFound | Fault::Throttle { .. } | Fault::ServerError),
         ) => routes::fault_response(&state, &route, &req, f),
         Some(Fault::RepeatNextLink) => routes::respond(&state, &endpoint, &route, &req, true),
+        Some(Fault::EndlessPages { delay }) => {
+            tokio::time::sleep(*delay).await;
+            let mut r = routes::respond(&state, &endpoint, &route, &req, true);
+            fresh_next_link(&mut r.body, state.next_id());
+            r
+        }
         Some(Fault::Respond { status, body }) => routes::Resp::raw(*status, body.as_bytes()),
         Some(Fault::Malformed) => {
             let mut r = routes::respond(&state, &endpoint, &route, &req, false);
@@ -291,6 +300,17 @@ async fn handle(
             r.truncate = true;
             r
         }
+        Some(
+            f @ (Fault::PageShaped
+            | Fault::ListBody
+            | Fault::ObjectBody
+            | Fault::ValueNotArray
+            | Fault::ScalarItems),
+        ) => routes::reshape(
+            &route,
+            routes::respond(&state, &endpoint, &route, &req, false),
+            f,
+        ),
         _ => routes::respond(&state, &endpoint, &route, &req, false),
     };
 
@@ -320,6 +340,34 @@ async fn handle(
         }
     }
     into_hyper(&state, resp)
+}
+
+/// Gives the page's next link a `drip` parameter no earlier link had, so it is never repeated.
+fn fresh_next_link(body: &mut Vec<u8>, n: u64) {
+    let Ok(serde_json::Value::Object(mut page)) = serde_json::from_slice(body) else {
+        return;
+    };
+    for key in ["nextLink", "@odata.nextLink"] {
+        let Some(link) = page.get(key).and_then(|v| v.as_str()) else {
+            continue;
+        };
+        let Ok(mut url) = url::Url::parse(link) else {
+            continue;
+        };
+        let kept: Vec<(String, String)> = url
+            .query_pairs()
+            .filter(|(k, _)| k != "drip")
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        url.query_pairs_mut()
+            .clear()
+            .extend_pairs(kept)
+            .append_pair("drip", &n.to_string());
+        page.insert(key.into(), serde_json::Value::String(url.to_string()));
+    }
+    if let Ok(b) = serde_json::to_vec(&page) {
+        *body = b;
+    }
 }
 
 fn into_hyper(state: &State, r: Resp) -> Response<FakeBody> {

@@ -15,7 +15,7 @@ pub enum Missing {
     #[default]
     Forbidden,
     NotFound,
-    /// Empty lists and `{}` singletons.
+    /// Empty lists, and singletons with their identifying fields and no settings.
     Empty,
 }
 
@@ -345,7 +345,8 @@ impl FakeTenant {
                 .map(|(_, s, single)| {
                     (
                         s.to_string(),
-                        Some(if *single { json!({}) } else { json!([]) }),
+                        // A Graph entity always has its `id`.
+                        Some(if *single { json!({"id": s}) } else { json!([]) }),
                     )
                 })
                 .collect(),
