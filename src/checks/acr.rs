@@ -47,9 +47,15 @@ pub(super) const CHECKS: &[Check] = &[
             policies: &[],
             description: "Passes when properties.publicNetworkAccess is Disabled, or when \
                           properties.networkRuleSet.defaultAction is Deny (only listed addresses and \
-                          networks reach the registry). Fails when public access is enabled and the \
-                          firewall allows by default, or has no rule set; absent publicNetworkAccess \
-                          with no denying rule set is an error.",
+                          networks reach the registry) and the IP rules \
+                          (networkRuleSet.ipRules[].value) do not together cover every public IPv4 \
+                          or IPv6 address. Fails when public access is enabled and the firewall \
+                          allows by default, has no rule set, or lists IP rules that together \
+                          cover the internet; absent publicNetworkAccess with no denying rule set, \
+                          or absent or unreadable ipRules behind a Deny, is an error. Since \
+                          catalogue 2026.12.0: a Deny default whose IP rules together cover the \
+                          internet fails, and absent or unreadable IP rules behind it are an \
+                          error.",
             rationale: "A registry open to every network relies on credentials alone to protect the \
                         images that production runs; CC6.6 requires measures against threats from \
                         outside the system boundary.",
@@ -221,7 +227,12 @@ fn public_network_restricted(r: &Resource) -> Verdict {
     let action = r.prop("/networkRuleSet/defaultAction");
     let v = match (pna.and_then(Value::as_str), action.and_then(Value::as_str)) {
         (Some("Disabled"), _) => Verdict::pass("public network access is disabled"),
-        (_, Some("Deny")) => Verdict::pass("the registry firewall denies by default"),
+        (_, Some("Deny")) => super::storage::deny_by_default_verdict(
+            r.prop("/networkRuleSet/ipRules"),
+            "properties.networkRuleSet.ipRules",
+            "value",
+            &[],
+        ),
         (Some(p), Some(a)) => Verdict::fail(format!(
             "public network access is {p} and the firewall default action is {a}"
         )),
@@ -234,6 +245,10 @@ fn public_network_restricted(r: &Resource) -> Verdict {
     };
     v.observe("properties.publicNetworkAccess", pna)
         .observe("properties.networkRuleSet.defaultAction", action)
+        .observe(
+            "properties.networkRuleSet.ipRules",
+            r.prop("/networkRuleSet/ipRules"),
+        )
 }
 
 fn anonymous_pull_disabled(r: &Resource) -> Verdict {
@@ -383,7 +398,16 @@ mod tests {
         );
         assert_eq!(
             (v.status, v.reason.as_str()),
-            (S::Pass, "the registry firewall denies by default")
+            (
+                S::Pass,
+                "the firewall denies by default; its 0 IP rule(s) do not cover the internet"
+            )
+        );
+        let mut r = registry_with("/networkRuleSet/defaultAction", json!("Deny"));
+        set_ip_rules(&mut r, &["0.0.0.0/1", "10.0.0.0/8"]);
+        assert_eq!(
+            eval_resource("acr_public_network_restricted", &r).status,
+            S::Pass
         );
         let v = eval_resource(
             "acr_public_network_restricted",
@@ -391,6 +415,36 @@ mod tests {
         );
         assert_eq!(v.status, S::Pass);
     }
+    fn set_ip_rules(r: &mut Resource, values: &[&str]) {
+        let rules: Vec<Value> = values
+            .iter()
+            .map(|v| json!({"action": "Allow", "value": v}))
+            .collect();
+        set_prop(r, "/networkRuleSet/ipRules", Value::from(rules));
+    }
+
+    #[test]
+    fn acr_ip_rules_that_together_cover_the_internet_fail() {
+        let mut r = registry_with("/networkRuleSet/defaultAction", json!("Deny"));
+        set_ip_rules(&mut r, &["0.0.0.0/1", "203.0.113.4", "128.0.0.0/1"]);
+        let v = eval_resource("acr_public_network_restricted", &r);
+        assert_eq!(v.status, S::Fail, "{}", v.reason);
+        assert_eq!(
+            v.reason,
+            "the firewall denies by default, but its IP rules together admit every public IPv4 \
+             address: 0.0.0.0/1, 128.0.0.0/1"
+        );
+        // A bad value, or rules not returned behind a Deny, is an error.
+        set_ip_rules(&mut r, &["300.0.0.0/1"]);
+        let v = eval_resource("acr_public_network_restricted", &r);
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        assert!(v.reason.contains("\"300.0.0.0/1\""), "{}", v.reason);
+        set_prop(&mut r, "/networkRuleSet/ipRules", Value::Null);
+        let v = eval_resource("acr_public_network_restricted", &r);
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        assert!(v.reason.contains("networkRuleSet.ipRules"), "{}", v.reason);
+    }
+
     #[test]
     fn acr_public_network_restricted_fail() {
         let v = eval_resource("acr_public_network_restricted", &registry());

@@ -15,6 +15,7 @@ use serde_json::Value;
 use super::monitor::{
     LogSelector, destinations, enabled_logs, setting_name, settings_list, summarise,
 };
+use super::netset;
 use super::{Check, CheckMeta, Eval, Severity, Verdict, require_bool};
 use crate::model::Resource;
 
@@ -124,10 +125,14 @@ pub(super) const CHECKS: &[Check] = &[
             cis: &[],
             policies: &[],
             description: "Passes when properties.apiServerAccessProfile.enablePrivateCluster is \
-                          true, or authorizedIPRanges lists ranges none of which is a /0. Otherwise \
+                          true, or authorizedIPRanges lists ranges that together do not cover \
+                          every public IPv4 or IPv6 address. Otherwise \
                           fails, including when apiServerAccessProfile is absent, which Azure \
                           documents as a public API server reachable from any address; a cluster \
-                          whose properties were not collected is an error.",
+                          whose properties were not collected, or a range that cannot be read, \
+                          is an error. Since catalogue 2026.12.0: ranges are judged by their \
+                          union (0.0.0.0/1 with 128.0.0.0/1 fails like 0.0.0.0/0), and an \
+                          unreadable range is an error.",
             rationale: "The Kubernetes API controls every workload and secret in the cluster; \
                         exposing it to the whole internet invites credential attacks and \
                         exploitation (CC6.6).",
@@ -364,16 +369,26 @@ fn api_server_restricted(r: &Resource) -> Verdict {
         .flatten()
         .filter_map(Value::as_str)
         .collect();
-    let open = listed.iter().any(|c| c.trim().ends_with("/0"));
+    // The ranges are judged by what they cover together, not by spotting a "/0".
+    let open = netset::parse_addresses(listed.iter().copied()).map(|s| s.internet_families());
     let v = if private.and_then(Value::as_bool) == Some(true) {
         Verdict::pass("the API server is private")
-    } else if !listed.is_empty() && !open {
+    } else if let Err(e) = &open {
+        Verdict::error(format!(
+            "properties.apiServerAccessProfile.authorizedIPRanges cannot be read: {e}"
+        ))
+    } else if let Ok(families) = &open
+        && !families.is_empty()
+    {
+        Verdict::fail(format!(
+            "the authorised IP ranges together cover every public {} address",
+            families.join(" and ")
+        ))
+    } else if !listed.is_empty() {
         Verdict::pass(format!(
             "the API server admits {} authorised IP range(s)",
             listed.len()
         ))
-    } else if open {
-        Verdict::fail("the authorised IP ranges include a /0 (every address)")
     } else if r.prop("/apiServerAccessProfile").is_none() {
         Verdict::fail(
             "no apiServerAccessProfile: the API server is public and admits every address",
@@ -695,8 +710,24 @@ mod tests {
         let v = eval_resource("aks_api_server_restricted", &r);
         assert_eq!(
             v.reason,
-            "the authorised IP ranges include a /0 (every address)"
+            "the authorised IP ranges together cover every public IPv4 address"
         );
+        // Two halves are the same opening as one /0.
+        let r = cluster_with(
+            "/apiServerAccessProfile",
+            json!({"authorizedIPRanges": ["0.0.0.0/1", "128.0.0.0/1", "10.0.0.0/8"]}),
+        );
+        assert_eq!(
+            eval_resource("aks_api_server_restricted", &r).status,
+            S::Fail
+        );
+        let r = cluster_with(
+            "/apiServerAccessProfile",
+            json!({"authorizedIPRanges": ["203.0.113.0/33"]}),
+        );
+        let v = eval_resource("aks_api_server_restricted", &r);
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        assert!(v.reason.contains("203.0.113.0/33"), "{}", v.reason);
     }
     #[test]
     fn aks_api_server_restricted_missing() {

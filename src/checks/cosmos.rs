@@ -8,6 +8,7 @@
 
 use serde_json::Value;
 
+use super::netset;
 use super::{Check, CheckMeta, Eval, Severity, Verdict, require_bool, require_str};
 use crate::model::Resource;
 
@@ -28,8 +29,13 @@ pub(super) const CHECKS: &[Check] = &[
                           firewall restricts public access: properties.ipRules is non-empty or \
                           properties.isVirtualNetworkFilterEnabled is true. Fails when public access \
                           is Enabled (or SecuredByPerimeter) with no IP rule and the virtual network \
-                          filter off. When no restriction is seen and a value needed to conclude is \
-                          absent, the result is an error naming it.",
+                          filter off, or when the IP rules (ipRules[].ipAddressOrRange; 0.0.0.0 is \
+                          the Azure-datacenters switch, not an address) together cover every public \
+                          IPv4 or IPv6 address. When no restriction is seen and a value needed to \
+                          conclude is absent, or an IP rule cannot be read, the result is an error \
+                          naming it. Since catalogue 2026.12.0: IP rules that together cover the \
+                          internet fail instead of counting as a restriction, and an unreadable IP \
+                          rule is an error.",
             rationale: "An account open to all networks leaves only its keys or tokens between the \
                         internet and the data; CC6.6 requires measures against threats from outside \
                         the system boundary.",
@@ -221,8 +227,21 @@ fn network_restricted(r: &Resource) -> Verdict {
     let ip_rules = r.prop("/ipRules");
     let vnet = r.prop("/isVirtualNetworkFilterEnabled");
     let rule_count = ip_rules.and_then(Value::as_array).map(Vec::len);
+    // 0.0.0.0 in Cosmos DB's IP rules means "accept connections from Azure datacenters", not
+    // an address; the rest are judged by what they cover together.
+    let list = ip_rules.map(|l| netset::read_allow_list(l, "ipAddressOrRange", &["0.0.0.0"]));
     let v = if pna.and_then(Value::as_str) == Some("Disabled") {
         Verdict::pass("public network access is disabled")
+    } else if let Some(Err(why)) = &list {
+        Verdict::error(format!("properties.ipRules cannot be read: it {why}"))
+    } else if let Some(Ok(a)) = &list
+        && !a.open.is_empty()
+    {
+        Verdict::fail(format!(
+            "the IP rules together admit {}: {}",
+            a.describe_open(),
+            a.culprits.join(", ")
+        ))
     } else if rule_count.is_some_and(|n| n > 0) || vnet.and_then(Value::as_bool) == Some(true) {
         Verdict::pass("the account firewall admits only selected networks")
     } else {
@@ -467,6 +486,39 @@ mod tests {
         );
         assert_eq!(v.observed["properties.ipRules"], json!([]));
     }
+    #[test]
+    fn cosmos_ip_rules_that_together_cover_the_internet_fail() {
+        let rules = |vals: &[&str]| {
+            let v: Vec<Value> = vals
+                .iter()
+                .map(|x| json!({"ipAddressOrRange": x}))
+                .collect();
+            let mut r = account_with("/ipRules", Value::from(v));
+            set_prop(&mut r, "/publicNetworkAccess", json!("Enabled"));
+            set_prop(&mut r, "/isVirtualNetworkFilterEnabled", json!(true));
+            r
+        };
+        // Even with the virtual network filter on, IP rules covering IPv4 open the account.
+        let v = eval_resource(
+            "cosmos_network_restricted",
+            &rules(&["0.0.0.0/1", "128.0.0.0/1"]),
+        );
+        assert_eq!(v.status, S::Fail, "{}", v.reason);
+        assert_eq!(
+            v.reason,
+            "the IP rules together admit every public IPv4 address: 0.0.0.0/1, 128.0.0.0/1"
+        );
+        // 0.0.0.0 is the Azure-datacenters switch, not the missing address of a cover.
+        let v = eval_resource(
+            "cosmos_network_restricted",
+            &rules(&["0.0.0.0", "128.0.0.0/1"]),
+        );
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+        let v = eval_resource("cosmos_network_restricted", &rules(&["10.0.0.0/33"]));
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        assert!(v.reason.contains("10.0.0.0/33"), "{}", v.reason);
+    }
+
     #[test]
     fn cosmos_network_restricted_missing() {
         // Microsoft's example: empty ipRules, no publicNetworkAccess, no virtual network flag.

@@ -144,8 +144,12 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Passes when properties.publicNetworkAccess is Disabled, or when \
                           properties.networkAcls.defaultAction is Deny. Fails when the firewall's \
                           defaultAction is Allow, or when public access is enabled and no \
-                          networkAcls are returned (Azure then accepts every network). Both \
-                          absent is an error.",
+                          networkAcls are returned (Azure then accepts every network), or when \
+                          the Deny firewall's IP rules (networkAcls.ipRules[].value) together \
+                          cover every public IPv4 or IPv6 address. Both absent, or absent or \
+                          unreadable ipRules behind a Deny, is an error. Since catalogue \
+                          2026.12.0: a Deny default whose IP rules together cover the internet \
+                          fails, and absent or unreadable IP rules behind it are an error.",
             rationale: "A vault reachable from every network relies on credentials alone; \
                         restricting it to private endpoints or selected networks adds a network \
                         boundary around the keys that protect all other data (CC6.6, CC6.1).",
@@ -332,9 +336,12 @@ fn network_access_restricted(r: &Resource) -> Verdict {
         (Some(p), _) if p.eq_ignore_ascii_case("Disabled") => {
             Verdict::pass("public network access is disabled")
         }
-        (_, Some(a)) if a.eq_ignore_ascii_case("Deny") => {
-            Verdict::pass("the firewall denies by default")
-        }
+        (_, Some(a)) if a.eq_ignore_ascii_case("Deny") => super::storage::deny_by_default_verdict(
+            r.prop("/networkAcls/ipRules"),
+            "properties.networkAcls.ipRules",
+            "value",
+            &[],
+        ),
         (_, Some(a)) => Verdict::fail(format!("the firewall default action is {a}")),
         (Some(p), None) => Verdict::fail(format!(
             "public network access is {p} and no firewall rules were returned"
@@ -346,6 +353,10 @@ fn network_access_restricted(r: &Resource) -> Verdict {
     };
     v.observe("properties.publicNetworkAccess", pna)
         .observe("properties.networkAcls.defaultAction", action)
+        .observe(
+            "properties.networkAcls.ipRules",
+            r.prop("/networkAcls/ipRules"),
+        )
 }
 
 fn private_endpoint(r: &Resource) -> Verdict {
@@ -640,9 +651,13 @@ mod access_tests {
             "keyvault_network_access_restricted",
             &fixture_resource(ACLS, 0),
         );
+        // Microsoft's example lists 124.56.78.91/32 and '10.91.4.0/24' (quoted in the example).
         assert_eq!(
             (v.status, v.reason.as_str()),
-            (S::Pass, "the firewall denies by default")
+            (
+                S::Pass,
+                "the firewall denies by default; its 2 IP rule(s) do not cover the internet"
+            )
         );
         let r = get(|r| set_prop(r, "/publicNetworkAccess", json!("Disabled")));
         assert_eq!(
@@ -661,6 +676,27 @@ mod access_tests {
         let v = eval_resource("keyvault_network_access_restricted", &r);
         assert_eq!(v.reason, "the firewall default action is Allow");
     }
+    #[test]
+    fn keyvault_ip_rules_that_together_cover_the_internet_fail() {
+        let mut r = fixture_resource(ACLS, 0);
+        set_prop(
+            &mut r,
+            "/networkAcls/ipRules",
+            // 2000::/3, the whole IPv6 internet, as two halves.
+            json!([{"value": "2000::/4"}, {"value": "3000::/4"}, {"value": "124.56.78.91"}]),
+        );
+        let v = eval_resource("keyvault_network_access_restricted", &r);
+        assert_eq!(v.status, S::Fail, "{}", v.reason);
+        assert_eq!(
+            v.reason,
+            "the firewall denies by default, but its IP rules together admit every public IPv6 \
+             address: 2000::/4, 3000::/4"
+        );
+        set_prop(&mut r, "/networkAcls/ipRules", json!(null));
+        let v = eval_resource("keyvault_network_access_restricted", &r);
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+    }
+
     #[test]
     fn keyvault_network_access_restricted_missing() {
         let r = get(|r| set_prop(r, "/publicNetworkAccess", json!(null)));

@@ -20,6 +20,7 @@ mod locks;
 mod messaging;
 mod monitor;
 mod mysql;
+mod netset;
 mod network;
 mod policy;
 mod postgres;

@@ -5,12 +5,16 @@
 //!
 //! Every NSG exposure check shares [`exposure_verdict`], parametrised by an [`Exposure`] (the
 //! protocol/port spans a check cares about), so SSH, RDP, databases, file sharing and "all
-//! ports" can never drift apart in how they read a rule, a source, a port range or a Deny.
+//! ports" can never drift apart in how they read a rule, a source, a port range or a Deny. The
+//! rules become address and port sets through [`super::netset`], which also evaluates them in
+//! priority order; this module decides which Denies may be credited against which Allow
+//! (protocol, destination, source ports) and what "exposed" means for each check.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
+use super::netset::{self, AddrSet, IntervalSet, ParseError, PortSet, Source};
 use super::{Check, CheckMeta, Ctx, Eval, Severity, Verdict, require_bool};
 use crate::model::{Resource, Subscription};
 
@@ -35,20 +39,30 @@ const POLICY_MGMT_PORTS: &str = "22730e10-96f6-4aac-ad84-9383d35b5917";
 /// Shared wording of every NSG exposure check's description: how rules are read.
 macro_rules! nsg_semantics {
     () => {
-        " Reads properties.securityRules (the user-defined rules; the fixed default rules never \
-         admit internet traffic). A rule exposes the ports when it is an inbound Allow whose \
-         protocol carries them (* counts as Tcp and Udp), whose sourceAddressPrefix or \
-         sourceAddressPrefixes include an internet source (*, Internet, Any, 0.0.0.0 or any /0 \
-         prefix such as 0.0.0.0/0 or ::/0; application security groups are never the internet) \
-         and whose destinationPortRange or destinationPortRanges (single ports, ranges such as \
-         20-25, or *) overlap them. Rules are evaluated as Azure does, by priority: an inbound \
-         Deny with a lower priority number whose protocol, internet source (per IPv4/IPv6 \
-         family), destination (* or the same prefixes/ASGs) and ports cover everything the Allow \
-         exposes shadows it completely; a fully shadowed Allow passes and is recorded under \
-         shadowed_rules with the Deny rules that shadow it. Partly shadowed Allows still fail. \
-         Offending rule names are recorded; absent securityRules, or a rule whose access, \
-         direction, protocol, source or ports cannot be read, is an error unless another rule \
-         already fails."
+        " Reads properties.securityRules and, when collected, properties.defaultSecurityRules \
+         (AllowVnetInBound, AllowAzureLoadBalancerInBound and DenyAllInBound at 65500 never admit \
+         the internet). Sources, destinations and ports are sets: address prefixes (CIDR, single \
+         addresses, IPv4 and IPv6), port specs (*, n, a-b, lists, over the singular and plural \
+         fields) and tags (* and Any are every address; Internet is the public internet; \
+         VirtualNetwork and application security groups are the entity's private networks; \
+         AzureLoadBalancer is 168.63.129.16; any other service tag, such as AzureCloud or \
+         Storage, may be internet-wide for an Allow and covers nothing for a Deny; see \
+         docs/NETWORK.md). Rules are evaluated as Azure does, by priority, as set subtraction: \
+         on each protocol (* counts as Tcp and Udp; ICMP, ESP and AH carry no ports) and port, \
+         what the inbound Allow rules admit minus what inbound Deny rules with a lower priority \
+         number remove, a Deny counting only when its destination covers the Allow's and its \
+         source ports are every port. The ports are exposed when what remains covers every public \
+         IPv4 address or every public IPv6 address, however many rules and prefixes it is \
+         written as. The rules that make up the exposure are recorded under offending_rules, the \
+         exposed protocol/family/ports under exposed, and Allows that Denies cut under \
+         shadowed_rules with those Denies. Absent securityRules, or an Allow rule whose access, \
+         direction, protocol, source, destination or ports cannot be read, is an error naming \
+         the rule and value unless another rule already fails; an unreadable Deny is never \
+         credited and is listed under uncredited_deny_rules. Since catalogue 2026.12.0: sources \
+         and ports are judged as sets by coverage (several prefixes or rules that together cover \
+         the internet expose the port, Denies whose sources together cover it shadow), unknown \
+         service tags fail closed, Denies with narrowed source ports are not credited, default \
+         rules are read, and unreadable values are errors instead of being skipped."
     };
 }
 
@@ -136,8 +150,9 @@ pub(super) const CHECKS: &[Check] = &[
         criteria: &["CC6.1", "CC6.6"],
         cis: &[],
         policies: &[],
-        what: "every port (a Tcp, Udp or * rule whose ports are *, 0-65535 or 1-65535; ICMP, ESP \
-               and AH carry no ports and are not counted)",
+        what: "every port (the Allow rules together open Tcp or Udp ports 1-65535 to the whole \
+               internet, however many rules and ranges that takes, and higher-priority Denies \
+               do not close all of it; ICMP, ESP and AH carry no ports and are not counted)",
         rationale: "An any-port inbound rule from the internet removes the network boundary \
                     altogether for everything behind the group; CC6.6 requires measures against \
                     threats from outside the system boundary.",
@@ -718,73 +733,22 @@ const UDP_ANY: Exposure = Exposure {
     label: "UDP (any port)",
 };
 
-/// Address families an internet source covers: IPv4, IPv6 or both.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-struct Families {
-    v4: bool,
-    v6: bool,
-}
-
-impl Families {
-    fn any(self) -> bool {
-        self.v4 || self.v6
-    }
-    fn union(self, o: Families) -> Families {
-        Families {
-            v4: self.v4 || o.v4,
-            v6: self.v6 || o.v6,
-        }
-    }
-    fn list(self) -> Vec<bool> {
-        // `true` stands for IPv6; only used to iterate the families present.
-        let mut v = Vec::new();
-        if self.v4 {
-            v.push(false);
-        }
-        if self.v6 {
-            v.push(true);
-        }
-        v
-    }
-    fn has(self, v6: bool) -> bool {
-        if v6 { self.v6 } else { self.v4 }
-    }
-}
-
-/// The internet families one address prefix covers (none for private or specific ranges).
-fn internet_families(prefix: &str) -> Families {
-    let all = Families { v4: true, v6: true };
-    if ["*", "Internet", "Any"]
-        .iter()
-        .any(|x| x.eq_ignore_ascii_case(prefix))
-    {
-        all
-    } else if prefix == "0.0.0.0" {
-        // Accepted by NSGs and treated as "anywhere" in practice.
-        Families {
-            v4: true,
-            v6: false,
-        }
-    } else if prefix.ends_with("/0") {
-        Families {
-            v4: !prefix.contains(':'),
-            v6: prefix.contains(':'),
-        }
+/// The protocols a rule's `protocol` value carries ports for; `Err` for a value Azure does not
+/// define (never silently read as "no ports").
+fn rule_protos(protocol: &str) -> Result<Vec<Proto>, String> {
+    let is = |t: &str| protocol.eq_ignore_ascii_case(t);
+    if protocol == "*" || is("Any") {
+        Ok(Proto::BOTH.to_vec())
+    } else if is("Tcp") {
+        Ok(vec![Proto::Tcp])
+    } else if is("Udp") {
+        Ok(vec![Proto::Udp])
+    } else if is("Icmp") || is("Esp") || is("Ah") {
+        Ok(Vec::new())
     } else {
-        Families::default()
-    }
-}
-
-/// The protocols a rule's `protocol` value carries ports for.
-fn rule_protos(protocol: &str) -> Vec<Proto> {
-    if protocol == "*" {
-        Proto::BOTH.to_vec()
-    } else if protocol.eq_ignore_ascii_case("Tcp") {
-        vec![Proto::Tcp]
-    } else if protocol.eq_ignore_ascii_case("Udp") {
-        vec![Proto::Udp]
-    } else {
-        Vec::new()
+        Err(format!(
+            "protocol {protocol:?} is not Tcp, Udp, Icmp, Esp, Ah or *"
+        ))
     }
 }
 
@@ -828,314 +792,453 @@ fn asg_ids(p: &Value, key: &str) -> Vec<String> {
         .collect()
 }
 
-/// `*`, `22` or `20-25` as an inclusive range.
-fn port_range(spec: &str) -> Option<(u16, u16)> {
-    if spec == "*" {
-        return Some((0, u16::MAX));
-    }
-    match spec.split_once('-') {
-        Some((lo, hi)) => {
-            let (lo, hi) = (lo.trim().parse().ok()?, hi.trim().parse().ok()?);
-            (lo <= hi).then_some((lo, hi))
-        }
-        None => spec.parse().ok().map(|p| (p, p)),
-    }
-}
-
-/// The destination port ranges of a rule; `Err` names what could not be read.
-fn rule_ports(p: &Value) -> Result<Vec<(u16, u16)>, String> {
-    let specs = strings(p, "destinationPortRange", "destinationPortRanges");
+/// A port field and its plural as one set; `None` when neither is present.
+fn port_field(p: &Value, single: &str, plural: &str) -> Result<Option<PortSet>, String> {
+    let specs = strings(p, single, plural);
     if specs.is_empty() {
-        return Err("no destination port range".into());
+        return Ok(None);
     }
-    // The API takes lists as an array; commas are tolerated in case a collector joined them.
+    // The API takes lists as an array; the parser also accepts commas a collector joined.
     specs
         .iter()
-        .flat_map(|s| s.split(','))
-        .map(|spec| {
-            port_range(spec.trim())
-                .ok_or_else(|| format!("unreadable destination port range {spec:?}"))
+        .try_fold(PortSet::empty(), |acc, s| {
+            Ok(acc.union(&netset::parse_ports(s)?))
         })
-        .collect()
+        .map(Some)
+        .map_err(|e: ParseError| format!("{single}: {e}"))
 }
 
-/// Port ranges as `u32` so that subtraction never overflows.
-type Ranges = Vec<(u32, u32)>;
-
-/// `ranges` minus `cut`.
-fn subtract(ranges: &[(u32, u32)], cut: &[(u16, u16)]) -> Ranges {
-    let mut out = ranges.to_vec();
-    for &(clo, chi) in cut {
-        let (clo, chi) = (u32::from(clo), u32::from(chi));
-        out = out
-            .into_iter()
-            .flat_map(|(lo, hi)| {
-                let mut pieces = Vec::new();
-                if hi < clo || lo > chi {
-                    pieces.push((lo, hi));
-                } else {
-                    if lo < clo {
-                        pieces.push((lo, clo - 1));
-                    }
-                    if hi > chi {
-                        pieces.push((chi + 1, hi));
-                    }
-                }
-                pieces
-            })
-            .collect();
-    }
-    out
+/// The destination ports of a rule; `Err` names what could not be read.
+fn rule_ports(p: &Value) -> Result<PortSet, String> {
+    port_field(p, "destinationPortRange", "destinationPortRanges")?
+        .ok_or_else(|| "no destination port range".to_string())
 }
 
-/// What one inbound Allow rule exposes for a check, before shadowing is considered.
+/// A rule's destination: addresses, plus tags and application security groups kept as names
+/// (the same name is the same set, whatever it contains).
 #[derive(Debug)]
-struct Exposed {
-    /// Per protocol, the exposed port ranges (never empty).
-    ports: Vec<(Proto, Ranges)>,
-    families: Families,
-    priority: Option<i64>,
-    /// Destination prefixes and ASG ids, lower-cased, for matching against Deny rules.
-    dests: Vec<String>,
-    dest_asgs: Vec<String>,
+struct Dest {
+    all: bool,
+    addrs: AddrSet,
+    names: BTreeSet<String>,
 }
 
-/// The one rule matcher: what this rule, on its own, lets internet traffic reach among the
-/// exposure's ports. `Ok(None)` when nothing; `Err` names the field that could not be read, so
-/// the finding can say why it could not decide.
-fn allow_exposure(rule: &Value, e: Exposure) -> Result<Option<Exposed>, String> {
+impl Dest {
+    fn read(p: &Value) -> Result<Dest, String> {
+        let tokens = strings(p, "destinationAddressPrefix", "destinationAddressPrefixes");
+        let asgs = asg_ids(p, "destinationApplicationSecurityGroups");
+        if tokens.is_empty() && asgs.is_empty() {
+            return Err("no destination address prefix".into());
+        }
+        let mut d = Dest {
+            all: false,
+            addrs: AddrSet::empty(),
+            names: asgs.into_iter().map(|id| format!("asg:{id}")).collect(),
+        };
+        for t in tokens {
+            if t == "*" || t.eq_ignore_ascii_case("Any") {
+                d.all = true;
+            } else if let Ok(set) = netset::parse_address(t) {
+                d.addrs = d.addrs.union(&set);
+            } else if netset::is_tag(t) {
+                d.names.insert(t.to_ascii_lowercase());
+            } else {
+                return Err(format!(
+                    "destinationAddressPrefix: {}",
+                    ParseError::Address(t.to_string())
+                ));
+            }
+        }
+        d.all |= d.addrs.is_all();
+        Ok(d)
+    }
+
+    /// Whether a Deny on `self` certainly applies to every destination of an Allow on `a`.
+    fn covers(&self, a: &Dest) -> bool {
+        self.all || (!a.all && self.addrs.covers(&a.addrs) && a.names.is_subset(&self.names))
+    }
+}
+
+/// One inbound rule that matters to an exposure, read in full.
+#[derive(Debug)]
+struct NsgRule {
+    name: String,
+    allow: bool,
+    priority: Option<i64>,
+    protos: Vec<Proto>,
+    /// Sources: what an Allow may admit, what a Deny certainly covers.
+    source: Source,
+    /// Service-tag readings, for reasons.
+    assumptions: Vec<String>,
+    /// Whether the source ports cover every port (absent counts as no for a Deny).
+    all_source_ports: bool,
+    ports: PortSet,
+    dest: Dest,
+}
+
+/// How one rule reads for one exposure.
+enum Parsed {
+    /// Outbound, or carries none of the exposure's protocols.
+    Skip,
+    Rule(Box<NsgRule>),
+    /// A field could not be read: for an Allow an error, for a Deny never credited.
+    Bad {
+        allow: bool,
+        why: String,
+    },
+}
+
+/// The one rule reader: access, direction and protocol first (so a rule that cannot matter
+/// to this exposure is skipped), then sources, ports and destination.
+fn parse_rule(rule: &Value, e: Exposure) -> Parsed {
     let p = rule_props(rule);
     let field = |k: &str| {
         p.get(k)
             .and_then(Value::as_str)
             .ok_or_else(|| format!("{k} is not present"))
     };
-
-    let access = field("access")?;
-    let direction = field("direction")?;
-    if !access.eq_ignore_ascii_case("Allow") || !direction.eq_ignore_ascii_case("Inbound") {
-        return Ok(None);
-    }
-
-    let protos: Vec<Proto> = rule_protos(field("protocol")?)
-        .into_iter()
-        .filter(|pr| match e.ports {
-            Ports::Spans(spans) => spans.iter().any(|s| s.proto == *pr),
-            Ports::All => true,
-        })
-        .collect();
-    if protos.is_empty() {
-        return Ok(None);
-    }
-
-    let sources = strings(p, "sourceAddressPrefix", "sourceAddressPrefixes");
-    if sources.is_empty() {
-        // A rule scoped to application security groups has no address prefix, and an ASG is
-        // never the internet.
-        if !asg_ids(p, "sourceApplicationSecurityGroups").is_empty() {
+    let head = || -> Result<Option<(bool, Vec<Proto>)>, String> {
+        let access = field("access")?;
+        let allow = if access.eq_ignore_ascii_case("Allow") {
+            true
+        } else if access.eq_ignore_ascii_case("Deny") {
+            false
+        } else {
+            return Err(format!("access {access:?} is not Allow or Deny"));
+        };
+        let direction = field("direction")?;
+        if direction.eq_ignore_ascii_case("Outbound") {
             return Ok(None);
         }
-        return Err("no source address prefix".into());
-    }
-    let families = sources
-        .iter()
-        .map(|s| internet_families(s))
-        .fold(Families::default(), Families::union);
-    if !families.any() {
-        return Ok(None);
-    }
-
-    let ranges = rule_ports(p)?;
-    let mut ports = Vec::new();
-    for pr in protos {
-        let exposed: Ranges = match e.ports {
-            Ports::Spans(spans) => spans
-                .iter()
-                .filter(|s| s.proto == pr)
-                .flat_map(|s| {
-                    ranges.iter().filter_map(move |&(lo, hi)| {
-                        let (lo, hi) = (lo.max(s.lo), hi.min(s.hi));
-                        (lo <= hi).then_some((u32::from(lo), u32::from(hi)))
-                    })
-                })
-                .collect(),
-            // Port 0 is reserved and never reachable, so 1-65535 is the whole usable space.
-            Ports::All => ranges
-                .iter()
-                .filter(|&&(lo, hi)| lo <= 1 && hi == u16::MAX)
-                .map(|&(lo, hi)| (u32::from(lo), u32::from(hi)))
-                .collect(),
+        if !direction.eq_ignore_ascii_case("Inbound") {
+            return Err(format!(
+                "direction {direction:?} is not Inbound or Outbound"
+            ));
+        }
+        let protos: Vec<Proto> = rule_protos(field("protocol")?)?
+            .into_iter()
+            .filter(|pr| e.carries(*pr))
+            .collect();
+        Ok((!protos.is_empty()).then_some((allow, protos)))
+    };
+    // Access is read first on its own so a bad Deny is told apart from a bad Allow.
+    let looks_allow = p
+        .get("access")
+        .and_then(Value::as_str)
+        .is_none_or(|a| !a.eq_ignore_ascii_case("Deny"));
+    let (allow, protos) = match head() {
+        Ok(Some(h)) => h,
+        Ok(None) => return Parsed::Skip,
+        Err(why) => {
+            return Parsed::Bad {
+                allow: looks_allow,
+                why,
+            };
+        }
+    };
+    let body = || -> Result<NsgRule, String> {
+        let tokens = strings(p, "sourceAddressPrefix", "sourceAddressPrefixes");
+        let asgs = asg_ids(p, "sourceApplicationSecurityGroups");
+        if tokens.is_empty() && asgs.is_empty() {
+            return Err("no source address prefix".into());
+        }
+        let mut source = Source {
+            may: AddrSet::empty(),
+            must: AddrSet::empty(),
+            assumption: None,
         };
-        if !exposed.is_empty() {
-            ports.push((pr, exposed));
+        let mut assumptions = Vec::new();
+        let parsed = tokens
+            .iter()
+            .map(|t| Source::parse(t).map_err(|e| format!("sourceAddressPrefix: {e}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        // An application security group holds network interfaces of the entity's networks.
+        let asg = (!asgs.is_empty()).then(Source::own_network);
+        for s in parsed.into_iter().chain(asg) {
+            source.may = source.may.union(&s.may);
+            source.must = source.must.union(&s.must);
+            assumptions.extend(s.assumption);
+        }
+        let source_ports = port_field(p, "sourcePortRange", "sourcePortRanges")?;
+        Ok(NsgRule {
+            name: rule_name(rule),
+            allow,
+            priority: p.get("priority").and_then(Value::as_i64),
+            protos,
+            source,
+            assumptions,
+            all_source_ports: source_ports.is_some_and(|s| s.is_full()),
+            ports: rule_ports(p)?,
+            dest: Dest::read(p)?,
+        })
+    };
+    match body() {
+        Ok(r) => Parsed::Rule(Box::new(r)),
+        Err(why) => Parsed::Bad { allow, why },
+    }
+}
+
+impl Exposure {
+    fn carries(self, pr: Proto) -> bool {
+        match self.ports {
+            Ports::Spans(spans) => spans.iter().any(|s| s.proto == pr),
+            Ports::All => true,
         }
     }
-    if ports.is_empty() {
-        return Ok(None);
+
+    /// The ports of this exposure on one protocol.
+    fn ports_on(self, pr: Proto) -> PortSet {
+        match self.ports {
+            Ports::Spans(spans) => {
+                PortSet::from_ranges(spans.iter().filter(|s| s.proto == pr).map(|s| (s.lo, s.hi)))
+            }
+            // Port 0 is reserved and never reachable, so 1-65535 is the whole usable space.
+            Ports::All => PortSet::range(1, u16::MAX),
+        }
     }
-    Ok(Some(Exposed {
-        ports,
-        families,
-        priority: p.get("priority").and_then(Value::as_i64),
-        dests: strings(p, "destinationAddressPrefix", "destinationAddressPrefixes")
-            .into_iter()
-            .map(str::to_ascii_lowercase)
-            .collect(),
-        dest_asgs: asg_ids(p, "destinationApplicationSecurityGroups"),
-    }))
-}
 
-/// Whether this rule, on its own, admits the exposure from the internet.
-#[cfg(test)]
-fn rule_admits(rule: &Value, e: Exposure) -> Result<bool, String> {
-    allow_exposure(rule, e).map(|x| x.is_some())
-}
-
-/// An inbound Deny rule that can be credited: every field it needs was readable.
-#[derive(Debug)]
-struct Deny {
-    name: String,
-    priority: i64,
-    protos: Vec<Proto>,
-    families: Families,
-    ports: Vec<(u16, u16)>,
-    dests: Vec<String>,
-    dest_asgs: Vec<String>,
-}
-
-/// An inbound Deny from an internet-wide source, or `None` (not a Deny, not inbound, or not
-/// readable enough to be credited: an unreadable Deny never hides an Allow).
-fn deny_rule(rule: &Value) -> Option<Deny> {
-    let p = rule_props(rule);
-    let s = |k: &str| p.get(k).and_then(Value::as_str);
-    if !s("access")?.eq_ignore_ascii_case("Deny")
-        || !s("direction")?.eq_ignore_ascii_case("Inbound")
-    {
-        return None;
+    /// Whether the ports reachable from the whole internet make this exposure: `covered` after
+    /// the Denies, `raw` before them. "Every port" is judged on the Allows (they open every
+    /// port) and fails while any of it stays open: a Deny on a few ports does not make an
+    /// any-port opening acceptable.
+    fn hit(self, pr: Proto, covered: &PortSet, raw: &PortSet) -> bool {
+        let want = self.ports_on(pr);
+        match self.ports {
+            Ports::Spans(_) => covered.overlaps(&want),
+            Ports::All => raw.covers(&want) && covered.overlaps(&want),
+        }
     }
-    let families = strings(p, "sourceAddressPrefix", "sourceAddressPrefixes")
+}
+
+impl Proto {
+    fn name(self) -> &'static str {
+        match self {
+            Proto::Tcp => "Tcp",
+            Proto::Udp => "Udp",
+        }
+    }
+}
+
+/// What the evaluation of one protocol and family found.
+#[derive(Default)]
+struct Findings {
+    /// Allow rules whose remaining sources reach the exposed ports, by rule index.
+    offending: BTreeSet<usize>,
+    /// Allow rules that would have exposed the ports, and the Denies that cut them.
+    cut: BTreeMap<usize, BTreeSet<usize>>,
+    /// `{protocol, family, ports}` reachable from the whole internet.
+    exposed: Vec<Value>,
+}
+
+/// Evaluates the rules carrying `pr` in one address family: every Allow minus the
+/// higher-priority Denies credited against it, then coverage of the public space.
+fn evaluate_family<A: netset::Point>(
+    rules: &[NsgRule],
+    e: Exposure,
+    pr: Proto,
+    family: &'static str,
+    pick: impl Fn(&AddrSet) -> &IntervalSet<A>,
+    out: &mut Findings,
+) {
+    let idx: Vec<usize> = (0..rules.len())
+        .filter(|&i| rules[i].protos.contains(&pr))
+        .filter(|&i| {
+            let r = &rules[i];
+            // A Deny is credited only with a known priority and every source port.
+            r.allow || (r.priority.is_some() && r.all_source_ports)
+        })
+        .collect();
+    let generic: Vec<netset::Rule<A, u16>> = idx
         .iter()
-        .map(|x| internet_families(x))
-        .fold(Families::default(), Families::union);
-    Some(Deny {
-        name: rule_name(rule),
-        priority: p.get("priority")?.as_i64()?,
-        protos: rule_protos(s("protocol")?),
-        families,
-        ports: rule_ports(p).ok()?,
-        dests: strings(p, "destinationAddressPrefix", "destinationAddressPrefixes")
-            .into_iter()
-            .map(str::to_ascii_lowercase)
-            .collect(),
-        dest_asgs: asg_ids(p, "destinationApplicationSecurityGroups"),
-    })
-}
+        .map(|&i| {
+            let r = &rules[i];
+            netset::Rule {
+                // Without its own priority an Allow's place in the order is unknown: no Deny
+                // is credited against it.
+                priority: r.priority.unwrap_or(i64::MIN),
+                allow: r.allow,
+                sources: pick(if r.allow {
+                    &r.source.may
+                } else {
+                    &r.source.must
+                })
+                .clone(),
+                ports: r.ports.clone(),
+            }
+        })
+        .collect();
+    let want = e.ports_on(pr);
+    let segments = netset::evaluate(&generic, &want, |d, a| {
+        rules[idx[d]].dest.covers(&rules[idx[a]].dest)
+    });
+    let internet = AddrSet::internet();
+    let target = pick(&internet);
+    let relevant = |s: &netset::Segment<A, u16>| want.overlaps(&PortSet::range(s.lo, s.hi));
 
-impl Deny {
-    /// Whether this Deny applies to every destination the Allow targets.
-    fn covers_destination(&self, a: &Exposed) -> bool {
-        if self.dests.iter().any(|d| d == "*" || d == "any") {
-            return true;
+    let covered = netset::covered_ports(&segments, target, false);
+    let raw = netset::covered_ports(&segments, target, true);
+    if e.hit(pr, &covered, &raw) {
+        let ports = covered.intersect(&want);
+        out.exposed.push(json!({
+            "protocol": pr.name(), "family": family, "ports": ports.to_string()
+        }));
+        for s in &segments {
+            if relevant(s) && ports.overlaps(&PortSet::range(s.lo, s.hi)) {
+                let parts = s.allows.iter().map(|p| (p.rule, p.remaining.clone()));
+                out.offending
+                    .extend(netset::culprits(parts, target).into_iter().map(|i| idx[i]));
+            }
         }
-        let named = !a.dests.is_empty() || !a.dest_asgs.is_empty();
-        named
-            && a.dests.iter().all(|d| self.dests.contains(d))
-            && a.dest_asgs.iter().all(|d| self.dest_asgs.contains(d))
     }
-}
-
-/// The Deny rules that fully shadow an exposed Allow, or `None` when some exposure remains.
-fn shadowed_by(a: &Exposed, denies: &[Deny]) -> Option<Vec<String>> {
-    // Without a priority the evaluation order is unknown: never credit a Deny.
-    let prio = a.priority?;
-    let mut used: BTreeSet<String> = BTreeSet::new();
-    for (proto, ranges) in &a.ports {
-        for v6 in a.families.list() {
-            let mut remaining = ranges.clone();
-            for d in denies {
-                if d.priority < prio
-                    && d.protos.contains(proto)
-                    && d.families.has(v6)
-                    && d.covers_destination(a)
-                {
-                    let next = subtract(&remaining, &d.ports);
-                    if next != remaining {
-                        used.insert(d.name.clone());
+    // Which Allows the Denies cut where, without Denies, the internet would reach the ports.
+    if e.hit(pr, &raw, &raw) {
+        for s in &segments {
+            if relevant(s) && raw.overlaps(&PortSet::range(s.lo, s.hi)) {
+                let parts = s.allows.iter().map(|p| (p.rule, p.sources.clone()));
+                for i in netset::culprits(parts, target) {
+                    let part = s.allows.iter().find(|p| p.rule == i).expect("chosen part");
+                    if !part.cut_by.is_empty() {
+                        out.cut
+                            .entry(idx[i])
+                            .or_default()
+                            .extend(part.cut_by.iter().map(|&d| idx[d]));
                     }
-                    remaining = next;
                 }
             }
-            if !remaining.is_empty() {
-                return None;
-            }
         }
     }
-    Some(used.into_iter().collect())
 }
 
-/// Evaluates every user-defined rule of the group against one exposure, in priority order.
+/// The rules of one list property: `Ok(None)` when absent.
+fn rule_list<'a>(r: &'a Resource, prop: &str) -> Result<Option<&'a [Value]>, Verdict> {
+    let key = format!("properties.{prop}");
+    match r.prop(&format!("/{prop}")) {
+        Some(Value::Array(rules)) => Ok(Some(rules)),
+        None => Ok(None),
+        Some(other) => Err(
+            Verdict::error(format!("{key} has unexpected value {other}"))
+                .observe(&key, Some(other)),
+        ),
+    }
+}
+
+/// Evaluates every rule of the group (user rules and, when collected, the default rules)
+/// against one exposure, in priority order, as set subtraction.
 fn exposure_verdict(r: &Resource, e: Exposure) -> Verdict {
     let key = "properties.securityRules";
-    let rules = match r.prop("/securityRules") {
-        Some(Value::Array(rules)) => rules,
-        Some(other) => {
-            return Verdict::error(format!("{key} has unexpected value {other}"))
-                .observe(key, Some(other));
-        }
-        None => {
+    let user = match rule_list(r, "securityRules") {
+        Ok(Some(rules)) => rules,
+        Ok(None) => {
             return Verdict::error(format!("{key} is not present in the collected data"))
                 .observe(key, None);
         }
+        Err(v) => return v,
+    };
+    let defaults = match rule_list(r, "defaultSecurityRules") {
+        Ok(d) => d.unwrap_or_default(),
+        Err(v) => return v,
     };
 
-    let denies: Vec<Deny> = rules.iter().filter_map(deny_rule).collect();
-    let mut offending = Vec::new();
-    let mut shadowed = Vec::new();
+    let mut rules = Vec::new();
     let mut unreadable = Vec::new();
-    for rule in rules {
-        let name = rule_name(rule);
-        match allow_exposure(rule, e) {
-            Ok(Some(exposed)) => match shadowed_by(&exposed, &denies) {
-                Some(by) => shadowed.push(json!({"rule": name, "shadowed_by": by})),
-                None => offending.push(name),
-            },
-            Ok(None) => {}
-            Err(why) => unreadable.push(format!("{name}: {why}")),
+    let mut uncredited = Vec::new();
+    for rule in user.iter().chain(defaults) {
+        match parse_rule(rule, e) {
+            Parsed::Skip => {}
+            Parsed::Rule(nr) => rules.push(*nr),
+            Parsed::Bad { allow: true, why } => {
+                unreadable.push(format!("{}: {why}", rule_name(rule)));
+            }
+            Parsed::Bad { allow: false, why } => {
+                uncredited.push(format!("{}: {why}", rule_name(rule)));
+            }
         }
     }
+    // Denies with narrowed source ports are read but never credited: say so.
+    for nr in rules.iter().filter(|nr| !nr.allow) {
+        if nr.priority.is_none() {
+            uncredited.push(format!("{}: priority is not present", nr.name));
+        } else if !nr.all_source_ports {
+            uncredited.push(format!("{}: source ports are not every port", nr.name));
+        }
+    }
+
+    let mut found = Findings::default();
+    for pr in Proto::BOTH.into_iter().filter(|pr| e.carries(*pr)) {
+        evaluate_family(&rules, e, pr, "IPv4", |s| &s.v4, &mut found);
+        evaluate_family(&rules, e, pr, "IPv6", |s| &s.v6, &mut found);
+    }
+
+    let offending: Vec<String> = found
+        .offending
+        .iter()
+        .map(|&i| rules[i].name.clone())
+        .collect();
+    let shadowed: Vec<Value> = found
+        .cut
+        .iter()
+        .filter(|(i, _)| !found.offending.contains(i))
+        .map(|(&i, by)| {
+            let by: BTreeSet<&str> = by.iter().map(|&d| rules[d].name.as_str()).collect();
+            json!({"rule": rules[i].name, "shadowed_by": by})
+        })
+        .collect();
+    let assumptions: BTreeSet<&str> = found
+        .offending
+        .iter()
+        .flat_map(|&i| rules[i].assumptions.iter().map(String::as_str))
+        .collect();
 
     let v = if !offending.is_empty() {
         // A readable rule that exposes the port decides the finding, whatever else is
         // unreadable.
-        Verdict::fail(format!(
+        let mut why = format!(
             "inbound rules allow {} from the internet: {}",
             e.label,
             offending.join(", ")
-        ))
+        );
+        if !assumptions.is_empty() {
+            let list: Vec<&str> = assumptions.into_iter().collect();
+            why.push_str(&format!(" ({})", list.join("; ")));
+        }
+        Verdict::fail(why)
     } else if !unreadable.is_empty() {
         Verdict::error(format!(
             "could not evaluate every rule for {}: {}",
             e.label,
             unreadable.join("; ")
         ))
-    } else if !shadowed.is_empty() {
-        let names: Vec<&str> = shadowed.iter().filter_map(|s| s["rule"].as_str()).collect();
-        Verdict::pass(format!(
-            "no effective inbound Allow rule admits {} from the internet; higher-priority Deny \
-             rules shadow: {}",
-            e.label,
-            names.join(", ")
-        ))
     } else {
-        Verdict::pass(format!(
-            "no inbound Allow rule admits {} from the internet",
-            e.label
-        ))
+        let mut why = if shadowed.is_empty() {
+            format!("no inbound Allow rule admits {} from the internet", e.label)
+        } else {
+            let names: Vec<&str> = shadowed.iter().filter_map(|s| s["rule"].as_str()).collect();
+            format!(
+                "no effective inbound Allow rule admits {} from the internet; higher-priority \
+                 Deny rules shadow: {}",
+                e.label,
+                names.join(", ")
+            )
+        };
+        if !uncredited.is_empty() {
+            why.push_str(&format!(
+                "; Deny rules not credited: {}",
+                uncredited.join("; ")
+            ));
+        }
+        Verdict::pass(why)
     };
-    v.observe_value("offending_rules", Value::from(offending))
+    let mut v = v
+        .observe_value("offending_rules", Value::from(offending))
+        .observe_value("exposed", Value::Array(found.exposed))
         .observe_value("shadowed_rules", Value::Array(shadowed))
         .observe_value("unreadable_rules", Value::from(unreadable))
-        .observe_value("securityRules.count", Value::from(rules.len()))
+        .observe_value("uncredited_deny_rules", Value::from(uncredited))
+        .observe_value("securityRules.count", Value::from(user.len()));
+    if r.prop("/defaultSecurityRules").is_some() {
+        v = v.observe_value("defaultSecurityRules.count", Value::from(defaults.len()));
+    }
+    v
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1709,7 +1812,6 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::ctx_eval;
-    use super::{ALL_PORTS, SSH, port_range, rule_admits, subtract};
     use crate::checks::FindingStatus as S;
     use crate::checks::testutil::{self, eval_resource, fixture_resource, resource, set_prop};
     use crate::checks::{Verdict, find};
@@ -2006,7 +2108,12 @@ mod tests {
             &with_rule1(json!({"destinationPortRange": "rdp"})),
         );
         assert_eq!(v.status, S::Error);
-        assert!(v.reason.contains("unreadable destination port range"));
+        assert!(
+            v.reason
+                .contains("rule1: destinationPortRange: \"rdp\" is not a port"),
+            "{}",
+            v.reason
+        );
     }
 
     #[test]
@@ -2331,31 +2438,321 @@ mod tests {
     }
 
     #[test]
-    fn port_ranges_parse() {
-        assert_eq!(port_range("*"), Some((0, 65535)));
-        assert_eq!(port_range("22"), Some((22, 22)));
-        assert_eq!(port_range("20-25"), Some((20, 25)));
-        assert_eq!(port_range("25-20"), None);
-        assert_eq!(port_range("70000"), None);
-    }
-
-    #[test]
-    fn ranges_subtract() {
-        let all = vec![(0, 65535)];
-        assert_eq!(subtract(&all, &[(22, 22)]), vec![(0, 21), (23, 65535)]);
-        assert_eq!(subtract(&all, &[(0, 65535)]), vec![]);
-        assert_eq!(subtract(&[(20, 21)], &[(20, 20), (21, 21)]), vec![]);
-    }
-
-    #[test]
     fn application_security_group_sources_are_not_the_internet() {
-        let rule = json!({"name": "asg", "properties": {
-            "access": "Allow", "direction": "Inbound", "protocol": "*",
-            "sourceApplicationSecurityGroups": [{"id": "/subscriptions/s/asg"}],
-            "destinationPortRange": "*"
-        }});
-        assert_eq!(rule_admits(&rule, ALL_PORTS), Ok(false));
-        assert_eq!(rule_admits(&rule, SSH), Ok(false));
+        let r = with_rule1(json!({
+            "destinationPortRange": "*", "sourceAddressPrefix": null,
+            "sourceApplicationSecurityGroups": [{"id": "/subscriptions/s/asg"}]
+        }));
+        for id in [
+            "network_nsg_all_ports_restricted",
+            "network_nsg_ssh_restricted",
+        ] {
+            let v = eval_resource(id, &r);
+            assert_eq!(v.status, S::Pass, "{id}: {}", v.reason);
+        }
+    }
+
+    // --- set semantics: the trap classes ---------------------------------------------------
+
+    fn allow(name: &str, priority: i64, protocol: &str, sources: Value, ports: Value) -> Value {
+        json!({"name": name, "properties": {
+            "protocol": protocol, "sourcePortRange": "*", "destinationPortRanges": ports,
+            "sourceAddressPrefixes": sources, "destinationAddressPrefix": "*",
+            "access": "Allow", "priority": priority, "direction": "Inbound"
+        }})
+    }
+
+    /// rule1 of the example made harmless (port 80 from a private range), plus `extra`.
+    fn nsg_with(extra: Value) -> Resource {
+        with_rules(json!({"sourceAddressPrefix": "10.0.0.0/8"}), extra)
+    }
+
+    #[test]
+    fn prefixes_that_together_cover_the_internet_are_the_internet() {
+        for (why, sources) in [
+            ("IPv4 halves", json!(["0.0.0.0/1", "128.0.0.0/1"])),
+            ("IPv6 halves", json!(["::/1", "8000::/1"])),
+            // Every public IPv4 block without the private ones is just as open.
+            (
+                "public IPv4 only",
+                json!([
+                    "1.0.0.0/8",
+                    "2.0.0.0/7",
+                    "4.0.0.0/6",
+                    "8.0.0.0/7",
+                    "11.0.0.0/8",
+                    "12.0.0.0/6",
+                    "16.0.0.0/4",
+                    "32.0.0.0/3",
+                    "64.0.0.0/2",
+                    "128.0.0.0/1"
+                ]),
+            ),
+        ] {
+            let r = nsg_with(json!([allow("open", 300, "Tcp", sources, json!(["22"]))]));
+            let v = eval_resource("network_nsg_ssh_restricted", &r);
+            assert_eq!(v.status, S::Fail, "{why}: {}", v.reason);
+            assert_eq!(offending(&v), json!(["open"]), "{why}");
+        }
+        // Two rules, each half of IPv4, on the same port together expose it.
+        let r = nsg_with(json!([
+            allow("low", 300, "Tcp", json!(["0.0.0.0/1"]), json!(["3389"])),
+            allow("high", 310, "*", json!(["128.0.0.0/1"]), json!(["3389"])),
+        ]));
+        let v = eval_resource("network_nsg_rdp_restricted", &r);
+        assert_eq!(v.status, S::Fail, "{}", v.reason);
+        assert_eq!(offending(&v), json!(["low", "high"]));
+        assert_eq!(
+            v.observed["exposed"],
+            json!([{"protocol": "Tcp", "family": "IPv4", "ports": "3389"}])
+        );
+        // Half of the internet alone, or halves on different ports, is not the internet.
+        for extra in [
+            json!([allow(
+                "low",
+                300,
+                "Tcp",
+                json!(["0.0.0.0/1"]),
+                json!(["22"])
+            )]),
+            json!([
+                allow("low", 300, "Tcp", json!(["0.0.0.0/1"]), json!(["22"])),
+                allow("high", 310, "Tcp", json!(["128.0.0.0/1"]), json!(["23"])),
+            ]),
+        ] {
+            let v = eval_resource("network_nsg_ssh_restricted", &nsg_with(extra));
+            assert_eq!(v.status, S::Pass, "{}", v.reason);
+        }
+    }
+
+    #[test]
+    fn port_ranges_that_together_cover_every_port_are_all_ports() {
+        let r = nsg_with(json!([allow(
+            "split",
+            300,
+            "Tcp",
+            json!(["*"]),
+            json!(["0-32767", "32768-65535"])
+        )]));
+        let v = eval_resource("network_nsg_all_ports_restricted", &r);
+        assert_eq!(v.status, S::Fail, "{}", v.reason);
+        assert_eq!(offending(&v), json!(["split"]));
+        // The same split over two rules, and a list that skips one port.
+        let r = nsg_with(json!([
+            allow("a", 300, "Tcp", json!(["Internet"]), json!(["1-1000"])),
+            allow("b", 301, "Tcp", json!(["Internet"]), json!(["1001-65535"])),
+        ]));
+        assert_eq!(
+            eval_resource("network_nsg_all_ports_restricted", &r).status,
+            S::Fail
+        );
+        let r = nsg_with(json!([allow(
+            "gap",
+            300,
+            "Tcp",
+            json!(["*"]),
+            json!(["1-442", "444-65535"])
+        )]));
+        let v = eval_resource("network_nsg_all_ports_restricted", &r);
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+        // Denies that close every port to the internet, written as two ranges, shadow it.
+        let r = nsg_with(json!([
+            allow("all", 300, "*", json!(["*"]), json!(["*"])),
+            deny("low", 200, "*", "Internet", "0-1023"),
+            deny("high", 210, "*", "Internet", "1024-65535"),
+        ]));
+        let v = eval_resource("network_nsg_all_ports_restricted", &r);
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+        assert_eq!(
+            v.observed["shadowed_rules"],
+            json!([{"rule": "all", "shadowed_by": ["high", "low"]}])
+        );
+    }
+
+    #[test]
+    fn denies_whose_sources_together_cover_the_internet_shadow() {
+        let mut d1 = deny("deny-v4", 100, "Tcp", "x", "22");
+        d1["properties"]["sourceAddressPrefix"] = Value::Null;
+        d1["properties"]["sourceAddressPrefixes"] = json!(["0.0.0.0/1", "128.0.0.0/1"]);
+        let mut d2 = deny("deny-v6", 110, "Tcp", "x", "22");
+        d2["properties"]["sourceAddressPrefix"] = Value::Null;
+        d2["properties"]["sourceAddressPrefixes"] = json!(["::/1", "8000::/1"]);
+        let open = json!({"destinationPortRange": "22"});
+        let v = eval_resource(
+            "network_nsg_ssh_restricted",
+            &with_rules(open.clone(), json!([d1.clone(), d2])),
+        );
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+        assert_eq!(
+            v.observed["shadowed_rules"],
+            json!([{"rule": "rule1", "shadowed_by": ["deny-v4", "deny-v6"]}])
+        );
+        // The IPv4 halves alone leave IPv6 open.
+        let v = eval_resource(
+            "network_nsg_ssh_restricted",
+            &with_rules(open.clone(), json!([d1])),
+        );
+        assert_eq!(v.status, S::Fail, "{}", v.reason);
+        assert_eq!(
+            v.observed["exposed"],
+            json!([{"protocol": "Tcp", "family": "IPv6", "ports": "22"}])
+        );
+        // A Deny from Internet shadows: what is left of * is private space.
+        let v = eval_resource(
+            "network_nsg_ssh_restricted",
+            &with_rules(open, json!([deny("no-inet", 100, "*", "Internet", "*")])),
+        );
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+    }
+
+    #[test]
+    fn unknown_service_tags_fail_closed() {
+        // An Allow from a service tag may be internet-wide.
+        let v = eval_resource(
+            "network_nsg_ssh_restricted",
+            &with_rule1(json!({"destinationPortRange": "22", "sourceAddressPrefix": "AzureCloud"})),
+        );
+        assert_eq!(v.status, S::Fail, "{}", v.reason);
+        assert!(
+            v.reason
+                .contains("service tag AzureCloud may include any internet address"),
+            "{}",
+            v.reason
+        );
+        // VirtualNetwork and AzureLoadBalancer are not the internet.
+        for tag in ["VirtualNetwork", "AzureLoadBalancer"] {
+            let v = eval_resource(
+                "network_nsg_ssh_restricted",
+                &with_rule1(json!({"destinationPortRange": "22", "sourceAddressPrefix": tag})),
+            );
+            assert_eq!(v.status, S::Pass, "{tag}: {}", v.reason);
+        }
+        // A Deny from a service tag covers nothing.
+        let v = eval_resource(
+            "network_nsg_ssh_restricted",
+            &with_rules(
+                json!({"destinationPortRange": "22"}),
+                json!([deny("tag", 100, "Tcp", "Storage", "22")]),
+            ),
+        );
+        assert_eq!(v.status, S::Fail, "{}", v.reason);
+        // A Deny whose source ports are narrowed is never credited, and says so on a pass.
+        let mut narrow = deny("narrow", 100, "Tcp", "*", "22");
+        narrow["properties"]["sourcePortRange"] = json!("1024-65535");
+        let v = eval_resource(
+            "network_nsg_ssh_restricted",
+            &with_rules(
+                json!({"destinationPortRange": "22"}),
+                json!([narrow.clone()]),
+            ),
+        );
+        assert_eq!(v.status, S::Fail, "{}", v.reason);
+        let v = eval_resource("network_nsg_ssh_restricted", &nsg_with(json!([narrow])));
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+        assert!(v.reason.contains("narrow: source ports"), "{}", v.reason);
+    }
+
+    #[test]
+    fn unparseable_values_are_errors_naming_the_value() {
+        for (change, bad) in [
+            (json!({"destinationPortRange": "22-x"}), "\"22-x\""),
+            (
+                json!({"sourceAddressPrefix": "10.0.0.300/8", "destinationPortRange": "22"}),
+                "\"10.0.0.300/8\"",
+            ),
+            (json!({"protocol": "Gre"}), "\"Gre\""),
+            (
+                json!({"destinationAddressPrefix": "10.0.0.0/40"}),
+                "\"10.0.0.0/40\"",
+            ),
+        ] {
+            let v = eval_resource("network_nsg_ssh_restricted", &with_rule1(change.clone()));
+            assert_eq!(v.status, S::Error, "{change}: {}", v.reason);
+            assert!(
+                v.reason.contains("rule1") && v.reason.contains(bad),
+                "{change}: {}",
+                v.reason
+            );
+        }
+    }
+
+    /// Source tokens and, per token, which atoms it covers: the four IPv4 /2 blocks (each
+    /// meets the public internet, so IPv4 is exposed exactly when all four are admitted) and
+    /// the IPv6 half ::/1 (which holds all of 2000::/3, the public IPv6 space).
+    const TOKENS: [(&str, [bool; 5]); 9] = [
+        ("*", [true, true, true, true, true]),
+        ("0.0.0.0/0", [true, true, true, true, false]),
+        ("0.0.0.0/1", [true, true, false, false, false]),
+        ("128.0.0.0/1", [false, false, true, true, false]),
+        ("64.0.0.0/2", [false, true, false, false, false]),
+        ("192.0.0.0/2", [false, false, false, true, false]),
+        ("::/1", [false, false, false, false, true]),
+        ("8000::/1", [false; 5]),
+        ("10.0.0.0/8", [false; 5]),
+    ];
+    const PORTS: [(&str, bool); 5] = [
+        ("22", true),
+        ("*", true),
+        ("20-23", true),
+        ("23-65535", false),
+        ("0-21", false),
+    ];
+    const PROTOS: [(&str, bool); 3] = [("Tcp", true), ("*", true), ("Udp", false)];
+
+    proptest::proptest! {
+        /// End to end through the JSON reader: random Allow/Deny rules with protocols, split
+        /// prefixes and port specs, judged by the SSH check, against first-match evaluation
+        /// of every (atom, TCP 22) by hand.
+        #[test]
+        fn nsg_ssh_verdict_matches_first_match_on_atoms(
+            rules in proptest::collection::vec(
+                (proptest::bool::ANY, 0..3usize, proptest::collection::vec(0..9usize, 1..3), 0..5usize),
+                0..6,
+            )
+        ) {
+            let mut extra = Vec::new();
+            let mut admitted = [false; 5];
+            let mut decided = [false; 5];
+            for (i, (allow, proto, srcs, port)) in rules.iter().enumerate() {
+                let prefixes: Vec<&str> = srcs.iter().map(|&t| TOKENS[t].0).collect();
+                let priority = 100 + i as i64;
+                extra.push(json!({"name": format!("r{i}"), "properties": {
+                    "protocol": PROTOS[*proto].0, "sourcePortRange": "*",
+                    "destinationPortRange": PORTS[*port].0,
+                    "sourceAddressPrefixes": prefixes, "destinationAddressPrefix": "*",
+                    "access": if *allow { "Allow" } else { "Deny" },
+                    "priority": priority, "direction": "Inbound"
+                }}));
+                // Rules are generated in priority order: the first match decides each atom.
+                if PROTOS[*proto].1 && PORTS[*port].1 {
+                    for atom in 0..5 {
+                        if !decided[atom] && srcs.iter().any(|&t| TOKENS[t].1[atom]) {
+                            decided[atom] = true;
+                            admitted[atom] = *allow;
+                        }
+                    }
+                }
+            }
+            let exposed = admitted[..4].iter().all(|&a| a) || admitted[4];
+            let v = eval_resource("network_nsg_ssh_restricted", &nsg_with(Value::from(extra)));
+            let want = if exposed { S::Fail } else { S::Pass };
+            proptest::prop_assert_eq!(v.status, want, "{}", v.reason);
+        }
+    }
+
+    #[test]
+    fn default_rules_are_evaluated_and_never_expose() {
+        let r = fixture_resource(GET, 0);
+        assert!(r.prop("/defaultSecurityRules").is_some());
+        let v = eval_resource("network_nsg_all_ports_restricted", &r);
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+        assert_eq!(v.observed["defaultSecurityRules.count"], json!(6));
+        // DenyAllInBound (65500) comes after every user rule: it shadows nothing.
+        let v = eval_resource(
+            "network_nsg_ssh_restricted",
+            &with_rule1(json!({"destinationPortRange": "22"})),
+        );
+        assert_eq!(v.status, S::Fail, "{}", v.reason);
     }
 
     // --- flow logs -------------------------------------------------------------------------

@@ -14,8 +14,11 @@
 //! server checks (auditing state, the two firewall rules, minimal TLS, public network access),
 //! so their `policies` are empty by design.
 
+use std::net::Ipv4Addr;
+
 use serde_json::Value;
 
+use super::netset::{self, AddrSet};
 use super::{Check, CheckMeta, Ctx, Eval, Severity, Verdict, require_bool, require_str};
 use crate::model::Resource;
 
@@ -72,19 +75,27 @@ pub(super) const CHECKS: &[Check] = &[
             criteria: &["CC6.1", "CC6.6"],
             cis: &["2.1.0:4.1.2", "3.0.0:5.1.2"],
             policies: &[],
-            description: "Reads the server's firewall rules (ARM servers/{server}/firewallRules). \
-                          Fails when any rule has properties.startIpAddress 0.0.0.0 and \
-                          properties.endIpAddress 255.255.255.255 (the whole internet); the \
-                          offending rule names are recorded. The 0.0.0.0-0.0.0.0 'Allow Azure \
+            description: "Reads the server's firewall rules (ARM servers/{server}/firewallRules), \
+                          each the IPv4 range properties.startIpAddress to \
+                          properties.endIpAddress. Fails when the rules together cover every \
+                          public IPv4 address (all of IPv4 outside private, loopback, link-local, \
+                          documentation, multicast and reserved blocks), however they are split: \
+                          0.0.0.0-255.255.255.255 alone, or 0.0.0.0-127.255.255.255 with \
+                          128.0.0.0-255.255.255.255; the rules that make the coverage are \
+                          recorded. The 0.0.0.0-0.0.0.0 'Allow Azure \
                           services' rule is judged by its own check, \
                           sql_no_allow_azure_services_rule, so that this one keeps meaning \
                           'open to the internet'. The rule is judged even when public network \
                           access is disabled: it takes effect again the moment access is \
-                          re-enabled. Rules not collected is an error. \
-                          Since catalogue 2026.12.0: only a failed read of firewallRules makes the \
-                          finding an error, not a failed read of another setting of the server, \
-                          and a firewallRules answer of another shape than documented is a gap \
-                          (error), never settings.",
+                          re-enabled. Rules not collected, or a rule whose address cannot be \
+                          read, is an error naming it. Since catalogue 2026.12.0: coverage is \
+                          computed over the union of all rules, so an open firewall split across \
+                          several rules fails where before only the single \
+                          0.0.0.0-255.255.255.255 rule did, an unreadable address is an error, \
+                          only a failed read of firewallRules makes the finding an error (not a \
+                          failed read of another setting of the server), and a firewallRules \
+                          answer of another shape than documented is a gap (error), never \
+                          settings.",
             rationale: "A 0.0.0.0-255.255.255.255 rule leaves only SQL authentication between the \
                         internet and the data; CC6.6 requires logical access measures against \
                         threats from outside the system boundary.",
@@ -110,11 +121,11 @@ pub(super) const CHECKS: &[Check] = &[
                           and resources to access this server' switch (usually named \
                           AllowAllWindowsAzureIps), which admits connections from any Azure \
                           address, including other customers' subscriptions. Rules not collected \
-                          is an error. \
-                          Since catalogue 2026.12.0: only a failed read of firewallRules makes the \
-                          finding an error, not a failed read of another setting of the server, \
-                          and a firewallRules answer of another shape than documented is a gap \
-                          (error), never settings.",
+                          is an error. Since catalogue 2026.12.0: a rule whose start or end is \
+                          not an IPv4 address is an error naming it, never skipped; only a failed \
+                          read of firewallRules makes the finding an error (not a failed read of \
+                          another setting of the server), and a firewallRules answer of another \
+                          shape than documented is a gap (error), never settings.",
             rationale: "The rule trusts every workload hosted in Azure, not only the entity's own, \
                         so the network boundary no longer separates the server from other tenants \
                         (CC6.6, CC6.1). Private endpoints or virtual network rules give the \
@@ -482,9 +493,17 @@ fn auditing(r: &Resource) -> Verdict {
         )
 }
 
-/// The collected firewall rules as (name, start, end), or the error verdict when they were not
-/// collected or cannot be read.
-fn firewall_rules(r: &Resource) -> Result<Vec<(&str, &str, &str)>, Verdict> {
+/// One collected firewall rule, read as a set of addresses.
+struct FirewallRule<'a> {
+    name: &'a str,
+    /// `0.0.0.0-0.0.0.0`: the "Allow Azure services" switch, not the address 0.0.0.0.
+    azure_services: bool,
+    addrs: AddrSet,
+}
+
+/// The collected firewall rules, or the error verdict when they were not collected or a rule
+/// cannot be read (a bad address is named, never skipped).
+fn firewall_rules(r: &Resource) -> Result<Vec<FirewallRule<'_>>, Verdict> {
     let key = "firewallRules";
     let Some(body) = r.child(key) else {
         return Err(
@@ -515,35 +534,42 @@ fn firewall_rules(r: &Resource) -> Result<Vec<(&str, &str, &str)>, Verdict> {
         let end = item
             .pointer("/properties/endIpAddress")
             .and_then(Value::as_str);
-        match (start, end) {
-            (Some(s), Some(e)) => rules.push((name, s.trim(), e.trim())),
-            _ => {
-                return Err(Verdict::error(format!(
-                    "firewall rule {name} has no startIpAddress/endIpAddress"
-                ))
-                .observe(key, Some(item)));
-            }
-        }
+        let (Some(start), Some(end)) = (start, end) else {
+            return Err(Verdict::error(format!(
+                "firewall rule {name} has no startIpAddress/endIpAddress"
+            ))
+            .observe(key, Some(item)));
+        };
+        let bad = |e: netset::ParseError| {
+            Verdict::error(format!("firewall rule {name} cannot be read: {e}"))
+                .observe(key, Some(item))
+        };
+        let lo: Ipv4Addr = start
+            .trim()
+            .parse()
+            .map_err(|_| bad(netset::ParseError::Address(start.to_string())))?;
+        let hi: Ipv4Addr = end
+            .trim()
+            .parse()
+            .map_err(|_| bad(netset::ParseError::Address(end.to_string())))?;
+        let addrs = netset::parse_address(&format!("{lo}-{hi}")).map_err(bad)?;
+        rules.push(FirewallRule {
+            name,
+            azure_services: lo.is_unspecified() && hi.is_unspecified(),
+            addrs,
+        });
     }
     Ok(rules)
 }
 
-/// Fails when any collected rule matches `offends`, naming the rules.
+/// Fails naming `offending` when it is not empty; observes the rule count and access setting.
 fn firewall_verdict(
     r: &Resource,
-    offends: fn(&str, &str) -> bool,
+    rules: &[FirewallRule<'_>],
+    offending: Vec<&str>,
     fail_what: &str,
     pass_what: &str,
 ) -> Verdict {
-    let rules = match firewall_rules(r) {
-        Ok(rules) => rules,
-        Err(v) => return v,
-    };
-    let offending: Vec<&str> = rules
-        .iter()
-        .filter(|(_, s, e)| offends(s, e))
-        .map(|(n, _, _)| *n)
-        .collect();
     let v = if offending.is_empty() {
         Verdict::pass(pass_what)
     } else {
@@ -557,19 +583,46 @@ fn firewall_verdict(
         )
 }
 
+/// Fails when the rules, taken together, admit every public IPv4 address, however many rules
+/// they are split into. The Azure-services switch is judged by its own check.
 fn no_allow_all(r: &Resource) -> Verdict {
+    let rules = match firewall_rules(r) {
+        Ok(rules) => rules,
+        Err(v) => return v,
+    };
+    let internet = AddrSet::internet();
+    let parts = rules
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !f.azure_services)
+        .map(|(i, f)| (i, f.addrs.v4.clone()));
+    let offending = netset::culprits(parts, &internet.v4)
+        .into_iter()
+        .map(|i| rules[i].name)
+        .collect();
     firewall_verdict(
         r,
-        |start, end| start == "0.0.0.0" && end == "255.255.255.255",
-        "firewall rules admit every IPv4 address",
-        "no firewall rule admits 0.0.0.0-255.255.255.255",
+        &rules,
+        offending,
+        "firewall rules together admit every public IPv4 address",
+        "the firewall rules do not admit every public IPv4 address",
     )
 }
 
 fn no_azure_services_rule(r: &Resource) -> Verdict {
+    let rules = match firewall_rules(r) {
+        Ok(rules) => rules,
+        Err(v) => return v,
+    };
+    let offending = rules
+        .iter()
+        .filter(|f| f.azure_services)
+        .map(|f| f.name)
+        .collect();
     firewall_verdict(
         r,
-        |start, end| start == "0.0.0.0" && end == "0.0.0.0",
+        &rules,
+        offending,
         "firewall rules admit all Azure services (0.0.0.0-0.0.0.0)",
         "no firewall rule admits all Azure services",
     )
@@ -994,13 +1047,72 @@ mod tests {
         assert_eq!(v.status, S::Fail);
         assert_eq!(
             v.reason,
-            "firewall rules admit every IPv4 address: open-to-all"
+            "firewall rules together admit every public IPv4 address: open-to-all"
         );
         assert_eq!(v.observed["offending_rules"], json!(["open-to-all"]));
         assert_eq!(
             v.observed["properties.publicNetworkAccess"],
             json!("Enabled")
         );
+    }
+
+    fn rules(ranges: &[(&str, &str, &str)]) -> Value {
+        let value: Vec<Value> = ranges
+            .iter()
+            .map(|(name, start, end)| {
+                json!({"name": name, "type": "Microsoft.Sql/servers/firewallRules",
+                       "properties": {"startIpAddress": start, "endIpAddress": end}})
+            })
+            .collect();
+        json!({ "value": value })
+    }
+
+    #[test]
+    fn sql_firewall_rules_that_together_cover_ipv4_fail() {
+        let check = |rs: &[(&str, &str, &str)]| {
+            eval_resource(
+                "sql_no_allow_all_firewall",
+                &server_with("firewallRules", rules(rs)),
+            )
+        };
+        let v = check(&[
+            ("low", "0.0.0.0", "127.255.255.255"),
+            ("office", "203.0.113.7", "203.0.113.7"),
+            ("high", "128.0.0.0", "255.255.255.255"),
+        ]);
+        assert_eq!(v.status, S::Fail, "{}", v.reason);
+        assert_eq!(v.observed["offending_rules"], json!(["low", "high"]));
+        // Every public address while leaving out the private blocks is just as open.
+        let v = check(&[
+            ("a", "1.0.0.0", "9.255.255.255"),
+            ("b", "11.0.0.0", "172.15.255.255"),
+            ("c", "172.32.0.0", "192.167.255.255"),
+            ("d", "192.169.0.0", "223.255.255.255"),
+        ]);
+        assert_eq!(v.status, S::Fail, "{}", v.reason);
+        // One address short of the public space passes, and so does the Azure-services
+        // switch next to half of IPv4: 0.0.0.0-0.0.0.0 is not the address 0.0.0.0.
+        let v = check(&[
+            ("a", "1.0.0.0", "8.8.8.7"),
+            ("b", "8.8.8.9", "223.255.255.255"),
+        ]);
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+        let v = check(&[
+            ("AllowAllWindowsAzureIps", "0.0.0.0", "0.0.0.0"),
+            ("high", "128.0.0.0", "255.255.255.255"),
+        ]);
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+        // An unreadable or reversed range is an error naming the rule and value.
+        let v = check(&[("typo", "10.0.0.300", "10.0.0.1")]);
+        assert_eq!(v.status, S::Error);
+        assert!(
+            v.reason.contains("typo") && v.reason.contains("10.0.0.300"),
+            "{}",
+            v.reason
+        );
+        let v = check(&[("reversed", "10.0.0.9", "10.0.0.1")]);
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        assert!(v.reason.contains("reversed"), "{}", v.reason);
     }
     #[test]
     fn sql_no_allow_all_firewall_missing() {

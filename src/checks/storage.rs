@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use super::monitor::{LogSelector, destinations, enabled_logs, settings_list, summarise};
+use super::netset;
 use super::{Check, CheckMeta, Ctx, Eval, Severity, Verdict, require_bool, require_str};
 use crate::model::Resource;
 
@@ -107,8 +108,16 @@ pub(super) const CHECKS: &[Check] = &[
                 "6.0.0:9.3.2.3",
             ],
             policies: &[],
-            description: "Passes when properties.networkAcls.defaultAction is Deny or \
-                          properties.publicNetworkAccess is Disabled.",
+            description: "Passes when properties.publicNetworkAccess is Disabled, or when \
+                          properties.networkAcls.defaultAction is Deny and the IP rules \
+                          (networkAcls.ipRules[].value, addresses or CIDR prefixes) do not together \
+                          cover every public IPv4 or IPv6 address. Fails when the default action \
+                          is Allow, or when the IP rules together cover the public internet (an \
+                          open firewall written as several prefixes). Absent defaultAction, or \
+                          absent or unreadable ipRules behind a Deny, is an error. Since catalogue \
+                          2026.12.0: a Deny default with IP rules that together cover the \
+                          internet fails, and absent or unreadable IP rules are an error, where \
+                          before a Deny default alone passed.",
             rationale: "A default Allow exposes the data plane to every network; CC6.6 requires \
                         measures against threats from outside the system boundary.",
             remediation: "Portal: Storage account > Networking > Public network access = Enabled from \
@@ -665,14 +674,46 @@ fn blob_public_access(r: &Resource) -> Verdict {
 fn default_network_deny(r: &Resource) -> Verdict {
     let pna = r.prop("/publicNetworkAccess");
     let action = r.prop("/networkAcls/defaultAction");
+    let ip_rules = r.prop("/networkAcls/ipRules");
     let v = match (pna.and_then(Value::as_str), action.and_then(Value::as_str)) {
         (Some("Disabled"), _) => Verdict::pass("public network access is disabled"),
-        (_, Some("Deny")) => Verdict::pass("the firewall denies by default"),
+        (_, Some("Deny")) => {
+            deny_by_default_verdict(ip_rules, "properties.networkAcls.ipRules", "value", &[])
+        }
         (_, Some(a)) => Verdict::fail(format!("the firewall default action is {a}")),
         (_, None) => Verdict::error("properties.networkAcls.defaultAction is not present"),
     };
     v.observe("properties.publicNetworkAccess", pna)
         .observe("properties.networkAcls.defaultAction", action)
+        .observe("properties.networkAcls.ipRules", ip_rules)
+}
+
+/// A firewall that denies by default is only as closed as its IP allow-list: entries that
+/// together cover the public internet make it an open firewall. Absent or unreadable rules
+/// are an error, never a pass. Shared by storage, Key Vault and container registries.
+pub(super) fn deny_by_default_verdict(
+    ip_rules: Option<&Value>,
+    key: &str,
+    field: &str,
+    special: &[&str],
+) -> Verdict {
+    let Some(list) = ip_rules else {
+        return Verdict::error(format!(
+            "the firewall denies by default but {key} is not present, so what it admits is unknown"
+        ));
+    };
+    match netset::read_allow_list(list, field, special) {
+        Err(why) => Verdict::error(format!("{key} cannot be read: it {why}")),
+        Ok(a) if !a.open.is_empty() => Verdict::fail(format!(
+            "the firewall denies by default, but its IP rules together admit {}: {}",
+            a.describe_open(),
+            a.culprits.join(", ")
+        )),
+        Ok(a) => Verdict::pass(format!(
+            "the firewall denies by default; its {} IP rule(s) do not cover the internet",
+            a.len
+        )),
+    }
 }
 
 fn blob_soft_delete(r: &Resource) -> Verdict {
@@ -1257,6 +1298,52 @@ mod tests {
         // The list example's first account carries no networkAcls at all.
         let r = fixture_resource(LIST, 0);
         assert_eq!(eval("storage_default_network_deny", r).0, S::Error);
+        // A Deny whose IP rules were not returned, or cannot be read, is not a pass.
+        let mut r = fixture_resource(GET, 0);
+        set_prop(&mut r, "/networkAcls/defaultAction", json!("Deny"));
+        set_prop(&mut r, "/networkAcls/ipRules", json!(null));
+        let (s, why) = eval("storage_default_network_deny", r.clone());
+        assert_eq!(s, S::Error, "{why}");
+        assert!(why.contains("networkAcls.ipRules is not present"), "{why}");
+        set_prop(
+            &mut r,
+            "/networkAcls/ipRules",
+            json!([{"value": "1.2.3.4/x", "action": "Allow"}]),
+        );
+        let (s, why) = eval("storage_default_network_deny", r);
+        assert_eq!(s, S::Error, "{why}");
+        assert!(why.contains("\"1.2.3.4/x\""), "{why}");
+    }
+
+    #[test]
+    fn storage_ip_rules_that_together_cover_the_internet_fail() {
+        let mut r = fixture_resource(GET, 0);
+        set_prop(&mut r, "/networkAcls/defaultAction", json!("Deny"));
+        let rules = |vals: &[&str]| -> serde_json::Value {
+            vals.iter()
+                .map(|v| json!({"value": v, "action": "Allow"}))
+                .collect()
+        };
+        set_prop(
+            &mut r,
+            "/networkAcls/ipRules",
+            rules(&["0.0.0.0/1", "128.0.0.0/1"]),
+        );
+        let (s, why) = eval("storage_default_network_deny", r.clone());
+        assert_eq!(s, S::Fail, "{why}");
+        assert_eq!(
+            why,
+            "the firewall denies by default, but its IP rules together admit every public IPv4 \
+             address: 0.0.0.0/1, 128.0.0.0/1"
+        );
+        // Half of IPv4 is a restriction (however broad), not the internet.
+        set_prop(
+            &mut r,
+            "/networkAcls/ipRules",
+            rules(&["128.0.0.0/1", "20.1.2.3"]),
+        );
+        let (s, why) = eval("storage_default_network_deny", r);
+        assert_eq!(s, S::Pass, "{why}");
     }
 
     fn with_blob_service(enabled: bool, days: u64) -> crate::model::Resource {
