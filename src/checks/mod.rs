@@ -40,7 +40,7 @@ use serde_json::Value;
 use crate::model::{Identity, Inventory, Resource, Subscription};
 
 /// Version of the check catalogue; bumped whenever a check is added, retired or changes logic.
-pub const CATALOGUE_VERSION: &str = "2026.11.0";
+pub const CATALOGUE_VERSION: &str = "2026.12.0";
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,

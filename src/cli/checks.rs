@@ -20,6 +20,15 @@ fn markdown() -> String {
         registry().len(),
         crate::checks::CATALOGUE_VERSION
     ));
+    // Changes that concern every check are said once here; a check whose own logic changed
+    // says so in its description ("Since catalogue …").
+    out.push_str(
+        "Since catalogue 2026.12.0, every check reports `error` (never `pass`) where a response \
+         it reads did not have the shape its endpoint documents, or where a collection \
+         deadline passed before the data was read; a check that declares the one read of a \
+         multi-read source it needs (`source:read`) is no longer put in `error` by another \
+         read's failure.\n\n",
+    );
     let mut services: Vec<&str> = registry().iter().map(|c| c.meta.service).collect();
     services.dedup();
     for service in services {
