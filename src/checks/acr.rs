@@ -9,6 +9,7 @@
 
 use serde_json::Value;
 
+use super::props;
 use super::{Check, CheckMeta, Eval, Severity, Verdict, require_bool};
 use crate::model::Resource;
 
@@ -197,7 +198,7 @@ pub(super) const CHECKS: &[Check] = &[
 /// compliant; absent is an error naming it.
 fn status_is(r: &Resource, pointer: &str, want: &str, pass: &str, fail: &str) -> Verdict {
     let key = format!("properties{}", pointer.replace('/', "."));
-    let value = r.prop(pointer);
+    let value = props::value(r, pointer);
     match value {
         Some(Value::String(s)) if s.eq_ignore_ascii_case(want) => Verdict::pass(pass),
         Some(Value::String(s)) => Verdict::fail(format!("{fail} ({key} is {s})")),
@@ -213,12 +214,12 @@ fn admin_user_disabled(r: &Resource) -> Verdict {
         Ok(true) => Verdict::fail("the admin user is enabled"),
         Err(v) => return v,
     }
-    .observe("properties.adminUserEnabled", r.prop("/adminUserEnabled"))
+    .observe("properties.adminUserEnabled", props::value(r, "/adminUserEnabled"))
 }
 
 fn public_network_restricted(r: &Resource) -> Verdict {
-    let pna = r.prop("/publicNetworkAccess");
-    let action = r.prop("/networkRuleSet/defaultAction");
+    let pna = props::value(r, "/publicNetworkAccess");
+    let action = props::value(r, "/networkRuleSet/defaultAction");
     let v = match (pna.and_then(Value::as_str), action.and_then(Value::as_str)) {
         (Some("Disabled"), _) => Verdict::pass("public network access is disabled"),
         (_, Some("Deny")) => Verdict::pass("the registry firewall denies by default"),
@@ -241,7 +242,7 @@ fn anonymous_pull_disabled(r: &Resource) -> Verdict {
     if !r.properties.is_object() {
         return Verdict::error("the registry's properties were not collected").observe(key, None);
     }
-    let value = r.prop("/anonymousPullEnabled");
+    let value = props::value(r, "/anonymousPullEnabled");
     match value {
         Some(Value::Bool(false)) => Verdict::pass("anonymous pull is disabled"),
         Some(Value::Bool(true)) => Verdict::fail("anonymous pull is enabled"),
@@ -264,7 +265,7 @@ fn retention_policy(r: &Resource) -> Verdict {
     )
     .observe(
         "properties.policies.retentionPolicy.days",
-        r.prop("/policies/retentionPolicy/days"),
+        props::value(r, "/policies/retentionPolicy/days"),
     )
 }
 
@@ -293,7 +294,7 @@ fn export_policy(r: &Resource) -> Verdict {
     if !r.properties.is_object() {
         return Verdict::error("the registry's properties were not collected").observe(key, None);
     }
-    if r.prop("/policies/exportPolicy/status").is_none() {
+    if props::value(r, "/policies/exportPolicy/status").is_none() {
         return Verdict::fail(
             "no export policy is set; Azure documents the default as enabled (export allowed)",
         )
@@ -318,7 +319,7 @@ fn customer_managed_key(r: &Resource) -> Verdict {
     )
     .observe(
         "properties.encryption.keyVaultProperties.keyIdentifier",
-        r.prop("/encryption/keyVaultProperties/keyIdentifier"),
+        props::value(r, "/encryption/keyVaultProperties/keyIdentifier"),
     )
 }
 

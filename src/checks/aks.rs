@@ -12,6 +12,7 @@
 
 use serde_json::Value;
 
+use super::props;
 use super::monitor::{
     LogSelector, destinations, enabled_logs, setting_name, settings_list, summarise,
 };
@@ -273,7 +274,7 @@ fn rbac_enabled(r: &Resource) -> Verdict {
         Ok(false) => Verdict::fail("Kubernetes RBAC is disabled"),
         Err(v) => return v,
     }
-    .observe("properties.enableRBAC", r.prop("/enableRBAC"))
+    .observe("properties.enableRBAC", props::value(r, "/enableRBAC"))
 }
 
 fn entra_integration(r: &Resource) -> Verdict {
@@ -281,8 +282,8 @@ fn entra_integration(r: &Resource) -> Verdict {
     if let Err(v) = collected(r) {
         return v.observe(key, None);
     }
-    let managed = r.prop("/aadProfile/managed");
-    let v = match (r.prop("/aadProfile"), managed) {
+    let managed = props::value(r, "/aadProfile/managed");
+    let v = match (props::value(r, "/aadProfile"), managed) {
         (None, _) => Verdict::fail("Microsoft Entra integration is not configured (no aadProfile)"),
         (Some(_), Some(Value::Bool(true))) => {
             Verdict::pass("AKS-managed Microsoft Entra integration is enabled")
@@ -295,11 +296,11 @@ fn entra_integration(r: &Resource) -> Verdict {
     v.observe(key, managed)
         .observe(
             "properties.aadProfile.enableAzureRBAC",
-            r.prop("/aadProfile/enableAzureRBAC"),
+            props::value(r, "/aadProfile/enableAzureRBAC"),
         )
         .observe(
             "properties.aadProfile.adminGroupObjectIDs",
-            r.prop("/aadProfile/adminGroupObjectIDs"),
+            props::value(r, "/aadProfile/adminGroupObjectIDs"),
         )
 }
 
@@ -308,7 +309,7 @@ fn local_accounts_disabled(r: &Resource) -> Verdict {
     if let Err(v) = collected(r) {
         return v.observe(key, None);
     }
-    let value = r.prop("/disableLocalAccounts");
+    let value = props::value(r, "/disableLocalAccounts");
     match value {
         Some(Value::Bool(true)) => Verdict::pass("local accounts are disabled"),
         Some(Value::Bool(false)) => Verdict::fail("local accounts are enabled"),
@@ -326,11 +327,11 @@ fn network_policy(r: &Resource) -> Verdict {
     if let Err(v) = collected(r) {
         return v.observe(key, None);
     }
-    if r.prop("/networkProfile").is_none() {
+    if props::value(r, "/networkProfile").is_none() {
         return Verdict::error("properties.networkProfile is not present in the collected data")
             .observe(key, None);
     }
-    let policy = r.prop("/networkProfile/networkPolicy");
+    let policy = props::value(r, "/networkProfile/networkPolicy");
     match policy {
         Some(Value::String(p))
             if ["azure", "calico", "cilium"]
@@ -348,7 +349,7 @@ fn network_policy(r: &Resource) -> Verdict {
     .observe(key, policy)
     .observe(
         "properties.networkProfile.networkPlugin",
-        r.prop("/networkProfile/networkPlugin"),
+        props::value(r, "/networkProfile/networkPlugin"),
     )
 }
 
@@ -356,8 +357,8 @@ fn api_server_restricted(r: &Resource) -> Verdict {
     if let Err(v) = collected(r) {
         return v;
     }
-    let private = r.prop("/apiServerAccessProfile/enablePrivateCluster");
-    let ranges = r.prop("/apiServerAccessProfile/authorizedIPRanges");
+    let private = props::value(r, "/apiServerAccessProfile/enablePrivateCluster");
+    let ranges = props::value(r, "/apiServerAccessProfile/authorizedIPRanges");
     let listed: Vec<&str> = ranges
         .and_then(Value::as_array)
         .into_iter()
@@ -374,7 +375,7 @@ fn api_server_restricted(r: &Resource) -> Verdict {
         ))
     } else if open {
         Verdict::fail("the authorised IP ranges include a /0 (every address)")
-    } else if r.prop("/apiServerAccessProfile").is_none() {
+    } else if props::value(r, "/apiServerAccessProfile").is_none() {
         Verdict::fail(
             "no apiServerAccessProfile: the API server is public and admits every address",
         )
@@ -396,7 +397,7 @@ fn auto_upgrade_channel(r: &Resource) -> Verdict {
     if let Err(v) = collected(r) {
         return v.observe(key, None);
     }
-    let channel = r.prop("/autoUpgradeProfile/upgradeChannel");
+    let channel = props::value(r, "/autoUpgradeProfile/upgradeChannel");
     match channel {
         Some(Value::String(c))
             if ["patch", "stable", "rapid", "node-image"]
@@ -415,7 +416,7 @@ fn auto_upgrade_channel(r: &Resource) -> Verdict {
     .observe(key, channel)
     .observe(
         "properties.autoUpgradeProfile.nodeOSUpgradeChannel",
-        r.prop("/autoUpgradeProfile/nodeOSUpgradeChannel"),
+        props::value(r, "/autoUpgradeProfile/nodeOSUpgradeChannel"),
     )
 }
 
@@ -424,7 +425,7 @@ fn defender_enabled(r: &Resource) -> Verdict {
     if let Err(v) = collected(r) {
         return v.observe(key, None);
     }
-    let enabled = r.prop("/securityProfile/defender/securityMonitoring/enabled");
+    let enabled = props::value(r, "/securityProfile/defender/securityMonitoring/enabled");
     match enabled {
         Some(Value::Bool(true)) => Verdict::pass("the Defender profile is enabled"),
         Some(Value::Bool(false)) => Verdict::fail("the Defender profile is disabled"),
@@ -440,8 +441,7 @@ fn azure_policy_addon(r: &Resource) -> Verdict {
         return v.observe(key, None);
     }
     // Resource Graph and ARM have spelled the add-on key both `azurepolicy` and `azurePolicy`.
-    let addon = r
-        .prop("/addonProfiles")
+    let addon = props::value(r, "/addonProfiles")
         .and_then(Value::as_object)
         .and_then(|m| {
             m.iter()
@@ -465,7 +465,7 @@ fn disk_encryption_set(r: &Resource) -> Verdict {
     if let Err(v) = collected(r) {
         return v.observe(key, None);
     }
-    let id = r.prop("/diskEncryptionSetID");
+    let id = props::value(r, "/diskEncryptionSetID");
     match id.and_then(Value::as_str).map(str::trim) {
         Some(des) if !des.is_empty() => {
             Verdict::pass("node disks use a disk encryption set (customer-managed key)")

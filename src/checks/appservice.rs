@@ -13,6 +13,7 @@
 
 use serde_json::Value;
 
+use super::props;
 use super::monitor::{
     LogSelector, destinations, enabled_logs, setting_name, settings_list, summarise,
 };
@@ -398,7 +399,7 @@ fn https_only(r: &Resource) -> Verdict {
         Ok(false) => Verdict::fail("the app answers plain HTTP"),
         Err(v) => return v,
     }
-    .observe("properties.httpsOnly", r.prop("/httpsOnly"))
+    .observe("properties.httpsOnly", props::value(r, "/httpsOnly"))
 }
 
 fn minimum_tls(r: &Resource) -> Verdict {
@@ -449,7 +450,7 @@ fn http2_enabled(r: &Resource) -> Verdict {
 }
 
 fn client_certificates(r: &Resource) -> Verdict {
-    let mode = r.prop("/clientCertMode");
+    let mode = props::value(r, "/clientCertMode");
     let v = match require_bool(r, "/clientCertEnabled") {
         Ok(false) => Verdict::fail("client certificates are not requested"),
         Ok(true) => match mode.and_then(Value::as_str) {
@@ -460,7 +461,7 @@ fn client_certificates(r: &Resource) -> Verdict {
         },
         Err(v) => return v,
     };
-    v.observe("properties.clientCertEnabled", r.prop("/clientCertEnabled"))
+    v.observe("properties.clientCertEnabled", props::value(r, "/clientCertEnabled"))
         .observe("properties.clientCertMode", mode)
 }
 
@@ -507,7 +508,7 @@ fn authentication(r: &Resource) -> Verdict {
 
 fn public_network_access(r: &Resource) -> Verdict {
     let key = "properties.publicNetworkAccess";
-    let value = r.prop("/publicNetworkAccess");
+    let value = props::value(r, "/publicNetworkAccess");
     match value {
         Some(Value::String(s)) if s.eq_ignore_ascii_case("Disabled") => {
             Verdict::pass("public network access is disabled")

@@ -7,6 +7,7 @@
 
 use serde_json::Value;
 
+use super::props;
 use super::{Check, CheckMeta, Eval, Severity, Verdict, require_bool, require_str};
 use crate::model::Resource;
 
@@ -107,7 +108,7 @@ fn non_ssl_port_disabled(r: &Resource) -> Verdict {
         Ok(true) => Verdict::fail("the non-TLS port (6379) is enabled"),
         Err(v) => return v,
     }
-    .observe("properties.enableNonSslPort", r.prop("/enableNonSslPort"))
+    .observe("properties.enableNonSslPort", props::value(r, "/enableNonSslPort"))
 }
 
 fn minimum_tls(r: &Resource) -> Verdict {
@@ -118,7 +119,7 @@ fn minimum_tls(r: &Resource) -> Verdict {
         Ok(v) => Verdict::error(format!("{key} has unexpected value {v}")),
         Err(v) => return v,
     }
-    .observe(key, r.prop("/minimumTlsVersion"))
+    .observe(key, props::value(r, "/minimumTlsVersion"))
 }
 
 fn public_network_access(r: &Resource) -> Verdict {
@@ -126,7 +127,7 @@ fn public_network_access(r: &Resource) -> Verdict {
     if !r.properties.is_object() {
         return Verdict::error("the cache's properties were not collected").observe(key, None);
     }
-    let value = r.prop("/publicNetworkAccess");
+    let value = props::value(r, "/publicNetworkAccess");
     match value {
         Some(Value::String(s)) if s.eq_ignore_ascii_case("Disabled") => {
             Verdict::pass("public network access is disabled")
@@ -145,7 +146,7 @@ fn access_key_auth_disabled(r: &Resource) -> Verdict {
     if !r.properties.is_object() {
         return Verdict::error("the cache's properties were not collected").observe(key, None);
     }
-    let value = r.prop("/disableAccessKeyAuthentication");
+    let value = props::value(r, "/disableAccessKeyAuthentication");
     match value {
         Some(Value::Bool(true)) => Verdict::pass("access-key authentication is disabled"),
         Some(Value::Bool(false)) => Verdict::fail("access keys can be used to authenticate"),

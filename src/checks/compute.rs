@@ -9,6 +9,7 @@
 
 use serde_json::{Value, json};
 
+use super::props;
 use super::{Check, CheckMeta, Ctx, Eval, Severity, Verdict, require_str};
 use crate::model::Resource;
 
@@ -382,14 +383,13 @@ pub(super) const CHECKS: &[Check] = &[
 ];
 
 fn managed_disks(r: &Resource) -> Verdict {
-    let Some(os) = r.prop("/storageProfile/osDisk") else {
+    let Some(os) = props::value(r, "/storageProfile/osDisk") else {
         return Verdict::error(
             "properties.storageProfile.osDisk is not present in the collected data",
         )
         .observe("properties.storageProfile.osDisk", None);
     };
-    let data: &[Value] = r
-        .prop("/storageProfile/dataDisks")
+    let data: &[Value] = props::value(r, "/storageProfile/dataDisks")
         .and_then(Value::as_array)
         .map(Vec::as_slice)
         .unwrap_or_default();
@@ -422,7 +422,7 @@ fn managed_disks(r: &Resource) -> Verdict {
 
 fn encryption_at_host(r: &Resource) -> Verdict {
     let key = "properties.securityProfile.encryptionAtHost";
-    let value = r.prop("/securityProfile/encryptionAtHost");
+    let value = props::value(r, "/securityProfile/encryptionAtHost");
     match value {
         Some(Value::Bool(true)) => Verdict::pass("encryption at host is enabled"),
         Some(Value::Bool(false)) => Verdict::fail("encryption at host is disabled"),
@@ -437,7 +437,7 @@ fn encryption_at_host(r: &Resource) -> Verdict {
 
 /// Whether the VM has UEFI security (Trusted Launch or confidential).
 fn security_type(r: &Resource) -> Option<&str> {
-    r.prop("/securityProfile/securityType")
+    props::value(r, "/securityProfile/securityType")
         .and_then(Value::as_str)
 }
 
@@ -458,13 +458,13 @@ fn trusted_launch(r: &Resource) -> Verdict {
              enabled unless it is set (a Standard VM)",
         ),
     }
-    .observe(key, r.prop("/securityProfile/securityType"))
+    .observe(key, props::value(r, "/securityProfile/securityType"))
 }
 
 /// A `uefiSettings` flag, which exists only on Trusted Launch or confidential VMs.
 fn uefi_flag(r: &Resource, flag: &str, what: &str) -> Verdict {
     let key = format!("properties.securityProfile.uefiSettings.{flag}");
-    let value = r.prop(&format!("/securityProfile/uefiSettings/{flag}"));
+    let value = props::value(r, &format!("/securityProfile/uefiSettings/{flag}"));
     let t = security_type(r);
     let v = if !is_uefi(t) {
         Verdict::fail(format!(
@@ -481,7 +481,7 @@ fn uefi_flag(r: &Resource, flag: &str, what: &str) -> Verdict {
     };
     v.observe(&key, value).observe(
         "properties.securityProfile.securityType",
-        r.prop("/securityProfile/securityType"),
+        props::value(r, "/securityProfile/securityType"),
     )
 }
 
@@ -586,7 +586,7 @@ fn vm_backup(r: &Resource, ctx: &Ctx) -> Verdict {
 
 fn boot_diagnostics(r: &Resource) -> Verdict {
     let key = "properties.diagnosticsProfile.bootDiagnostics.enabled";
-    let value = r.prop("/diagnosticsProfile/bootDiagnostics/enabled");
+    let value = props::value(r, "/diagnosticsProfile/bootDiagnostics/enabled");
     match value {
         Some(Value::Bool(true)) => Verdict::pass("boot diagnostics are enabled"),
         Some(Value::Bool(false)) => Verdict::fail("boot diagnostics are disabled"),
@@ -597,8 +597,8 @@ fn boot_diagnostics(r: &Resource) -> Verdict {
 }
 
 fn automatic_patching(r: &Resource) -> Verdict {
-    let win = r.prop("/osProfile/windowsConfiguration");
-    let linux = r.prop("/osProfile/linuxConfiguration");
+    let win = props::value(r, "/osProfile/windowsConfiguration");
+    let linux = props::value(r, "/osProfile/linuxConfiguration");
     let mode = |cfg: &Value| {
         cfg.pointer("/patchSettings/patchMode")
             .and_then(Value::as_str)
@@ -656,21 +656,21 @@ fn automatic_patching(r: &Resource) -> Verdict {
             "neither osProfile.windowsConfiguration nor osProfile.linuxConfiguration is present \
              in the collected data",
         )
-        .observe("properties.osProfile", r.prop("/osProfile")),
+        .observe("properties.osProfile", props::value(r, "/osProfile")),
     }
 }
 
 fn linux_ssh_key_auth(r: &Resource) -> Verdict {
     let key = "properties.osProfile.linuxConfiguration.disablePasswordAuthentication";
-    if r.prop("/osProfile/windowsConfiguration").is_some() {
+    if props::value(r, "/osProfile/windowsConfiguration").is_some() {
         return Verdict::not_applicable("the VM runs Windows");
     }
-    let Some(linux) = r.prop("/osProfile/linuxConfiguration") else {
+    let Some(linux) = props::value(r, "/osProfile/linuxConfiguration") else {
         return Verdict::error(
             "properties.osProfile.linuxConfiguration is not present in the \
                                collected data",
         )
-        .observe("properties.osProfile", r.prop("/osProfile"));
+        .observe("properties.osProfile", props::value(r, "/osProfile"));
     };
     let value = linux.get("disablePasswordAuthentication");
     match value {
@@ -698,15 +698,15 @@ fn disk_cmk(r: &Resource) -> Verdict {
         Ok(t) => Verdict::fail(format!("the disk is encrypted with {t}")),
         Err(v) => return v,
     }
-    .observe("properties.encryption.type", r.prop("/encryption/type"))
+    .observe("properties.encryption.type", props::value(r, "/encryption/type"))
     .observe(
         "properties.encryption.diskEncryptionSetId",
-        r.prop("/encryption/diskEncryptionSetId"),
+        props::value(r, "/encryption/diskEncryptionSetId"),
     )
 }
 
 fn unattached_disk_cmk(r: &Resource) -> Verdict {
-    let state = r.prop("/diskState");
+    let state = props::value(r, "/diskState");
     match state.and_then(Value::as_str) {
         Some(s) if s.eq_ignore_ascii_case("Unattached") => {
             disk_cmk(r).observe("properties.diskState", state)
@@ -719,8 +719,8 @@ fn unattached_disk_cmk(r: &Resource) -> Verdict {
 }
 
 fn disk_network_access(r: &Resource) -> Verdict {
-    let nap = r.prop("/networkAccessPolicy");
-    let pna = r.prop("/publicNetworkAccess");
+    let nap = props::value(r, "/networkAccessPolicy");
+    let pna = props::value(r, "/publicNetworkAccess");
     let v = match (nap.and_then(Value::as_str), pna.and_then(Value::as_str)) {
         (_, Some(p)) if p.eq_ignore_ascii_case("Disabled") => {
             Verdict::pass("public network access to the disk is disabled")
@@ -756,13 +756,13 @@ fn disk_data_access_auth(r: &Resource) -> Verdict {
     }
     .observe(
         "properties.dataAccessAuthMode",
-        r.prop("/dataAccessAuthMode"),
+        props::value(r, "/dataAccessAuthMode"),
     )
 }
 
 fn vmss_automatic_os_upgrade(r: &Resource) -> Verdict {
     let key = "properties.upgradePolicy.automaticOSUpgradePolicy.enableAutomaticOSUpgrade";
-    let value = r.prop("/upgradePolicy/automaticOSUpgradePolicy/enableAutomaticOSUpgrade");
+    let value = props::value(r, "/upgradePolicy/automaticOSUpgradePolicy/enableAutomaticOSUpgrade");
     match value {
         Some(Value::Bool(true)) => Verdict::pass("automatic OS image upgrades are enabled"),
         Some(Value::Bool(false)) => Verdict::fail("automatic OS image upgrades are disabled"),

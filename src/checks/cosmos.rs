@@ -8,6 +8,7 @@
 
 use serde_json::Value;
 
+use super::props;
 use super::{Check, CheckMeta, Eval, Severity, Verdict, require_bool, require_str};
 use crate::model::Resource;
 
@@ -213,13 +214,13 @@ fn flag_true(r: &Resource, prop: &str, on: &str, off: &str) -> Verdict {
         Ok(false) => Verdict::fail(off),
         Err(v) => return v,
     }
-    .observe(&format!("properties.{prop}"), r.prop(&pointer))
+    .observe(&format!("properties.{prop}"), props::value(r, &pointer))
 }
 
 fn network_restricted(r: &Resource) -> Verdict {
-    let pna = r.prop("/publicNetworkAccess");
-    let ip_rules = r.prop("/ipRules");
-    let vnet = r.prop("/isVirtualNetworkFilterEnabled");
+    let pna = props::value(r, "/publicNetworkAccess");
+    let ip_rules = props::value(r, "/ipRules");
+    let vnet = props::value(r, "/isVirtualNetworkFilterEnabled");
     let rule_count = ip_rules.and_then(Value::as_array).map(Vec::len);
     let v = if pna.and_then(Value::as_str) == Some("Disabled") {
         Verdict::pass("public network access is disabled")
@@ -281,12 +282,12 @@ fn minimum_tls(r: &Resource) -> Verdict {
         Ok(v) => Verdict::error(format!("{key} has unexpected value {v}")),
         Err(v) => return v,
     }
-    .observe(key, r.prop("/minimalTlsVersion"))
+    .observe(key, props::value(r, "/minimalTlsVersion"))
 }
 
 fn backup_policy(r: &Resource) -> Verdict {
-    let kind = r.prop("/backupPolicy/type");
-    let redundancy = r.prop("/backupPolicy/periodicModeProperties/backupStorageRedundancy");
+    let kind = props::value(r, "/backupPolicy/type");
+    let redundancy = props::value(r, "/backupPolicy/periodicModeProperties/backupStorageRedundancy");
     let v = match (
         kind.and_then(Value::as_str),
         redundancy.and_then(Value::as_str),
@@ -316,22 +317,22 @@ fn backup_policy(r: &Resource) -> Verdict {
         )
         .observe(
             "properties.backupPolicy.periodicModeProperties.backupIntervalInMinutes",
-            r.prop("/backupPolicy/periodicModeProperties/backupIntervalInMinutes"),
+            props::value(r, "/backupPolicy/periodicModeProperties/backupIntervalInMinutes"),
         )
         .observe(
             "properties.backupPolicy.periodicModeProperties.backupRetentionIntervalInHours",
-            r.prop("/backupPolicy/periodicModeProperties/backupRetentionIntervalInHours"),
+            props::value(r, "/backupPolicy/periodicModeProperties/backupRetentionIntervalInHours"),
         )
 }
 
 fn multi_region_failover(r: &Resource) -> Verdict {
-    let regions: Option<Vec<&str>> = r.prop("/locations").and_then(Value::as_array).map(|l| {
+    let regions: Option<Vec<&str>> = props::value(r, "/locations").and_then(Value::as_array).map(|l| {
         l.iter()
             .filter_map(|loc| loc.get("locationName").and_then(Value::as_str))
             .collect()
     });
-    let auto = r.prop("/enableAutomaticFailover");
-    let multi_write = r.prop("/enableMultipleWriteLocations");
+    let auto = props::value(r, "/enableAutomaticFailover");
+    let multi_write = props::value(r, "/enableMultipleWriteLocations");
     let flags = [auto, multi_write].map(|f| f.and_then(Value::as_bool));
     let v = match &regions {
         None => Verdict::error("properties.locations is not present in the collected data"),
@@ -366,7 +367,7 @@ fn customer_managed_key(r: &Resource) -> Verdict {
     if !r.properties.is_object() {
         return Verdict::error("the account's properties were not collected").observe(key, None);
     }
-    let uri = r.prop("/keyVaultKeyUri");
+    let uri = props::value(r, "/keyVaultKeyUri");
     match uri.and_then(Value::as_str).map(str::trim) {
         Some(u) if !u.is_empty() => Verdict::pass(format!(
             "data is encrypted with a customer-managed key ({u})"
@@ -378,7 +379,7 @@ fn customer_managed_key(r: &Resource) -> Verdict {
 
 fn private_endpoint(r: &Resource) -> Verdict {
     let key = "properties.privateEndpointConnections";
-    let Some(connections) = r.prop("/privateEndpointConnections") else {
+    let Some(connections) = props::value(r, "/privateEndpointConnections") else {
         return Verdict::error(format!("{key} is not present in the collected data"))
             .observe(key, None);
     };

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
+use super::props;
 use super::rbac::require_source;
 use super::{Check, CheckMeta, Ctx, Eval, FindingStatus, Severity, Verdict};
 use crate::model::{Resource, Subscription};
@@ -972,7 +973,7 @@ fn unhealthy<'a>(ctx: &Ctx<'a>, sub: &str) -> Result<Vec<&'a Resource>, Verdict>
     Ok(ctx
         .resources_in(sub, ASSESSMENTS)
         .filter(|r| {
-            r.prop("/status/code")
+            props::value(r, "/status/code")
                 .and_then(Value::as_str)
                 .is_some_and(|c| c.eq_ignore_ascii_case("Unhealthy"))
         })
@@ -982,9 +983,8 @@ fn unhealthy<'a>(ctx: &Ctx<'a>, sub: &str) -> Result<Vec<&'a Resource>, Verdict>
 /// The resource an assessment is about: `resourceDetails.Id` (Resource Graph) or `.id` (ARM),
 /// else the part of the assessment id before `/providers/Microsoft.Security/assessments/`.
 fn assessed_resource(r: &Resource) -> String {
-    if let Some(id) = r
-        .prop("/resourceDetails/Id")
-        .or_else(|| r.prop("/resourceDetails/id"))
+    if let Some(id) = props::value(r, "/resourceDetails/Id")
+        .or_else(|| props::value(r, "/resourceDetails/id"))
         .and_then(Value::as_str)
     {
         return id.to_string();
@@ -997,8 +997,8 @@ fn assessed_resource(r: &Resource) -> String {
 }
 
 fn recommendation_name(r: &Resource) -> String {
-    r.prop("/displayName")
-        .or_else(|| r.prop("/metadata/displayName"))
+    props::value(r, "/displayName")
+        .or_else(|| props::value(r, "/metadata/displayName"))
         .and_then(Value::as_str)
         .unwrap_or(&r.name)
         .to_string()
@@ -1042,7 +1042,7 @@ fn severity_verdict(s: &Subscription, ctx: &Ctx, severity: &str) -> Verdict {
     let mut matching = Vec::new();
     let mut unknown = Vec::new();
     for r in &rows {
-        match r.prop("/metadata/severity").and_then(Value::as_str) {
+        match props::value(r, "/metadata/severity").and_then(Value::as_str) {
             Some(x) if x.eq_ignore_ascii_case(severity) => matching.push(*r),
             Some(_) => {}
             None => unknown.push(r.id.as_str()),

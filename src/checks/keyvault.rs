@@ -7,6 +7,7 @@
 
 use serde_json::{Value, json};
 
+use super::props;
 use super::monitor::{
     LogSelector, destinations, enabled_logs, setting_name, settings_list, summarise,
 };
@@ -247,7 +248,7 @@ fn flag(r: &Resource, prop: &str, on: &str, off: &str) -> Verdict {
         Ok(false) => Verdict::fail(off),
         Err(v) => return v,
     }
-    .observe(&format!("properties.{prop}"), r.prop(&pointer))
+    .observe(&format!("properties.{prop}"), props::value(r, &pointer))
 }
 
 fn soft_delete(r: &Resource) -> Verdict {
@@ -260,7 +261,7 @@ fn soft_delete(r: &Resource) -> Verdict {
 }
 
 fn purge_protection(r: &Resource) -> Verdict {
-    if r.prop("/enablePurgeProtection").is_none() {
+    if props::value(r, "/enablePurgeProtection").is_none() {
         // Azure leaves the property out until purge protection is switched on, so absence is
         // likely "off"; but an absent value is not evidence, so it is reported as unknown.
         return Verdict::error(
@@ -326,8 +327,8 @@ fn logging(r: &Resource) -> Verdict {
 }
 
 fn network_access_restricted(r: &Resource) -> Verdict {
-    let pna = r.prop("/publicNetworkAccess");
-    let action = r.prop("/networkAcls/defaultAction");
+    let pna = props::value(r, "/publicNetworkAccess");
+    let action = props::value(r, "/networkAcls/defaultAction");
     let v = match (pna.and_then(Value::as_str), action.and_then(Value::as_str)) {
         (Some(p), _) if p.eq_ignore_ascii_case("Disabled") => {
             Verdict::pass("public network access is disabled")
@@ -357,10 +358,10 @@ const MAX_RETENTION_DAYS: u64 = 90;
 
 fn soft_delete_retention(r: &Resource) -> Verdict {
     let key = "properties.softDeleteRetentionInDays";
-    let days = r.prop("/softDeleteRetentionInDays");
-    if r.prop("/enableSoftDelete") == Some(&Value::Bool(false)) {
+    let days = props::value(r, "/softDeleteRetentionInDays");
+    if props::value(r, "/enableSoftDelete") == Some(&Value::Bool(false)) {
         return Verdict::fail("soft delete is disabled")
-            .observe("properties.enableSoftDelete", r.prop("/enableSoftDelete"))
+            .observe("properties.enableSoftDelete", props::value(r, "/enableSoftDelete"))
             .observe(key, days);
     }
     match days.map(|d| (d, d.as_u64())) {
@@ -380,15 +381,15 @@ fn soft_delete_retention(r: &Resource) -> Verdict {
 const PERMISSION_KINDS: [&str; 4] = ["keys", "secrets", "certificates", "storage"];
 
 fn access_policies_least_privilege(r: &Resource) -> Verdict {
-    let rbac = r.prop("/enableRbacAuthorization");
+    let rbac = props::value(r, "/enableRbacAuthorization");
     if rbac == Some(&Value::Bool(true)) {
         return Verdict::not_applicable("the vault uses Azure RBAC; access policies are ignored")
             .observe("properties.enableRbacAuthorization", rbac);
     }
     let key = "properties.accessPolicies";
-    let Some(policies) = r.prop("/accessPolicies").and_then(Value::as_array) else {
+    let Some(policies) = props::value(r, "/accessPolicies").and_then(Value::as_array) else {
         return Verdict::error(format!("{key} is not present in the collected data"))
-            .observe(key, r.prop("/accessPolicies"))
+            .observe(key, props::value(r, "/accessPolicies"))
             .observe("properties.enableRbacAuthorization", rbac);
     };
     let broad: Vec<Value> = policies

@@ -9,6 +9,7 @@
 
 use serde_json::Value;
 
+use super::props;
 use super::{Check, CheckMeta, Eval, Severity, Verdict, require_bool, require_str};
 use crate::model::Resource;
 
@@ -155,7 +156,7 @@ fn minimum_tls(r: &Resource) -> Verdict {
         Ok(v) => Verdict::error(format!("{key} has unexpected value {v}")),
         Err(v) => return v,
     }
-    .observe(key, r.prop("/minimumTlsVersion"))
+    .observe(key, props::value(r, "/minimumTlsVersion"))
 }
 
 fn public_network_access(r: &Resource) -> Verdict {
@@ -163,7 +164,7 @@ fn public_network_access(r: &Resource) -> Verdict {
     if !r.properties.is_object() {
         return Verdict::error("the namespace's properties were not collected").observe(key, None);
     }
-    let value = r.prop("/publicNetworkAccess");
+    let value = props::value(r, "/publicNetworkAccess");
     match value {
         Some(Value::String(s)) if s.eq_ignore_ascii_case("Disabled") => {
             Verdict::pass("public network access is disabled")
@@ -183,7 +184,7 @@ fn local_auth_disabled(r: &Resource) -> Verdict {
         Ok(false) => Verdict::fail("SAS keys and connection strings are accepted"),
         Err(v) => return v,
     }
-    .observe("properties.disableLocalAuth", r.prop("/disableLocalAuth"))
+    .observe("properties.disableLocalAuth", props::value(r, "/disableLocalAuth"))
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ mod mysql;
 mod network;
 mod policy;
 mod postgres;
+pub mod props;
 mod rbac;
 mod sql;
 mod storage;
@@ -690,33 +691,31 @@ pub fn gap_finding(check: &Check, scope: &str, ctx: &Ctx) -> Option<String> {
 }
 
 /// Reads a boolean property, turning "absent" and "wrong type" into an `error` verdict that
-/// names the property, so a missing field can never pass.
+/// names the property, so a missing field can never pass. What "absent" means is decided by the
+/// property's row in [`props::ROWS`]: an `Off` or `Default` property reads as its value.
 pub(crate) fn require_bool(r: &Resource, pointer: &str) -> Result<bool, Verdict> {
-    match r.prop(pointer) {
+    match props::value(r, pointer) {
         Some(Value::Bool(b)) => Ok(*b),
         Some(other) => Err(Verdict::error(format!(
             "properties{pointer} has unexpected value {other}"
         ))
         .observe(&format!("properties{pointer}"), Some(other))),
-        None => Err(Verdict::error(format!(
-            "properties{pointer} is not present in the collected data"
-        ))
-        .observe(&format!("properties{pointer}"), None)),
+        None => Err(Verdict::error(props::absent_reason(r, pointer))
+            .observe(&format!("properties{pointer}"), None)),
     }
 }
 
-/// Reads a string property; absent is an `error` verdict naming it.
+/// Reads a string property; absent (and not `Off` or `Default` by its row) is an `error`
+/// verdict naming it.
 pub(crate) fn require_str<'a>(r: &'a Resource, pointer: &str) -> Result<&'a str, Verdict> {
-    match r.prop(pointer) {
+    match props::value(r, pointer) {
         Some(Value::String(s)) => Ok(s),
         Some(other) => Err(Verdict::error(format!(
             "properties{pointer} has unexpected value {other}"
         ))
         .observe(&format!("properties{pointer}"), Some(other))),
-        None => Err(Verdict::error(format!(
-            "properties{pointer} is not present in the collected data"
-        ))
-        .observe(&format!("properties{pointer}"), None)),
+        None => Err(Verdict::error(props::absent_reason(r, pointer))
+            .observe(&format!("properties{pointer}"), None)),
     }
 }
 

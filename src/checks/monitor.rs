@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
+use super::props;
 use super::rbac::require_source;
 use super::{Check, CheckMeta, Ctx, Eval, Severity, Verdict};
 use crate::model::{Resource, Subscription};
@@ -613,14 +614,13 @@ fn alert_qualifies(
     category: &str,
     operation: Option<&str>,
 ) -> Result<(), String> {
-    match alert.prop("/enabled") {
+    match props::value(alert, "/enabled") {
         Some(Value::Bool(false)) => return Err("disabled".into()),
         Some(Value::Bool(true)) | None => {}
         Some(other) => return Err(format!("enabled has unexpected value {other}")),
     }
     let want = format!("subscriptions/{}", sub.to_ascii_lowercase());
-    let scoped = alert
-        .prop("/scopes")
+    let scoped = props::value(alert, "/scopes")
         .and_then(Value::as_array)
         .ok_or("no scopes")?
         .iter()
@@ -629,15 +629,13 @@ fn alert_qualifies(
     if !scoped {
         return Err("not scoped to the whole subscription".into());
     }
-    let has_action = alert
-        .prop("/actions/actionGroups")
+    let has_action = props::value(alert, "/actions/actionGroups")
         .and_then(Value::as_array)
         .is_some_and(|a| !a.is_empty());
     if !has_action {
         return Err("has no action group, so it notifies no one".into());
     }
-    let leaves = alert
-        .prop("/condition/allOf")
+    let leaves = props::value(alert, "/condition/allOf")
         .and_then(Value::as_array)
         .ok_or("no condition.allOf")?;
     let mut category_ok = None;
@@ -794,7 +792,7 @@ fn subscriptions_touched(alert: &Resource) -> Option<Vec<String>> {
             .filter(|x| !x.is_empty())
             .map(str::to_string)
     };
-    let scopes = alert.prop("/scopes").and_then(Value::as_array);
+    let scopes = props::value(alert, "/scopes").and_then(Value::as_array);
     Some(
         std::iter::once(alert.id.as_str())
             .chain(scopes.into_iter().flatten().filter_map(Value::as_str))
@@ -895,7 +893,7 @@ fn destination_retention(ctx: &Ctx, kind: &str, id: &str) -> Result<Option<u64>,
         "workspaceId" => {
             let ws = find_resource(ctx, WORKSPACES, id)
                 .ok_or_else(|| format!("workspace {id} is not in the inventory"))?;
-            ws.prop("/retentionInDays")
+            props::value(ws, "/retentionInDays")
                 .and_then(Value::as_u64)
                 .map(Some)
                 .ok_or_else(|| format!("workspace {id} has no retentionInDays"))
@@ -1025,7 +1023,7 @@ fn activity_log_storage_cmk(s: &Subscription, ctx: &Ctx) -> Verdict {
     let mut unknown = Vec::new();
     for id in &accounts {
         let source =
-            find_resource(ctx, STORAGE, id).map(|sa| sa.prop("/encryption/keySource").cloned());
+            find_resource(ctx, STORAGE, id).map(|sa| props::value(sa, "/encryption/keySource").cloned());
         match source.as_ref().map(|k| k.as_ref().and_then(Value::as_str)) {
             None => unknown.push(format!("{id} is not in the inventory")),
             Some(None) => unknown.push(format!("{id} has no encryption.keySource")),
@@ -1050,7 +1048,7 @@ fn activity_log_storage_cmk(s: &Subscription, ctx: &Ctx) -> Verdict {
 fn workspace_retention(r: &Resource, ctx: &Ctx) -> Verdict {
     let min = u64::from(ctx.settings.min_log_retention_days);
     let key = "properties.retentionInDays";
-    let val = r.prop("/retentionInDays");
+    let val = props::value(r, "/retentionInDays");
     let v = match val.and_then(Value::as_u64) {
         Some(d) if d >= min => {
             Verdict::pass(format!("data is retained for {d} days (minimum {min})"))

@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
+use super::props;
 use super::{Check, CheckMeta, Ctx, Eval, Severity, Verdict};
 use crate::model::{Resource, Subscription};
 
@@ -418,7 +419,7 @@ impl Assignment<'_> {
 /// The scope of an assignment: `properties.scope`, else the part of its id before
 /// `/providers/Microsoft.Authorization/roleAssignments/`.
 fn assignment_scope(r: &Resource) -> Option<String> {
-    if let Some(s) = r.prop("/scope").and_then(Value::as_str) {
+    if let Some(s) = props::value(r, "/scope").and_then(Value::as_str) {
         return Some(s.to_string());
     }
     let lower = r.id.to_ascii_lowercase();
@@ -430,11 +431,10 @@ fn assignment_scope(r: &Resource) -> Option<String> {
 /// or for a row that cannot be read, the subscription it was listed in. `None` (every
 /// subscription) for management-group and root scopes and rows without either.
 fn assignment_subscription(r: &Resource) -> Option<Vec<String>> {
-    let readable = r
-        .prop("/roleDefinitionId")
+    let readable = props::value(r, "/roleDefinitionId")
         .and_then(Value::as_str)
         .is_some()
-        && r.prop("/principalId").and_then(Value::as_str).is_some();
+        && props::value(r, "/principalId").and_then(Value::as_str).is_some();
     let scope = assignment_scope(r);
     let sub = match (readable, scope) {
         (true, Some(scope)) => {
@@ -462,12 +462,11 @@ fn assignments<'a>(
         .lookup("rbac.assignments", ASSIGNMENTS, assignment_subscription)
         .get([sub])
     {
-        let role = r
-            .prop("/roleDefinitionId")
+        let role = props::value(r, "/roleDefinitionId")
             .and_then(Value::as_str)
             .and_then(|d| d.rsplit('/').next())
             .map(str::to_ascii_lowercase);
-        let principal = r.prop("/principalId").and_then(Value::as_str);
+        let principal = props::value(r, "/principalId").and_then(Value::as_str);
         let scope = assignment_scope(r);
         let (Some(role), Some(principal), Some(scope)) = (role, principal, scope) else {
             // Only rows that might concern this subscription make it incomplete.
@@ -484,7 +483,7 @@ fn assignments<'a>(
             id: &r.id,
             role,
             principal,
-            principal_type: r.prop("/principalType").and_then(Value::as_str),
+            principal_type: props::value(r, "/principalType").and_then(Value::as_str),
             scope,
             reach,
         });
@@ -581,12 +580,12 @@ fn owners_min(s: &Subscription, ctx: &Ctx) -> Verdict {
 }
 
 fn custom_owner_role(r: &Resource) -> Verdict {
-    let ty = r.prop("/type").and_then(Value::as_str);
+    let ty = props::value(r, "/type").and_then(Value::as_str);
     match ty {
         Some(t) if t.eq_ignore_ascii_case("CustomRole") => {}
         Some(t) => {
             return Verdict::not_applicable(format!("{t} is not a custom role"))
-                .observe("properties.type", r.prop("/type"));
+                .observe("properties.type", props::value(r, "/type"));
         }
         None => {
             return Verdict::error("properties.type is not present in the collected data")
@@ -594,15 +593,15 @@ fn custom_owner_role(r: &Resource) -> Verdict {
         }
     }
     let (Some(perms), Some(scopes)) = (
-        r.prop("/permissions").and_then(Value::as_array),
-        r.prop("/assignableScopes").and_then(Value::as_array),
+        props::value(r, "/permissions").and_then(Value::as_array),
+        props::value(r, "/assignableScopes").and_then(Value::as_array),
     ) else {
         return Verdict::error(
             "properties.permissions or properties.assignableScopes is not present in the \
              collected data",
         )
-        .observe("properties.permissions", r.prop("/permissions"))
-        .observe("properties.assignableScopes", r.prop("/assignableScopes"));
+        .observe("properties.permissions", props::value(r, "/permissions"))
+        .observe("properties.assignableScopes", props::value(r, "/assignableScopes"));
     };
     let wildcard = perms.iter().any(|p| {
         p.get("actions")
@@ -625,8 +624,7 @@ fn custom_owner_role(r: &Resource) -> Verdict {
         .filter_map(|p| p.get("notActions").and_then(Value::as_array))
         .flatten()
         .collect();
-    let name = r
-        .prop("/roleName")
+    let name = props::value(r, "/roleName")
         .and_then(Value::as_str)
         .unwrap_or(&r.name);
     let v = if wildcard && !broad.is_empty() {

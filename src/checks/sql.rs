@@ -16,6 +16,7 @@
 
 use serde_json::Value;
 
+use super::props;
 use super::{Check, CheckMeta, Ctx, Eval, Severity, Verdict, require_bool, require_str};
 use crate::model::Resource;
 
@@ -496,7 +497,7 @@ fn firewall_verdict(
         .observe_value("firewallRules.count", Value::from(rules.len()))
         .observe(
             "properties.publicNetworkAccess",
-            r.prop("/publicNetworkAccess"),
+            props::value(r, "/publicNetworkAccess"),
         )
 }
 
@@ -527,7 +528,7 @@ fn minimal_tls(r: &Resource) -> Verdict {
         Ok(v) => Verdict::error(format!("{key} has unexpected value {v}")),
         Err(v) => return v,
     }
-    .observe(key, r.prop("/minimalTlsVersion"))
+    .observe(key, props::value(r, "/minimalTlsVersion"))
 }
 
 fn public_network_access(r: &Resource) -> Verdict {
@@ -537,7 +538,7 @@ fn public_network_access(r: &Resource) -> Verdict {
         Ok(v) => Verdict::fail(format!("public network access is {v}")),
         Err(v) => return v,
     }
-    .observe(key, r.prop("/publicNetworkAccess"))
+    .observe(key, props::value(r, "/publicNetworkAccess"))
 }
 
 /// The master database is a system database: Azure manages it and allows neither TDE nor
@@ -831,7 +832,7 @@ fn zone_redundant(r: &Resource) -> Verdict {
         Ok(false) => Verdict::fail("the database is not zone redundant"),
         Err(v) => return v,
     }
-    .observe("properties.zoneRedundant", r.prop("/zoneRedundant"))
+    .observe("properties.zoneRedundant", props::value(r, "/zoneRedundant"))
 }
 
 fn outbound_restricted(r: &Resource) -> Verdict {
@@ -842,7 +843,7 @@ fn outbound_restricted(r: &Resource) -> Verdict {
         Ok(v) => Verdict::error(format!("{key} has unexpected value {v}")),
         Err(v) => return v,
     }
-    .observe(key, r.prop("/restrictOutboundNetworkAccess"))
+    .observe(key, props::value(r, "/restrictOutboundNetworkAccess"))
 }
 
 #[cfg(test)]

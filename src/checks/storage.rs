@@ -10,6 +10,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
+use super::props;
 use super::monitor::{LogSelector, destinations, enabled_logs, settings_list, summarise};
 use super::{Check, CheckMeta, Ctx, Eval, Severity, Verdict, require_bool, require_str};
 use crate::model::Resource;
@@ -615,7 +616,7 @@ fn secure_transfer(r: &Resource) -> Verdict {
         Ok(false) => Verdict::fail("the account accepts plain HTTP"),
         Err(v) => return v,
     }
-    .observe(key, r.prop("/supportsHttpsTrafficOnly"))
+    .observe(key, props::value(r, "/supportsHttpsTrafficOnly"))
 }
 
 fn minimum_tls(r: &Resource) -> Verdict {
@@ -625,7 +626,7 @@ fn minimum_tls(r: &Resource) -> Verdict {
         Ok(v) => Verdict::fail(format!("minimum TLS version is {v}")),
         Err(v) => return v,
     }
-    .observe(key, r.prop("/minimumTlsVersion"))
+    .observe(key, props::value(r, "/minimumTlsVersion"))
 }
 
 fn blob_public_access(r: &Resource) -> Verdict {
@@ -635,12 +636,12 @@ fn blob_public_access(r: &Resource) -> Verdict {
         Ok(true) => Verdict::fail("anonymous blob access is allowed on the account"),
         Err(v) => return v,
     }
-    .observe(key, r.prop("/allowBlobPublicAccess"))
+    .observe(key, props::value(r, "/allowBlobPublicAccess"))
 }
 
 fn default_network_deny(r: &Resource) -> Verdict {
-    let pna = r.prop("/publicNetworkAccess");
-    let action = r.prop("/networkAcls/defaultAction");
+    let pna = props::value(r, "/publicNetworkAccess");
+    let action = props::value(r, "/networkAcls/defaultAction");
     let v = match (pna.and_then(Value::as_str), action.and_then(Value::as_str)) {
         (Some("Disabled"), _) => Verdict::pass("public network access is disabled"),
         (_, Some("Deny")) => Verdict::pass("the firewall denies by default"),
@@ -663,12 +664,12 @@ fn flag(r: &Resource, prop: &str, good: bool, on_good: &str, on_bad: &str) -> Ve
         Ok(_) => Verdict::fail(on_bad),
         Err(v) => return v,
     }
-    .observe(&format!("properties.{prop}"), r.prop(&pointer))
+    .observe(&format!("properties.{prop}"), props::value(r, &pointer))
 }
 
 fn shared_key_access(r: &Resource) -> Verdict {
     let key = "properties.allowSharedKeyAccess";
-    let value = r.prop("/allowSharedKeyAccess");
+    let value = props::value(r, "/allowSharedKeyAccess");
     match value {
         Some(Value::Bool(false)) => Verdict::pass("Shared Key authorisation is disallowed"),
         Some(Value::Bool(true)) => Verdict::fail("Shared Key authorisation is allowed"),
@@ -699,20 +700,20 @@ fn cmk_encryption(r: &Resource) -> Verdict {
         Ok(s) => Verdict::fail(format!("data is encrypted with {s}-managed keys")),
         Err(v) => return v,
     }
-    .observe(key, r.prop("/encryption/keySource"))
+    .observe(key, props::value(r, "/encryption/keySource"))
     .observe(
         "properties.encryption.keyvaultproperties.keyvaulturi",
-        r.prop("/encryption/keyvaultproperties/keyvaulturi"),
+        props::value(r, "/encryption/keyvaultproperties/keyvaulturi"),
     )
     .observe(
         "properties.encryption.keyvaultproperties.keyname",
-        r.prop("/encryption/keyvaultproperties/keyname"),
+        props::value(r, "/encryption/keyvaultproperties/keyname"),
     )
 }
 
 fn cross_tenant_replication(r: &Resource) -> Verdict {
     let key = "properties.allowCrossTenantReplication";
-    let value = r.prop("/allowCrossTenantReplication");
+    let value = props::value(r, "/allowCrossTenantReplication");
     match value {
         Some(Value::Bool(false)) => Verdict::pass("cross-tenant replication is disallowed"),
         Some(Value::Bool(true)) => Verdict::fail("cross-tenant replication is allowed"),
@@ -723,7 +724,7 @@ fn cross_tenant_replication(r: &Resource) -> Verdict {
         Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
     }
     .observe(key, value)
-    .observe("properties.creationTime", r.prop("/creationTime"))
+    .observe("properties.creationTime", props::value(r, "/creationTime"))
 }
 
 fn public_network_access(r: &Resource) -> Verdict {
@@ -739,14 +740,14 @@ fn public_network_access(r: &Resource) -> Verdict {
         Ok(s) => Verdict::fail(format!("public network access is {s}")),
         Err(v) => return v,
     }
-    .observe(key, r.prop("/publicNetworkAccess"))
+    .observe(key, props::value(r, "/publicNetworkAccess"))
 }
 
 /// Approved private endpoint connections of a resource whose list sits at
 /// `properties.privateEndpointConnections` (storage accounts, key vaults, recovery vaults).
 pub(super) fn private_endpoint_verdict(r: &Resource) -> Verdict {
     let key = "properties.privateEndpointConnections";
-    let list = r.prop("/privateEndpointConnections");
+    let list = props::value(r, "/privateEndpointConnections");
     let Some(items) = list.and_then(Value::as_array) else {
         return match list {
             None => Verdict::fail("no private endpoint connections were returned"),
@@ -808,12 +809,12 @@ fn trusted_services_bypass(r: &Resource) -> Verdict {
         }
         Err(v) => return v,
     }
-    .observe(key, r.prop("/networkAcls/bypass"))
+    .observe(key, props::value(r, "/networkAcls/bypass"))
 }
 
 fn default_oauth(r: &Resource) -> Verdict {
     let key = "properties.defaultToOAuthAuthentication";
-    let value = r.prop("/defaultToOAuthAuthentication");
+    let value = props::value(r, "/defaultToOAuthAuthentication");
     match value {
         Some(Value::Bool(true)) => Verdict::pass("the portal defaults to Microsoft Entra ID"),
         Some(Value::Bool(false)) => Verdict::fail("the portal defaults to the account key"),
@@ -828,7 +829,7 @@ fn default_oauth(r: &Resource) -> Verdict {
 
 /// Shared keys authorise nothing when Shared Key access is explicitly disallowed.
 fn shared_keys_disabled(r: &Resource) -> bool {
-    r.prop("/allowSharedKeyAccess") == Some(&Value::Bool(false))
+    props::value(r, "/allowSharedKeyAccess") == Some(&Value::Bool(false))
 }
 
 /// CIS's rotation period for account keys, in days.
@@ -836,7 +837,7 @@ const KEY_ROTATION_DAYS: i64 = 90;
 
 fn key_expiration_policy(r: &Resource) -> Verdict {
     let key = "properties.keyPolicy.keyExpirationPeriodInDays";
-    let days = r.prop("/keyPolicy/keyExpirationPeriodInDays");
+    let days = props::value(r, "/keyPolicy/keyExpirationPeriodInDays");
     if shared_keys_disabled(r) {
         return Verdict::not_applicable("Shared Key access is disabled: keys authorise nothing")
             .observe(key, days);
@@ -856,7 +857,7 @@ fn key_expiration_policy(r: &Resource) -> Verdict {
 
 fn access_keys_rotated(r: &Resource, ctx: &Ctx) -> Verdict {
     let now = ctx.as_of();
-    let times = r.prop("/keyCreationTime");
+    let times = props::value(r, "/keyCreationTime");
     if shared_keys_disabled(r) {
         return Verdict::not_applicable("Shared Key access is disabled: keys authorise nothing")
             .observe("properties.keyCreationTime", times);
