@@ -203,9 +203,9 @@ fn status_is(r: &Resource, pointer: &str, want: &str, pass: &str, fail: &str) ->
         Some(Value::String(s)) if s.eq_ignore_ascii_case(want) => Verdict::pass(pass),
         Some(Value::String(s)) => Verdict::fail(format!("{fail} ({key} is {s})")),
         Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
-        None => Verdict::error(format!("{key} is not present in the collected data")),
+        None => Verdict::error(props::absent_reason(r, pointer)),
     }
-    .observe(&key, value)
+    .observe_prop(&key, r, pointer)
 }
 
 fn admin_user_disabled(r: &Resource) -> Verdict {
@@ -214,7 +214,7 @@ fn admin_user_disabled(r: &Resource) -> Verdict {
         Ok(true) => Verdict::fail("the admin user is enabled"),
         Err(v) => return v,
     }
-    .observe("properties.adminUserEnabled", props::value(r, "/adminUserEnabled"))
+    .observe_prop("properties.adminUserEnabled", r, "/adminUserEnabled")
 }
 
 fn public_network_restricted(r: &Resource) -> Verdict {
@@ -239,7 +239,7 @@ fn public_network_restricted(r: &Resource) -> Verdict {
 
 fn anonymous_pull_disabled(r: &Resource) -> Verdict {
     let key = "properties.anonymousPullEnabled";
-    if !r.properties.is_object() {
+    if !props::body_present(r) {
         return Verdict::error("the registry's properties were not collected").observe(key, None);
     }
     let value = props::value(r, "/anonymousPullEnabled");
@@ -252,7 +252,7 @@ fn anonymous_pull_disabled(r: &Resource) -> Verdict {
         ),
         Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
     }
-    .observe(key, value)
+    .observe_prop(key, r, "/anonymousPullEnabled")
 }
 
 fn retention_policy(r: &Resource) -> Verdict {
@@ -263,9 +263,10 @@ fn retention_policy(r: &Resource) -> Verdict {
         "untagged manifests are purged by a retention policy",
         "no retention policy purges untagged manifests",
     )
-    .observe(
+    .observe_prop(
         "properties.policies.retentionPolicy.days",
-        props::value(r, "/policies/retentionPolicy/days"),
+        r,
+        "/policies/retentionPolicy/days",
     )
 }
 
@@ -291,7 +292,7 @@ fn zone_redundancy(r: &Resource) -> Verdict {
 
 fn export_policy(r: &Resource) -> Verdict {
     let key = "properties.policies.exportPolicy.status";
-    if !r.properties.is_object() {
+    if !props::body_present(r) {
         return Verdict::error("the registry's properties were not collected").observe(key, None);
     }
     if props::value(r, "/policies/exportPolicy/status").is_none() {
@@ -317,9 +318,10 @@ fn customer_managed_key(r: &Resource) -> Verdict {
         "content is encrypted with a customer-managed key",
         "content is encrypted with service-managed keys",
     )
-    .observe(
+    .observe_prop(
         "properties.encryption.keyVaultProperties.keyIdentifier",
-        props::value(r, "/encryption/keyVaultProperties/keyIdentifier"),
+        r,
+        "/encryption/keyVaultProperties/keyIdentifier",
     )
 }
 
@@ -328,7 +330,7 @@ mod tests {
     use serde_json::{Value, json};
 
     use crate::checks::FindingStatus as S;
-    use crate::checks::testutil::{eval_resource, fixture_resource, set_prop};
+    use crate::checks::testutil::{eval_resource, fixture_resource, set_prop, without_body};
     use crate::model::Resource;
 
     /// myRegistry (Standard): admin user off, public with firewall Allow, every policy disabled
@@ -373,6 +375,14 @@ mod tests {
             "acr_admin_user_disabled",
             &registry_with("/adminUserEnabled", Value::Null),
         );
+        // Absent is the documented default, false.
+        assert_eq!(v.status, S::Pass);
+        assert!(
+            v.reason.contains("documented default false"),
+            "{}",
+            v.reason
+        );
+        let v = eval_resource("acr_admin_user_disabled", &without_body(&registry()));
         assert_eq!(v.status, S::Error);
     }
 
@@ -409,7 +419,10 @@ mod tests {
             "acr_public_network_restricted",
             &registry_with("/publicNetworkAccess", Value::Null),
         );
-        assert_eq!(v.status, S::Error);
+        // Absent is the documented default, Enabled, and the firewall allows by default.
+        assert_eq!(v.status, S::Fail);
+        let v2 = eval_resource("acr_public_network_restricted", &without_body(&registry()));
+        assert_eq!(v2.status, S::Error);
         assert_eq!(
             v.observed["properties.networkRuleSet.defaultAction"],
             json!("Allow")
@@ -421,7 +434,11 @@ mod tests {
         // Microsoft's example omits anonymousPullEnabled: the documented default, false.
         let v = eval_resource("acr_anonymous_pull_disabled", &registry());
         assert_eq!(v.status, S::Pass);
-        assert!(v.reason.contains("documents the default as false"));
+        assert!(
+            v.reason.contains("documented default false"),
+            "{}",
+            v.reason
+        );
         assert_eq!(v.observed["properties.anonymousPullEnabled"], Value::Null);
         let v = eval_resource(
             "acr_anonymous_pull_disabled",
@@ -478,6 +495,8 @@ mod tests {
             "acr_retention_policy_enabled",
             &registry_with("/policies/retentionPolicy", Value::Null),
         );
+        assert_eq!(v.status, S::Fail, "{}", v.reason);
+        let v = eval_resource("acr_retention_policy_enabled", &without_body(&registry()));
         assert_eq!(v.status, S::Error);
     }
 
@@ -504,6 +523,9 @@ mod tests {
             "acr_content_trust_enabled",
             &registry_with("/policies", Value::Null),
         );
+        // Absent is the documented default, disabled.
+        assert_eq!(v.status, S::Fail);
+        let v = eval_resource("acr_content_trust_enabled", &without_body(&registry()));
         assert_eq!(v.status, S::Error);
     }
 
@@ -526,8 +548,10 @@ mod tests {
             "acr_zone_redundancy_enabled",
             &registry_with("/zoneRedundancy", Value::Null),
         );
-        assert_eq!(v.status, S::Error);
+        assert_eq!(v.status, S::Fail);
         assert!(v.reason.contains("zoneRedundancy"));
+        let v = eval_resource("acr_zone_redundancy_enabled", &without_body(&registry()));
+        assert_eq!(v.status, S::Error);
     }
 
     #[test]
@@ -550,7 +574,11 @@ mod tests {
             &registry_with("/policies/exportPolicy", Value::Null),
         );
         assert_eq!(v.status, S::Fail);
-        assert!(v.reason.contains("default as enabled"));
+        assert!(
+            v.reason.contains("documented default \"enabled\""),
+            "{}",
+            v.reason
+        );
     }
     #[test]
     fn acr_export_policy_disabled_missing() {

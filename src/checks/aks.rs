@@ -12,10 +12,10 @@
 
 use serde_json::Value;
 
-use super::props;
 use super::monitor::{
     LogSelector, destinations, enabled_logs, setting_name, settings_list, summarise,
 };
+use super::props;
 use super::{Check, CheckMeta, Eval, Severity, Verdict, require_bool};
 use crate::model::Resource;
 
@@ -259,7 +259,7 @@ pub(super) const CHECKS: &[Check] = &[
 /// A cluster body without a properties object is a collection gap, not evidence about any
 /// optional profile.
 fn collected(r: &Resource) -> Result<(), Verdict> {
-    if r.properties.is_object() {
+    if props::body_present(r) {
         Ok(())
     } else {
         Err(Verdict::error(
@@ -274,7 +274,7 @@ fn rbac_enabled(r: &Resource) -> Verdict {
         Ok(false) => Verdict::fail("Kubernetes RBAC is disabled"),
         Err(v) => return v,
     }
-    .observe("properties.enableRBAC", props::value(r, "/enableRBAC"))
+    .observe_prop("properties.enableRBAC", r, "/enableRBAC")
 }
 
 fn entra_integration(r: &Resource) -> Verdict {
@@ -294,13 +294,15 @@ fn entra_integration(r: &Resource) -> Verdict {
         (Some(_), Some(other)) => Verdict::error(format!("{key} has unexpected value {other}")),
     };
     v.observe(key, managed)
-        .observe(
+        .observe_prop(
             "properties.aadProfile.enableAzureRBAC",
-            props::value(r, "/aadProfile/enableAzureRBAC"),
+            r,
+            "/aadProfile/enableAzureRBAC",
         )
-        .observe(
+        .observe_prop(
             "properties.aadProfile.adminGroupObjectIDs",
-            props::value(r, "/aadProfile/adminGroupObjectIDs"),
+            r,
+            "/aadProfile/adminGroupObjectIDs",
         )
 }
 
@@ -319,7 +321,7 @@ fn local_accounts_disabled(r: &Resource) -> Verdict {
         ),
         Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
     }
-    .observe(key, value)
+    .observe_prop(key, r, "/disableLocalAccounts")
 }
 
 fn network_policy(r: &Resource) -> Verdict {
@@ -346,10 +348,11 @@ fn network_policy(r: &Resource) -> Verdict {
         ),
         Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
     }
-    .observe(key, policy)
-    .observe(
+    .observe_prop(key, r, "/networkProfile/networkPolicy")
+    .observe_prop(
         "properties.networkProfile.networkPlugin",
-        props::value(r, "/networkProfile/networkPlugin"),
+        r,
+        "/networkProfile/networkPlugin",
     )
 }
 
@@ -413,10 +416,11 @@ fn auto_upgrade_channel(r: &Resource) -> Verdict {
         ),
         Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
     }
-    .observe(key, channel)
-    .observe(
+    .observe_prop(key, r, "/autoUpgradeProfile/upgradeChannel")
+    .observe_prop(
         "properties.autoUpgradeProfile.nodeOSUpgradeChannel",
-        props::value(r, "/autoUpgradeProfile/nodeOSUpgradeChannel"),
+        r,
+        "/autoUpgradeProfile/nodeOSUpgradeChannel",
     )
 }
 
@@ -432,7 +436,11 @@ fn defender_enabled(r: &Resource) -> Verdict {
         None => Verdict::fail("no Defender profile is deployed on the cluster"),
         Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
     }
-    .observe(key, enabled)
+    .observe_prop(
+        key,
+        r,
+        "/securityProfile/defender/securityMonitoring/enabled",
+    )
 }
 
 fn azure_policy_addon(r: &Resource) -> Verdict {
@@ -516,7 +524,9 @@ mod tests {
     use serde_json::{Value, json};
 
     use crate::checks::FindingStatus as S;
-    use crate::checks::testutil::{eval_resource, fixture, fixture_resource, set_prop};
+    use crate::checks::testutil::{
+        eval_resource, fixture, fixture_resource, set_prop, without_body,
+    };
     use crate::model::Resource;
 
     /// clustername1: enableRBAC false, kubenet without network policy, a disk encryption set, and
@@ -612,7 +622,11 @@ mod tests {
     fn aks_local_accounts_disabled_fail() {
         let v = eval_resource("aks_local_accounts_disabled", &cluster());
         assert_eq!(v.status, S::Fail);
-        assert!(v.reason.contains("default as false"));
+        assert!(
+            v.reason.contains("documented default false"),
+            "{}",
+            v.reason
+        );
         assert_eq!(v.observed["properties.disableLocalAccounts"], Value::Null);
         let r = cluster_with("/disableLocalAccounts", json!(false));
         let v = eval_resource("aks_local_accounts_disabled", &r);
@@ -641,7 +655,11 @@ mod tests {
     fn aks_network_policy_fail() {
         let v = eval_resource("aks_network_policy", &cluster());
         assert_eq!(v.status, S::Fail);
-        assert!(v.reason.contains("documents as none"));
+        assert!(
+            v.reason.contains("documented default \"none\""),
+            "{}",
+            v.reason
+        );
         assert_eq!(
             v.observed["properties.networkProfile.networkPlugin"],
             json!("kubenet")
@@ -742,9 +760,16 @@ mod tests {
     #[test]
     fn aks_defender_enabled_fail() {
         let v = eval_resource("aks_defender_enabled", &cluster());
+        // Azure returns the Defender profile only when it is deployed: absent is off.
+        assert_eq!(v.status, S::Fail);
+        assert!(
+            v.reason.contains("when it is off (read as false)"),
+            "{}",
+            v.reason
+        );
         assert_eq!(
-            (v.status, v.reason.as_str()),
-            (S::Fail, "no Defender profile is deployed on the cluster")
+            eval_resource("aks_defender_enabled", &without_body(&cluster())).status,
+            S::Error
         );
         let r = cluster_with(
             "/securityProfile",

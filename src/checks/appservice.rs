@@ -13,10 +13,10 @@
 
 use serde_json::Value;
 
-use super::props;
 use super::monitor::{
     LogSelector, destinations, enabled_logs, setting_name, settings_list, summarise,
 };
+use super::props;
 use super::{Check, CheckMeta, Eval, Severity, Verdict, require_bool};
 use crate::model::Resource;
 
@@ -399,7 +399,7 @@ fn https_only(r: &Resource) -> Verdict {
         Ok(false) => Verdict::fail("the app answers plain HTTP"),
         Err(v) => return v,
     }
-    .observe("properties.httpsOnly", props::value(r, "/httpsOnly"))
+    .observe_prop("properties.httpsOnly", r, "/httpsOnly")
 }
 
 fn minimum_tls(r: &Resource) -> Verdict {
@@ -461,7 +461,7 @@ fn client_certificates(r: &Resource) -> Verdict {
         },
         Err(v) => return v,
     };
-    v.observe("properties.clientCertEnabled", props::value(r, "/clientCertEnabled"))
+    v.observe_prop("properties.clientCertEnabled", r, "/clientCertEnabled")
         .observe("properties.clientCertMode", mode)
 }
 
@@ -618,7 +618,9 @@ mod tests {
     use serde_json::{Value, json};
 
     use crate::checks::FindingStatus as S;
-    use crate::checks::testutil::{eval_resource, fixture, fixture_resource, set_prop};
+    use crate::checks::testutil::{
+        eval_resource, fixture, fixture_resource, set_prop, without_body,
+    };
     use crate::model::Resource;
 
     /// sitef6141 (index 0) and sitef7252: kind app, httpsOnly false, clientCertEnabled false
@@ -823,8 +825,13 @@ mod tests {
     fn appservice_client_certificates_required_missing() {
         let mut r = site();
         set_prop(&mut r, "/clientCertEnabled", Value::Null);
+        // Absent is the documented default, false.
         assert_eq!(
             eval_resource("appservice_client_certificates_required", &r).status,
+            S::Fail
+        );
+        assert_eq!(
+            eval_resource("appservice_client_certificates_required", &without_body(&r)).status,
             S::Error
         );
     }

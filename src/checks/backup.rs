@@ -271,9 +271,10 @@ fn soft_delete(r: &Resource) -> Verdict {
         &["Disabled", "Invalid"],
         "soft delete",
     )
-    .observe(
+    .observe_prop(
         "properties.securitySettings.softDeleteSettings.softDeleteRetentionPeriodInDays",
-        props::value(r, "/securitySettings/softDeleteSettings/softDeleteRetentionPeriodInDays"),
+        r,
+        "/securitySettings/softDeleteSettings/softDeleteRetentionPeriodInDays",
     )
 }
 

@@ -108,7 +108,7 @@ fn non_ssl_port_disabled(r: &Resource) -> Verdict {
         Ok(true) => Verdict::fail("the non-TLS port (6379) is enabled"),
         Err(v) => return v,
     }
-    .observe("properties.enableNonSslPort", props::value(r, "/enableNonSslPort"))
+    .observe_prop("properties.enableNonSslPort", r, "/enableNonSslPort")
 }
 
 fn minimum_tls(r: &Resource) -> Verdict {
@@ -119,12 +119,12 @@ fn minimum_tls(r: &Resource) -> Verdict {
         Ok(v) => Verdict::error(format!("{key} has unexpected value {v}")),
         Err(v) => return v,
     }
-    .observe(key, props::value(r, "/minimumTlsVersion"))
+    .observe_prop(key, r, "/minimumTlsVersion")
 }
 
 fn public_network_access(r: &Resource) -> Verdict {
     let key = "properties.publicNetworkAccess";
-    if !r.properties.is_object() {
+    if !props::body_present(r) {
         return Verdict::error("the cache's properties were not collected").observe(key, None);
     }
     let value = props::value(r, "/publicNetworkAccess");
@@ -138,12 +138,12 @@ fn public_network_access(r: &Resource) -> Verdict {
         }
         Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
     }
-    .observe(key, value)
+    .observe_prop(key, r, "/publicNetworkAccess")
 }
 
 fn access_key_auth_disabled(r: &Resource) -> Verdict {
     let key = "properties.disableAccessKeyAuthentication";
-    if !r.properties.is_object() {
+    if !props::body_present(r) {
         return Verdict::error("the cache's properties were not collected").observe(key, None);
     }
     let value = props::value(r, "/disableAccessKeyAuthentication");
@@ -156,7 +156,7 @@ fn access_key_auth_disabled(r: &Resource) -> Verdict {
         ),
         Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
     }
-    .observe(key, value)
+    .observe_prop(key, r, "/disableAccessKeyAuthentication")
 }
 
 #[cfg(test)]
@@ -164,7 +164,7 @@ mod tests {
     use serde_json::{Value, json};
 
     use crate::checks::FindingStatus as S;
-    use crate::checks::testutil::{eval_resource, fixture, resource, set_prop};
+    use crate::checks::testutil::{eval_resource, fixture, resource, set_prop, without_body};
     use crate::model::Resource;
 
     /// cache1: non-TLS port enabled, public network access Enabled, no minimumTlsVersion and no
@@ -208,8 +208,11 @@ mod tests {
             "cache_redis_non_ssl_port_disabled",
             &cache_with("/enableNonSslPort", Value::Null),
         );
-        assert_eq!(v.status, S::Error);
+        // Absent is the documented default, false.
+        assert_eq!(v.status, S::Pass);
         assert!(v.reason.contains("enableNonSslPort"));
+        let v = eval_resource("cache_redis_non_ssl_port_disabled", &without_body(&cache()));
+        assert_eq!(v.status, S::Error);
     }
 
     #[test]
@@ -259,7 +262,11 @@ mod tests {
             &cache_with("/publicNetworkAccess", Value::Null),
         );
         assert_eq!(v.status, S::Fail);
-        assert!(v.reason.contains("default as Enabled"));
+        assert!(
+            v.reason.contains("documented default \"Enabled\""),
+            "{}",
+            v.reason
+        );
     }
     #[test]
     fn cache_redis_public_network_access_disabled_missing() {
@@ -279,7 +286,11 @@ mod tests {
     fn cache_redis_access_key_auth_disabled_fail() {
         let v = eval_resource("cache_redis_access_key_auth_disabled", &cache());
         assert_eq!(v.status, S::Fail);
-        assert!(v.reason.contains("default as false"));
+        assert!(
+            v.reason.contains("documented default false"),
+            "{}",
+            v.reason
+        );
         assert_eq!(
             v.observed["properties.disableAccessKeyAuthentication"],
             Value::Null

@@ -426,19 +426,15 @@ fn encryption_at_host(r: &Resource) -> Verdict {
     match value {
         Some(Value::Bool(true)) => Verdict::pass("encryption at host is enabled"),
         Some(Value::Bool(false)) => Verdict::fail("encryption at host is disabled"),
-        None => Verdict::fail(
-            "encryptionAtHost was not returned; Azure documents encryption at host as disabled \
-             unless set to true",
-        ),
+        None => Verdict::error(props::absent_reason(r, "/securityProfile/encryptionAtHost")),
         Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
     }
-    .observe(key, value)
+    .observe_prop(key, r, "/securityProfile/encryptionAtHost")
 }
 
 /// Whether the VM has UEFI security (Trusted Launch or confidential).
 fn security_type(r: &Resource) -> Option<&str> {
-    props::value(r, "/securityProfile/securityType")
-        .and_then(Value::as_str)
+    props::value(r, "/securityProfile/securityType").and_then(Value::as_str)
 }
 
 fn is_uefi(t: Option<&str>) -> bool {
@@ -448,6 +444,9 @@ fn is_uefi(t: Option<&str>) -> bool {
 }
 
 fn trusted_launch(r: &Resource) -> Verdict {
+    if !props::body_present(r) {
+        return Verdict::error(props::absent_reason(r, "/securityProfile/securityType"));
+    }
     let key = "properties.securityProfile.securityType";
     let t = security_type(r);
     match t {
@@ -458,11 +457,14 @@ fn trusted_launch(r: &Resource) -> Verdict {
              enabled unless it is set (a Standard VM)",
         ),
     }
-    .observe(key, props::value(r, "/securityProfile/securityType"))
+    .observe_prop(key, r, "/securityProfile/securityType")
 }
 
 /// A `uefiSettings` flag, which exists only on Trusted Launch or confidential VMs.
 fn uefi_flag(r: &Resource, flag: &str, what: &str) -> Verdict {
+    if !props::body_present(r) {
+        return Verdict::error(props::absent_reason(r, "/securityProfile/securityType"));
+    }
     let key = format!("properties.securityProfile.uefiSettings.{flag}");
     let value = props::value(r, &format!("/securityProfile/uefiSettings/{flag}"));
     let t = security_type(r);
@@ -479,9 +481,10 @@ fn uefi_flag(r: &Resource, flag: &str, what: &str) -> Verdict {
             Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
         }
     };
-    v.observe(&key, value).observe(
+    v.observe(&key, value).observe_prop(
         "properties.securityProfile.securityType",
-        props::value(r, "/securityProfile/securityType"),
+        r,
+        "/securityProfile/securityType",
     )
 }
 
@@ -656,7 +659,7 @@ fn automatic_patching(r: &Resource) -> Verdict {
             "neither osProfile.windowsConfiguration nor osProfile.linuxConfiguration is present \
              in the collected data",
         )
-        .observe("properties.osProfile", props::value(r, "/osProfile")),
+        .observe_prop("properties.osProfile", r, "/osProfile"),
     }
 }
 
@@ -670,7 +673,7 @@ fn linux_ssh_key_auth(r: &Resource) -> Verdict {
             "properties.osProfile.linuxConfiguration is not present in the \
                                collected data",
         )
-        .observe("properties.osProfile", props::value(r, "/osProfile"));
+        .observe_prop("properties.osProfile", r, "/osProfile");
     };
     let value = linux.get("disablePasswordAuthentication");
     match value {
@@ -698,10 +701,11 @@ fn disk_cmk(r: &Resource) -> Verdict {
         Ok(t) => Verdict::fail(format!("the disk is encrypted with {t}")),
         Err(v) => return v,
     }
-    .observe("properties.encryption.type", props::value(r, "/encryption/type"))
-    .observe(
+    .observe_prop("properties.encryption.type", r, "/encryption/type")
+    .observe_prop(
         "properties.encryption.diskEncryptionSetId",
-        props::value(r, "/encryption/diskEncryptionSetId"),
+        r,
+        "/encryption/diskEncryptionSetId",
     )
 }
 
@@ -754,24 +758,29 @@ fn disk_data_access_auth(r: &Resource) -> Verdict {
         Ok(m) => Verdict::fail(format!("data access authentication mode is {m}")),
         Err(v) => return v,
     }
-    .observe(
-        "properties.dataAccessAuthMode",
-        props::value(r, "/dataAccessAuthMode"),
-    )
+    .observe_prop("properties.dataAccessAuthMode", r, "/dataAccessAuthMode")
 }
 
 fn vmss_automatic_os_upgrade(r: &Resource) -> Verdict {
     let key = "properties.upgradePolicy.automaticOSUpgradePolicy.enableAutomaticOSUpgrade";
-    let value = props::value(r, "/upgradePolicy/automaticOSUpgradePolicy/enableAutomaticOSUpgrade");
+    let value = props::value(
+        r,
+        "/upgradePolicy/automaticOSUpgradePolicy/enableAutomaticOSUpgrade",
+    );
     match value {
         Some(Value::Bool(true)) => Verdict::pass("automatic OS image upgrades are enabled"),
         Some(Value::Bool(false)) => Verdict::fail("automatic OS image upgrades are disabled"),
-        None => Verdict::fail(
-            "enableAutomaticOSUpgrade was not returned; Azure documents its default as false",
-        ),
+        None => Verdict::error(props::absent_reason(
+            r,
+            "/upgradePolicy/automaticOSUpgradePolicy/enableAutomaticOSUpgrade",
+        )),
         Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
     }
-    .observe(key, value)
+    .observe_prop(
+        key,
+        r,
+        "/upgradePolicy/automaticOSUpgradePolicy/enableAutomaticOSUpgrade",
+    )
 }
 
 fn vmss_zone_redundant(r: &Resource) -> Verdict {
@@ -790,7 +799,9 @@ mod tests {
 
     use crate::checks::FindingStatus as S;
     use crate::checks::network::ctx_eval;
-    use crate::checks::testutil::{eval_resource, fixture_resource, resource, set_prop};
+    use crate::checks::testutil::{
+        eval_resource, fixture_resource, resource, set_prop, without_body,
+    };
     use crate::model::Resource;
 
     /// Windows VM on managed disks, enableAutomaticUpdates false, boot diagnostics on, no
@@ -889,11 +900,17 @@ mod tests {
         // Documented default: disabled unless set. Fails, recorded as null.
         let v = eval_resource("compute_vm_encryption_at_host", &vm(|_| {}));
         assert_eq!(v.status, S::Fail);
-        assert!(v.reason.contains("unless set to true"));
+        assert!(
+            v.reason.contains("documented default false"),
+            "{}",
+            v.reason
+        );
         assert_eq!(
             v.observed["properties.securityProfile.encryptionAtHost"],
             Value::Null
         );
+        let v = eval_resource("compute_vm_encryption_at_host", &without_body(&vm(|_| {})));
+        assert_eq!(v.status, S::Error);
     }
 
     #[test]
@@ -1346,7 +1363,11 @@ mod tests {
             &vmss(|r| set_prop(r, "/upgradePolicy", json!(null))),
         );
         assert_eq!(v.status, S::Fail);
-        assert!(v.reason.contains("default as false"));
+        assert!(
+            v.reason.contains("documented default false"),
+            "{}",
+            v.reason
+        );
         assert_eq!(
             v.observed["properties.upgradePolicy.automaticOSUpgradePolicy.enableAutomaticOSUpgrade"],
             Value::Null

@@ -214,7 +214,7 @@ fn flag_true(r: &Resource, prop: &str, on: &str, off: &str) -> Verdict {
         Ok(false) => Verdict::fail(off),
         Err(v) => return v,
     }
-    .observe(&format!("properties.{prop}"), props::value(r, &pointer))
+    .observe_prop(&format!("properties.{prop}"), r, &pointer)
 }
 
 fn network_restricted(r: &Resource) -> Verdict {
@@ -282,12 +282,15 @@ fn minimum_tls(r: &Resource) -> Verdict {
         Ok(v) => Verdict::error(format!("{key} has unexpected value {v}")),
         Err(v) => return v,
     }
-    .observe(key, props::value(r, "/minimalTlsVersion"))
+    .observe_prop(key, r, "/minimalTlsVersion")
 }
 
 fn backup_policy(r: &Resource) -> Verdict {
     let kind = props::value(r, "/backupPolicy/type");
-    let redundancy = props::value(r, "/backupPolicy/periodicModeProperties/backupStorageRedundancy");
+    let redundancy = props::value(
+        r,
+        "/backupPolicy/periodicModeProperties/backupStorageRedundancy",
+    );
     let v = match (
         kind.and_then(Value::as_str),
         redundancy.and_then(Value::as_str),
@@ -315,22 +318,27 @@ fn backup_policy(r: &Resource) -> Verdict {
             "properties.backupPolicy.periodicModeProperties.backupStorageRedundancy",
             redundancy,
         )
-        .observe(
+        .observe_prop(
             "properties.backupPolicy.periodicModeProperties.backupIntervalInMinutes",
-            props::value(r, "/backupPolicy/periodicModeProperties/backupIntervalInMinutes"),
+            r,
+            "/backupPolicy/periodicModeProperties/backupIntervalInMinutes",
         )
-        .observe(
+        .observe_prop(
             "properties.backupPolicy.periodicModeProperties.backupRetentionIntervalInHours",
-            props::value(r, "/backupPolicy/periodicModeProperties/backupRetentionIntervalInHours"),
+            r,
+            "/backupPolicy/periodicModeProperties/backupRetentionIntervalInHours",
         )
 }
 
 fn multi_region_failover(r: &Resource) -> Verdict {
-    let regions: Option<Vec<&str>> = props::value(r, "/locations").and_then(Value::as_array).map(|l| {
-        l.iter()
-            .filter_map(|loc| loc.get("locationName").and_then(Value::as_str))
-            .collect()
-    });
+    let regions: Option<Vec<&str>> =
+        props::value(r, "/locations")
+            .and_then(Value::as_array)
+            .map(|l| {
+                l.iter()
+                    .filter_map(|loc| loc.get("locationName").and_then(Value::as_str))
+                    .collect()
+            });
     let auto = props::value(r, "/enableAutomaticFailover");
     let multi_write = props::value(r, "/enableMultipleWriteLocations");
     let flags = [auto, multi_write].map(|f| f.and_then(Value::as_bool));
@@ -364,7 +372,7 @@ fn multi_region_failover(r: &Resource) -> Verdict {
 
 fn customer_managed_key(r: &Resource) -> Verdict {
     let key = "properties.keyVaultKeyUri";
-    if !r.properties.is_object() {
+    if !props::body_present(r) {
         return Verdict::error("the account's properties were not collected").observe(key, None);
     }
     let uri = props::value(r, "/keyVaultKeyUri");
@@ -417,7 +425,7 @@ mod tests {
     use serde_json::{Value, json};
 
     use crate::checks::FindingStatus as S;
-    use crate::checks::testutil::{eval_resource, fixture_resource, set_prop};
+    use crate::checks::testutil::{eval_resource, fixture_resource, set_prop, without_body};
     use crate::model::Resource;
 
     /// ddb1: one region (East US), ipRules [], minimalTlsVersion "Tls", periodic geo backups,
@@ -556,6 +564,12 @@ mod tests {
         let v = eval_resource(
             "cosmos_minimum_tls_1_2",
             &account_with("/minimalTlsVersion", Value::Null),
+        );
+        // Absent is the documented default, TLS 1.0.
+        assert_eq!(v.status, S::Fail);
+        let v = eval_resource(
+            "cosmos_minimum_tls_1_2",
+            &without_body(&account_with("/minimalTlsVersion", Value::Null)),
         );
         assert_eq!(v.status, S::Error);
         let v = eval_resource(
@@ -728,6 +742,12 @@ mod tests {
         let v = eval_resource(
             "cosmos_private_endpoint",
             &account_with("/privateEndpointConnections", Value::Null),
+        );
+        // Azure returns the list only when connections exist: absent is none.
+        assert_eq!(v.status, S::Fail);
+        let v = eval_resource(
+            "cosmos_private_endpoint",
+            &without_body(&account_with("/privateEndpointConnections", Value::Null)),
         );
         assert_eq!(v.status, S::Error);
     }

@@ -970,14 +970,24 @@ fn attack_path_notifications(s: &Subscription) -> Verdict {
 /// The unhealthy assessments of one subscription's resources, after checking the source.
 fn unhealthy<'a>(ctx: &Ctx<'a>, sub: &str) -> Result<Vec<&'a Resource>, Verdict> {
     require_source(ctx, SECURITY, Some(&format!("/subscriptions/{sub}")))?;
-    Ok(ctx
-        .resources_in(sub, ASSESSMENTS)
-        .filter(|r| {
-            props::value(r, "/status/code")
-                .and_then(Value::as_str)
-                .is_some_and(|c| c.eq_ignore_ascii_case("Unhealthy"))
-        })
-        .collect())
+    let mut out = Vec::new();
+    let mut unknown = 0;
+    for r in ctx.resources_in(sub, ASSESSMENTS) {
+        match props::value(r, "/status/code").and_then(Value::as_str) {
+            Some(c) if c.eq_ignore_ascii_case("Unhealthy") => out.push(r),
+            Some(_) => {}
+            // An assessment without a status could be an unhealthy one.
+            None => unknown += 1,
+        }
+    }
+    if unknown > 0 {
+        return Err(Verdict::error(format!(
+            "{unknown} assessments have no properties.status.code, so whether they are healthy \
+             is unknown"
+        ))
+        .observe_value("without_status", json!(unknown)));
+    }
+    Ok(out)
 }
 
 /// The resource an assessment is about: `resourceDetails.Id` (Resource Graph) or `.id` (ARM),

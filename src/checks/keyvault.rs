@@ -7,10 +7,10 @@
 
 use serde_json::{Value, json};
 
-use super::props;
 use super::monitor::{
     LogSelector, destinations, enabled_logs, setting_name, settings_list, summarise,
 };
+use super::props;
 use super::{Check, CheckMeta, Eval, Severity, Verdict, require_bool};
 use crate::model::Resource;
 
@@ -248,7 +248,7 @@ fn flag(r: &Resource, prop: &str, on: &str, off: &str) -> Verdict {
         Ok(false) => Verdict::fail(off),
         Err(v) => return v,
     }
-    .observe(&format!("properties.{prop}"), props::value(r, &pointer))
+    .observe_prop(&format!("properties.{prop}"), r, &pointer)
 }
 
 fn soft_delete(r: &Resource) -> Verdict {
@@ -261,15 +261,8 @@ fn soft_delete(r: &Resource) -> Verdict {
 }
 
 fn purge_protection(r: &Resource) -> Verdict {
-    if props::value(r, "/enablePurgeProtection").is_none() {
-        // Azure leaves the property out until purge protection is switched on, so absence is
-        // likely "off"; but an absent value is not evidence, so it is reported as unknown.
-        return Verdict::error(
-            "properties.enablePurgeProtection was not returned (Azure omits it until purge \
-             protection is enabled); the setting is unknown",
-        )
-        .observe("properties.enablePurgeProtection", None);
-    }
+    // Azure omits the property until purge protection is switched on and never accepts false,
+    // so with the rest of the vault returned, absent means off (props::ROWS).
     flag(
         r,
         "enablePurgeProtection",
@@ -345,8 +338,12 @@ fn network_access_restricted(r: &Resource) -> Verdict {
              present in the collected data",
         ),
     };
-    v.observe("properties.publicNetworkAccess", pna)
-        .observe("properties.networkAcls.defaultAction", action)
+    v.observe_prop("properties.publicNetworkAccess", r, "/publicNetworkAccess")
+        .observe_prop(
+            "properties.networkAcls.defaultAction",
+            r,
+            "/networkAcls/defaultAction",
+        )
 }
 
 fn private_endpoint(r: &Resource) -> Verdict {
@@ -361,7 +358,7 @@ fn soft_delete_retention(r: &Resource) -> Verdict {
     let days = props::value(r, "/softDeleteRetentionInDays");
     if props::value(r, "/enableSoftDelete") == Some(&Value::Bool(false)) {
         return Verdict::fail("soft delete is disabled")
-            .observe("properties.enableSoftDelete", props::value(r, "/enableSoftDelete"))
+            .observe_prop("properties.enableSoftDelete", r, "/enableSoftDelete")
             .observe(key, days);
     }
     match days.map(|d| (d, d.as_u64())) {
@@ -372,9 +369,9 @@ fn soft_delete_retention(r: &Resource) -> Verdict {
             "deleted objects are kept only {d} days (Azure allows {MAX_RETENTION_DAYS})"
         )),
         Some((other, None)) => Verdict::error(format!("{key} has unexpected value {other}")),
-        None => Verdict::error(format!("{key} is not present in the collected data")),
+        None => Verdict::error(props::absent_reason(r, "/softDeleteRetentionInDays")),
     }
-    .observe(key, days)
+    .observe_prop(key, r, "/softDeleteRetentionInDays")
 }
 
 /// Permission lists of an access policy that can hold `all`.
@@ -389,7 +386,7 @@ fn access_policies_least_privilege(r: &Resource) -> Verdict {
     let key = "properties.accessPolicies";
     let Some(policies) = props::value(r, "/accessPolicies").and_then(Value::as_array) else {
         return Verdict::error(format!("{key} is not present in the collected data"))
-            .observe(key, props::value(r, "/accessPolicies"))
+            .observe_prop(key, r, "/accessPolicies")
             .observe("properties.enableRbacAuthorization", rbac);
     };
     let broad: Vec<Value> = policies
@@ -445,7 +442,9 @@ mod tests {
     use serde_json::{Value, json};
 
     use crate::checks::FindingStatus as S;
-    use crate::checks::testutil::{eval_resource, fixture, fixture_resource, set_prop};
+    use crate::checks::testutil::{
+        eval_resource, fixture, fixture_resource, set_prop, without_body,
+    };
     use crate::model::Resource;
 
     /// The subscription list example: the only vault example with enableSoftDelete (true).
@@ -478,10 +477,17 @@ mod tests {
     }
     #[test]
     fn keyvault_soft_delete_enabled_missing() {
+        // Absent is the documented default: true.
         let v = eval_resource("keyvault_soft_delete_enabled", &fixture_resource(GET, 0));
+        assert_eq!(v.status, S::Pass);
+        assert!(v.reason.contains("default true"), "{}", v.reason);
+        assert_eq!(v.observed.values().next(), Some(&Value::Null));
+        let v = eval_resource(
+            "keyvault_soft_delete_enabled",
+            &without_body(&fixture_resource(GET, 0)),
+        );
         assert_eq!(v.status, S::Error);
         assert!(v.reason.contains("enableSoftDelete"));
-        assert_eq!(v.observed.values().next(), Some(&Value::Null));
     }
 
     #[test]
@@ -507,9 +513,22 @@ mod tests {
             "keyvault_purge_protection_enabled",
             &fixture_resource(GET, 0),
         );
-        assert_eq!(v.status, S::Error);
-        assert!(v.reason.contains("was not returned"), "{}", v.reason);
+        // Azure omits the property while purge protection is off (it can never be false):
+        // with the rest of the vault returned, absent is off.
+        assert_eq!(v.status, S::Fail);
+        assert!(
+            v.reason.contains("enablePurgeProtection is absent"),
+            "{}",
+            v.reason
+        );
         assert_eq!(v.observed["properties.enablePurgeProtection"], Value::Null);
+        // Without the vault's properties at all, nothing is known.
+        let v = eval_resource(
+            "keyvault_purge_protection_enabled",
+            &without_body(&fixture_resource(GET, 0)),
+        );
+        assert_eq!(v.status, S::Error);
+        assert!(v.reason.contains("enablePurgeProtection"), "{}", v.reason);
     }
 
     #[test]
@@ -534,6 +553,13 @@ mod tests {
         let v = eval_resource(
             "keyvault_rbac_authorization_enabled",
             &fixture_resource(GET, 0),
+        );
+        // Absent is the documented default of the api-version read: access policies.
+        assert_eq!(v.status, S::Fail);
+        assert!(v.reason.contains("default false"), "{}", v.reason);
+        let v = eval_resource(
+            "keyvault_rbac_authorization_enabled",
+            &without_body(&fixture_resource(GET, 0)),
         );
         assert_eq!(v.status, S::Error);
         assert!(v.reason.contains("enableRbacAuthorization"));
@@ -621,7 +647,7 @@ mod access_tests {
     use serde_json::{Value, json};
 
     use crate::checks::FindingStatus as S;
-    use crate::checks::testutil::{eval_resource, fixture_resource, set_prop};
+    use crate::checks::testutil::{eval_resource, fixture_resource, set_prop, without_body};
     use crate::model::Resource;
 
     /// Access-policy vault, publicNetworkAccess Enabled, no networkAcls, no soft-delete fields.
@@ -641,9 +667,11 @@ mod access_tests {
             "keyvault_network_access_restricted",
             &fixture_resource(ACLS, 0),
         );
-        assert_eq!(
-            (v.status, v.reason.as_str()),
-            (S::Pass, "the firewall denies by default")
+        assert_eq!(v.status, S::Pass);
+        assert!(
+            v.reason.starts_with("the firewall denies by default"),
+            "{}",
+            v.reason
         );
         let r = get(|r| set_prop(r, "/publicNetworkAccess", json!("Disabled")));
         assert_eq!(
@@ -656,17 +684,25 @@ mod access_tests {
         // Microsoft's get example: public access Enabled, no firewall.
         let v = eval_resource("keyvault_network_access_restricted", &get(|_| {}));
         assert_eq!(v.status, S::Fail);
-        assert!(v.reason.contains("no firewall rules"), "{}", v.reason);
+        assert!(v.reason.contains("Allow"), "{}", v.reason);
         let mut r = fixture_resource(ACLS, 0);
         set_prop(&mut r, "/networkAcls/defaultAction", json!("Allow"));
         let v = eval_resource("keyvault_network_access_restricted", &r);
-        assert_eq!(v.reason, "the firewall default action is Allow");
+        assert!(
+            v.reason.starts_with("the firewall default action is Allow"),
+            "{}",
+            v.reason
+        );
     }
     #[test]
     fn keyvault_network_access_restricted_missing() {
         let r = get(|r| set_prop(r, "/publicNetworkAccess", json!(null)));
+        // Both absent: public access is enabled by default and no firewall denies.
         let v = eval_resource("keyvault_network_access_restricted", &r);
+        assert_eq!(v.status, S::Fail);
+        let v = eval_resource("keyvault_network_access_restricted", &without_body(&r));
         assert_eq!(v.status, S::Error);
+        let v = eval_resource("keyvault_network_access_restricted", &r);
         assert_eq!(v.observed["properties.publicNetworkAccess"], Value::Null);
         assert_eq!(
             v.observed["properties.networkAcls.defaultAction"],
@@ -706,10 +742,18 @@ mod access_tests {
     fn keyvault_private_endpoint_connected_missing() {
         // Microsoft's example has no connections: the list is absent, read as none.
         let v = eval_resource("keyvault_private_endpoint_connected", &get(|_| {}));
-        assert_eq!(
-            (v.status, v.reason.as_str()),
-            (S::Fail, "no private endpoint connections were returned")
+        assert_eq!(v.status, S::Fail);
+        assert!(
+            v.reason.starts_with("no private endpoint connections ("),
+            "{}",
+            v.reason
         );
+        let v = eval_resource(
+            "keyvault_private_endpoint_connected",
+            &without_body(&get(|_| {})),
+        );
+        assert_eq!(v.status, S::Error);
+        let v = eval_resource("keyvault_private_endpoint_connected", &get(|_| {}));
         assert_eq!(
             v.observed["properties.privateEndpointConnections"],
             Value::Null
@@ -749,8 +793,15 @@ mod access_tests {
     }
     #[test]
     fn keyvault_soft_delete_retention_90_days_missing() {
+        // Absent is the documented default, 90 days.
         let v = eval_resource("keyvault_soft_delete_retention_90_days", &get(|_| {}));
+        assert_eq!(v.status, S::Pass);
+        let v = eval_resource(
+            "keyvault_soft_delete_retention_90_days",
+            &without_body(&get(|_| {})),
+        );
         assert_eq!(v.status, S::Error);
+        let v = eval_resource("keyvault_soft_delete_retention_90_days", &get(|_| {}));
         assert_eq!(
             v.observed["properties.softDeleteRetentionInDays"],
             Value::Null
@@ -794,8 +845,13 @@ mod access_tests {
         assert!(v.reason.contains("accessPolicies"));
         // A broad grant whose effect depends on an unreturned RBAC flag is unknown.
         let r = get(|r| set_prop(r, "/accessPolicies/0/permissions/keys", json!(["all"])));
+        // An absent RBAC flag is the documented default (access policies), so the grant counts.
         let v = eval_resource("keyvault_access_policies_least_privilege", &r);
+        assert_eq!(v.status, S::Fail);
+        let v = eval_resource(
+            "keyvault_access_policies_least_privilege",
+            &without_body(&r),
+        );
         assert_eq!(v.status, S::Error);
-        assert!(v.reason.contains("enableRbacAuthorization"));
     }
 }

@@ -156,12 +156,12 @@ fn minimum_tls(r: &Resource) -> Verdict {
         Ok(v) => Verdict::error(format!("{key} has unexpected value {v}")),
         Err(v) => return v,
     }
-    .observe(key, props::value(r, "/minimumTlsVersion"))
+    .observe_prop(key, r, "/minimumTlsVersion")
 }
 
 fn public_network_access(r: &Resource) -> Verdict {
     let key = "properties.publicNetworkAccess";
-    if !r.properties.is_object() {
+    if !props::body_present(r) {
         return Verdict::error("the namespace's properties were not collected").observe(key, None);
     }
     let value = props::value(r, "/publicNetworkAccess");
@@ -170,12 +170,10 @@ fn public_network_access(r: &Resource) -> Verdict {
             Verdict::pass("public network access is disabled")
         }
         Some(Value::String(s)) => Verdict::fail(format!("public network access is {s}")),
-        None => Verdict::fail(
-            "publicNetworkAccess is not set; Azure documents it as enabled by default",
-        ),
+        None => Verdict::error(props::absent_reason(r, "/publicNetworkAccess")),
         Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
     }
-    .observe(key, value)
+    .observe_prop(key, r, "/publicNetworkAccess")
 }
 
 fn local_auth_disabled(r: &Resource) -> Verdict {
@@ -184,7 +182,7 @@ fn local_auth_disabled(r: &Resource) -> Verdict {
         Ok(false) => Verdict::fail("SAS keys and connection strings are accepted"),
         Err(v) => return v,
     }
-    .observe("properties.disableLocalAuth", props::value(r, "/disableLocalAuth"))
+    .observe_prop("properties.disableLocalAuth", r, "/disableLocalAuth")
 }
 
 #[cfg(test)]
@@ -244,7 +242,11 @@ mod tests {
         // Microsoft's examples omit publicNetworkAccess: the documented default, enabled.
         let v = eval_resource(id, &r);
         assert_eq!(v.status, S::Fail, "{id}");
-        assert!(v.reason.contains("enabled by default"));
+        assert!(
+            v.reason.contains("documented default \"Enabled\""),
+            "{}",
+            v.reason
+        );
         assert_eq!(v.observed["properties.publicNetworkAccess"], Value::Null);
         let v = eval_resource(
             id,

@@ -417,6 +417,16 @@ impl Verdict {
             .insert(key.to_string(), value.cloned().unwrap_or(Value::Null));
         self
     }
+    /// Records a property as collected (`null` when absent) and, when its absence was read as
+    /// a value by its row in [`props::ROWS`], says so in the reason.
+    pub(crate) fn observe_prop(mut self, key: &str, r: &Resource, pointer: &str) -> Self {
+        if let Some(note) = props::absent_note(r, pointer) {
+            if !self.reason.contains(&note) {
+                self.reason = format!("{} ({note})", self.reason);
+            }
+        }
+        self.observe(key, r.prop(pointer))
+    }
     pub fn observe_value(mut self, key: &str, value: Value) -> Self {
         self.observed.insert(key.to_string(), value);
         self

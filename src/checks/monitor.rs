@@ -607,6 +607,10 @@ const NEUTRAL_FIELDS: [&str; 4] = [
     "resourceProvider",
 ];
 
+/// Prefix of the reason a rule cannot be judged: a property the service always returns was not
+/// in the collected data, so the rule might qualify.
+const UNKNOWN: &str = "unknown: ";
+
 /// One alert rule judged for one subscription and one operation.
 fn alert_qualifies(
     alert: &Resource,
@@ -622,7 +626,7 @@ fn alert_qualifies(
     let want = format!("subscriptions/{}", sub.to_ascii_lowercase());
     let scoped = props::value(alert, "/scopes")
         .and_then(Value::as_array)
-        .ok_or("no scopes")?
+        .ok_or(format!("{UNKNOWN}properties.scopes is not present"))?
         .iter()
         .filter_map(Value::as_str)
         .any(|s| s.trim_matches('/').to_ascii_lowercase() == want);
@@ -637,7 +641,9 @@ fn alert_qualifies(
     }
     let leaves = props::value(alert, "/condition/allOf")
         .and_then(Value::as_array)
-        .ok_or("no condition.allOf")?;
+        .ok_or(format!(
+            "{UNKNOWN}properties.condition.allOf is not present"
+        ))?;
     let mut category_ok = None;
     let mut operation_ok = operation.is_none();
     let mut narrowing = Vec::new();
@@ -770,6 +776,15 @@ fn alert_verdict(s: &Subscription, ctx: &Ctx, category: &str, operation: Option<
         } else if why.is_empty() {
             Verdict::fail(format!(
                 "no Activity Log alert rule fires on {what}: there are no alert rules"
+            ))
+        } else if considered.iter().any(|c| {
+            c["why_not"]
+                .as_str()
+                .is_some_and(|w| w.starts_with(UNKNOWN))
+        }) {
+            Verdict::error(format!(
+                "no alert rule is known to fire on {what}, and some cannot be judged ({})",
+                why.join("; ")
             ))
         } else {
             Verdict::fail(format!(
@@ -1022,8 +1037,8 @@ fn activity_log_storage_cmk(s: &Subscription, ctx: &Ctx) -> Verdict {
     let mut plain = Vec::new();
     let mut unknown = Vec::new();
     for id in &accounts {
-        let source =
-            find_resource(ctx, STORAGE, id).map(|sa| props::value(sa, "/encryption/keySource").cloned());
+        let source = find_resource(ctx, STORAGE, id)
+            .map(|sa| props::value(sa, "/encryption/keySource").cloned());
         match source.as_ref().map(|k| k.as_ref().and_then(Value::as_str)) {
             None => unknown.push(format!("{id} is not in the inventory")),
             Some(None) => unknown.push(format!("{id} has no encryption.keySource")),

@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
+use super::props;
 use super::{Check, CheckMeta, Ctx, Eval, Severity, Verdict, require_bool};
 use crate::model::{Resource, Subscription};
 
@@ -1076,7 +1077,7 @@ fn shadowed_by(a: &Exposed, denies: &[Deny]) -> Option<Vec<String>> {
 /// Evaluates every user-defined rule of the group against one exposure, in priority order.
 fn exposure_verdict(r: &Resource, e: Exposure) -> Verdict {
     let key = "properties.securityRules";
-    let rules = match r.prop("/securityRules") {
+    let rules = match props::value(r, "/securityRules") {
         Some(Value::Array(rules)) => rules,
         Some(other) => {
             return Verdict::error(format!("{key} has unexpected value {other}"))
@@ -1148,7 +1149,7 @@ fn flow_log_targets(nsg: &Resource) -> BTreeSet<String> {
     let mut t = BTreeSet::new();
     t.insert(nsg.id.to_ascii_lowercase());
     let ids = |key: &str| -> Vec<String> {
-        nsg.prop(key)
+        props::value(nsg, key)
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
@@ -1166,26 +1167,25 @@ fn flow_log_targets(nsg: &Resource) -> BTreeSet<String> {
     t
 }
 
-/// The resource a flow log records, for [`Ctx::lookup`]; a flow log without one matches none.
+/// The resource a flow log records, for [`Ctx::lookup`]; a flow log without one (the property
+/// is required, so absent means it was not read) could record any group and matches every key.
 fn flow_log_target(f: &Resource) -> Option<Vec<String>> {
-    Some(
-        f.prop("/targetResourceId")
-            .and_then(Value::as_str)
-            .map(str::to_ascii_lowercase)
-            .into_iter()
-            .collect(),
-    )
+    props::value(f, "/targetResourceId")
+        .and_then(Value::as_str)
+        .map(|t| vec![t.to_ascii_lowercase()])
 }
 
 fn nsg_flow_logs_enabled(r: &Resource, ctx: &Ctx) -> Verdict {
     let targets = flow_log_targets(r);
-    let matching = ctx
+    let (matching, untargeted): (Vec<&Resource>, Vec<&Resource>) = ctx
         .lookup("network.flow_logs", FLOW_LOG, flow_log_target)
-        .get(targets.iter().map(String::as_str));
+        .get(targets.iter().map(String::as_str))
+        .into_iter()
+        .partition(|f| props::value(f, "/targetResourceId").is_some());
     let with_state = |state: Option<bool>| -> Vec<&str> {
         matching
             .iter()
-            .filter(|f| f.prop("/enabled").and_then(Value::as_bool) == state)
+            .filter(|f| props::value(f, "/enabled").and_then(Value::as_bool) == state)
             .map(|f| f.name.as_str())
             .collect()
     };
@@ -1204,6 +1204,17 @@ fn nsg_flow_logs_enabled(r: &Resource, ctx: &Ctx) -> Verdict {
             "properties.enabled is not present on flow logs: {}",
             unknown.join(", ")
         ))
+    } else if !untargeted.is_empty() {
+        Verdict::error(format!(
+            "properties.targetResourceId is not present on flow logs, which may record the \
+             group: {}",
+            untargeted
+                .iter()
+                .take(20)
+                .map(|f| f.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
     } else if !disabled.is_empty() {
         Verdict::fail(format!(
             "the flow logs for the group are disabled: {}",
@@ -1220,7 +1231,7 @@ fn nsg_flow_logs_enabled(r: &Resource, ctx: &Ctx) -> Verdict {
             "flow_logs",
             matching
                 .iter()
-                .map(|f| json!({"id": f.id, "enabled": f.prop("/enabled")}))
+                .map(|f| json!({"id": f.id, "enabled": props::value(f, "/enabled")}))
                 .collect(),
         )
 }
@@ -1230,13 +1241,16 @@ fn flow_log_retention(r: &Resource, ctx: &Ctx) -> Verdict {
     match require_bool(r, "/enabled") {
         Ok(true) => {}
         Ok(false) => {
-            return Verdict::not_applicable("the flow log is disabled")
-                .observe("properties.enabled", r.prop("/enabled"));
+            return Verdict::not_applicable("the flow log is disabled").observe_prop(
+                "properties.enabled",
+                r,
+                "/enabled",
+            );
         }
         Err(v) => return v,
     }
-    let enabled = r.prop("/retentionPolicy/enabled");
-    let days = r.prop("/retentionPolicy/days");
+    let enabled = props::value(r, "/retentionPolicy/enabled");
+    let days = props::value(r, "/retentionPolicy/days");
     let v = match (
         enabled.and_then(Value::as_bool),
         days.and_then(Value::as_u64),
@@ -1269,14 +1283,17 @@ fn flow_log_traffic_analytics(r: &Resource) -> Verdict {
     match require_bool(r, "/enabled") {
         Ok(true) => {}
         Ok(false) => {
-            return Verdict::not_applicable("the flow log is disabled")
-                .observe("properties.enabled", r.prop("/enabled"));
+            return Verdict::not_applicable("the flow log is disabled").observe_prop(
+                "properties.enabled",
+                r,
+                "/enabled",
+            );
         }
         Err(v) => return v,
     }
     let base = "/flowAnalyticsConfiguration/networkWatcherFlowAnalyticsConfiguration";
     let key = "properties.flowAnalyticsConfiguration.networkWatcherFlowAnalyticsConfiguration";
-    let Some(cfg) = r.prop(base) else {
+    let Some(cfg) = props::value(r, base) else {
         return Verdict::error(format!("{key} is not present in the collected data"))
             .observe(key, None);
     };
@@ -1380,7 +1397,7 @@ const NSG_EXEMPT_SUBNETS: [&str; 4] = [
 
 fn subnets_have_nsg(r: &Resource) -> Verdict {
     let key = "properties.subnets";
-    let subnets = match r.prop("/subnets") {
+    let subnets = match props::value(r, "/subnets") {
         Some(Value::Array(s)) => s,
         Some(other) => {
             return Verdict::error(format!("{key} has unexpected value {other}"))
@@ -1431,8 +1448,8 @@ fn subnets_have_nsg(r: &Resource) -> Verdict {
 }
 
 fn vnet_ddos_protection(r: &Resource) -> Verdict {
-    let enabled = r.prop("/enableDdosProtection");
-    let plan = r.prop("/ddosProtectionPlan/id");
+    let enabled = props::value(r, "/enableDdosProtection");
+    let plan = props::value(r, "/ddosProtectionPlan/id");
     let v = match (enabled, plan.and_then(Value::as_str)) {
         (Some(Value::Bool(true)), Some(p)) if !p.trim().is_empty() => {
             Verdict::pass(format!("DDoS Network Protection is enabled with plan {p}"))
@@ -1441,15 +1458,21 @@ fn vnet_ddos_protection(r: &Resource) -> Verdict {
             Verdict::fail("enableDdosProtection is true but no DDoS protection plan is associated")
         }
         (Some(Value::Bool(false)), _) => Verdict::fail("DDoS Network Protection is disabled"),
-        (None, _) => Verdict::fail(
-            "enableDdosProtection was not returned; Azure documents its default as false",
-        ),
+        (None, _) => Verdict::error(props::absent_reason(r, "/enableDdosProtection")),
         (Some(other), _) => Verdict::error(format!(
             "properties.enableDdosProtection has unexpected value {other}"
         )),
     };
-    v.observe("properties.enableDdosProtection", enabled)
-        .observe("properties.ddosProtectionPlan.id", plan)
+    v.observe_prop(
+        "properties.enableDdosProtection",
+        r,
+        "/enableDdosProtection",
+    )
+    .observe_prop(
+        "properties.ddosProtectionPlan.id",
+        r,
+        "/ddosProtectionPlan/id",
+    )
 }
 
 fn public_ip_standard_sku(r: &Resource) -> Verdict {
@@ -1480,8 +1503,7 @@ enum Waf<'a> {
 }
 
 fn waf_of<'a>(r: &'a Resource, ctx: &'a Ctx) -> Waf<'a> {
-    if let Some(id) = r
-        .prop("/firewallPolicy/id")
+    if let Some(id) = props::value(r, "/firewallPolicy/id")
         .and_then(Value::as_str)
         .filter(|s| !s.trim().is_empty())
     {
@@ -1490,16 +1512,19 @@ fn waf_of<'a>(r: &'a Resource, ctx: &'a Ctx) -> Waf<'a> {
             None => Waf::PolicyNotCollected(id),
         };
     }
-    match r.prop("/webApplicationFirewallConfiguration") {
+    match props::value(r, "/webApplicationFirewallConfiguration") {
         Some(cfg) => Waf::Inline(cfg),
         None => Waf::None,
     }
 }
 
 fn appgw_waf_enabled(r: &Resource, ctx: &Ctx) -> Verdict {
+    if !props::body_present(r) {
+        return Verdict::error(props::absent_reason(r, "/firewallPolicy/id"));
+    }
     match waf_of(r, ctx) {
         Waf::Policy(p) => {
-            let state = p.prop("/policySettings/state");
+            let state = props::value(p, "/policySettings/state");
             match state.and_then(Value::as_str) {
                 Some(s) if s.eq_ignore_ascii_case("Enabled") => {
                     Verdict::pass(format!("WAF policy {} is enabled", p.name))
@@ -1535,11 +1560,14 @@ fn appgw_waf_enabled(r: &Resource, ctx: &Ctx) -> Verdict {
         Waf::None => Verdict::fail("the gateway has neither a WAF policy nor a WAF configuration")
             .observe("properties.firewallPolicy.id", None)
             .observe("properties.webApplicationFirewallConfiguration", None)
-            .observe("properties.sku.tier", r.prop("/sku/tier")),
+            .observe_prop("properties.sku.tier", r, "/sku/tier"),
     }
 }
 
 fn appgw_waf_prevention(r: &Resource, ctx: &Ctx) -> Verdict {
+    if !props::body_present(r) {
+        return Verdict::error(props::absent_reason(r, "/firewallPolicy/id"));
+    }
     let judge = |mode: Option<&Value>, whose: String| match mode.and_then(Value::as_str) {
         Some(m) if m.eq_ignore_ascii_case("Prevention") => {
             Verdict::pass(format!("{whose} runs in Prevention mode"))
@@ -1549,7 +1577,7 @@ fn appgw_waf_prevention(r: &Resource, ctx: &Ctx) -> Verdict {
     };
     match waf_of(r, ctx) {
         Waf::Policy(p) => {
-            let mode = p.prop("/policySettings/mode");
+            let mode = props::value(p, "/policySettings/mode");
             judge(mode, format!("WAF policy {}", p.name))
                 .observe_value("firewallPolicy.id", Value::from(p.id.as_str()))
                 .observe("waf_policy.policySettings.mode", mode)
@@ -1598,9 +1626,8 @@ fn ssl_policy_ok(policy: &Value) -> Result<bool, String> {
 }
 
 fn appgw_min_tls(r: &Resource) -> Verdict {
-    let gateway_policy = r.prop("/sslPolicy");
-    let profiles = r
-        .prop("/sslProfiles")
+    let gateway_policy = props::value(r, "/sslPolicy");
+    let profiles = props::value(r, "/sslProfiles")
         .and_then(Value::as_array)
         .map(Vec::as_slice)
         .unwrap_or_default();
@@ -1711,7 +1738,9 @@ mod tests {
     use super::ctx_eval;
     use super::{ALL_PORTS, SSH, port_range, rule_admits, subtract};
     use crate::checks::FindingStatus as S;
-    use crate::checks::testutil::{self, eval_resource, fixture_resource, resource, set_prop};
+    use crate::checks::testutil::{
+        self, eval_resource, fixture_resource, resource, set_prop, without_body,
+    };
     use crate::checks::{Verdict, find};
     use crate::model::Resource;
 
@@ -2685,8 +2714,17 @@ mod tests {
             &fixture_resource(VNET_GET, 0),
         );
         assert_eq!(v.status, S::Fail);
-        assert!(v.reason.contains("default as false"), "{}", v.reason);
+        assert!(
+            v.reason.contains("documented default false"),
+            "{}",
+            v.reason
+        );
         assert_eq!(v.observed["properties.enableDdosProtection"], Value::Null);
+        let v = eval_resource(
+            "network_vnet_ddos_protection_enabled",
+            &without_body(&fixture_resource(VNET_GET, 0)),
+        );
+        assert_eq!(v.status, S::Error);
         let mut r = fixture_resource(VNET_GET, 0);
         set_prop(&mut r, "/enableDdosProtection", json!("yes"));
         assert_eq!(

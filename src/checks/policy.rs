@@ -430,6 +430,16 @@ fn initiative_assigned(s: &Subscription, ctx: &Ctx, wanted: &[(&str, &str)]) -> 
             "assigned only at management-group scope, which may include the subscription \
              (hierarchy not collected)",
         )
+    } else if found.is_empty()
+        && list
+            .iter()
+            .any(|(a, _)| props::value(a, "/policyDefinitionId").is_none())
+    {
+        Verdict::error(format!(
+            "none of {} is known to be assigned: some assignments have no \
+             properties.policyDefinitionId",
+            wanted_names.join(", ")
+        ))
     } else if found.is_empty() {
         Verdict::fail(format!("none of {} is assigned", wanted_names.join(", ")))
     } else {
@@ -596,7 +606,16 @@ fn resources_compliant(s: &Subscription, ctx: &Ctx) -> Verdict {
     }
     let mut top: Vec<(&String, &usize)> = by_definition.iter().collect();
     top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    let v = if states.is_empty() {
+    let unreadable = ctx
+        .resources_in(&s.id, STATES)
+        .filter(|r| props::value(r, "/complianceState").is_none())
+        .count();
+    let v = if states.is_empty() && unreadable > 0 {
+        Verdict::error(format!(
+            "{unreadable} policy states have no properties.complianceState, so whether they \
+             are compliant is unknown"
+        ))
+    } else if states.is_empty() {
         Verdict::pass("no non-compliant policy state in the subscription")
     } else {
         let list: Vec<String> = top

@@ -374,7 +374,7 @@ pub(super) fn property_is(r: &Resource, pointer: &str, expected: &str, pass: &st
         Ok(v) => Verdict::fail(format!("{key} is {v}")),
         Err(v) => return v,
     }
-    .observe(&key, props::value(r, pointer))
+    .observe_prop(&key, r, pointer)
 }
 
 /// `properties.backup.backupRetentionDays` of at least `min` days.
@@ -403,13 +403,15 @@ pub(super) fn zone_redundant_ha(r: &Resource) -> Verdict {
         "ZoneRedundant",
         "high availability is zone redundant",
     )
-    .observe(
+    .observe_prop(
         "properties.highAvailability.standbyAvailabilityZone",
-        props::value(r, "/highAvailability/standbyAvailabilityZone"),
+        r,
+        "/highAvailability/standbyAvailabilityZone",
     )
-    .observe(
+    .observe_prop(
         "properties.highAvailability.state",
-        props::value(r, "/highAvailability/state"),
+        r,
+        "/highAvailability/state",
     )
 }
 

@@ -434,7 +434,9 @@ fn assignment_subscription(r: &Resource) -> Option<Vec<String>> {
     let readable = props::value(r, "/roleDefinitionId")
         .and_then(Value::as_str)
         .is_some()
-        && props::value(r, "/principalId").and_then(Value::as_str).is_some();
+        && props::value(r, "/principalId")
+            .and_then(Value::as_str)
+            .is_some();
     let scope = assignment_scope(r);
     let sub = match (readable, scope) {
         (true, Some(scope)) => {
@@ -584,8 +586,11 @@ fn custom_owner_role(r: &Resource) -> Verdict {
     match ty {
         Some(t) if t.eq_ignore_ascii_case("CustomRole") => {}
         Some(t) => {
-            return Verdict::not_applicable(format!("{t} is not a custom role"))
-                .observe("properties.type", props::value(r, "/type"));
+            return Verdict::not_applicable(format!("{t} is not a custom role")).observe_prop(
+                "properties.type",
+                r,
+                "/type",
+            );
         }
         None => {
             return Verdict::error("properties.type is not present in the collected data")
@@ -600,8 +605,8 @@ fn custom_owner_role(r: &Resource) -> Verdict {
             "properties.permissions or properties.assignableScopes is not present in the \
              collected data",
         )
-        .observe("properties.permissions", props::value(r, "/permissions"))
-        .observe("properties.assignableScopes", props::value(r, "/assignableScopes"));
+        .observe_prop("properties.permissions", r, "/permissions")
+        .observe_prop("properties.assignableScopes", r, "/assignableScopes");
     };
     let wildcard = perms.iter().any(|p| {
         p.get("actions")
@@ -723,9 +728,23 @@ fn no_offending(
             maybe.len()
         ))
     } else if !unknown.is_empty() || !unreadable.is_empty() {
+        let mut why: Vec<String> = unknown
+            .iter()
+            .filter_map(|u| u["why"].as_str().map(str::to_string))
+            .collect();
+        if !unreadable.is_empty() {
+            why.push(format!(
+                "{} without a readable properties.roleDefinitionId, properties.principalId or \
+                 scope",
+                unreadable.len()
+            ));
+        }
+        why.sort();
+        why.dedup();
         Verdict::error(format!(
-            "{} role assignments could not be judged",
-            unknown.len() + unreadable.len()
+            "{} role assignments could not be judged: {}",
+            unknown.len() + unreadable.len(),
+            why.join("; ")
         ))
     } else {
         Verdict::pass(format!("no {what}"))
@@ -904,9 +923,15 @@ fn orphaned_users(s: &Subscription, ctx: &Ctx) -> Verdict {
         true,
         |a, u| {
             let users = u.ok_or("users not read")?;
-            let is_user = a
-                .principal_type
-                .is_some_and(|t| t.eq_ignore_ascii_case("User"));
+            let Some(t) = a.principal_type else {
+                // Without a principalType, a principal missing from the directory may be a
+                // deleted user.
+                return match users.get(a.principal) {
+                    Some(_) => Ok(None),
+                    None => Err(format!("assignment {} has no principalType", a.id)),
+                };
+            };
+            let is_user = t.eq_ignore_ascii_case("User");
             Ok((is_user && users.get(a.principal).is_none())
                 .then(|| format!("user not found in the directory, at {}", a.scope)))
         },

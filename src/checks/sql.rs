@@ -16,7 +16,6 @@
 
 use serde_json::Value;
 
-use super::props;
 use super::{Check, CheckMeta, Ctx, Eval, Severity, Verdict, require_bool, require_str};
 use crate::model::Resource;
 
@@ -495,10 +494,7 @@ fn firewall_verdict(
     };
     v.observe_value("offending_rules", Value::from(offending))
         .observe_value("firewallRules.count", Value::from(rules.len()))
-        .observe(
-            "properties.publicNetworkAccess",
-            props::value(r, "/publicNetworkAccess"),
-        )
+        .observe_prop("properties.publicNetworkAccess", r, "/publicNetworkAccess")
 }
 
 fn no_allow_all(r: &Resource) -> Verdict {
@@ -528,7 +524,7 @@ fn minimal_tls(r: &Resource) -> Verdict {
         Ok(v) => Verdict::error(format!("{key} has unexpected value {v}")),
         Err(v) => return v,
     }
-    .observe(key, props::value(r, "/minimalTlsVersion"))
+    .observe_prop(key, r, "/minimalTlsVersion")
 }
 
 fn public_network_access(r: &Resource) -> Verdict {
@@ -538,7 +534,7 @@ fn public_network_access(r: &Resource) -> Verdict {
         Ok(v) => Verdict::fail(format!("public network access is {v}")),
         Err(v) => return v,
     }
-    .observe(key, props::value(r, "/publicNetworkAccess"))
+    .observe_prop(key, r, "/publicNetworkAccess")
 }
 
 /// The master database is a system database: Azure manages it and allows neither TDE nor
@@ -832,7 +828,7 @@ fn zone_redundant(r: &Resource) -> Verdict {
         Ok(false) => Verdict::fail("the database is not zone redundant"),
         Err(v) => return v,
     }
-    .observe("properties.zoneRedundant", props::value(r, "/zoneRedundant"))
+    .observe_prop("properties.zoneRedundant", r, "/zoneRedundant")
 }
 
 fn outbound_restricted(r: &Resource) -> Verdict {
@@ -843,7 +839,7 @@ fn outbound_restricted(r: &Resource) -> Verdict {
         Ok(v) => Verdict::error(format!("{key} has unexpected value {v}")),
         Err(v) => return v,
     }
-    .observe(key, props::value(r, "/restrictOutboundNetworkAccess"))
+    .observe_prop(key, r, "/restrictOutboundNetworkAccess")
 }
 
 #[cfg(test)]

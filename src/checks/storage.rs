@@ -10,8 +10,8 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use super::props;
 use super::monitor::{LogSelector, destinations, enabled_logs, settings_list, summarise};
+use super::props;
 use super::{Check, CheckMeta, Ctx, Eval, Severity, Verdict, require_bool, require_str};
 use crate::model::Resource;
 
@@ -616,7 +616,7 @@ fn secure_transfer(r: &Resource) -> Verdict {
         Ok(false) => Verdict::fail("the account accepts plain HTTP"),
         Err(v) => return v,
     }
-    .observe(key, props::value(r, "/supportsHttpsTrafficOnly"))
+    .observe_prop(key, r, "/supportsHttpsTrafficOnly")
 }
 
 fn minimum_tls(r: &Resource) -> Verdict {
@@ -626,7 +626,7 @@ fn minimum_tls(r: &Resource) -> Verdict {
         Ok(v) => Verdict::fail(format!("minimum TLS version is {v}")),
         Err(v) => return v,
     }
-    .observe(key, props::value(r, "/minimumTlsVersion"))
+    .observe_prop(key, r, "/minimumTlsVersion")
 }
 
 fn blob_public_access(r: &Resource) -> Verdict {
@@ -636,7 +636,7 @@ fn blob_public_access(r: &Resource) -> Verdict {
         Ok(true) => Verdict::fail("anonymous blob access is allowed on the account"),
         Err(v) => return v,
     }
-    .observe(key, props::value(r, "/allowBlobPublicAccess"))
+    .observe_prop(key, r, "/allowBlobPublicAccess")
 }
 
 fn default_network_deny(r: &Resource) -> Verdict {
@@ -664,7 +664,7 @@ fn flag(r: &Resource, prop: &str, good: bool, on_good: &str, on_bad: &str) -> Ve
         Ok(_) => Verdict::fail(on_bad),
         Err(v) => return v,
     }
-    .observe(&format!("properties.{prop}"), props::value(r, &pointer))
+    .observe_prop(&format!("properties.{prop}"), r, &pointer)
 }
 
 fn shared_key_access(r: &Resource) -> Verdict {
@@ -673,12 +673,10 @@ fn shared_key_access(r: &Resource) -> Verdict {
     match value {
         Some(Value::Bool(false)) => Verdict::pass("Shared Key authorisation is disallowed"),
         Some(Value::Bool(true)) => Verdict::fail("Shared Key authorisation is allowed"),
-        None => Verdict::fail(
-            "allowSharedKeyAccess was not returned; Azure documents null as equivalent to true",
-        ),
+        None => Verdict::error(props::absent_reason(r, "/allowSharedKeyAccess")),
         Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
     }
-    .observe(key, value)
+    .observe_prop(key, r, "/allowSharedKeyAccess")
 }
 
 fn infrastructure_encryption(r: &Resource) -> Verdict {
@@ -700,14 +698,16 @@ fn cmk_encryption(r: &Resource) -> Verdict {
         Ok(s) => Verdict::fail(format!("data is encrypted with {s}-managed keys")),
         Err(v) => return v,
     }
-    .observe(key, props::value(r, "/encryption/keySource"))
-    .observe(
+    .observe_prop(key, r, "/encryption/keySource")
+    .observe_prop(
         "properties.encryption.keyvaultproperties.keyvaulturi",
-        props::value(r, "/encryption/keyvaultproperties/keyvaulturi"),
+        r,
+        "/encryption/keyvaultproperties/keyvaulturi",
     )
-    .observe(
+    .observe_prop(
         "properties.encryption.keyvaultproperties.keyname",
-        props::value(r, "/encryption/keyvaultproperties/keyname"),
+        r,
+        "/encryption/keyvaultproperties/keyname",
     )
 }
 
@@ -724,7 +724,7 @@ fn cross_tenant_replication(r: &Resource) -> Verdict {
         Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
     }
     .observe(key, value)
-    .observe("properties.creationTime", props::value(r, "/creationTime"))
+    .observe_prop("properties.creationTime", r, "/creationTime")
 }
 
 fn public_network_access(r: &Resource) -> Verdict {
@@ -740,7 +740,7 @@ fn public_network_access(r: &Resource) -> Verdict {
         Ok(s) => Verdict::fail(format!("public network access is {s}")),
         Err(v) => return v,
     }
-    .observe(key, props::value(r, "/publicNetworkAccess"))
+    .observe_prop(key, r, "/publicNetworkAccess")
 }
 
 /// Approved private endpoint connections of a resource whose list sits at
@@ -750,10 +750,10 @@ pub(super) fn private_endpoint_verdict(r: &Resource) -> Verdict {
     let list = props::value(r, "/privateEndpointConnections");
     let Some(items) = list.and_then(Value::as_array) else {
         return match list {
-            None => Verdict::fail("no private endpoint connections were returned"),
+            None => Verdict::error(props::absent_reason(r, "/privateEndpointConnections")),
             Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
         }
-        .observe(key, list);
+        .observe_prop(key, r, "/privateEndpointConnections");
     };
     let status = |c: &Value| {
         c.pointer("/properties/privateLinkServiceConnectionState/status")
@@ -780,6 +780,10 @@ pub(super) fn private_endpoint_verdict(r: &Resource) -> Verdict {
     } else {
         Verdict::fail("no private endpoint connection is approved")
     };
+    if r.prop("/privateEndpointConnections").is_none() {
+        // Absent (read as none): recorded as collected, null.
+        return v.observe_prop(key, r, "/privateEndpointConnections");
+    }
     v.observe_value(
         key,
         items
@@ -809,7 +813,7 @@ fn trusted_services_bypass(r: &Resource) -> Verdict {
         }
         Err(v) => return v,
     }
-    .observe(key, props::value(r, "/networkAcls/bypass"))
+    .observe_prop(key, r, "/networkAcls/bypass")
 }
 
 fn default_oauth(r: &Resource) -> Verdict {
@@ -818,13 +822,10 @@ fn default_oauth(r: &Resource) -> Verdict {
     match value {
         Some(Value::Bool(true)) => Verdict::pass("the portal defaults to Microsoft Entra ID"),
         Some(Value::Bool(false)) => Verdict::fail("the portal defaults to the account key"),
-        None => Verdict::fail(
-            "defaultToOAuthAuthentication was not returned; Azure documents it as interpreted \
-             as false",
-        ),
+        None => Verdict::error(props::absent_reason(r, "/defaultToOAuthAuthentication")),
         Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
     }
-    .observe(key, value)
+    .observe_prop(key, r, "/defaultToOAuthAuthentication")
 }
 
 /// Shared keys authorise nothing when Shared Key access is explicitly disallowed.
@@ -849,7 +850,11 @@ fn key_expiration_policy(r: &Resource) -> Verdict {
         (_, Some(d)) => Verdict::fail(format!(
             "keys expire after {d} days (more than {KEY_ROTATION_DAYS})"
         )),
-        (None, _) => Verdict::fail("no key expiration policy is set"),
+        (None, _) if props::body_present(r) => Verdict::fail("no key expiration policy is set"),
+        (None, _) => Verdict::error(props::absent_reason(
+            r,
+            "/keyPolicy/keyExpirationPeriodInDays",
+        )),
         (Some(other), None) => Verdict::error(format!("{key} has unexpected value {other}")),
     }
     .observe(key, days)
@@ -1127,7 +1132,7 @@ fn blob_logging(r: &Resource) -> Verdict {
 mod tests {
     use serde_json::json;
 
-    use crate::checks::testutil::{fixture, fixture_resource, set_prop};
+    use crate::checks::testutil::{fixture, fixture_resource, set_prop, without_body};
     use crate::checks::{FindingStatus as S, find, testutil};
 
     const LIST: &str = "storage/storage_accounts_list.2025-06-01.json";
@@ -1160,7 +1165,11 @@ mod tests {
     fn storage_secure_transfer_required_missing() {
         let mut r = fixture_resource(FULL, 0);
         set_prop(&mut r, "/supportsHttpsTrafficOnly", json!(null));
-        let (s, why) = eval("storage_secure_transfer_required", r);
+        // Absent is the documented default since 2019-04-01: true.
+        let (s, why) = eval("storage_secure_transfer_required", r.clone());
+        assert_eq!(s, S::Pass);
+        assert!(why.contains("supportsHttpsTrafficOnly"));
+        let (s, why) = eval("storage_secure_transfer_required", without_body(&r));
         assert_eq!(s, S::Error);
         assert!(why.contains("supportsHttpsTrafficOnly"));
     }
@@ -1183,9 +1192,17 @@ mod tests {
     }
     #[test]
     fn storage_minimum_tls_1_2_missing() {
-        // The list example omits minimumTlsVersion: unknown, never compliant.
+        // The list example omits minimumTlsVersion: documented as null, accepting TLS 1.0.
         assert_eq!(
             eval("storage_minimum_tls_1_2", fixture_resource(LIST, 0)).0,
+            S::Fail
+        );
+        assert_eq!(
+            eval(
+                "storage_minimum_tls_1_2",
+                without_body(&fixture_resource(LIST, 0))
+            )
+            .0,
             S::Error
         );
     }
@@ -1210,6 +1227,14 @@ mod tests {
                 fixture_resource(LIST, 0)
             )
             .0,
+            S::Fail
+        );
+        assert_eq!(
+            eval(
+                "storage_blob_public_access_disabled",
+                without_body(&fixture_resource(LIST, 0))
+            )
+            .0,
             S::Error
         );
     }
@@ -1232,8 +1257,13 @@ mod tests {
     #[test]
     fn storage_default_network_deny_missing() {
         // The list example's first account carries no networkAcls at all.
+        // Absent networkAcls: the documented default action, Allow.
         let r = fixture_resource(LIST, 0);
-        assert_eq!(eval("storage_default_network_deny", r).0, S::Error);
+        assert_eq!(eval("storage_default_network_deny", r.clone()).0, S::Fail);
+        assert_eq!(
+            eval("storage_default_network_deny", without_body(&r)).0,
+            S::Error
+        );
     }
 
     fn with_blob_service(enabled: bool, days: u64) -> crate::model::Resource {
@@ -1291,7 +1321,9 @@ mod protection_tests {
 
     use crate::checks::FindingStatus as S;
     use crate::checks::network::ctx_eval;
-    use crate::checks::testutil::{eval_resource, fixture, fixture_resource, set_prop};
+    use crate::checks::testutil::{
+        eval_resource, fixture, fixture_resource, set_prop, without_body,
+    };
     use crate::model::Resource;
 
     const LIST: &str = "storage/storage_accounts_list.2025-06-01.json";
@@ -1345,7 +1377,7 @@ mod protection_tests {
             &fixture_resource(GET, 0),
         );
         assert_eq!(v.status, S::Fail);
-        assert!(v.reason.contains("equivalent to true"), "{}", v.reason);
+        assert!(v.reason.contains("documented default true"), "{}", v.reason);
         assert_eq!(v.observed["properties.allowSharedKeyAccess"], Value::Null);
     }
 
@@ -1404,7 +1436,10 @@ mod protection_tests {
     fn storage_cmk_encryption_missing() {
         let mut r = fixture_resource(GET, 0);
         set_prop(&mut r, "/encryption", json!(null));
+        // Absent keySource is the documented default, Microsoft-managed keys.
         let v = eval_resource("storage_cmk_encryption", &r);
+        assert_eq!(v.status, S::Fail);
+        let v = eval_resource("storage_cmk_encryption", &without_body(&r));
         assert_eq!(v.status, S::Error);
         // require_str names the JSON pointer it could not read.
         assert_eq!(v.observed["properties/encryption/keySource"], Value::Null);
@@ -1459,7 +1494,13 @@ mod protection_tests {
     }
     #[test]
     fn storage_public_network_access_disabled_missing() {
+        // Absent: accounts accept every network by default.
         let v = eval_resource("storage_public_network_access_disabled", &full(|_| {}));
+        assert_eq!(v.status, S::Fail);
+        let v = eval_resource(
+            "storage_public_network_access_disabled",
+            &without_body(&full(|_| {})),
+        );
         assert_eq!(v.status, S::Error);
         assert_eq!(v.observed["properties/publicNetworkAccess"], Value::Null);
         let r = full(|r| set_prop(r, "/publicNetworkAccess", json!("SecuredByPerimeter")));
@@ -1549,7 +1590,13 @@ mod protection_tests {
     }
     #[test]
     fn storage_trusted_services_bypass_missing() {
+        // Absent is the documented default, AzureServices.
         let v = eval_resource("storage_trusted_services_bypass", &full(|_| {}));
+        assert_eq!(v.status, S::Pass);
+        let v = eval_resource(
+            "storage_trusted_services_bypass",
+            &without_body(&full(|_| {})),
+        );
         assert_eq!(v.status, S::Error);
         assert!(v.reason.contains("networkAcls/bypass"), "{}", v.reason);
     }
@@ -1574,7 +1621,11 @@ mod protection_tests {
     fn storage_default_oauth_authentication_missing() {
         let v = eval_resource("storage_default_oauth_authentication", &full(|_| {}));
         assert_eq!(v.status, S::Fail);
-        assert!(v.reason.contains("interpreted as false"));
+        assert!(
+            v.reason.contains("documented default false"),
+            "{}",
+            v.reason
+        );
         assert_eq!(
             v.observed["properties.defaultToOAuthAuthentication"],
             Value::Null
