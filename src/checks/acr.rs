@@ -27,7 +27,7 @@ pub(super) const CHECKS: &[Check] = &[
             cis: &[],
             policies: &[],
             description: "Passes when properties.adminUserEnabled is false; true fails; absent is an \
-                          error.",
+                          error. Since catalogue 2026.12.0: absent properties.adminUserEnabled is its documented default (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "The admin user is one shared username and password with push and pull rights \
                         on every repository; it cannot be attributed to a person or scoped. Entra \
                         identities and tokens give identified, least-privilege access (CC6.1).",
@@ -50,7 +50,7 @@ pub(super) const CHECKS: &[Check] = &[
                           properties.networkRuleSet.defaultAction is Deny (only listed addresses and \
                           networks reach the registry). Fails when public access is enabled and the \
                           firewall allows by default, or has no rule set; absent publicNetworkAccess \
-                          with no denying rule set is an error.",
+                          with no denying rule set is an error. Since catalogue 2026.12.0: absent properties.networkRuleSet.defaultAction is its documented default (Allow); absent properties.publicNetworkAccess is its documented default (Enabled) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "A registry open to every network relies on credentials alone to protect the \
                         images that production runs; CC6.6 requires measures against threats from \
                         outside the system boundary.",
@@ -74,7 +74,7 @@ pub(super) const CHECKS: &[Check] = &[
                           documents the default as false and omits the property on registries that \
                           never enabled it (the observed value is then null and the reason says \
                           so). true fails; a non-boolean value, or a registry whose properties were \
-                          not collected, is an error.",
+                          not collected, is an error. Since catalogue 2026.12.0: absent properties.anonymousPullEnabled is its documented default (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Anonymous pull publishes every image, with the code and configuration baked \
                         into it, to anyone who knows the registry name (CC6.1, C1.1).",
             remediation: "Portal: not available. CLI: az acr update -n <registry> \
@@ -94,7 +94,7 @@ pub(super) const CHECKS: &[Check] = &[
             policies: &[],
             description: "Passes when properties.policies.retentionPolicy.status is enabled (untagged \
                           manifests are deleted after retentionPolicy.days); disabled fails; absent \
-                          is an error. The retention in days is recorded. Premium SKU only.",
+                          is an error. The retention in days is recorded. Premium SKU only. Since catalogue 2026.12.0: absent properties.policies.retentionPolicy.days is its documented default (7); absent properties.policies.retentionPolicy.status is its documented default (disabled) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Untagged manifests keep superseded images, and whatever they contain, \
                         retrievable by digest indefinitely; a retention policy disposes of them on \
                         a schedule (C1.2).",
@@ -117,7 +117,7 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Passes when properties.policies.trustPolicy.status is enabled; disabled \
                           fails; absent is an error. Premium SKU only. Microsoft is retiring Docker \
                           Content Trust in favour of Notary Project signatures, which this property \
-                          does not reflect.",
+                          does not reflect. Since catalogue 2026.12.0: absent properties.policies.trustPolicy.status is its documented default (disabled) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Content trust lets clients pull only images signed by the publisher, so a \
                         tampered or unauthorised image is refused (CC6.8).",
             remediation: "Portal: Container registry > Policies > Content trust > Enabled. CLI: az \
@@ -136,7 +136,7 @@ pub(super) const CHECKS: &[Check] = &[
             cis: &[],
             policies: &[],
             description: "Passes when properties.zoneRedundancy is Enabled; Disabled fails; absent is \
-                          an error.",
+                          an error. Since catalogue 2026.12.0: absent properties.zoneRedundancy is its documented default (Disabled) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "A zone-redundant registry keeps serving images when a datacentre fails, so \
                         deployments and scale-outs that pull images keep working (A1.2).",
             remediation: "Zone redundancy is chosen when the registry (or a replica) is created. CLI: \
@@ -160,7 +160,7 @@ pub(super) const CHECKS: &[Check] = &[
                           cannot be imported into or transferred to other registries); enabled fails, \
                           and so does an absent export policy, which Azure documents as enabled; a \
                           registry whose properties were not collected is an error. Premium SKU \
-                          only, and public network access must be disabled first.",
+                          only, and public network access must be disabled first. Since catalogue 2026.12.0: absent properties.policies.exportPolicy.status is its documented default (enabled) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "With export allowed, anyone with pull rights can copy every image to a \
                         registry outside the entity's control; disabling it restricts where the \
                         artifacts can be transmitted (CC6.7).",

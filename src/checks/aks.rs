@@ -58,7 +58,7 @@ pub(super) const CHECKS: &[Check] = &[
                           aadProfile (Azure omits it when Entra integration is off) fails, and so \
                           does the legacy integration (managed false); a cluster whose properties \
                           were not collected is an error. Entra admin group ids and whether Azure \
-                          RBAC authorises Kubernetes calls are recorded.",
+                          RBAC authorises Kubernetes calls are recorded. Since catalogue 2026.12.0: absent properties.aadProfile.managed is its documented default (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Entra integration makes cluster users directory identities with MFA, \
                         conditional access and central disablement, instead of certificates that \
                         cannot be revoked per user (CC6.1, CC6.2).",
@@ -81,7 +81,7 @@ pub(super) const CHECKS: &[Check] = &[
             policies: &[],
             description: "Passes when properties.disableLocalAccounts is true. false fails, and so \
                           does absence, which Azure documents as the default (local accounts \
-                          enabled); a cluster whose properties were not collected is an error.",
+                          enabled); a cluster whose properties were not collected is an error. Since catalogue 2026.12.0: absent properties.disableLocalAccounts is its documented default (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "The local cluster-admin credential is a shared static secret outside the \
                         directory: it cannot be tied to a person or revoked on departure, and it \
                         bypasses Entra controls (CC6.1, CC6.2).",
@@ -104,7 +104,7 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Passes when properties.networkProfile.networkPolicy is azure, calico or \
                           cilium. none fails, and so does absence, which Azure documents as no \
                           network policy engine; a cluster without networkProfile, or whose \
-                          properties were not collected, is an error.",
+                          properties were not collected, is an error. Since catalogue 2026.12.0: absent properties.networkProfile.networkPolicy is its documented default (none) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Without a policy engine every pod can reach every other pod, so one \
                         compromised workload can reach the rest; network policies restrict that \
                         access (CC6.1).",
@@ -128,7 +128,7 @@ pub(super) const CHECKS: &[Check] = &[
                           true, or authorizedIPRanges lists ranges none of which is a /0. Otherwise \
                           fails, including when apiServerAccessProfile is absent, which Azure \
                           documents as a public API server reachable from any address; a cluster \
-                          whose properties were not collected is an error.",
+                          whose properties were not collected is an error. Since catalogue 2026.12.0: absent properties.apiServerAccessProfile.enablePrivateCluster is its documented default (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "The Kubernetes API controls every workload and secret in the cluster; \
                         exposing it to the whole internet invites credential attacks and \
                         exploitation (CC6.6).",
@@ -151,7 +151,7 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Passes when properties.autoUpgradeProfile.upgradeChannel is patch, \
                           stable, rapid or node-image. none fails, and so does absence, which Azure \
                           documents as channel none; a cluster whose properties were not collected is \
-                          an error. The node OS upgrade channel is recorded.",
+                          an error. The node OS upgrade channel is recorded. Since catalogue 2026.12.0: absent properties.autoUpgradeProfile.upgradeChannel is its documented default (none) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Kubernetes and node images receive security fixes continually; an automatic \
                         channel applies them without depending on someone remembering to, which \
                         addresses newly discovered vulnerabilities (CC7.1).",
@@ -173,7 +173,7 @@ pub(super) const CHECKS: &[Check] = &[
             policies: &["a1840de2-8088-4ea8-b153-b4c723e9cb01"],
             description: "Passes when properties.securityProfile.defender.securityMonitoring.enabled \
                           is true. false fails, and so does an absent Defender profile (not \
-                          deployed); a cluster whose properties were not collected is an error.",
+                          deployed); a cluster whose properties were not collected is an error. Since catalogue 2026.12.0: absent properties.securityProfile.defender.securityMonitoring.enabled is off (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "The Defender sensor collects runtime events from the nodes and raises alerts \
                         on attacks against workloads and the cluster (CC7.2).",
             remediation: "Portal: Microsoft Defender for Cloud > Environment settings > subscription \

@@ -181,7 +181,7 @@ pub(super) const CHECKS: &[Check] = &[
                           properties.clientCertMode is Required (or absent, which Azure treats as \
                           Required). clientCertEnabled false fails; so does a mode of Optional or \
                           OptionalInteractiveUser, which accepts callers without a certificate. \
-                          clientCertEnabled absent is an error.",
+                          clientCertEnabled absent is an error. Since catalogue 2026.12.0: absent properties.clientCertEnabled is its documented default (false); absent properties.clientCertMode is its documented default (Required) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Mutual TLS admits only callers holding a trusted certificate, an \
                         authentication layer in front of the application (CC6.1); Microsoft's SOC 2 \
                         initiative maps its equivalent policy to CC6.8 and CC8.1. Low severity: \

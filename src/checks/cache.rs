@@ -25,7 +25,7 @@ pub(super) const CHECKS: &[Check] = &[
             cis: &[],
             policies: &["22bee202-a82f-4305-9a2a-6d7f44d4dedb"],
             description: "Passes when properties.enableNonSslPort is false; true (the plaintext port \
-                          6379 is open) fails; absent is an error.",
+                          6379 is open) fails; absent is an error. Since catalogue 2026.12.0: absent properties.enableNonSslPort is its documented default (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "On the non-TLS port the access key and every cached value cross the network \
                         in clear text; CC6.7 requires protected transmission.",
             remediation: "Portal: Azure Cache for Redis > Settings > Advanced settings > Non-TLS port \
@@ -66,7 +66,7 @@ pub(super) const CHECKS: &[Check] = &[
             policies: &[],
             description: "Passes when properties.publicNetworkAccess is Disabled (private endpoints \
                           only); Enabled fails, and so does absence, which Azure documents as the \
-                          default, Enabled; a cache whose properties were not collected is an error.",
+                          default, Enabled; a cache whose properties were not collected is an error. Since catalogue 2026.12.0: absent properties.publicNetworkAccess is its documented default (Enabled) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "A cache reachable from the internet depends on its access key alone; with \
                         public access disabled it is only reachable inside the network boundary \
                         (CC6.6).",
@@ -89,7 +89,7 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Passes when properties.disableAccessKeyAuthentication is true (clients \
                           authenticate with Microsoft Entra tokens); false fails, and so does \
                           absence, which Azure documents as the default, false; a cache whose \
-                          properties were not collected is an error.",
+                          properties were not collected is an error. Since catalogue 2026.12.0: absent properties.disableAccessKeyAuthentication is its documented default (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Access keys are shared secrets with full data access that cannot be tied to \
                         a caller; Entra authentication gives identified, revocable access (CC6.1).",
             remediation: "Portal: Azure Cache for Redis > Settings > Authentication > Access keys > \

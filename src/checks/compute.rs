@@ -56,7 +56,7 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Passes when properties.securityProfile.encryptionAtHost is true; false \
                           fails, and so does an absent value: Azure documents that encryption at \
                           host is disabled unless the property is set to true (recorded as \
-                          null).",
+                          null). Since catalogue 2026.12.0: absent properties.securityProfile.encryptionAtHost is its documented default (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Server-side encryption covers managed disks only; temporary disks and \
                         disk caches on the host stay unencrypted without encryption at host, \
                         leaving copies of data unprotected (CC6.1).",
@@ -347,7 +347,7 @@ pub(super) const CHECKS: &[Check] = &[
             policies: &[],
             description: "Passes when properties.upgradePolicy.automaticOSUpgradePolicy\
                           .enableAutomaticOSUpgrade is true; false fails, and so does an absent \
-                          value, which Azure documents as defaulting to false (recorded as null).",
+                          value, which Azure documents as defaulting to false (recorded as null). Since catalogue 2026.12.0: absent properties.upgradePolicy.automaticOSUpgradePolicy.enableAutomaticOSUpgrade is its documented default (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Automatic OS image upgrades roll patched images out to every instance \
                         safely, closing newly disclosed vulnerabilities without manual work \
                         (CC7.1).",

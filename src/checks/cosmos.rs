@@ -95,7 +95,7 @@ pub(super) const CHECKS: &[Check] = &[
             cis: &[],
             policies: &[],
             description: "Passes when properties.minimalTlsVersion is Tls12 or Tls13; Tls (1.0) and \
-                          Tls11 fail; absent, or another value, is an error.",
+                          Tls11 fail; absent, or another value, is an error. Since catalogue 2026.12.0: absent properties.minimalTlsVersion is its documented default (Tls) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "TLS 1.0 and 1.1 have known weaknesses; CC6.7 requires the transmission of \
                         data to be protected.",
             remediation: "Portal: Azure Cosmos DB account > Settings > Networking > Connectivity > \
@@ -192,7 +192,7 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Passes when properties.privateEndpointConnections has a connection whose \
                           privateLinkServiceConnectionState.status is Approved; an empty list, or no \
                           approved connection, fails; absent is an error. Approved endpoint ids are \
-                          recorded.",
+                          recorded. Since catalogue 2026.12.0: absent properties.privateEndpointConnections is off (an empty list) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "A private endpoint keeps client traffic on the virtual network and lets \
                         public access be switched off entirely (CC6.6).",
             remediation: "Portal: Azure Cosmos DB account > Settings > Networking > Private access > \

@@ -550,7 +550,7 @@ pub(super) const CHECKS: &[Check] = &[
                           with the number of affected resources; passes when none does. An \
                           unhealthy assessment without a severity is an error unless another \
                           already fails; the source not collected, or a gap for the subscription, \
-                          is an error.",
+                          is an error. Since catalogue 2026.12.0: an assessment without properties.status.code makes the finding an error instead of being counted healthy.",
             rationale: "High-severity recommendations are known, exploitable weaknesses that \
                         Defender has already found; leaving them open shows vulnerabilities are \
                         identified but not remediated (CC7.1).",
@@ -575,7 +575,7 @@ pub(super) const CHECKS: &[Check] = &[
                           properties.metadata.severity Medium: fails when any unhealthy assessment \
                           of the subscription's resources has Medium severity, listing them; \
                           passes otherwise. Missing severity is an error unless another already \
-                          fails; the source not collected, or a gap, is an error.",
+                          fails; the source not collected, or a gap, is an error. Since catalogue 2026.12.0: an assessment without properties.status.code makes the finding an error instead of being counted healthy.",
             rationale: "Medium-severity weaknesses accumulate into exploitable paths; tracking \
                         them separately from High keeps the remediation backlog visible (CC7.1).",
             remediation: "Portal: Microsoft Defender for Cloud > Recommendations > filter Severity \
@@ -599,7 +599,7 @@ pub(super) const CHECKS: &[Check] = &[
                           4ab6e3c5-74dd-8b35-9ab9-f61b30875b27 ('System updates should be installed \
                           on your machines') or e1145ab1-eb4f-43d8-911b-36ddf771d13f (the Azure \
                           Update Manager version), listing the affected machines. Passes when none \
-                          is unhealthy. The source not collected, or a gap, is an error.",
+                          is unhealthy. The source not collected, or a gap, is an error. Since catalogue 2026.12.0: an assessment without properties.status.code makes the finding an error instead of being counted healthy.",
             rationale: "Missing operating system security updates are the most common exploitable \
                         vulnerability; Defender reporting them unremediated shows patching is not \
                         keeping up (CC7.1).",

@@ -28,7 +28,7 @@ pub(super) const CHECKS: &[Check] = &[
             cis: &["2.1.0:8.5", "3.0.0:3.3.5", "4.0.0:9.3.5"],
             policies: &["1e66c121-a66a-4b1f-9b83-0fd99bf0fc2d"],
             description: "Passes when properties.enableSoftDelete is true; false fails. Absent \
-                          means the value was not returned and is an error, not a pass.",
+                          means the value was not returned and is an error, not a pass. Since catalogue 2026.12.0: absent properties.enableSoftDelete is its documented default (true) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Soft delete keeps deleted vaults, keys and secrets recoverable for the \
                         retention period, so an accidental or malicious deletion does not destroy \
                         the keys that protect data (A1.2 recovery infrastructure, CC7.5 recovery \
@@ -59,7 +59,7 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Passes when properties.enablePurgeProtection is true; false fails. Azure \
                           omits the property until purge protection has been enabled, so absence \
                           most likely means off; it is still reported as an error (value not \
-                          returned) rather than guessed.",
+                          returned) rather than guessed. Since catalogue 2026.12.0: absent properties.enablePurgeProtection is off (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Without purge protection, anyone who can delete a vault can also purge it \
                         during the soft-delete window, making key destruction irreversible; purge \
                         protection enforces the retention that recovery depends on (A1.2, CC7.5) \
@@ -87,7 +87,7 @@ pub(super) const CHECKS: &[Check] = &[
             ],
             policies: &[],
             description: "Passes when properties.enableRbacAuthorization is true; false (legacy \
-                          vault access policies) fails; absent is an error.",
+                          vault access policies) fails; absent is an error. Since catalogue 2026.12.0: absent properties.enableRbacAuthorization is its documented default (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Azure RBAC grants data-plane access per key, secret or certificate scope, \
                         supports PIM and is reviewed with every other role assignment; access \
                         policies are vault-wide and invisible to role reviews (CC6.3 least \
@@ -146,7 +146,7 @@ pub(super) const CHECKS: &[Check] = &[
                           properties.networkAcls.defaultAction is Deny. Fails when the firewall's \
                           defaultAction is Allow, or when public access is enabled and no \
                           networkAcls are returned (Azure then accepts every network). Both \
-                          absent is an error.",
+                          absent is an error. Since catalogue 2026.12.0: absent properties.networkAcls.defaultAction is its documented default (Allow); absent properties.publicNetworkAccess is its documented default (enabled) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "A vault reachable from every network relies on credentials alone; \
                         restricting it to private endpoints or selected networks adds a network \
                         boundary around the keys that protect all other data (CC6.6, CC6.1).",
@@ -177,7 +177,7 @@ pub(super) const CHECKS: &[Check] = &[
                           properties.privateLinkServiceConnectionState.status is Approved; an \
                           empty list or only pending/rejected connections fails. Azure returns \
                           the list only when connections exist, so an absent list is read as none \
-                          and fails (recorded as null).",
+                          and fails (recorded as null). Since catalogue 2026.12.0: absent properties.privateEndpointConnections is off (an empty list) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "A private endpoint keeps key and secret traffic inside the virtual \
                         network and lets public access be turned off (CC6.6, CC6.7).",
             remediation: "Portal: Key vault > Networking > Private endpoint connections > + \
@@ -200,7 +200,7 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Passes when properties.softDeleteRetentionInDays is 90 (the maximum \
                           Azure accepts, and the value it applies when a vault is created \
                           without one); fewer days fails, and so does properties.enableSoftDelete \
-                          false. An absent retention is an error.",
+                          false. An absent retention is an error. Since catalogue 2026.12.0: absent properties.enableSoftDelete is its documented default (true); absent properties.softDeleteRetentionInDays is its documented default (90) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Deletions of keys or secrets are sometimes noticed only weeks later; the \
                         full 90-day window keeps them recoverable for as long as Azure allows \
                         (CC7.5, A1.2).",
@@ -226,7 +226,7 @@ pub(super) const CHECKS: &[Check] = &[
                           \"all\". Vaults with enableRbacAuthorization true ignore access \
                           policies and are not applicable. Absent accessPolicies is an error, and \
                           so is an \"all\" grant when enableRbacAuthorization was not returned \
-                          (whether it takes effect is unknown).",
+                          (whether it takes effect is unknown). Since catalogue 2026.12.0: absent properties.enableRbacAuthorization is its documented default (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "\"all\" includes purge, delete and key export-like operations far \
                         beyond what an application needs, and is granted vault-wide; least \
                         privilege requires listing only the operations used (CC6.3, CC6.1).",

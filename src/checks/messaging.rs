@@ -24,7 +24,10 @@ const TLS_RATIONALE: &str = "TLS 1.0 and 1.1 have known weaknesses; CC6.7 requir
 const PNA_DESCRIPTION: &str = "Passes when properties.publicNetworkAccess is Disabled (private \
                                endpoints only). Enabled and SecuredByPerimeter fail, and so does \
                                absence, which Azure documents as enabled by default; a namespace \
-                               whose properties were not collected is an error.";
+                               whose properties were not collected is an error. Since \
+                               catalogue 2026.12.0: absent properties.publicNetworkAccess is its \
+                               documented default (Enabled) (docs/ABSENT_FIELDS.md), and a \
+                               namespace returned with an empty properties object is an error.";
 const PNA_RATIONALE: &str = "A namespace reachable from the internet depends on its credentials \
                              alone; with public access disabled, producers and consumers must be \
                              inside the network boundary (CC6.6).";

@@ -59,7 +59,10 @@ macro_rules! alert_check {
                      status, caller, resource group or resource) does not qualify. Fails naming \
                      why each rule does not (rules in other subscriptions that do not name this \
                      one in their scopes are counted, not listed); error when the Resource Graph \
-                     source was not collected, or had a gap and no qualifying rule was found."
+                     source was not collected, or had a gap and no qualifying rule was found. \
+                     Since catalogue 2026.12.0: when no rule qualifies and a rule lacks \
+                     properties.scopes or properties.condition.allOf, the finding is an error \
+                     instead of a fail."
                 ),
                 rationale: $rationale,
                 remediation: concat!(
@@ -346,7 +349,7 @@ pub(super) const CHECKS: &[Check] = &[
                           category equals ServiceHealth. Conditions on properties.incidentType or \
                           impactedServices are recorded. Fails when none qualifies, naming why each \
                           alert rule does not; error when the Resource Graph source was not \
-                          collected, or had a gap and no qualifying alert was found.",
+                          collected, or had a gap and no qualifying alert was found. Since catalogue 2026.12.0: absent properties.enabled is its documented default (true) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error; when no rule qualifies and a rule lacks properties.scopes or properties.condition.allOf, the finding is an error instead of a fail.",
             rationale: "Service Health reports Azure incidents, planned maintenance and \
                         advisories that affect the entity's resources; alerting on them lets the \
                         team manage capacity and recovery during platform outages (A1.1, A1.2) \

@@ -309,7 +309,7 @@ pub(super) const CHECKS: &[Check] = &[
                           virtual network) or of an attached network interface \
                           (properties.networkInterfaces[].id). Passes when such a flow log has \
                           properties.enabled true; fails when none exists or all are disabled; a \
-                          matching flow log without properties.enabled is an error.",
+                          matching flow log without properties.enabled is an error. Since catalogue 2026.12.0: a flow log without properties.targetResourceId may record any group, so when no enabled flow log is found the finding is an error instead of a fail.",
             rationale: "Flow logs are the record of which addresses reached which ports; without \
                         them an intrusion through the network boundary cannot be detected or \
                         investigated (CC7.2 monitoring, CC7.3 evaluation of security events).",
@@ -458,7 +458,7 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Passes when properties.enableDdosProtection is true and \
                           properties.ddosProtectionPlan.id names a plan. Azure documents \
                           enableDdosProtection as defaulting to false, so an absent value fails \
-                          and is recorded as null.",
+                          and is recorded as null. Since catalogue 2026.12.0: absent properties.enableDdosProtection is its documented default (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Only the basic infrastructure protection applies without a DDoS \
                         protection plan; volumetric attacks on public endpoints in the network \
                         are not mitigated with adaptive tuning or alerting (CC6.6 protection \

@@ -107,7 +107,7 @@ pub(super) const CHECKS: &[Check] = &[
                           (subscription scope, or management-group scope proven by a policy state) \
                           and is not excluded by notScopes. Fails otherwise; a management-group \
                           assignment of it that may apply makes a would-be failure an error; the \
-                          source not collected or a gap is an error.",
+                          source not collected or a gap is an error. Since catalogue 2026.12.0: an assignment without properties.policyDefinitionId makes an initiative not found an error instead of a fail.",
             rationale: "The initiative continuously evaluates the subscription against \
                         Microsoft's mapping of Azure settings to the Trust Services Criteria and \
                         feeds the Regulatory compliance dashboard: an ongoing evaluation of \
@@ -136,7 +136,7 @@ pub(super) const CHECKS: &[Check] = &[
                           612b5213-…, v1.4.0 c3f5c4d9-…, v2.0.0 06f19060-…) applies to the whole \
                           subscription. Fails otherwise; may-apply management-group assignments \
                           make a would-be failure an error; the source not collected or a gap is \
-                          an error.",
+                          an error. Since catalogue 2026.12.0: an assignment without properties.policyDefinitionId makes an initiative not found an error instead of a fail.",
             rationale: "A benchmark initiative is the baseline against which Defender for Cloud \
                         scores the subscription and raises recommendations; without it, \
                         configuration weaknesses go unevaluated (CC4.1, CC7.1).",
@@ -205,7 +205,7 @@ pub(super) const CHECKS: &[Check] = &[
                           NonCompliant (Resource Graph policyresources). Fails when there is any, \
                           reporting the number of non-compliant resources and the policy \
                           definitions with the most; passes with none. The source not collected, \
-                          or a gap, is an error.",
+                          or a gap, is an error. Since catalogue 2026.12.0: policy states without properties.complianceState make the finding an error instead of a pass.",
             rationale: "Non-compliant states are deviations Azure Policy has already detected; \
                         the count per subscription is the remediation backlog an auditor samples \
                         for ongoing evaluation and configuration monitoring (CC4.1, CC7.1).",

@@ -296,7 +296,7 @@ pub(super) const CHECKS: &[Check] = &[
                           '/' has principalType User and a principalId that matches no user in the \
                           collected Microsoft Graph user list (the portal shows these as 'Identity \
                           not found'). Management-group assignments that would fail make the \
-                          finding an error; users not collected is an error.",
+                          finding an error; users not collected is an error. Since catalogue 2026.12.0: an assignment without properties.principalType whose principal is not in the directory is an error instead of being ignored.",
             rationale: "An assignment left behind by a deleted user shows that deprovisioning does \
                         not clean up Azure access, and restoring the user from the recycle bin \
                         restores the access (CC6.2, CC6.3).",

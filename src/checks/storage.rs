@@ -35,7 +35,7 @@ pub(super) const CHECKS: &[Check] = &[
                 "6.0.0:9.3.4",
             ],
             policies: &["404c3081-a854-4457-ae30-26a93ef643f9"],
-            description: "Passes when properties.supportsHttpsTrafficOnly is true.",
+            description: "Passes when properties.supportsHttpsTrafficOnly is true. Since catalogue 2026.12.0: absent properties.supportsHttpsTrafficOnly is its documented default (true) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Plain HTTP exposes data and shared-key signatures in transit; CC6.7 requires \
                         transmission of information to be protected.",
             remediation: "Portal: Storage account > Configuration > Secure transfer required = Enabled. \
@@ -60,7 +60,7 @@ pub(super) const CHECKS: &[Check] = &[
             ],
             policies: &[],
             description: "Passes when properties.minimumTlsVersion is TLS1_2 or TLS1_3. Absent means \
-                          the value was not returned, which is not evidence of compliance.",
+                          the value was not returned, which is not evidence of compliance. Since catalogue 2026.12.0: absent properties.minimumTlsVersion is its documented default (TLS1_0) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "TLS 1.0 and 1.1 have known weaknesses; CC6.7 requires protected transmission.",
             remediation: "Portal: Storage account > Configuration > Minimum TLS version = 1.2. \
                           CLI: az storage account update -n <name> -g <rg> --min-tls-version TLS1_2",
@@ -83,7 +83,7 @@ pub(super) const CHECKS: &[Check] = &[
                 "6.0.0:9.3.8",
             ],
             policies: &[],
-            description: "Passes when properties.allowBlobPublicAccess is false.",
+            description: "Passes when properties.allowBlobPublicAccess is false. Since catalogue 2026.12.0: absent properties.allowBlobPublicAccess is its documented default (true) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Anonymous containers publish data to anyone with the URL, defeating logical \
                         access controls (CC6.1) and confidentiality commitments (C1.1).",
             remediation: "Portal: Storage account > Configuration > Allow Blob anonymous access = \
@@ -109,7 +109,7 @@ pub(super) const CHECKS: &[Check] = &[
             ],
             policies: &[],
             description: "Passes when properties.networkAcls.defaultAction is Deny or \
-                          properties.publicNetworkAccess is Disabled.",
+                          properties.publicNetworkAccess is Disabled. Since catalogue 2026.12.0: absent properties.networkAcls.defaultAction is its documented default (Allow); absent properties.publicNetworkAccess is its documented default (Enabled) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "A default Allow exposes the data plane to every network; CC6.6 requires \
                         measures against threats from outside the system boundary.",
             remediation: "Portal: Storage account > Networking > Public network access = Enabled from \
@@ -158,7 +158,7 @@ pub(super) const CHECKS: &[Check] = &[
             policies: &[],
             description: "Passes when properties.allowSharedKeyAccess is false. true fails; an \
                           absent value fails too, because Azure documents null as equivalent to \
-                          true (the observed value is recorded as null).",
+                          true (the observed value is recorded as null). Since catalogue 2026.12.0: absent properties.allowSharedKeyAccess is its documented default (true) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Account keys and the SAS tokens signed with them grant full data access \
                         without an identity, cannot be scoped by role and leave no per-user \
                         audit trail; requiring Microsoft Entra ID ties every request to an \
@@ -206,7 +206,7 @@ pub(super) const CHECKS: &[Check] = &[
                           (case-insensitive); Microsoft.Storage (Microsoft-managed keys) fails; \
                           absent is an error. The key vault URI and key name are recorded. Low \
                           severity: data is always encrypted at rest; this is about who controls \
-                          the key.",
+                          the key. Since catalogue 2026.12.0: absent properties.encryption.keySource is its documented default (Microsoft.Storage) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "A customer-managed key lets the organisation control, rotate and revoke \
                         the key protecting stored data, and makes key use auditable in its own \
                         key vault (CC6.1); revoking the key makes data on retired accounts and \
@@ -271,7 +271,7 @@ pub(super) const CHECKS: &[Check] = &[
                           SecuredByPerimeter is an error: access is then decided by network \
                           security perimeter rules, which are not collected. Absent is an error. \
                           (storage_default_network_deny checks the firewall for accounts that \
-                          must stay publicly reachable.)",
+                          must stay publicly reachable.) Since catalogue 2026.12.0: absent properties.publicNetworkAccess is its documented default (Enabled) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "With public network access disabled, the data plane is reachable only \
                         through private endpoints, removing internet exposure of the data \
                         altogether (CC6.6, CC6.1).",
@@ -301,7 +301,7 @@ pub(super) const CHECKS: &[Check] = &[
                           properties.privateLinkServiceConnectionState.status is Approved. An \
                           empty list, or only pending/rejected connections, fails. Azure returns \
                           the list only when connections exist, so an absent list is read as \
-                          none and fails (recorded as null).",
+                          none and fails (recorded as null). Since catalogue 2026.12.0: absent properties.privateEndpointConnections is off (an empty list) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "A private endpoint keeps traffic to the account on the Microsoft \
                         backbone and inside the virtual network, protecting data in transit \
                         (CC6.7) and allowing public access to be turned off (CC6.6).",
@@ -330,7 +330,7 @@ pub(super) const CHECKS: &[Check] = &[
             policies: &["c9d007d0-c057-4772-b18c-01e546713bcd"],
             description: "Passes when properties.networkAcls.bypass (a comma-separated list) \
                           contains AzureServices; fails otherwise (e.g. None, or only Logging, \
-                          Metrics). Absent networkAcls or bypass is an error.",
+                          Metrics). Absent networkAcls or bypass is an error. Since catalogue 2026.12.0: absent properties.networkAcls.bypass is its documented default (AzureServices) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "With a restrictive firewall, Azure Backup, Defender for Storage malware \
                         scanning, Event Grid and diagnostic logging can only reach the account \
                         through the trusted-services exception; without it those protections \
@@ -355,7 +355,7 @@ pub(super) const CHECKS: &[Check] = &[
             policies: &[],
             description: "Passes when properties.defaultToOAuthAuthentication is true; false \
                           fails, and so does an absent value, which Azure documents as \
-                          interpreted as false (recorded as null).",
+                          interpreted as false (recorded as null). Since catalogue 2026.12.0: absent properties.defaultToOAuthAuthentication is its documented default (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "When the portal defaults to Entra ID, people browsing data use their own \
                         role assignments instead of the account key, so access is authorised \
                         and logged per person (CC6.1).",
@@ -386,7 +386,7 @@ pub(super) const CHECKS: &[Check] = &[
                           90 (the CIS value for key rotation reminders); longer fails. Azure \
                           returns keyPolicy only when one is set, so its absence fails (recorded \
                           as null). Not applicable when properties.allowSharedKeyAccess is false, \
-                          since the keys then authorise nothing.",
+                          since the keys then authorise nothing. Since catalogue 2026.12.0: absent properties.allowSharedKeyAccess is its documented default (true) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "An expiration policy makes stale account keys visible (Azure flags keys \
                         older than the period), prompting rotation of long-lived credentials \
                         (CC6.1).",
@@ -417,7 +417,7 @@ pub(super) const CHECKS: &[Check] = &[
                           keys were created or regenerated at most 90 days earlier; fails naming \
                           each older key. Not applicable when properties.allowSharedKeyAccess is \
                           false. An absent or unreadable key creation time (accounts whose keys \
-                          predate the property and were never regenerated) is an error.",
+                          predate the property and were never regenerated) is an error. Since catalogue 2026.12.0: absent properties.allowSharedKeyAccess is its documented default (true) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "An account key is a shared, non-expiring credential with full data \
                         access; regular regeneration limits how long a leaked key stays useful \
                         and removes access of people who once held it (CC6.1, CC6.2).",
