@@ -420,10 +420,10 @@ impl Verdict {
     /// Records a property as collected (`null` when absent) and, when its absence was read as
     /// a value by its row in [`props::ROWS`], says so in the reason.
     pub(crate) fn observe_prop(mut self, key: &str, r: &Resource, pointer: &str) -> Self {
-        if let Some(note) = props::absent_note(r, pointer) {
-            if !self.reason.contains(&note) {
-                self.reason = format!("{} ({note})", self.reason);
-            }
+        if let Some(note) = props::absent_note(r, pointer)
+            && !self.reason.contains(&note)
+        {
+            self.reason = format!("{} ({note})", self.reason);
         }
         self.observe(key, r.prop(pointer))
     }

@@ -93,9 +93,9 @@ impl Absent {
 /// One decision: what an absent `pointer` of `ty` means.
 #[derive(Debug, Clone, Copy)]
 pub struct Row {
-    /// Lower-case ARM resource type.
+    /// Lower-case ARM resource type, or a Graph object (`graph:<name>`).
     pub ty: &'static str,
-    /// JSON pointer below the resource's `properties`.
+    /// JSON pointer below the resource's `properties` (or the Graph object).
     pub pointer: &'static str,
     /// The api-version the collector reads the property with (see docs/SOURCES.md).
     pub api_version: &'static str,
@@ -115,6 +115,70 @@ const NO_DEFAULT: &str = "REST spec and docs: no default, absence not described"
 
 /// Every decision, grouped by resource type.
 pub const ROWS: &[Row] = &[
+    Row {
+        ty: AUTHORIZATION_POLICY,
+        pointer: "/allowInvitesFrom",
+        api_version: "Graph v1.0",
+        absent: Absent::Default(Lit::Str("everyone")),
+        source: "Microsoft Graph v1.0 authorizationPolicy resource: allowInvitesFrom \"everyone is the default setting for all cloud environments except US Government\"",
+        checks: &["entra_guest_invites_restricted"],
+    },
+    Row {
+        ty: AUTHORIZATION_POLICY,
+        pointer: "/guestUserRoleId",
+        api_version: "Graph v1.0",
+        absent: Absent::Unknown,
+        source: NO_DEFAULT,
+        checks: &["entra_guest_access_restricted"],
+    },
+    Row {
+        ty: AUTHORIZATION_POLICY,
+        pointer: "/defaultUserRolePermissions/permissionGrantPoliciesAssigned",
+        api_version: "Graph v1.0",
+        absent: Absent::Unknown,
+        source: NO_DEFAULT,
+        checks: &["entra_user_consent_restricted"],
+    },
+    Row {
+        ty: AUTHORIZATION_POLICY,
+        pointer: "/allowUserConsentForRiskyApps",
+        api_version: "Graph v1.0",
+        absent: Absent::Default(Lit::Bool(false)),
+        source: "Microsoft Graph v1.0 authorizationPolicy resource: allowUserConsentForRiskyApps \"Default value is false\"",
+        checks: &["entra_risky_app_consent_blocked"],
+    },
+    Row {
+        ty: AUTHORIZATION_POLICY,
+        pointer: "/defaultUserRolePermissions/allowedToCreateApps",
+        api_version: "Graph v1.0",
+        absent: Absent::Unknown,
+        source: NO_DEFAULT,
+        checks: &["entra_users_cannot_register_apps"],
+    },
+    Row {
+        ty: AUTHORIZATION_POLICY,
+        pointer: "/defaultUserRolePermissions/allowedToCreateSecurityGroups",
+        api_version: "Graph v1.0",
+        absent: Absent::Unknown,
+        source: NO_DEFAULT,
+        checks: &["entra_users_cannot_create_security_groups"],
+    },
+    Row {
+        ty: AUTHORIZATION_POLICY,
+        pointer: "/defaultUserRolePermissions/allowedToCreateTenants",
+        api_version: "Graph v1.0",
+        absent: Absent::Unknown,
+        source: NO_DEFAULT,
+        checks: &["entra_users_cannot_create_tenants"],
+    },
+    Row {
+        ty: AUTHORIZATION_POLICY,
+        pointer: "/allowEmailVerifiedUsersToJoinOrganization",
+        api_version: "Graph v1.0",
+        absent: Absent::Unknown,
+        source: NO_DEFAULT,
+        checks: &["entra_email_verified_join_disabled"],
+    },
     Row {
         ty: "microsoft.eventhub/namespaces",
         pointer: "/disableLocalAuth",
@@ -1582,8 +1646,8 @@ pub const ROWS: &[Row] = &[
         ty: "microsoft.storage/storageaccounts",
         pointer: "/allowBlobPublicAccess",
         api_version: RG,
-        absent: Absent::Default(Lit::Bool(true)),
-        source: "Storage doc \"Prevent anonymous read access\": the account permits anonymous access when the property is null or true",
+        absent: Absent::Unknown,
+        source: "Docs disagree: the Storage doc \"Prevent anonymous read access\" reads null as permitted on older accounts, the REST spec now calls false the default interpretation; absence is not evidence either way",
         checks: &["storage_blob_public_access_disabled"],
     },
     Row {
@@ -1674,7 +1738,7 @@ pub const ROWS: &[Row] = &[
         pointer: "/minimumTlsVersion",
         api_version: RG,
         absent: Absent::Default(Lit::Str("TLS1_0")),
-        source: "Storage doc \"Enforce a minimum TLS version\": not set means null, and the account accepts TLS 1.0 and later",
+        source: "Storage REST spec 2025-06-01 StorageAccountProperties.minimumTlsVersion: \"The default interpretation is TLS 1.0 for this property\"",
         checks: &["storage_minimum_tls_1_2"],
     },
     Row {
@@ -1724,6 +1788,71 @@ fn entry(ty: &str, pointer: &str) -> Option<&'static (&'static Row, Option<Value
 /// The row for `(ty, pointer)`, if one was written.
 pub fn row(ty: &str, pointer: &str) -> Option<&'static Row> {
     entry(ty, pointer).map(|(r, _)| *r)
+}
+
+/// The Microsoft Graph `authorizationPolicy` singleton (`GET /policies/authorizationPolicy`),
+/// as the type of its rows.
+pub const AUTHORIZATION_POLICY: &str = "graph:authorizationPolicy";
+
+/// A property of a Graph object (`object` names its rows, e.g. [`AUTHORIZATION_POLICY`]) as a
+/// check judges it, by the same rules as [`value`]: present, else the row's value when the rest
+/// of the object was returned, else `None` (an `error` naming the property).
+pub fn graph_value<'a>(object: &str, body: &'a Value, pointer: &str) -> Option<&'a Value> {
+    #[cfg(test)]
+    graph_reads::record(object, pointer);
+    if let Some(v) = body.pointer(pointer).filter(|v| !v.is_null()) {
+        return Some(v);
+    }
+    if !body.as_object().is_some_and(|o| !o.is_empty()) {
+        return None;
+    }
+    entry(object, pointer).and_then(|(_, v)| v.as_ref())
+}
+
+/// Says in the verdict's reason when a Graph property was absent and read by its row.
+pub(crate) fn graph_note(
+    mut v: super::Verdict,
+    object: &str,
+    body: &Value,
+    pointer: &str,
+) -> super::Verdict {
+    let absent = body.pointer(pointer).filter(|x| !x.is_null()).is_none();
+    if let (true, Some(row)) = (absent, row(object, pointer))
+        && let Absent::Default(l) | Absent::Off(l) = row.absent
+    {
+        v.reason = format!(
+            "{} ({} is absent, so the documented default {l} applies)",
+            v.reason,
+            pointer.trim_start_matches('/').replace('/', ".")
+        );
+    }
+    v
+}
+
+/// Test-only log of Graph property reads (see `model::reads` for resources).
+#[cfg(test)]
+pub(crate) mod graph_reads {
+    use std::cell::RefCell;
+
+    thread_local! {
+        static LOG: RefCell<Option<Vec<(String, String)>>> = const { RefCell::new(None) };
+    }
+
+    pub(super) fn record(object: &str, pointer: &str) {
+        LOG.with(|l| {
+            if let Some(log) = l.borrow_mut().as_mut() {
+                log.push((object.to_string(), pointer.to_string()));
+            }
+        });
+    }
+
+    /// Runs `f` and returns what it gave with the Graph reads it made.
+    pub(crate) fn recording<T>(f: impl FnOnce() -> T) -> (T, Vec<(String, String)>) {
+        let before = LOG.with(|l| l.borrow_mut().replace(Vec::new()));
+        let out = f();
+        let log = LOG.with(|l| std::mem::replace(&mut *l.borrow_mut(), before));
+        (out, log.unwrap_or_default())
+    }
 }
 
 /// Whether the resource body was returned: `properties` is an object with something in it.
@@ -2012,7 +2141,11 @@ mod tests {
                 r.ty,
                 r.pointer
             );
-            for c in r.checks.iter().filter(|_| !NOT_IN_CORPUS.contains(&r.ty)) {
+            for c in r
+                .checks
+                .iter()
+                .filter(|_| !NOT_IN_CORPUS.contains(&r.ty) && !r.ty.starts_with("graph:"))
+            {
                 assert!(
                     seen.contains_key(&(*c, r.ty.to_string(), r.pointer.to_string())),
                     "{} {} names {c}, which was not seen reading it",
@@ -2158,6 +2291,86 @@ mod tests {
         ("microsoft.storage/storageaccounts", "/creationTime"),
     ];
 
+    /// The Graph authorization policy rows, on Microsoft's example body: every property a tenant
+    /// check reads has a row naming it, and removing each (the rest present) gives what the row
+    /// says; an empty body is an error, never a default.
+    #[test]
+    fn graph_authorization_policy_rows() {
+        let body = testutil::fixture("graph/authorization_policy_get.v1.0.json");
+        let idn = |p: Value| crate::model::Identity {
+            authorization_policy: Some(p),
+            ..Default::default()
+        };
+        let tenant_checks: Vec<_> = registry()
+            .iter()
+            .filter_map(|c| match c.eval {
+                Eval::Tenant(f) => Some((c.meta.id, f)),
+                _ => None,
+            })
+            .collect();
+        let mut seen: BTreeSet<(&str, String)> = BTreeSet::new();
+        for (id, f) in &tenant_checks {
+            let (_, log) = graph_reads::recording(|| f(&idn(body.clone())));
+            for (object, ptr) in log {
+                let row = row(&object, &ptr)
+                    .unwrap_or_else(|| panic!("{object} {ptr} read by {id} has no row"));
+                assert!(
+                    row.checks.contains(id),
+                    "{object} {ptr}: row does not name {id}"
+                );
+                seen.insert((id, ptr));
+            }
+        }
+        let mut rows = 0;
+        for r in ROWS.iter().filter(|r| r.ty == AUTHORIZATION_POLICY) {
+            rows += 1;
+            let name = r.pointer.rsplit('/').next().unwrap();
+            for (id, f) in tenant_checks.iter().filter(|(id, _)| r.checks.contains(id)) {
+                assert!(
+                    seen.contains(&(*id, r.pointer.to_string())),
+                    "{id} {}",
+                    r.pointer
+                );
+                let with = |v: Option<Value>| {
+                    let mut b = body.clone();
+                    let mut res = Resource {
+                        id: "x".into(),
+                        r#type: "x".into(),
+                        name: "x".into(),
+                        location: None,
+                        subscription_id: String::new(),
+                        resource_group: None,
+                        tags: Default::default(),
+                        sku: None,
+                        kind: None,
+                        zones: vec![],
+                        identity: None,
+                        properties: std::mem::take(&mut b),
+                        children: Default::default(),
+                    };
+                    assert!(edit(&mut res, r.pointer, v));
+                    f(&idn(res.properties))
+                };
+                let absent = with(None);
+                match r.absent.lit() {
+                    Some(lit) => {
+                        let set = with(Some(lit.to_value()));
+                        assert_eq!(absent.status, set.status, "{id} {}", r.pointer);
+                        assert_ne!(absent.status, FindingStatus::Error, "{id}");
+                        let empty = f(&idn(json!({})));
+                        assert_eq!(empty.status, FindingStatus::Error, "{id}: empty body");
+                    }
+                    None => {
+                        let named =
+                            absent.status == FindingStatus::Error && absent.reason.contains(name);
+                        assert!(named, "{id} {}: absent gives {absent:?}", r.pointer);
+                    }
+                }
+            }
+        }
+        assert_eq!(rows, 8);
+    }
+
     /// Values an `Unknown` property is tried with: when the absent verdict is not an error
     /// naming the property, it must be the verdict every one of these gives (the property does
     /// not matter there).
@@ -2194,10 +2407,11 @@ mod tests {
                 if r.r#type != row.ty {
                     continue;
                 }
-                if let Some(v) = r.properties.pointer(row.pointer).filter(|v| !v.is_null()) {
-                    if !vals.contains(v) && vals.len() < 8 {
-                        vals.push(v.clone());
-                    }
+                if let Some(v) = r.properties.pointer(row.pointer).filter(|v| !v.is_null())
+                    && !vals.contains(v)
+                    && vals.len() < 8
+                {
+                    vals.push(v.clone());
                 }
             }
         }
@@ -2214,7 +2428,7 @@ mod tests {
         let seen = discover(&mut corpus);
         let values = values_seen(&corpus);
         let mut problems = Vec::new();
-        for row in ROWS {
+        for row in ROWS.iter().filter(|r| !r.ty.starts_with("graph:")) {
             let probes = || probes(&values[&(row.ty.to_string(), row.pointer.to_string())]);
             let name = row.pointer.rsplit('/').next().unwrap();
             let mut decisive = false;
@@ -2322,22 +2536,22 @@ mod tests {
                     if row.absent == Absent::Unknown {
                         continue;
                     }
-                    if let Eval::Resource(ty, _) | Eval::ResourceCtx(ty, _) = check.eval {
-                        if ty == row.ty {
-                            let bare = with_edit(check, inv, &id, |r| {
-                                r.properties = json!({});
-                                true
-                            })
-                            .unwrap();
-                            if at(&bare).is_some_and(|f| {
-                                f.0 == FindingStatus::Pass || f.0 == FindingStatus::Fail
-                            }) {
-                                problems.push(format!(
-                                    "{} on {id}: an empty body gives {:?}",
-                                    check.meta.id,
-                                    at(&bare)
-                                ));
-                            }
+                    if let Eval::Resource(ty, _) | Eval::ResourceCtx(ty, _) = check.eval
+                        && ty == row.ty
+                    {
+                        let bare = with_edit(check, inv, &id, |r| {
+                            r.properties = json!({});
+                            true
+                        })
+                        .unwrap();
+                        if at(&bare).is_some_and(|f| {
+                            f.0 == FindingStatus::Pass || f.0 == FindingStatus::Fail
+                        }) {
+                            problems.push(format!(
+                                "{} on {id}: an empty body gives {:?}",
+                                check.meta.id,
+                                at(&bare)
+                            ));
                         }
                     }
                 }

@@ -83,7 +83,7 @@ pub(super) const CHECKS: &[Check] = &[
                 "6.0.0:9.3.8",
             ],
             policies: &[],
-            description: "Passes when properties.allowBlobPublicAccess is false. Since catalogue 2026.12.0: absent properties.allowBlobPublicAccess is its documented default (true) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
+            description: "Passes when properties.allowBlobPublicAccess is false.",
             rationale: "Anonymous containers publish data to anyone with the URL, defeating logical \
                         access controls (CC6.1) and confidentiality commitments (C1.1).",
             remediation: "Portal: Storage account > Configuration > Allow Blob anonymous access = \
@@ -1227,7 +1227,7 @@ mod tests {
                 fixture_resource(LIST, 0)
             )
             .0,
-            S::Fail
+            S::Error
         );
         assert_eq!(
             eval(

@@ -55,6 +55,17 @@ fn markdown() -> String {
     out
 }
 
+/// A row's property as written in docs: `properties.a.b` below an ARM resource, `a.b` in a
+/// Graph object.
+fn shown(r: &crate::checks::props::Row) -> String {
+    let dotted = r.pointer.replace('/', ".");
+    if r.ty.starts_with("graph:") {
+        dotted.trim_start_matches('.').to_string()
+    } else {
+        format!("properties{dotted}")
+    }
+}
+
 /// The absent-field table as the markdown checked in as `docs/ABSENT_FIELDS.md`.
 fn fields_markdown() -> String {
     use crate::checks::props::{Absent, ROWS};
@@ -97,8 +108,8 @@ fn fields_markdown() -> String {
         out.push_str("|---|---|---|---|---|\n");
         for r in rows.iter().filter(|r| r.ty == ty) {
             out.push_str(&format!(
-                "| `properties{}` | {} | {} | {} | {} |\n",
-                r.pointer.replace('/', "."),
+                "| `{}` | {} | {} | {} | {} |\n",
+                shown(r),
                 r.api_version,
                 r.absent.describe().replace('|', "\\|"),
                 r.source.replace('|', "\\|"),
@@ -160,7 +171,7 @@ pub fn run(a: Args) -> Result<Outcome> {
                         .iter()
                         .map(|r| {
                             json!({
-                                "type": r.ty, "property": format!("properties{}", r.pointer.replace('/', ".")),
+                                "type": r.ty, "property": shown(r),
                                 "api_version": r.api_version, "absent": r.absent.describe(),
                                 "source": r.source, "checks": r.checks,
                             })
