@@ -1246,7 +1246,7 @@ fn authz(idn: &Identity) -> Result<&Value, Verdict> {
     match idn.authorization_policy.as_ref() {
         None => Err(Verdict::error("the authorization policy was not collected")),
         // An empty body is missing data: no property of it is "absent" (props::graph_value).
-        Some(p) if !p.as_object().is_some_and(|o| !o.is_empty()) => Err(Verdict::error(
+        Some(p) if p.as_object().is_none_or(|o| o.is_empty()) => Err(Verdict::error(
             "the authorization policy was returned without properties",
         )),
         Some(p) => Ok(p),

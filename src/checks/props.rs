@@ -1803,7 +1803,7 @@ pub fn graph_value<'a>(object: &str, body: &'a Value, pointer: &str) -> Option<&
     if let Some(v) = body.pointer(pointer).filter(|v| !v.is_null()) {
         return Some(v);
     }
-    if !body.as_object().is_some_and(|o| !o.is_empty()) {
+    if body.as_object().is_none_or(|o| o.is_empty()) {
         return None;
     }
     entry(object, pointer).and_then(|(_, v)| v.as_ref())
