@@ -2,8 +2,9 @@
 //! policy breadth, network exposure and audit logging.
 //!
 //! Microsoft's vault examples omit the recoverability and RBAC flags more often than not, and
-//! Azure omits `enablePurgeProtection` until it is switched on. Absence is reported as an error
-//! (unknown), never as compliant.
+//! Azure omits `enablePurgeProtection` until it is switched on. What each absence means is the
+//! property's row in `props::ROWS` (off, documented default or unknown); a vault returned
+//! without its properties is an error, never compliant.
 
 use serde_json::{Value, json};
 
@@ -27,8 +28,7 @@ pub(super) const CHECKS: &[Check] = &[
             criteria: &["A1.2", "CC6.1", "CC7.5"],
             cis: &["2.1.0:8.5", "3.0.0:3.3.5", "4.0.0:9.3.5"],
             policies: &["1e66c121-a66a-4b1f-9b83-0fd99bf0fc2d"],
-            description: "Passes when properties.enableSoftDelete is true; false fails. Absent \
-                          means the value was not returned and is an error, not a pass. Since catalogue 2026.12.0: absent properties.enableSoftDelete is its documented default (true) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
+            description: "Passes when properties.enableSoftDelete is true; false fails. Since catalogue 2026.12.0: absent properties.enableSoftDelete is its documented default (true) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Soft delete keeps deleted vaults, keys and secrets recoverable for the \
                         retention period, so an accidental or malicious deletion does not destroy \
                         the keys that protect data (A1.2 recovery infrastructure, CC7.5 recovery \
@@ -57,9 +57,9 @@ pub(super) const CHECKS: &[Check] = &[
             ],
             policies: &["0b60c0b2-2dc2-4e1c-b5c9-abbed971de53"],
             description: "Passes when properties.enablePurgeProtection is true; false fails. Azure \
-                          omits the property until purge protection has been enabled, so absence \
-                          most likely means off; it is still reported as an error (value not \
-                          returned) rather than guessed. Since catalogue 2026.12.0: absent properties.enablePurgeProtection is off (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
+                          omits the property until purge protection has been enabled and never \
+                          accepts false, so with the rest of the vault returned, absence is off \
+                          and fails. Since catalogue 2026.12.0: absent properties.enablePurgeProtection is off (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Without purge protection, anyone who can delete a vault can also purge it \
                         during the soft-delete window, making key destruction irreversible; purge \
                         protection enforces the retention that recovery depends on (A1.2, CC7.5) \
