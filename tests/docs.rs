@@ -26,3 +26,11 @@ fn checks_md_is_fresh() {
 fn coverage_md_is_fresh() {
     fresh(&["controls", "list", "--format", "md"], "docs/COVERAGE.md");
 }
+
+#[test]
+fn absent_fields_md_is_fresh() {
+    fresh(
+        &["checks", "fields", "--format", "md"],
+        "docs/ABSENT_FIELDS.md",
+    );
+}

@@ -9,6 +9,7 @@
 
 use serde_json::Value;
 
+use super::props;
 use super::{Check, CheckMeta, Eval, Severity, Verdict, require_bool};
 use crate::model::Resource;
 
@@ -26,7 +27,7 @@ pub(super) const CHECKS: &[Check] = &[
             cis: &[],
             policies: &[],
             description: "Passes when properties.adminUserEnabled is false; true fails; absent is an \
-                          error.",
+                          error. Since catalogue 2026.12.0: absent properties.adminUserEnabled is its documented default (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "The admin user is one shared username and password with push and pull rights \
                         on every repository; it cannot be attributed to a person or scoped. Entra \
                         identities and tokens give identified, least-privilege access (CC6.1).",
@@ -51,11 +52,13 @@ pub(super) const CHECKS: &[Check] = &[
                           (networkRuleSet.ipRules[].value) do not together cover every public IPv4 \
                           or IPv6 address. Fails when public access is enabled and the firewall \
                           allows by default, has no rule set, or lists IP rules that together \
-                          cover the internet; absent publicNetworkAccess with no denying rule set, \
-                          or absent or unreadable ipRules behind a Deny, is an error. Since \
-                          catalogue 2026.12.0: a Deny default whose IP rules together cover the \
-                          internet fails, and absent or unreadable IP rules behind it are an \
-                          error.",
+                          cover the internet; absent or unreadable ipRules behind a Deny is an \
+                          error. Since catalogue 2026.12.0: a Deny default whose IP rules together \
+                          cover the internet fails, and absent or unreadable IP rules behind it are \
+                          an error; absent properties.networkRuleSet.defaultAction is its documented \
+                          default (Allow) and absent properties.publicNetworkAccess its documented \
+                          default (Enabled) (docs/ABSENT_FIELDS.md), and a resource returned without \
+                          its properties is an error.",
             rationale: "A registry open to every network relies on credentials alone to protect the \
                         images that production runs; CC6.6 requires measures against threats from \
                         outside the system boundary.",
@@ -79,7 +82,7 @@ pub(super) const CHECKS: &[Check] = &[
                           documents the default as false and omits the property on registries that \
                           never enabled it (the observed value is then null and the reason says \
                           so). true fails; a non-boolean value, or a registry whose properties were \
-                          not collected, is an error.",
+                          not collected, is an error. Since catalogue 2026.12.0: absent properties.anonymousPullEnabled is its documented default (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Anonymous pull publishes every image, with the code and configuration baked \
                         into it, to anyone who knows the registry name (CC6.1, C1.1).",
             remediation: "Portal: not available. CLI: az acr update -n <registry> \
@@ -99,7 +102,7 @@ pub(super) const CHECKS: &[Check] = &[
             policies: &[],
             description: "Passes when properties.policies.retentionPolicy.status is enabled (untagged \
                           manifests are deleted after retentionPolicy.days); disabled fails; absent \
-                          is an error. The retention in days is recorded. Premium SKU only.",
+                          is an error. The retention in days is recorded. Premium SKU only. Since catalogue 2026.12.0: absent properties.policies.retentionPolicy.days is its documented default (7); absent properties.policies.retentionPolicy.status is its documented default (disabled) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Untagged manifests keep superseded images, and whatever they contain, \
                         retrievable by digest indefinitely; a retention policy disposes of them on \
                         a schedule (C1.2).",
@@ -122,7 +125,7 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Passes when properties.policies.trustPolicy.status is enabled; disabled \
                           fails; absent is an error. Premium SKU only. Microsoft is retiring Docker \
                           Content Trust in favour of Notary Project signatures, which this property \
-                          does not reflect.",
+                          does not reflect. Since catalogue 2026.12.0: absent properties.policies.trustPolicy.status is its documented default (disabled) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Content trust lets clients pull only images signed by the publisher, so a \
                         tampered or unauthorised image is refused (CC6.8).",
             remediation: "Portal: Container registry > Policies > Content trust > Enabled. CLI: az \
@@ -141,7 +144,7 @@ pub(super) const CHECKS: &[Check] = &[
             cis: &[],
             policies: &[],
             description: "Passes when properties.zoneRedundancy is Enabled; Disabled fails; absent is \
-                          an error.",
+                          an error. Since catalogue 2026.12.0: absent properties.zoneRedundancy is its documented default (Disabled) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "A zone-redundant registry keeps serving images when a datacentre fails, so \
                         deployments and scale-outs that pull images keep working (A1.2).",
             remediation: "Zone redundancy is chosen when the registry (or a replica) is created. CLI: \
@@ -165,7 +168,7 @@ pub(super) const CHECKS: &[Check] = &[
                           cannot be imported into or transferred to other registries); enabled fails, \
                           and so does an absent export policy, which Azure documents as enabled; a \
                           registry whose properties were not collected is an error. Premium SKU \
-                          only, and public network access must be disabled first.",
+                          only, and public network access must be disabled first. Since catalogue 2026.12.0: absent properties.policies.exportPolicy.status is its documented default (enabled) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "With export allowed, anyone with pull rights can copy every image to a \
                         registry outside the entity's control; disabling it restricts where the \
                         artifacts can be transmitted (CC6.7).",
@@ -203,14 +206,14 @@ pub(super) const CHECKS: &[Check] = &[
 /// compliant; absent is an error naming it.
 fn status_is(r: &Resource, pointer: &str, want: &str, pass: &str, fail: &str) -> Verdict {
     let key = format!("properties{}", pointer.replace('/', "."));
-    let value = r.prop(pointer);
+    let value = props::value(r, pointer);
     match value {
         Some(Value::String(s)) if s.eq_ignore_ascii_case(want) => Verdict::pass(pass),
         Some(Value::String(s)) => Verdict::fail(format!("{fail} ({key} is {s})")),
         Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
-        None => Verdict::error(format!("{key} is not present in the collected data")),
+        None => Verdict::error(props::absent_reason(r, pointer)),
     }
-    .observe(&key, value)
+    .observe_prop(&key, r, pointer)
 }
 
 fn admin_user_disabled(r: &Resource) -> Verdict {
@@ -219,12 +222,12 @@ fn admin_user_disabled(r: &Resource) -> Verdict {
         Ok(true) => Verdict::fail("the admin user is enabled"),
         Err(v) => return v,
     }
-    .observe("properties.adminUserEnabled", r.prop("/adminUserEnabled"))
+    .observe_prop("properties.adminUserEnabled", r, "/adminUserEnabled")
 }
 
 fn public_network_restricted(r: &Resource) -> Verdict {
-    let pna = r.prop("/publicNetworkAccess");
-    let action = r.prop("/networkRuleSet/defaultAction");
+    let pna = props::value(r, "/publicNetworkAccess");
+    let action = props::value(r, "/networkRuleSet/defaultAction");
     let v = match (pna.and_then(Value::as_str), action.and_then(Value::as_str)) {
         (Some("Disabled"), _) => Verdict::pass("public network access is disabled"),
         (_, Some("Deny")) => super::storage::deny_by_default_verdict(
@@ -253,10 +256,10 @@ fn public_network_restricted(r: &Resource) -> Verdict {
 
 fn anonymous_pull_disabled(r: &Resource) -> Verdict {
     let key = "properties.anonymousPullEnabled";
-    if !r.properties.is_object() {
+    if !props::body_present(r) {
         return Verdict::error("the registry's properties were not collected").observe(key, None);
     }
-    let value = r.prop("/anonymousPullEnabled");
+    let value = props::value(r, "/anonymousPullEnabled");
     match value {
         Some(Value::Bool(false)) => Verdict::pass("anonymous pull is disabled"),
         Some(Value::Bool(true)) => Verdict::fail("anonymous pull is enabled"),
@@ -266,7 +269,7 @@ fn anonymous_pull_disabled(r: &Resource) -> Verdict {
         ),
         Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
     }
-    .observe(key, value)
+    .observe_prop(key, r, "/anonymousPullEnabled")
 }
 
 fn retention_policy(r: &Resource) -> Verdict {
@@ -277,9 +280,10 @@ fn retention_policy(r: &Resource) -> Verdict {
         "untagged manifests are purged by a retention policy",
         "no retention policy purges untagged manifests",
     )
-    .observe(
+    .observe_prop(
         "properties.policies.retentionPolicy.days",
-        r.prop("/policies/retentionPolicy/days"),
+        r,
+        "/policies/retentionPolicy/days",
     )
 }
 
@@ -305,10 +309,10 @@ fn zone_redundancy(r: &Resource) -> Verdict {
 
 fn export_policy(r: &Resource) -> Verdict {
     let key = "properties.policies.exportPolicy.status";
-    if !r.properties.is_object() {
+    if !props::body_present(r) {
         return Verdict::error("the registry's properties were not collected").observe(key, None);
     }
-    if r.prop("/policies/exportPolicy/status").is_none() {
+    if props::value(r, "/policies/exportPolicy/status").is_none() {
         return Verdict::fail(
             "no export policy is set; Azure documents the default as enabled (export allowed)",
         )
@@ -331,9 +335,10 @@ fn customer_managed_key(r: &Resource) -> Verdict {
         "content is encrypted with a customer-managed key",
         "content is encrypted with service-managed keys",
     )
-    .observe(
+    .observe_prop(
         "properties.encryption.keyVaultProperties.keyIdentifier",
-        r.prop("/encryption/keyVaultProperties/keyIdentifier"),
+        r,
+        "/encryption/keyVaultProperties/keyIdentifier",
     )
 }
 
@@ -342,7 +347,7 @@ mod tests {
     use serde_json::{Value, json};
 
     use crate::checks::FindingStatus as S;
-    use crate::checks::testutil::{eval_resource, fixture_resource, set_prop};
+    use crate::checks::testutil::{eval_resource, fixture_resource, set_prop, without_body};
     use crate::model::Resource;
 
     /// myRegistry (Standard): admin user off, public with firewall Allow, every policy disabled
@@ -387,6 +392,14 @@ mod tests {
             "acr_admin_user_disabled",
             &registry_with("/adminUserEnabled", Value::Null),
         );
+        // Absent is the documented default, false.
+        assert_eq!(v.status, S::Pass);
+        assert!(
+            v.reason.contains("documented default false"),
+            "{}",
+            v.reason
+        );
+        let v = eval_resource("acr_admin_user_disabled", &without_body(&registry()));
         assert_eq!(v.status, S::Error);
     }
 
@@ -462,7 +475,10 @@ mod tests {
             "acr_public_network_restricted",
             &registry_with("/publicNetworkAccess", Value::Null),
         );
-        assert_eq!(v.status, S::Error);
+        // Absent is the documented default, Enabled, and the firewall allows by default.
+        assert_eq!(v.status, S::Fail);
+        let v2 = eval_resource("acr_public_network_restricted", &without_body(&registry()));
+        assert_eq!(v2.status, S::Error);
         assert_eq!(
             v.observed["properties.networkRuleSet.defaultAction"],
             json!("Allow")
@@ -474,7 +490,11 @@ mod tests {
         // Microsoft's example omits anonymousPullEnabled: the documented default, false.
         let v = eval_resource("acr_anonymous_pull_disabled", &registry());
         assert_eq!(v.status, S::Pass);
-        assert!(v.reason.contains("documents the default as false"));
+        assert!(
+            v.reason.contains("documented default false"),
+            "{}",
+            v.reason
+        );
         assert_eq!(v.observed["properties.anonymousPullEnabled"], Value::Null);
         let v = eval_resource(
             "acr_anonymous_pull_disabled",
@@ -531,6 +551,8 @@ mod tests {
             "acr_retention_policy_enabled",
             &registry_with("/policies/retentionPolicy", Value::Null),
         );
+        assert_eq!(v.status, S::Fail, "{}", v.reason);
+        let v = eval_resource("acr_retention_policy_enabled", &without_body(&registry()));
         assert_eq!(v.status, S::Error);
     }
 
@@ -557,6 +579,9 @@ mod tests {
             "acr_content_trust_enabled",
             &registry_with("/policies", Value::Null),
         );
+        // Absent is the documented default, disabled.
+        assert_eq!(v.status, S::Fail);
+        let v = eval_resource("acr_content_trust_enabled", &without_body(&registry()));
         assert_eq!(v.status, S::Error);
     }
 
@@ -579,8 +604,10 @@ mod tests {
             "acr_zone_redundancy_enabled",
             &registry_with("/zoneRedundancy", Value::Null),
         );
-        assert_eq!(v.status, S::Error);
+        assert_eq!(v.status, S::Fail);
         assert!(v.reason.contains("zoneRedundancy"));
+        let v = eval_resource("acr_zone_redundancy_enabled", &without_body(&registry()));
+        assert_eq!(v.status, S::Error);
     }
 
     #[test]
@@ -603,7 +630,11 @@ mod tests {
             &registry_with("/policies/exportPolicy", Value::Null),
         );
         assert_eq!(v.status, S::Fail);
-        assert!(v.reason.contains("default as enabled"));
+        assert!(
+            v.reason.contains("documented default \"enabled\""),
+            "{}",
+            v.reason
+        );
     }
     #[test]
     fn acr_export_policy_disabled_missing() {

@@ -16,6 +16,7 @@ use super::monitor::{
     LogSelector, destinations, enabled_logs, setting_name, settings_list, summarise,
 };
 use super::netset;
+use super::props;
 use super::{Check, CheckMeta, Eval, Severity, Verdict, require_bool};
 use crate::model::Resource;
 
@@ -58,7 +59,7 @@ pub(super) const CHECKS: &[Check] = &[
                           aadProfile (Azure omits it when Entra integration is off) fails, and so \
                           does the legacy integration (managed false); a cluster whose properties \
                           were not collected is an error. Entra admin group ids and whether Azure \
-                          RBAC authorises Kubernetes calls are recorded.",
+                          RBAC authorises Kubernetes calls are recorded. Since catalogue 2026.12.0: absent properties.aadProfile.managed is its documented default (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Entra integration makes cluster users directory identities with MFA, \
                         conditional access and central disablement, instead of certificates that \
                         cannot be revoked per user (CC6.1, CC6.2).",
@@ -81,7 +82,7 @@ pub(super) const CHECKS: &[Check] = &[
             policies: &[],
             description: "Passes when properties.disableLocalAccounts is true. false fails, and so \
                           does absence, which Azure documents as the default (local accounts \
-                          enabled); a cluster whose properties were not collected is an error.",
+                          enabled); a cluster whose properties were not collected is an error. Since catalogue 2026.12.0: absent properties.disableLocalAccounts is its documented default (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "The local cluster-admin credential is a shared static secret outside the \
                         directory: it cannot be tied to a person or revoked on departure, and it \
                         bypasses Entra controls (CC6.1, CC6.2).",
@@ -104,7 +105,7 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Passes when properties.networkProfile.networkPolicy is azure, calico or \
                           cilium. none fails, and so does absence, which Azure documents as no \
                           network policy engine; a cluster without networkProfile, or whose \
-                          properties were not collected, is an error.",
+                          properties were not collected, is an error. Since catalogue 2026.12.0: absent properties.networkProfile.networkPolicy is its documented default (none) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Without a policy engine every pod can reach every other pod, so one \
                         compromised workload can reach the rest; network policies restrict that \
                         access (CC6.1).",
@@ -132,7 +133,9 @@ pub(super) const CHECKS: &[Check] = &[
                           whose properties were not collected, or a range that cannot be read, \
                           is an error. Since catalogue 2026.12.0: ranges are judged by their \
                           union (0.0.0.0/1 with 128.0.0.0/1 fails like 0.0.0.0/0), and an \
-                          unreadable range is an error.",
+                          unreadable range is an error; absent properties.apiServerAccessProfile.enablePrivateCluster is \
+                          its documented default (false) (docs/ABSENT_FIELDS.md), and a resource \
+                          returned without its properties is an error.",
             rationale: "The Kubernetes API controls every workload and secret in the cluster; \
                         exposing it to the whole internet invites credential attacks and \
                         exploitation (CC6.6).",
@@ -155,7 +158,7 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Passes when properties.autoUpgradeProfile.upgradeChannel is patch, \
                           stable, rapid or node-image. none fails, and so does absence, which Azure \
                           documents as channel none; a cluster whose properties were not collected is \
-                          an error. The node OS upgrade channel is recorded.",
+                          an error. The node OS upgrade channel is recorded. Since catalogue 2026.12.0: absent properties.autoUpgradeProfile.upgradeChannel is its documented default (none) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Kubernetes and node images receive security fixes continually; an automatic \
                         channel applies them without depending on someone remembering to, which \
                         addresses newly discovered vulnerabilities (CC7.1).",
@@ -177,7 +180,7 @@ pub(super) const CHECKS: &[Check] = &[
             policies: &["a1840de2-8088-4ea8-b153-b4c723e9cb01"],
             description: "Passes when properties.securityProfile.defender.securityMonitoring.enabled \
                           is true. false fails, and so does an absent Defender profile (not \
-                          deployed); a cluster whose properties were not collected is an error.",
+                          deployed); a cluster whose properties were not collected is an error. Since catalogue 2026.12.0: absent properties.securityProfile.defender.securityMonitoring.enabled is off (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "The Defender sensor collects runtime events from the nodes and raises alerts \
                         on attacks against workloads and the cluster (CC7.2).",
             remediation: "Portal: Microsoft Defender for Cloud > Environment settings > subscription \
@@ -263,7 +266,7 @@ pub(super) const CHECKS: &[Check] = &[
 /// A cluster body without a properties object is a collection gap, not evidence about any
 /// optional profile.
 fn collected(r: &Resource) -> Result<(), Verdict> {
-    if r.properties.is_object() {
+    if props::body_present(r) {
         Ok(())
     } else {
         Err(Verdict::error(
@@ -278,7 +281,7 @@ fn rbac_enabled(r: &Resource) -> Verdict {
         Ok(false) => Verdict::fail("Kubernetes RBAC is disabled"),
         Err(v) => return v,
     }
-    .observe("properties.enableRBAC", r.prop("/enableRBAC"))
+    .observe_prop("properties.enableRBAC", r, "/enableRBAC")
 }
 
 fn entra_integration(r: &Resource) -> Verdict {
@@ -286,8 +289,8 @@ fn entra_integration(r: &Resource) -> Verdict {
     if let Err(v) = collected(r) {
         return v.observe(key, None);
     }
-    let managed = r.prop("/aadProfile/managed");
-    let v = match (r.prop("/aadProfile"), managed) {
+    let managed = props::value(r, "/aadProfile/managed");
+    let v = match (props::value(r, "/aadProfile"), managed) {
         (None, _) => Verdict::fail("Microsoft Entra integration is not configured (no aadProfile)"),
         (Some(_), Some(Value::Bool(true))) => {
             Verdict::pass("AKS-managed Microsoft Entra integration is enabled")
@@ -298,13 +301,15 @@ fn entra_integration(r: &Resource) -> Verdict {
         (Some(_), Some(other)) => Verdict::error(format!("{key} has unexpected value {other}")),
     };
     v.observe(key, managed)
-        .observe(
+        .observe_prop(
             "properties.aadProfile.enableAzureRBAC",
-            r.prop("/aadProfile/enableAzureRBAC"),
+            r,
+            "/aadProfile/enableAzureRBAC",
         )
-        .observe(
+        .observe_prop(
             "properties.aadProfile.adminGroupObjectIDs",
-            r.prop("/aadProfile/adminGroupObjectIDs"),
+            r,
+            "/aadProfile/adminGroupObjectIDs",
         )
 }
 
@@ -313,7 +318,7 @@ fn local_accounts_disabled(r: &Resource) -> Verdict {
     if let Err(v) = collected(r) {
         return v.observe(key, None);
     }
-    let value = r.prop("/disableLocalAccounts");
+    let value = props::value(r, "/disableLocalAccounts");
     match value {
         Some(Value::Bool(true)) => Verdict::pass("local accounts are disabled"),
         Some(Value::Bool(false)) => Verdict::fail("local accounts are enabled"),
@@ -323,7 +328,7 @@ fn local_accounts_disabled(r: &Resource) -> Verdict {
         ),
         Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
     }
-    .observe(key, value)
+    .observe_prop(key, r, "/disableLocalAccounts")
 }
 
 fn network_policy(r: &Resource) -> Verdict {
@@ -331,11 +336,11 @@ fn network_policy(r: &Resource) -> Verdict {
     if let Err(v) = collected(r) {
         return v.observe(key, None);
     }
-    if r.prop("/networkProfile").is_none() {
+    if props::value(r, "/networkProfile").is_none() {
         return Verdict::error("properties.networkProfile is not present in the collected data")
             .observe(key, None);
     }
-    let policy = r.prop("/networkProfile/networkPolicy");
+    let policy = props::value(r, "/networkProfile/networkPolicy");
     match policy {
         Some(Value::String(p))
             if ["azure", "calico", "cilium"]
@@ -350,10 +355,11 @@ fn network_policy(r: &Resource) -> Verdict {
         ),
         Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
     }
-    .observe(key, policy)
-    .observe(
+    .observe_prop(key, r, "/networkProfile/networkPolicy")
+    .observe_prop(
         "properties.networkProfile.networkPlugin",
-        r.prop("/networkProfile/networkPlugin"),
+        r,
+        "/networkProfile/networkPlugin",
     )
 }
 
@@ -361,8 +367,8 @@ fn api_server_restricted(r: &Resource) -> Verdict {
     if let Err(v) = collected(r) {
         return v;
     }
-    let private = r.prop("/apiServerAccessProfile/enablePrivateCluster");
-    let ranges = r.prop("/apiServerAccessProfile/authorizedIPRanges");
+    let private = props::value(r, "/apiServerAccessProfile/enablePrivateCluster");
+    let ranges = props::value(r, "/apiServerAccessProfile/authorizedIPRanges");
     let listed: Vec<&str> = ranges
         .and_then(Value::as_array)
         .into_iter()
@@ -389,7 +395,7 @@ fn api_server_restricted(r: &Resource) -> Verdict {
             "the API server admits {} authorised IP range(s)",
             listed.len()
         ))
-    } else if r.prop("/apiServerAccessProfile").is_none() {
+    } else if props::value(r, "/apiServerAccessProfile").is_none() {
         Verdict::fail(
             "no apiServerAccessProfile: the API server is public and admits every address",
         )
@@ -411,7 +417,7 @@ fn auto_upgrade_channel(r: &Resource) -> Verdict {
     if let Err(v) = collected(r) {
         return v.observe(key, None);
     }
-    let channel = r.prop("/autoUpgradeProfile/upgradeChannel");
+    let channel = props::value(r, "/autoUpgradeProfile/upgradeChannel");
     match channel {
         Some(Value::String(c))
             if ["patch", "stable", "rapid", "node-image"]
@@ -427,10 +433,11 @@ fn auto_upgrade_channel(r: &Resource) -> Verdict {
         ),
         Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
     }
-    .observe(key, channel)
-    .observe(
+    .observe_prop(key, r, "/autoUpgradeProfile/upgradeChannel")
+    .observe_prop(
         "properties.autoUpgradeProfile.nodeOSUpgradeChannel",
-        r.prop("/autoUpgradeProfile/nodeOSUpgradeChannel"),
+        r,
+        "/autoUpgradeProfile/nodeOSUpgradeChannel",
     )
 }
 
@@ -439,14 +446,18 @@ fn defender_enabled(r: &Resource) -> Verdict {
     if let Err(v) = collected(r) {
         return v.observe(key, None);
     }
-    let enabled = r.prop("/securityProfile/defender/securityMonitoring/enabled");
+    let enabled = props::value(r, "/securityProfile/defender/securityMonitoring/enabled");
     match enabled {
         Some(Value::Bool(true)) => Verdict::pass("the Defender profile is enabled"),
         Some(Value::Bool(false)) => Verdict::fail("the Defender profile is disabled"),
         None => Verdict::fail("no Defender profile is deployed on the cluster"),
         Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
     }
-    .observe(key, enabled)
+    .observe_prop(
+        key,
+        r,
+        "/securityProfile/defender/securityMonitoring/enabled",
+    )
 }
 
 fn azure_policy_addon(r: &Resource) -> Verdict {
@@ -455,8 +466,7 @@ fn azure_policy_addon(r: &Resource) -> Verdict {
         return v.observe(key, None);
     }
     // Resource Graph and ARM have spelled the add-on key both `azurepolicy` and `azurePolicy`.
-    let addon = r
-        .prop("/addonProfiles")
+    let addon = props::value(r, "/addonProfiles")
         .and_then(Value::as_object)
         .and_then(|m| {
             m.iter()
@@ -480,7 +490,7 @@ fn disk_encryption_set(r: &Resource) -> Verdict {
     if let Err(v) = collected(r) {
         return v.observe(key, None);
     }
-    let id = r.prop("/diskEncryptionSetID");
+    let id = props::value(r, "/diskEncryptionSetID");
     match id.and_then(Value::as_str).map(str::trim) {
         Some(des) if !des.is_empty() => {
             Verdict::pass("node disks use a disk encryption set (customer-managed key)")
@@ -531,7 +541,9 @@ mod tests {
     use serde_json::{Value, json};
 
     use crate::checks::FindingStatus as S;
-    use crate::checks::testutil::{eval_resource, fixture, fixture_resource, set_prop};
+    use crate::checks::testutil::{
+        eval_resource, fixture, fixture_resource, set_prop, without_body,
+    };
     use crate::model::Resource;
 
     /// clustername1: enableRBAC false, kubenet without network policy, a disk encryption set, and
@@ -627,7 +639,11 @@ mod tests {
     fn aks_local_accounts_disabled_fail() {
         let v = eval_resource("aks_local_accounts_disabled", &cluster());
         assert_eq!(v.status, S::Fail);
-        assert!(v.reason.contains("default as false"));
+        assert!(
+            v.reason.contains("documented default false"),
+            "{}",
+            v.reason
+        );
         assert_eq!(v.observed["properties.disableLocalAccounts"], Value::Null);
         let r = cluster_with("/disableLocalAccounts", json!(false));
         let v = eval_resource("aks_local_accounts_disabled", &r);
@@ -656,7 +672,11 @@ mod tests {
     fn aks_network_policy_fail() {
         let v = eval_resource("aks_network_policy", &cluster());
         assert_eq!(v.status, S::Fail);
-        assert!(v.reason.contains("documents as none"));
+        assert!(
+            v.reason.contains("documented default \"none\""),
+            "{}",
+            v.reason
+        );
         assert_eq!(
             v.observed["properties.networkProfile.networkPlugin"],
             json!("kubenet")
@@ -773,9 +793,16 @@ mod tests {
     #[test]
     fn aks_defender_enabled_fail() {
         let v = eval_resource("aks_defender_enabled", &cluster());
+        // Azure returns the Defender profile only when it is deployed: absent is off.
+        assert_eq!(v.status, S::Fail);
+        assert!(
+            v.reason.contains("when it is off (read as false)"),
+            "{}",
+            v.reason
+        );
         assert_eq!(
-            (v.status, v.reason.as_str()),
-            (S::Fail, "no Defender profile is deployed on the cluster")
+            eval_resource("aks_defender_enabled", &without_body(&cluster())).status,
+            S::Error
         );
         let r = cluster_with(
             "/securityProfile",

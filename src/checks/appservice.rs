@@ -16,6 +16,7 @@ use serde_json::Value;
 use super::monitor::{
     LogSelector, destinations, enabled_logs, setting_name, settings_list, summarise,
 };
+use super::props;
 use super::{Check, CheckMeta, Eval, Severity, Verdict, require_bool};
 use crate::model::Resource;
 
@@ -200,7 +201,7 @@ pub(super) const CHECKS: &[Check] = &[
                           properties.clientCertMode is Required (or absent, which Azure treats as \
                           Required). clientCertEnabled false fails; so does a mode of Optional or \
                           OptionalInteractiveUser, which accepts callers without a certificate. \
-                          clientCertEnabled absent is an error.",
+                          clientCertEnabled absent is an error. Since catalogue 2026.12.0: absent properties.clientCertEnabled is its documented default (false); absent properties.clientCertMode is its documented default (Required) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Mutual TLS admits only callers holding a trusted certificate, an \
                         authentication layer in front of the application (CC6.1); Microsoft's SOC 2 \
                         initiative maps its equivalent policy to CC6.8 and CC8.1. Low severity: \
@@ -430,7 +431,7 @@ fn https_only(r: &Resource) -> Verdict {
         Ok(false) => Verdict::fail("the app answers plain HTTP"),
         Err(v) => return v,
     }
-    .observe("properties.httpsOnly", r.prop("/httpsOnly"))
+    .observe_prop("properties.httpsOnly", r, "/httpsOnly")
 }
 
 fn minimum_tls(r: &Resource) -> Verdict {
@@ -481,7 +482,7 @@ fn http2_enabled(r: &Resource) -> Verdict {
 }
 
 fn client_certificates(r: &Resource) -> Verdict {
-    let mode = r.prop("/clientCertMode");
+    let mode = props::value(r, "/clientCertMode");
     let v = match require_bool(r, "/clientCertEnabled") {
         Ok(false) => Verdict::fail("client certificates are not requested"),
         Ok(true) => match mode.and_then(Value::as_str) {
@@ -492,7 +493,7 @@ fn client_certificates(r: &Resource) -> Verdict {
         },
         Err(v) => return v,
     };
-    v.observe("properties.clientCertEnabled", r.prop("/clientCertEnabled"))
+    v.observe_prop("properties.clientCertEnabled", r, "/clientCertEnabled")
         .observe("properties.clientCertMode", mode)
 }
 
@@ -539,7 +540,7 @@ fn authentication(r: &Resource) -> Verdict {
 
 fn public_network_access(r: &Resource) -> Verdict {
     let key = "properties.publicNetworkAccess";
-    let value = r.prop("/publicNetworkAccess");
+    let value = props::value(r, "/publicNetworkAccess");
     match value {
         Some(Value::String(s)) if s.eq_ignore_ascii_case("Disabled") => {
             Verdict::pass("public network access is disabled")
@@ -649,7 +650,9 @@ mod tests {
     use serde_json::{Value, json};
 
     use crate::checks::FindingStatus as S;
-    use crate::checks::testutil::{eval_resource, fixture, fixture_resource, set_prop};
+    use crate::checks::testutil::{
+        eval_resource, fixture, fixture_resource, set_prop, without_body,
+    };
     use crate::model::Resource;
 
     /// sitef6141 (index 0) and sitef7252: kind app, httpsOnly false, clientCertEnabled false
@@ -854,8 +857,13 @@ mod tests {
     fn appservice_client_certificates_required_missing() {
         let mut r = site();
         set_prop(&mut r, "/clientCertEnabled", Value::Null);
+        // Absent is the documented default, false.
         assert_eq!(
             eval_resource("appservice_client_certificates_required", &r).status,
+            S::Fail
+        );
+        assert_eq!(
+            eval_resource("appservice_client_certificates_required", &without_body(&r)).status,
             S::Error
         );
     }

@@ -8,6 +8,7 @@
 
 use serde_json::{Value, json};
 
+use super::props;
 use super::{Check, CheckMeta, Eval, Severity, Verdict};
 use crate::model::Resource;
 
@@ -248,7 +249,7 @@ pub(super) const CHECKS: &[Check] = &[
 /// A string setting of the vault where `good` values pass and `bad` values fail.
 fn setting(r: &Resource, pointer: &str, good: &[&str], bad: &[&str], what: &str) -> Verdict {
     let key = format!("properties{}", pointer.replace('/', "."));
-    let value = r.prop(pointer);
+    let value = props::value(r, pointer);
     match value.and_then(Value::as_str) {
         Some(s) if good.iter().any(|g| g.eq_ignore_ascii_case(s)) => {
             Verdict::pass(format!("{what} is {s}"))
@@ -270,9 +271,10 @@ fn soft_delete(r: &Resource) -> Verdict {
         &["Disabled", "Invalid"],
         "soft delete",
     )
-    .observe(
+    .observe_prop(
         "properties.securitySettings.softDeleteSettings.softDeleteRetentionPeriodInDays",
-        r.prop("/securitySettings/softDeleteSettings/softDeleteRetentionPeriodInDays"),
+        r,
+        "/securitySettings/softDeleteSettings/softDeleteRetentionPeriodInDays",
     )
 }
 

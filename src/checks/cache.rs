@@ -7,6 +7,7 @@
 
 use serde_json::Value;
 
+use super::props;
 use super::{Check, CheckMeta, Eval, Severity, Verdict, require_bool, require_str};
 use crate::model::Resource;
 
@@ -24,7 +25,7 @@ pub(super) const CHECKS: &[Check] = &[
             cis: &[],
             policies: &["22bee202-a82f-4305-9a2a-6d7f44d4dedb"],
             description: "Passes when properties.enableNonSslPort is false; true (the plaintext port \
-                          6379 is open) fails; absent is an error.",
+                          6379 is open) fails; absent is an error. Since catalogue 2026.12.0: absent properties.enableNonSslPort is its documented default (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "On the non-TLS port the access key and every cached value cross the network \
                         in clear text; CC6.7 requires protected transmission.",
             remediation: "Portal: Azure Cache for Redis > Settings > Advanced settings > Non-TLS port \
@@ -65,7 +66,7 @@ pub(super) const CHECKS: &[Check] = &[
             policies: &[],
             description: "Passes when properties.publicNetworkAccess is Disabled (private endpoints \
                           only); Enabled fails, and so does absence, which Azure documents as the \
-                          default, Enabled; a cache whose properties were not collected is an error.",
+                          default, Enabled; a cache whose properties were not collected is an error. Since catalogue 2026.12.0: absent properties.publicNetworkAccess is its documented default (Enabled) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "A cache reachable from the internet depends on its access key alone; with \
                         public access disabled it is only reachable inside the network boundary \
                         (CC6.6).",
@@ -88,7 +89,7 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Passes when properties.disableAccessKeyAuthentication is true (clients \
                           authenticate with Microsoft Entra tokens); false fails, and so does \
                           absence, which Azure documents as the default, false; a cache whose \
-                          properties were not collected is an error.",
+                          properties were not collected is an error. Since catalogue 2026.12.0: absent properties.disableAccessKeyAuthentication is its documented default (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Access keys are shared secrets with full data access that cannot be tied to \
                         a caller; Entra authentication gives identified, revocable access (CC6.1).",
             remediation: "Portal: Azure Cache for Redis > Settings > Authentication > Access keys > \
@@ -107,7 +108,7 @@ fn non_ssl_port_disabled(r: &Resource) -> Verdict {
         Ok(true) => Verdict::fail("the non-TLS port (6379) is enabled"),
         Err(v) => return v,
     }
-    .observe("properties.enableNonSslPort", r.prop("/enableNonSslPort"))
+    .observe_prop("properties.enableNonSslPort", r, "/enableNonSslPort")
 }
 
 fn minimum_tls(r: &Resource) -> Verdict {
@@ -118,15 +119,15 @@ fn minimum_tls(r: &Resource) -> Verdict {
         Ok(v) => Verdict::error(format!("{key} has unexpected value {v}")),
         Err(v) => return v,
     }
-    .observe(key, r.prop("/minimumTlsVersion"))
+    .observe_prop(key, r, "/minimumTlsVersion")
 }
 
 fn public_network_access(r: &Resource) -> Verdict {
     let key = "properties.publicNetworkAccess";
-    if !r.properties.is_object() {
+    if !props::body_present(r) {
         return Verdict::error("the cache's properties were not collected").observe(key, None);
     }
-    let value = r.prop("/publicNetworkAccess");
+    let value = props::value(r, "/publicNetworkAccess");
     match value {
         Some(Value::String(s)) if s.eq_ignore_ascii_case("Disabled") => {
             Verdict::pass("public network access is disabled")
@@ -137,15 +138,15 @@ fn public_network_access(r: &Resource) -> Verdict {
         }
         Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
     }
-    .observe(key, value)
+    .observe_prop(key, r, "/publicNetworkAccess")
 }
 
 fn access_key_auth_disabled(r: &Resource) -> Verdict {
     let key = "properties.disableAccessKeyAuthentication";
-    if !r.properties.is_object() {
+    if !props::body_present(r) {
         return Verdict::error("the cache's properties were not collected").observe(key, None);
     }
-    let value = r.prop("/disableAccessKeyAuthentication");
+    let value = props::value(r, "/disableAccessKeyAuthentication");
     match value {
         Some(Value::Bool(true)) => Verdict::pass("access-key authentication is disabled"),
         Some(Value::Bool(false)) => Verdict::fail("access keys can be used to authenticate"),
@@ -155,7 +156,7 @@ fn access_key_auth_disabled(r: &Resource) -> Verdict {
         ),
         Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
     }
-    .observe(key, value)
+    .observe_prop(key, r, "/disableAccessKeyAuthentication")
 }
 
 #[cfg(test)]
@@ -163,7 +164,7 @@ mod tests {
     use serde_json::{Value, json};
 
     use crate::checks::FindingStatus as S;
-    use crate::checks::testutil::{eval_resource, fixture, resource, set_prop};
+    use crate::checks::testutil::{eval_resource, fixture, resource, set_prop, without_body};
     use crate::model::Resource;
 
     /// cache1: non-TLS port enabled, public network access Enabled, no minimumTlsVersion and no
@@ -207,8 +208,11 @@ mod tests {
             "cache_redis_non_ssl_port_disabled",
             &cache_with("/enableNonSslPort", Value::Null),
         );
-        assert_eq!(v.status, S::Error);
+        // Absent is the documented default, false.
+        assert_eq!(v.status, S::Pass);
         assert!(v.reason.contains("enableNonSslPort"));
+        let v = eval_resource("cache_redis_non_ssl_port_disabled", &without_body(&cache()));
+        assert_eq!(v.status, S::Error);
     }
 
     #[test]
@@ -258,7 +262,11 @@ mod tests {
             &cache_with("/publicNetworkAccess", Value::Null),
         );
         assert_eq!(v.status, S::Fail);
-        assert!(v.reason.contains("default as Enabled"));
+        assert!(
+            v.reason.contains("documented default \"Enabled\""),
+            "{}",
+            v.reason
+        );
     }
     #[test]
     fn cache_redis_public_network_access_disabled_missing() {
@@ -278,7 +286,11 @@ mod tests {
     fn cache_redis_access_key_auth_disabled_fail() {
         let v = eval_resource("cache_redis_access_key_auth_disabled", &cache());
         assert_eq!(v.status, S::Fail);
-        assert!(v.reason.contains("default as false"));
+        assert!(
+            v.reason.contains("documented default false"),
+            "{}",
+            v.reason
+        );
         assert_eq!(
             v.observed["properties.disableAccessKeyAuthentication"],
             Value::Null

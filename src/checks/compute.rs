@@ -9,6 +9,7 @@
 
 use serde_json::{Value, json};
 
+use super::props;
 use super::{Check, CheckMeta, Ctx, Eval, Severity, Verdict, require_str};
 use crate::model::Resource;
 
@@ -55,7 +56,7 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Passes when properties.securityProfile.encryptionAtHost is true; false \
                           fails, and so does an absent value: Azure documents that encryption at \
                           host is disabled unless the property is set to true (recorded as \
-                          null).",
+                          null). Since catalogue 2026.12.0: absent properties.securityProfile.encryptionAtHost is its documented default (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Server-side encryption covers managed disks only; temporary disks and \
                         disk caches on the host stay unencrypted without encryption at host, \
                         leaving copies of data unprotected (CC6.1).",
@@ -346,7 +347,7 @@ pub(super) const CHECKS: &[Check] = &[
             policies: &[],
             description: "Passes when properties.upgradePolicy.automaticOSUpgradePolicy\
                           .enableAutomaticOSUpgrade is true; false fails, and so does an absent \
-                          value, which Azure documents as defaulting to false (recorded as null).",
+                          value, which Azure documents as defaulting to false (recorded as null). Since catalogue 2026.12.0: absent properties.upgradePolicy.automaticOSUpgradePolicy.enableAutomaticOSUpgrade is its documented default (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Automatic OS image upgrades roll patched images out to every instance \
                         safely, closing newly disclosed vulnerabilities without manual work \
                         (CC7.1).",
@@ -382,14 +383,13 @@ pub(super) const CHECKS: &[Check] = &[
 ];
 
 fn managed_disks(r: &Resource) -> Verdict {
-    let Some(os) = r.prop("/storageProfile/osDisk") else {
+    let Some(os) = props::value(r, "/storageProfile/osDisk") else {
         return Verdict::error(
             "properties.storageProfile.osDisk is not present in the collected data",
         )
         .observe("properties.storageProfile.osDisk", None);
     };
-    let data: &[Value] = r
-        .prop("/storageProfile/dataDisks")
+    let data: &[Value] = props::value(r, "/storageProfile/dataDisks")
         .and_then(Value::as_array)
         .map(Vec::as_slice)
         .unwrap_or_default();
@@ -422,23 +422,19 @@ fn managed_disks(r: &Resource) -> Verdict {
 
 fn encryption_at_host(r: &Resource) -> Verdict {
     let key = "properties.securityProfile.encryptionAtHost";
-    let value = r.prop("/securityProfile/encryptionAtHost");
+    let value = props::value(r, "/securityProfile/encryptionAtHost");
     match value {
         Some(Value::Bool(true)) => Verdict::pass("encryption at host is enabled"),
         Some(Value::Bool(false)) => Verdict::fail("encryption at host is disabled"),
-        None => Verdict::fail(
-            "encryptionAtHost was not returned; Azure documents encryption at host as disabled \
-             unless set to true",
-        ),
+        None => Verdict::error(props::absent_reason(r, "/securityProfile/encryptionAtHost")),
         Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
     }
-    .observe(key, value)
+    .observe_prop(key, r, "/securityProfile/encryptionAtHost")
 }
 
 /// Whether the VM has UEFI security (Trusted Launch or confidential).
 fn security_type(r: &Resource) -> Option<&str> {
-    r.prop("/securityProfile/securityType")
-        .and_then(Value::as_str)
+    props::value(r, "/securityProfile/securityType").and_then(Value::as_str)
 }
 
 fn is_uefi(t: Option<&str>) -> bool {
@@ -448,6 +444,9 @@ fn is_uefi(t: Option<&str>) -> bool {
 }
 
 fn trusted_launch(r: &Resource) -> Verdict {
+    if !props::body_present(r) {
+        return Verdict::error(props::absent_reason(r, "/securityProfile/securityType"));
+    }
     let key = "properties.securityProfile.securityType";
     let t = security_type(r);
     match t {
@@ -458,13 +457,16 @@ fn trusted_launch(r: &Resource) -> Verdict {
              enabled unless it is set (a Standard VM)",
         ),
     }
-    .observe(key, r.prop("/securityProfile/securityType"))
+    .observe_prop(key, r, "/securityProfile/securityType")
 }
 
 /// A `uefiSettings` flag, which exists only on Trusted Launch or confidential VMs.
 fn uefi_flag(r: &Resource, flag: &str, what: &str) -> Verdict {
+    if !props::body_present(r) {
+        return Verdict::error(props::absent_reason(r, "/securityProfile/securityType"));
+    }
     let key = format!("properties.securityProfile.uefiSettings.{flag}");
-    let value = r.prop(&format!("/securityProfile/uefiSettings/{flag}"));
+    let value = props::value(r, &format!("/securityProfile/uefiSettings/{flag}"));
     let t = security_type(r);
     let v = if !is_uefi(t) {
         Verdict::fail(format!(
@@ -479,9 +481,10 @@ fn uefi_flag(r: &Resource, flag: &str, what: &str) -> Verdict {
             Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
         }
     };
-    v.observe(&key, value).observe(
+    v.observe(&key, value).observe_prop(
         "properties.securityProfile.securityType",
-        r.prop("/securityProfile/securityType"),
+        r,
+        "/securityProfile/securityType",
     )
 }
 
@@ -586,7 +589,7 @@ fn vm_backup(r: &Resource, ctx: &Ctx) -> Verdict {
 
 fn boot_diagnostics(r: &Resource) -> Verdict {
     let key = "properties.diagnosticsProfile.bootDiagnostics.enabled";
-    let value = r.prop("/diagnosticsProfile/bootDiagnostics/enabled");
+    let value = props::value(r, "/diagnosticsProfile/bootDiagnostics/enabled");
     match value {
         Some(Value::Bool(true)) => Verdict::pass("boot diagnostics are enabled"),
         Some(Value::Bool(false)) => Verdict::fail("boot diagnostics are disabled"),
@@ -597,8 +600,8 @@ fn boot_diagnostics(r: &Resource) -> Verdict {
 }
 
 fn automatic_patching(r: &Resource) -> Verdict {
-    let win = r.prop("/osProfile/windowsConfiguration");
-    let linux = r.prop("/osProfile/linuxConfiguration");
+    let win = props::value(r, "/osProfile/windowsConfiguration");
+    let linux = props::value(r, "/osProfile/linuxConfiguration");
     let mode = |cfg: &Value| {
         cfg.pointer("/patchSettings/patchMode")
             .and_then(Value::as_str)
@@ -656,21 +659,21 @@ fn automatic_patching(r: &Resource) -> Verdict {
             "neither osProfile.windowsConfiguration nor osProfile.linuxConfiguration is present \
              in the collected data",
         )
-        .observe("properties.osProfile", r.prop("/osProfile")),
+        .observe_prop("properties.osProfile", r, "/osProfile"),
     }
 }
 
 fn linux_ssh_key_auth(r: &Resource) -> Verdict {
     let key = "properties.osProfile.linuxConfiguration.disablePasswordAuthentication";
-    if r.prop("/osProfile/windowsConfiguration").is_some() {
+    if props::value(r, "/osProfile/windowsConfiguration").is_some() {
         return Verdict::not_applicable("the VM runs Windows");
     }
-    let Some(linux) = r.prop("/osProfile/linuxConfiguration") else {
+    let Some(linux) = props::value(r, "/osProfile/linuxConfiguration") else {
         return Verdict::error(
             "properties.osProfile.linuxConfiguration is not present in the \
                                collected data",
         )
-        .observe("properties.osProfile", r.prop("/osProfile"));
+        .observe_prop("properties.osProfile", r, "/osProfile");
     };
     let value = linux.get("disablePasswordAuthentication");
     match value {
@@ -698,15 +701,16 @@ fn disk_cmk(r: &Resource) -> Verdict {
         Ok(t) => Verdict::fail(format!("the disk is encrypted with {t}")),
         Err(v) => return v,
     }
-    .observe("properties.encryption.type", r.prop("/encryption/type"))
-    .observe(
+    .observe_prop("properties.encryption.type", r, "/encryption/type")
+    .observe_prop(
         "properties.encryption.diskEncryptionSetId",
-        r.prop("/encryption/diskEncryptionSetId"),
+        r,
+        "/encryption/diskEncryptionSetId",
     )
 }
 
 fn unattached_disk_cmk(r: &Resource) -> Verdict {
-    let state = r.prop("/diskState");
+    let state = props::value(r, "/diskState");
     match state.and_then(Value::as_str) {
         Some(s) if s.eq_ignore_ascii_case("Unattached") => {
             disk_cmk(r).observe("properties.diskState", state)
@@ -719,8 +723,8 @@ fn unattached_disk_cmk(r: &Resource) -> Verdict {
 }
 
 fn disk_network_access(r: &Resource) -> Verdict {
-    let nap = r.prop("/networkAccessPolicy");
-    let pna = r.prop("/publicNetworkAccess");
+    let nap = props::value(r, "/networkAccessPolicy");
+    let pna = props::value(r, "/publicNetworkAccess");
     let v = match (nap.and_then(Value::as_str), pna.and_then(Value::as_str)) {
         (_, Some(p)) if p.eq_ignore_ascii_case("Disabled") => {
             Verdict::pass("public network access to the disk is disabled")
@@ -754,24 +758,29 @@ fn disk_data_access_auth(r: &Resource) -> Verdict {
         Ok(m) => Verdict::fail(format!("data access authentication mode is {m}")),
         Err(v) => return v,
     }
-    .observe(
-        "properties.dataAccessAuthMode",
-        r.prop("/dataAccessAuthMode"),
-    )
+    .observe_prop("properties.dataAccessAuthMode", r, "/dataAccessAuthMode")
 }
 
 fn vmss_automatic_os_upgrade(r: &Resource) -> Verdict {
     let key = "properties.upgradePolicy.automaticOSUpgradePolicy.enableAutomaticOSUpgrade";
-    let value = r.prop("/upgradePolicy/automaticOSUpgradePolicy/enableAutomaticOSUpgrade");
+    let value = props::value(
+        r,
+        "/upgradePolicy/automaticOSUpgradePolicy/enableAutomaticOSUpgrade",
+    );
     match value {
         Some(Value::Bool(true)) => Verdict::pass("automatic OS image upgrades are enabled"),
         Some(Value::Bool(false)) => Verdict::fail("automatic OS image upgrades are disabled"),
-        None => Verdict::fail(
-            "enableAutomaticOSUpgrade was not returned; Azure documents its default as false",
-        ),
+        None => Verdict::error(props::absent_reason(
+            r,
+            "/upgradePolicy/automaticOSUpgradePolicy/enableAutomaticOSUpgrade",
+        )),
         Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
     }
-    .observe(key, value)
+    .observe_prop(
+        key,
+        r,
+        "/upgradePolicy/automaticOSUpgradePolicy/enableAutomaticOSUpgrade",
+    )
 }
 
 fn vmss_zone_redundant(r: &Resource) -> Verdict {
@@ -790,7 +799,9 @@ mod tests {
 
     use crate::checks::FindingStatus as S;
     use crate::checks::network::ctx_eval;
-    use crate::checks::testutil::{eval_resource, fixture_resource, resource, set_prop};
+    use crate::checks::testutil::{
+        eval_resource, fixture_resource, resource, set_prop, without_body,
+    };
     use crate::model::Resource;
 
     /// Windows VM on managed disks, enableAutomaticUpdates false, boot diagnostics on, no
@@ -889,11 +900,17 @@ mod tests {
         // Documented default: disabled unless set. Fails, recorded as null.
         let v = eval_resource("compute_vm_encryption_at_host", &vm(|_| {}));
         assert_eq!(v.status, S::Fail);
-        assert!(v.reason.contains("unless set to true"));
+        assert!(
+            v.reason.contains("documented default false"),
+            "{}",
+            v.reason
+        );
         assert_eq!(
             v.observed["properties.securityProfile.encryptionAtHost"],
             Value::Null
         );
+        let v = eval_resource("compute_vm_encryption_at_host", &without_body(&vm(|_| {})));
+        assert_eq!(v.status, S::Error);
     }
 
     #[test]
@@ -1346,7 +1363,11 @@ mod tests {
             &vmss(|r| set_prop(r, "/upgradePolicy", json!(null))),
         );
         assert_eq!(v.status, S::Fail);
-        assert!(v.reason.contains("default as false"));
+        assert!(
+            v.reason.contains("documented default false"),
+            "{}",
+            v.reason
+        );
         assert_eq!(
             v.observed["properties.upgradePolicy.automaticOSUpgradePolicy.enableAutomaticOSUpgrade"],
             Value::Null

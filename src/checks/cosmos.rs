@@ -9,6 +9,7 @@
 use serde_json::Value;
 
 use super::netset;
+use super::props;
 use super::{Check, CheckMeta, Eval, Severity, Verdict, require_bool, require_str};
 use crate::model::Resource;
 
@@ -100,7 +101,7 @@ pub(super) const CHECKS: &[Check] = &[
             cis: &[],
             policies: &[],
             description: "Passes when properties.minimalTlsVersion is Tls12 or Tls13; Tls (1.0) and \
-                          Tls11 fail; absent, or another value, is an error.",
+                          Tls11 fail; absent, or another value, is an error. Since catalogue 2026.12.0: absent properties.minimalTlsVersion is its documented default (Tls) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "TLS 1.0 and 1.1 have known weaknesses; CC6.7 requires the transmission of \
                         data to be protected.",
             remediation: "Portal: Azure Cosmos DB account > Settings > Networking > Connectivity > \
@@ -197,7 +198,7 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Passes when properties.privateEndpointConnections has a connection whose \
                           privateLinkServiceConnectionState.status is Approved; an empty list, or no \
                           approved connection, fails; absent is an error. Approved endpoint ids are \
-                          recorded.",
+                          recorded. Since catalogue 2026.12.0: absent properties.privateEndpointConnections is off (an empty list) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "A private endpoint keeps client traffic on the virtual network and lets \
                         public access be switched off entirely (CC6.6).",
             remediation: "Portal: Azure Cosmos DB account > Settings > Networking > Private access > \
@@ -219,13 +220,13 @@ fn flag_true(r: &Resource, prop: &str, on: &str, off: &str) -> Verdict {
         Ok(false) => Verdict::fail(off),
         Err(v) => return v,
     }
-    .observe(&format!("properties.{prop}"), r.prop(&pointer))
+    .observe_prop(&format!("properties.{prop}"), r, &pointer)
 }
 
 fn network_restricted(r: &Resource) -> Verdict {
-    let pna = r.prop("/publicNetworkAccess");
-    let ip_rules = r.prop("/ipRules");
-    let vnet = r.prop("/isVirtualNetworkFilterEnabled");
+    let pna = props::value(r, "/publicNetworkAccess");
+    let ip_rules = props::value(r, "/ipRules");
+    let vnet = props::value(r, "/isVirtualNetworkFilterEnabled");
     let rule_count = ip_rules.and_then(Value::as_array).map(Vec::len);
     // 0.0.0.0 in Cosmos DB's IP rules means "accept connections from Azure datacenters", not
     // an address; the rest are judged by what they cover together.
@@ -300,12 +301,15 @@ fn minimum_tls(r: &Resource) -> Verdict {
         Ok(v) => Verdict::error(format!("{key} has unexpected value {v}")),
         Err(v) => return v,
     }
-    .observe(key, r.prop("/minimalTlsVersion"))
+    .observe_prop(key, r, "/minimalTlsVersion")
 }
 
 fn backup_policy(r: &Resource) -> Verdict {
-    let kind = r.prop("/backupPolicy/type");
-    let redundancy = r.prop("/backupPolicy/periodicModeProperties/backupStorageRedundancy");
+    let kind = props::value(r, "/backupPolicy/type");
+    let redundancy = props::value(
+        r,
+        "/backupPolicy/periodicModeProperties/backupStorageRedundancy",
+    );
     let v = match (
         kind.and_then(Value::as_str),
         redundancy.and_then(Value::as_str),
@@ -333,24 +337,29 @@ fn backup_policy(r: &Resource) -> Verdict {
             "properties.backupPolicy.periodicModeProperties.backupStorageRedundancy",
             redundancy,
         )
-        .observe(
+        .observe_prop(
             "properties.backupPolicy.periodicModeProperties.backupIntervalInMinutes",
-            r.prop("/backupPolicy/periodicModeProperties/backupIntervalInMinutes"),
+            r,
+            "/backupPolicy/periodicModeProperties/backupIntervalInMinutes",
         )
-        .observe(
+        .observe_prop(
             "properties.backupPolicy.periodicModeProperties.backupRetentionIntervalInHours",
-            r.prop("/backupPolicy/periodicModeProperties/backupRetentionIntervalInHours"),
+            r,
+            "/backupPolicy/periodicModeProperties/backupRetentionIntervalInHours",
         )
 }
 
 fn multi_region_failover(r: &Resource) -> Verdict {
-    let regions: Option<Vec<&str>> = r.prop("/locations").and_then(Value::as_array).map(|l| {
-        l.iter()
-            .filter_map(|loc| loc.get("locationName").and_then(Value::as_str))
-            .collect()
-    });
-    let auto = r.prop("/enableAutomaticFailover");
-    let multi_write = r.prop("/enableMultipleWriteLocations");
+    let regions: Option<Vec<&str>> =
+        props::value(r, "/locations")
+            .and_then(Value::as_array)
+            .map(|l| {
+                l.iter()
+                    .filter_map(|loc| loc.get("locationName").and_then(Value::as_str))
+                    .collect()
+            });
+    let auto = props::value(r, "/enableAutomaticFailover");
+    let multi_write = props::value(r, "/enableMultipleWriteLocations");
     let flags = [auto, multi_write].map(|f| f.and_then(Value::as_bool));
     let v = match &regions {
         None => Verdict::error("properties.locations is not present in the collected data"),
@@ -382,10 +391,10 @@ fn multi_region_failover(r: &Resource) -> Verdict {
 
 fn customer_managed_key(r: &Resource) -> Verdict {
     let key = "properties.keyVaultKeyUri";
-    if !r.properties.is_object() {
+    if !props::body_present(r) {
         return Verdict::error("the account's properties were not collected").observe(key, None);
     }
-    let uri = r.prop("/keyVaultKeyUri");
+    let uri = props::value(r, "/keyVaultKeyUri");
     match uri.and_then(Value::as_str).map(str::trim) {
         Some(u) if !u.is_empty() => Verdict::pass(format!(
             "data is encrypted with a customer-managed key ({u})"
@@ -397,7 +406,7 @@ fn customer_managed_key(r: &Resource) -> Verdict {
 
 fn private_endpoint(r: &Resource) -> Verdict {
     let key = "properties.privateEndpointConnections";
-    let Some(connections) = r.prop("/privateEndpointConnections") else {
+    let Some(connections) = props::value(r, "/privateEndpointConnections") else {
         return Verdict::error(format!("{key} is not present in the collected data"))
             .observe(key, None);
     };
@@ -435,7 +444,7 @@ mod tests {
     use serde_json::{Value, json};
 
     use crate::checks::FindingStatus as S;
-    use crate::checks::testutil::{eval_resource, fixture_resource, set_prop};
+    use crate::checks::testutil::{eval_resource, fixture_resource, set_prop, without_body};
     use crate::model::Resource;
 
     /// ddb1: one region (East US), ipRules [], minimalTlsVersion "Tls", periodic geo backups,
@@ -608,6 +617,12 @@ mod tests {
             "cosmos_minimum_tls_1_2",
             &account_with("/minimalTlsVersion", Value::Null),
         );
+        // Absent is the documented default, TLS 1.0.
+        assert_eq!(v.status, S::Fail);
+        let v = eval_resource(
+            "cosmos_minimum_tls_1_2",
+            &without_body(&account_with("/minimalTlsVersion", Value::Null)),
+        );
         assert_eq!(v.status, S::Error);
         let v = eval_resource(
             "cosmos_minimum_tls_1_2",
@@ -779,6 +794,12 @@ mod tests {
         let v = eval_resource(
             "cosmos_private_endpoint",
             &account_with("/privateEndpointConnections", Value::Null),
+        );
+        // Azure returns the list only when connections exist: absent is none.
+        assert_eq!(v.status, S::Fail);
+        let v = eval_resource(
+            "cosmos_private_endpoint",
+            &without_body(&account_with("/privateEndpointConnections", Value::Null)),
         );
         assert_eq!(v.status, S::Error);
     }

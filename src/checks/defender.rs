@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
+use super::props;
 use super::rbac::require_source;
 use super::{Check, CheckMeta, Ctx, Eval, FindingStatus, Severity, Verdict};
 use crate::model::{Resource, Subscription};
@@ -549,7 +550,7 @@ pub(super) const CHECKS: &[Check] = &[
                           with the number of affected resources; passes when none does. An \
                           unhealthy assessment without a severity is an error unless another \
                           already fails; the source not collected, or a gap for the subscription, \
-                          is an error.",
+                          is an error. Since catalogue 2026.12.0: an assessment without properties.status.code makes the finding an error instead of being counted healthy.",
             rationale: "High-severity recommendations are known, exploitable weaknesses that \
                         Defender has already found; leaving them open shows vulnerabilities are \
                         identified but not remediated (CC7.1).",
@@ -574,7 +575,7 @@ pub(super) const CHECKS: &[Check] = &[
                           properties.metadata.severity Medium: fails when any unhealthy assessment \
                           of the subscription's resources has Medium severity, listing them; \
                           passes otherwise. Missing severity is an error unless another already \
-                          fails; the source not collected, or a gap, is an error.",
+                          fails; the source not collected, or a gap, is an error. Since catalogue 2026.12.0: an assessment without properties.status.code makes the finding an error instead of being counted healthy.",
             rationale: "Medium-severity weaknesses accumulate into exploitable paths; tracking \
                         them separately from High keeps the remediation backlog visible (CC7.1).",
             remediation: "Portal: Microsoft Defender for Cloud > Recommendations > filter Severity \
@@ -598,7 +599,7 @@ pub(super) const CHECKS: &[Check] = &[
                           4ab6e3c5-74dd-8b35-9ab9-f61b30875b27 ('System updates should be installed \
                           on your machines') or e1145ab1-eb4f-43d8-911b-36ddf771d13f (the Azure \
                           Update Manager version), listing the affected machines. Passes when none \
-                          is unhealthy. The source not collected, or a gap, is an error.",
+                          is unhealthy. The source not collected, or a gap, is an error. Since catalogue 2026.12.0: an assessment without properties.status.code makes the finding an error instead of being counted healthy.",
             rationale: "Missing operating system security updates are the most common exploitable \
                         vulnerability; Defender reporting them unremediated shows patching is not \
                         keeping up (CC7.1).",
@@ -969,22 +970,31 @@ fn attack_path_notifications(s: &Subscription) -> Verdict {
 /// The unhealthy assessments of one subscription's resources, after checking the source.
 fn unhealthy<'a>(ctx: &Ctx<'a>, sub: &str) -> Result<Vec<&'a Resource>, Verdict> {
     require_source(ctx, SECURITY, Some(&format!("/subscriptions/{sub}")))?;
-    Ok(ctx
-        .resources_in(sub, ASSESSMENTS)
-        .filter(|r| {
-            r.prop("/status/code")
-                .and_then(Value::as_str)
-                .is_some_and(|c| c.eq_ignore_ascii_case("Unhealthy"))
-        })
-        .collect())
+    let mut out = Vec::new();
+    let mut unknown = 0;
+    for r in ctx.resources_in(sub, ASSESSMENTS) {
+        match props::value(r, "/status/code").and_then(Value::as_str) {
+            Some(c) if c.eq_ignore_ascii_case("Unhealthy") => out.push(r),
+            Some(_) => {}
+            // An assessment without a status could be an unhealthy one.
+            None => unknown += 1,
+        }
+    }
+    if unknown > 0 {
+        return Err(Verdict::error(format!(
+            "{unknown} assessments have no properties.status.code, so whether they are healthy \
+             is unknown"
+        ))
+        .observe_value("without_status", json!(unknown)));
+    }
+    Ok(out)
 }
 
 /// The resource an assessment is about: `resourceDetails.Id` (Resource Graph) or `.id` (ARM),
 /// else the part of the assessment id before `/providers/Microsoft.Security/assessments/`.
 fn assessed_resource(r: &Resource) -> String {
-    if let Some(id) = r
-        .prop("/resourceDetails/Id")
-        .or_else(|| r.prop("/resourceDetails/id"))
+    if let Some(id) = props::value(r, "/resourceDetails/Id")
+        .or_else(|| props::value(r, "/resourceDetails/id"))
         .and_then(Value::as_str)
     {
         return id.to_string();
@@ -997,8 +1007,8 @@ fn assessed_resource(r: &Resource) -> String {
 }
 
 fn recommendation_name(r: &Resource) -> String {
-    r.prop("/displayName")
-        .or_else(|| r.prop("/metadata/displayName"))
+    props::value(r, "/displayName")
+        .or_else(|| props::value(r, "/metadata/displayName"))
         .and_then(Value::as_str)
         .unwrap_or(&r.name)
         .to_string()
@@ -1042,7 +1052,7 @@ fn severity_verdict(s: &Subscription, ctx: &Ctx, severity: &str) -> Verdict {
     let mut matching = Vec::new();
     let mut unknown = Vec::new();
     for r in &rows {
-        match r.prop("/metadata/severity").and_then(Value::as_str) {
+        match props::value(r, "/metadata/severity").and_then(Value::as_str) {
             Some(x) if x.eq_ignore_ascii_case(severity) => matching.push(*r),
             Some(_) => {}
             None => unknown.push(r.id.as_str()),

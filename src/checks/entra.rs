@@ -26,6 +26,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
 use super::ca_coverage::{self as cov, Claim, Coverage, GLOBAL_ADMIN, Grant, Population};
+use super::props::{self, AUTHORIZATION_POLICY};
 use super::{Check, CheckMeta, Ctx, Eval, Settings, Severity, Verdict};
 use crate::model::{ConditionalAccessPolicy, Identity};
 
@@ -216,7 +217,9 @@ pub(super) const CHECKS: &[Check] = &[
                           Since catalogue 2026.12.0: a authorization policy answer that is not the \
                           documented object (a page-shaped `value` list, a bare array, an object \
                           without `id`) is a collection gap and makes the finding an error instead \
-                          of being read as the policy.",
+                          of being read as the policy; an absent allowInvitesFrom is Graph's documented \
+                          default (everyone) and fails instead of being an error \
+                          (docs/ABSENT_FIELDS.md).",
             rationale: "Each invitation creates a new external identity with access to the \
                         directory; restricting who may invite keeps the registration of new users \
                         an authorised, reviewable act (CC6.2) and limits access to the system \
@@ -325,7 +328,8 @@ pub(super) const CHECKS: &[Check] = &[
                           Since catalogue 2026.12.0: a authorization policy answer that is not the \
                           documented object (a page-shaped `value` list, a bare array, an object \
                           without `id`) is a collection gap and makes the finding an error instead \
-                          of being read as the policy.",
+                          of being read as the policy, and an authorization policy returned as an empty \
+                          object is an error instead of passing on the default.",
             rationale: "When Entra's risk detection flags an app, allowing users to consent anyway \
                         defeats the detection and grants data access to a likely malicious app \
                         (CC6.1, CC6.3).",
@@ -1325,9 +1329,14 @@ fn str_field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
 }
 
 fn authz(idn: &Identity) -> Result<&Value, Verdict> {
-    idn.authorization_policy
-        .as_ref()
-        .ok_or_else(|| Verdict::error("the authorization policy was not collected"))
+    match idn.authorization_policy.as_ref() {
+        None => Err(Verdict::error("the authorization policy was not collected")),
+        // An empty body is missing data: no property of it is "absent" (props::graph_value).
+        Some(p) if p.as_object().is_none_or(|o| o.is_empty()) => Err(Verdict::error(
+            "the authorization policy was returned without properties",
+        )),
+        Some(p) => Ok(p),
+    }
 }
 
 fn authz_key(pointer: &str) -> String {
@@ -1341,7 +1350,7 @@ fn authz_bool(idn: &Identity, pointer: &str, want: bool, good: &str, bad: &str) 
         Ok(p) => p,
         Err(v) => return v.observe(&key, None),
     };
-    let val = p.pointer(pointer).filter(|v| !v.is_null());
+    let val = props::graph_value(AUTHORIZATION_POLICY, p, pointer);
     let v = match (val, val.and_then(Value::as_bool)) {
         (_, Some(b)) if b == want => Verdict::pass(format!("{good} ({key} is {b})")),
         (_, Some(b)) => Verdict::fail(format!("{bad} ({key} is {b})")),
@@ -1357,7 +1366,7 @@ fn guest_invites(idn: &Identity) -> Verdict {
         Ok(p) => p,
         Err(v) => return v.observe(&key, None),
     };
-    let val = p.get("allowInvitesFrom").filter(|v| !v.is_null());
+    let val = props::graph_value(AUTHORIZATION_POLICY, p, "/allowInvitesFrom");
     let v = match val.and_then(Value::as_str) {
         Some(s)
             if s.eq_ignore_ascii_case("adminsAndGuestInviters")
@@ -1376,7 +1385,12 @@ fn guest_invites(idn: &Identity) -> Verdict {
         Some(s) => Verdict::error(format!("{key} has unexpected value {s}")),
         None => Verdict::error(format!("{key} is not present in the collected data")),
     };
-    v.observe(&key, val)
+    let v = props::graph_note(v, AUTHORIZATION_POLICY, p, "/allowInvitesFrom");
+    // Recorded as collected: null when absent.
+    v.observe(
+        &key,
+        p.pointer("/allowInvitesFrom").filter(|x| !x.is_null()),
+    )
 }
 
 fn guest_access(idn: &Identity) -> Verdict {
@@ -1385,7 +1399,7 @@ fn guest_access(idn: &Identity) -> Verdict {
         Ok(p) => p,
         Err(v) => return v.observe(&key, None),
     };
-    let val = p.get("guestUserRoleId").filter(|v| !v.is_null());
+    let val = props::graph_value(AUTHORIZATION_POLICY, p, "/guestUserRoleId");
     let id = val.and_then(Value::as_str).map(str::to_ascii_lowercase);
     let v = match id.as_deref() {
         Some(GUEST_RESTRICTED) => Verdict::pass(
@@ -1411,7 +1425,8 @@ fn user_consent(idn: &Identity) -> Verdict {
         Ok(p) => p,
         Err(v) => return v.observe(&key, None),
     };
-    let Some(list) = p.pointer(pointer).and_then(Value::as_array) else {
+    let Some(list) = props::graph_value(AUTHORIZATION_POLICY, p, pointer).and_then(Value::as_array)
+    else {
         return Verdict::error(format!("{key} is not present in the collected data"))
             .observe(&key, p.pointer(pointer));
     };
@@ -1479,9 +1494,7 @@ fn risky_app_consent(idn: &Identity) -> Verdict {
         Ok(p) => p,
         Err(v) => return v.observe(&key, None),
     };
-    let val = p
-        .get("allowUserConsentForRiskyApps")
-        .filter(|v| !v.is_null());
+    let val = props::graph_value(AUTHORIZATION_POLICY, p, "/allowUserConsentForRiskyApps");
     let v = match (val, val.and_then(Value::as_bool)) {
         (_, Some(false)) => Verdict::pass("users cannot consent to risky applications"),
         (_, Some(true)) => Verdict::fail(format!(
@@ -1493,7 +1506,13 @@ fn risky_app_consent(idn: &Identity) -> Verdict {
             "{key} is not set; Graph documents its default as false"
         )),
     };
-    v.observe(&key, val)
+    let v = props::graph_note(v, AUTHORIZATION_POLICY, p, "/allowUserConsentForRiskyApps");
+    // Recorded as collected: null when absent.
+    v.observe(
+        &key,
+        p.pointer("/allowUserConsentForRiskyApps")
+            .filter(|x| !x.is_null()),
+    )
 }
 
 fn users_register_apps(idn: &Identity) -> Verdict {
@@ -3629,7 +3648,13 @@ mod posture_tests {
             "entra_guest_invites_restricted",
             &authz(|p| remove(p, "/allowInvitesFrom")),
         );
-        assert_eq!(v.status, S::Error);
+        // Absent is Graph's documented default, everyone.
+        assert_eq!(v.status, S::Fail);
+        assert!(
+            v.reason.contains("documented default \"everyone\""),
+            "{}",
+            v.reason
+        );
         assert_eq!(
             v.observed["authorizationPolicy.allowInvitesFrom"],
             Value::Null
@@ -3755,7 +3780,21 @@ mod posture_tests {
             &authz(|p| remove(p, "/allowUserConsentForRiskyApps")),
         );
         assert_eq!(v.status, S::Pass);
-        assert!(v.reason.contains("default as false"));
+        assert!(
+            v.reason.contains("documented default false"),
+            "{}",
+            v.reason
+        );
+        // An empty policy body is missing data, not a default.
+        let v = eval_tenant(
+            "entra_risky_app_consent_blocked",
+            &authz(|p| *p = serde_json::json!({})),
+        );
+        assert_eq!(v.status, S::Error);
+        let v = eval_tenant(
+            "entra_risky_app_consent_blocked",
+            &authz(|p| remove(p, "/allowUserConsentForRiskyApps")),
+        );
         assert_eq!(
             v.observed["authorizationPolicy.allowUserConsentForRiskyApps"],
             Value::Null

@@ -2,14 +2,16 @@
 //! policy breadth, network exposure and audit logging.
 //!
 //! Microsoft's vault examples omit the recoverability and RBAC flags more often than not, and
-//! Azure omits `enablePurgeProtection` until it is switched on. Absence is reported as an error
-//! (unknown), never as compliant.
+//! Azure omits `enablePurgeProtection` until it is switched on. What each absence means is the
+//! property's row in `props::ROWS` (off, documented default or unknown); a vault returned
+//! without its properties is an error, never compliant.
 
 use serde_json::{Value, json};
 
 use super::monitor::{
     LogSelector, destinations, enabled_logs, setting_name, settings_list, summarise,
 };
+use super::props;
 use super::{Check, CheckMeta, Eval, Severity, Verdict, require_bool};
 use crate::model::Resource;
 
@@ -26,8 +28,7 @@ pub(super) const CHECKS: &[Check] = &[
             criteria: &["A1.2", "CC6.1", "CC7.5"],
             cis: &["2.1.0:8.5", "3.0.0:3.3.5", "4.0.0:9.3.5"],
             policies: &["1e66c121-a66a-4b1f-9b83-0fd99bf0fc2d"],
-            description: "Passes when properties.enableSoftDelete is true; false fails. Absent \
-                          means the value was not returned and is an error, not a pass.",
+            description: "Passes when properties.enableSoftDelete is true; false fails. Since catalogue 2026.12.0: absent properties.enableSoftDelete is its documented default (true) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Soft delete keeps deleted vaults, keys and secrets recoverable for the \
                         retention period, so an accidental or malicious deletion does not destroy \
                         the keys that protect data (A1.2 recovery infrastructure, CC7.5 recovery \
@@ -56,9 +57,9 @@ pub(super) const CHECKS: &[Check] = &[
             ],
             policies: &["0b60c0b2-2dc2-4e1c-b5c9-abbed971de53"],
             description: "Passes when properties.enablePurgeProtection is true; false fails. Azure \
-                          omits the property until purge protection has been enabled, so absence \
-                          most likely means off; it is still reported as an error (value not \
-                          returned) rather than guessed.",
+                          omits the property until purge protection has been enabled and never \
+                          accepts false, so with the rest of the vault returned, absence is off \
+                          and fails. Since catalogue 2026.12.0: absent properties.enablePurgeProtection is off (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Without purge protection, anyone who can delete a vault can also purge it \
                         during the soft-delete window, making key destruction irreversible; purge \
                         protection enforces the retention that recovery depends on (A1.2, CC7.5) \
@@ -86,7 +87,7 @@ pub(super) const CHECKS: &[Check] = &[
             ],
             policies: &[],
             description: "Passes when properties.enableRbacAuthorization is true; false (legacy \
-                          vault access policies) fails; absent is an error.",
+                          vault access policies) fails; absent is an error. Since catalogue 2026.12.0: absent properties.enableRbacAuthorization is its documented default (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Azure RBAC grants data-plane access per key, secret or certificate scope, \
                         supports PIM and is reviewed with every other role assignment; access \
                         policies are vault-wide and invisible to role reviews (CC6.3 least \
@@ -149,7 +150,10 @@ pub(super) const CHECKS: &[Check] = &[
                           cover every public IPv4 or IPv6 address. Both absent, or absent or \
                           unreadable ipRules behind a Deny, is an error. Since catalogue \
                           2026.12.0: a Deny default whose IP rules together cover the internet \
-                          fails, and absent or unreadable IP rules behind it are an error.",
+                          fails, and absent or unreadable IP rules behind it are an error; absent properties.networkAcls.defaultAction is its \
+                          documented default (Allow) and absent properties.publicNetworkAccess its \
+                          documented default (enabled) (docs/ABSENT_FIELDS.md), and a resource \
+                          returned without its properties is an error.",
             rationale: "A vault reachable from every network relies on credentials alone; \
                         restricting it to private endpoints or selected networks adds a network \
                         boundary around the keys that protect all other data (CC6.6, CC6.1).",
@@ -180,7 +184,7 @@ pub(super) const CHECKS: &[Check] = &[
                           properties.privateLinkServiceConnectionState.status is Approved; an \
                           empty list or only pending/rejected connections fails. Azure returns \
                           the list only when connections exist, so an absent list is read as none \
-                          and fails (recorded as null).",
+                          and fails (recorded as null). Since catalogue 2026.12.0: absent properties.privateEndpointConnections is off (an empty list) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "A private endpoint keeps key and secret traffic inside the virtual \
                         network and lets public access be turned off (CC6.6, CC6.7).",
             remediation: "Portal: Key vault > Networking > Private endpoint connections > + \
@@ -203,7 +207,7 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Passes when properties.softDeleteRetentionInDays is 90 (the maximum \
                           Azure accepts, and the value it applies when a vault is created \
                           without one); fewer days fails, and so does properties.enableSoftDelete \
-                          false. An absent retention is an error.",
+                          false. An absent retention is an error. Since catalogue 2026.12.0: absent properties.enableSoftDelete is its documented default (true); absent properties.softDeleteRetentionInDays is its documented default (90) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Deletions of keys or secrets are sometimes noticed only weeks later; the \
                         full 90-day window keeps them recoverable for as long as Azure allows \
                         (CC7.5, A1.2).",
@@ -229,7 +233,7 @@ pub(super) const CHECKS: &[Check] = &[
                           \"all\". Vaults with enableRbacAuthorization true ignore access \
                           policies and are not applicable. Absent accessPolicies is an error, and \
                           so is an \"all\" grant when enableRbacAuthorization was not returned \
-                          (whether it takes effect is unknown).",
+                          (whether it takes effect is unknown). Since catalogue 2026.12.0: absent properties.enableRbacAuthorization is its documented default (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "\"all\" includes purge, delete and key export-like operations far \
                         beyond what an application needs, and is granted vault-wide; least \
                         privilege requires listing only the operations used (CC6.3, CC6.1).",
@@ -251,7 +255,7 @@ fn flag(r: &Resource, prop: &str, on: &str, off: &str) -> Verdict {
         Ok(false) => Verdict::fail(off),
         Err(v) => return v,
     }
-    .observe(&format!("properties.{prop}"), r.prop(&pointer))
+    .observe_prop(&format!("properties.{prop}"), r, &pointer)
 }
 
 fn soft_delete(r: &Resource) -> Verdict {
@@ -264,15 +268,8 @@ fn soft_delete(r: &Resource) -> Verdict {
 }
 
 fn purge_protection(r: &Resource) -> Verdict {
-    if r.prop("/enablePurgeProtection").is_none() {
-        // Azure leaves the property out until purge protection is switched on, so absence is
-        // likely "off"; but an absent value is not evidence, so it is reported as unknown.
-        return Verdict::error(
-            "properties.enablePurgeProtection was not returned (Azure omits it until purge \
-             protection is enabled); the setting is unknown",
-        )
-        .observe("properties.enablePurgeProtection", None);
-    }
+    // Azure omits the property until purge protection is switched on and never accepts false,
+    // so with the rest of the vault returned, absent means off (props::ROWS).
     flag(
         r,
         "enablePurgeProtection",
@@ -330,8 +327,8 @@ fn logging(r: &Resource) -> Verdict {
 }
 
 fn network_access_restricted(r: &Resource) -> Verdict {
-    let pna = r.prop("/publicNetworkAccess");
-    let action = r.prop("/networkAcls/defaultAction");
+    let pna = props::value(r, "/publicNetworkAccess");
+    let action = props::value(r, "/networkAcls/defaultAction");
     let v = match (pna.and_then(Value::as_str), action.and_then(Value::as_str)) {
         (Some(p), _) if p.eq_ignore_ascii_case("Disabled") => {
             Verdict::pass("public network access is disabled")
@@ -351,8 +348,12 @@ fn network_access_restricted(r: &Resource) -> Verdict {
              present in the collected data",
         ),
     };
-    v.observe("properties.publicNetworkAccess", pna)
-        .observe("properties.networkAcls.defaultAction", action)
+    v.observe_prop("properties.publicNetworkAccess", r, "/publicNetworkAccess")
+        .observe_prop(
+            "properties.networkAcls.defaultAction",
+            r,
+            "/networkAcls/defaultAction",
+        )
         .observe(
             "properties.networkAcls.ipRules",
             r.prop("/networkAcls/ipRules"),
@@ -368,10 +369,10 @@ const MAX_RETENTION_DAYS: u64 = 90;
 
 fn soft_delete_retention(r: &Resource) -> Verdict {
     let key = "properties.softDeleteRetentionInDays";
-    let days = r.prop("/softDeleteRetentionInDays");
-    if r.prop("/enableSoftDelete") == Some(&Value::Bool(false)) {
+    let days = props::value(r, "/softDeleteRetentionInDays");
+    if props::value(r, "/enableSoftDelete") == Some(&Value::Bool(false)) {
         return Verdict::fail("soft delete is disabled")
-            .observe("properties.enableSoftDelete", r.prop("/enableSoftDelete"))
+            .observe_prop("properties.enableSoftDelete", r, "/enableSoftDelete")
             .observe(key, days);
     }
     match days.map(|d| (d, d.as_u64())) {
@@ -382,24 +383,24 @@ fn soft_delete_retention(r: &Resource) -> Verdict {
             "deleted objects are kept only {d} days (Azure allows {MAX_RETENTION_DAYS})"
         )),
         Some((other, None)) => Verdict::error(format!("{key} has unexpected value {other}")),
-        None => Verdict::error(format!("{key} is not present in the collected data")),
+        None => Verdict::error(props::absent_reason(r, "/softDeleteRetentionInDays")),
     }
-    .observe(key, days)
+    .observe_prop(key, r, "/softDeleteRetentionInDays")
 }
 
 /// Permission lists of an access policy that can hold `all`.
 const PERMISSION_KINDS: [&str; 4] = ["keys", "secrets", "certificates", "storage"];
 
 fn access_policies_least_privilege(r: &Resource) -> Verdict {
-    let rbac = r.prop("/enableRbacAuthorization");
+    let rbac = props::value(r, "/enableRbacAuthorization");
     if rbac == Some(&Value::Bool(true)) {
         return Verdict::not_applicable("the vault uses Azure RBAC; access policies are ignored")
             .observe("properties.enableRbacAuthorization", rbac);
     }
     let key = "properties.accessPolicies";
-    let Some(policies) = r.prop("/accessPolicies").and_then(Value::as_array) else {
+    let Some(policies) = props::value(r, "/accessPolicies").and_then(Value::as_array) else {
         return Verdict::error(format!("{key} is not present in the collected data"))
-            .observe(key, r.prop("/accessPolicies"))
+            .observe_prop(key, r, "/accessPolicies")
             .observe("properties.enableRbacAuthorization", rbac);
     };
     let broad: Vec<Value> = policies
@@ -455,7 +456,9 @@ mod tests {
     use serde_json::{Value, json};
 
     use crate::checks::FindingStatus as S;
-    use crate::checks::testutil::{eval_resource, fixture, fixture_resource, set_prop};
+    use crate::checks::testutil::{
+        eval_resource, fixture, fixture_resource, set_prop, without_body,
+    };
     use crate::model::Resource;
 
     /// The subscription list example: the only vault example with enableSoftDelete (true).
@@ -488,10 +491,17 @@ mod tests {
     }
     #[test]
     fn keyvault_soft_delete_enabled_missing() {
+        // Absent is the documented default: true.
         let v = eval_resource("keyvault_soft_delete_enabled", &fixture_resource(GET, 0));
+        assert_eq!(v.status, S::Pass);
+        assert!(v.reason.contains("default true"), "{}", v.reason);
+        assert_eq!(v.observed.values().next(), Some(&Value::Null));
+        let v = eval_resource(
+            "keyvault_soft_delete_enabled",
+            &without_body(&fixture_resource(GET, 0)),
+        );
         assert_eq!(v.status, S::Error);
         assert!(v.reason.contains("enableSoftDelete"));
-        assert_eq!(v.observed.values().next(), Some(&Value::Null));
     }
 
     #[test]
@@ -517,9 +527,22 @@ mod tests {
             "keyvault_purge_protection_enabled",
             &fixture_resource(GET, 0),
         );
-        assert_eq!(v.status, S::Error);
-        assert!(v.reason.contains("was not returned"), "{}", v.reason);
+        // Azure omits the property while purge protection is off (it can never be false):
+        // with the rest of the vault returned, absent is off.
+        assert_eq!(v.status, S::Fail);
+        assert!(
+            v.reason.contains("enablePurgeProtection is absent"),
+            "{}",
+            v.reason
+        );
         assert_eq!(v.observed["properties.enablePurgeProtection"], Value::Null);
+        // Without the vault's properties at all, nothing is known.
+        let v = eval_resource(
+            "keyvault_purge_protection_enabled",
+            &without_body(&fixture_resource(GET, 0)),
+        );
+        assert_eq!(v.status, S::Error);
+        assert!(v.reason.contains("enablePurgeProtection"), "{}", v.reason);
     }
 
     #[test]
@@ -544,6 +567,13 @@ mod tests {
         let v = eval_resource(
             "keyvault_rbac_authorization_enabled",
             &fixture_resource(GET, 0),
+        );
+        // Absent is the documented default of the api-version read: access policies.
+        assert_eq!(v.status, S::Fail);
+        assert!(v.reason.contains("default false"), "{}", v.reason);
+        let v = eval_resource(
+            "keyvault_rbac_authorization_enabled",
+            &without_body(&fixture_resource(GET, 0)),
         );
         assert_eq!(v.status, S::Error);
         assert!(v.reason.contains("enableRbacAuthorization"));
@@ -631,7 +661,7 @@ mod access_tests {
     use serde_json::{Value, json};
 
     use crate::checks::FindingStatus as S;
-    use crate::checks::testutil::{eval_resource, fixture_resource, set_prop};
+    use crate::checks::testutil::{eval_resource, fixture_resource, set_prop, without_body};
     use crate::model::Resource;
 
     /// Access-policy vault, publicNetworkAccess Enabled, no networkAcls, no soft-delete fields.
@@ -656,7 +686,7 @@ mod access_tests {
             (v.status, v.reason.as_str()),
             (
                 S::Pass,
-                "the firewall denies by default; its 2 IP rule(s) do not cover the internet"
+                "the firewall denies by default; its 2 IP rule(s) do not cover the internet (properties/publicNetworkAccess is absent, so the documented default \"enabled\" applies)"
             )
         );
         let r = get(|r| set_prop(r, "/publicNetworkAccess", json!("Disabled")));
@@ -670,11 +700,15 @@ mod access_tests {
         // Microsoft's get example: public access Enabled, no firewall.
         let v = eval_resource("keyvault_network_access_restricted", &get(|_| {}));
         assert_eq!(v.status, S::Fail);
-        assert!(v.reason.contains("no firewall rules"), "{}", v.reason);
+        assert!(v.reason.contains("Allow"), "{}", v.reason);
         let mut r = fixture_resource(ACLS, 0);
         set_prop(&mut r, "/networkAcls/defaultAction", json!("Allow"));
         let v = eval_resource("keyvault_network_access_restricted", &r);
-        assert_eq!(v.reason, "the firewall default action is Allow");
+        assert!(
+            v.reason.starts_with("the firewall default action is Allow"),
+            "{}",
+            v.reason
+        );
     }
     #[test]
     fn keyvault_ip_rules_that_together_cover_the_internet_fail() {
@@ -690,7 +724,8 @@ mod access_tests {
         assert_eq!(
             v.reason,
             "the firewall denies by default, but its IP rules together admit every public IPv6 \
-             address: 2000::/4, 3000::/4"
+             address: 2000::/4, 3000::/4 (properties/publicNetworkAccess is absent, so the \
+             documented default \"enabled\" applies)"
         );
         set_prop(&mut r, "/networkAcls/ipRules", json!(null));
         let v = eval_resource("keyvault_network_access_restricted", &r);
@@ -700,8 +735,12 @@ mod access_tests {
     #[test]
     fn keyvault_network_access_restricted_missing() {
         let r = get(|r| set_prop(r, "/publicNetworkAccess", json!(null)));
+        // Both absent: public access is enabled by default and no firewall denies.
         let v = eval_resource("keyvault_network_access_restricted", &r);
+        assert_eq!(v.status, S::Fail);
+        let v = eval_resource("keyvault_network_access_restricted", &without_body(&r));
         assert_eq!(v.status, S::Error);
+        let v = eval_resource("keyvault_network_access_restricted", &r);
         assert_eq!(v.observed["properties.publicNetworkAccess"], Value::Null);
         assert_eq!(
             v.observed["properties.networkAcls.defaultAction"],
@@ -741,10 +780,18 @@ mod access_tests {
     fn keyvault_private_endpoint_connected_missing() {
         // Microsoft's example has no connections: the list is absent, read as none.
         let v = eval_resource("keyvault_private_endpoint_connected", &get(|_| {}));
-        assert_eq!(
-            (v.status, v.reason.as_str()),
-            (S::Fail, "no private endpoint connections were returned")
+        assert_eq!(v.status, S::Fail);
+        assert!(
+            v.reason.starts_with("no private endpoint connections ("),
+            "{}",
+            v.reason
         );
+        let v = eval_resource(
+            "keyvault_private_endpoint_connected",
+            &without_body(&get(|_| {})),
+        );
+        assert_eq!(v.status, S::Error);
+        let v = eval_resource("keyvault_private_endpoint_connected", &get(|_| {}));
         assert_eq!(
             v.observed["properties.privateEndpointConnections"],
             Value::Null
@@ -784,8 +831,15 @@ mod access_tests {
     }
     #[test]
     fn keyvault_soft_delete_retention_90_days_missing() {
+        // Absent is the documented default, 90 days.
         let v = eval_resource("keyvault_soft_delete_retention_90_days", &get(|_| {}));
+        assert_eq!(v.status, S::Pass);
+        let v = eval_resource(
+            "keyvault_soft_delete_retention_90_days",
+            &without_body(&get(|_| {})),
+        );
         assert_eq!(v.status, S::Error);
+        let v = eval_resource("keyvault_soft_delete_retention_90_days", &get(|_| {}));
         assert_eq!(
             v.observed["properties.softDeleteRetentionInDays"],
             Value::Null
@@ -829,8 +883,13 @@ mod access_tests {
         assert!(v.reason.contains("accessPolicies"));
         // A broad grant whose effect depends on an unreturned RBAC flag is unknown.
         let r = get(|r| set_prop(r, "/accessPolicies/0/permissions/keys", json!(["all"])));
+        // An absent RBAC flag is the documented default (access policies), so the grant counts.
         let v = eval_resource("keyvault_access_policies_least_privilege", &r);
+        assert_eq!(v.status, S::Fail);
+        let v = eval_resource(
+            "keyvault_access_policies_least_privilege",
+            &without_body(&r),
+        );
         assert_eq!(v.status, S::Error);
-        assert!(v.reason.contains("enableRbacAuthorization"));
     }
 }

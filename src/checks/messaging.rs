@@ -9,6 +9,7 @@
 
 use serde_json::Value;
 
+use super::props;
 use super::{Check, CheckMeta, Eval, Severity, Verdict, require_bool, require_str};
 use crate::model::Resource;
 
@@ -23,7 +24,10 @@ const TLS_RATIONALE: &str = "TLS 1.0 and 1.1 have known weaknesses; CC6.7 requir
 const PNA_DESCRIPTION: &str = "Passes when properties.publicNetworkAccess is Disabled (private \
                                endpoints only). Enabled and SecuredByPerimeter fail, and so does \
                                absence, which Azure documents as enabled by default; a namespace \
-                               whose properties were not collected is an error.";
+                               whose properties were not collected is an error. Since \
+                               catalogue 2026.12.0: absent properties.publicNetworkAccess is its \
+                               documented default (Enabled) (docs/ABSENT_FIELDS.md), and a \
+                               namespace returned with an empty properties object is an error.";
 const PNA_RATIONALE: &str = "A namespace reachable from the internet depends on its credentials \
                              alone; with public access disabled, producers and consumers must be \
                              inside the network boundary (CC6.6).";
@@ -155,26 +159,24 @@ fn minimum_tls(r: &Resource) -> Verdict {
         Ok(v) => Verdict::error(format!("{key} has unexpected value {v}")),
         Err(v) => return v,
     }
-    .observe(key, r.prop("/minimumTlsVersion"))
+    .observe_prop(key, r, "/minimumTlsVersion")
 }
 
 fn public_network_access(r: &Resource) -> Verdict {
     let key = "properties.publicNetworkAccess";
-    if !r.properties.is_object() {
+    if !props::body_present(r) {
         return Verdict::error("the namespace's properties were not collected").observe(key, None);
     }
-    let value = r.prop("/publicNetworkAccess");
+    let value = props::value(r, "/publicNetworkAccess");
     match value {
         Some(Value::String(s)) if s.eq_ignore_ascii_case("Disabled") => {
             Verdict::pass("public network access is disabled")
         }
         Some(Value::String(s)) => Verdict::fail(format!("public network access is {s}")),
-        None => Verdict::fail(
-            "publicNetworkAccess is not set; Azure documents it as enabled by default",
-        ),
+        None => Verdict::error(props::absent_reason(r, "/publicNetworkAccess")),
         Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
     }
-    .observe(key, value)
+    .observe_prop(key, r, "/publicNetworkAccess")
 }
 
 fn local_auth_disabled(r: &Resource) -> Verdict {
@@ -183,7 +185,7 @@ fn local_auth_disabled(r: &Resource) -> Verdict {
         Ok(false) => Verdict::fail("SAS keys and connection strings are accepted"),
         Err(v) => return v,
     }
-    .observe("properties.disableLocalAuth", r.prop("/disableLocalAuth"))
+    .observe_prop("properties.disableLocalAuth", r, "/disableLocalAuth")
 }
 
 #[cfg(test)]
@@ -243,7 +245,11 @@ mod tests {
         // Microsoft's examples omit publicNetworkAccess: the documented default, enabled.
         let v = eval_resource(id, &r);
         assert_eq!(v.status, S::Fail, "{id}");
-        assert!(v.reason.contains("enabled by default"));
+        assert!(
+            v.reason.contains("documented default \"Enabled\""),
+            "{}",
+            v.reason
+        );
         assert_eq!(v.observed["properties.publicNetworkAccess"], Value::Null);
         let v = eval_resource(
             id,

@@ -24,6 +24,7 @@ mod netset;
 mod network;
 mod policy;
 mod postgres;
+pub mod props;
 mod rbac;
 mod sql;
 mod storage;
@@ -422,6 +423,16 @@ impl Verdict {
             .insert(key.to_string(), value.cloned().unwrap_or(Value::Null));
         self
     }
+    /// Records a property as collected (`null` when absent) and, when its absence was read as
+    /// a value by its row in [`props::ROWS`], says so in the reason.
+    pub(crate) fn observe_prop(mut self, key: &str, r: &Resource, pointer: &str) -> Self {
+        if let Some(note) = props::absent_note(r, pointer)
+            && !self.reason.contains(&note)
+        {
+            self.reason = format!("{} ({note})", self.reason);
+        }
+        self.observe(key, r.prop(pointer))
+    }
     pub fn observe_value(mut self, key: &str, value: Value) -> Self {
         self.observed.insert(key.to_string(), value);
         self
@@ -738,33 +749,31 @@ pub fn gap_finding(check: &Check, scope: &str, ctx: &Ctx) -> Option<String> {
 }
 
 /// Reads a boolean property, turning "absent" and "wrong type" into an `error` verdict that
-/// names the property, so a missing field can never pass.
+/// names the property, so a missing field can never pass. What "absent" means is decided by the
+/// property's row in [`props::ROWS`]: an `Off` or `Default` property reads as its value.
 pub(crate) fn require_bool(r: &Resource, pointer: &str) -> Result<bool, Verdict> {
-    match r.prop(pointer) {
+    match props::value(r, pointer) {
         Some(Value::Bool(b)) => Ok(*b),
         Some(other) => Err(Verdict::error(format!(
             "properties{pointer} has unexpected value {other}"
         ))
         .observe(&format!("properties{pointer}"), Some(other))),
-        None => Err(Verdict::error(format!(
-            "properties{pointer} is not present in the collected data"
-        ))
-        .observe(&format!("properties{pointer}"), None)),
+        None => Err(Verdict::error(props::absent_reason(r, pointer))
+            .observe(&format!("properties{pointer}"), None)),
     }
 }
 
-/// Reads a string property; absent is an `error` verdict naming it.
+/// Reads a string property; absent (and not `Off` or `Default` by its row) is an `error`
+/// verdict naming it.
 pub(crate) fn require_str<'a>(r: &'a Resource, pointer: &str) -> Result<&'a str, Verdict> {
-    match r.prop(pointer) {
+    match props::value(r, pointer) {
         Some(Value::String(s)) => Ok(s),
         Some(other) => Err(Verdict::error(format!(
             "properties{pointer} has unexpected value {other}"
         ))
         .observe(&format!("properties{pointer}"), Some(other))),
-        None => Err(Verdict::error(format!(
-            "properties{pointer} is not present in the collected data"
-        ))
-        .observe(&format!("properties{pointer}"), None)),
+        None => Err(Verdict::error(props::absent_reason(r, pointer))
+            .observe(&format!("properties{pointer}"), None)),
     }
 }
 

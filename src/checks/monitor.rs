@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
+use super::props;
 use super::rbac::require_source;
 use super::{Check, CheckMeta, Ctx, Eval, Severity, Verdict};
 use crate::model::{Resource, Subscription};
@@ -58,7 +59,10 @@ macro_rules! alert_check {
                      status, caller, resource group or resource) does not qualify. Fails naming \
                      why each rule does not (rules in other subscriptions that do not name this \
                      one in their scopes are counted, not listed); error when the Resource Graph \
-                     source was not collected, or had a gap and no qualifying rule was found."
+                     source was not collected, or had a gap and no qualifying rule was found. \
+                     Since catalogue 2026.12.0: when no rule qualifies and a rule lacks \
+                     properties.scopes or properties.condition.allOf, the finding is an error \
+                     instead of a fail."
                 ),
                 rationale: $rationale,
                 remediation: concat!(
@@ -345,7 +349,7 @@ pub(super) const CHECKS: &[Check] = &[
                           category equals ServiceHealth. Conditions on properties.incidentType or \
                           impactedServices are recorded. Fails when none qualifies, naming why each \
                           alert rule does not; error when the Resource Graph source was not \
-                          collected, or had a gap and no qualifying alert was found.",
+                          collected, or had a gap and no qualifying alert was found. Since catalogue 2026.12.0: absent properties.enabled is its documented default (true) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error; when no rule qualifies and a rule lacks properties.scopes or properties.condition.allOf, the finding is an error instead of a fail.",
             rationale: "Service Health reports Azure incidents, planned maintenance and \
                         advisories that affect the entity's resources; alerting on them lets the \
                         team manage capacity and recovery during platform outages (A1.1, A1.2) \
@@ -610,6 +614,10 @@ const NEUTRAL_FIELDS: [&str; 4] = [
     "resourceProvider",
 ];
 
+/// Prefix of the reason a rule cannot be judged: a property the service always returns was not
+/// in the collected data, so the rule might qualify.
+const UNKNOWN: &str = "unknown: ";
+
 /// One alert rule judged for one subscription and one operation.
 fn alert_qualifies(
     alert: &Resource,
@@ -617,33 +625,32 @@ fn alert_qualifies(
     category: &str,
     operation: Option<&str>,
 ) -> Result<(), String> {
-    match alert.prop("/enabled") {
+    match props::value(alert, "/enabled") {
         Some(Value::Bool(false)) => return Err("disabled".into()),
         Some(Value::Bool(true)) | None => {}
         Some(other) => return Err(format!("enabled has unexpected value {other}")),
     }
     let want = format!("subscriptions/{}", sub.to_ascii_lowercase());
-    let scoped = alert
-        .prop("/scopes")
+    let scoped = props::value(alert, "/scopes")
         .and_then(Value::as_array)
-        .ok_or("no scopes")?
+        .ok_or(format!("{UNKNOWN}properties.scopes is not present"))?
         .iter()
         .filter_map(Value::as_str)
         .any(|s| s.trim_matches('/').to_ascii_lowercase() == want);
     if !scoped {
         return Err("not scoped to the whole subscription".into());
     }
-    let has_action = alert
-        .prop("/actions/actionGroups")
+    let has_action = props::value(alert, "/actions/actionGroups")
         .and_then(Value::as_array)
         .is_some_and(|a| !a.is_empty());
     if !has_action {
         return Err("has no action group, so it notifies no one".into());
     }
-    let leaves = alert
-        .prop("/condition/allOf")
+    let leaves = props::value(alert, "/condition/allOf")
         .and_then(Value::as_array)
-        .ok_or("no condition.allOf")?;
+        .ok_or(format!(
+            "{UNKNOWN}properties.condition.allOf is not present"
+        ))?;
     let mut category_ok = None;
     let mut operation_ok = operation.is_none();
     let mut narrowing = Vec::new();
@@ -777,6 +784,15 @@ fn alert_verdict(s: &Subscription, ctx: &Ctx, category: &str, operation: Option<
             Verdict::fail(format!(
                 "no Activity Log alert rule fires on {what}: there are no alert rules"
             ))
+        } else if considered.iter().any(|c| {
+            c["why_not"]
+                .as_str()
+                .is_some_and(|w| w.starts_with(UNKNOWN))
+        }) {
+            Verdict::error(format!(
+                "no alert rule is known to fire on {what}, and some cannot be judged ({})",
+                why.join("; ")
+            ))
         } else {
             Verdict::fail(format!(
                 "no Activity Log alert rule fires on {what} ({})",
@@ -798,7 +814,7 @@ fn subscriptions_touched(alert: &Resource) -> Option<Vec<String>> {
             .filter(|x| !x.is_empty())
             .map(str::to_string)
     };
-    let scopes = alert.prop("/scopes").and_then(Value::as_array);
+    let scopes = props::value(alert, "/scopes").and_then(Value::as_array);
     Some(
         std::iter::once(alert.id.as_str())
             .chain(scopes.into_iter().flatten().filter_map(Value::as_str))
@@ -899,7 +915,7 @@ fn destination_retention(ctx: &Ctx, kind: &str, id: &str) -> Result<Option<u64>,
         "workspaceId" => {
             let ws = find_resource(ctx, WORKSPACES, id)
                 .ok_or_else(|| format!("workspace {id} is not in the inventory"))?;
-            ws.prop("/retentionInDays")
+            props::value(ws, "/retentionInDays")
                 .and_then(Value::as_u64)
                 .map(Some)
                 .ok_or_else(|| format!("workspace {id} has no retentionInDays"))
@@ -1028,8 +1044,8 @@ fn activity_log_storage_cmk(s: &Subscription, ctx: &Ctx) -> Verdict {
     let mut plain = Vec::new();
     let mut unknown = Vec::new();
     for id in &accounts {
-        let source =
-            find_resource(ctx, STORAGE, id).map(|sa| sa.prop("/encryption/keySource").cloned());
+        let source = find_resource(ctx, STORAGE, id)
+            .map(|sa| props::value(sa, "/encryption/keySource").cloned());
         match source.as_ref().map(|k| k.as_ref().and_then(Value::as_str)) {
             None => unknown.push(format!("{id} is not in the inventory")),
             Some(None) => unknown.push(format!("{id} has no encryption.keySource")),
@@ -1054,7 +1070,7 @@ fn activity_log_storage_cmk(s: &Subscription, ctx: &Ctx) -> Verdict {
 fn workspace_retention(r: &Resource, ctx: &Ctx) -> Verdict {
     let min = u64::from(ctx.settings.min_log_retention_days);
     let key = "properties.retentionInDays";
-    let val = r.prop("/retentionInDays");
+    let val = props::value(r, "/retentionInDays");
     let v = match val.and_then(Value::as_u64) {
         Some(d) if d >= min => {
             Verdict::pass(format!("data is retained for {d} days (minimum {min})"))

@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 
 use super::netset::{self, AddrSet, IntervalSet, ParseError, PortSet, Source};
+use super::props;
 use super::{Check, CheckMeta, Ctx, Eval, Severity, Verdict, require_bool};
 use crate::model::{Resource, Subscription};
 
@@ -323,7 +324,7 @@ pub(super) const CHECKS: &[Check] = &[
                           virtual network) or of an attached network interface \
                           (properties.networkInterfaces[].id). Passes when such a flow log has \
                           properties.enabled true; fails when none exists or all are disabled; a \
-                          matching flow log without properties.enabled is an error.",
+                          matching flow log without properties.enabled is an error. Since catalogue 2026.12.0: a flow log without properties.targetResourceId may record any group, so when no enabled flow log is found the finding is an error instead of a fail.",
             rationale: "Flow logs are the record of which addresses reached which ports; without \
                         them an intrusion through the network boundary cannot be detected or \
                         investigated (CC7.2 monitoring, CC7.3 evaluation of security events).",
@@ -472,7 +473,7 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Passes when properties.enableDdosProtection is true and \
                           properties.ddosProtectionPlan.id names a plan. Azure documents \
                           enableDdosProtection as defaulting to false, so an absent value fails \
-                          and is recorded as null.",
+                          and is recorded as null. Since catalogue 2026.12.0: absent properties.enableDdosProtection is its documented default (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Only the basic infrastructure protection applies without a DDoS \
                         protection plan; volumetric attacks on public endpoints in the network \
                         are not mitigated with adaptive tuning or alerting (CC6.6 protection \
@@ -1251,7 +1252,7 @@ fn flow_log_targets(nsg: &Resource) -> BTreeSet<String> {
     let mut t = BTreeSet::new();
     t.insert(nsg.id.to_ascii_lowercase());
     let ids = |key: &str| -> Vec<String> {
-        nsg.prop(key)
+        props::value(nsg, key)
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
@@ -1269,26 +1270,25 @@ fn flow_log_targets(nsg: &Resource) -> BTreeSet<String> {
     t
 }
 
-/// The resource a flow log records, for [`Ctx::lookup`]; a flow log without one matches none.
+/// The resource a flow log records, for [`Ctx::lookup`]; a flow log without one (the property
+/// is required, so absent means it was not read) could record any group and matches every key.
 fn flow_log_target(f: &Resource) -> Option<Vec<String>> {
-    Some(
-        f.prop("/targetResourceId")
-            .and_then(Value::as_str)
-            .map(str::to_ascii_lowercase)
-            .into_iter()
-            .collect(),
-    )
+    props::value(f, "/targetResourceId")
+        .and_then(Value::as_str)
+        .map(|t| vec![t.to_ascii_lowercase()])
 }
 
 fn nsg_flow_logs_enabled(r: &Resource, ctx: &Ctx) -> Verdict {
     let targets = flow_log_targets(r);
-    let matching = ctx
+    let (matching, untargeted): (Vec<&Resource>, Vec<&Resource>) = ctx
         .lookup("network.flow_logs", FLOW_LOG, flow_log_target)
-        .get(targets.iter().map(String::as_str));
+        .get(targets.iter().map(String::as_str))
+        .into_iter()
+        .partition(|f| props::value(f, "/targetResourceId").is_some());
     let with_state = |state: Option<bool>| -> Vec<&str> {
         matching
             .iter()
-            .filter(|f| f.prop("/enabled").and_then(Value::as_bool) == state)
+            .filter(|f| props::value(f, "/enabled").and_then(Value::as_bool) == state)
             .map(|f| f.name.as_str())
             .collect()
     };
@@ -1307,6 +1307,17 @@ fn nsg_flow_logs_enabled(r: &Resource, ctx: &Ctx) -> Verdict {
             "properties.enabled is not present on flow logs: {}",
             unknown.join(", ")
         ))
+    } else if !untargeted.is_empty() {
+        Verdict::error(format!(
+            "properties.targetResourceId is not present on flow logs, which may record the \
+             group: {}",
+            untargeted
+                .iter()
+                .take(20)
+                .map(|f| f.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
     } else if !disabled.is_empty() {
         Verdict::fail(format!(
             "the flow logs for the group are disabled: {}",
@@ -1323,7 +1334,7 @@ fn nsg_flow_logs_enabled(r: &Resource, ctx: &Ctx) -> Verdict {
             "flow_logs",
             matching
                 .iter()
-                .map(|f| json!({"id": f.id, "enabled": f.prop("/enabled")}))
+                .map(|f| json!({"id": f.id, "enabled": props::value(f, "/enabled")}))
                 .collect(),
         )
 }
@@ -1333,13 +1344,16 @@ fn flow_log_retention(r: &Resource, ctx: &Ctx) -> Verdict {
     match require_bool(r, "/enabled") {
         Ok(true) => {}
         Ok(false) => {
-            return Verdict::not_applicable("the flow log is disabled")
-                .observe("properties.enabled", r.prop("/enabled"));
+            return Verdict::not_applicable("the flow log is disabled").observe_prop(
+                "properties.enabled",
+                r,
+                "/enabled",
+            );
         }
         Err(v) => return v,
     }
-    let enabled = r.prop("/retentionPolicy/enabled");
-    let days = r.prop("/retentionPolicy/days");
+    let enabled = props::value(r, "/retentionPolicy/enabled");
+    let days = props::value(r, "/retentionPolicy/days");
     let v = match (
         enabled.and_then(Value::as_bool),
         days.and_then(Value::as_u64),
@@ -1372,14 +1386,17 @@ fn flow_log_traffic_analytics(r: &Resource) -> Verdict {
     match require_bool(r, "/enabled") {
         Ok(true) => {}
         Ok(false) => {
-            return Verdict::not_applicable("the flow log is disabled")
-                .observe("properties.enabled", r.prop("/enabled"));
+            return Verdict::not_applicable("the flow log is disabled").observe_prop(
+                "properties.enabled",
+                r,
+                "/enabled",
+            );
         }
         Err(v) => return v,
     }
     let base = "/flowAnalyticsConfiguration/networkWatcherFlowAnalyticsConfiguration";
     let key = "properties.flowAnalyticsConfiguration.networkWatcherFlowAnalyticsConfiguration";
-    let Some(cfg) = r.prop(base) else {
+    let Some(cfg) = props::value(r, base) else {
         return Verdict::error(format!("{key} is not present in the collected data"))
             .observe(key, None);
     };
@@ -1483,7 +1500,7 @@ const NSG_EXEMPT_SUBNETS: [&str; 4] = [
 
 fn subnets_have_nsg(r: &Resource) -> Verdict {
     let key = "properties.subnets";
-    let subnets = match r.prop("/subnets") {
+    let subnets = match props::value(r, "/subnets") {
         Some(Value::Array(s)) => s,
         Some(other) => {
             return Verdict::error(format!("{key} has unexpected value {other}"))
@@ -1534,8 +1551,8 @@ fn subnets_have_nsg(r: &Resource) -> Verdict {
 }
 
 fn vnet_ddos_protection(r: &Resource) -> Verdict {
-    let enabled = r.prop("/enableDdosProtection");
-    let plan = r.prop("/ddosProtectionPlan/id");
+    let enabled = props::value(r, "/enableDdosProtection");
+    let plan = props::value(r, "/ddosProtectionPlan/id");
     let v = match (enabled, plan.and_then(Value::as_str)) {
         (Some(Value::Bool(true)), Some(p)) if !p.trim().is_empty() => {
             Verdict::pass(format!("DDoS Network Protection is enabled with plan {p}"))
@@ -1544,15 +1561,21 @@ fn vnet_ddos_protection(r: &Resource) -> Verdict {
             Verdict::fail("enableDdosProtection is true but no DDoS protection plan is associated")
         }
         (Some(Value::Bool(false)), _) => Verdict::fail("DDoS Network Protection is disabled"),
-        (None, _) => Verdict::fail(
-            "enableDdosProtection was not returned; Azure documents its default as false",
-        ),
+        (None, _) => Verdict::error(props::absent_reason(r, "/enableDdosProtection")),
         (Some(other), _) => Verdict::error(format!(
             "properties.enableDdosProtection has unexpected value {other}"
         )),
     };
-    v.observe("properties.enableDdosProtection", enabled)
-        .observe("properties.ddosProtectionPlan.id", plan)
+    v.observe_prop(
+        "properties.enableDdosProtection",
+        r,
+        "/enableDdosProtection",
+    )
+    .observe_prop(
+        "properties.ddosProtectionPlan.id",
+        r,
+        "/ddosProtectionPlan/id",
+    )
 }
 
 fn public_ip_standard_sku(r: &Resource) -> Verdict {
@@ -1583,8 +1606,7 @@ enum Waf<'a> {
 }
 
 fn waf_of<'a>(r: &'a Resource, ctx: &'a Ctx) -> Waf<'a> {
-    if let Some(id) = r
-        .prop("/firewallPolicy/id")
+    if let Some(id) = props::value(r, "/firewallPolicy/id")
         .and_then(Value::as_str)
         .filter(|s| !s.trim().is_empty())
     {
@@ -1593,16 +1615,19 @@ fn waf_of<'a>(r: &'a Resource, ctx: &'a Ctx) -> Waf<'a> {
             None => Waf::PolicyNotCollected(id),
         };
     }
-    match r.prop("/webApplicationFirewallConfiguration") {
+    match props::value(r, "/webApplicationFirewallConfiguration") {
         Some(cfg) => Waf::Inline(cfg),
         None => Waf::None,
     }
 }
 
 fn appgw_waf_enabled(r: &Resource, ctx: &Ctx) -> Verdict {
+    if !props::body_present(r) {
+        return Verdict::error(props::absent_reason(r, "/firewallPolicy/id"));
+    }
     match waf_of(r, ctx) {
         Waf::Policy(p) => {
-            let state = p.prop("/policySettings/state");
+            let state = props::value(p, "/policySettings/state");
             match state.and_then(Value::as_str) {
                 Some(s) if s.eq_ignore_ascii_case("Enabled") => {
                     Verdict::pass(format!("WAF policy {} is enabled", p.name))
@@ -1638,11 +1663,14 @@ fn appgw_waf_enabled(r: &Resource, ctx: &Ctx) -> Verdict {
         Waf::None => Verdict::fail("the gateway has neither a WAF policy nor a WAF configuration")
             .observe("properties.firewallPolicy.id", None)
             .observe("properties.webApplicationFirewallConfiguration", None)
-            .observe("properties.sku.tier", r.prop("/sku/tier")),
+            .observe_prop("properties.sku.tier", r, "/sku/tier"),
     }
 }
 
 fn appgw_waf_prevention(r: &Resource, ctx: &Ctx) -> Verdict {
+    if !props::body_present(r) {
+        return Verdict::error(props::absent_reason(r, "/firewallPolicy/id"));
+    }
     let judge = |mode: Option<&Value>, whose: String| match mode.and_then(Value::as_str) {
         Some(m) if m.eq_ignore_ascii_case("Prevention") => {
             Verdict::pass(format!("{whose} runs in Prevention mode"))
@@ -1652,7 +1680,7 @@ fn appgw_waf_prevention(r: &Resource, ctx: &Ctx) -> Verdict {
     };
     match waf_of(r, ctx) {
         Waf::Policy(p) => {
-            let mode = p.prop("/policySettings/mode");
+            let mode = props::value(p, "/policySettings/mode");
             judge(mode, format!("WAF policy {}", p.name))
                 .observe_value("firewallPolicy.id", Value::from(p.id.as_str()))
                 .observe("waf_policy.policySettings.mode", mode)
@@ -1701,9 +1729,8 @@ fn ssl_policy_ok(policy: &Value) -> Result<bool, String> {
 }
 
 fn appgw_min_tls(r: &Resource) -> Verdict {
-    let gateway_policy = r.prop("/sslPolicy");
-    let profiles = r
-        .prop("/sslProfiles")
+    let gateway_policy = props::value(r, "/sslPolicy");
+    let profiles = props::value(r, "/sslProfiles")
         .and_then(Value::as_array)
         .map(Vec::as_slice)
         .unwrap_or_default();
@@ -1813,7 +1840,9 @@ mod tests {
 
     use super::ctx_eval;
     use crate::checks::FindingStatus as S;
-    use crate::checks::testutil::{self, eval_resource, fixture_resource, resource, set_prop};
+    use crate::checks::testutil::{
+        self, eval_resource, fixture_resource, resource, set_prop, without_body,
+    };
     use crate::checks::{Verdict, find};
     use crate::model::Resource;
 
@@ -3082,8 +3111,17 @@ mod tests {
             &fixture_resource(VNET_GET, 0),
         );
         assert_eq!(v.status, S::Fail);
-        assert!(v.reason.contains("default as false"), "{}", v.reason);
+        assert!(
+            v.reason.contains("documented default false"),
+            "{}",
+            v.reason
+        );
         assert_eq!(v.observed["properties.enableDdosProtection"], Value::Null);
+        let v = eval_resource(
+            "network_vnet_ddos_protection_enabled",
+            &without_body(&fixture_resource(VNET_GET, 0)),
+        );
+        assert_eq!(v.status, S::Error);
         let mut r = fixture_resource(VNET_GET, 0);
         set_prop(&mut r, "/enableDdosProtection", json!("yes"));
         assert_eq!(

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
+use super::props;
 use super::rbac::require_source;
 use super::{Check, CheckMeta, Ctx, Eval, Severity, Verdict};
 use crate::model::{Resource, Subscription};
@@ -106,7 +107,7 @@ pub(super) const CHECKS: &[Check] = &[
                           (subscription scope, or management-group scope proven by a policy state) \
                           and is not excluded by notScopes. Fails otherwise; a management-group \
                           assignment of it that may apply makes a would-be failure an error; the \
-                          source not collected or a gap is an error.",
+                          source not collected or a gap is an error. Since catalogue 2026.12.0: an assignment without properties.policyDefinitionId makes an initiative not found an error instead of a fail.",
             rationale: "The initiative continuously evaluates the subscription against \
                         Microsoft's mapping of Azure settings to the Trust Services Criteria and \
                         feeds the Regulatory compliance dashboard: an ongoing evaluation of \
@@ -135,7 +136,7 @@ pub(super) const CHECKS: &[Check] = &[
                           612b5213-…, v1.4.0 c3f5c4d9-…, v2.0.0 06f19060-…) applies to the whole \
                           subscription. Fails otherwise; may-apply management-group assignments \
                           make a would-be failure an error; the source not collected or a gap is \
-                          an error.",
+                          an error. Since catalogue 2026.12.0: an assignment without properties.policyDefinitionId makes an initiative not found an error instead of a fail.",
             rationale: "A benchmark initiative is the baseline against which Defender for Cloud \
                         scores the subscription and raises recommendations; without it, \
                         configuration weaknesses go unevaluated (CC4.1, CC7.1).",
@@ -204,7 +205,7 @@ pub(super) const CHECKS: &[Check] = &[
                           NonCompliant (Resource Graph policyresources). Fails when there is any, \
                           reporting the number of non-compliant resources and the policy \
                           definitions with the most; passes with none. The source not collected, \
-                          or a gap, is an error.",
+                          or a gap, is an error. Since catalogue 2026.12.0: policy states without properties.complianceState make the finding an error instead of a pass.",
             rationale: "Non-compliant states are deviations Azure Policy has already detected; \
                         the count per subscription is the remediation backlog an auditor samples \
                         for ongoing evaluation and configuration monitoring (CC4.1, CC7.1).",
@@ -231,7 +232,7 @@ enum Applies {
 }
 
 fn scope_of(r: &Resource, marker: &str) -> String {
-    if let Some(s) = r.prop("/scope").and_then(Value::as_str) {
+    if let Some(s) = props::value(r, "/scope").and_then(Value::as_str) {
         return s.to_string();
     }
     let lower = r.id.to_ascii_lowercase();
@@ -244,15 +245,14 @@ fn scope_of(r: &Resource, marker: &str) -> String {
 /// Assignment ids (lower-case) that some non-compliant state of the subscription names.
 fn proven_assignments(ctx: &Ctx, sub: &str) -> Vec<String> {
     ctx.resources_in(sub, STATES)
-        .filter_map(|r| r.prop("/policyAssignmentId").and_then(Value::as_str))
+        .filter_map(|r| props::value(r, "/policyAssignmentId").and_then(Value::as_str))
         .map(str::to_ascii_lowercase)
         .collect()
 }
 
 fn applies(a: &Resource, sub: &str, proven: &[String]) -> Applies {
     let own = format!("/subscriptions/{}", sub.to_ascii_lowercase());
-    let excluded = a
-        .prop("/notScopes")
+    let excluded = props::value(a, "/notScopes")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
@@ -284,9 +284,9 @@ fn applies(a: &Resource, sub: &str, proven: &[String]) -> Applies {
 fn describe(a: &Resource) -> Value {
     json!({
         "id": a.id,
-        "displayName": a.prop("/displayName"),
-        "policyDefinitionId": a.prop("/policyDefinitionId"),
-        "enforcementMode": a.prop("/enforcementMode"),
+        "displayName": props::value(a, "/displayName"),
+        "policyDefinitionId": props::value(a, "/policyDefinitionId"),
+        "enforcementMode": props::value(a, "/enforcementMode"),
     })
 }
 
@@ -309,7 +309,7 @@ fn names(list: &[&Resource]) -> String {
     list.iter()
         .take(20)
         .map(|a| {
-            a.prop("/displayName")
+            props::value(a, "/displayName")
                 .and_then(Value::as_str)
                 .unwrap_or(&a.name)
                 .to_string()
@@ -355,7 +355,7 @@ fn assignments_present(s: &Subscription, ctx: &Ctx) -> Verdict {
 
 fn do_not_enforce(a: &Resource) -> bool {
     // ARM documents Default as the value when enforcementMode is not set.
-    a.prop("/enforcementMode")
+    props::value(a, "/enforcementMode")
         .and_then(Value::as_str)
         .is_some_and(|m| m.eq_ignore_ascii_case("DoNotEnforce"))
 }
@@ -403,7 +403,7 @@ fn initiative_assigned(s: &Subscription, ctx: &Ctx, wanted: &[(&str, &str)]) -> 
         Err(v) => return v.observe("matching_assignments", None),
     };
     let which = |a: &Resource| -> Option<&str> {
-        let def = a.prop("/policyDefinitionId").and_then(Value::as_str)?;
+        let def = props::value(a, "/policyDefinitionId").and_then(Value::as_str)?;
         let guid = def.rsplit('/').next()?;
         wanted
             .iter()
@@ -430,6 +430,16 @@ fn initiative_assigned(s: &Subscription, ctx: &Ctx, wanted: &[(&str, &str)]) -> 
             "assigned only at management-group scope, which may include the subscription \
              (hierarchy not collected)",
         )
+    } else if found.is_empty()
+        && list
+            .iter()
+            .any(|(a, _)| props::value(a, "/policyDefinitionId").is_none())
+    {
+        Verdict::error(format!(
+            "none of {} is known to be assigned: some assignments have no \
+             properties.policyDefinitionId",
+            wanted_names.join(", ")
+        ))
     } else if found.is_empty() {
         Verdict::fail(format!("none of {} is assigned", wanted_names.join(", ")))
     } else {
@@ -462,14 +472,14 @@ fn exemptions<'a>(ctx: &Ctx<'a>, s: &Subscription) -> Result<Vec<&'a Resource>, 
 }
 
 fn exemption_label(e: &Resource) -> String {
-    e.prop("/displayName")
+    props::value(e, "/displayName")
         .and_then(Value::as_str)
         .unwrap_or(&e.name)
         .to_string()
 }
 
 fn expires_on(e: &Resource) -> Result<Option<DateTime<Utc>>, String> {
-    match e.prop("/expiresOn") {
+    match props::value(e, "/expiresOn") {
         None => Ok(None),
         Some(Value::String(t)) => DateTime::parse_from_rfc3339(t)
             .map(|t| Some(t.with_timezone(&Utc)))
@@ -485,7 +495,7 @@ fn exemptions_expiry(s: &Subscription, ctx: &Ctx) -> Verdict {
     };
     let open: Vec<&Resource> = list
         .iter()
-        .filter(|e| e.prop("/expiresOn").is_none())
+        .filter(|e| props::value(e, "/expiresOn").is_none())
         .copied()
         .collect();
     let v = if open.is_empty() {
@@ -505,8 +515,8 @@ fn exemptions_expiry(s: &Subscription, ctx: &Ctx) -> Verdict {
             .map(|e| {
                 json!({
                     "id": e.id,
-                    "exemptionCategory": e.prop("/exemptionCategory"),
-                    "policyAssignmentId": e.prop("/policyAssignmentId"),
+                    "exemptionCategory": props::value(e, "/exemptionCategory"),
+                    "policyAssignmentId": props::value(e, "/policyAssignmentId"),
                 })
             })
             .collect(),
@@ -570,7 +580,7 @@ fn resources_compliant(s: &Subscription, ctx: &Ctx) -> Verdict {
     let states: Vec<&Resource> = ctx
         .resources_in(&s.id, STATES)
         .filter(|r| {
-            r.prop("/complianceState")
+            props::value(r, "/complianceState")
                 .and_then(Value::as_str)
                 .is_some_and(|c| c.eq_ignore_ascii_case("NonCompliant"))
         })
@@ -578,7 +588,7 @@ fn resources_compliant(s: &Subscription, ctx: &Ctx) -> Verdict {
     let mut resources: Vec<String> = states
         .iter()
         .map(|r| {
-            r.prop("/resourceId")
+            props::value(r, "/resourceId")
                 .and_then(Value::as_str)
                 .unwrap_or(&r.id)
                 .to_ascii_lowercase()
@@ -588,16 +598,24 @@ fn resources_compliant(s: &Subscription, ctx: &Ctx) -> Verdict {
     resources.dedup();
     let mut by_definition: BTreeMap<String, usize> = BTreeMap::new();
     for r in &states {
-        let def = r
-            .prop("/policyDefinitionName")
-            .or_else(|| r.prop("/policyDefinitionId"))
+        let def = props::value(r, "/policyDefinitionName")
+            .or_else(|| props::value(r, "/policyDefinitionId"))
             .and_then(Value::as_str)
             .unwrap_or("(unknown definition)");
         *by_definition.entry(def.to_string()).or_default() += 1;
     }
     let mut top: Vec<(&String, &usize)> = by_definition.iter().collect();
     top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    let v = if states.is_empty() {
+    let unreadable = ctx
+        .resources_in(&s.id, STATES)
+        .filter(|r| props::value(r, "/complianceState").is_none())
+        .count();
+    let v = if states.is_empty() && unreadable > 0 {
+        Verdict::error(format!(
+            "{unreadable} policy states have no properties.complianceState, so whether they \
+             are compliant is unknown"
+        ))
+    } else if states.is_empty() {
         Verdict::pass("no non-compliant policy state in the subscription")
     } else {
         let list: Vec<String> = top

@@ -17,6 +17,7 @@
 
 use serde_json::Value;
 
+use super::props;
 use super::{Check, CheckMeta, Eval, Severity, Verdict, require_str};
 use crate::model::Resource;
 
@@ -373,14 +374,14 @@ pub(super) fn property_is(r: &Resource, pointer: &str, expected: &str, pass: &st
         Ok(v) => Verdict::fail(format!("{key} is {v}")),
         Err(v) => return v,
     }
-    .observe(&key, r.prop(pointer))
+    .observe_prop(&key, r, pointer)
 }
 
 /// `properties.backup.backupRetentionDays` of at least `min` days.
 pub(super) fn backup_retention_at_least(r: &Resource, min: u64) -> Verdict {
     let pointer = "/backup/backupRetentionDays";
     let key = "properties.backup.backupRetentionDays";
-    let value = r.prop(pointer);
+    let value = props::value(r, pointer);
     match value.map(|v| (v, v.as_u64())) {
         Some((_, Some(d))) if d >= min => {
             Verdict::pass(format!("backup retention is {d} days (minimum {min})"))
@@ -402,13 +403,15 @@ pub(super) fn zone_redundant_ha(r: &Resource) -> Verdict {
         "ZoneRedundant",
         "high availability is zone redundant",
     )
-    .observe(
+    .observe_prop(
         "properties.highAvailability.standbyAvailabilityZone",
-        r.prop("/highAvailability/standbyAvailabilityZone"),
+        r,
+        "/highAvailability/standbyAvailabilityZone",
     )
-    .observe(
+    .observe_prop(
         "properties.highAvailability.state",
-        r.prop("/highAvailability/state"),
+        r,
+        "/highAvailability/state",
     )
 }
 

@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
+use super::props;
 use super::{Check, CheckMeta, Ctx, Eval, Severity, Verdict};
 use crate::model::{Resource, Subscription};
 
@@ -295,7 +296,7 @@ pub(super) const CHECKS: &[Check] = &[
                           '/' has principalType User and a principalId that matches no user in the \
                           collected Microsoft Graph user list (the portal shows these as 'Identity \
                           not found'). Management-group assignments that would fail make the \
-                          finding an error; users not collected is an error.",
+                          finding an error; users not collected is an error. Since catalogue 2026.12.0: an assignment without properties.principalType whose principal is not in the directory is an error instead of being ignored.",
             rationale: "An assignment left behind by a deleted user shows that deprovisioning does \
                         not clean up Azure access, and restoring the user from the recycle bin \
                         restores the access (CC6.2, CC6.3).",
@@ -418,7 +419,7 @@ impl Assignment<'_> {
 /// The scope of an assignment: `properties.scope`, else the part of its id before
 /// `/providers/Microsoft.Authorization/roleAssignments/`.
 fn assignment_scope(r: &Resource) -> Option<String> {
-    if let Some(s) = r.prop("/scope").and_then(Value::as_str) {
+    if let Some(s) = props::value(r, "/scope").and_then(Value::as_str) {
         return Some(s.to_string());
     }
     let lower = r.id.to_ascii_lowercase();
@@ -430,11 +431,12 @@ fn assignment_scope(r: &Resource) -> Option<String> {
 /// or for a row that cannot be read, the subscription it was listed in. `None` (every
 /// subscription) for management-group and root scopes and rows without either.
 fn assignment_subscription(r: &Resource) -> Option<Vec<String>> {
-    let readable = r
-        .prop("/roleDefinitionId")
+    let readable = props::value(r, "/roleDefinitionId")
         .and_then(Value::as_str)
         .is_some()
-        && r.prop("/principalId").and_then(Value::as_str).is_some();
+        && props::value(r, "/principalId")
+            .and_then(Value::as_str)
+            .is_some();
     let scope = assignment_scope(r);
     let sub = match (readable, scope) {
         (true, Some(scope)) => {
@@ -462,12 +464,11 @@ fn assignments<'a>(
         .lookup("rbac.assignments", ASSIGNMENTS, assignment_subscription)
         .get([sub])
     {
-        let role = r
-            .prop("/roleDefinitionId")
+        let role = props::value(r, "/roleDefinitionId")
             .and_then(Value::as_str)
             .and_then(|d| d.rsplit('/').next())
             .map(str::to_ascii_lowercase);
-        let principal = r.prop("/principalId").and_then(Value::as_str);
+        let principal = props::value(r, "/principalId").and_then(Value::as_str);
         let scope = assignment_scope(r);
         let (Some(role), Some(principal), Some(scope)) = (role, principal, scope) else {
             // Only rows that might concern this subscription make it incomplete.
@@ -484,7 +485,7 @@ fn assignments<'a>(
             id: &r.id,
             role,
             principal,
-            principal_type: r.prop("/principalType").and_then(Value::as_str),
+            principal_type: props::value(r, "/principalType").and_then(Value::as_str),
             scope,
             reach,
         });
@@ -581,12 +582,15 @@ fn owners_min(s: &Subscription, ctx: &Ctx) -> Verdict {
 }
 
 fn custom_owner_role(r: &Resource) -> Verdict {
-    let ty = r.prop("/type").and_then(Value::as_str);
+    let ty = props::value(r, "/type").and_then(Value::as_str);
     match ty {
         Some(t) if t.eq_ignore_ascii_case("CustomRole") => {}
         Some(t) => {
-            return Verdict::not_applicable(format!("{t} is not a custom role"))
-                .observe("properties.type", r.prop("/type"));
+            return Verdict::not_applicable(format!("{t} is not a custom role")).observe_prop(
+                "properties.type",
+                r,
+                "/type",
+            );
         }
         None => {
             return Verdict::error("properties.type is not present in the collected data")
@@ -594,15 +598,15 @@ fn custom_owner_role(r: &Resource) -> Verdict {
         }
     }
     let (Some(perms), Some(scopes)) = (
-        r.prop("/permissions").and_then(Value::as_array),
-        r.prop("/assignableScopes").and_then(Value::as_array),
+        props::value(r, "/permissions").and_then(Value::as_array),
+        props::value(r, "/assignableScopes").and_then(Value::as_array),
     ) else {
         return Verdict::error(
             "properties.permissions or properties.assignableScopes is not present in the \
              collected data",
         )
-        .observe("properties.permissions", r.prop("/permissions"))
-        .observe("properties.assignableScopes", r.prop("/assignableScopes"));
+        .observe_prop("properties.permissions", r, "/permissions")
+        .observe_prop("properties.assignableScopes", r, "/assignableScopes");
     };
     let wildcard = perms.iter().any(|p| {
         p.get("actions")
@@ -625,8 +629,7 @@ fn custom_owner_role(r: &Resource) -> Verdict {
         .filter_map(|p| p.get("notActions").and_then(Value::as_array))
         .flatten()
         .collect();
-    let name = r
-        .prop("/roleName")
+    let name = props::value(r, "/roleName")
         .and_then(Value::as_str)
         .unwrap_or(&r.name);
     let v = if wildcard && !broad.is_empty() {
@@ -725,9 +728,23 @@ fn no_offending(
             maybe.len()
         ))
     } else if !unknown.is_empty() || !unreadable.is_empty() {
+        let mut why: Vec<String> = unknown
+            .iter()
+            .filter_map(|u| u["why"].as_str().map(str::to_string))
+            .collect();
+        if !unreadable.is_empty() {
+            why.push(format!(
+                "{} without a readable properties.roleDefinitionId, properties.principalId or \
+                 scope",
+                unreadable.len()
+            ));
+        }
+        why.sort();
+        why.dedup();
         Verdict::error(format!(
-            "{} role assignments could not be judged",
-            unknown.len() + unreadable.len()
+            "{} role assignments could not be judged: {}",
+            unknown.len() + unreadable.len(),
+            why.join("; ")
         ))
     } else {
         Verdict::pass(format!("no {what}"))
@@ -906,9 +923,15 @@ fn orphaned_users(s: &Subscription, ctx: &Ctx) -> Verdict {
         true,
         |a, u| {
             let users = u.ok_or("users not read")?;
-            let is_user = a
-                .principal_type
-                .is_some_and(|t| t.eq_ignore_ascii_case("User"));
+            let Some(t) = a.principal_type else {
+                // Without a principalType, a principal missing from the directory may be a
+                // deleted user.
+                return match users.get(a.principal) {
+                    Some(_) => Ok(None),
+                    None => Err(format!("assignment {} has no principalType", a.id)),
+                };
+            };
+            let is_user = t.eq_ignore_ascii_case("User");
             Ok((is_user && users.get(a.principal).is_none())
                 .then(|| format!("user not found in the directory, at {}", a.scope)))
         },

@@ -577,10 +577,7 @@ fn firewall_verdict(
     };
     v.observe_value("offending_rules", Value::from(offending))
         .observe_value("firewallRules.count", Value::from(rules.len()))
-        .observe(
-            "properties.publicNetworkAccess",
-            r.prop("/publicNetworkAccess"),
-        )
+        .observe_prop("properties.publicNetworkAccess", r, "/publicNetworkAccess")
 }
 
 /// Fails when the rules, taken together, admit every public IPv4 address, however many rules
@@ -637,7 +634,7 @@ fn minimal_tls(r: &Resource) -> Verdict {
         Ok(v) => Verdict::error(format!("{key} has unexpected value {v}")),
         Err(v) => return v,
     }
-    .observe(key, r.prop("/minimalTlsVersion"))
+    .observe_prop(key, r, "/minimalTlsVersion")
 }
 
 fn public_network_access(r: &Resource) -> Verdict {
@@ -647,7 +644,7 @@ fn public_network_access(r: &Resource) -> Verdict {
         Ok(v) => Verdict::fail(format!("public network access is {v}")),
         Err(v) => return v,
     }
-    .observe(key, r.prop("/publicNetworkAccess"))
+    .observe_prop(key, r, "/publicNetworkAccess")
 }
 
 /// The master database is a system database: Azure manages it and allows neither TDE nor
@@ -941,7 +938,7 @@ fn zone_redundant(r: &Resource) -> Verdict {
         Ok(false) => Verdict::fail("the database is not zone redundant"),
         Err(v) => return v,
     }
-    .observe("properties.zoneRedundant", r.prop("/zoneRedundant"))
+    .observe_prop("properties.zoneRedundant", r, "/zoneRedundant")
 }
 
 fn outbound_restricted(r: &Resource) -> Verdict {
@@ -952,7 +949,7 @@ fn outbound_restricted(r: &Resource) -> Verdict {
         Ok(v) => Verdict::error(format!("{key} has unexpected value {v}")),
         Err(v) => return v,
     }
-    .observe(key, r.prop("/restrictOutboundNetworkAccess"))
+    .observe_prop(key, r, "/restrictOutboundNetworkAccess")
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use super::monitor::{LogSelector, destinations, enabled_logs, settings_list, summarise};
 use super::netset;
+use super::props;
 use super::{Check, CheckMeta, Ctx, Eval, Severity, Verdict, require_bool, require_str};
 use crate::model::Resource;
 
@@ -35,7 +36,7 @@ pub(super) const CHECKS: &[Check] = &[
                 "6.0.0:9.3.4",
             ],
             policies: &["404c3081-a854-4457-ae30-26a93ef643f9"],
-            description: "Passes when properties.supportsHttpsTrafficOnly is true.",
+            description: "Passes when properties.supportsHttpsTrafficOnly is true. Since catalogue 2026.12.0: absent properties.supportsHttpsTrafficOnly is its documented default (true) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Plain HTTP exposes data and shared-key signatures in transit; CC6.7 requires \
                         transmission of information to be protected.",
             remediation: "Portal: Storage account > Configuration > Secure transfer required = Enabled. \
@@ -60,7 +61,7 @@ pub(super) const CHECKS: &[Check] = &[
             ],
             policies: &[],
             description: "Passes when properties.minimumTlsVersion is TLS1_2 or TLS1_3. Absent means \
-                          the value was not returned, which is not evidence of compliance.",
+                          the value was not returned, which is not evidence of compliance. Since catalogue 2026.12.0: absent properties.minimumTlsVersion is its documented default (TLS1_0) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "TLS 1.0 and 1.1 have known weaknesses; CC6.7 requires protected transmission.",
             remediation: "Portal: Storage account > Configuration > Minimum TLS version = 1.2. \
                           CLI: az storage account update -n <name> -g <rg> --min-tls-version TLS1_2",
@@ -113,8 +114,8 @@ pub(super) const CHECKS: &[Check] = &[
                           (networkAcls.ipRules[].value, addresses or CIDR prefixes) do not together \
                           cover every public IPv4 or IPv6 address. Fails when the default action \
                           is Allow, or when the IP rules together cover the public internet (an \
-                          open firewall written as several prefixes). Absent defaultAction, or \
-                          absent or unreadable ipRules behind a Deny, is an error. Since catalogue \
+                          open firewall written as several prefixes). Absent or \
+                          unreadable ipRules behind a Deny is an error. Since catalogue \
                           2026.12.0: a Deny default with IP rules that together cover the \
                           internet fails, and absent or unreadable IP rules are an error, where \
                           before a Deny default alone passed.",
@@ -170,7 +171,7 @@ pub(super) const CHECKS: &[Check] = &[
             policies: &[],
             description: "Passes when properties.allowSharedKeyAccess is false. true fails; an \
                           absent value fails too, because Azure documents null as equivalent to \
-                          true (the observed value is recorded as null).",
+                          true (the observed value is recorded as null). Since catalogue 2026.12.0: absent properties.allowSharedKeyAccess is its documented default (true) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "Account keys and the SAS tokens signed with them grant full data access \
                         without an identity, cannot be scoped by role and leave no per-user \
                         audit trail; requiring Microsoft Entra ID ties every request to an \
@@ -218,7 +219,7 @@ pub(super) const CHECKS: &[Check] = &[
                           (case-insensitive); Microsoft.Storage (Microsoft-managed keys) fails; \
                           absent is an error. The key vault URI and key name are recorded. Low \
                           severity: data is always encrypted at rest; this is about who controls \
-                          the key.",
+                          the key. Since catalogue 2026.12.0: absent properties.encryption.keySource is its documented default (Microsoft.Storage) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "A customer-managed key lets the organisation control, rotate and revoke \
                         the key protecting stored data, and makes key use auditable in its own \
                         key vault (CC6.1); revoking the key makes data on retired accounts and \
@@ -283,7 +284,7 @@ pub(super) const CHECKS: &[Check] = &[
                           SecuredByPerimeter is an error: access is then decided by network \
                           security perimeter rules, which are not collected. Absent is an error. \
                           (storage_default_network_deny checks the firewall for accounts that \
-                          must stay publicly reachable.)",
+                          must stay publicly reachable.) Since catalogue 2026.12.0: absent properties.publicNetworkAccess is its documented default (Enabled) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "With public network access disabled, the data plane is reachable only \
                         through private endpoints, removing internet exposure of the data \
                         altogether (CC6.6, CC6.1).",
@@ -313,7 +314,7 @@ pub(super) const CHECKS: &[Check] = &[
                           properties.privateLinkServiceConnectionState.status is Approved. An \
                           empty list, or only pending/rejected connections, fails. Azure returns \
                           the list only when connections exist, so an absent list is read as \
-                          none and fails (recorded as null).",
+                          none and fails (recorded as null). Since catalogue 2026.12.0: absent properties.privateEndpointConnections is off (an empty list) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "A private endpoint keeps traffic to the account on the Microsoft \
                         backbone and inside the virtual network, protecting data in transit \
                         (CC6.7) and allowing public access to be turned off (CC6.6).",
@@ -342,7 +343,7 @@ pub(super) const CHECKS: &[Check] = &[
             policies: &["c9d007d0-c057-4772-b18c-01e546713bcd"],
             description: "Passes when properties.networkAcls.bypass (a comma-separated list) \
                           contains AzureServices; fails otherwise (e.g. None, or only Logging, \
-                          Metrics). Absent networkAcls or bypass is an error.",
+                          Metrics). Absent networkAcls or bypass is an error. Since catalogue 2026.12.0: absent properties.networkAcls.bypass is its documented default (AzureServices) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "With a restrictive firewall, Azure Backup, Defender for Storage malware \
                         scanning, Event Grid and diagnostic logging can only reach the account \
                         through the trusted-services exception; without it those protections \
@@ -367,7 +368,7 @@ pub(super) const CHECKS: &[Check] = &[
             policies: &[],
             description: "Passes when properties.defaultToOAuthAuthentication is true; false \
                           fails, and so does an absent value, which Azure documents as \
-                          interpreted as false (recorded as null).",
+                          interpreted as false (recorded as null). Since catalogue 2026.12.0: absent properties.defaultToOAuthAuthentication is its documented default (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "When the portal defaults to Entra ID, people browsing data use their own \
                         role assignments instead of the account key, so access is authorised \
                         and logged per person (CC6.1).",
@@ -398,7 +399,7 @@ pub(super) const CHECKS: &[Check] = &[
                           90 (the CIS value for key rotation reminders); longer fails. Azure \
                           returns keyPolicy only when one is set, so its absence fails (recorded \
                           as null). Not applicable when properties.allowSharedKeyAccess is false, \
-                          since the keys then authorise nothing.",
+                          since the keys then authorise nothing. Since catalogue 2026.12.0: absent properties.allowSharedKeyAccess is its documented default (true) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "An expiration policy makes stale account keys visible (Azure flags keys \
                         older than the period), prompting rotation of long-lived credentials \
                         (CC6.1).",
@@ -429,7 +430,7 @@ pub(super) const CHECKS: &[Check] = &[
                           keys were created or regenerated at most 90 days earlier; fails naming \
                           each older key. Not applicable when properties.allowSharedKeyAccess is \
                           false. An absent or unreadable key creation time (accounts whose keys \
-                          predate the property and were never regenerated) is an error.",
+                          predate the property and were never regenerated) is an error. Since catalogue 2026.12.0: absent properties.allowSharedKeyAccess is its documented default (true) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
             rationale: "An account key is a shared, non-expiring credential with full data \
                         access; regular regeneration limits how long a leaked key stays useful \
                         and removes access of people who once held it (CC6.1, CC6.2).",
@@ -648,7 +649,7 @@ fn secure_transfer(r: &Resource) -> Verdict {
         Ok(false) => Verdict::fail("the account accepts plain HTTP"),
         Err(v) => return v,
     }
-    .observe(key, r.prop("/supportsHttpsTrafficOnly"))
+    .observe_prop(key, r, "/supportsHttpsTrafficOnly")
 }
 
 fn minimum_tls(r: &Resource) -> Verdict {
@@ -658,7 +659,7 @@ fn minimum_tls(r: &Resource) -> Verdict {
         Ok(v) => Verdict::fail(format!("minimum TLS version is {v}")),
         Err(v) => return v,
     }
-    .observe(key, r.prop("/minimumTlsVersion"))
+    .observe_prop(key, r, "/minimumTlsVersion")
 }
 
 fn blob_public_access(r: &Resource) -> Verdict {
@@ -668,12 +669,12 @@ fn blob_public_access(r: &Resource) -> Verdict {
         Ok(true) => Verdict::fail("anonymous blob access is allowed on the account"),
         Err(v) => return v,
     }
-    .observe(key, r.prop("/allowBlobPublicAccess"))
+    .observe_prop(key, r, "/allowBlobPublicAccess")
 }
 
 fn default_network_deny(r: &Resource) -> Verdict {
-    let pna = r.prop("/publicNetworkAccess");
-    let action = r.prop("/networkAcls/defaultAction");
+    let pna = props::value(r, "/publicNetworkAccess");
+    let action = props::value(r, "/networkAcls/defaultAction");
     let ip_rules = r.prop("/networkAcls/ipRules");
     let v = match (pna.and_then(Value::as_str), action.and_then(Value::as_str)) {
         (Some("Disabled"), _) => Verdict::pass("public network access is disabled"),
@@ -728,21 +729,19 @@ fn flag(r: &Resource, prop: &str, good: bool, on_good: &str, on_bad: &str) -> Ve
         Ok(_) => Verdict::fail(on_bad),
         Err(v) => return v,
     }
-    .observe(&format!("properties.{prop}"), r.prop(&pointer))
+    .observe_prop(&format!("properties.{prop}"), r, &pointer)
 }
 
 fn shared_key_access(r: &Resource) -> Verdict {
     let key = "properties.allowSharedKeyAccess";
-    let value = r.prop("/allowSharedKeyAccess");
+    let value = props::value(r, "/allowSharedKeyAccess");
     match value {
         Some(Value::Bool(false)) => Verdict::pass("Shared Key authorisation is disallowed"),
         Some(Value::Bool(true)) => Verdict::fail("Shared Key authorisation is allowed"),
-        None => Verdict::fail(
-            "allowSharedKeyAccess was not returned; Azure documents null as equivalent to true",
-        ),
+        None => Verdict::error(props::absent_reason(r, "/allowSharedKeyAccess")),
         Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
     }
-    .observe(key, value)
+    .observe_prop(key, r, "/allowSharedKeyAccess")
 }
 
 fn infrastructure_encryption(r: &Resource) -> Verdict {
@@ -764,20 +763,22 @@ fn cmk_encryption(r: &Resource) -> Verdict {
         Ok(s) => Verdict::fail(format!("data is encrypted with {s}-managed keys")),
         Err(v) => return v,
     }
-    .observe(key, r.prop("/encryption/keySource"))
-    .observe(
+    .observe_prop(key, r, "/encryption/keySource")
+    .observe_prop(
         "properties.encryption.keyvaultproperties.keyvaulturi",
-        r.prop("/encryption/keyvaultproperties/keyvaulturi"),
+        r,
+        "/encryption/keyvaultproperties/keyvaulturi",
     )
-    .observe(
+    .observe_prop(
         "properties.encryption.keyvaultproperties.keyname",
-        r.prop("/encryption/keyvaultproperties/keyname"),
+        r,
+        "/encryption/keyvaultproperties/keyname",
     )
 }
 
 fn cross_tenant_replication(r: &Resource) -> Verdict {
     let key = "properties.allowCrossTenantReplication";
-    let value = r.prop("/allowCrossTenantReplication");
+    let value = props::value(r, "/allowCrossTenantReplication");
     match value {
         Some(Value::Bool(false)) => Verdict::pass("cross-tenant replication is disallowed"),
         Some(Value::Bool(true)) => Verdict::fail("cross-tenant replication is allowed"),
@@ -788,7 +789,7 @@ fn cross_tenant_replication(r: &Resource) -> Verdict {
         Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
     }
     .observe(key, value)
-    .observe("properties.creationTime", r.prop("/creationTime"))
+    .observe_prop("properties.creationTime", r, "/creationTime")
 }
 
 fn public_network_access(r: &Resource) -> Verdict {
@@ -804,20 +805,20 @@ fn public_network_access(r: &Resource) -> Verdict {
         Ok(s) => Verdict::fail(format!("public network access is {s}")),
         Err(v) => return v,
     }
-    .observe(key, r.prop("/publicNetworkAccess"))
+    .observe_prop(key, r, "/publicNetworkAccess")
 }
 
 /// Approved private endpoint connections of a resource whose list sits at
 /// `properties.privateEndpointConnections` (storage accounts, key vaults, recovery vaults).
 pub(super) fn private_endpoint_verdict(r: &Resource) -> Verdict {
     let key = "properties.privateEndpointConnections";
-    let list = r.prop("/privateEndpointConnections");
+    let list = props::value(r, "/privateEndpointConnections");
     let Some(items) = list.and_then(Value::as_array) else {
         return match list {
-            None => Verdict::fail("no private endpoint connections were returned"),
+            None => Verdict::error(props::absent_reason(r, "/privateEndpointConnections")),
             Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
         }
-        .observe(key, list);
+        .observe_prop(key, r, "/privateEndpointConnections");
     };
     let status = |c: &Value| {
         c.pointer("/properties/privateLinkServiceConnectionState/status")
@@ -844,6 +845,10 @@ pub(super) fn private_endpoint_verdict(r: &Resource) -> Verdict {
     } else {
         Verdict::fail("no private endpoint connection is approved")
     };
+    if r.prop("/privateEndpointConnections").is_none() {
+        // Absent (read as none): recorded as collected, null.
+        return v.observe_prop(key, r, "/privateEndpointConnections");
+    }
     v.observe_value(
         key,
         items
@@ -873,27 +878,24 @@ fn trusted_services_bypass(r: &Resource) -> Verdict {
         }
         Err(v) => return v,
     }
-    .observe(key, r.prop("/networkAcls/bypass"))
+    .observe_prop(key, r, "/networkAcls/bypass")
 }
 
 fn default_oauth(r: &Resource) -> Verdict {
     let key = "properties.defaultToOAuthAuthentication";
-    let value = r.prop("/defaultToOAuthAuthentication");
+    let value = props::value(r, "/defaultToOAuthAuthentication");
     match value {
         Some(Value::Bool(true)) => Verdict::pass("the portal defaults to Microsoft Entra ID"),
         Some(Value::Bool(false)) => Verdict::fail("the portal defaults to the account key"),
-        None => Verdict::fail(
-            "defaultToOAuthAuthentication was not returned; Azure documents it as interpreted \
-             as false",
-        ),
+        None => Verdict::error(props::absent_reason(r, "/defaultToOAuthAuthentication")),
         Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
     }
-    .observe(key, value)
+    .observe_prop(key, r, "/defaultToOAuthAuthentication")
 }
 
 /// Shared keys authorise nothing when Shared Key access is explicitly disallowed.
 fn shared_keys_disabled(r: &Resource) -> bool {
-    r.prop("/allowSharedKeyAccess") == Some(&Value::Bool(false))
+    props::value(r, "/allowSharedKeyAccess") == Some(&Value::Bool(false))
 }
 
 /// CIS's rotation period for account keys, in days.
@@ -901,7 +903,7 @@ const KEY_ROTATION_DAYS: i64 = 90;
 
 fn key_expiration_policy(r: &Resource) -> Verdict {
     let key = "properties.keyPolicy.keyExpirationPeriodInDays";
-    let days = r.prop("/keyPolicy/keyExpirationPeriodInDays");
+    let days = props::value(r, "/keyPolicy/keyExpirationPeriodInDays");
     if shared_keys_disabled(r) {
         return Verdict::not_applicable("Shared Key access is disabled: keys authorise nothing")
             .observe(key, days);
@@ -913,7 +915,11 @@ fn key_expiration_policy(r: &Resource) -> Verdict {
         (_, Some(d)) => Verdict::fail(format!(
             "keys expire after {d} days (more than {KEY_ROTATION_DAYS})"
         )),
-        (None, _) => Verdict::fail("no key expiration policy is set"),
+        (None, _) if props::body_present(r) => Verdict::fail("no key expiration policy is set"),
+        (None, _) => Verdict::error(props::absent_reason(
+            r,
+            "/keyPolicy/keyExpirationPeriodInDays",
+        )),
         (Some(other), None) => Verdict::error(format!("{key} has unexpected value {other}")),
     }
     .observe(key, days)
@@ -921,7 +927,7 @@ fn key_expiration_policy(r: &Resource) -> Verdict {
 
 fn access_keys_rotated(r: &Resource, ctx: &Ctx) -> Verdict {
     let now = ctx.as_of();
-    let times = r.prop("/keyCreationTime");
+    let times = props::value(r, "/keyCreationTime");
     if shared_keys_disabled(r) {
         return Verdict::not_applicable("Shared Key access is disabled: keys authorise nothing")
             .observe("properties.keyCreationTime", times);
@@ -1191,7 +1197,7 @@ fn blob_logging(r: &Resource) -> Verdict {
 mod tests {
     use serde_json::json;
 
-    use crate::checks::testutil::{fixture, fixture_resource, set_prop};
+    use crate::checks::testutil::{fixture, fixture_resource, set_prop, without_body};
     use crate::checks::{FindingStatus as S, find, testutil};
 
     const LIST: &str = "storage/storage_accounts_list.2025-06-01.json";
@@ -1224,7 +1230,11 @@ mod tests {
     fn storage_secure_transfer_required_missing() {
         let mut r = fixture_resource(FULL, 0);
         set_prop(&mut r, "/supportsHttpsTrafficOnly", json!(null));
-        let (s, why) = eval("storage_secure_transfer_required", r);
+        // Absent is the documented default since 2019-04-01: true.
+        let (s, why) = eval("storage_secure_transfer_required", r.clone());
+        assert_eq!(s, S::Pass);
+        assert!(why.contains("supportsHttpsTrafficOnly"));
+        let (s, why) = eval("storage_secure_transfer_required", without_body(&r));
         assert_eq!(s, S::Error);
         assert!(why.contains("supportsHttpsTrafficOnly"));
     }
@@ -1247,9 +1257,17 @@ mod tests {
     }
     #[test]
     fn storage_minimum_tls_1_2_missing() {
-        // The list example omits minimumTlsVersion: unknown, never compliant.
+        // The list example omits minimumTlsVersion: documented as null, accepting TLS 1.0.
         assert_eq!(
             eval("storage_minimum_tls_1_2", fixture_resource(LIST, 0)).0,
+            S::Fail
+        );
+        assert_eq!(
+            eval(
+                "storage_minimum_tls_1_2",
+                without_body(&fixture_resource(LIST, 0))
+            )
+            .0,
             S::Error
         );
     }
@@ -1276,6 +1294,14 @@ mod tests {
             .0,
             S::Error
         );
+        assert_eq!(
+            eval(
+                "storage_blob_public_access_disabled",
+                without_body(&fixture_resource(LIST, 0))
+            )
+            .0,
+            S::Error
+        );
     }
 
     const GET: &str = "storage/storage_account_get.2025-06-01.json";
@@ -1296,8 +1322,13 @@ mod tests {
     #[test]
     fn storage_default_network_deny_missing() {
         // The list example's first account carries no networkAcls at all.
+        // Absent networkAcls: the documented default action, Allow.
         let r = fixture_resource(LIST, 0);
-        assert_eq!(eval("storage_default_network_deny", r).0, S::Error);
+        assert_eq!(eval("storage_default_network_deny", r.clone()).0, S::Fail);
+        assert_eq!(
+            eval("storage_default_network_deny", without_body(&r)).0,
+            S::Error
+        );
         // A Deny whose IP rules were not returned, or cannot be read, is not a pass.
         let mut r = fixture_resource(GET, 0);
         set_prop(&mut r, "/networkAcls/defaultAction", json!("Deny"));
@@ -1401,7 +1432,9 @@ mod protection_tests {
 
     use crate::checks::FindingStatus as S;
     use crate::checks::network::ctx_eval;
-    use crate::checks::testutil::{eval_resource, fixture, fixture_resource, set_prop};
+    use crate::checks::testutil::{
+        eval_resource, fixture, fixture_resource, set_prop, without_body,
+    };
     use crate::model::Resource;
 
     const LIST: &str = "storage/storage_accounts_list.2025-06-01.json";
@@ -1455,7 +1488,7 @@ mod protection_tests {
             &fixture_resource(GET, 0),
         );
         assert_eq!(v.status, S::Fail);
-        assert!(v.reason.contains("equivalent to true"), "{}", v.reason);
+        assert!(v.reason.contains("documented default true"), "{}", v.reason);
         assert_eq!(v.observed["properties.allowSharedKeyAccess"], Value::Null);
     }
 
@@ -1514,7 +1547,10 @@ mod protection_tests {
     fn storage_cmk_encryption_missing() {
         let mut r = fixture_resource(GET, 0);
         set_prop(&mut r, "/encryption", json!(null));
+        // Absent keySource is the documented default, Microsoft-managed keys.
         let v = eval_resource("storage_cmk_encryption", &r);
+        assert_eq!(v.status, S::Fail);
+        let v = eval_resource("storage_cmk_encryption", &without_body(&r));
         assert_eq!(v.status, S::Error);
         // require_str names the JSON pointer it could not read.
         assert_eq!(v.observed["properties/encryption/keySource"], Value::Null);
@@ -1569,7 +1605,13 @@ mod protection_tests {
     }
     #[test]
     fn storage_public_network_access_disabled_missing() {
+        // Absent: accounts accept every network by default.
         let v = eval_resource("storage_public_network_access_disabled", &full(|_| {}));
+        assert_eq!(v.status, S::Fail);
+        let v = eval_resource(
+            "storage_public_network_access_disabled",
+            &without_body(&full(|_| {})),
+        );
         assert_eq!(v.status, S::Error);
         assert_eq!(v.observed["properties/publicNetworkAccess"], Value::Null);
         let r = full(|r| set_prop(r, "/publicNetworkAccess", json!("SecuredByPerimeter")));
@@ -1659,7 +1701,13 @@ mod protection_tests {
     }
     #[test]
     fn storage_trusted_services_bypass_missing() {
+        // Absent is the documented default, AzureServices.
         let v = eval_resource("storage_trusted_services_bypass", &full(|_| {}));
+        assert_eq!(v.status, S::Pass);
+        let v = eval_resource(
+            "storage_trusted_services_bypass",
+            &without_body(&full(|_| {})),
+        );
         assert_eq!(v.status, S::Error);
         assert!(v.reason.contains("networkAcls/bypass"), "{}", v.reason);
     }
@@ -1684,7 +1732,11 @@ mod protection_tests {
     fn storage_default_oauth_authentication_missing() {
         let v = eval_resource("storage_default_oauth_authentication", &full(|_| {}));
         assert_eq!(v.status, S::Fail);
-        assert!(v.reason.contains("interpreted as false"));
+        assert!(
+            v.reason.contains("documented default false"),
+            "{}",
+            v.reason
+        );
         assert_eq!(
             v.observed["properties.defaultToOAuthAuthentication"],
             Value::Null

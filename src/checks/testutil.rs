@@ -219,3 +219,11 @@ pub fn snapshot(inv: &Inventory, run: crate::evidence::RunMeta) -> crate::eviden
     crate::evidence::assess(inv, &crate::checks::Settings::default(), run, None)
         .expect("a fresh snapshot builds")
 }
+
+/// The resource with its whole `properties` object missing (not one property absent): missing
+/// data, which every check of it must report as an `error`.
+pub fn without_body(r: &Resource) -> Resource {
+    let mut r = r.clone();
+    r.properties = Value::Null;
+    r
+}

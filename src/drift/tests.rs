@@ -340,7 +340,13 @@ fn reverse_diff_resolves_findings() {
 fn errors_are_listed_apart_from_failures() {
     let (b, _) = base_and_head();
     let mut gone = storage();
-    set_prop(&mut gone, "/minimumTlsVersion", serde_json::Value::Null);
+    // Absent is now the documented default (TLS 1.0, a fail); a value of the wrong shape is
+    // still unknown.
+    set_prop(
+        &mut gone,
+        "/minimumTlsVersion",
+        serde_json::json!(["TLS1_2"]),
+    );
     let head = inventory(vec![gone]);
     let d = diff(&assess(&b, run(0), None), &assess(&head, run(1), None)).unwrap();
     let f = d

@@ -16,6 +16,8 @@ pub use identity::{
 pub use merge::MergeError;
 pub use provenance::{Gap, InventoryPart, Source};
 pub use resource::Resource;
+#[cfg(test)]
+pub(crate) use resource::reads;
 pub use subscription::Subscription;
 
 use chrono::{DateTime, Utc};

@@ -47,12 +47,44 @@ pub struct Resource {
 impl Resource {
     /// A property by JSON pointer below `properties` (`/networkAcls/defaultAction`).
     pub fn prop(&self, pointer: &str) -> Option<&Value> {
+        #[cfg(test)]
+        reads::record(self, pointer);
         self.properties.pointer(pointer).filter(|v| !v.is_null())
     }
 
     /// A collected child setting, or `None` when the collector did not fetch it.
     pub fn child(&self, key: &str) -> Option<&Value> {
         self.children.get(key)
+    }
+}
+
+/// Test-only log of property reads, so a test can list every `(type, pointer)` a check reads
+/// and prove each has a row in the absent-field table (`checks::props`).
+#[cfg(test)]
+pub(crate) mod reads {
+    use std::cell::RefCell;
+
+    /// One read: resource id, resource type, JSON pointer below `properties`.
+    pub(crate) type Read = (String, String, String);
+
+    thread_local! {
+        static LOG: RefCell<Option<Vec<Read>>> = const { RefCell::new(None) };
+    }
+
+    pub(super) fn record(r: &super::Resource, pointer: &str) {
+        LOG.with(|l| {
+            if let Some(log) = l.borrow_mut().as_mut() {
+                log.push((r.id.clone(), r.r#type.clone(), pointer.to_string()));
+            }
+        });
+    }
+
+    /// Runs `f` on this thread and returns what it gave with the reads it made.
+    pub(crate) fn recording<T>(f: impl FnOnce() -> T) -> (T, Vec<Read>) {
+        let before = LOG.with(|l| l.borrow_mut().replace(Vec::new()));
+        let out = f();
+        let log = LOG.with(|l| std::mem::replace(&mut *l.borrow_mut(), before));
+        (out, log.unwrap_or_default())
     }
 }
 
