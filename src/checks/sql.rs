@@ -19,6 +19,7 @@ use std::net::Ipv4Addr;
 use serde_json::Value;
 
 use super::netset::{self, AddrSet};
+use super::props;
 use super::{Check, CheckMeta, Ctx, Eval, Severity, Verdict, require_bool, require_str};
 use crate::model::Resource;
 
@@ -473,7 +474,7 @@ fn auditing(r: &Resource) -> Verdict {
         return Verdict::error(format!("the auditing policy ({child}) was not collected"))
             .observe(key, None);
     };
-    let state = policy.pointer("/properties/state").filter(|v| !v.is_null());
+    let state = props::child_value(r, child, "/state");
     let v = match state.and_then(Value::as_str) {
         Some(s) if s.eq_ignore_ascii_case("Enabled") => Verdict::pass("server auditing is enabled"),
         Some(s) if s.eq_ignore_ascii_case("Disabled") => {
@@ -667,8 +668,17 @@ fn singleton<'a>(r: &'a Resource, key: &str) -> Result<Option<&'a Value>, Verdic
     }
 }
 
-/// A string in a child body's `properties`, as (observed key, value).
-fn child_str<'a>(body: &'a Value, key: &str, field: &str) -> (String, Option<&'a Value>) {
+/// A property of a collected child that decides a verdict, as (observed key, value), read by
+/// its row in the absent-field table ([`props::child_value`]).
+fn child_str<'a>(r: &'a Resource, key: &str, field: &str) -> (String, Option<&'a Value>) {
+    (
+        format!("{key}.{field}"),
+        props::child_value(r, key, &format!("/{field}")),
+    )
+}
+
+/// A child property that is only observed, never judged, as (observed key, value).
+fn child_observed<'a>(body: &'a Value, key: &str, field: &str) -> (String, Option<&'a Value>) {
     (
         format!("{key}.{field}"),
         body.pointer(&format!("/properties/{field}"))
@@ -681,15 +691,15 @@ fn database_tde(r: &Resource) -> Verdict {
         return master_not_applicable();
     }
     let key = "transparentDataEncryption/current";
-    let body = match singleton(r, key) {
-        Ok(Some(body)) => body,
+    match singleton(r, key) {
+        Ok(Some(_)) => {}
         Ok(None) => {
             return Verdict::error(format!("Azure returned no {key} for the database"))
                 .observe(key, None);
         }
         Err(v) => return v,
-    };
-    let (obs, state) = child_str(body, key, "state");
+    }
+    let (obs, state) = child_str(r, key, "state");
     match state.and_then(Value::as_str) {
         Some(s) if s.eq_ignore_ascii_case("Enabled") => {
             Verdict::pass("transparent data encryption is enabled")
@@ -788,8 +798,8 @@ fn defender(r: &Resource) -> Verdict {
         }
         Err(v) => return v,
     };
-    let (obs, state) = child_str(body, key, "state");
-    let (disabled_key, disabled) = child_str(body, key, "disabledAlerts");
+    let (obs, state) = child_str(r, key, "state");
+    let (disabled_key, disabled) = child_observed(body, key, "disabledAlerts");
     match state.and_then(Value::as_str) {
         Some(s) if s.eq_ignore_ascii_case("Enabled") => {
             Verdict::pass("Microsoft Defender for SQL threat detection is enabled")
@@ -807,16 +817,14 @@ fn defender(r: &Resource) -> Verdict {
 fn vulnerability_assessment(r: &Resource) -> Verdict {
     let key = "vulnerabilityAssessments/Default";
     let obs = "vulnerabilityAssessments/Default.recurringScans.isEnabled";
-    let body = match singleton(r, key) {
-        Ok(Some(body)) => body,
+    match singleton(r, key) {
+        Ok(Some(_)) => {}
         Ok(None) => {
             return Verdict::fail("the server has no vulnerability assessment").observe(obs, None);
         }
         Err(v) => return v,
-    };
-    let flag = body
-        .pointer("/properties/recurringScans/isEnabled")
-        .filter(|v| !v.is_null());
+    }
+    let flag = props::child_value(r, key, "/recurringScans/isEnabled");
     match flag {
         Some(Value::Bool(true)) => Verdict::pass("recurring vulnerability scans are enabled"),
         Some(Value::Bool(false)) => Verdict::fail("recurring vulnerability scans are disabled"),
@@ -829,17 +837,17 @@ fn vulnerability_assessment(r: &Resource) -> Verdict {
 fn auditing_retention(r: &Resource, ctx: &Ctx) -> Verdict {
     let key = "auditingSettings/default";
     let min = ctx.settings.min_log_retention_days;
-    let body = match singleton(r, key) {
-        Ok(Some(body)) => body,
+    match singleton(r, key) {
+        Ok(Some(_)) => {}
         Ok(None) => {
             return Verdict::error(format!("Azure returned no {key} for the server"))
                 .observe(key, None);
         }
         Err(v) => return v,
-    };
-    let (state_key, state) = child_str(body, key, "state");
-    let (days_key, days) = child_str(body, key, "retentionDays");
-    let (endpoint_key, endpoint) = child_str(body, key, "storageEndpoint");
+    }
+    let (state_key, state) = child_str(r, key, "state");
+    let (days_key, days) = child_str(r, key, "retentionDays");
+    let (endpoint_key, endpoint) = child_str(r, key, "storageEndpoint");
     let storage = endpoint
         .and_then(Value::as_str)
         .is_some_and(|e| !e.trim().is_empty());
@@ -880,8 +888,8 @@ fn tde_customer_key(r: &Resource) -> Verdict {
         }
         Err(v) => return v,
     };
-    let (obs, kind) = child_str(body, key, "serverKeyType");
-    let (uri_key, uri) = child_str(body, key, "uri");
+    let (obs, kind) = child_str(r, key, "serverKeyType");
+    let (uri_key, uri) = child_observed(body, key, "uri");
     match kind.and_then(Value::as_str) {
         Some(k) if k.eq_ignore_ascii_case("AzureKeyVault") => {
             Verdict::pass("the TDE protector is a customer-managed Key Vault key")
@@ -910,8 +918,10 @@ fn long_term_retention(r: &Resource) -> Verdict {
         }
         Err(v) => return v,
     };
-    let values: Vec<(String, Option<&Value>)> =
-        fields.iter().map(|f| child_str(body, key, f)).collect();
+    let values: Vec<(String, Option<&Value>)> = fields
+        .iter()
+        .map(|f| child_observed(body, key, f))
+        .collect();
     // PT0S is how Azure writes "not kept"; anything else is a retention period.
     let kept: Vec<String> = fields
         .iter()
