@@ -116,6 +116,9 @@ const RG: &str = "Resource Graph 2024-04-01";
 /// protector, TDE) from ARM at this api-version.
 const SQL: &str = "ARM 2023-08-01";
 
+/// The collector reads the blob service properties (`blobServices/default`) at this api-version.
+const BLOB_API: &str = "ARM 2025-06-01";
+
 /// Spec citation for an absent boolean documented only by its type: no default given.
 const NO_DEFAULT: &str = "REST spec and docs: no default, absence not described";
 
@@ -240,6 +243,62 @@ pub const ROWS: &[Row] = &[
         absent: Absent::Unknown,
         source: "SQL REST spec 2023-08-01 LogicalDatabaseTransparentDataEncryptionProperties: state is required; absence not described",
         checks: &["sql_database_tde_enabled"],
+    },
+    Row {
+        ty: "microsoft.storage/storageaccounts",
+        pointer: "children:blobServices/default/properties/deleteRetentionPolicy/enabled",
+        api_version: BLOB_API,
+        absent: Absent::Unknown,
+        source: NO_DEFAULT,
+        checks: &["storage_blob_soft_delete_enabled"],
+    },
+    Row {
+        ty: "microsoft.storage/storageaccounts",
+        pointer: "children:blobServices/default/properties/deleteRetentionPolicy/days",
+        api_version: BLOB_API,
+        absent: Absent::Unknown,
+        source: NO_DEFAULT,
+        checks: &["storage_blob_soft_delete_enabled"],
+    },
+    Row {
+        ty: "microsoft.storage/storageaccounts",
+        pointer: "children:blobServices/default/properties/containerDeleteRetentionPolicy/enabled",
+        api_version: BLOB_API,
+        absent: Absent::Unknown,
+        source: NO_DEFAULT,
+        checks: &["storage_container_soft_delete_enabled"],
+    },
+    Row {
+        ty: "microsoft.storage/storageaccounts",
+        pointer: "children:blobServices/default/properties/containerDeleteRetentionPolicy/days",
+        api_version: BLOB_API,
+        absent: Absent::Unknown,
+        source: NO_DEFAULT,
+        checks: &["storage_container_soft_delete_enabled"],
+    },
+    Row {
+        ty: "microsoft.storage/storageaccounts",
+        pointer: "children:blobServices/default/properties/isVersioningEnabled",
+        api_version: BLOB_API,
+        absent: Absent::Unknown,
+        source: NO_DEFAULT,
+        checks: &["storage_blob_versioning_enabled"],
+    },
+    Row {
+        ty: "microsoft.storage/storageaccounts",
+        pointer: "children:blobServices/default/properties/changeFeed/enabled",
+        api_version: BLOB_API,
+        absent: Absent::Unknown,
+        source: NO_DEFAULT,
+        checks: &["storage_blob_change_feed_enabled"],
+    },
+    Row {
+        ty: "microsoft.storage/storageaccounts",
+        pointer: "children:blobServices/default/properties/restorePolicy/enabled",
+        api_version: BLOB_API,
+        absent: Absent::Unknown,
+        source: NO_DEFAULT,
+        checks: &["storage_blob_point_in_time_restore_enabled"],
     },
     Row {
         ty: "microsoft.eventhub/namespaces",
