@@ -119,6 +119,9 @@ const SQL: &str = "ARM 2023-08-01";
 /// The collector reads the blob service properties (`blobServices/default`) at this api-version.
 const BLOB_API: &str = "ARM 2025-06-01";
 
+/// The collector reads App Service `config/web` and `config/authsettingsV2` at this api-version.
+const WEB_API: &str = "ARM 2024-11-01";
+
 /// Spec citation for an absent boolean documented only by its type: no default given.
 const NO_DEFAULT: &str = "REST spec and docs: no default, absence not described";
 
@@ -299,6 +302,72 @@ pub const ROWS: &[Row] = &[
         absent: Absent::Unknown,
         source: NO_DEFAULT,
         checks: &["storage_blob_point_in_time_restore_enabled"],
+    },
+    Row {
+        ty: "microsoft.web/sites",
+        pointer: "children:config/web/properties/minTlsVersion",
+        api_version: WEB_API,
+        absent: Absent::Unknown,
+        source: NO_DEFAULT,
+        checks: &["appservice_minimum_tls_1_2"],
+    },
+    Row {
+        ty: "microsoft.web/sites",
+        pointer: "children:config/web/properties/scmMinTlsVersion",
+        api_version: WEB_API,
+        absent: Absent::Unknown,
+        source: NO_DEFAULT,
+        checks: &["appservice_scm_minimum_tls_1_2"],
+    },
+    Row {
+        ty: "microsoft.web/sites",
+        pointer: "children:config/web/properties/ftpsState",
+        api_version: WEB_API,
+        absent: Absent::Unknown,
+        source: NO_DEFAULT,
+        checks: &["appservice_ftps_only"],
+    },
+    Row {
+        ty: "microsoft.web/sites",
+        pointer: "children:config/web/properties/remoteDebuggingEnabled",
+        api_version: WEB_API,
+        absent: Absent::Unknown,
+        source: NO_DEFAULT,
+        checks: &["appservice_remote_debugging_disabled"],
+    },
+    Row {
+        ty: "microsoft.web/sites",
+        pointer: "children:config/web/properties/http20Enabled",
+        api_version: WEB_API,
+        absent: Absent::Unknown,
+        source: "Docs disagree: App Service docs and third-party rules describe HTTP/2 both as off and as on by default; absence is not evidence either way",
+        checks: &["appservice_http2_enabled"],
+    },
+    Row {
+        ty: "microsoft.web/sites",
+        pointer: "children:config/web/properties/alwaysOn",
+        api_version: WEB_API,
+        absent: Absent::Unknown,
+        source: NO_DEFAULT,
+        checks: &["appservice_always_on"],
+    },
+    Row {
+        ty: "microsoft.web/sites",
+        pointer: "children:config/web/properties/cors/allowedOrigins",
+        api_version: WEB_API,
+        absent: Absent::Means(
+            "no CORS origin is configured, so the platform allows no cross-origin caller",
+        ),
+        source: "Web REST spec 2024-11-01 SiteConfig: cors (CorsSettings) and its allowedOrigins are optional; the platform answers cross-origin calls only for the origins listed",
+        checks: &["appservice_cors_no_wildcard"],
+    },
+    Row {
+        ty: "microsoft.web/sites",
+        pointer: "children:config/authsettingsV2/properties/platform/enabled",
+        api_version: WEB_API,
+        absent: Absent::Unknown,
+        source: NO_DEFAULT,
+        checks: &["appservice_authentication_enabled"],
     },
     Row {
         ty: "microsoft.eventhub/namespaces",
