@@ -370,6 +370,14 @@ pub const ROWS: &[Row] = &[
         checks: &["appservice_authentication_enabled"],
     },
     Row {
+        ty: "microsoft.storage/storageaccounts",
+        pointer: "children:managementPolicies/default/properties/policy/rules",
+        api_version: BLOB_API,
+        absent: Absent::Unknown,
+        source: "Storage REST spec 2025-06-01 ManagementPolicyProperties: policy is required, and ManagementPolicySchema.rules is required; absence not described",
+        checks: &["storage_lifecycle_policy_deletes_data"],
+    },
+    Row {
         ty: "microsoft.eventhub/namespaces",
         pointer: "/disableLocalAuth",
         api_version: RG,

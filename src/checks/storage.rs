@@ -1097,10 +1097,7 @@ fn lifecycle_policy(r: &Resource) -> Verdict {
     if body.is_null() {
         return Verdict::fail("the account has no lifecycle management policy").observe(key, None);
     }
-    let Some(rules) = body
-        .pointer("/properties/policy/rules")
-        .and_then(Value::as_array)
-    else {
+    let Some(rules) = props::child_value(r, key, "/policy/rules").and_then(Value::as_array) else {
         return Verdict::error("managementPolicies/default has no properties.policy.rules")
             .observe(key, Some(body));
     };
