@@ -378,6 +378,30 @@ pub const ROWS: &[Row] = &[
         checks: &["storage_lifecycle_policy_deletes_data"],
     },
     Row {
+        ty: "microsoft.sql/servers/databases",
+        pointer: "children:backupLongTermRetentionPolicies/default/properties/weeklyRetention",
+        api_version: SQL,
+        absent: Absent::Unknown,
+        source: "SQL REST spec 2023-08-01 BaseLongTermRetentionPolicyProperties: weeklyRetention is an optional ISO 8601 duration with no default; Azure writes PT0S when not kept",
+        checks: &["sql_database_long_term_retention"],
+    },
+    Row {
+        ty: "microsoft.sql/servers/databases",
+        pointer: "children:backupLongTermRetentionPolicies/default/properties/monthlyRetention",
+        api_version: SQL,
+        absent: Absent::Unknown,
+        source: "SQL REST spec 2023-08-01 BaseLongTermRetentionPolicyProperties: monthlyRetention is an optional ISO 8601 duration with no default; Azure writes PT0S when not kept",
+        checks: &["sql_database_long_term_retention"],
+    },
+    Row {
+        ty: "microsoft.sql/servers/databases",
+        pointer: "children:backupLongTermRetentionPolicies/default/properties/yearlyRetention",
+        api_version: SQL,
+        absent: Absent::Unknown,
+        source: "SQL REST spec 2023-08-01 BaseLongTermRetentionPolicyProperties: yearlyRetention is an optional ISO 8601 duration with no default; Azure writes PT0S when not kept",
+        checks: &["sql_database_long_term_retention"],
+    },
+    Row {
         ty: "microsoft.eventhub/namespaces",
         pointer: "/disableLocalAuth",
         api_version: RG,
@@ -2495,6 +2519,17 @@ mod tests {
     /// lets decide a verdict yet: the rule is still checked on every sample, but no sample shows
     /// the property mattering. Kept exact, so the list only shrinks.
     const NOT_YET_DECISIVE: &[(&str, &str)] = &[
+        // The sampled demo databases keep weekly backups, which decides whatever the other two
+        // periods are; an absent period beside PT0S ones is an error, tested in sql.rs
+        // (`sql_database_long_term_retention_missing`).
+        (
+            "microsoft.sql/servers/databases",
+            "children:backupLongTermRetentionPolicies/default/properties/monthlyRetention",
+        ),
+        (
+            "microsoft.sql/servers/databases",
+            "children:backupLongTermRetentionPolicies/default/properties/yearlyRetention",
+        ),
         // The demo servers audit to Azure Monitor only (no storageEndpoint), where retention is
         // not judged; absent with a storage endpoint is an error, tested in sql.rs
         // (`sql_auditing_retention_missing`).

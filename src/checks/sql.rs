@@ -403,14 +403,16 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Reads each database's long-term retention policy (ARM servers/{server}/\
                           databases/{db}/backupLongTermRetentionPolicies/default). Passes when any of \
                           properties.weeklyRetention, monthlyRetention or yearlyRetention is an ISO \
-                          8601 duration other than PT0S. All three PT0S or absent fails, and so does \
+                          8601 duration other than PT0S. All three PT0S fails, and so does \
                           a policy Azure returns as absent; not collected is an error. The master \
                           database is not applicable. \
                           Since catalogue 2026.12.0: only a failed read of \
                           backupLongTermRetentionPolicies/default makes the finding an error, not \
                           a failed read of another setting of the database, and a \
                           backupLongTermRetentionPolicies/default answer of another shape than \
-                          documented is a gap (error), never settings.",
+                          documented is a gap (error), never settings; when none of the three \
+                          keeps backups, an absent one is an error naming it (the API documents \
+                          no default), where absent read as not kept and failed.",
             rationale: "Point-in-time restore covers at most 35 days; long-term retention keeps full \
                         backups for months or years, so data corrupted or deleted unnoticed can still \
                         be recovered (A1.2).",
@@ -910,18 +912,16 @@ fn long_term_retention(r: &Resource) -> Verdict {
     }
     let key = "backupLongTermRetentionPolicies/default";
     let fields = ["weeklyRetention", "monthlyRetention", "yearlyRetention"];
-    let body = match singleton(r, key) {
-        Ok(Some(body)) => body,
+    match singleton(r, key) {
+        Ok(Some(_)) => {}
         Ok(None) => {
             return Verdict::fail("the database has no long-term retention policy")
                 .observe(key, None);
         }
         Err(v) => return v,
-    };
-    let values: Vec<(String, Option<&Value>)> = fields
-        .iter()
-        .map(|f| child_observed(body, key, f))
-        .collect();
+    }
+    let values: Vec<(String, Option<&Value>)> =
+        fields.iter().map(|f| child_str(r, key, f)).collect();
     // PT0S is how Azure writes "not kept"; anything else is a retention period.
     let kept: Vec<String> = fields
         .iter()
@@ -931,7 +931,19 @@ fn long_term_retention(r: &Resource) -> Verdict {
             (!d.is_empty() && !d.eq_ignore_ascii_case("PT0S")).then(|| format!("{f} {d}"))
         })
         .collect();
-    let v = if kept.is_empty() {
+    // An absent period is not "not kept": only a present one decides, unless another keeps.
+    let absent: Vec<&str> = fields
+        .iter()
+        .zip(&values)
+        .filter(|(_, (_, v))| v.is_none())
+        .map(|(f, _)| *f)
+        .collect();
+    let v = if kept.is_empty() && !absent.is_empty() {
+        Verdict::error(format!(
+            "{} not present in the collected data ({key}), and no other period keeps backups",
+            absent.join(", ")
+        ))
+    } else if kept.is_empty() {
         Verdict::fail("no weekly, monthly or yearly long-term retention is configured")
     } else {
         Verdict::pass(format!("long-term retention keeps {}", kept.join(", ")))
@@ -1684,6 +1696,27 @@ mod tests {
         let v = eval_resource("sql_database_long_term_retention", &database());
         assert_eq!(v.status, S::Error);
         assert!(v.reason.contains("backupLongTermRetentionPolicies/default"));
+        // An absent period with the others PT0S is unknown, not "not kept".
+        let mut body = handmade(LTR);
+        body["properties"]["weeklyRetention"] = json!("PT0S");
+        body["properties"]["monthlyRetention"] = json!("PT0S");
+        body["properties"]
+            .as_object_mut()
+            .unwrap()
+            .remove("yearlyRetention");
+        let v = eval_resource(
+            "sql_database_long_term_retention",
+            &database_with("backupLongTermRetentionPolicies/default", body.clone()),
+        );
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        assert!(v.reason.contains("yearlyRetention"), "{}", v.reason);
+        // Another period that keeps backups decides, whatever the absent one is.
+        body["properties"]["monthlyRetention"] = json!("P1Y");
+        let v = eval_resource(
+            "sql_database_long_term_retention",
+            &database_with("backupLongTermRetentionPolicies/default", body),
+        );
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
     }
 
     #[test]
