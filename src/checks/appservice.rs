@@ -334,7 +334,9 @@ pub(super) const CHECKS: &[Check] = &[
                           Since catalogue 2026.12.0: a config/web answer that is not the \
                           documented object (a page-shaped `value` list, a bare array, an object \
                           without `name` and `properties`) is a collection gap and makes the \
-                          finding an error instead of being read as settings.",
+                          finding an error instead of being read as settings; a config/web \
+                          whose properties object is empty is an error, where it passed as \
+                          having no cors object.",
             rationale: "A wildcard origin lets any web page read the app's responses from a \
                         visitor's browser, undermining origin-based access restrictions (CC6.1); \
                         Microsoft's SOC 2 initiative maps the equivalent policy to CC6.8 and CC8.1.",
@@ -384,12 +386,7 @@ fn web_config<'a>(r: &'a Resource, field: &str) -> Result<(String, Option<&'a Va
             "the site configuration ({child}) was not collected"
         ))
         .observe(&obs, None)),
-        Some(body) => {
-            let value = body
-                .pointer(&format!("/properties/{field}"))
-                .filter(|v| !v.is_null());
-            Ok((obs, value))
-        }
+        Some(_) => Ok((obs, props::child_value(r, child, &format!("/{field}")))),
     }
 }
 
@@ -509,9 +506,7 @@ fn authentication(r: &Resource) -> Verdict {
         }
         Some(body) => body,
     };
-    let enabled = body
-        .pointer("/properties/platform/enabled")
-        .filter(|v| !v.is_null());
+    let enabled = props::child_value(r, child, "/platform/enabled");
     let action = body.pointer("/properties/globalValidation/unauthenticatedClientAction");
     let providers: Vec<&str> = body
         .pointer("/properties/identityProviders")
@@ -616,6 +611,10 @@ fn cors_no_wildcard(r: &Resource) -> Verdict {
         Err(v) => return v,
     };
     match origins {
+        // An empty configuration says nothing about CORS: missing data, not "no rule".
+        None if !props::child_body_present(r, "config/web") => Verdict::error(format!(
+            "{obs} is unknown: the site configuration (config/web) came back with empty properties"
+        )),
         None => Verdict::pass("no CORS origin is allowed"),
         Some(Value::Array(list)) if list.iter().any(|o| o.as_str().map(str::trim) == Some("*")) => {
             Verdict::fail("CORS allows every origin (*)")
@@ -1058,6 +1057,11 @@ mod tests {
             eval_resource("appservice_cors_no_wildcard", &r).status,
             S::Error
         );
+        // An empty configuration is missing data, never "no CORS rule".
+        let r = with_config(|p| *p = json!({}));
+        let v = eval_resource("appservice_cors_no_wildcard", &r);
+        assert_eq!(v.status, S::Error);
+        assert!(v.reason.contains("cors.allowedOrigins"), "{}", v.reason);
     }
 
     #[test]

@@ -387,7 +387,9 @@ pub(super) const CHECKS: &[Check] = &[
                           Since catalogue 2026.12.0: a managementPolicies/default answer that is \
                           not the documented object (a page-shaped `value` list, a bare array, an \
                           object without `name` and `properties`) is a collection gap and makes \
-                          the finding an error instead of being read as settings.",
+                          the finding an error instead of being read as settings; a collected \
+                          lifecycle policy without properties.policy.rules makes that \
+                          destination unknown, where it was read as keeping the log indefinitely.",
             rationale: "Azure keeps the Activity Log for 90 days only; the change population an \
                         auditor samples across a Type 2 period, and the history investigations \
                         need, exist only if the export destination keeps them (CC8.1, CC7.2).",
@@ -923,9 +925,23 @@ fn destination_retention(ctx: &Ctx, kind: &str, id: &str) -> Result<Option<u64>,
         "storageAccountId" => {
             let sa = find_resource(ctx, STORAGE, id)
                 .ok_or_else(|| format!("storage account {id} is not in the inventory"))?;
+            let key = "managementPolicies/default";
             let policy = sa
-                .child("managementPolicies/default")
+                .child(key)
                 .ok_or_else(|| format!("the lifecycle policy of {id} was not collected"))?;
+            // A null policy is Azure saying there is none (nothing deletes); a policy without
+            // rules says nothing, and must not read as "kept indefinitely".
+            // (The storage row for policy.rules says the same: absent is unknown. The demo
+            // tenant routes no Activity Log to storage, so this read is tested here instead.)
+            let rules = policy
+                .pointer("/properties/policy/rules")
+                .or_else(|| policy.pointer("/policy/rules"))
+                .filter(|v| !v.is_null());
+            if !policy.is_null() && rules.is_none() {
+                return Err(format!(
+                    "the lifecycle policy of {id} has no properties.policy.rules"
+                ));
+            }
             Ok(lifecycle_deletion_days(policy))
         }
         other => Err(format!(
@@ -1817,6 +1833,15 @@ mod alert_tests {
         let s = export_to(None, Some(&sa.id), false);
         let f = finding("monitor_activity_log_retention", &inv(vec![sa], s));
         assert_eq!(f.status, S::Error);
+        // A collected policy without rules says nothing: never "kept indefinitely".
+        let sa = storage(
+            0,
+            Some(json!({"name": "DefaultManagementPolicy", "properties": {}})),
+        );
+        let s = export_to(None, Some(&sa.id), false);
+        let f = finding("monitor_activity_log_retention", &inv(vec![sa], s));
+        assert_eq!(f.status, S::Error, "{}", f.reason);
+        assert!(f.reason.contains("policy.rules"), "{}", f.reason);
         let f = finding(
             "monitor_activity_log_retention",
             &inv(vec![], subscription(SUB)),

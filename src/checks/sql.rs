@@ -19,6 +19,7 @@ use std::net::Ipv4Addr;
 use serde_json::Value;
 
 use super::netset::{self, AddrSet};
+use super::props;
 use super::{Check, CheckMeta, Ctx, Eval, Severity, Verdict, require_bool, require_str};
 use crate::model::Resource;
 
@@ -402,14 +403,16 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Reads each database's long-term retention policy (ARM servers/{server}/\
                           databases/{db}/backupLongTermRetentionPolicies/default). Passes when any of \
                           properties.weeklyRetention, monthlyRetention or yearlyRetention is an ISO \
-                          8601 duration other than PT0S. All three PT0S or absent fails, and so does \
+                          8601 duration other than PT0S. All three PT0S fails, and so does \
                           a policy Azure returns as absent; not collected is an error. The master \
                           database is not applicable. \
                           Since catalogue 2026.12.0: only a failed read of \
                           backupLongTermRetentionPolicies/default makes the finding an error, not \
                           a failed read of another setting of the database, and a \
                           backupLongTermRetentionPolicies/default answer of another shape than \
-                          documented is a gap (error), never settings.",
+                          documented is a gap (error), never settings; when none of the three \
+                          keeps backups, an absent one is an error naming it (the API documents \
+                          no default), where absent read as not kept and failed.",
             rationale: "Point-in-time restore covers at most 35 days; long-term retention keeps full \
                         backups for months or years, so data corrupted or deleted unnoticed can still \
                         be recovered (A1.2).",
@@ -473,7 +476,7 @@ fn auditing(r: &Resource) -> Verdict {
         return Verdict::error(format!("the auditing policy ({child}) was not collected"))
             .observe(key, None);
     };
-    let state = policy.pointer("/properties/state").filter(|v| !v.is_null());
+    let state = props::child_value(r, child, "/state");
     let v = match state.and_then(Value::as_str) {
         Some(s) if s.eq_ignore_ascii_case("Enabled") => Verdict::pass("server auditing is enabled"),
         Some(s) if s.eq_ignore_ascii_case("Disabled") => {
@@ -667,8 +670,17 @@ fn singleton<'a>(r: &'a Resource, key: &str) -> Result<Option<&'a Value>, Verdic
     }
 }
 
-/// A string in a child body's `properties`, as (observed key, value).
-fn child_str<'a>(body: &'a Value, key: &str, field: &str) -> (String, Option<&'a Value>) {
+/// A property of a collected child that decides a verdict, as (observed key, value), read by
+/// its row in the absent-field table ([`props::child_value`]).
+fn child_str<'a>(r: &'a Resource, key: &str, field: &str) -> (String, Option<&'a Value>) {
+    (
+        format!("{key}.{field}"),
+        props::child_value(r, key, &format!("/{field}")),
+    )
+}
+
+/// A child property that is only observed, never judged, as (observed key, value).
+fn child_observed<'a>(body: &'a Value, key: &str, field: &str) -> (String, Option<&'a Value>) {
     (
         format!("{key}.{field}"),
         body.pointer(&format!("/properties/{field}"))
@@ -681,15 +693,15 @@ fn database_tde(r: &Resource) -> Verdict {
         return master_not_applicable();
     }
     let key = "transparentDataEncryption/current";
-    let body = match singleton(r, key) {
-        Ok(Some(body)) => body,
+    match singleton(r, key) {
+        Ok(Some(_)) => {}
         Ok(None) => {
             return Verdict::error(format!("Azure returned no {key} for the database"))
                 .observe(key, None);
         }
         Err(v) => return v,
-    };
-    let (obs, state) = child_str(body, key, "state");
+    }
+    let (obs, state) = child_str(r, key, "state");
     match state.and_then(Value::as_str) {
         Some(s) if s.eq_ignore_ascii_case("Enabled") => {
             Verdict::pass("transparent data encryption is enabled")
@@ -788,8 +800,8 @@ fn defender(r: &Resource) -> Verdict {
         }
         Err(v) => return v,
     };
-    let (obs, state) = child_str(body, key, "state");
-    let (disabled_key, disabled) = child_str(body, key, "disabledAlerts");
+    let (obs, state) = child_str(r, key, "state");
+    let (disabled_key, disabled) = child_observed(body, key, "disabledAlerts");
     match state.and_then(Value::as_str) {
         Some(s) if s.eq_ignore_ascii_case("Enabled") => {
             Verdict::pass("Microsoft Defender for SQL threat detection is enabled")
@@ -807,16 +819,14 @@ fn defender(r: &Resource) -> Verdict {
 fn vulnerability_assessment(r: &Resource) -> Verdict {
     let key = "vulnerabilityAssessments/Default";
     let obs = "vulnerabilityAssessments/Default.recurringScans.isEnabled";
-    let body = match singleton(r, key) {
-        Ok(Some(body)) => body,
+    match singleton(r, key) {
+        Ok(Some(_)) => {}
         Ok(None) => {
             return Verdict::fail("the server has no vulnerability assessment").observe(obs, None);
         }
         Err(v) => return v,
-    };
-    let flag = body
-        .pointer("/properties/recurringScans/isEnabled")
-        .filter(|v| !v.is_null());
+    }
+    let flag = props::child_value(r, key, "/recurringScans/isEnabled");
     match flag {
         Some(Value::Bool(true)) => Verdict::pass("recurring vulnerability scans are enabled"),
         Some(Value::Bool(false)) => Verdict::fail("recurring vulnerability scans are disabled"),
@@ -829,17 +839,17 @@ fn vulnerability_assessment(r: &Resource) -> Verdict {
 fn auditing_retention(r: &Resource, ctx: &Ctx) -> Verdict {
     let key = "auditingSettings/default";
     let min = ctx.settings.min_log_retention_days;
-    let body = match singleton(r, key) {
-        Ok(Some(body)) => body,
+    match singleton(r, key) {
+        Ok(Some(_)) => {}
         Ok(None) => {
             return Verdict::error(format!("Azure returned no {key} for the server"))
                 .observe(key, None);
         }
         Err(v) => return v,
-    };
-    let (state_key, state) = child_str(body, key, "state");
-    let (days_key, days) = child_str(body, key, "retentionDays");
-    let (endpoint_key, endpoint) = child_str(body, key, "storageEndpoint");
+    }
+    let (state_key, state) = child_str(r, key, "state");
+    let (days_key, days) = child_str(r, key, "retentionDays");
+    let (endpoint_key, endpoint) = child_str(r, key, "storageEndpoint");
     let storage = endpoint
         .and_then(Value::as_str)
         .is_some_and(|e| !e.trim().is_empty());
@@ -880,8 +890,8 @@ fn tde_customer_key(r: &Resource) -> Verdict {
         }
         Err(v) => return v,
     };
-    let (obs, kind) = child_str(body, key, "serverKeyType");
-    let (uri_key, uri) = child_str(body, key, "uri");
+    let (obs, kind) = child_str(r, key, "serverKeyType");
+    let (uri_key, uri) = child_observed(body, key, "uri");
     match kind.and_then(Value::as_str) {
         Some(k) if k.eq_ignore_ascii_case("AzureKeyVault") => {
             Verdict::pass("the TDE protector is a customer-managed Key Vault key")
@@ -902,16 +912,16 @@ fn long_term_retention(r: &Resource) -> Verdict {
     }
     let key = "backupLongTermRetentionPolicies/default";
     let fields = ["weeklyRetention", "monthlyRetention", "yearlyRetention"];
-    let body = match singleton(r, key) {
-        Ok(Some(body)) => body,
+    match singleton(r, key) {
+        Ok(Some(_)) => {}
         Ok(None) => {
             return Verdict::fail("the database has no long-term retention policy")
                 .observe(key, None);
         }
         Err(v) => return v,
-    };
+    }
     let values: Vec<(String, Option<&Value>)> =
-        fields.iter().map(|f| child_str(body, key, f)).collect();
+        fields.iter().map(|f| child_str(r, key, f)).collect();
     // PT0S is how Azure writes "not kept"; anything else is a retention period.
     let kept: Vec<String> = fields
         .iter()
@@ -921,7 +931,19 @@ fn long_term_retention(r: &Resource) -> Verdict {
             (!d.is_empty() && !d.eq_ignore_ascii_case("PT0S")).then(|| format!("{f} {d}"))
         })
         .collect();
-    let v = if kept.is_empty() {
+    // An absent period is not "not kept": only a present one decides, unless another keeps.
+    let absent: Vec<&str> = fields
+        .iter()
+        .zip(&values)
+        .filter(|(_, (_, v))| v.is_none())
+        .map(|(f, _)| *f)
+        .collect();
+    let v = if kept.is_empty() && !absent.is_empty() {
+        Verdict::error(format!(
+            "{} not present in the collected data ({key}), and no other period keeps backups",
+            absent.join(", ")
+        ))
+    } else if kept.is_empty() {
         Verdict::fail("no weekly, monthly or yearly long-term retention is configured")
     } else {
         Verdict::pass(format!("long-term retention keeps {}", kept.join(", ")))
@@ -1674,6 +1696,27 @@ mod tests {
         let v = eval_resource("sql_database_long_term_retention", &database());
         assert_eq!(v.status, S::Error);
         assert!(v.reason.contains("backupLongTermRetentionPolicies/default"));
+        // An absent period with the others PT0S is unknown, not "not kept".
+        let mut body = handmade(LTR);
+        body["properties"]["weeklyRetention"] = json!("PT0S");
+        body["properties"]["monthlyRetention"] = json!("PT0S");
+        body["properties"]
+            .as_object_mut()
+            .unwrap()
+            .remove("yearlyRetention");
+        let v = eval_resource(
+            "sql_database_long_term_retention",
+            &database_with("backupLongTermRetentionPolicies/default", body.clone()),
+        );
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        assert!(v.reason.contains("yearlyRetention"), "{}", v.reason);
+        // Another period that keeps backups decides, whatever the absent one is.
+        body["properties"]["monthlyRetention"] = json!("P1Y");
+        let v = eval_resource(
+            "sql_database_long_term_retention",
+            &database_with("backupLongTermRetentionPolicies/default", body),
+        );
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
     }
 
     #[test]

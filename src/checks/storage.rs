@@ -988,6 +988,9 @@ fn geo_redundant(r: &Resource) -> Verdict {
         .observe_value("kind", r.kind.clone().map_or(Value::Null, Value::from))
 }
 
+/// The child key of the blob service properties.
+const BLOB_KEY: &str = "blobServices/default";
+
 /// The blob service properties, or the error verdict saying they were not collected.
 fn blob_service(r: &Resource) -> Result<&Value, Verdict> {
     r.child("blobServices/default")
@@ -1001,12 +1004,11 @@ fn blob_service(r: &Resource) -> Result<&Value, Verdict> {
 /// A blob-service retention policy (`deleteRetentionPolicy`, `containerDeleteRetentionPolicy`)
 /// enabled with at least 7 days.
 fn retention_policy(r: &Resource, policy: &str, what: &str) -> Verdict {
-    let blob = match blob_service(r) {
-        Ok(b) => b,
-        Err(v) => return v,
-    };
-    let enabled = blob.pointer(&format!("/properties/{policy}/enabled"));
-    let days = blob.pointer(&format!("/properties/{policy}/days"));
+    if let Err(v) = blob_service(r) {
+        return v;
+    }
+    let enabled = props::child_value(r, BLOB_KEY, &format!("/{policy}/enabled"));
+    let days = props::child_value(r, BLOB_KEY, &format!("/{policy}/days"));
     let v = match (
         enabled.and_then(Value::as_bool),
         days.and_then(Value::as_u64),
@@ -1029,15 +1031,14 @@ fn container_soft_delete(r: &Resource) -> Verdict {
 
 /// A boolean blob-service property (pointer below `properties`) where true is compliant.
 fn blob_flag(r: &Resource, pointer: &str, on: &str, off: &str) -> Verdict {
-    let blob = match blob_service(r) {
-        Ok(b) => b,
-        Err(v) => return v,
-    };
+    if let Err(v) = blob_service(r) {
+        return v;
+    }
     let key = format!(
         "blobServices/default.{}",
         pointer.trim_start_matches('/').replace('/', ".")
     );
-    let value = blob.pointer(&format!("/properties{pointer}"));
+    let value = props::child_value(r, BLOB_KEY, pointer);
     match value {
         Some(Value::Bool(true)) => Verdict::pass(on),
         Some(Value::Bool(false)) => Verdict::fail(off),
@@ -1096,10 +1097,7 @@ fn lifecycle_policy(r: &Resource) -> Verdict {
     if body.is_null() {
         return Verdict::fail("the account has no lifecycle management policy").observe(key, None);
     }
-    let Some(rules) = body
-        .pointer("/properties/policy/rules")
-        .and_then(Value::as_array)
-    else {
+    let Some(rules) = props::child_value(r, key, "/policy/rules").and_then(Value::as_array) else {
         return Verdict::error("managementPolicies/default has no properties.policy.rules")
             .observe(key, Some(body));
     };

@@ -67,6 +67,10 @@ fn markdown() -> String {
 /// A row's property as written in docs: `properties.a.b` below an ARM resource, `a.b` in a
 /// Graph object.
 fn shown(r: &crate::checks::props::Row) -> String {
+    if let Some((key, inner)) = crate::checks::props::split_child_pointer(r.pointer) {
+        // A property inside a collected ARM child: the child key, then its properties.
+        return format!("{key} → properties{}", inner.replace('/', "."));
+    }
     let dotted = r.pointer.replace('/', ".");
     if r.ty.starts_with("graph:") {
         dotted.trim_start_matches('.').to_string()
@@ -99,7 +103,10 @@ fn fields_markdown() -> String {
          property, never a pass.\n\n\
          A property is absent only when the rest of the resource's `properties` was returned; a \
          resource whose `properties` is missing or empty is missing data, and every check of it \
-         is an `error`.\n\n",
+         is an `error`. A property written `child → properties.x` lives in a setting read by \
+         ARM beside the resource (e.g. `auditingSettings/default`); it is absent only when that \
+         child was collected with its `properties`: a child not collected is an `error`, and a \
+         child Azure says does not exist is judged by the check as described in docs/CHECKS.md.\n\n",
         ROWS.len(),
         crate::checks::CATALOGUE_VERSION,
         count(|a| matches!(a, Absent::Off(_))),

@@ -71,7 +71,8 @@ pub(crate) mod reads {
         static LOG: RefCell<Option<Vec<Read>>> = const { RefCell::new(None) };
     }
 
-    pub(super) fn record(r: &super::Resource, pointer: &str) {
+    /// Also called by `checks::props::child_value` with a `children:` pointer.
+    pub(crate) fn record(r: &super::Resource, pointer: &str) {
         LOG.with(|l| {
             if let Some(log) = l.borrow_mut().as_mut() {
                 log.push((r.id.clone(), r.r#type.clone(), pointer.to_string()));
