@@ -16,13 +16,9 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
-use soc2_evidence::checks::{self, FindingStatus, Settings};
 use soc2_evidence::collect::AuthMethod;
-use soc2_evidence::controls::ControlStatus;
-use soc2_evidence::evidence::{self, RunMeta};
 use soc2_evidence::model::Inventory;
-use support::collector::{self, cli, streams};
+use support::collector::{self, GapRow, cli, gap_rows, streams};
 use support::fake_azure::{FakeAzure, Fault, FaultRule, Kind, Target};
 use support::scenario::{PROD, demo_with_changes, serve};
 
@@ -89,80 +85,17 @@ fn collect(
     (out, took, inv)
 }
 
-fn gaps(inv: &Inventory) -> BTreeSet<(String, String, String)> {
-    inv.sources
-        .iter()
-        .flat_map(|s| {
-            s.gaps
-                .iter()
-                .map(|g| (s.name.clone(), g.scope.clone(), g.reason.clone()))
-        })
-        .collect()
-}
-
 /// Gaps whose reason names a deadline.
-fn deadline_gaps(inv: &Inventory) -> Vec<(String, String, String)> {
-    gaps(inv)
+fn deadline_gaps(inv: &Inventory) -> Vec<GapRow> {
+    gap_rows(inv)
         .into_iter()
-        .filter(|(_, _, r)| r.contains("deadline of"))
+        .filter(|(_, _, r, _)| r.contains("deadline of"))
         .collect()
 }
 
-/// The evidence built from `inv` names every gap in `summary.json`, and no check that reads a
-/// gap's source passes on the gap's scope; the criteria it feeds are not `pass` either.
-fn no_pass_on_missing_data(inv: &Inventory, gaps: &[(String, String, String)]) {
-    let run = RunMeta {
-        run_id: "deadlines".into(),
-        started_at: Utc::now(),
-        finished_at: Utc::now(),
-    };
-    let snap = evidence::assess(inv, &Settings::default(), run, None).expect("assessment runs");
-    let summary = snap.summary().unwrap();
-    let files = snap.checks().unwrap();
-    let settings = Settings::default();
-    let ctx = checks::Ctx::new(inv, &settings);
-    let mut judged = 0;
-    for (source, scope, reason) in gaps {
-        assert!(
-            summary
-                .gaps
-                .iter()
-                .any(|g| g.source == *source && g.scope == *scope && g.reason == *reason),
-            "summary.json lacks the gap {source} {scope}"
-        );
-        for check in checks::registry()
-            .iter()
-            .filter(|c| c.meta.sources.contains(&source.as_str()))
-        {
-            let Some(at) = checks::gap_finding(check, scope, &ctx) else {
-                continue;
-            };
-            let file = files.iter().find(|f| f.id == check.meta.id).unwrap();
-            let finding = file
-                .results
-                .iter()
-                .find(|r| r.resource_id == at)
-                .unwrap_or_else(|| panic!("{} has no finding on the gap scope {at}", file.id));
-            assert!(
-                matches!(finding.status, FindingStatus::Error | FindingStatus::Fail),
-                "{} on {at}: {:?} {}",
-                file.id,
-                finding.status,
-                finding.reason
-            );
-            assert_ne!(file.status, FindingStatus::Pass, "{}", file.id);
-            for crit in check.meta.criteria {
-                let c = summary.criteria.iter().find(|c| c.id == *crit).unwrap();
-                assert!(
-                    matches!(c.status, ControlStatus::Incomplete | ControlStatus::Fail),
-                    "{crit} is {:?} although {} lacks data",
-                    c.status,
-                    file.id
-                );
-            }
-            judged += 1;
-        }
-    }
+/// The shared no-pass assertion, and that the gaps concerned at least one check.
+fn no_pass_on_missing_data(inv: &Inventory, gaps: &[GapRow]) {
+    let judged = collector::no_pass_on_missing_data(inv, gaps);
     assert!(judged > 0, "no check reads the gaps' sources");
 }
 
@@ -203,7 +136,7 @@ fn hanging_per_resource_reads_end_at_the_source_deadline_as_named_gaps() {
     for (source, resource) in &reads {
         let gap = found
             .iter()
-            .find(|(s, scope, _)| s == source && scope.to_ascii_lowercase() == *resource)
+            .find(|(s, scope, ..)| s == source && scope.to_ascii_lowercase() == *resource)
             .unwrap_or_else(|| panic!("no deadline gap for {source} on {resource}\n{found:#?}"));
         assert!(
             gap.2
@@ -224,7 +157,7 @@ fn hanging_per_resource_reads_end_at_the_source_deadline_as_named_gaps() {
     // Only the hanging reads became gaps: no other source was stopped.
     let other: Vec<_> = found
         .iter()
-        .filter(|(s, scope, _)| !reads.contains(&(s.clone(), scope.to_ascii_lowercase())))
+        .filter(|(s, scope, ..)| !reads.contains(&(s.clone(), scope.to_ascii_lowercase())))
         .collect();
     assert!(other.is_empty(), "{other:#?}\n{reads:#?}");
     // None of them was read; no per-resource child was stored.
@@ -286,7 +219,7 @@ fn a_hang_on_every_source_kind_ends_at_the_run_deadline() {
     ] {
         let gap = found
             .iter()
-            .find(|(s, _, _)| s == source)
+            .find(|(s, ..)| s == source)
             .unwrap_or_else(|| panic!("no deadline gap on {source}\n{found:#?}"));
         // Per-resource reasons start with the child's key (`diagnosticSettings: …`).
         assert!(
@@ -300,7 +233,7 @@ fn a_hang_on_every_source_kind_ends_at_the_run_deadline() {
     assert!(
         found
             .iter()
-            .any(|(s, scope, _)| s == "arm.activity_log" && *scope == prod),
+            .any(|(s, scope, ..)| s == "arm.activity_log" && *scope == prod),
         "{found:#?}"
     );
     // The pages Resource Graph answered before the hang are kept.
@@ -377,7 +310,7 @@ fn a_hanging_graph_token_leaves_graph_gaps_and_holds_nothing_else_back() {
     for s in inv.sources.iter().filter(|s| s.name.starts_with("graph.")) {
         let gap = found
             .iter()
-            .find(|(n, _, _)| *n == s.name)
+            .find(|(n, ..)| *n == s.name)
             .unwrap_or_else(|| panic!("no deadline gap on {}\n{found:#?}", s.name));
         assert!(
             gap.2
@@ -387,7 +320,7 @@ fn a_hanging_graph_token_leaves_graph_gaps_and_holds_nothing_else_back() {
         );
     }
     assert!(
-        found.iter().all(|(n, _, _)| n.starts_with("graph.")),
+        found.iter().all(|(n, ..)| n.starts_with("graph.")),
         "only Graph waited for its token: {found:#?}"
     );
     assert_eq!(fake.counters().graph, 0, "no Graph request without a token");
@@ -421,7 +354,7 @@ fn a_429_storm_with_a_long_retry_after_ends_at_the_deadlines() {
     let tenant = format!("/tenants/{}", fake.tenant_id());
     let gap = found
         .iter()
-        .find(|(s, scope, _)| s == "graph.users" && *scope == tenant)
+        .find(|(s, scope, ..)| s == "graph.users" && *scope == tenant)
         .unwrap_or_else(|| panic!("{found:#?}"));
     assert!(
         gap.2.starts_with(
@@ -437,7 +370,7 @@ fn a_429_storm_with_a_long_retry_after_ends_at_the_deadlines() {
     );
     // A Graph read that had started waits at the pause until its own deadline; one that had
     // not, until the run's.
-    for (s, _, reason) in &found {
+    for (s, _, reason, _) in &found {
         assert!(s.starts_with("graph."), "{s}: {reason}");
         assert!(
             reason.starts_with("per-source deadline of 3 s reached before this was read")

@@ -19,13 +19,14 @@ use std::collections::BTreeSet;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use chrono::Utc;
-use soc2_evidence::checks::{self, FindingStatus, Settings};
+use soc2_evidence::checks::FindingStatus;
 use soc2_evidence::collect::AuthMethod;
-use soc2_evidence::controls::ControlStatus;
-use soc2_evidence::evidence::{self, RunMeta, Snapshot};
-use soc2_evidence::model::{Gap, Inventory};
-use support::collector::{self, cli, comparable, fast_config, json_diff, streams};
+use soc2_evidence::evidence::Snapshot;
+use soc2_evidence::model::Inventory;
+use support::collector::{
+    self, GapRow, assess, cli, comparable, fast_config, gap_rows, json_diff,
+    no_pass_on_missing_data, streams,
+};
 use support::fake_azure::{FakeAzure, Fault, FaultRule, Kind, Target};
 use support::scenario::{PROD, STAGING, demo_with_changes, serve, vault_id};
 
@@ -226,42 +227,14 @@ fn expect(src: Src, f: F) -> Expect {
     }
 }
 
-/// A gap as (source, scope, reason, the failed sub-read if any).
-type GapRow = (String, String, String, Option<String>);
-
 /// The gaps of a fault-free collection of the scenario (what the demo did not collect).
 fn baseline_gaps() -> &'static BTreeSet<GapRow> {
     static GAPS: OnceLock<BTreeSet<GapRow>> = OnceLock::new();
     GAPS.get_or_init(|| {
         let fake = serve(&demo_with_changes());
         let c = collector::collect(&collector::options(&fake, AuthMethod::ClientSecret));
-        gaps(&c.inventory)
+        gap_rows(&c.inventory)
     })
-}
-
-fn gaps(inv: &Inventory) -> BTreeSet<GapRow> {
-    inv.sources
-        .iter()
-        .flat_map(|s| {
-            s.gaps.iter().map(|g| {
-                (
-                    s.name.clone(),
-                    g.scope.clone(),
-                    g.reason.clone(),
-                    g.read.clone(),
-                )
-            })
-        })
-        .collect()
-}
-
-fn assess(inv: &Inventory) -> Snapshot {
-    let run = RunMeta {
-        run_id: "fault-matrix".into(),
-        started_at: Utc::now(),
-        finished_at: Utc::now(),
-    };
-    evidence::assess(inv, &Settings::default(), run, None).expect("assessment runs")
 }
 
 /// "N API calls: a Resource Graph, b ARM per-subscription, c ARM per-resource, d Microsoft
@@ -347,7 +320,11 @@ fn cell_after(src: Src, f: F, skip: u32) {
         Expect::Recover => {
             assert_eq!(out.status.code(), Some(0), "{ctx}");
             let inv: Inventory = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-            assert_eq!(&gaps(&inv), baseline, "a transient fault left a gap\n{ctx}");
+            assert_eq!(
+                &gap_rows(&inv),
+                baseline,
+                "a transient fault left a gap\n{ctx}"
+            );
             assert_eq!(
                 comparable(&expected),
                 comparable(&inv),
@@ -372,7 +349,7 @@ fn cell_after(src: Src, f: F, skip: u32) {
             );
             let inv: Inventory = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
             assert_calls_match(&fake, &stdout, &ctx);
-            let new: Vec<_> = gaps(&inv).difference(baseline).cloned().collect();
+            let new: Vec<_> = gap_rows(&inv).difference(baseline).cloned().collect();
             assert!(!new.is_empty(), "no new gap\n{ctx}");
             for (s, scope, reason, _) in &new {
                 assert_eq!(
@@ -439,78 +416,6 @@ fn cell_after(src: Src, f: F, skip: u32) {
                 );
             }
             no_pass_on_missing_data(&inv, &new);
-        }
-    }
-}
-
-/// The evidence built from `inv` names every gap, gives `error` where data is missing, and lets
-/// no check or criterion that depends on the missing data pass.
-fn no_pass_on_missing_data(inv: &Inventory, new: &[GapRow]) {
-    let snap = assess(inv);
-    let summary = snap.summary().unwrap();
-    let checks = snap.checks().unwrap();
-    for (source, scope, reason, read) in new {
-        assert!(
-            summary
-                .gaps
-                .iter()
-                .any(|g| g.source == *source && g.scope == *scope && g.reason == *reason),
-            "summary.json lacks the gap {source} {scope}: {:#?}",
-            summary.gaps
-        );
-        let settings = checks::Settings::default();
-        let ctx = checks::Ctx::new(inv, &settings);
-        let gap = Gap {
-            scope: scope.clone(),
-            reason: reason.clone(),
-            read: read.clone(),
-        };
-        // Every check that needs what the gap says was not read (the whole source, or the one
-        // read of it that failed; see checks::gap_concerns, unit-tested there).
-        for check in checks::registry()
-            .iter()
-            .filter(|c| checks::gap_concerns(c, source, &gap))
-        {
-            // A gap on one resource concerns only checks of that resource; on a container,
-            // every check of what it holds (see checks::gap_finding, unit-tested there).
-            let Some(at) = checks::gap_finding(check, scope, &ctx) else {
-                continue;
-            };
-            let file = checks.iter().find(|f| f.id == check.meta.id).unwrap();
-            let finding = file
-                .results
-                .iter()
-                .find(|r| r.resource_id == at)
-                .unwrap_or_else(|| panic!("{} has no finding on the gap scope {at}", file.id));
-            // Error, or a fail the check could already prove from what was read (a fail is
-            // never a false pass); never pass.
-            assert!(
-                matches!(finding.status, FindingStatus::Error | FindingStatus::Fail),
-                "{}: {:?} {}",
-                file.id,
-                finding.status,
-                finding.reason
-            );
-            assert!(
-                finding.reason.contains(source.as_str()),
-                "{}",
-                finding.reason
-            );
-            assert_ne!(
-                file.status,
-                FindingStatus::Pass,
-                "{} passes on missing data",
-                file.id
-            );
-            for crit in check.meta.criteria {
-                let c = summary.criteria.iter().find(|c| c.id == *crit).unwrap();
-                assert!(
-                    matches!(c.status, ControlStatus::Incomplete | ControlStatus::Fail),
-                    "{crit} is {:?} although {} lacks data",
-                    c.status,
-                    file.id
-                );
-            }
         }
     }
 }
@@ -770,7 +675,7 @@ fn a_failed_administrators_read_errors_only_the_checks_that_need_it() {
     assert_eq!(fake.faults_fired(), [1], "{}", fake.dump_requests());
     let inv = &c.inventory;
     let id = sql_server_id("sql-prod-orders", PROD, "rg-prod");
-    let new: Vec<GapRow> = gaps(inv).difference(baseline_gaps()).cloned().collect();
+    let new: Vec<GapRow> = gap_rows(inv).difference(baseline_gaps()).cloned().collect();
     assert_eq!(new.len(), 1, "{new:#?}");
     let (source, scope, reason, read) = &new[0];
     assert_eq!(

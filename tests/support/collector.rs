@@ -107,3 +107,111 @@ pub fn streams(o: &std::process::Output) -> String {
         String::from_utf8_lossy(&o.stderr)
     )
 }
+
+/// A gap as (source, scope, reason, the failed sub-read if any).
+pub type GapRow = (String, String, String, Option<String>);
+
+/// Every gap of an inventory, by source.
+pub fn gap_rows(inv: &Inventory) -> std::collections::BTreeSet<GapRow> {
+    inv.sources
+        .iter()
+        .flat_map(|s| {
+            s.gaps.iter().map(|g| {
+                (
+                    s.name.clone(),
+                    g.scope.clone(),
+                    g.reason.clone(),
+                    g.read.clone(),
+                )
+            })
+        })
+        .collect()
+}
+
+/// The evidence the library builds from `inv`, with default settings.
+pub fn assess(inv: &Inventory) -> soc2_evidence::evidence::Snapshot {
+    let run = soc2_evidence::evidence::RunMeta {
+        run_id: "collector-test".into(),
+        started_at: chrono::Utc::now(),
+        finished_at: chrono::Utc::now(),
+    };
+    soc2_evidence::evidence::assess(inv, &Default::default(), run, None).expect("assessment runs")
+}
+
+/// The evidence built from `inv` names every gap in `summary.json`, gives `error` where data is
+/// missing, and lets no check or criterion that depends on the missing data pass. Returns how
+/// many (check, gap) pairs were judged, so a caller can tell that its gaps concerned a check.
+pub fn no_pass_on_missing_data(inv: &Inventory, gaps: &[GapRow]) -> usize {
+    use soc2_evidence::checks::{self, FindingStatus, Settings};
+    use soc2_evidence::controls::ControlStatus;
+    let snap = assess(inv);
+    let summary = snap.summary().unwrap();
+    let files = snap.checks().unwrap();
+    let settings = Settings::default();
+    let ctx = checks::Ctx::new(inv, &settings);
+    let mut judged = 0;
+    for (source, scope, reason, read) in gaps {
+        assert!(
+            summary.gaps.iter().any(|g| g.source == *source
+                && g.scope == *scope
+                && g.reason == *reason
+                && g.read == *read),
+            "summary.json lacks the gap {source} {scope}: {:#?}",
+            summary.gaps
+        );
+        let gap = soc2_evidence::model::Gap {
+            scope: scope.clone(),
+            reason: reason.clone(),
+            read: read.clone(),
+        };
+        // Every check that needs what the gap says was not read (the whole source, or the one
+        // read of it that failed; see checks::gap_concerns, unit-tested there).
+        for check in checks::registry()
+            .iter()
+            .filter(|c| checks::gap_concerns(c, source, &gap))
+        {
+            // A gap on one resource concerns only checks of that resource; on a container,
+            // every check of what it holds (see checks::gap_finding, unit-tested there).
+            let Some(at) = checks::gap_finding(check, scope, &ctx) else {
+                continue;
+            };
+            let file = files.iter().find(|f| f.id == check.meta.id).unwrap();
+            let finding = file
+                .results
+                .iter()
+                .find(|r| r.resource_id == at)
+                .unwrap_or_else(|| panic!("{} has no finding on the gap scope {at}", file.id));
+            // Error, or a fail the check could already prove from what was read (a fail is
+            // never a false pass); never pass.
+            assert!(
+                matches!(finding.status, FindingStatus::Error | FindingStatus::Fail),
+                "{} on {at}: {:?} {}",
+                file.id,
+                finding.status,
+                finding.reason
+            );
+            assert!(
+                finding.reason.contains(source.as_str()),
+                "{}",
+                finding.reason
+            );
+            assert_ne!(
+                file.status,
+                FindingStatus::Pass,
+                "{} passes on missing data",
+                file.id
+            );
+            for crit in check.meta.criteria {
+                let c = summary.criteria.iter().find(|c| c.id == *crit).unwrap();
+                assert!(
+                    matches!(c.status, ControlStatus::Incomplete | ControlStatus::Fail),
+                    "{crit} is {:?} although {} lacks data",
+                    c.status,
+                    file.id
+                );
+            }
+            judged += 1;
+        }
+    }
+    judged
+}
