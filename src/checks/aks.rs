@@ -13,7 +13,8 @@
 use serde_json::Value;
 
 use super::monitor::{
-    LogSelector, destinations, enabled_logs, setting_name, settings_list, summarise,
+    LogSelector, destinations, enabled_logs, fail_unless_unreadable, setting_name, settings_list,
+    summarise,
 };
 use super::netset;
 use super::props;
@@ -531,7 +532,10 @@ fn audit_logs(r: &Resource) -> Verdict {
     } else if settings.is_empty() {
         Verdict::fail("the cluster has no diagnostic setting")
     } else {
-        Verdict::fail("no diagnostic setting sends Kubernetes audit logs to a destination")
+        fail_unless_unreadable(
+            settings,
+            Verdict::fail("no diagnostic setting sends Kubernetes audit logs to a destination"),
+        )
     };
     v.observe_value(key, Value::Array(settings.iter().map(summarise).collect()))
 }

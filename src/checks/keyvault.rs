@@ -9,7 +9,8 @@
 use serde_json::{Value, json};
 
 use super::monitor::{
-    LogSelector, destinations, enabled_logs, setting_name, settings_list, summarise,
+    LogSelector, destinations, enabled_logs, fail_unless_unreadable, setting_name, settings_list,
+    summarise,
 };
 use super::props;
 use super::{Check, CheckMeta, Eval, Severity, Verdict, require_bool};
@@ -321,7 +322,10 @@ fn logging(r: &Resource) -> Verdict {
     } else if settings.is_empty() {
         Verdict::fail("the vault has no diagnostic setting")
     } else {
-        Verdict::fail("no diagnostic setting sends AuditEvent logs to a destination")
+        fail_unless_unreadable(
+            settings,
+            Verdict::fail("no diagnostic setting sends AuditEvent logs to a destination"),
+        )
     };
     v.observe_value(key, Value::Array(settings.iter().map(summarise).collect()))
 }

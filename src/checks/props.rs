@@ -122,6 +122,9 @@ const BLOB_API: &str = "ARM 2025-06-01";
 /// The collector reads App Service `config/web` and `config/authsettingsV2` at this api-version.
 const WEB_API: &str = "ARM 2024-11-01";
 
+/// The collector reads diagnostic settings (of resources and subscriptions) at this api-version.
+const DIAGNOSTICS: &str = "ARM 2021-05-01-preview";
+
 /// The collector lists Defender plans at this api-version.
 const SECURITY_PRICINGS: &str = "ARM 2024-01-01";
 
@@ -133,6 +136,139 @@ const NO_DEFAULT: &str = "REST spec and docs: no default, absence not described"
 
 /// Every decision, grouped by resource type.
 pub const ROWS: &[Row] = &[
+    Row {
+        ty: "microsoft.recoveryservices/vaults/backupfabrics/protectioncontainers/protecteditems",
+        pointer: "/protectionState",
+        api_version: "ARM 2025-02-01",
+        absent: Absent::Unknown,
+        source: "Recovery Services Backup REST spec 2025-02-01 ProtectedItem: protectionState has no default; absence not described",
+        checks: &["compute_vm_backup_enabled"],
+    },
+    Row {
+        ty: "microsoft.dbforpostgresql/flexibleservers/configurations",
+        pointer: "/value",
+        api_version: "ARM 2024-08-01",
+        absent: Absent::Unknown,
+        source: "PostgreSQL flexible server REST spec ConfigurationProperties: value has no default; absence not described",
+        checks: &[
+            "postgres_connection_throttling",
+            "postgres_log_checkpoints",
+            "postgres_log_connections",
+            "postgres_log_disconnections",
+            "postgres_log_retention_days",
+            "postgres_minimum_tls_1_2",
+            "postgres_require_secure_transport",
+        ],
+    },
+    Row {
+        ty: "microsoft.dbformysql/flexibleservers/configurations",
+        pointer: "/value",
+        api_version: "ARM 2023-12-30",
+        absent: Absent::Unknown,
+        source: "MySQL flexible server REST spec ConfigurationProperties: value has no default; absence not described",
+        checks: &[
+            "mysql_audit_log_connection_events",
+            "mysql_audit_log_enabled",
+            "mysql_require_secure_transport",
+            "mysql_tls_1_2",
+        ],
+    },
+    Row {
+        ty: "microsoft.insights/diagnosticsettings",
+        pointer: "/workspaceId",
+        api_version: DIAGNOSTICS,
+        absent: Absent::Means("the setting does not send to this kind of destination"),
+        source: "Monitor REST spec 2021-05-01-preview DiagnosticSettings: workspaceId is one of the optional destinations; a setting names the ones it sends to",
+        checks: &[
+            "aks_audit_logs_enabled",
+            "appservice_diagnostic_logs_enabled",
+            "keyvault_logging_enabled",
+            "monitor_activity_log_exported",
+            "monitor_activity_log_retention",
+            "monitor_activity_log_storage_cmk",
+            "storage_blob_logging_enabled",
+        ],
+    },
+    Row {
+        ty: "microsoft.insights/diagnosticsettings",
+        pointer: "/storageAccountId",
+        api_version: DIAGNOSTICS,
+        absent: Absent::Means("the setting does not send to this kind of destination"),
+        source: "Monitor REST spec 2021-05-01-preview DiagnosticSettings: storageAccountId is one of the optional destinations; a setting names the ones it sends to",
+        checks: &[
+            "aks_audit_logs_enabled",
+            "appservice_diagnostic_logs_enabled",
+            "keyvault_logging_enabled",
+            "monitor_activity_log_exported",
+            "monitor_activity_log_retention",
+            "monitor_activity_log_storage_cmk",
+            "storage_blob_logging_enabled",
+        ],
+    },
+    Row {
+        ty: "microsoft.insights/diagnosticsettings",
+        pointer: "/eventHubAuthorizationRuleId",
+        api_version: DIAGNOSTICS,
+        absent: Absent::Means("the setting does not send to this kind of destination"),
+        source: "Monitor REST spec 2021-05-01-preview DiagnosticSettings: eventHubAuthorizationRuleId is one of the optional destinations; a setting names the ones it sends to",
+        checks: &[
+            "aks_audit_logs_enabled",
+            "appservice_diagnostic_logs_enabled",
+            "keyvault_logging_enabled",
+            "monitor_activity_log_exported",
+            "monitor_activity_log_retention",
+            "monitor_activity_log_storage_cmk",
+            "storage_blob_logging_enabled",
+        ],
+    },
+    Row {
+        ty: "microsoft.insights/diagnosticsettings",
+        pointer: "/marketplacePartnerId",
+        api_version: DIAGNOSTICS,
+        absent: Absent::Means("the setting does not send to this kind of destination"),
+        source: "Monitor REST spec 2021-05-01-preview DiagnosticSettings: marketplacePartnerId is one of the optional destinations; a setting names the ones it sends to",
+        checks: &[
+            "aks_audit_logs_enabled",
+            "appservice_diagnostic_logs_enabled",
+            "keyvault_logging_enabled",
+            "monitor_activity_log_exported",
+            "monitor_activity_log_retention",
+            "monitor_activity_log_storage_cmk",
+            "storage_blob_logging_enabled",
+        ],
+    },
+    Row {
+        ty: "microsoft.insights/diagnosticsettings",
+        pointer: "/logs",
+        api_version: DIAGNOSTICS,
+        absent: Absent::Means("the setting exports no log category (a metrics-only setting)"),
+        source: "Monitor REST spec 2021-05-01-preview DiagnosticSettings: logs is optional (\"the list of logs settings\"); a setting may export metrics only",
+        checks: &[
+            "aks_audit_logs_enabled",
+            "appservice_diagnostic_logs_enabled",
+            "keyvault_logging_enabled",
+            "monitor_activity_log_exported",
+            "monitor_activity_log_retention",
+            "monitor_activity_log_storage_cmk",
+            "storage_blob_logging_enabled",
+        ],
+    },
+    Row {
+        ty: "microsoft.insights/diagnosticsettings#logs",
+        pointer: "/enabled",
+        api_version: DIAGNOSTICS,
+        absent: Absent::Unknown,
+        source: "Monitor REST spec 2021-05-01-preview LogSettings: enabled is required; absence not described",
+        checks: &[
+            "aks_audit_logs_enabled",
+            "appservice_diagnostic_logs_enabled",
+            "keyvault_logging_enabled",
+            "monitor_activity_log_exported",
+            "monitor_activity_log_retention",
+            "monitor_activity_log_storage_cmk",
+            "storage_blob_logging_enabled",
+        ],
+    },
     Row {
         ty: "microsoft.security/pricings",
         pointer: "/pricingTier",
@@ -1093,6 +1229,40 @@ pub const ROWS: &[Row] = &[
             "compute_vm_automatic_patching",
             "compute_vm_linux_ssh_key_auth",
         ],
+    },
+    Row {
+        ty: "microsoft.compute/virtualmachines",
+        pointer: "/osProfile/linuxConfiguration/disablePasswordAuthentication",
+        api_version: RG,
+        absent: Absent::Unknown,
+        source: "Compute REST spec 2025-04-01 LinuxConfiguration: disablePasswordAuthentication has no default; absence not described",
+        checks: &["compute_vm_linux_ssh_key_auth"],
+    },
+    Row {
+        ty: "microsoft.compute/virtualmachines",
+        pointer: "/osProfile/linuxConfiguration/patchSettings/patchMode",
+        api_version: RG,
+        absent: Absent::Default(Lit::Str("ImageDefault")),
+        source: "Compute REST spec 2025-04-01 LinuxPatchSettings: patchMode ImageDefault is the virtual machine's default patching configuration",
+        checks: &["compute_vm_automatic_patching"],
+    },
+    Row {
+        ty: "microsoft.compute/virtualmachines",
+        pointer: "/osProfile/windowsConfiguration/patchSettings/patchMode",
+        api_version: RG,
+        absent: Absent::Means(
+            "no patch mode is set: Automatic Updates (enableAutomaticUpdates) decides",
+        ),
+        source: "Compute REST spec 2025-04-01 PatchSettings: patchMode is optional; AutomaticByOS requires enableAutomaticUpdates true",
+        checks: &["compute_vm_automatic_patching"],
+    },
+    Row {
+        ty: "microsoft.compute/virtualmachines",
+        pointer: "/osProfile/windowsConfiguration/enableAutomaticUpdates",
+        api_version: RG,
+        absent: Absent::Default(Lit::Bool(true)),
+        source: "Compute REST spec 2025-04-01 WindowsConfiguration: enableAutomaticUpdates \"Default value is true\"",
+        checks: &["compute_vm_automatic_patching"],
     },
     Row {
         ty: "microsoft.compute/virtualmachines",
@@ -2347,6 +2517,27 @@ pub const OBJECTS: &[(&str, &str)] = &[
         "microsoft.authorization/locks",
         "an item of a subscription's management locks (`subscriptions[].locks`)",
     ),
+    (
+        "microsoft.insights/diagnosticsettings",
+        "a diagnostic setting of a resource (child `diagnosticSettings`), of a blob service, or \
+         of a subscription (`subscriptions[].diagnostic_settings`)",
+    ),
+    (
+        "microsoft.insights/diagnosticsettings#logs",
+        "one entry of a diagnostic setting's `properties.logs`",
+    ),
+    (
+        "microsoft.recoveryservices/vaults/backupfabrics/protectioncontainers/protecteditems",
+        "an item of a Recovery Services vault's protected items (child `backupProtectedItems`)",
+    ),
+    (
+        "microsoft.dbforpostgresql/flexibleservers/configurations",
+        "an item of a PostgreSQL flexible server's parameters (child `configurations`)",
+    ),
+    (
+        "microsoft.dbformysql/flexibleservers/configurations",
+        "an item of a MySQL flexible server's parameters (child `configurations`)",
+    ),
 ];
 
 /// Whether `ty` names an object read through [`object_value`] / [`item_value`].
@@ -3208,6 +3399,16 @@ mod tests {
         // beside notificationsSources, tested in defender.rs
         // (`defender_alert_notifications_medium_pass`).
         ("microsoft.security/securitycontacts", "/alertNotifications"),
+        // Every setting of the corpus also sends to a workspace or storage, which decides;
+        // each kind alone is tested in monitor.rs (`every_destination_kind_counts_alone`).
+        (
+            "microsoft.insights/diagnosticsettings",
+            "/eventHubAuthorizationRuleId",
+        ),
+        (
+            "microsoft.insights/diagnosticsettings",
+            "/marketplacePartnerId",
+        ),
     ];
 
     /// A child property is read by its row only inside a collected child with a returned

@@ -10,7 +10,9 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use super::monitor::{LogSelector, destinations, enabled_logs, settings_list, summarise};
+use super::monitor::{
+    LogSelector, destinations, enabled_logs, fail_unless_unreadable, settings_list, summarise,
+};
 use super::netset;
 use super::props;
 use super::{Check, CheckMeta, Ctx, Eval, Severity, Verdict, require_bool, require_str};
@@ -1182,10 +1184,13 @@ fn blob_logging(r: &Resource) -> Verdict {
     } else if settings.is_empty() {
         Verdict::fail("the blob service has no diagnostic setting")
     } else {
-        Verdict::fail(format!(
-            "blob log categories not sent to any destination: {}",
-            missing.join(", ")
-        ))
+        fail_unless_unreadable(
+            settings,
+            Verdict::fail(format!(
+                "blob log categories not sent to any destination: {}",
+                missing.join(", ")
+            )),
+        )
     };
     v.observe_value(key, settings.iter().map(summarise).collect())
         .observe_value("missing_categories", Value::from(missing))
