@@ -1005,7 +1005,8 @@ fn lifecycle_deletion_days(policy: &Value) -> Option<u64> {
         .and_then(Value::as_array)?;
     rules
         .iter()
-        .filter(|r| r.get("enabled").and_then(Value::as_bool) != Some(false))
+        // A rule that cannot be read counts as deleting: the shorter retention is assumed.
+        .filter(|r| super::storage::lifecycle_rule_enabled(r) != Some(false))
         .filter(|r| {
             let prefixes = r
                 .pointer("/definition/filters/prefixMatch")
@@ -1911,6 +1912,17 @@ mod alert_tests {
         s.diagnostic_settings = Some(vec![]);
         let f = finding("monitor_activity_log_retention", &inv(vec![], s));
         assert_eq!(f.status, S::Fail);
+        // A rule without `enabled` is on (the documented default): it deletes after 60 days.
+        let mut policy = deleting_after(60);
+        policy["properties"]["policy"]["rules"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("enabled");
+        let sa = storage(0, Some(policy));
+        let s = export_to(None, Some(&sa.id), false);
+        let f = finding("monitor_activity_log_retention", &inv(vec![sa], s));
+        assert_eq!(f.status, S::Fail, "{}", f.reason);
+        assert!(f.reason.contains("(60 days)"), "{}", f.reason);
     }
     #[test]
     fn monitor_activity_log_retention_missing() {

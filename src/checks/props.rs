@@ -137,6 +137,41 @@ const NO_DEFAULT: &str = "REST spec and docs: no default, absence not described"
 /// Every decision, grouped by resource type.
 pub const ROWS: &[Row] = &[
     Row {
+        ty: "microsoft.storage/storageaccounts/managementpolicies#rules",
+        pointer: "/enabled",
+        api_version: BLOB_API,
+        absent: Absent::Default(Lit::Bool(true)),
+        source: "Storage lifecycle management docs (policy rule fields): enabled \"Default value is true if it's not set\"",
+        checks: &[
+            "storage_lifecycle_policy_deletes_data",
+            "monitor_activity_log_retention",
+        ],
+    },
+    Row {
+        ty: "microsoft.storage/storageaccounts/privateendpointconnections",
+        pointer: "/privateLinkServiceConnectionState/status",
+        api_version: RG,
+        absent: Absent::Unknown,
+        source: "Private Link REST specs (PrivateLinkServiceConnectionState): status has no default; absence not described",
+        checks: &["storage_private_endpoint_connected"],
+    },
+    Row {
+        ty: "microsoft.keyvault/vaults/privateendpointconnections",
+        pointer: "/privateLinkServiceConnectionState/status",
+        api_version: RG,
+        absent: Absent::Unknown,
+        source: "Private Link REST specs (PrivateLinkServiceConnectionState): status has no default; absence not described",
+        checks: &["keyvault_private_endpoint_connected"],
+    },
+    Row {
+        ty: "microsoft.documentdb/databaseaccounts/privateendpointconnections",
+        pointer: "/privateLinkServiceConnectionState/status",
+        api_version: RG,
+        absent: Absent::Unknown,
+        source: "Private Link REST specs (PrivateLinkServiceConnectionState): status has no default; absence not described",
+        checks: &["cosmos_private_endpoint"],
+    },
+    Row {
         ty: "microsoft.recoveryservices/vaults/backupfabrics/protectioncontainers/protecteditems",
         pointer: "/protectionState",
         api_version: "ARM 2025-02-01",
@@ -2419,6 +2454,11 @@ pub fn item_present(item: &Value) -> bool {
         .is_some_and(|o| !o.is_empty())
 }
 
+/// The row type of an item of a resource's `privateEndpointConnections` list.
+pub fn private_endpoint_connection_type(resource_type: &str) -> String {
+    format!("{resource_type}/privateendpointconnections")
+}
+
 /// The Graph name of [`object_value`], kept for the Graph checks.
 pub fn graph_value<'a>(object: &str, body: &'a Value, pointer: &str) -> Option<&'a Value> {
     object_value(object, body, pointer)
@@ -2537,6 +2577,23 @@ pub const OBJECTS: &[(&str, &str)] = &[
     (
         "microsoft.dbformysql/flexibleservers/configurations",
         "an item of a MySQL flexible server's parameters (child `configurations`)",
+    ),
+    (
+        "microsoft.storage/storageaccounts/managementpolicies#rules",
+        "one rule of a storage account's lifecycle policy (child `managementPolicies/default`, \
+         `properties.policy.rules`)",
+    ),
+    (
+        "microsoft.storage/storageaccounts/privateendpointconnections",
+        "an item of a storage account's `privateEndpointConnections`",
+    ),
+    (
+        "microsoft.keyvault/vaults/privateendpointconnections",
+        "an item of a key vault's `privateEndpointConnections`",
+    ),
+    (
+        "microsoft.documentdb/databaseaccounts/privateendpointconnections",
+        "an item of a Cosmos DB account's `privateEndpointConnections`",
     ),
 ];
 
@@ -3247,6 +3304,9 @@ mod tests {
             is_object_type(r.ty) && !NOT_YET_DECISIVE_OBJECTS.contains(&(r.ty, r.pointer))
         }) {
             for c in r.checks {
+                if UNSEEN_OBJECT_READS.contains(&(r.ty, r.pointer, *c)) {
+                    continue;
+                }
                 if !seen.contains_key(&(*c, r.ty.to_string(), r.pointer.to_string())) {
                     problems.push(format!(
                         "{} {} names {c}, never seen reading it",
@@ -3388,6 +3448,17 @@ mod tests {
         }
         assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
+
+    /// Reads a row names that no inventory of the corpus makes, each tested beside its check.
+    const UNSEEN_OBJECT_READS: &[(&str, &str, &str)] = &[
+        // The demo tenant routes no Activity Log to storage; monitor.rs tests the rule
+        // (`monitor_activity_log_retention_fail`).
+        (
+            "microsoft.storage/storageaccounts/managementpolicies#rules",
+            "/enabled",
+            "monitor_activity_log_retention",
+        ),
+    ];
 
     /// Object rows whose absence no object of the corpus lets decide a verdict yet (as
     /// [`NOT_YET_DECISIVE`] for resources). Kept exact, so the list only shrinks.
