@@ -389,10 +389,18 @@ fn managed_disks(r: &Resource) -> Verdict {
         )
         .observe("properties.storageProfile.osDisk", None);
     };
-    let data: &[Value] = props::value(r, "/storageProfile/dataDisks")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
+    // Azure lists no data disks as `[]`; absent is not "none".
+    let Some(data) = props::value(r, "/storageProfile/dataDisks").and_then(Value::as_array) else {
+        return Verdict::error(
+            "properties.storageProfile.dataDisks is not present in the collected data (or is not \
+             a list)",
+        )
+        .observe_prop(
+            "properties.storageProfile.dataDisks",
+            r,
+            "/storageProfile/dataDisks",
+        );
+    };
     let name = |d: &Value, fallback: &str| {
         d.get("name")
             .and_then(Value::as_str)
@@ -907,6 +915,13 @@ mod tests {
         );
         assert_eq!(v.status, S::Error);
         assert_eq!(v.observed["properties.storageProfile.osDisk"], Value::Null);
+        // Azure lists no data disks as []: an absent list may hide an unmanaged disk.
+        let v = eval_resource(
+            "compute_vm_managed_disks",
+            &vm(|r| set_prop(r, "/storageProfile/dataDisks", json!(null))),
+        );
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        assert!(v.reason.contains("dataDisks"), "{}", v.reason);
     }
 
     #[test]

@@ -137,6 +137,70 @@ const NO_DEFAULT: &str = "REST spec and docs: no default, absence not described"
 /// Every decision, grouped by resource type.
 pub const ROWS: &[Row] = &[
     Row {
+        ty: "microsoft.recoveryservices/vaults/backuppolicies#full",
+        pointer: "/schedulePolicy/scheduleRunFrequency",
+        api_version: "ARM 2025-02-01",
+        absent: Absent::Unknown,
+        source: "Recovery Services Backup REST spec 2025-02-01 SimpleSchedulePolicy: scheduleRunFrequency has no default; absence not described",
+        checks: &["backup_policy_daily_schedule"],
+    },
+    Row {
+        ty: "microsoft.recoveryservices/vaults/backuppolicies#full",
+        pointer: "/retentionPolicy",
+        api_version: "ARM 2025-02-01",
+        absent: Absent::Unknown,
+        source: "Recovery Services Backup REST spec 2025-02-01 ProtectionPolicy: retentionPolicy has no default; absence not described",
+        checks: &["backup_policy_daily_retention_30_days"],
+    },
+    Row {
+        ty: "microsoft.keyvault/vaults#accessPolicies",
+        pointer: "/permissions",
+        api_version: RG,
+        absent: Absent::Unknown,
+        source: "Key Vault REST spec 2024-11-01 AccessPolicyEntry: permissions is required; absence not described",
+        checks: &["keyvault_access_policies_least_privilege"],
+    },
+    Row {
+        ty: "microsoft.keyvault/vaults#accessPolicies",
+        pointer: "/permissions/keys",
+        api_version: RG,
+        absent: Absent::Means("the entry grants no keys permission"),
+        source: "Key Vault REST spec 2024-11-01 Permissions: keys is an optional list of the keys permissions granted",
+        checks: &["keyvault_access_policies_least_privilege"],
+    },
+    Row {
+        ty: "microsoft.keyvault/vaults#accessPolicies",
+        pointer: "/permissions/secrets",
+        api_version: RG,
+        absent: Absent::Means("the entry grants no secrets permission"),
+        source: "Key Vault REST spec 2024-11-01 Permissions: secrets is an optional list of the secrets permissions granted",
+        checks: &["keyvault_access_policies_least_privilege"],
+    },
+    Row {
+        ty: "microsoft.keyvault/vaults#accessPolicies",
+        pointer: "/permissions/certificates",
+        api_version: RG,
+        absent: Absent::Means("the entry grants no certificates permission"),
+        source: "Key Vault REST spec 2024-11-01 Permissions: certificates is an optional list of the certificates permissions granted",
+        checks: &["keyvault_access_policies_least_privilege"],
+    },
+    Row {
+        ty: "microsoft.keyvault/vaults#accessPolicies",
+        pointer: "/permissions/storage",
+        api_version: RG,
+        absent: Absent::Means("the entry grants no storage permission"),
+        source: "Key Vault REST spec 2024-11-01 Permissions: storage is an optional list of the storage permissions granted",
+        checks: &["keyvault_access_policies_least_privilege"],
+    },
+    Row {
+        ty: "microsoft.containerservice/managedclusters#addonProfiles",
+        pointer: "/enabled",
+        api_version: RG,
+        absent: Absent::Unknown,
+        source: "AKS REST spec ManagedClusterAddonProfile: enabled is required; absence not described",
+        checks: &["aks_azure_policy_addon"],
+    },
+    Row {
         ty: "microsoft.storage/storageaccounts/managementpolicies#rules",
         pointer: "/enabled",
         api_version: BLOB_API,
@@ -926,8 +990,10 @@ pub const ROWS: &[Row] = &[
         ty: "microsoft.containerservice/managedclusters",
         pointer: "/apiServerAccessProfile/authorizedIPRanges",
         api_version: RG,
-        absent: Absent::Unknown,
-        source: NO_DEFAULT,
+        absent: Absent::Means(
+            "no authorised IP range is set: a public API server admits every address",
+        ),
+        source: "AKS REST spec ManagedClusterAPIServerAccessProfile: authorizedIPRanges is optional; AKS docs: without authorised ranges the public API server is reachable from any address",
         checks: &["aks_api_server_restricted"],
     },
     Row {
@@ -2595,6 +2661,19 @@ pub const OBJECTS: &[(&str, &str)] = &[
         "microsoft.documentdb/databaseaccounts/privateendpointconnections",
         "an item of a Cosmos DB account's `privateEndpointConnections`",
     ),
+    (
+        "microsoft.keyvault/vaults#accessPolicies",
+        "one entry of a key vault's `properties.accessPolicies`",
+    ),
+    (
+        "microsoft.containerservice/managedclusters#addonProfiles",
+        "one add-on of a cluster's `properties.addonProfiles` (e.g. `azurepolicy`)",
+    ),
+    (
+        "microsoft.recoveryservices/vaults/backuppolicies#full",
+        "the full-backup part of a backup policy (child `backupPolicies`): the policy's own \
+         properties, or for workload policies its `subProtectionPolicy` entry of type Full",
+    ),
 ];
 
 /// Whether `ty` names an object read through [`object_value`] / [`item_value`].
@@ -3055,10 +3134,6 @@ mod tests {
         ),
         (
             "microsoft.containerservice/managedclusters",
-            "/apiServerAccessProfile/authorizedIPRanges",
-        ),
-        (
-            "microsoft.containerservice/managedclusters",
             "/autoUpgradeProfile/nodeOSUpgradeChannel",
         ),
         (
@@ -3080,10 +3155,6 @@ mod tests {
         ("microsoft.compute/disks", "/encryption/diskEncryptionSetId"),
         ("microsoft.compute/disks", "/networkAccessPolicy"),
         ("microsoft.compute/disks", "/publicNetworkAccess"),
-        (
-            "microsoft.compute/virtualmachines",
-            "/storageProfile/dataDisks",
-        ),
         (
             "microsoft.documentdb/databaseaccounts",
             "/backupPolicy/periodicModeProperties/backupIntervalInMinutes",
@@ -3620,6 +3691,7 @@ mod tests {
             json!(90),
             json!(365),
             json!([]),
+            json!(["all"]),
             json!({}),
         ]);
         all
