@@ -57,9 +57,9 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use crate::config::Config;
 use crate::controls::ControlStatus;
 use crate::evidence::{self, RepoInputs, RunMeta, Snapshot, Summary};
+pub(crate) use crate::gitops::text::{commit_message, format_scores};
 use crate::model::{INVENTORY_SCHEMA_VERSION, Inventory};
 use crate::store::{CommitOutcome, EvidenceStore, StoreError};
-pub(crate) use crate::gitops::text::{commit_message, format_scores};
 
 #[derive(Debug, Parser)]
 #[command(

@@ -126,8 +126,12 @@ fn period_view(
 ) -> Result<PeriodView, GitopsError> {
     let mut runs = Vec::new();
     store.walk_evidence(refname, |oid, snapshot| -> Result<bool, GitopsError> {
-        let run = PeriodRun::from_snapshot(&snapshot, oid.to_string())
-            .map_err(|source| GitopsError::PeriodRun { commit: oid, source })?;
+        let run = PeriodRun::from_snapshot(&snapshot, oid.to_string()).map_err(|source| {
+            GitopsError::PeriodRun {
+                commit: oid,
+                source,
+            }
+        })?;
         let before = run.as_of < from;
         runs.push(run);
         // The first run before the period gives the state carried into it; older ones are

@@ -158,13 +158,17 @@ pub enum GitopsError {
          write`"
     )]
     NoPushPermission { repository: String },
-    #[error("release preflight failed; nothing was pushed: the token cannot push to the remote `{remote}`")]
+    #[error(
+        "release preflight failed; nothing was pushed: the token cannot push to the remote `{remote}`"
+    )]
     PreflightRemote {
         remote: String,
         #[source]
         source: StoreError,
     },
-    #[error("tag `{tag}` already exists on {on}, not on {commit} (`{refname}`); choose another tag")]
+    #[error(
+        "tag `{tag}` already exists on {on}, not on {commit} (`{refname}`); choose another tag"
+    )]
     TagElsewhere {
         tag: String,
         on: Oid,
@@ -183,7 +187,11 @@ pub enum GitopsError {
     )]
     NotAReleaseTag(String),
     #[error("the remote's tag `{tag}` is {remote}, not the local {local}; fetch and check it")]
-    RemoteTagDiffers { tag: String, remote: Oid, local: Oid },
+    RemoteTagDiffers {
+        tag: String,
+        remote: Oid,
+        local: Oid,
+    },
     /// The tag is pushed; the release lacks an asset or is still a draft. A re-run completes it.
     #[error(
         "tag {tag} is pushed but the release is not complete; run the same command again to \

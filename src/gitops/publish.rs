@@ -129,9 +129,9 @@ impl fmt::Display for Step {
                 f,
                 "no drift: the evidence equals {base}'s; nothing to commit or push"
             ),
-            Self::NotRecorded => f.write_str(
-                "no material drift; not recorded (github.no_drift = \"nothing\")",
-            ),
+            Self::NotRecorded => {
+                f.write_str("no material drift; not recorded (github.no_drift = \"nothing\")")
+            }
             Self::ClosedStale { number } => {
                 write!(f, "closed pull request #{number}: its drift is gone")
             }
@@ -218,9 +218,7 @@ impl PublishOutcome {
     /// The Actions step summary: what happened, then the scores table.
     pub fn step_summary(&self) -> String {
         let mut step = match &self.published {
-            Published::NoDrift {
-                base, recorded, ..
-            } => {
+            Published::NoDrift { base, recorded, .. } => {
                 let mut s = String::from("### soc2-evidence\n\nNo material drift");
                 if let Some(c) = recorded {
                     s.push_str(&format!("; run recorded as `{c}` on `{base}`"));
@@ -247,7 +245,12 @@ impl PublishOutcome {
     /// The Action's outputs as `key=value` lines (see [`output_lines`]).
     pub fn output_lines(&self) -> String {
         let (commit, refname) = self.evidence();
-        output_lines(&self.summary, self.pr_url(), self.drift(), (commit, &refname))
+        output_lines(
+            &self.summary,
+            self.pr_url(),
+            self.drift(),
+            (commit, &refname),
+        )
     }
 }
 

@@ -44,13 +44,26 @@ pub struct ReleaseRequest<'a> {
 /// One thing a release did, in order. Its [`fmt::Display`] is the line `release` prints.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReleaseStep {
-    CreatedTag { tag: String, commit: Oid },
-    PushedTag { tag: String },
-    CreatedDraft { tag: String },
-    Uploaded { name: String },
+    CreatedTag {
+        tag: String,
+        commit: Oid,
+    },
+    PushedTag {
+        tag: String,
+    },
+    CreatedDraft {
+        tag: String,
+    },
+    Uploaded {
+        name: String,
+    },
     /// Already attached with the same bytes.
-    Present { name: String },
-    Published { tag: String },
+    Present {
+        name: String,
+    },
+    Published {
+        tag: String,
+    },
 }
 
 impl fmt::Display for ReleaseStep {
