@@ -7,7 +7,6 @@
 //! Every time is fixed (the remote's first commit, each run's metadata), so commit ids, manifest
 //! hashes and therefore the snapshots are the same on every run.
 
-mod common;
 #[path = "support/fake_github.rs"]
 mod fake_github;
 
