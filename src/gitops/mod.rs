@@ -66,14 +66,14 @@ pub enum GitopsError {
     Waivers {
         path: String,
         #[source]
-        source: crate::waivers::WaiverError,
+        source: Box<crate::waivers::WaiverError>,
     },
     #[error("invalid attestation in {dir}/{origin}")]
     Attestations {
         dir: String,
         origin: String,
         #[source]
-        source: crate::attestations::AttestationError,
+        source: Box<crate::attestations::AttestationError>,
     },
 
     // Reading evidence at a ref.
@@ -127,7 +127,7 @@ pub enum GitopsError {
         commit: Oid,
         branch: String,
         #[source]
-        source: ForgeError,
+        source: Box<ForgeError>,
     },
 
     // Releasing.
@@ -137,7 +137,7 @@ pub enum GitopsError {
     Fetch {
         remote: String,
         #[source]
-        source: StoreError,
+        source: Box<StoreError>,
     },
     #[error("`{refname}` ({commit}) holds no evidence to release")]
     NothingToRelease { refname: String, commit: Oid },
@@ -151,7 +151,7 @@ pub enum GitopsError {
         problems: Vec<String>,
     },
     #[error("release preflight failed; nothing was pushed")]
-    Preflight(#[source] ForgeError),
+    Preflight(#[source] Box<ForgeError>),
     #[error(
         "release preflight failed; nothing was pushed: the token may read {repository} but not \
          push to it (GitHub reports `permissions.push: false`); a release needs `contents: \
@@ -164,7 +164,7 @@ pub enum GitopsError {
     PreflightRemote {
         remote: String,
         #[source]
-        source: StoreError,
+        source: Box<StoreError>,
     },
     #[error(
         "tag `{tag}` already exists on {on}, not on {commit} (`{refname}`); choose another tag"
@@ -200,7 +200,7 @@ pub enum GitopsError {
     ReleaseIncomplete {
         tag: String,
         #[source]
-        source: ForgeError,
+        source: Box<ForgeError>,
     },
 }
 
@@ -271,7 +271,7 @@ pub fn repo_inputs(
             let mut w = crate::waivers::Waivers::parse(waiver_path, &text).map_err(|source| {
                 GitopsError::Waivers {
                     path: format!("{waiver_path}{origin}"),
-                    source,
+                    source: Box::new(source),
                 }
             })?;
             w.source = waiver_path.clone();
@@ -282,7 +282,7 @@ pub fn repo_inputs(
         GitopsError::Attestations {
             dir: dir.clone(),
             origin: origin.clone(),
-            source,
+            source: Box::new(source),
         }
     })?;
     Ok(RepoInputs {

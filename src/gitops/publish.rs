@@ -627,7 +627,7 @@ impl PublishRequest<'_> {
         let after_push = |source: crate::forge::ForgeError| GitopsError::AfterPush {
             commit: head_commit,
             branch: head_branch.clone(),
-            source,
+            source: Box::new(source),
         };
 
         if let Some((pr, foreign)) = &target.superseded {

@@ -140,7 +140,7 @@ fn preflight(req: &ReleaseRequest<'_>) -> Result<Preflight, GitopsError> {
             let release = req.forge.find_release(req.tag).await?;
             Ok::<_, ForgeError>((info, release))
         })
-        .map_err(GitopsError::Preflight)?;
+        .map_err(|e| GitopsError::Preflight(Box::new(e)))?;
     if info.permissions.as_ref().and_then(|p| p.push) == Some(false) {
         return Err(GitopsError::NoPushPermission {
             repository: req.forge.full_name(),
@@ -151,7 +151,7 @@ fn preflight(req: &ReleaseRequest<'_>) -> Result<Preflight, GitopsError> {
         .remote_refs_for_push(req.remote, req.auth)
         .map_err(|source| GitopsError::PreflightRemote {
             remote: req.remote.to_string(),
-            source,
+            source: Box::new(source),
         })?;
     Ok(Preflight {
         release,
@@ -168,7 +168,7 @@ pub fn release(req: &ReleaseRequest<'_>) -> Result<ReleaseOutcome, GitopsError> 
         .fetch_all(req.remote, req.auth)
         .map_err(|source| GitopsError::Fetch {
             remote: req.remote.to_string(),
-            source,
+            source: Box::new(source),
         })?;
     let commit = super::resolve_published(store, req.remote, refname)?;
     let snapshot =
@@ -325,7 +325,7 @@ pub fn release(req: &ReleaseRequest<'_>) -> Result<ReleaseOutcome, GitopsError> 
     });
     let release = done.map_err(|source| GitopsError::ReleaseIncomplete {
         tag: tag.to_string(),
-        source,
+        source: Box::new(source),
     })?;
     Ok(ReleaseOutcome {
         tag: tag.to_string(),
