@@ -1,7 +1,8 @@
 //! soc2-evidence: a GitOps evidence bot for SOC 2 on Microsoft Azure.
 //!
 //! Pipeline: `collect` → [`model::Inventory`] → [`checks`] → findings → [`controls`] →
-//! [`evidence::build`] → [`store`] (git) → [`drift`] → [`report`] (PDF).
+//! [`evidence::build`] → [`store`] (git) → [`drift`] → [`report`] (PDF); [`gitops`] publishes
+//! snapshots as pull requests and releases.
 
 pub mod attestations;
 pub mod checks;
@@ -13,6 +14,7 @@ pub mod drift;
 pub mod evidence;
 pub mod export;
 pub mod forge;
+pub mod gitops;
 pub mod model;
 pub mod report;
 pub mod store;
