@@ -1134,7 +1134,7 @@ fn lifecycle_policy(r: &Resource) -> Verdict {
     let unreadable: Vec<String> = rules
         .iter()
         .filter(|rule| lifecycle_rule_enabled(rule).is_none())
-        .map(|rule| name(rule))
+        .map(&name)
         .collect();
     let deleting: Vec<String> = enabled
         .iter()
