@@ -1299,6 +1299,20 @@ fn cap(items: Vec<Value>) -> Value {
     Value::from(items.into_iter().take(MAX_OBSERVED).collect::<Vec<_>>())
 }
 
+/// `{"user", "why"}` entries as "user (why)", for reasons that name what was missing.
+fn undecided_labels(entries: &[Value]) -> Vec<String> {
+    entries
+        .iter()
+        .map(|e| {
+            format!(
+                "{} ({})",
+                e["user"].as_str().unwrap_or("(unnamed user)"),
+                e["why"].as_str().unwrap_or("unknown")
+            )
+        })
+        .collect()
+}
+
 fn listed(items: &[String]) -> String {
     let mut s = items
         .iter()
@@ -1327,6 +1341,20 @@ fn time(v: Option<&Value>) -> Result<Option<DateTime<Utc>>, String> {
 fn str_field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str)
 }
+
+/// A field of a Graph object that decides a verdict, read by its row (`props::ROWS`).
+fn field<'a>(ty: &str, v: &'a Value, key: &str) -> Option<&'a Value> {
+    props::object_value(ty, v, &format!("/{key}"))
+}
+
+/// A `userRegistrationDetails` entry of the registration report.
+const REGISTRATION_ENTRY: &str = "graph:userRegistrationDetails";
+
+/// A PIM `unifiedRoleAssignmentSchedule`.
+const ASSIGNMENT_SCHEDULE: &str = "graph:unifiedRoleAssignmentSchedule";
+
+/// A conditional-access named location.
+const NAMED_LOCATION: &str = "graph:namedLocation";
 
 fn authz(idn: &Identity) -> Result<&Value, Verdict> {
     match idn.authorization_policy.as_ref() {
@@ -1893,18 +1921,30 @@ fn privileged_not_permanent(ctx: &Ctx) -> Verdict {
                 .collect()
         });
     let mut permanent = Vec::new();
+    let mut unknown_type: Vec<String> = Vec::new();
     let mut labels = Vec::new();
     let mut exempt = Vec::new();
     let mut seen = BTreeSet::new();
     for s in schedules {
-        let role = str_field(s, "roleDefinitionId")
-            .unwrap_or_default()
-            .to_ascii_lowercase();
+        // A schedule whose role cannot be read may be a privileged one.
+        let Some(role) = field(ASSIGNMENT_SCHEDULE, s, "roleDefinitionId").and_then(Value::as_str)
+        else {
+            let principal = str_field(s, "principalId").unwrap_or("(no principalId)");
+            unknown_type.push(format!("{principal} (no roleDefinitionId)"));
+            continue;
+        };
+        let role = role.to_ascii_lowercase();
         let Some((_, role_name)) = PRIVILEGED_ROLES.iter().find(|(id, _)| *id == role) else {
             continue;
         };
-        let standing =
-            str_field(s, "assignmentType").is_some_and(|t| t.eq_ignore_ascii_case("Assigned"));
+        // An assignment of unknown type may be a standing one.
+        let Some(kind) = field(ASSIGNMENT_SCHEDULE, s, "assignmentType").and_then(Value::as_str)
+        else {
+            let principal = str_field(s, "principalId").unwrap_or("(no principalId)");
+            unknown_type.push(format!("{principal} ({role_name})"));
+            continue;
+        };
+        let standing = kind.eq_ignore_ascii_case("Assigned");
         let no_end = s
             .pointer("/scheduleInfo/expiration/type")
             .and_then(Value::as_str)
@@ -1937,7 +1977,13 @@ fn privileged_not_permanent(ctx: &Ctx) -> Verdict {
             permanent.push(d);
         }
     }
-    let v = if permanent.is_empty() {
+    let v = if permanent.is_empty() && !unknown_type.is_empty() {
+        Verdict::error(format!(
+            "no privileged role is known to be assigned permanently, but these schedules cannot \
+             be judged (no assignmentType or roleDefinitionId in the collected data): {}",
+            listed(&unknown_type)
+        ))
+    } else if permanent.is_empty() {
         Verdict::pass(format!(
             "no privileged role is assigned permanently outside PIM ({} break-glass assignments \
              exempt)",
@@ -1977,14 +2023,14 @@ fn stale_accounts(ctx: &Ctx, user_type: &str) -> Verdict {
         let name = str_field(u, "userPrincipalName")
             .or_else(|| str_field(u, "id"))
             .unwrap_or("(unnamed user)");
-        let Some(ty) = str_field(u, "userType") else {
+        let Some(ty) = field(props::GRAPH_USER, u, "userType").and_then(Value::as_str) else {
             undecided.push(json!({"user": name, "why": "no userType"}));
             continue;
         };
         if !ty.eq_ignore_ascii_case(user_type) {
             continue;
         }
-        match u.get("accountEnabled").and_then(Value::as_bool) {
+        match field(props::GRAPH_USER, u, "accountEnabled").and_then(Value::as_bool) {
             Some(false) => continue,
             Some(true) => {}
             None => {
@@ -1992,7 +2038,7 @@ fn stale_accounts(ctx: &Ctx, user_type: &str) -> Verdict {
                 continue;
             }
         }
-        let Some(activity) = u.get("signInActivity").filter(|a| !a.is_null()) else {
+        let Some(activity) = field(props::GRAPH_USER, u, "signInActivity") else {
             undecided.push(json!({"user": name, "why": "no signInActivity"}));
             continue;
         };
@@ -2015,7 +2061,7 @@ fn stale_accounts(ctx: &Ctx, user_type: &str) -> Verdict {
         judged += 1;
         let (when, basis) = match last {
             Some(t) => (t, "last sign-in"),
-            None => match time(u.get("createdDateTime")) {
+            None => match time(field(props::GRAPH_USER, u, "createdDateTime")) {
                 Ok(Some(t)) => (t, "never signed in, created"),
                 _ => {
                     undecided.push(
@@ -2039,8 +2085,9 @@ fn stale_accounts(ctx: &Ctx, user_type: &str) -> Verdict {
         ))
     } else if !undecided.is_empty() {
         Verdict::error(format!(
-            "{} users could not be judged (sign-in activity or account fields missing)",
-            undecided.len()
+            "{} users could not be judged: {}",
+            undecided.len(),
+            listed(&undecided_labels(&undecided))
         ))
     } else {
         Verdict::pass(format!(
@@ -2073,13 +2120,14 @@ enum Who {
 /// Whether a registration entry is in scope; `Err` when it cannot be told.
 fn in_scope(entry: &Value, who: Who, disabled: &BTreeSet<String>) -> Result<bool, String> {
     match who {
-        Who::Admins => entry
-            .get("isAdmin")
+        Who::Admins => field(REGISTRATION_ENTRY, entry, "isAdmin")
             .and_then(Value::as_bool)
             .ok_or_else(|| "no isAdmin".to_string()),
         Who::Members => {
-            let guest =
-                str_field(entry, "userType").is_some_and(|t| t.eq_ignore_ascii_case("guest"));
+            let guest = field(REGISTRATION_ENTRY, entry, "userType")
+                .and_then(Value::as_str)
+                .ok_or_else(|| "no userType".to_string())?
+                .eq_ignore_ascii_case("guest");
             let off = str_field(entry, "id")
                 .is_some_and(|id| disabled.contains(&id.to_ascii_lowercase()));
             Ok(!guest && !off)
@@ -2107,7 +2155,9 @@ fn registration_verdict(
         .users
         .iter()
         .flatten()
-        .filter(|u| u.get("accountEnabled").and_then(Value::as_bool) == Some(false))
+        .filter(|u| {
+            field(props::GRAPH_USER, u, "accountEnabled").and_then(Value::as_bool) == Some(false)
+        })
         .filter_map(|u| str_field(u, "id"))
         .map(str::to_ascii_lowercase)
         .collect();
@@ -2144,8 +2194,9 @@ fn registration_verdict(
         ))
     } else if !undecided.is_empty() {
         Verdict::error(format!(
-            "{} registration entries could not be judged",
-            undecided.len()
+            "{} registration entries could not be judged: {}",
+            undecided.len(),
+            listed(&undecided_labels(&undecided))
         ))
     } else {
         Verdict::pass(format!("every one of the {judged} {scope} judged {good}"))
@@ -2160,7 +2211,7 @@ fn registration_verdict(
 }
 
 fn not_mfa_registered(e: &Value) -> Result<bool, String> {
-    e.get("isMfaRegistered")
+    field(REGISTRATION_ENTRY, e, "isMfaRegistered")
         .and_then(Value::as_bool)
         .map(|b| !b)
         .ok_or_else(|| "no isMfaRegistered".to_string())
@@ -2168,11 +2219,13 @@ fn not_mfa_registered(e: &Value) -> Result<bool, String> {
 
 /// Registered for MFA, but with telephony as the only second factor.
 fn phone_only(e: &Value) -> Result<bool, String> {
-    if e.get("isMfaRegistered").and_then(Value::as_bool) != Some(true) {
-        return Ok(false);
+    // Unregistered users are another check's finding; unknown is not "not phone-only".
+    match field(REGISTRATION_ENTRY, e, "isMfaRegistered").and_then(Value::as_bool) {
+        Some(true) => {}
+        Some(false) => return Ok(false),
+        None => return Err("no isMfaRegistered".to_string()),
     }
-    let methods = e
-        .get("methodsRegistered")
+    let methods = field(REGISTRATION_ENTRY, e, "methodsRegistered")
         .and_then(Value::as_array)
         .ok_or("no methodsRegistered")?;
     let factors: Vec<&str> = methods
@@ -2355,7 +2408,7 @@ fn break_glass_excluded(ctx: &Ctx) -> Verdict {
                 cov::Tri::No => {}
             }
         }
-        let status = match u.get("accountEnabled").and_then(Value::as_bool) {
+        let status = match field(props::GRAPH_USER, u, "accountEnabled").and_then(Value::as_bool) {
             None => {
                 undecided.push(format!("{e}: accountEnabled not present"));
                 "accountEnabled not present".to_string()
@@ -2450,11 +2503,19 @@ fn trusted_locations(idn: &Identity) -> Verdict {
         .collect();
     let trusted: Vec<&str> = locations
         .iter()
-        .filter(|l| l.get("isTrusted").and_then(Value::as_bool) == Some(true))
+        .filter(|l| field(NAMED_LOCATION, l, "isTrusted").and_then(Value::as_bool) == Some(true))
         .map(|l| str_field(l, "displayName").unwrap_or("(unnamed location)"))
         .collect();
+    let unread = locations
+        .iter()
+        .filter(|l| l.as_object().is_none_or(|o| o.is_empty()))
+        .count();
     let v = if !trusted.is_empty() {
         Verdict::pass(format!("trusted named locations: {}", trusted.join(", ")))
+    } else if unread > 0 {
+        Verdict::error(format!(
+            "no named location is known to be trusted, and {unread} were returned empty"
+        ))
     } else if locations.is_empty() {
         Verdict::fail("no named location is defined")
     } else {
@@ -4270,6 +4331,20 @@ mod posture_tests {
         );
         assert_eq!(f.status, S::Error, "{}", f.reason);
         assert!(f.reason.contains("bg@contoso.com"));
+        // A schedule whose type or role cannot be read may be a standing privileged one.
+        for (what, change) in [
+            ("assignmentType", json!(null)),
+            ("roleDefinitionId", json!(null)),
+        ] {
+            let idn = schedules(|l| {
+                for s in l.iter_mut() {
+                    s[what] = change.clone();
+                }
+            });
+            let f = ctx_tenant("entra_privileged_roles_not_permanent", idn);
+            assert_eq!(f.status, S::Error, "{what}: {}", f.reason);
+            assert!(f.reason.contains(what), "{}", f.reason);
+        }
     }
 
     /// Microsoft's sign-in activity example with the fields the collector selects.
@@ -4513,6 +4588,18 @@ mod posture_tests {
             }),
         );
         assert_eq!(v.status, S::Error);
+        // Whether an admin registered MFA at all is unknown: not "not phone-only".
+        let v = eval_tenant(
+            "entra_admins_mfa_not_phone_only",
+            &registration(|l| {
+                for e in l.iter_mut() {
+                    e["isAdmin"] = json!(true);
+                    e.as_object_mut().unwrap().remove("isMfaRegistered");
+                }
+            }),
+        );
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        assert!(v.reason.contains("isMfaRegistered"), "{}", v.reason);
     }
 
     #[test]
@@ -4569,5 +4656,15 @@ mod posture_tests {
     fn entra_trusted_locations_defined_missing() {
         let v = eval_tenant("entra_trusted_locations_defined", &Identity::default());
         assert_eq!(v.status, S::Error);
+        // A location returned empty may be the trusted one.
+        let v = eval_tenant(
+            "entra_trusted_locations_defined",
+            &locations(|l| {
+                for x in l.iter_mut() {
+                    *x = json!({});
+                }
+            }),
+        );
+        assert_eq!(v.status, S::Error, "{}", v.reason);
     }
 }

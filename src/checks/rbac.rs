@@ -794,7 +794,7 @@ fn is_guest(a: &Assignment, users: Option<&Users>) -> Result<Option<String>, Str
     let Some(u) = user_of(a, users)? else {
         return Ok(None);
     };
-    match u.get("userType").and_then(Value::as_str) {
+    match props::object_value(props::GRAPH_USER, u, "/userType").and_then(Value::as_str) {
         Some(t) if t.eq_ignore_ascii_case("Guest") => Ok(Some(format!(
             "guest {}",
             u.get("userPrincipalName")
@@ -810,7 +810,7 @@ fn is_disabled(a: &Assignment, users: Option<&Users>) -> Result<Option<String>, 
     let Some(u) = user_of(a, users)? else {
         return Ok(None);
     };
-    match u.get("accountEnabled").and_then(Value::as_bool) {
+    match props::object_value(props::GRAPH_USER, u, "/accountEnabled").and_then(Value::as_bool) {
         Some(false) => Ok(Some(format!(
             "disabled user {}",
             u.get("userPrincipalName")
