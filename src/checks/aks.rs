@@ -203,7 +203,7 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Passes when properties.addonProfiles.azurepolicy.enabled is true (the key \
                           is matched without regard to case). false fails, and so does an absent \
                           add-on (not installed); a cluster whose properties were not collected is an \
-                          error.",
+                          error. Since catalogue 2026.12.0: the add-on listed without enabled is an error instead of \"not installed\".",
             rationale: "The add-on enforces admission policies (no privileged containers, approved \
                         images and registries) at deployment time, preventing unauthorised or \
                         unsafe software from running (CC6.8) and holding changes to the defined \
@@ -249,7 +249,7 @@ pub(super) const CHECKS: &[Check] = &[
                           diagnosticSettings on the cluster). Passes when a setting with a \
                           destination has an enabled kube-audit or kube-audit-admin category, or the \
                           audit or allLogs category group. No such setting fails; settings not \
-                          collected is an error.",
+                          collected is an error. Since catalogue 2026.12.0: a diagnostic setting returned without its properties, or with a log entry lacking enabled, makes a would-be fail an error.",
             rationale: "The Kubernetes audit log records every call to the API server: who created, \
                         changed or read what. It is the primary trail for detecting and \
                         investigating misuse of the cluster (CC7.2).",

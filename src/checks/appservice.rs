@@ -303,7 +303,7 @@ pub(super) const CHECKS: &[Check] = &[
                           (workspace, storage account, event hub or partner) has an enabled log \
                           entry for AppServiceHTTPLogs (FunctionAppLogs for function apps) or the \
                           allLogs category group. No such setting fails; settings not collected is \
-                          an error.",
+                          an error. Since catalogue 2026.12.0: a diagnostic setting returned without its properties, or with a log entry lacking enabled, makes a would-be fail an error.",
             rationale: "Request logs record who called the app, when and with what result; without \
                         them attacks against the application cannot be detected or investigated \
                         (CC7.2).",

@@ -32,7 +32,7 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Passes when properties.storageProfile.osDisk.managedDisk is present and \
                           every entry of storageProfile.dataDisks has managedDisk too; fails \
                           naming each disk that is an unmanaged VHD (vhd.uri in a storage \
-                          account). Absent storageProfile.osDisk is an error.",
+                          account). Absent storageProfile.osDisk is an error. Since catalogue 2026.12.0: an absent storageProfile.dataDisks is an error instead of \"no data disks\".",
             rationale: "Managed disks are always encrypted at rest, are isolated from storage \
                         account keys and support RBAC, backup and disk access policies; \
                         unmanaged VHDs sit in page blobs anyone with the account key can copy \
@@ -153,7 +153,7 @@ pub(super) const CHECKS: &[Check] = &[
                           ProtectionError; fails when the state is one of those, or when no \
                           vault protects the VM. When the VM is not found and some vault's \
                           protected items were not collected, the result is an error naming \
-                          those vaults.",
+                          those vaults. Since catalogue 2026.12.0: the VM's protected item without protectionState, or a vault item returned without its properties, is an error instead of a pass or fail.",
             rationale: "Without a backup the machine's data and configuration cannot be restored \
                         after deletion, corruption or ransomware (A1.2 backup and recovery \
                         infrastructure, CC7.5 recovery, PI1.5 stored data kept complete).",
@@ -203,7 +203,7 @@ pub(super) const CHECKS: &[Check] = &[
                           patchSettings.patchMode is AutomaticByPlatform; ImageDefault fails, and \
                           so does an absent patchMode, whose documented default is ImageDefault. \
                           A VM without either configuration (e.g. created from a specialised \
-                          disk, with no osProfile) is an error.",
+                          disk, with no osProfile) is an error. Since catalogue 2026.12.0: Windows enableAutomaticUpdates and the Linux patch mode are read by their documented defaults (true, ImageDefault) from docs/ABSENT_FIELDS.md.",
             rationale: "Machines that do not patch themselves stay exposed to newly disclosed \
                         vulnerabilities until someone remembers; automatic patching is the \
                         control that closes them (CC7.1).",

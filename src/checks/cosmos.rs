@@ -198,7 +198,7 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Passes when properties.privateEndpointConnections has a connection whose \
                           privateLinkServiceConnectionState.status is Approved; an empty list, or no \
                           approved connection, fails; absent is an error. Approved endpoint ids are \
-                          recorded. Since catalogue 2026.12.0: absent properties.privateEndpointConnections is off (an empty list) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
+                          recorded. Since catalogue 2026.12.0: absent properties.privateEndpointConnections is off (an empty list) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error. Also since 2026.12.0: a connection without privateLinkServiceConnectionState.status is an error where no connection is known to be approved.",
             rationale: "A private endpoint keeps client traffic on the virtual network and lets \
                         public access be switched off entirely (CC6.6).",
             remediation: "Portal: Azure Cosmos DB account > Settings > Networking > Private access > \

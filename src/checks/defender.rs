@@ -197,7 +197,7 @@ pub(super) const CHECKS: &[Check] = &[
                           a non-empty properties.emails (a ';'-separated list) and is not switched \
                           off (properties.isEnabled is not false; older api-versions omit it). No \
                           contact, or none with an address, fails; contacts not collected is an \
-                          error. The addresses and role notifications are recorded.",
+                          error. The addresses and role notifications are recorded. Since catalogue 2026.12.0: a contact without isEnabled, or returned without its properties, makes the finding an error instead of counting as switched on.",
             rationale: "Alerts that reach no one are not evaluated or acted on: a named security \
                         contact is how Defender's detections enter incident evaluation (CC7.3), \
                         response and recovery (CC7.4, CC7.5), and how security information is \
@@ -366,7 +366,7 @@ pub(super) const CHECKS: &[Check] = &[
                           properties.pricingTier Standard, or when VirtualMachines is Standard with \
                           subPlan P2 (DNS threat detection is part of Defender for Servers Plan 2 \
                           for subscriptions that cannot enable the legacy plan). Otherwise fails; \
-                          pricings not collected, or no pricingTier, is an error.",
+                          pricings not collected, or no pricingTier, is an error. Since catalogue 2026.12.0: with the legacy Dns plan off and Servers on Standard, an absent VirtualMachines subPlan is an error instead of a fail.",
             rationale: "DNS-layer detection spots communication with malicious domains, DNS \
                         tunnelling and data exfiltration from Azure resources (CC7.2).",
             remediation: "Portal: Microsoft Defender for Cloud > Environment settings > \
@@ -465,7 +465,7 @@ pub(super) const CHECKS: &[Check] = &[
                           Alert and minimalSeverity Medium or Low (api-version 2023-12-01-preview), \
                           or alertNotifications.state On with minimalSeverity Medium or Low (older \
                           api-versions). High only, or no alert notification, fails: Medium alerts \
-                          then reach no one. No contact fails; not collected is an error.",
+                          then reach no one. No contact fails; not collected is an error. Since catalogue 2026.12.0: a contact without isEnabled, or a live contact without notificationsSources, makes the finding an error instead of a fail (docs/ABSENT_FIELDS.md).",
             rationale: "Alert emails are how Defender's detections reach the people who evaluate \
                         and respond to them (CC7.3, CC7.4, CC7.5) and communicate security \
                         information internally and to service providers (CC2.2, CC2.3); limiting \
@@ -499,7 +499,7 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Passes when a security contact that is not switched off has \
                           properties.notificationsByRole.state On and roles containing Owner. \
                           State Off, or roles without Owner, fails; no contact fails; not collected \
-                          is an error.",
+                          is an error. Since catalogue 2026.12.0: a contact without isEnabled or notificationsByRole makes the finding an error instead of a fail.",
             rationale: "Owners are accountable for the subscription and can act on an alert \
                         immediately; notifying them does not depend on a mailing list being kept \
                         current (CC7.3, CC7.4, CC7.5, CC2.2, CC2.3).",
@@ -525,7 +525,7 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Passes when a security contact that is not switched off has a \
                           notificationsSources entry with sourceType AttackPath and a \
                           minimalRiskLevel (Critical, High, Medium or Low). No such entry, or no \
-                          contact, fails; not collected is an error.",
+                          contact, fails; not collected is an error. Since catalogue 2026.12.0: a contact without isEnabled or notificationsSources makes the finding an error instead of a fail.",
             rationale: "Attack paths chain misconfigurations into a route to critical assets; \
                         emailing them makes newly found exploitable weaknesses reach the people \
                         who fix them (CC7.1, CC7.3).",

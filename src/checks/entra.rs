@@ -601,7 +601,7 @@ pub(super) const CHECKS: &[Check] = &[
                           users). Each offender is listed with whether it also has an eligibility \
                           schedule. Schedules not collected is an error; a break-glass UPN that \
                           cannot be resolved because users were not collected makes a would-be \
-                          failure an error.",
+                          failure an error. Since catalogue 2026.12.0: a schedule without assignmentType or roleDefinitionId is an error instead of being skipped.",
             rationale: "Standing privileged access is exposed to every session and token theft; \
                         just-in-time activation through PIM limits privilege to when it is needed \
                         and leaves an approval trail (CC6.1, CC6.3).",
@@ -632,7 +632,7 @@ pub(super) const CHECKS: &[Check] = &[
                           before the collection time. A user without userType, accountEnabled or \
                           signInActivity (it needs Entra ID P1 and AuditLog.Read.All), or a \
                           never-used account without createdDateTime, makes the finding an error \
-                          unless another account already fails. Users not collected is an error.",
+                          unless another account already fails. Users not collected is an error. Since catalogue 2026.12.0: the error names each user that could not be judged and what it lacked.",
             rationale: "Enabled accounts nobody uses are unmonitored credentials: leavers who were \
                         not deprovisioned, test accounts, forgotten service users. Access that is \
                         no longer needed must be removed (CC6.2, CC6.1).",
@@ -663,7 +663,7 @@ pub(super) const CHECKS: &[Check] = &[
                           creation) is more than stale_account_days before the collection time. \
                           Missing userType, accountEnabled, signInActivity or createdDateTime is an \
                           error unless another guest already fails; users not collected is an \
-                          error.",
+                          error. Since catalogue 2026.12.0: the error names each user that could not be judged and what it lacked.",
             rationale: "Guests are invited for a purpose that ends; guests who no longer sign in \
                         still have access that nobody reviews, and their home organisation's \
                         offboarding does not reach this tenant (CC6.2, CC6.3).",
@@ -720,7 +720,7 @@ pub(super) const CHECKS: &[Check] = &[
                           their home tenant and are not judged. When the user list was collected, \
                           accounts with accountEnabled false are skipped. An entry without \
                           isMfaRegistered is an error unless another already fails; the report not \
-                          collected is an error.",
+                          collected is an error. Since catalogue 2026.12.0: an entry without userType is undecided (an error) instead of counted as a member.",
             rationale: "Users without a registered second factor can be registered by an attacker \
                         who obtains their password first, turning MFA against the organisation \
                         (CC6.1).",
@@ -747,7 +747,7 @@ pub(super) const CHECKS: &[Check] = &[
                           registered methods are all telephony (mobilePhone, alternateMobilePhone, \
                           officePhone) apart from email and security questions, which are not MFA \
                           methods. An administrator without methodsRegistered is an error unless \
-                          another already fails; the report not collected is an error.",
+                          another already fails; the report not collected is an error. Since catalogue 2026.12.0: an entry without isMfaRegistered is undecided (an error) instead of \"not phone-only\".",
             rationale: "SMS and voice codes are phished in real time and stolen by SIM swapping; \
                         administrators need an authenticator app, FIDO2 key or Windows Hello so \
                         that MFA actually resists their likely attackers (CC6.1).",
@@ -773,7 +773,7 @@ pub(super) const CHECKS: &[Check] = &[
                           none) with isMfaRegistered true: fails listing users whose MFA methods \
                           are all telephony. Guests are not judged. Missing methodsRegistered is an \
                           error unless another user already fails; the report not collected is an \
-                          error.",
+                          error. Since catalogue 2026.12.0: an entry without isMfaRegistered or userType is undecided (an error).",
             rationale: "Telephony factors are the weakest MFA methods and are being phased out by \
                         Microsoft's own guidance; moving users to app-based or phishing-resistant \
                         methods strengthens authentication (CC6.1).",
@@ -940,7 +940,7 @@ pub(super) const CHECKS: &[Check] = &[
             description: "Reads the conditional access named locations. Passes when at least one \
                           IP-range location has isTrusted true (the locations are recorded); fails \
                           when none is trusted or none exists; not collected is an error. Country \
-                          locations cannot be trusted and are recorded only.",
+                          locations cannot be trusted and are recorded only. Since catalogue 2026.12.0: a named location returned empty is an error instead of untrusted.",
             rationale: "Trusted locations define the network boundary that risk detection and \
                         location-based policies use to tell corporate sign-ins from the rest \
                         (CC6.6 boundary protection).",

@@ -121,7 +121,7 @@ pub(super) const CHECKS: &[Check] = &[
                           allLogs, and a destination (non-empty workspaceId, storageAccountId, \
                           eventHubAuthorizationRuleId or marketplacePartnerId). No settings, or none \
                           that sends audit events somewhere, fails; settings not collected is an \
-                          error.",
+                          error. Since catalogue 2026.12.0: a diagnostic setting returned without its properties, or with a log entry lacking enabled, makes a would-be fail an error.",
             rationale: "AuditEvent records every read of a key or secret and every management \
                         operation; without it, misuse of the keys that protect data cannot be \
                         detected or investigated (CC7.2).",
@@ -185,7 +185,7 @@ pub(super) const CHECKS: &[Check] = &[
                           properties.privateLinkServiceConnectionState.status is Approved; an \
                           empty list or only pending/rejected connections fails. Azure returns \
                           the list only when connections exist, so an absent list is read as none \
-                          and fails (recorded as null). Since catalogue 2026.12.0: absent properties.privateEndpointConnections is off (an empty list) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
+                          and fails (recorded as null). Since catalogue 2026.12.0: absent properties.privateEndpointConnections is off (an empty list) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error. Also since 2026.12.0: a connection without privateLinkServiceConnectionState.status is an error where no connection is known to be approved.",
             rationale: "A private endpoint keeps key and secret traffic inside the virtual \
                         network and lets public access be turned off (CC6.6, CC6.7).",
             remediation: "Portal: Key vault > Networking > Private endpoint connections > + \
@@ -234,7 +234,7 @@ pub(super) const CHECKS: &[Check] = &[
                           \"all\". Vaults with enableRbacAuthorization true ignore access \
                           policies and are not applicable. Absent accessPolicies is an error, and \
                           so is an \"all\" grant when enableRbacAuthorization was not returned \
-                          (whether it takes effect is unknown). Since catalogue 2026.12.0: absent properties.enableRbacAuthorization is its documented default (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
+                          (whether it takes effect is unknown). Since catalogue 2026.12.0: absent properties.enableRbacAuthorization is its documented default (false) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error. Also since 2026.12.0: an access-policy entry without permissions is an error instead of granting nothing.",
             rationale: "\"all\" includes purge, delete and key export-like operations far \
                         beyond what an application needs, and is granted vault-wide; least \
                         privilege requires listing only the operations used (CC6.3, CC6.1).",

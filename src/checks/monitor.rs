@@ -113,7 +113,7 @@ pub(super) const CHECKS: &[Check] = &[
                       storageAccountId, eventHubAuthorizationRuleId or marketplacePartnerId. The \
                       categories may be spread over several settings, since what matters is that \
                       each leaves the platform. No setting at all fails; settings not collected \
-                      is an error.",
+                      is an error. Since catalogue 2026.12.0: a diagnostic setting returned without its properties, or with a log entry lacking enabled, makes a would-be fail an error.",
             rationale: "The Activity Log is the record of every control-plane change and is kept by \
                     Azure for only 90 days. Exporting it preserves the change population (CC8.1) \
                     and feeds the monitoring that detects anomalous administrative activity \
@@ -389,7 +389,7 @@ pub(super) const CHECKS: &[Check] = &[
                           object without `name` and `properties`) is a collection gap and makes \
                           the finding an error instead of being read as settings; a collected \
                           lifecycle policy without properties.policy.rules makes that \
-                          destination unknown, where it was read as keeping the log indefinitely.",
+                          destination unknown, where it was read as keeping the log indefinitely. Also since 2026.12.0: a diagnostic setting that cannot be read makes a would-be fail an error; a lifecycle rule without enabled is on (the documented default).",
             rationale: "Azure keeps the Activity Log for 90 days only; the change population an \
                         auditor samples across a Type 2 period, and the history investigations \
                         need, exist only if the export destination keeps them (CC8.1, CC7.2).",
@@ -422,7 +422,7 @@ pub(super) const CHECKS: &[Check] = &[
                           Microsoft.Keyvault passes, Microsoft.Storage fails. Not applicable when \
                           the Activity Log goes to no storage account. A destination account \
                           missing from the inventory, or without keySource, is an error; \
-                          diagnostic settings not collected is an error.",
+                          diagnostic settings not collected is an error. Since catalogue 2026.12.0: a diagnostic setting that cannot be read is an error instead of not applicable.",
             rationale: "A customer-managed key lets the entity revoke access to its audit trail \
                         and controls who can decrypt it, protecting the integrity and \
                         confidentiality of the log (CC6.1).",

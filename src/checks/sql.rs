@@ -227,7 +227,7 @@ pub(super) const CHECKS: &[Check] = &[
                           Since catalogue 2026.12.0: only a failed read of administrators makes \
                           the finding an error, not a failed read of another setting of the \
                           server, and a administrators answer of another shape than documented is \
-                          a gap (error), never settings.",
+                          a gap (error), never settings. Also since 2026.12.0: an administrator without administratorType is an error instead of \"no Entra administrator\".",
             rationale: "An Entra administrator lets database access be granted to Entra identities \
                         and groups, so joiners, movers and leavers are handled in one directory with \
                         MFA and conditional access, instead of in per-server SQL logins (CC6.1, \
@@ -258,7 +258,7 @@ pub(super) const CHECKS: &[Check] = &[
                           Since catalogue 2026.12.0: only a failed read of administrators makes \
                           the finding an error, not a failed read of another setting of the \
                           server, and a administrators answer of another shape than documented is \
-                          a gap (error), never settings.",
+                          a gap (error), never settings. Also since 2026.12.0: an administrator without administratorType is an error.",
             rationale: "SQL logins are passwords outside the directory: no MFA, no conditional access, \
                         no central disablement. Entra-only authentication removes them, so every \
                         database login is an identified, centrally managed identity (CC6.1).",

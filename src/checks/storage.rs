@@ -316,7 +316,7 @@ pub(super) const CHECKS: &[Check] = &[
                           properties.privateLinkServiceConnectionState.status is Approved. An \
                           empty list, or only pending/rejected connections, fails. Azure returns \
                           the list only when connections exist, so an absent list is read as \
-                          none and fails (recorded as null). Since catalogue 2026.12.0: absent properties.privateEndpointConnections is off (an empty list) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error.",
+                          none and fails (recorded as null). Since catalogue 2026.12.0: absent properties.privateEndpointConnections is off (an empty list) (docs/ABSENT_FIELDS.md), and a resource returned without its properties is an error. Also since 2026.12.0: a connection without privateLinkServiceConnectionState.status is an error where no connection is known to be approved.",
             rationale: "A private endpoint keeps traffic to the account on the Microsoft \
                         backbone and inside the virtual network, protecting data in transit \
                         (CC6.7) and allowing public access to be turned off (CC6.6).",
@@ -600,7 +600,7 @@ pub(super) const CHECKS: &[Check] = &[
                           Since catalogue 2026.12.0: a managementPolicies/default answer that is \
                           not the documented object (a page-shaped `value` list, a bare array, an \
                           object without `name` and `properties`) is a collection gap and makes \
-                          the finding an error instead of being read as settings.",
+                          the finding an error instead of being read as settings. Also since 2026.12.0: a rule without enabled is on (the documented default); one whose enabled cannot be read makes a would-be fail an error.",
             rationale: "Confidential and personal information must be disposed of when its \
                         retention period ends; a lifecycle rule that deletes blobs after a set \
                         age is the automated disposal control (C1.2, P4.3).",
@@ -628,7 +628,7 @@ pub(super) const CHECKS: &[Check] = &[
                           destination (non-empty workspaceId, storageAccountId, \
                           eventHubAuthorizationRuleId or marketplacePartnerId); the categories \
                           may be spread over several settings. Fails naming the categories not \
-                          exported; not collected is an error.",
+                          exported; not collected is an error. Since catalogue 2026.12.0: a diagnostic setting returned without its properties, or with a log entry lacking enabled, makes a would-be fail an error.",
             rationale: "Resource logs are the only record of who read, changed or deleted which \
                         blob; without them data access cannot be monitored or an exfiltration \
                         investigated (CC7.2, CC7.3).",
