@@ -39,7 +39,7 @@ elif [[ -n "${INPUT_VERSION:-}" ]]; then
   asset="soc2-evidence-$version-$target.tar.gz"
   base="${SOC2_EVIDENCE_DOWNLOAD_BASE:-https://github.com/$repo/releases/download/v$version}"
   download="$dest/download"
-  rm -rf "$download" "$dest/bin"
+  rm -rf "${download:?}" "${dest:?}/bin"
   mkdir -p "$download" "$dest/bin"
   curl -fsSL --retry 3 --proto '=https,file' -o "$download/$asset" "$base/$asset"
   curl -fsSL --retry 3 --proto '=https,file' -o "$download/SHA256SUMS" "$base/SHA256SUMS"
