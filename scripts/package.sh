@@ -46,7 +46,7 @@ for spec in "$@"; do
   asset="soc2-evidence-$version-$target.tar.gz"
   tar --sort=name --owner=0 --group=0 --numeric-owner --mode='u+rwX,go+rX,go-w' \
     --mtime="@$SOURCE_DATE_EPOCH" --format=gnu -C "$dir" -cf - "$name" \
-    | gzip -9 -n > "$out/$asset"
+    | gzip -n > "$out/$asset"
   echo "packaged $out/$asset"
 done
 
