@@ -433,3 +433,20 @@ fn differing(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) -> Ve
         .cloned()
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::shell_word;
+
+    #[test]
+    fn attestation_command_paths_are_quoted_only_when_a_shell_needs_it() {
+        assert_eq!(
+            shell_word("dl/soc2-evidence-audit-2026-q4.tar.gz"),
+            "dl/soc2-evidence-audit-2026-q4.tar.gz"
+        );
+        assert_eq!(shell_word("my assets/SHA256SUMS"), "'my assets/SHA256SUMS'");
+        assert_eq!(shell_word("it's.pdf"), "'it'\\''s.pdf'");
+        assert_eq!(shell_word("$(rm -rf ~).pdf"), "'$(rm -rf ~).pdf'");
+        assert_eq!(shell_word(""), "''");
+    }
+}
