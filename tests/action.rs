@@ -251,7 +251,7 @@ fn sarif_uploads_name_the_exported_commit() {
                     s(&up["if"]).contains(&format!("steps.{id}.outputs.evidence-commit != ''")),
                     "{at}: uploads even when no commit was exported"
                 );
-                let perms = &w["permissions"];
+                let perms = &job["permissions"];
                 assert_eq!(s(&perms["security-events"]), "write", "{at}");
             }
         }
@@ -307,17 +307,24 @@ fn example_workflows_grant_least_privilege() {
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
-    assert_eq!(perms(&nightly), want);
+    // Nothing at workflow level; the one job asks for what it uses.
+    assert!(perms(&nightly).is_empty());
+    assert_eq!(perms(&nightly["jobs"]["evidence"]), want);
     assert!(nightly["concurrency"]["group"].as_str().is_some());
     let on = &nightly[&Value::Bool(true)]; // YAML 1.1 reads the key `on` as `true`
     let on = if on.is_null() { &nightly["on"] } else { on };
     assert!(on.get("schedule").is_some() && on.get("workflow_dispatch").is_some());
 
     let release = yaml("docs/workflows/audit-release.yml");
-    assert_eq!(
-        perms(&release).get("contents").map(String::as_str),
-        Some("write")
-    );
+    let want: BTreeMap<String, String> = [
+        ("contents", "write"),
+        ("id-token", "write"),
+        ("attestations", "write"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    assert_eq!(perms(&release["jobs"]["release"]), want);
     let text = std::fs::read_to_string(root().join("docs/workflows/audit-release.yml")).unwrap();
     assert!(text.contains("soc2-evidence release --tag \"$TAG\""));
 
@@ -341,6 +348,122 @@ fn example_workflows_grant_least_privilege() {
         Some("write")
     );
     assert!(!perms(&w["jobs"]["assess"]).contains_key("id-token"));
+}
+
+/// The audit release attests the three assets it published (after verifying the downloaded
+/// bytes against the tag), so an auditor can check them with `gh attestation verify`.
+#[test]
+fn audit_release_attests_the_pdf_the_bundle_and_the_sums() {
+    let w = yaml("docs/workflows/audit-release.yml");
+    let steps = w["jobs"]["release"]["steps"].as_sequence().unwrap();
+    let at = |pred: &dyn Fn(&Value) -> bool| steps.iter().position(pred);
+    let release = at(&|st| s(&st["run"]).contains("soc2-evidence release --tag")).unwrap();
+    let check = at(&|st| {
+        s(&st["run"]).contains("gh release download")
+            && s(&st["run"]).contains("soc2-evidence verify")
+    })
+    .expect("the published assets are downloaded and verified");
+    let attest = at(&|st| s(&st["uses"]).starts_with("actions/attest-build-provenance@"))
+        .expect("an attest-build-provenance step");
+    assert!(
+        release < check && check < attest,
+        "release, verify, then attest"
+    );
+    let verify = s(&steps[check]["run"]);
+    for arg in ["--ref \"$TAG\"", "--bundle", "--sums SHA256SUMS", "--pdf"] {
+        assert!(verify.contains(arg), "verify without {arg}: {verify}");
+    }
+    let subjects: Vec<&str> = s(&steps[attest]["with"]["subject-path"]).lines().collect();
+    assert_eq!(
+        subjects,
+        [
+            "${{ runner.temp }}/assets/soc2-report-*.pdf",
+            "${{ runner.temp }}/assets/soc2-evidence-*.tar.gz",
+            "${{ runner.temp }}/assets/SHA256SUMS"
+        ]
+    );
+}
+
+/// Every workflow (this repository's and the examples users copy): nothing granted at workflow
+/// level, every job named, time-limited and given its own permissions, every action pinned by a
+/// full commit sha with its version in a comment (this project's own action, which has no
+/// release to pin yet, by the release tag matching the `version:` it downloads), and no
+/// checkout leaves its credential in .git/config. zizmor checks much of this too; this holds
+/// even where zizmor cannot be installed.
+#[test]
+fn workflows_pin_actions_and_grant_per_job() {
+    let version = env!("CARGO_PKG_VERSION");
+    let mut files = vec![];
+    for dir in [".github/workflows", "docs/workflows"] {
+        for e in std::fs::read_dir(root().join(dir)).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "yml") {
+                files.push(format!(
+                    "{dir}/{}",
+                    p.file_name().unwrap().to_string_lossy()
+                ));
+            }
+        }
+    }
+    files.sort();
+    assert!(files.len() >= 6, "{files:?}");
+    let mut pinned = 0;
+    for file in &files {
+        let w = yaml(file);
+        let perms = &w["permissions"];
+        assert!(
+            perms.as_mapping().is_some_and(|m| m.is_empty()),
+            "{file}: workflow-level permissions must be {{}}"
+        );
+        for (id, job) in w["jobs"].as_mapping().unwrap() {
+            let at = format!("{file} job {}", s(id));
+            assert!(!s(&job["name"]).is_empty(), "{at}: no name");
+            assert!(
+                job["timeout-minutes"].as_u64().is_some(),
+                "{at}: no timeout"
+            );
+            assert!(
+                job["permissions"].as_mapping().is_some(),
+                "{at}: no permissions"
+            );
+            for st in job["steps"].as_sequence().unwrap() {
+                if s(&st["uses"]).starts_with("actions/checkout@") {
+                    assert_eq!(
+                        st["with"]["persist-credentials"].as_bool(),
+                        Some(false),
+                        "{at}: checkout persists its credential"
+                    );
+                }
+            }
+        }
+        // `uses:` lines, with their comments (which the YAML parser drops).
+        let text = std::fs::read_to_string(root().join(file)).unwrap();
+        for line in text.lines() {
+            let Some((_, rest)) = line.split_once("uses: ") else {
+                continue;
+            };
+            let (reference, comment) = rest.split_once(" # ").unwrap_or((rest, ""));
+            let (action, at) = reference.trim().split_once('@').expect(line);
+            if action.starts_with("soc2-evidence/soc2-evidence") {
+                assert_eq!(at, format!("v{version}"), "{file}: {line}");
+                assert!(
+                    text.contains(&format!("version: {version}")),
+                    "{file}: the action's tag and the downloaded version differ"
+                );
+                continue;
+            }
+            assert!(
+                at.len() == 40 && at.chars().all(|c| c.is_ascii_hexdigit()),
+                "{file}: {action} not pinned by a full commit sha: {line}"
+            );
+            assert!(
+                comment.starts_with('v') && comment[1..].starts_with(|c: char| c.is_ascii_digit()),
+                "{file}: {action} has no version comment: {line}"
+            );
+            pinned += 1;
+        }
+    }
+    assert!(pinned >= 10, "only {pinned} pinned actions found");
 }
 
 /// A bare remote whose `main` holds the config, a clone of it, and a fake GitHub.

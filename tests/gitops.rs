@@ -443,6 +443,21 @@ fn release_twice_gives_one_release_with_three_assets_and_verifies() {
         "{}",
         stdout(&out)
     );
+    // Build provenance is GitHub's to check: verify names the command for each asset given,
+    // against the evidence repository of the config.
+    let s = stdout(&out);
+    for asset in [
+        bundle.clone(),
+        p("soc2-report-audit-2026-q4.pdf"),
+        p("SHA256SUMS"),
+    ] {
+        assert!(
+            s.contains(&format!(
+                "\n  gh attestation verify {asset} --repo contoso/evidence\n"
+            )),
+            "no attestation command for {asset}: {s}"
+        );
+    }
 
     // A bundle whose bytes changed fails against SHA256SUMS and names it.
     let mut bytes = std::fs::read(&bundle).unwrap();
@@ -487,6 +502,14 @@ fn release_twice_gives_one_release_with_three_assets_and_verifies() {
     let s = stdout(&out);
     assert!(s.contains("forged.tar.gz: not listed in SHA256SUMS"), "{s}");
     assert!(s.contains("summary.json: sha256"), "{s}");
+    // Without --ref no evidence repository is known: the command says what to fill in.
+    assert!(
+        s.contains(&format!(
+            "gh attestation verify {} --repo OWNER/EVIDENCE-REPO",
+            forged_path.display()
+        )),
+        "{s}"
+    );
 
     // An asset removed from the release is completed on re-run; the others are kept.
     {

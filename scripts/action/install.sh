@@ -5,8 +5,17 @@
 #                       and check it against the release's SHA256SUMS; empty: build the action's
 #                       own checkout with `cargo install --locked --path`.
 #   ACTION_PATH         the action's checkout (github.action_path).
-#   ACTION_REPOSITORY   owner/name the release is downloaded from (github.action_repository).
+#   ACTION_REPOSITORY   owner/name the release is downloaded from (github.action_repository);
+#                       the archive's build provenance must name this repository.
 #   SOC2_EVIDENCE_BIN   an existing binary to use as it is (self-hosted runners, tests).
+#   SOC2_EVIDENCE_DOWNLOAD_BASE  where the release assets are (default
+#                       https://github.com/<ACTION_REPOSITORY>/releases/download/v<version>; a
+#                       file:// URL for a mirror or a local test).
+#   GH_TOKEN            lets verify-asset.sh run `gh attestation verify` (install/action.yml
+#                       passes the job's token).
+#
+# A downloaded archive is installed only after verify-asset.sh accepted it: its sha256 against
+# the release's SHA256SUMS and, where gh is present, its build provenance attestation.
 set -euo pipefail
 
 out="${GITHUB_OUTPUT:-/dev/null}"
@@ -18,20 +27,27 @@ if [[ -n "${SOC2_EVIDENCE_BIN:-}" ]]; then
 elif [[ -n "${INPUT_VERSION:-}" ]]; then
   version="${INPUT_VERSION#v}"
   repo="${ACTION_REPOSITORY:?ACTION_REPOSITORY (github.action_repository) is needed to download a release}"
+  # The targets .github/workflows/release.yml builds (static musl binaries on Linux).
+  exe=soc2-evidence
   case "$(uname -s)-$(uname -m)" in
-    Linux-x86_64) target=x86_64-unknown-linux-gnu ;;
-    Linux-aarch64) target=aarch64-unknown-linux-gnu ;;
+    Linux-x86_64) target=x86_64-unknown-linux-musl ;;
+    Linux-aarch64 | Linux-arm64) target=aarch64-unknown-linux-musl ;;
     Darwin-arm64) target=aarch64-apple-darwin ;;
+    MINGW*-x86_64 | MSYS*-x86_64 | CYGWIN*-x86_64) target=x86_64-pc-windows-msvc exe=soc2-evidence.exe ;;
     *) echo "::error::no soc2-evidence release asset for $(uname -s)-$(uname -m); leave 'version' empty to build with cargo"; exit 2 ;;
   esac
   asset="soc2-evidence-$version-$target.tar.gz"
-  base="https://github.com/$repo/releases/download/v$version"
-  mkdir -p "$dest/bin"
-  curl -fsSL --retry 3 -o "$dest/$asset" "$base/$asset"
-  curl -fsSL --retry 3 -o "$dest/SHA256SUMS" "$base/SHA256SUMS"
-  (cd "$dest" && grep " $asset\$" SHA256SUMS | sha256sum -c -)
-  tar -xzf "$dest/$asset" -C "$dest/bin"
-  bin="$dest/bin/soc2-evidence"
+  base="${SOC2_EVIDENCE_DOWNLOAD_BASE:-https://github.com/$repo/releases/download/v$version}"
+  download="$dest/download"
+  rm -rf "${download:?}" "${dest:?}/bin"
+  mkdir -p "$download" "$dest/bin"
+  curl -fsSL --retry 3 --proto '=https,file' -o "$download/$asset" "$base/$asset"
+  curl -fsSL --retry 3 --proto '=https,file' -o "$download/SHA256SUMS" "$base/SHA256SUMS"
+  # Nothing from the archive is unpacked before it is verified.
+  bash "$(dirname "${BASH_SOURCE[0]}")/verify-asset.sh" "$download/$asset" "$download/SHA256SUMS" "$repo"
+  # Relative paths: GNU tar on Windows reads `D:\...` as a remote host.
+  (cd "$dest" && tar -xzf "download/$asset" -C bin "$exe")
+  bin="$dest/bin/$exe"
 else
   path="${ACTION_PATH:?ACTION_PATH (github.action_path) is needed to build from source}"
   cargo install --locked --path "$path" --root "$dest" --bin soc2-evidence

@@ -6,7 +6,8 @@
 //! `SHA256SUMS` and against the ref's snapshot (or a manifest hash given from a trusted
 //! channel), and rebuilds the PDF (and bundle) from the commit to compare byte for byte. Any
 //! mismatch is named and exits 1; what could only be checked in part is said in a NOTE; not
-//! being able to check at all exits 2.
+//! being able to check at all exits 2. With a bundle it ends by printing the `gh attestation
+//! verify` commands that check the release assets' build provenance, which it cannot check itself.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -92,6 +93,8 @@ pub fn run(a: Args) -> Result<Outcome> {
 
     let mut repo_snapshot: Option<Snapshot> = None;
     let mut rebuilt_bundle: Option<Vec<u8>> = None;
+    // `owner/name` of the evidence repository on GitHub, for the attestation commands.
+    let mut github_repo: Option<String> = None;
     if a.refname.is_some() || a.bundle.is_none() {
         let config = Config::discover(a.config.as_deref(), &a.repo)?;
         let store = EvidenceStore::open(&a.repo, &config.evidence.root)
@@ -105,6 +108,9 @@ pub fn run(a: Args) -> Result<Outcome> {
                 a.repo.display()
             );
         }
+        github_repo = super::github::repository(&config, &store)
+            .ok()
+            .map(|(owner, name)| format!("{owner}/{name}"));
         let refname = a.refname.clone().unwrap_or_else(|| "HEAD".into());
         let commit = store
             .resolve(&refname)?
@@ -259,7 +265,49 @@ pub fn run(a: Args) -> Result<Outcome> {
         }
     }
 
-    finish(&checked, &notes, &problems)
+    let outcome = finish(&checked, &notes, &problems)?;
+    if let Some(bundle_path) = &a.bundle {
+        let mut assets = vec![bundle_path.as_path()];
+        assets.extend(a.pdf.as_deref());
+        assets.extend(a.sums.as_deref());
+        attestation_commands(&assets, github_repo.as_deref());
+    }
+    Ok(outcome)
+}
+
+/// Prints how to check the release assets' build provenance (GitHub artifact attestations, made
+/// by docs/workflows/audit-release.yml): that the evidence repository's workflow produced these
+/// exact bytes. Sigstore and GitHub's API are needed for that, so `verify` only names the commands.
+fn attestation_commands(assets: &[&Path], github_repo: Option<&str>) {
+    let repo = github_repo.unwrap_or("OWNER/EVIDENCE-REPO");
+    super::status!(
+        "attestations: check that the evidence repository's release workflow built these files \
+         (GitHub CLI; not checked by soc2-evidence verify):"
+    );
+    for asset in assets {
+        super::status!(
+            "  gh attestation verify {} --repo {repo}",
+            shell_word(&asset.display().to_string())
+        );
+    }
+    if github_repo.is_none() {
+        super::status!(
+            "  (OWNER/EVIDENCE-REPO: the evidence repository on GitHub; give --ref in a clone of it \
+             to have it filled in)"
+        );
+    }
+}
+
+/// `s` quoted for a POSIX shell when it holds anything but plain path characters.
+fn shell_word(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./+=:@,".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }
 
 /// Prints what was checked, what could not be, and every mismatch; the outcome follows the
@@ -317,4 +365,21 @@ fn differing(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) -> Ve
         .take(10)
         .cloned()
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_word;
+
+    #[test]
+    fn attestation_command_paths_are_quoted_only_when_a_shell_needs_it() {
+        assert_eq!(
+            shell_word("dl/soc2-evidence-audit-2026-q4.tar.gz"),
+            "dl/soc2-evidence-audit-2026-q4.tar.gz"
+        );
+        assert_eq!(shell_word("my assets/SHA256SUMS"), "'my assets/SHA256SUMS'");
+        assert_eq!(shell_word("it's.pdf"), "'it'\\''s.pdf'");
+        assert_eq!(shell_word("$(rm -rf ~).pdf"), "'$(rm -rf ~).pdf'");
+        assert_eq!(shell_word(""), "''");
+    }
 }
