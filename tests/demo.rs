@@ -282,3 +282,30 @@ fn demo_report_verifies_against_the_commit_it_names() {
         stdout(&out)
     );
 }
+
+/// The demo's evidence bytes, pinned. Each manifest lists the sha256 of every evidence file of
+/// its snapshot (and the drifted one chains to the baseline's), so these two hashes pin every
+/// byte the demo writes. They change only deliberately: a new check, a new catalogue or tool
+/// version, a changed evidence format. A refactoring that moves code around must leave them as
+/// they are; when one changes on purpose, say why in the commit that updates it.
+#[test]
+fn demo_evidence_bytes_are_pinned() {
+    const BASELINE_MANIFEST_SHA256: &str =
+        "29d2493aa5493c8947cbc717f828ab8993d11b47299dc8d96c8316085779e3e9";
+    const DRIFTED_MANIFEST_SHA256: &str =
+        "b41027505cab8c6948b724e39e35faf42a99c21f5b89645fb84830b656e8f37a";
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let out = run(tmp.path(), &["demo", "--dir", dir.to_str().unwrap()]);
+    assert_code(&out, 0);
+    let store = EvidenceStore::open(&dir, "evidence").unwrap();
+    let sha = |r: &str| store.read_snapshot(r).unwrap().manifest_sha256().unwrap();
+    assert_eq!(
+        (sha("main"), sha("soc2-evidence/assessment")),
+        (
+            BASELINE_MANIFEST_SHA256.to_string(),
+            DRIFTED_MANIFEST_SHA256.to_string()
+        ),
+        "the demo's evidence bytes changed"
+    );
+}
