@@ -9,6 +9,7 @@ pub mod cli;
 pub mod collect;
 pub mod config;
 pub mod controls;
+pub mod digest;
 pub mod drift;
 pub mod evidence;
 pub mod export;

@@ -452,7 +452,19 @@ pub struct Finding {
     pub observed: BTreeMap<String, Value>,
     /// The waiver that turned this `fail` into `waived`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub waiver: Option<crate::waivers::AppliedWaiver>,
+    pub waiver: Option<AppliedWaiver>,
+}
+
+/// What a waived finding records about the waiver that covers it. Declared beside [`Finding`],
+/// which carries it, so checks need nothing from `waivers` (which applies them, one layer up).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppliedWaiver {
+    pub id: String,
+    pub owner: String,
+    pub approved_by: String,
+    pub reason: String,
+    pub expires: chrono::NaiveDate,
 }
 
 /// Counts of findings by status.

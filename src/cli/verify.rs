@@ -17,7 +17,8 @@ use super::Outcome;
 use super::release::build_assets;
 use crate::config::Config;
 use crate::evidence::chain::{self, Previous};
-use crate::evidence::{self, Snapshot, bundle, sha256_hex};
+use crate::digest::sha256_hex;
+use crate::evidence::{self, Snapshot, bundle};
 use crate::store::{EvidenceStore, manifest_hash_in};
 
 /// Verify evidence in a repository, a release bundle, or both.

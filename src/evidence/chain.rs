@@ -12,9 +12,11 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+use crate::digest::sha256_hex;
+
 use super::{
     InventoryPart, MANIFEST, Manifest, SUMMARY, Snapshot, SubscriptionsFile, canonical,
-    inventory_path, parse_json, sha256_hex,
+    inventory_path, parse_json,
 };
 
 /// What the commit a snapshot was built on (its first parent) holds under the evidence root.

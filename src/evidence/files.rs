@@ -9,10 +9,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::attestations::{AttestationState, ControlAttestation, ManualCounts};
-use crate::checks::{Counts, FindingStatus, Settings, Severity};
+use crate::checks::{AppliedWaiver, Counts, FindingStatus, Settings, Severity};
 use crate::controls::{Category, ControlStatus, Coverage, MappedCheck, Score};
 use crate::model::{ChangeEvent, Identity, InventoryPart, Resource, Source, Subscription};
-use crate::waivers::{AppliedWaiver, Waiver, WaiverStatus};
+use crate::waivers::{Waiver, WaiverStatus};
 
 /// Version of the evidence file formats; in every file.
 pub const SCHEMA_VERSION: u32 = 1;

@@ -13,8 +13,8 @@ pub use files::*;
 use std::collections::BTreeMap;
 
 use serde::de::DeserializeOwned;
-use sha2::{Digest, Sha256};
 
+use crate::digest::sha256_hex;
 use crate::checks::{CATALOGUE_VERSION, CheckResult, Counts, Settings};
 use crate::controls::{self, Category, ControlResult};
 use crate::model::{ChangeEvent, Inventory, InventoryPart};
@@ -66,9 +66,6 @@ pub struct Snapshot {
     pub files: BTreeMap<String, Vec<u8>>,
 }
 
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
 
 /// Parses `bytes` as `T`, naming the file and the JSON path of the first problem.
 pub fn parse_json<T: DeserializeOwned>(file: &str, bytes: &[u8]) -> Result<T, EvidenceError> {
