@@ -227,7 +227,13 @@ impl World {
                 .manifest_bytes_at(mains[mains.len() - 1])
                 .unwrap()
                 .unwrap();
-            tag_with(&repo, TAG, new, &soc2_evidence::digest::sha256_hex(&hash), true);
+            tag_with(
+                &repo,
+                TAG,
+                new,
+                &soc2_evidence::digest::sha256_hex(&hash),
+                true,
+            );
         }
     }
 

@@ -42,8 +42,8 @@ use serde_json::Value;
 use url::Url;
 
 use super::endpoints;
-use super::http::{Counters, RetryPolicy};
 use super::redact::redact_str;
+use super::retry::{Counters, RetryPolicy};
 
 /// The audience GitHub's ID token is requested for; Entra's federated credentials expect it.
 pub const GITHUB_OIDC_AUDIENCE: &str = "api://AzureADTokenExchange";
