@@ -172,3 +172,132 @@ pub fn from_results<'a>(
         categories,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The assessment of the demo tenant; the demo lives in `collect`, below everything here.
+
+    use super::*;
+    use crate::checks::FindingStatus;
+    use crate::collect::demo::{self, DemoState, inventory};
+    use crate::controls::ControlStatus;
+    use crate::waivers::WaiverState;
+
+    /// The demo repository's waivers and attestations, as the CLI reads them from a commit.
+    fn demo_inputs() -> RepoInputs {
+        let files = demo::repository_files();
+        let text = std::str::from_utf8(&files["waivers.toml"]).unwrap();
+        let waivers = Waivers::parse("waivers.toml", text).unwrap();
+        let att: Vec<(String, Vec<u8>)> = files
+            .into_iter()
+            .filter(|(p, _)| p.starts_with("attestations/"))
+            .collect();
+        RepoInputs {
+            waivers: Some(waivers),
+            attestations: attestations::parse_all(&att).unwrap(),
+            ..RepoInputs::default()
+        }
+    }
+
+    #[test]
+    fn demo_repository_files_are_valid() {
+        let inputs = demo_inputs();
+        assert_eq!(inputs.waivers.unwrap().entries.len(), 2);
+        assert_eq!(inputs.attestations.len(), 2);
+    }
+
+    #[test]
+    fn every_source_a_check_reads_is_present() {
+        let inv = inventory(DemoState::Baseline);
+        for c in checks::registry() {
+            for s in checks::source_names(c) {
+                assert!(inv.source(s).is_some(), "{} reads {s}", c.meta.id);
+            }
+        }
+    }
+
+    #[test]
+    fn baseline_has_passes_failures_and_a_gap() {
+        let results = checks::run_all(&inventory(DemoState::Baseline), &Default::default());
+        let all: Vec<FindingStatus> = results
+            .iter()
+            .flat_map(|r| r.findings.iter().map(|f| f.status))
+            .collect();
+        for s in [
+            FindingStatus::Pass,
+            FindingStatus::Fail,
+            FindingStatus::Error,
+        ] {
+            assert!(all.contains(&s), "{s:?}");
+        }
+    }
+
+    /// One value holds what every evidence file kind says: findings waived at the inventory's
+    /// time, every criterion evaluated, manual criteria attested, the counts and scores.
+    #[test]
+    fn assessment_of_the_demo_applies_waivers_and_attestations() {
+        let inv = inventory(DemoState::Baseline);
+        let settings = Settings::default();
+        let inputs = demo_inputs();
+        let a = assess(&inv, &settings, &inputs);
+        assert_eq!(a.as_of(), inv.collected_at);
+        assert_eq!(a.results.len(), checks::registry().len());
+        assert_eq!(a.controls.len(), 61);
+
+        // Both waivers are in force at the baseline: their failures are waived, and say by what.
+        assert_eq!(a.findings.waived, 2);
+        let waived: Vec<_> = a
+            .results
+            .iter()
+            .flat_map(|r| &r.findings)
+            .filter(|f| f.status == FindingStatus::Waived)
+            .collect();
+        assert_eq!(waived.len(), 2);
+        assert!(waived.iter().all(|f| f.waiver.is_some()));
+        assert!(
+            a.waiver_states
+                .iter()
+                .all(|s| s.state == WaiverState::Applied && s.findings == 1),
+            "{:?}",
+            a.waiver_states
+        );
+
+        // One attestation block per manual criterion; the demo attests two of them.
+        let manual = a
+            .controls
+            .iter()
+            .filter(|c| c.coverage == Coverage::Manual)
+            .count();
+        assert_eq!(a.attestations.len(), manual);
+        let m = a.manual;
+        assert_eq!((m.attested + m.stale) as usize, 2);
+        assert_eq!((m.attested + m.stale + m.unattested) as usize, manual);
+
+        // Counts and scores agree with the results they summarise.
+        let mut sum = Counts::default();
+        for r in &a.results {
+            sum.merge(&r.counts);
+        }
+        assert_eq!(a.findings, sum);
+        assert_eq!(a.categories.len(), Category::ALL.len());
+        let passing = a
+            .controls
+            .iter()
+            .filter(|c| c.status == ControlStatus::Pass)
+            .count();
+        assert_eq!(a.overall.criteria_passing as usize, passing);
+    }
+
+    /// Without repository inputs nothing is waived and every manual criterion is unattested.
+    #[test]
+    fn without_inputs_nothing_is_waived_or_attested() {
+        let inv = inventory(DemoState::Baseline);
+        let settings = Settings::default();
+        let inputs = RepoInputs::default();
+        let a = assess(&inv, &settings, &inputs);
+        assert_eq!(a.findings.waived, 0);
+        assert!(a.waivers.is_none() && a.waiver_states.is_empty());
+        assert_eq!(a.manual.attested + a.manual.stale, 0);
+        assert!(a.findings.fail > 0);
+    }
+}

@@ -154,7 +154,7 @@ mod tests {
             "storage/storage_accounts_list.2025-06-01.json",
             0,
         )]);
-        testutil::snapshot(
+        crate::evidence::test_snapshot(
             &inv,
             RunMeta {
                 run_id: "r".into(),

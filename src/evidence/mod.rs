@@ -167,6 +167,12 @@ pub fn assess_with(
     )
 }
 
+/// The snapshot of an inventory with default settings and no parent, for tests.
+#[cfg(test)]
+pub(crate) fn test_snapshot(inv: &Inventory, run: RunMeta) -> Snapshot {
+    assess(inv, &Settings::default(), run, None).expect("a fresh snapshot builds")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,7 +188,7 @@ mod tests {
     }
 
     fn snap(inv: &Inventory, run: RunMeta) -> Snapshot {
-        testutil::snapshot(inv, run)
+        test_snapshot(inv, run)
     }
 
     fn inventory() -> Inventory {
