@@ -19,7 +19,10 @@ use globset::{GlobBuilder, GlobMatcher};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::checks::{AppliedWaiver, CheckResult, FindingStatus};
+use crate::checks::{CheckResult, FindingStatus};
+
+/// What a waived finding records; declared beside `Finding` in `checks`, which carries it.
+pub use crate::checks::AppliedWaiver;
 
 /// Default file name, at the evidence repository's root.
 pub const FILE_NAME: &str = "waivers.toml";

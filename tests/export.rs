@@ -111,7 +111,7 @@ fn waived_findings_are_suppressed_results_with_their_waiver() {
     let path = "checks/storage_secure_transfer_required.json";
     let mut c: CheckFile = evidence::parse_json(path, &s.files[path]).unwrap();
     c.results[0].status = FindingStatus::Waived;
-    c.results[0].waiver = Some(soc2_evidence::checks::AppliedWaiver {
+    c.results[0].waiver = Some(soc2_evidence::waivers::AppliedWaiver {
         id: "W-7".into(),
         owner: "platform@contoso.example".into(),
         approved_by: "ciso@contoso.example".into(),

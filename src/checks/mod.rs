@@ -455,8 +455,9 @@ pub struct Finding {
     pub waiver: Option<AppliedWaiver>,
 }
 
-/// What a waived finding records about the waiver that covers it. Declared beside [`Finding`],
-/// which carries it, so checks need nothing from `waivers` (which applies them, one layer up).
+// Declared beside `Finding`, which carries it, so `checks` needs nothing from `waivers` (which
+// applies waivers, one layer up). The doc comment is the evidence schema's description.
+/// What a waived finding records about the waiver that covers it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AppliedWaiver {

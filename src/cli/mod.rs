@@ -54,10 +54,9 @@ use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use anyhow::{Context, Result, bail};
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
-use crate::assess::RepoInputs;
 use crate::config::Config;
 use crate::controls::ControlStatus;
-use crate::evidence::{self, RunMeta, Snapshot, Summary};
+use crate::evidence::{self, RepoInputs, RunMeta, Snapshot, Summary};
 use crate::model::{INVENTORY_SCHEMA_VERSION, Inventory};
 use crate::store::{CommitOutcome, EvidenceStore, StoreError};
 use crate::waivers::Waivers;

@@ -401,10 +401,10 @@ fn release_notes(
         "\n### Assets\n\n| File | sha256 |\n|---|---|\n| `{}` | `{}` |\n| `{}` | `{}` |\n| \
          `SHA256SUMS` | `{}` |\n",
         assets.pdf_name,
-        crate::digest::sha256_hex(&assets.pdf),
+        crate::evidence::sha256_hex(&assets.pdf),
         assets.bundle_name,
-        crate::digest::sha256_hex(&assets.bundle),
-        crate::digest::sha256_hex(assets.sums.as_bytes()),
+        crate::evidence::sha256_hex(&assets.bundle),
+        crate::evidence::sha256_hex(assets.sums.as_bytes()),
     );
     let _ = write!(
         n,

@@ -16,9 +16,8 @@ use anyhow::{Context, Result, bail};
 use super::Outcome;
 use super::release::build_assets;
 use crate::config::Config;
-use crate::digest::sha256_hex;
 use crate::evidence::chain::{self, Previous};
-use crate::evidence::{self, Snapshot, bundle};
+use crate::evidence::{self, Snapshot, bundle, sha256_hex};
 use crate::store::{EvidenceStore, manifest_hash_in};
 
 /// Verify evidence in a repository, a release bundle, or both.

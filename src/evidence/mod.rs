@@ -16,13 +16,16 @@ pub use files::*;
 pub use layout::*;
 pub use write::build;
 
+/// The input [`assess_with`] takes, declared by `assess`.
+pub use crate::assess::RepoInputs;
+/// The hash every manifest entry is, declared by `digest`.
+pub use crate::digest::sha256_hex;
+
 use std::collections::BTreeMap;
 
 use serde::de::DeserializeOwned;
 
-use crate::assess::RepoInputs;
 use crate::checks::Settings;
-use crate::digest::sha256_hex;
 use crate::model::{ChangeEvent, Inventory, InventoryPart};
 
 #[derive(Debug, thiserror::Error)]
