@@ -13,7 +13,8 @@
 use serde_json::Value;
 
 use super::monitor::{
-    LogSelector, destinations, enabled_logs, setting_name, settings_list, summarise,
+    LogSelector, destinations, enabled_logs, fail_unless_unreadable, setting_name, settings_list,
+    summarise,
 };
 use super::netset;
 use super::props;
@@ -460,6 +461,9 @@ fn defender_enabled(r: &Resource) -> Verdict {
     )
 }
 
+/// An add-on profile (`properties.addonProfiles.<name>`), the rows of its fields.
+const ADDON: &str = "microsoft.containerservice/managedclusters#addonProfiles";
+
 fn azure_policy_addon(r: &Resource) -> Verdict {
     let key = "properties.addonProfiles.azurepolicy.enabled";
     if let Err(v) = collected(r) {
@@ -473,12 +477,13 @@ fn azure_policy_addon(r: &Resource) -> Verdict {
                 .find(|(k, _)| k.eq_ignore_ascii_case("azurepolicy"))
                 .map(|(_, v)| v)
         });
-    let enabled = addon
-        .and_then(|a| a.get("enabled"))
-        .filter(|v| !v.is_null());
+    let enabled = addon.and_then(|a| props::object_value(ADDON, a, "/enabled"));
     match enabled {
         Some(Value::Bool(true)) => Verdict::pass("the Azure Policy add-on is enabled"),
         Some(Value::Bool(false)) => Verdict::fail("the Azure Policy add-on is disabled"),
+        None if addon.is_some() => Verdict::error(format!(
+            "the Azure Policy add-on is listed, but {key} is not present in the collected data"
+        )),
         None => Verdict::fail("the Azure Policy add-on is not installed"),
         Some(other) => Verdict::error(format!("{key} has unexpected value {other}")),
     }
@@ -531,7 +536,10 @@ fn audit_logs(r: &Resource) -> Verdict {
     } else if settings.is_empty() {
         Verdict::fail("the cluster has no diagnostic setting")
     } else {
-        Verdict::fail("no diagnostic setting sends Kubernetes audit logs to a destination")
+        fail_unless_unreadable(
+            settings,
+            Verdict::fail("no diagnostic setting sends Kubernetes audit logs to a destination"),
+        )
     };
     v.observe_value(key, Value::Array(settings.iter().map(summarise).collect()))
 }
@@ -839,6 +847,11 @@ mod tests {
     #[test]
     fn aks_azure_policy_addon_missing() {
         assert_uncollected("aks_azure_policy_addon");
+        // The add-on listed without `enabled` (required by the API) is unknown, not absent.
+        let r = cluster_with("/addonProfiles", json!({"azurepolicy": {"config": null}}));
+        let v = eval_resource("aks_azure_policy_addon", &r);
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        assert!(v.reason.contains("enabled"), "{}", v.reason);
     }
 
     #[test]

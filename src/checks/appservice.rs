@@ -14,7 +14,8 @@
 use serde_json::Value;
 
 use super::monitor::{
-    LogSelector, destinations, enabled_logs, setting_name, settings_list, summarise,
+    LogSelector, destinations, enabled_logs, fail_unless_unreadable, setting_name, settings_list,
+    summarise,
 };
 use super::props;
 use super::{Check, CheckMeta, Eval, Severity, Verdict, require_bool};
@@ -598,9 +599,12 @@ fn diagnostic_logs(r: &Resource) -> Verdict {
     } else if settings.is_empty() {
         Verdict::fail("the app has no diagnostic setting")
     } else {
-        Verdict::fail(format!(
-            "no diagnostic setting sends {category} to a destination"
-        ))
+        fail_unless_unreadable(
+            settings,
+            Verdict::fail(format!(
+                "no diagnostic setting sends {category} to a destination"
+            )),
+        )
     };
     v.observe_value(key, Value::Array(settings.iter().map(summarise).collect()))
 }

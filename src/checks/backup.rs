@@ -393,6 +393,9 @@ fn policy_name(p: &Value) -> String {
         .to_string()
 }
 
+/// The full-backup part of a backup policy (see [`full_backup_part`]), the rows of its fields.
+const FULL_BACKUP: &str = "microsoft.recoveryservices/vaults/backuppolicies#full";
+
 /// The parts of a policy that hold the full-backup schedule and retention: the policy's own
 /// properties, or for workload policies the `Full` entry of `subProtectionPolicy`.
 fn full_backup_part(p: &Value) -> Option<&Value> {
@@ -459,8 +462,7 @@ fn policies_verdict(
 }
 
 fn schedule_judge(part: &Value) -> Result<(bool, Value), String> {
-    let freq = part
-        .pointer("/schedulePolicy/scheduleRunFrequency")
+    let freq = props::object_value(FULL_BACKUP, part, "/schedulePolicy/scheduleRunFrequency")
         .and_then(Value::as_str)
         .ok_or("schedulePolicy.scheduleRunFrequency is not present")?;
     let good = freq.eq_ignore_ascii_case("Daily") || freq.eq_ignore_ascii_case("Hourly");
@@ -497,8 +499,7 @@ fn duration_days(d: &Value) -> Result<u64, String> {
 }
 
 fn retention_judge(part: &Value) -> Result<(bool, Value), String> {
-    let rp = part
-        .get("retentionPolicy")
+    let rp = props::object_value(FULL_BACKUP, part, "/retentionPolicy")
         .ok_or("retentionPolicy is not present")?;
     let duration = [
         "/dailySchedule/retentionDuration",

@@ -389,10 +389,18 @@ fn managed_disks(r: &Resource) -> Verdict {
         )
         .observe("properties.storageProfile.osDisk", None);
     };
-    let data: &[Value] = props::value(r, "/storageProfile/dataDisks")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
+    // Azure lists no data disks as `[]`; absent is not "none".
+    let Some(data) = props::value(r, "/storageProfile/dataDisks").and_then(Value::as_array) else {
+        return Verdict::error(
+            "properties.storageProfile.dataDisks is not present in the collected data (or is not \
+             a list)",
+        )
+        .observe_prop(
+            "properties.storageProfile.dataDisks",
+            r,
+            "/storageProfile/dataDisks",
+        );
+    };
     let name = |d: &Value, fallback: &str| {
         d.get("name")
             .and_then(Value::as_str)
@@ -496,6 +504,10 @@ fn vtpm(r: &Resource) -> Verdict {
     uefi_flag(r, "vTpmEnabled", "the virtual TPM")
 }
 
+/// The ARM type of a vault's protected item, the rows of its properties (`props::ROWS`).
+const PROTECTED_ITEM: &str =
+    "microsoft.recoveryservices/vaults/backupfabrics/protectioncontainers/protecteditems";
+
 /// Protection states in which a VM's backups no longer run or keep failing.
 const BAD_PROTECTION_STATES: [&str; 2] = ["ProtectionStopped", "ProtectionError"];
 
@@ -521,8 +533,13 @@ fn protected_ids(item: &Value) -> impl Iterator<Item = &str> {
 /// For [`Ctx::lookup`]: the resources a vault protects; a vault whose items were not collected
 /// may protect any (`None`), so the VM check still sees it and says so.
 fn vault_protects(vault: &Resource) -> Option<Vec<String>> {
+    let items = protected_items(vault)?;
+    // An item returned without its properties may protect any VM.
+    if !items.iter().all(props::item_present) {
+        return None;
+    }
     Some(
-        protected_items(vault)?
+        items
             .iter()
             .flat_map(protected_ids)
             .map(str::to_ascii_lowercase)
@@ -541,6 +558,8 @@ fn vm_backup(r: &Resource, ctx: &Ctx) -> Verdict {
             not_collected.push(vault.id.as_str());
             continue;
         };
+        // Which VM an item without properties protects cannot be told.
+        let unreadable = !items.iter().all(props::item_present);
         let hit = items
             .iter()
             .find(|item| protected_ids(item).any(|id| id.eq_ignore_ascii_case(&r.id)));
@@ -548,10 +567,13 @@ fn vm_backup(r: &Resource, ctx: &Ctx) -> Verdict {
             found = Some((vault, item));
             break;
         }
+        if unreadable {
+            not_collected.push(vault.id.as_str());
+        }
     }
     match found {
         Some((vault, item)) => {
-            let state = item.pointer("/properties/protectionState");
+            let state = props::item_value(PROTECTED_ITEM, item, "/protectionState");
             let v = match state.and_then(Value::as_str) {
                 Some(s)
                     if BAD_PROTECTION_STATES
@@ -560,7 +582,13 @@ fn vm_backup(r: &Resource, ctx: &Ctx) -> Verdict {
                 {
                     Verdict::fail(format!("backup in vault {} is in state {s}", vault.name))
                 }
-                _ => Verdict::pass(format!("the VM is backed up by vault {}", vault.name)),
+                Some(_) => Verdict::pass(format!("the VM is backed up by vault {}", vault.name)),
+                // A stopped or failing protection would fail: without the state, unknown.
+                None => Verdict::error(format!(
+                    "the VM's protected item in vault {} has no protectionState in the \
+                     collected data",
+                    vault.name
+                )),
             };
             v.observe_value("vault", Value::from(vault.id.as_str()))
                 .observe("protectedItem.protectionState", state)
@@ -575,7 +603,7 @@ fn vm_backup(r: &Resource, ctx: &Ctx) -> Verdict {
         }
         None if !not_collected.is_empty() => Verdict::error(format!(
             "the VM is in no collected protected-item list, and the protected items of these \
-             vaults were not collected: {}",
+             vaults were not collected or were returned without their properties: {}",
             not_collected.join(", ")
         ))
         .observe_value("vaults_not_collected", Value::from(not_collected)),
@@ -600,67 +628,79 @@ fn boot_diagnostics(r: &Resource) -> Verdict {
 }
 
 fn automatic_patching(r: &Resource) -> Verdict {
-    let win = props::value(r, "/osProfile/windowsConfiguration");
-    let linux = props::value(r, "/osProfile/linuxConfiguration");
-    let mode = |cfg: &Value| {
-        cfg.pointer("/patchSettings/patchMode")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    };
-    match (win, linux) {
-        (Some(w), _) => {
-            let auto = w.get("enableAutomaticUpdates");
-            match (mode(w).as_deref(), auto) {
-                (Some(m), _)
-                    if m.eq_ignore_ascii_case("AutomaticByPlatform")
-                        || m.eq_ignore_ascii_case("AutomaticByOS") =>
-                {
-                    Verdict::pass(format!("Windows patch mode is {m}"))
-                }
-                (Some(m), _) => Verdict::fail(format!("Windows patch mode is {m}")),
-                (None, Some(Value::Bool(true))) => {
-                    Verdict::pass("Windows Automatic Updates is enabled")
-                }
-                (None, Some(Value::Bool(false))) => {
-                    Verdict::fail("Windows Automatic Updates is disabled")
-                }
-                (None, None) => Verdict::pass(
-                    "no patch mode or enableAutomaticUpdates returned; Azure documents \
-                     enableAutomaticUpdates as defaulting to true",
-                ),
-                (None, Some(other)) => Verdict::error(format!(
-                    "enableAutomaticUpdates has unexpected value {other}"
-                )),
+    const WIN: &str = "/osProfile/windowsConfiguration";
+    const LINUX: &str = "/osProfile/linuxConfiguration";
+    let win = props::value(r, WIN).is_some();
+    let linux = props::value(r, LINUX).is_some();
+    // Each setting below is read by its row (`props::ROWS`) only under the configuration the
+    // VM has, so a default of one OS never stands in for the other.
+    let read = |p: &str| props::value(r, p);
+    let mode = |cfg: &str| read(&format!("{cfg}/patchSettings/patchMode")).and_then(Value::as_str);
+    if win {
+        let auto = read(&format!("{WIN}/enableAutomaticUpdates"));
+        let win_mode = mode(WIN);
+        let v = match (win_mode, auto) {
+            (Some(m), _)
+                if m.eq_ignore_ascii_case("AutomaticByPlatform")
+                    || m.eq_ignore_ascii_case("AutomaticByOS") =>
+            {
+                Verdict::pass(format!("Windows patch mode is {m}"))
             }
-            .observe(
-                "properties.osProfile.windowsConfiguration.patchSettings.patchMode",
-                w.pointer("/patchSettings/patchMode"),
+            (Some(m), _) => Verdict::fail(format!("Windows patch mode is {m}")),
+            (None, Some(Value::Bool(true))) => {
+                Verdict::pass("Windows Automatic Updates is enabled")
+            }
+            (None, Some(Value::Bool(false))) => {
+                Verdict::fail("Windows Automatic Updates is disabled")
+            }
+            (None, None) => Verdict::error(
+                "properties.osProfile.windowsConfiguration.enableAutomaticUpdates is not present \
+                 in the collected data",
+            ),
+            (None, Some(other)) => Verdict::error(format!(
+                "enableAutomaticUpdates has unexpected value {other}"
+            )),
+        };
+        let v = v.observe(
+            "properties.osProfile.windowsConfiguration.patchSettings.patchMode",
+            r.prop(&format!("{WIN}/patchSettings/patchMode")),
+        );
+        // The default of enableAutomaticUpdates speaks only where no patch mode decided.
+        return if win_mode.is_none() {
+            v.observe_prop(
+                "properties.osProfile.windowsConfiguration.enableAutomaticUpdates",
+                r,
+                &format!("{WIN}/enableAutomaticUpdates"),
             )
-            .observe(
+        } else {
+            v.observe(
                 "properties.osProfile.windowsConfiguration.enableAutomaticUpdates",
                 auto,
             )
-        }
-        (None, Some(l)) => match mode(l).as_deref() {
+        };
+    }
+    if linux {
+        return match mode(LINUX) {
             Some(m) if m.eq_ignore_ascii_case("AutomaticByPlatform") => {
                 Verdict::pass("Linux patch mode is AutomaticByPlatform")
             }
             Some(m) => Verdict::fail(format!("Linux patch mode is {m}")),
-            None => Verdict::fail(
-                "no Linux patch mode returned; Azure documents ImageDefault (no orchestrated \
-                 patching) as the default",
+            None => Verdict::error(
+                "properties.osProfile.linuxConfiguration.patchSettings.patchMode is not present \
+                 in the collected data",
             ),
         }
-        .observe(
+        .observe_prop(
             "properties.osProfile.linuxConfiguration.patchSettings.patchMode",
-            l.pointer("/patchSettings/patchMode"),
-        ),
-        (None, None) => Verdict::error(
-            "neither osProfile.windowsConfiguration nor osProfile.linuxConfiguration is present \
-             in the collected data",
-        )
-        .observe_prop("properties.osProfile", r, "/osProfile"),
+            r,
+            &format!("{LINUX}/patchSettings/patchMode"),
+        );
     }
+    Verdict::error(
+        "neither osProfile.windowsConfiguration nor osProfile.linuxConfiguration is present in \
+         the collected data",
+    )
+    .observe_prop("properties.osProfile", r, "/osProfile")
 }
 
 fn linux_ssh_key_auth(r: &Resource) -> Verdict {
@@ -668,14 +708,16 @@ fn linux_ssh_key_auth(r: &Resource) -> Verdict {
     if props::value(r, "/osProfile/windowsConfiguration").is_some() {
         return Verdict::not_applicable("the VM runs Windows");
     }
-    let Some(linux) = props::value(r, "/osProfile/linuxConfiguration") else {
+    if props::value(r, "/osProfile/linuxConfiguration").is_none() {
         return Verdict::error(
-            "properties.osProfile.linuxConfiguration is not present in the \
-                               collected data",
+            "properties.osProfile.linuxConfiguration is not present in the collected data",
         )
         .observe_prop("properties.osProfile", r, "/osProfile");
-    };
-    let value = linux.get("disablePasswordAuthentication");
+    }
+    let value = props::value(
+        r,
+        "/osProfile/linuxConfiguration/disablePasswordAuthentication",
+    );
     match value {
         Some(Value::Bool(true)) => Verdict::pass("SSH password authentication is disabled"),
         Some(Value::Bool(false)) => Verdict::fail("SSH password authentication is allowed"),
@@ -873,6 +915,13 @@ mod tests {
         );
         assert_eq!(v.status, S::Error);
         assert_eq!(v.observed["properties.storageProfile.osDisk"], Value::Null);
+        // Azure lists no data disks as []: an absent list may hide an unmanaged disk.
+        let v = eval_resource(
+            "compute_vm_managed_disks",
+            &vm(|r| set_prop(r, "/storageProfile/dataDisks", json!(null))),
+        );
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        assert!(v.reason.contains("dataDisks"), "{}", v.reason);
     }
 
     #[test]
@@ -1076,6 +1125,31 @@ mod tests {
             v.observed["vaults_not_collected"][0],
             json!(fixture_resource(VAULT_GET, 0).id)
         );
+        // The VM's item without a protectionState: stopped protection would fail, so unknown.
+        let mut vault = vault_protecting(&r.id, "Protected");
+        let items = vault.children.get_mut("backupProtectedItems").unwrap();
+        for item in items.as_array_mut().unwrap() {
+            item["properties"]
+                .as_object_mut()
+                .unwrap()
+                .remove("protectionState");
+        }
+        let v = ctx_eval::resource("compute_vm_backup_enabled", &r, &[vault]);
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        assert!(v.reason.contains("protectionState"), "{}", v.reason);
+        // An item returned without its properties may be this VM's: not a fail.
+        let mut vault = vault_protecting(&r.id, "Protected");
+        let items = vault.children.get_mut("backupProtectedItems").unwrap();
+        for item in items.as_array_mut().unwrap() {
+            item["properties"] = json!({});
+        }
+        let v = ctx_eval::resource("compute_vm_backup_enabled", &r, &[vault]);
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        assert!(
+            v.reason.contains("without their properties"),
+            "{}",
+            v.reason
+        );
     }
 
     #[test]
@@ -1160,6 +1234,33 @@ mod tests {
         );
         assert_eq!(v.status, S::Error);
         assert_eq!(v.observed["properties.osProfile"], Value::Null);
+    }
+
+    /// What each absent patch setting reads as, by its row: Windows Automatic Updates default
+    /// on; a Linux VM without a patch mode has ImageDefault (no orchestrated patching).
+    #[test]
+    fn compute_vm_automatic_patching_absent_settings() {
+        let r = vm(|r| {
+            set_prop(
+                r,
+                "/osProfile/windowsConfiguration/enableAutomaticUpdates",
+                json!(null),
+            );
+        });
+        let v = eval_resource("compute_vm_automatic_patching", &r);
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
+        assert!(v.reason.contains("documented default true"), "{}", v.reason);
+        let r = vm(|r| {
+            set_prop(r, "/osProfile/windowsConfiguration", json!(null));
+            set_prop(
+                r,
+                "/osProfile/linuxConfiguration",
+                json!({"disablePasswordAuthentication": true}),
+            );
+        });
+        let v = eval_resource("compute_vm_automatic_patching", &r);
+        assert_eq!(v.status, S::Fail, "{}", v.reason);
+        assert!(v.reason.contains("ImageDefault"), "{}", v.reason);
     }
 
     fn linux(edit: impl FnOnce(&mut Value)) -> Resource {

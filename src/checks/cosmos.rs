@@ -414,13 +414,18 @@ fn private_endpoint(r: &Resource) -> Verdict {
         return Verdict::error(format!("{key} has unexpected value {connections}"))
             .observe(key, Some(connections));
     };
+    let ty = props::private_endpoint_connection_type(&r.r#type);
+    fn status<'a>(ty: &str, c: &'a Value) -> Option<&'a str> {
+        props::item_value(ty, c, "/privateLinkServiceConnectionState/status")
+            .and_then(Value::as_str)
+    }
+    let unknown = connections
+        .iter()
+        .filter(|c| status(&ty, c).is_none())
+        .count();
     let approved: Vec<&str> = connections
         .iter()
-        .filter(|c| {
-            c.pointer("/properties/privateLinkServiceConnectionState/status")
-                .and_then(Value::as_str)
-                .is_some_and(|s| s.eq_ignore_ascii_case("Approved"))
-        })
+        .filter(|c| status(&ty, c).is_some_and(|s| s.eq_ignore_ascii_case("Approved")))
         .map(|c| {
             c.pointer("/properties/privateEndpoint/id")
                 .or_else(|| c.get("id"))
@@ -428,7 +433,13 @@ fn private_endpoint(r: &Resource) -> Verdict {
                 .unwrap_or("(unnamed endpoint)")
         })
         .collect();
-    let v = if approved.is_empty() {
+    let v = if approved.is_empty() && unknown > 0 {
+        // A connection whose state was not returned may be the approved one.
+        Verdict::error(format!(
+            "no private endpoint is known to be approved, and {unknown} connection(s) have no \
+             privateLinkServiceConnectionState.status in the collected data"
+        ))
+    } else if approved.is_empty() {
         Verdict::fail(format!(
             "no approved private endpoint ({} connection(s) listed)",
             connections.len()
@@ -802,5 +813,15 @@ mod tests {
             &without_body(&account_with("/privateEndpointConnections", Value::Null)),
         );
         assert_eq!(v.status, S::Error);
+        // A connection whose state was not returned may be the approved one.
+        let v = eval_resource(
+            "cosmos_private_endpoint",
+            &account_with(
+                "/privateEndpointConnections",
+                json!([{"id": "pec-1", "properties": {"privateEndpoint": {"id": "pe-1"}}}]),
+            ),
+        );
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        assert!(v.reason.contains("status"), "{}", v.reason);
     }
 }

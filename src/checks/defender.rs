@@ -23,6 +23,10 @@ const PRICINGS: &str = "arm.defender_pricings";
 const CONTACTS: &str = "arm.security_contacts";
 const AUTO_PROVISIONING: &str = "arm.auto_provisioning";
 const SECURITY: &str = "resource_graph.security";
+/// The ARM types of the listed items, the rows of their properties (`props::ROWS`).
+const PRICING_ITEM: &str = "microsoft.security/pricings";
+const CONTACT_ITEM: &str = "microsoft.security/securitycontacts";
+const AUTO_PROVISIONING_ITEM: &str = "microsoft.security/autoprovisioningsettings";
 const ASSESSMENTS: &str = "microsoft.security/assessments";
 
 /// Assessment keys of the system-update recommendations (classic and Azure Update Manager).
@@ -659,9 +663,7 @@ fn plan_verdict(s: &Subscription, plan: &str) -> Verdict {
         .observe_value("plans_listed", json!(listed));
     };
 
-    let tier = entry
-        .pointer("/properties/pricingTier")
-        .filter(|v| !v.is_null());
+    let tier = props::item_value(PRICING_ITEM, entry, "/pricingTier");
     let v = match tier.and_then(Value::as_str) {
         Some(t) if t.eq_ignore_ascii_case("Standard") => {
             Verdict::pass(format!("the {plan} plan is on (Standard tier)"))
@@ -672,6 +674,7 @@ fn plan_verdict(s: &Subscription, plan: &str) -> Verdict {
         Some(t) => Verdict::error(format!("{tier_key} has unexpected value {t}")),
         None => Verdict::error(format!("{tier_key} is not present in the collected data")),
     };
+    // Observed only: the plan's tier decides.
     v.observe(&tier_key, tier).observe(
         &format!("pricings/{plan}.subPlan"),
         entry.pointer("/properties/subPlan"),
@@ -680,8 +683,7 @@ fn plan_verdict(s: &Subscription, plan: &str) -> Verdict {
 
 /// The addresses in a contact's `properties.emails` (`a@x;b@y`), trimmed, blanks dropped.
 fn emails(contact: &Value) -> Vec<&str> {
-    contact
-        .pointer("/properties/emails")
+    props::item_value(CONTACT_ITEM, contact, "/emails")
         .and_then(Value::as_str)
         .unwrap_or_default()
         .split([';', ','])
@@ -710,17 +712,26 @@ fn security_contact_email(s: &Subscription) -> Verdict {
         })
         .collect();
 
-    let usable: Vec<&Value> = contacts
-        .iter()
-        // Only an explicit false switches a contact off; older api-versions have no isEnabled.
-        .filter(|c| c.pointer("/properties/isEnabled").and_then(Value::as_bool) != Some(false))
-        .filter(|c| !emails(c).is_empty())
+    let with_emails = || contacts.iter().filter(|c| !emails(c).is_empty());
+    let usable: Vec<&Value> = with_emails()
+        .filter(|c| contact_enabled(c) == Some(true))
         .collect();
     let v = if let Some(first) = usable.first() {
         Verdict::pass(format!(
             "security alerts are emailed to {}",
             emails(first).join(", ")
         ))
+    } else if let Some(c) = contacts.iter().find(|c| !props::item_present(c)) {
+        Verdict::error(format!(
+            "security contact {} was returned without its properties, so its emails and \
+             isEnabled are unknown",
+            contact_name(c)
+        ))
+    } else if with_emails().any(|c| contact_enabled(c).is_none()) {
+        Verdict::error(
+            "a security contact with an email address has no isEnabled in the collected data, \
+             so whether it is switched on is unknown",
+        )
     } else if contacts.is_empty() {
         Verdict::fail("no security contact is configured")
     } else {
@@ -769,13 +780,18 @@ fn dns(s: &Subscription) -> Verdict {
             .and_then(Value::as_str)
             .is_some_and(|n| n.eq_ignore_ascii_case("VirtualMachines"))
     });
-    let tier = servers_p2.and_then(|p| p.pointer("/properties/pricingTier"));
-    let sub_plan = servers_p2.and_then(|p| p.pointer("/properties/subPlan"));
+    let tier = servers_p2.and_then(|p| props::item_value(PRICING_ITEM, p, "/pricingTier"));
+    let sub_plan = servers_p2.and_then(|p| props::item_value(PRICING_ITEM, p, "/subPlan"));
     let is = |v: Option<&Value>, want: &str| {
         v.and_then(Value::as_str)
             .is_some_and(|x| x.eq_ignore_ascii_case(want))
     };
-    let v = if is(tier, "Standard") && is(sub_plan, "P2") {
+    let v = if is(tier, "Standard") && sub_plan.is_none() {
+        Verdict::error(
+            "the legacy Dns plan is not enabled, and pricings/VirtualMachines.subPlan is not \
+             present in the collected data, so whether Plan 2 covers DNS is unknown",
+        )
+    } else if is(tier, "Standard") && is(sub_plan, "P2") {
         Verdict::pass(
             "DNS threat detection is included in Defender for Servers Plan 2 (the legacy Dns \
              plan is not enabled)",
@@ -804,9 +820,7 @@ fn auto_provisioning(s: &Subscription) -> Verdict {
         return Verdict::fail("the default auto-provisioning setting is not configured")
             .observe(key, None);
     };
-    let val = default
-        .pointer("/properties/autoProvision")
-        .filter(|v| !v.is_null());
+    let val = props::item_value(AUTO_PROVISIONING_ITEM, default, "/autoProvision");
     let v = match val.and_then(Value::as_str) {
         Some(x) if x.eq_ignore_ascii_case("On") => {
             Verdict::pass("auto-provisioning of the monitoring agent is on")
@@ -820,18 +834,72 @@ fn auto_provisioning(s: &Subscription) -> Verdict {
     v.observe(key, val)
 }
 
-/// The contacts that are not switched off (older api-versions have no `isEnabled`), or the
-/// error verdict when contacts were not collected.
-fn live_contacts(s: &Subscription) -> Result<(&[Value], Vec<&Value>), Verdict> {
+/// A contact's `isEnabled`, read by its row; `None` when it cannot be told.
+fn contact_enabled(c: &Value) -> Option<bool> {
+    props::item_value(CONTACT_ITEM, c, "/isEnabled").and_then(Value::as_bool)
+}
+
+/// The contacts switched on, or the error verdict when contacts were not collected. A contact
+/// whose `isEnabled` cannot be read is neither: `Contacts::unknown` names it, so a check that
+/// finds no live contact doing what it asks reports an error rather than a fail.
+fn live_contacts(s: &Subscription) -> Result<Contacts<'_>, Verdict> {
     let Some(contacts) = &s.security_contacts else {
         return Err(Verdict::error("security contacts were not collected")
             .observe("securityContacts", None));
     };
     let live = contacts
         .iter()
-        .filter(|c| c.pointer("/properties/isEnabled").and_then(Value::as_bool) != Some(false))
+        .filter(|c| contact_enabled(c) == Some(true))
         .collect();
-    Ok((contacts, live))
+    let unknown = contacts
+        .iter()
+        .filter(|c| contact_enabled(c).is_none())
+        .collect();
+    Ok(Contacts {
+        all: contacts,
+        live,
+        unknown,
+    })
+}
+
+/// A subscription's security contacts by whether they are switched on.
+struct Contacts<'a> {
+    all: &'a [Value],
+    live: Vec<&'a Value>,
+    /// Contacts whose `isEnabled` is absent (or not a boolean).
+    unknown: Vec<&'a Value>,
+}
+
+impl Contacts<'_> {
+    /// The verdict when no live contact does what a check asks (`what`): an error while some
+    /// contact's state or settings are unknown (`unknown_setting` names contacts whose setting
+    /// was absent), else the fail.
+    fn none_live(&self, what: &str, setting: &str, unknown_setting: &[&str]) -> Verdict {
+        if !self.unknown.is_empty() {
+            Verdict::error(format!(
+                "no enabled security contact {what}, and {} contact(s) have no isEnabled in the \
+                 collected data",
+                self.unknown.len()
+            ))
+        } else if !unknown_setting.is_empty() {
+            Verdict::error(format!(
+                "no enabled security contact {what}, and for {} {setting} is not present in \
+                 the collected data",
+                unknown_setting.join(", ")
+            ))
+        } else if self.all.is_empty() {
+            Verdict::fail("no security contact is configured")
+        } else {
+            Verdict::fail(format!("no enabled security contact {what}"))
+        }
+    }
+}
+
+/// A contact's name for reasons.
+fn contact_name(c: &Value) -> &str {
+    c.get("name")
+        .and_then(Value::as_str)
+        .unwrap_or("(unnamed contact)")
 }
 
 /// What each contact notifies, for the observed values.
@@ -860,17 +928,21 @@ fn severity_rank(s: &str) -> Option<u8> {
 }
 
 fn alert_notifications(s: &Subscription) -> Verdict {
-    let (contacts, live) = match live_contacts(s) {
+    let contacts = match live_contacts(s) {
         Ok(x) => x,
         Err(v) => return v,
     };
-    // The minimal severity each live contact emails alerts at, in either API shape.
+    // The minimal severity each live contact emails alerts at, in either API shape; a live
+    // contact with neither shape says nothing we can judge.
     let mut levels: Vec<&str> = Vec::new();
-    for c in &live {
-        let sources = c
-            .pointer("/properties/notificationsSources")
-            .and_then(Value::as_array);
-        for src in sources.into_iter().flatten() {
+    let mut unread: Vec<&str> = Vec::new();
+    for c in &contacts.live {
+        let sources = props::item_value(CONTACT_ITEM, c, "/notificationsSources");
+        let legacy = props::item_value(CONTACT_ITEM, c, "/alertNotifications");
+        if sources.is_none() && legacy.is_none() {
+            unread.push(contact_name(c));
+        }
+        for src in sources.and_then(Value::as_array).into_iter().flatten() {
             let is_alert = src
                 .get("sourceType")
                 .and_then(Value::as_str)
@@ -881,7 +953,7 @@ fn alert_notifications(s: &Subscription) -> Verdict {
                 levels.push(sev);
             }
         }
-        if let Some(legacy) = c.pointer("/properties/alertNotifications") {
+        if let Some(legacy) = legacy {
             let on = legacy
                 .get("state")
                 .and_then(Value::as_str)
@@ -899,32 +971,39 @@ fn alert_notifications(s: &Subscription) -> Verdict {
             "alerts of {} severity and above are emailed",
             ["Low", "Medium", "High"][r as usize]
         )),
-        Some(_) => {
+        Some(_) if unread.is_empty() && contacts.unknown.is_empty() => {
             Verdict::fail("only High-severity alerts are emailed; Medium alerts reach no one")
         }
         None if !levels.is_empty() => {
             Verdict::error(format!("unrecognised alert severities {levels:?}"))
         }
-        None if contacts.is_empty() => Verdict::fail("no security contact is configured"),
-        None => Verdict::fail("no enabled security contact emails alerts"),
+        _ => contacts.none_live(
+            "emails alerts of Medium severity",
+            "notificationsSources",
+            &unread,
+        ),
     };
-    v.observe_value("securityContacts", notification_summary(contacts))
+    v.observe_value("securityContacts", notification_summary(contacts.all))
         .observe_value("alert_minimal_severities", json!(levels))
 }
 
 fn notify_owners(s: &Subscription) -> Verdict {
-    let (contacts, live) = match live_contacts(s) {
+    let contacts = match live_contacts(s) {
         Ok(x) => x,
         Err(v) => return v,
     };
-    let owners = live.iter().any(|c| {
-        let by_role = c.pointer("/properties/notificationsByRole");
+    let mut unread: Vec<&str> = Vec::new();
+    let owners = contacts.live.iter().any(|c| {
+        let Some(by_role) = props::item_value(CONTACT_ITEM, c, "/notificationsByRole") else {
+            unread.push(contact_name(c));
+            return false;
+        };
         let on = by_role
-            .and_then(|r| r.get("state"))
+            .get("state")
             .and_then(Value::as_str)
             .is_some_and(|x| x.eq_ignore_ascii_case("On"));
         let roles = by_role
-            .and_then(|r| r.get("roles"))
+            .get("roles")
             .and_then(Value::as_array)
             .is_some_and(|r| {
                 r.iter()
@@ -935,22 +1014,25 @@ fn notify_owners(s: &Subscription) -> Verdict {
     });
     let v = if owners {
         Verdict::pass("alert emails are sent to subscription Owners")
-    } else if contacts.is_empty() {
-        Verdict::fail("no security contact is configured")
     } else {
-        Verdict::fail("no enabled security contact notifies the Owner role")
+        contacts.none_live("notifies the Owner role", "notificationsByRole", &unread)
     };
-    v.observe_value("securityContacts", notification_summary(contacts))
+    v.observe_value("securityContacts", notification_summary(contacts.all))
 }
 
 fn attack_path_notifications(s: &Subscription) -> Verdict {
-    let (contacts, live) = match live_contacts(s) {
+    let contacts = match live_contacts(s) {
         Ok(x) => x,
         Err(v) => return v,
     };
-    let level = live.iter().find_map(|c| {
-        c.pointer("/properties/notificationsSources")
-            .and_then(Value::as_array)?
+    let mut unread: Vec<&str> = Vec::new();
+    let level = contacts.live.iter().find_map(|c| {
+        let Some(sources) = props::item_value(CONTACT_ITEM, c, "/notificationsSources") else {
+            unread.push(contact_name(c));
+            return None;
+        };
+        sources
+            .as_array()?
             .iter()
             .filter(|src| {
                 src.get("sourceType")
@@ -961,10 +1043,9 @@ fn attack_path_notifications(s: &Subscription) -> Verdict {
     });
     let v = match level {
         Some(l) => Verdict::pass(format!("attack paths of {l} risk and above are emailed")),
-        None if contacts.is_empty() => Verdict::fail("no security contact is configured"),
-        None => Verdict::fail("no enabled security contact emails attack paths"),
+        None => contacts.none_live("emails attack paths", "notificationsSources", &unread),
     };
-    v.observe_value("securityContacts", notification_summary(contacts))
+    v.observe_value("securityContacts", notification_summary(contacts.all))
 }
 
 /// The unhealthy assessments of one subscription's resources, after checking the source.
@@ -1341,6 +1422,26 @@ mod tests {
         assert_eq!(v.status, S::Error);
         assert!(v.reason.contains("not collected"));
         assert_eq!(v.observed["securityContacts"], Value::Null);
+        // A contact returned without isEnabled, or without its properties, is not evidence.
+        let mut contacts = example_contacts();
+        contacts[0]["properties"]
+            .as_object_mut()
+            .unwrap()
+            .remove("isEnabled");
+        let v = eval_subscription(
+            "defender_security_contact_email",
+            &with_contacts(Some(contacts)),
+        );
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        assert!(v.reason.contains("isEnabled"), "{}", v.reason);
+        let mut contacts = example_contacts();
+        contacts[0]["properties"] = json!({});
+        let v = eval_subscription(
+            "defender_security_contact_email",
+            &with_contacts(Some(contacts)),
+        );
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        assert!(v.reason.contains("without its properties"), "{}", v.reason);
     }
 }
 
@@ -1542,6 +1643,16 @@ mod posture_tests {
     #[test]
     fn defender_plan_dns_missing() {
         plan_missing("defender_plan_dns", "Dns");
+        // Legacy plan off and Servers on Standard without a subPlan: Plan 2 is not known.
+        let mut s = pricings("Dns", Some("Free"));
+        for p in s.defender_pricings.as_mut().unwrap() {
+            if p["name"] == "VirtualMachines" {
+                p["properties"].as_object_mut().unwrap().remove("subPlan");
+            }
+        }
+        let v = eval_subscription("defender_plan_dns", &s);
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        assert!(v.reason.contains("subPlan"), "{}", v.reason);
     }
 
     #[test]
@@ -1656,7 +1767,10 @@ mod posture_tests {
             &contacts(|l| l[0]["properties"]["isEnabled"] = json!(false)),
         );
         assert_eq!(v.status, S::Fail);
-        assert_eq!(v.reason, "no enabled security contact emails alerts");
+        assert_eq!(
+            v.reason,
+            "no enabled security contact emails alerts of Medium severity"
+        );
     }
     #[test]
     fn defender_alert_notifications_medium_missing() {
@@ -1668,6 +1782,24 @@ mod posture_tests {
             &contacts(|l| alert_source(l, "Severe")),
         );
         assert_eq!(v.status, S::Error);
+        // A contact that may be switched on, or whose notifications were not returned, is not
+        // evidence that alerts reach no one.
+        let remove = |field: &'static str| {
+            move |l: &mut Vec<Value>| {
+                l[0]["properties"].as_object_mut().unwrap().remove(field);
+            }
+        };
+        for (field, named) in [
+            ("isEnabled", "isEnabled"),
+            ("notificationsSources", "notificationsSources"),
+        ] {
+            let v = eval_subscription(
+                "defender_alert_notifications_medium",
+                &contacts(remove(field)),
+            );
+            assert_eq!(v.status, S::Error, "{field}: {}", v.reason);
+            assert!(v.reason.contains(named), "{}", v.reason);
+        }
     }
 
     #[test]
@@ -1694,6 +1826,16 @@ mod posture_tests {
     fn defender_notify_owners_missing() {
         let v = eval_subscription("defender_notify_owners", &subscription(SUB));
         assert_eq!(v.status, S::Error);
+        for field in ["isEnabled", "notificationsByRole"] {
+            let v = eval_subscription(
+                "defender_notify_owners",
+                &contacts(|l| {
+                    l[0]["properties"].as_object_mut().unwrap().remove(field);
+                }),
+            );
+            assert_eq!(v.status, S::Error, "{field}: {}", v.reason);
+            assert!(v.reason.contains(field), "{}", v.reason);
+        }
     }
 
     #[test]

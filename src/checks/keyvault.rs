@@ -9,7 +9,8 @@
 use serde_json::{Value, json};
 
 use super::monitor::{
-    LogSelector, destinations, enabled_logs, setting_name, settings_list, summarise,
+    LogSelector, destinations, enabled_logs, fail_unless_unreadable, setting_name, settings_list,
+    summarise,
 };
 use super::props;
 use super::{Check, CheckMeta, Eval, Severity, Verdict, require_bool};
@@ -321,7 +322,10 @@ fn logging(r: &Resource) -> Verdict {
     } else if settings.is_empty() {
         Verdict::fail("the vault has no diagnostic setting")
     } else {
-        Verdict::fail("no diagnostic setting sends AuditEvent logs to a destination")
+        fail_unless_unreadable(
+            settings,
+            Verdict::fail("no diagnostic setting sends AuditEvent logs to a destination"),
+        )
     };
     v.observe_value(key, Value::Array(settings.iter().map(summarise).collect()))
 }
@@ -388,6 +392,9 @@ fn soft_delete_retention(r: &Resource) -> Verdict {
     .observe_prop(key, r, "/softDeleteRetentionInDays")
 }
 
+/// One entry of a vault's `properties.accessPolicies`, the rows of its fields (`props::ROWS`).
+const ACCESS_POLICY: &str = "microsoft.keyvault/vaults#accessPolicies";
+
 /// Permission lists of an access policy that can hold `all`.
 const PERMISSION_KINDS: [&str; 4] = ["keys", "secrets", "certificates", "storage"];
 
@@ -403,13 +410,23 @@ fn access_policies_least_privilege(r: &Resource) -> Verdict {
             .observe_prop(key, r, "/accessPolicies")
             .observe("properties.enableRbacAuthorization", rbac);
     };
+    // An entry without its permissions may grant anything.
+    let unreadable: Vec<&str> = policies
+        .iter()
+        .filter(|p| props::object_value(ACCESS_POLICY, p, "/permissions").is_none())
+        .map(|p| {
+            p.get("objectId")
+                .and_then(Value::as_str)
+                .unwrap_or("(unknown)")
+        })
+        .collect();
     let broad: Vec<Value> = policies
         .iter()
         .filter_map(|p| {
             let kinds: Vec<&str> = PERMISSION_KINDS
                 .into_iter()
                 .filter(|k| {
-                    p.pointer(&format!("/permissions/{k}"))
+                    props::object_value(ACCESS_POLICY, p, &format!("/permissions/{k}"))
                         .and_then(Value::as_array)
                         .is_some_and(|perms| {
                             perms
@@ -429,7 +446,12 @@ fn access_policies_least_privilege(r: &Resource) -> Verdict {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let v = if broad.is_empty() {
+    let v = if broad.is_empty() && !unreadable.is_empty() {
+        Verdict::error(format!(
+            "access policies for {} have no permissions in the collected data",
+            unreadable.join(", ")
+        ))
+    } else if broad.is_empty() {
         Verdict::pass(format!(
             "none of the {} access policies grants all permissions",
             policies.len()
@@ -891,5 +913,14 @@ mod access_tests {
             &without_body(&r),
         );
         assert_eq!(v.status, S::Error);
+        // An entry without permissions may grant anything; one without a kind grants none of
+        // it.
+        let r = get(|r| set_prop(r, "/accessPolicies/0/permissions", json!(null)));
+        let v = eval_resource("keyvault_access_policies_least_privilege", &r);
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        assert!(v.reason.contains("permissions"), "{}", v.reason);
+        let r = get(|r| set_prop(r, "/accessPolicies/0/permissions", json!({"keys": ["get"]})));
+        let v = eval_resource("keyvault_access_policies_least_privilege", &r);
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
     }
 }

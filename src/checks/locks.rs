@@ -9,6 +9,7 @@
 
 use serde_json::{Value, json};
 
+use super::props;
 use super::rbac::require_source;
 use super::{Check, CheckMeta, Ctx, Eval, Severity, Verdict};
 use crate::model::Resource;
@@ -157,7 +158,7 @@ fn delete_lock(r: &Resource, ctx: &Ctx) -> Verdict {
         .filter(|l| lock_scope(l).is_some_and(|s| covers(&s, &r.id)))
         .collect();
     let level = |l: &Value| {
-        l.pointer("/properties/level")
+        props::item_value("microsoft.authorization/locks", l, "/level")
             .and_then(Value::as_str)
             .map(str::to_string)
     };

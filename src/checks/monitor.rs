@@ -503,8 +503,7 @@ pub(super) fn destinations(setting: &Value) -> Vec<(&'static str, &str)> {
     DESTINATIONS
         .iter()
         .filter_map(|k| {
-            let v = setting
-                .pointer(&format!("/properties/{k}"))?
+            let v = props::item_value(DIAGNOSTIC_SETTING, setting, &format!("/{k}"))?
                 .as_str()?
                 .trim();
             (!v.is_empty()).then_some((*k, v))
@@ -512,14 +511,25 @@ pub(super) fn destinations(setting: &Value) -> Vec<(&'static str, &str)> {
         .collect()
 }
 
-/// The log entries a setting has enabled. Only `enabled: true` counts: absent is not enabled.
+/// The ARM type of a diagnostic setting, the rows of its properties (`props::ROWS`).
+pub(super) const DIAGNOSTIC_SETTING: &str = "microsoft.insights/diagnosticsettings";
+
+/// One entry of a diagnostic setting's `properties.logs`, the rows of its fields.
+pub(super) const LOG_ENTRY: &str = "microsoft.insights/diagnosticsettings#logs";
+
+/// A log entry's `enabled`, read by its row; `None` when it cannot be told.
+fn log_enabled(entry: &Value) -> Option<bool> {
+    props::object_value(LOG_ENTRY, entry, "/enabled").and_then(Value::as_bool)
+}
+
+/// The log entries a setting has enabled (`enabled: true`). An entry whose `enabled` cannot be
+/// read is not among them; [`unreadable`] names it, so a check does not fail on it.
 pub(super) fn enabled_logs(setting: &Value) -> Vec<LogSelector<'_>> {
-    setting
-        .pointer("/properties/logs")
+    props::item_value(DIAGNOSTIC_SETTING, setting, "/logs")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter(|l| l.get("enabled").and_then(Value::as_bool) == Some(true))
+        .filter(|l| log_enabled(l) == Some(true))
         .filter_map(|l| {
             if let Some(c) = l.get("category").and_then(Value::as_str) {
                 Some(LogSelector::Category(c))
@@ -530,6 +540,38 @@ pub(super) fn enabled_logs(setting: &Value) -> Vec<LogSelector<'_>> {
             }
         })
         .collect()
+}
+
+/// Why a setting cannot be judged, if so: it was returned without its properties, or one of
+/// its log entries has no `enabled` (required by the API, so only a damaged response omits it).
+pub(super) fn unreadable(setting: &Value) -> Option<String> {
+    let name = setting_name(setting);
+    if !props::item_present(setting) {
+        return Some(format!(
+            "diagnostic setting {name} was returned without its properties"
+        ));
+    }
+    let entries = props::item_value(DIAGNOSTIC_SETTING, setting, "/logs")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten();
+    for entry in entries {
+        if log_enabled(entry).is_none() {
+            return Some(format!(
+                "a log entry of diagnostic setting {name} has no enabled in the collected data"
+            ));
+        }
+    }
+    None
+}
+
+/// `fail` unless a setting cannot be judged (see [`unreadable`]), which would make the verdict
+/// unknown: then an error naming it. Callers use it where no setting satisfied the check.
+pub(super) fn fail_unless_unreadable(settings: &[Value], fail: Verdict) -> Verdict {
+    match settings.iter().find_map(unreadable) {
+        Some(why) => Verdict::error(format!("{}; {why}", fail.reason)),
+        None => fail,
+    }
 }
 
 pub(super) fn setting_name(setting: &Value) -> &str {
@@ -595,10 +637,13 @@ fn activity_log_exported(s: &Subscription) -> Verdict {
     let v = if missing.is_empty() {
         Verdict::pass("the Administrative, Security, Policy and Alert categories are exported")
     } else {
-        Verdict::fail(format!(
-            "Activity Log categories not exported to any destination: {}",
-            missing.join(", ")
-        ))
+        fail_unless_unreadable(
+            settings,
+            Verdict::fail(format!(
+                "Activity Log categories not exported to any destination: {}",
+                missing.join(", ")
+            )),
+        )
     };
     v.observe_value(key, settings.iter().map(summarise).collect())
         .observe_value("missing_categories", json!(missing))
@@ -960,7 +1005,8 @@ fn lifecycle_deletion_days(policy: &Value) -> Option<u64> {
         .and_then(Value::as_array)?;
     rules
         .iter()
-        .filter(|r| r.get("enabled").and_then(Value::as_bool) != Some(false))
+        // A rule that cannot be read counts as deleting: the shorter retention is assumed.
+        .filter(|r| super::storage::lifecycle_rule_enabled(r) != Some(false))
         .filter(|r| {
             let prefixes = r
                 .pointer("/definition/filters/prefixMatch")
@@ -1027,12 +1073,20 @@ fn activity_log_retention(s: &Subscription, ctx: &Ctx) -> Verdict {
             unknown.join("; ")
         ))
     } else if !short.is_empty() {
-        Verdict::fail(format!(
-            "every Activity Log destination keeps it for less than {min} days: {}",
-            short.join(", ")
-        ))
+        fail_unless_unreadable(
+            settings,
+            Verdict::fail(format!(
+                "every Activity Log destination keeps it for less than {min} days: {}",
+                short.join(", ")
+            )),
+        )
     } else {
-        Verdict::fail("no diagnostic setting exports the Administrative category to a destination")
+        fail_unless_unreadable(
+            settings,
+            Verdict::fail(
+                "no diagnostic setting exports the Administrative category to a destination",
+            ),
+        )
     };
     v.observe_value("destinations", Value::from(seen))
         .observe_value("min_log_retention_days", json!(min))
@@ -1053,6 +1107,13 @@ fn activity_log_storage_cmk(s: &Subscription, ctx: &Ctx) -> Verdict {
     accounts.sort_unstable();
     accounts.dedup();
     if accounts.is_empty() {
+        // Not applicable only when every setting could be read.
+        if let Some(why) = settings.iter().find_map(unreadable) {
+            return Verdict::error(format!(
+                "whether the Activity Log is exported to a storage account is unknown: {why}"
+            ))
+            .observe_value("storage_accounts", json!([]));
+        }
         return Verdict::not_applicable("the Activity Log is not exported to a storage account")
             .observe_value("storage_accounts", json!([]));
     }
@@ -1189,6 +1250,38 @@ mod tests {
         assert_eq!(v.status, S::Error);
         assert!(v.reason.contains("not collected"));
         assert_eq!(v.observed["diagnosticSettings"], Value::Null);
+
+        // A setting returned without its properties, or with a log entry lacking `enabled`,
+        // may be the one that exports: unknown, not a fail.
+        let mut s = example_settings();
+        s[0]["properties"] = json!({});
+        let v = eval_subscription(ID, &with_settings(Some(s)));
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        assert!(v.reason.contains("without its properties"), "{}", v.reason);
+        let mut s = example_settings();
+        for entry in s[0]["properties"]["logs"].as_array_mut().unwrap() {
+            entry.as_object_mut().unwrap().remove("enabled");
+        }
+        let v = eval_subscription(ID, &with_settings(Some(s)));
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        assert!(v.reason.contains("has no enabled"), "{}", v.reason);
+    }
+
+    /// Each destination kind alone keeps the log; absent, the setting does not send there.
+    #[test]
+    fn every_destination_kind_counts_alone() {
+        for only in super::DESTINATIONS {
+            let mut s = example_settings();
+            let p = s[0]["properties"].as_object_mut().unwrap();
+            for k in super::DESTINATIONS {
+                p.remove(k);
+            }
+            let v = eval_subscription(ID, &with_settings(Some(s.clone())));
+            assert_eq!(v.status, S::Fail, "no destination: {}", v.reason);
+            s[0]["properties"][only] = json!("/subscriptions/s/x");
+            let v = eval_subscription(ID, &with_settings(Some(s)));
+            assert_eq!(v.status, S::Pass, "{only}: {}", v.reason);
+        }
     }
 }
 
@@ -1819,6 +1912,17 @@ mod alert_tests {
         s.diagnostic_settings = Some(vec![]);
         let f = finding("monitor_activity_log_retention", &inv(vec![], s));
         assert_eq!(f.status, S::Fail);
+        // A rule without `enabled` is on (the documented default): it deletes after 60 days.
+        let mut policy = deleting_after(60);
+        policy["properties"]["policy"]["rules"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("enabled");
+        let sa = storage(0, Some(policy));
+        let s = export_to(None, Some(&sa.id), false);
+        let f = finding("monitor_activity_log_retention", &inv(vec![sa], s));
+        assert_eq!(f.status, S::Fail, "{}", f.reason);
+        assert!(f.reason.contains("(60 days)"), "{}", f.reason);
     }
     #[test]
     fn monitor_activity_log_retention_missing() {

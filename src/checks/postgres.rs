@@ -325,17 +325,25 @@ pub(super) fn server_parameter<'a>(r: &'a Resource, name: &str) -> Result<&'a st
             Verdict::error(format!("{key} has unexpected value {body}")).observe(&obs, None)
         );
     };
-    let item = items
+    let Some(item) = items
         .iter()
-        .find(|c| c.get("name").and_then(Value::as_str) == Some(name));
-    match item.and_then(|c| c.pointer("/properties/value")) {
+        .find(|c| c.get("name").and_then(Value::as_str) == Some(name))
+    else {
+        return Err(Verdict::error(format!(
+            "server parameter {name} is not in the collected configurations"
+        ))
+        .observe(&obs, None));
+    };
+    // The item's ARM type names the rows of its properties (`props::ROWS`).
+    let ty = format!("{}/configurations", r.r#type);
+    match props::item_value(&ty, item, "/value") {
         Some(Value::String(v)) => Ok(v),
         Some(other) => Err(Verdict::error(format!(
             "server parameter {name} has unexpected value {other}"
         ))
         .observe(&obs, Some(other))),
         None => Err(Verdict::error(format!(
-            "server parameter {name} is not in the collected configurations"
+            "server parameter {name} has no properties.value in the collected configurations"
         ))
         .observe(&obs, None)),
     }

@@ -497,6 +497,12 @@ fn auditing(r: &Resource) -> Verdict {
 }
 
 /// One collected firewall rule, read as a set of addresses.
+/// The ARM type of a server firewall rule, the rows of its properties.
+const FIREWALL_RULE: &str = "microsoft.sql/servers/firewallrules";
+
+/// The ARM type of a server administrator, the rows of its properties.
+const ADMINISTRATOR: &str = "microsoft.sql/servers/administrators";
+
 struct FirewallRule<'a> {
     name: &'a str,
     /// `0.0.0.0-0.0.0.0`: the "Allow Azure services" switch, not the address 0.0.0.0.
@@ -531,12 +537,9 @@ fn firewall_rules(r: &Resource) -> Result<Vec<FirewallRule<'_>>, Verdict> {
             .get("name")
             .and_then(Value::as_str)
             .unwrap_or("(unnamed rule)");
-        let start = item
-            .pointer("/properties/startIpAddress")
-            .and_then(Value::as_str);
-        let end = item
-            .pointer("/properties/endIpAddress")
-            .and_then(Value::as_str);
+        let start =
+            props::item_value(FIREWALL_RULE, item, "/startIpAddress").and_then(Value::as_str);
+        let end = props::item_value(FIREWALL_RULE, item, "/endIpAddress").and_then(Value::as_str);
         let (Some(start), Some(end)) = (start, end) else {
             return Err(Verdict::error(format!(
                 "firewall rule {name} has no startIpAddress/endIpAddress"
@@ -738,11 +741,22 @@ fn entra_administrator(r: &Resource) -> Result<(Option<&Value>, usize), Verdict>
             }
         },
     };
-    let entra = items.iter().find(|a| {
-        a.pointer("/properties/administratorType")
-            .and_then(Value::as_str)
-            .is_some_and(|t| t.eq_ignore_ascii_case("ActiveDirectory"))
-    });
+    let mut entra = None;
+    for a in items {
+        match props::item_value(ADMINISTRATOR, a, "/administratorType").and_then(Value::as_str) {
+            Some(t) if t.eq_ignore_ascii_case("ActiveDirectory") => {
+                entra.get_or_insert(a);
+            }
+            Some(_) => {}
+            // An administrator of unknown type may be the Entra one: not evidence either way.
+            None => {
+                return Err(Verdict::error(
+                    "a server administrator has no administratorType in the collected data",
+                )
+                .observe(key, Some(a)));
+            }
+        }
+    }
     Ok((entra, items.len()))
 }
 
@@ -777,9 +791,7 @@ fn entra_only(r: &Resource) -> Verdict {
         }
         Err(v) => return v,
     };
-    let flag = admin
-        .pointer("/properties/azureADOnlyAuthentication")
-        .filter(|v| !v.is_null());
+    let flag = props::item_value(ADMINISTRATOR, admin, "/azureADOnlyAuthentication");
     match flag {
         Some(Value::Bool(true)) => Verdict::pass("only Microsoft Entra authentication is accepted"),
         Some(Value::Bool(false)) => {

@@ -10,7 +10,9 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use super::monitor::{LogSelector, destinations, enabled_logs, settings_list, summarise};
+use super::monitor::{
+    LogSelector, destinations, enabled_logs, fail_unless_unreadable, settings_list, summarise,
+};
 use super::netset;
 use super::props;
 use super::{Check, CheckMeta, Ctx, Eval, Severity, Verdict, require_bool, require_str};
@@ -820,12 +822,14 @@ pub(super) fn private_endpoint_verdict(r: &Resource) -> Verdict {
         }
         .observe_prop(key, r, "/privateEndpointConnections");
     };
+    let ty = props::private_endpoint_connection_type(&r.r#type);
     let status = |c: &Value| {
-        c.pointer("/properties/privateLinkServiceConnectionState/status")
+        props::item_value(&ty, c, "/privateLinkServiceConnectionState/status")
             .and_then(Value::as_str)
             .unwrap_or("(unknown)")
             .to_string()
     };
+    let unknown = items.iter().filter(|c| status(c) == "(unknown)").count();
     let approved: Vec<&str> = items
         .iter()
         .filter(|c| status(c).eq_ignore_ascii_case("Approved"))
@@ -842,6 +846,12 @@ pub(super) fn private_endpoint_verdict(r: &Resource) -> Verdict {
         ))
     } else if items.is_empty() {
         Verdict::fail("no private endpoint connections")
+    } else if unknown > 0 {
+        // A connection whose state was not returned may be the approved one.
+        Verdict::error(format!(
+            "no private endpoint connection is known to be approved, and {unknown} have no \
+             privateLinkServiceConnectionState.status in the collected data"
+        ))
     } else {
         Verdict::fail("no private endpoint connection is approved")
     };
@@ -1085,6 +1095,16 @@ fn point_in_time_restore(r: &Resource) -> Verdict {
     v.observe("blobServices/default.restorePolicy.days", days)
 }
 
+/// One rule of a lifecycle management policy, the rows of its fields (`props::ROWS`).
+pub(super) const LIFECYCLE_RULE: &str =
+    "microsoft.storage/storageaccounts/managementpolicies#rules";
+
+/// Whether a lifecycle rule is enabled, read by its row (absent is the documented default,
+/// on); `None` when the rule cannot be read.
+pub(super) fn lifecycle_rule_enabled(rule: &Value) -> Option<bool> {
+    props::object_value(LIFECYCLE_RULE, rule, "/enabled").and_then(Value::as_bool)
+}
+
 fn lifecycle_policy(r: &Resource) -> Verdict {
     let key = "managementPolicies/default";
     let Some(body) = r.child(key) else {
@@ -1109,7 +1129,12 @@ fn lifecycle_policy(r: &Resource) -> Verdict {
     };
     let enabled: Vec<&Value> = rules
         .iter()
-        .filter(|rule| rule.get("enabled").and_then(Value::as_bool) != Some(false))
+        .filter(|rule| lifecycle_rule_enabled(rule) == Some(true))
+        .collect();
+    let unreadable: Vec<String> = rules
+        .iter()
+        .filter(|rule| lifecycle_rule_enabled(rule).is_none())
+        .map(|rule| name(rule))
         .collect();
     let deleting: Vec<String> = enabled
         .iter()
@@ -1125,6 +1150,14 @@ fn lifecycle_policy(r: &Resource) -> Verdict {
         Verdict::pass(format!(
             "lifecycle rules delete data when due: {}",
             deleting.join(", ")
+        ))
+    } else if !unreadable.is_empty() {
+        // A rule with an unreadable switch (`enabled` not a boolean, or the rule not an
+        // object) may be the one that deletes.
+        Verdict::error(format!(
+            "no enabled lifecycle rule deletes data, and whether these rules are enabled cannot \
+             be read: {}",
+            unreadable.join(", ")
         ))
     } else if enabled.is_empty() {
         Verdict::fail("the lifecycle policy has no enabled rule")
@@ -1182,10 +1215,13 @@ fn blob_logging(r: &Resource) -> Verdict {
     } else if settings.is_empty() {
         Verdict::fail("the blob service has no diagnostic setting")
     } else {
-        Verdict::fail(format!(
-            "blob log categories not sent to any destination: {}",
-            missing.join(", ")
-        ))
+        fail_unless_unreadable(
+            settings,
+            Verdict::fail(format!(
+                "blob log categories not sent to any destination: {}",
+                missing.join(", ")
+            )),
+        )
     };
     v.observe_value(key, settings.iter().map(summarise).collect())
         .observe_value("missing_categories", Value::from(missing))
@@ -1669,6 +1705,17 @@ mod protection_tests {
             eval_resource("storage_private_endpoint_connected", &r).status,
             S::Error
         );
+        // A connection whose state was not returned may be the approved one.
+        let r = full(|r| {
+            set_prop(
+                r,
+                "/privateEndpointConnections",
+                json!([{"id": "pec-1", "properties": {"privateEndpoint": {"id": "pe-1"}}}]),
+            )
+        });
+        let v = eval_resource("storage_private_endpoint_connected", &r);
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        assert!(v.reason.contains("status"), "{}", v.reason);
     }
 
     #[test]
@@ -2029,6 +2076,20 @@ mod protection_tests {
         assert_eq!(v.status, S::Error);
         assert!(v.reason.contains("not collected"));
         assert_eq!(v.observed["managementPolicies/default"], Value::Null);
+        // A deleting rule whose switch cannot be read may be on: unknown, not a fail.
+        let mut p = mgmt();
+        p["properties"]["policy"]["rules"][0]["enabled"] = json!("yes");
+        let v = eval_resource("storage_lifecycle_policy_deletes_data", &with_lifecycle(p));
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        assert!(v.reason.contains("olcmtest"), "{}", v.reason);
+        // Absent is the documented default, on.
+        let mut p = mgmt();
+        p["properties"]["policy"]["rules"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("enabled");
+        let v = eval_resource("storage_lifecycle_policy_deletes_data", &with_lifecycle(p));
+        assert_eq!(v.status, S::Pass, "{}", v.reason);
     }
 
     fn with_blob_diagnostics(edit: impl FnOnce(&mut Value)) -> Resource {
