@@ -1,12 +1,7 @@
 //! soc2-evidence: a GitOps evidence bot for SOC 2 on Microsoft Azure.
 //!
-//! Pipeline: `collect` → [`model::Inventory`] → [`assess`] (checks → findings → waivers →
-//! [`controls`] + attestations, one [`assess::Assessment`]) → [`evidence::build`] (files) →
-//! [`store`] (git) → [`drift`] → [`report`] (PDF).
-//!
-//! Modules import one way, top to bottom (`tests/module_dag.rs` enforces it; CONTRIBUTING.md
-//! explains it): cli → gitops → config → report / export / drift / store / forge → evidence →
-//! assess → controls / waivers / attestations → checks → collect → model → digest.
+//! Pipeline: `collect` → [`model::Inventory`] → [`checks`] → findings → [`controls`] →
+//! [`evidence::build`] → [`store`] (git) → [`drift`] → [`report`] (PDF).
 
 pub mod assess;
 pub mod attestations;
