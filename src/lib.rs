@@ -1,7 +1,8 @@
 //! soc2-evidence: a GitOps evidence bot for SOC 2 on Microsoft Azure.
 //!
 //! Pipeline: `collect` → [`model::Inventory`] → [`checks`] → findings → [`controls`] →
-//! [`evidence::build`] → [`store`] (git) → [`drift`] → [`report`] (PDF).
+//! [`evidence::build`] → [`store`] (git) → [`drift`] → [`report`] (PDF); [`gitops`] publishes
+//! snapshots as pull requests and releases.
 
 pub mod assess;
 pub mod attestations;
@@ -15,6 +16,7 @@ pub mod drift;
 pub mod evidence;
 pub mod export;
 pub mod forge;
+pub mod gitops;
 pub mod model;
 pub mod report;
 pub mod store;

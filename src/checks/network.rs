@@ -63,7 +63,10 @@ macro_rules! nsg_semantics {
          and ports are judged as sets by coverage (several prefixes or rules that together cover \
          the internet expose the port, Denies whose sources together cover it shadow), unknown \
          service tags fail closed, Denies with narrowed source ports are not credited, default \
-         rules are read, and unreadable values are errors instead of being skipped."
+         rules are read, and unreadable values are errors instead of being skipped. A rule \
+         without a priority (user rules take 100 to 4096) is placed both ways: when the \
+         exposure appears only with it in the worse place, the finding is an error naming the \
+         rule, not a fail (docs/ABSENT_FIELDS.md)."
     };
 }
 
@@ -766,11 +769,32 @@ fn rule_name(rule: &Value) -> String {
         .to_string()
 }
 
+/// The first and last priority a user-defined security rule can have (Network REST spec:
+/// "between 100 and 4096").
+const MIN_USER_PRIORITY: i64 = 100;
+const MAX_USER_PRIORITY: i64 = 4096;
+
+/// Where rules without a priority are placed in one evaluation.
+#[derive(Debug, Clone, Copy)]
+struct Unplaced {
+    /// The priority an Allow without one is given.
+    allow: i64,
+    /// The priority a Deny without one is credited at; `None`: not credited.
+    deny: Option<i64>,
+}
+
+/// The ARM type of a security rule, the rows of its fields (`props::ROWS`).
+const NSG_RULE: &str = "microsoft.network/networksecuritygroups/securityrules";
+
+/// A field of a security rule's properties, read by its row.
+fn rule_field<'a>(p: &'a Value, key: &str) -> Option<&'a Value> {
+    props::object_value(NSG_RULE, p, &format!("/{key}"))
+}
+
 /// A singular string field and its plural array form, as ARM returns them side by side.
 fn strings<'a>(p: &'a Value, single: &str, plural: &str) -> Vec<&'a str> {
-    let one = p.get(single).and_then(Value::as_str);
-    let many = p
-        .get(plural)
+    let one = rule_field(p, single).and_then(Value::as_str);
+    let many = rule_field(p, plural)
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
@@ -784,7 +808,7 @@ fn strings<'a>(p: &'a Value, single: &str, plural: &str) -> Vec<&'a str> {
 
 /// Ids of the application security groups in `key`, lower-cased for comparison.
 fn asg_ids(p: &Value, key: &str) -> Vec<String> {
-    p.get(key)
+    rule_field(p, key)
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
@@ -894,7 +918,7 @@ enum Parsed {
 fn parse_rule(rule: &Value, e: Exposure) -> Parsed {
     let p = rule_props(rule);
     let field = |k: &str| {
-        p.get(k)
+        rule_field(p, k)
             .and_then(Value::as_str)
             .ok_or_else(|| format!("{k} is not present"))
     };
@@ -923,8 +947,7 @@ fn parse_rule(rule: &Value, e: Exposure) -> Parsed {
         Ok((!protos.is_empty()).then_some((allow, protos)))
     };
     // Access is read first on its own so a bad Deny is told apart from a bad Allow.
-    let looks_allow = p
-        .get("access")
+    let looks_allow = rule_field(p, "access")
         .and_then(Value::as_str)
         .is_none_or(|a| !a.eq_ignore_ascii_case("Deny"));
     let (allow, protos) = match head() {
@@ -964,7 +987,7 @@ fn parse_rule(rule: &Value, e: Exposure) -> Parsed {
         Ok(NsgRule {
             name: rule_name(rule),
             allow,
-            priority: p.get("priority").and_then(Value::as_i64),
+            priority: rule_field(p, "priority").and_then(Value::as_i64),
             protos,
             source,
             assumptions,
@@ -1039,14 +1062,16 @@ fn evaluate_family<A: netset::Point>(
     pr: Proto,
     family: &'static str,
     pick: impl Fn(&AddrSet) -> &IntervalSet<A>,
+    unplaced: Unplaced,
     out: &mut Findings,
 ) {
     let idx: Vec<usize> = (0..rules.len())
         .filter(|&i| rules[i].protos.contains(&pr))
         .filter(|&i| {
             let r = &rules[i];
-            // A Deny is credited only with a known priority and every source port.
-            r.allow || (r.priority.is_some() && r.all_source_ports)
+            // A Deny is credited only with a known (or, for the best case, assumed) priority
+            // and every source port.
+            r.allow || (r.priority.or(unplaced.deny).is_some() && r.all_source_ports)
         })
         .collect();
     let generic: Vec<netset::Rule<A, u16>> = idx
@@ -1054,9 +1079,13 @@ fn evaluate_family<A: netset::Point>(
         .map(|&i| {
             let r = &rules[i];
             netset::Rule {
-                // Without its own priority an Allow's place in the order is unknown: no Deny
-                // is credited against it.
-                priority: r.priority.unwrap_or(i64::MIN),
+                // Without its own priority an Allow's place in the order is unknown: the
+                // caller places it first (no Deny credited) and, to see whether that matters,
+                // last (every credited Deny first).
+                priority: r
+                    .priority
+                    .or(unplaced.deny.filter(|_| !r.allow))
+                    .unwrap_or(unplaced.allow),
                 allow: r.allow,
                 sources: pick(if r.allow {
                     &r.source.may
@@ -1164,11 +1193,39 @@ fn exposure_verdict(r: &Resource, e: Exposure) -> Verdict {
         }
     }
 
-    let mut found = Findings::default();
-    for pr in Proto::BOTH.into_iter().filter(|pr| e.carries(*pr)) {
-        evaluate_family(&rules, e, pr, "IPv4", |s| &s.v4, &mut found);
-        evaluate_family(&rules, e, pr, "IPv6", |s| &s.v6, &mut found);
-    }
+    let evaluate = |at: Unplaced| {
+        let mut found = Findings::default();
+        for pr in Proto::BOTH.into_iter().filter(|pr| e.carries(*pr)) {
+            evaluate_family(&rules, e, pr, "IPv4", |s| &s.v4, at, &mut found);
+            evaluate_family(&rules, e, pr, "IPv6", |s| &s.v6, at, &mut found);
+        }
+        found
+    };
+    // Worst case: an Allow without a priority comes first and a Deny without one is not
+    // credited.
+    let found = evaluate(Unplaced {
+        allow: i64::MIN,
+        deny: None,
+    });
+    // An Allow without a priority exposes for certain only if it does so even after every
+    // credited Deny; otherwise the verdict hangs on the missing priority.
+    let unplaced: Vec<&str> = rules
+        .iter()
+        .filter(|nr| nr.priority.is_none())
+        .map(|nr| nr.name.as_str())
+        .collect();
+    // Best case: the API admits user-rule priorities 100 to 4096 only, so an unplaced Allow
+    // comes at the latest at 4096 (before the default rules, 65000 and up) and an unplaced
+    // Deny at the earliest at 100. If only the best case is clear, the missing priority
+    // decides.
+    let hangs_on_priority = !found.offending.is_empty()
+        && !unplaced.is_empty()
+        && evaluate(Unplaced {
+            allow: MAX_USER_PRIORITY,
+            deny: Some(MIN_USER_PRIORITY),
+        })
+        .offending
+        .is_empty();
 
     let offending: Vec<String> = found
         .offending
@@ -1190,7 +1247,14 @@ fn exposure_verdict(r: &Resource, e: Exposure) -> Verdict {
         .flat_map(|&i| rules[i].assumptions.iter().map(String::as_str))
         .collect();
 
-    let v = if !offending.is_empty() {
+    let v = if hangs_on_priority {
+        Verdict::error(format!(
+            "inbound rules may allow {} from the internet: whether a Deny rule comes first \
+             depends on the priority of {}, which is not present in the collected data",
+            e.label,
+            unplaced.join(", ")
+        ))
+    } else if !offending.is_empty() {
         // A readable rule that exposes the port decides the finding, whatever else is
         // unreadable.
         let mut why = format!(
@@ -2095,20 +2159,33 @@ mod tests {
             ),
         );
         assert_eq!(v.status, S::Pass, "{}", v.reason);
-        // An unreadable Deny (no priority) is never credited.
+        // A Deny without a priority is never credited; where it would shadow the Allow if it
+        // came first, the verdict hangs on the missing priority: an error naming it.
         let mut d = deny("no-prio", 100, "Tcp", "*", "22");
         d["properties"].as_object_mut().unwrap().remove("priority");
         let v = eval_resource(
             "network_nsg_ssh_restricted",
             &with_rules(open(), json!([d])),
         );
-        assert_eq!(v.status, S::Fail, "{}", v.reason);
-        // Nor is any Deny when the Allow's own priority is unknown.
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        assert!(v.reason.contains("no-prio"), "{}", v.reason);
+        // When the Allow's own priority is unknown and a Deny would shadow it if it came
+        // first, the verdict hangs on the missing priority: an error naming it.
         let v = eval_resource(
             "network_nsg_ssh_restricted",
             &with_rules(
                 json!({"destinationPortRange": "22", "priority": null}),
                 json!([deny("d", 100, "Tcp", "*", "22")]),
+            ),
+        );
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        assert!(v.reason.contains("priority"), "{}", v.reason);
+        // Without a Deny that could shadow it, the Allow exposes whatever its priority.
+        let v = eval_resource(
+            "network_nsg_ssh_restricted",
+            &with_rules(
+                json!({"destinationPortRange": "22", "priority": null}),
+                json!([deny("d", 100, "Tcp", "*", "3389")]),
             ),
         );
         assert_eq!(v.status, S::Fail, "{}", v.reason);
@@ -2479,6 +2556,36 @@ mod tests {
             let v = eval_resource(id, &r);
             assert_eq!(v.status, S::Pass, "{id}: {}", v.reason);
         }
+    }
+
+    /// The destination of a rule may be given by prefix, by prefix list or by application
+    /// security groups; a rule with none of them cannot be read (an error naming it).
+    #[test]
+    fn every_destination_form_is_read() {
+        let open_to = |dest: Value| {
+            let mut rule = json!({
+                "destinationPortRange": "22", "sourceAddressPrefix": "*",
+                "destinationAddressPrefix": null
+            });
+            for (k, v) in dest.as_object().unwrap() {
+                rule[k] = v.clone();
+            }
+            eval_resource("network_nsg_ssh_restricted", &with_rule1(rule))
+        };
+        for dest in [
+            json!({"destinationAddressPrefixes": ["10.0.0.0/24", "10.0.1.0/24"]}),
+            json!({"destinationApplicationSecurityGroups": [{"id": "/subscriptions/s/asg-web"}]}),
+        ] {
+            let v = open_to(dest.clone());
+            assert_eq!(v.status, S::Fail, "{dest}: {}", v.reason);
+        }
+        let v = open_to(json!({}));
+        assert_eq!(v.status, S::Error, "{}", v.reason);
+        assert!(
+            v.reason.contains("no destination address prefix"),
+            "{}",
+            v.reason
+        );
     }
 
     // --- set semantics: the trap classes ---------------------------------------------------

@@ -82,7 +82,7 @@ pub fn run(a: Args) -> Result<Outcome> {
     std::fs::write(&drift_path, drift.to_markdown(65_536))
         .with_context(|| format!("cannot write {}", drift_path.display()))?;
     let pdf_path = a.dir.join("report.pdf");
-    let pdf = super::report::render(&store, &ev.bot_branch)?;
+    let pdf = crate::gitops::assets::render(&store, &ev.bot_branch)?;
     std::fs::write(&pdf_path, pdf)
         .with_context(|| format!("cannot write {}", pdf_path.display()))?;
     let head = summaries.last().map(|(.., oid, _)| *oid).expect("two runs");

@@ -147,11 +147,6 @@ fn append(path: &str, text: &str, what: &str) -> Result<()> {
         .with_context(|| format!("cannot write the step {what} {path}"))
 }
 
-/// The web URL of a file tree in the repository at a commit.
-pub(crate) fn blob_url(html_url: &str, commit: &str, path: &str) -> String {
-    format!("{}/blob/{commit}/{path}", html_url.trim_end_matches('/'))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -57,9 +57,9 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use crate::config::Config;
 use crate::controls::ControlStatus;
 use crate::evidence::{self, RepoInputs, RunMeta, Snapshot, Summary};
+pub(crate) use crate::gitops::text::{commit_message, format_scores};
 use crate::model::{INVENTORY_SCHEMA_VERSION, Inventory};
 use crate::store::{CommitOutcome, EvidenceStore, StoreError};
-use crate::waivers::Waivers;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -294,21 +294,6 @@ fn run(cli: Cli) -> Result<Outcome> {
     }
 }
 
-/// The commit a ref names, preferring the remote-tracking branch when `refname` is a branch
-/// the remote has (the published state), else any ref or sha git understands.
-pub(crate) fn resolve_published(
-    store: &EvidenceStore,
-    remote: &str,
-    refname: &str,
-) -> Result<git2::Oid> {
-    if let Some(oid) = store.remote_branch(remote, refname)? {
-        return Ok(oid);
-    }
-    store
-        .resolve(refname)?
-        .with_context(|| format!("ref `{refname}` not found in the evidence repository"))
-}
-
 /// Reads `inventory.json`, naming the file and field of any problem.
 pub(crate) fn load_inventory(path: &Path) -> Result<Inventory> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -323,68 +308,14 @@ pub(crate) fn load_inventory(path: &Path) -> Result<Inventory> {
     Ok(inv)
 }
 
-/// The waivers and attestations the evidence repository declares at commit `at`, the commit a
-/// snapshot is built on, so that they are evidence input like the inventory. A repository
-/// without commits yet has only its working tree to read them from.
+/// The waivers and attestations the evidence repository declares at commit `at`
+/// ([`crate::gitops::repo_inputs`]).
 pub(crate) fn repo_inputs(
     store: &EvidenceStore,
     config: &Config,
     at: Option<git2::Oid>,
 ) -> Result<RepoInputs> {
-    let waiver_path = &config.waivers.file;
-    let dir = &config.attestations.dir;
-    let (waiver_bytes, attestation_files, origin) = match at {
-        Some(oid) => (
-            store.read_file_at(oid, waiver_path)?,
-            store.read_dir_at(oid, dir)?,
-            format!("@{oid}"),
-        ),
-        None => {
-            let root = store
-                .repo()
-                .workdir()
-                .context("the evidence repository has no working tree")?;
-            let w = match std::fs::read(root.join(waiver_path)) {
-                Ok(b) => Some(b),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-                Err(e) => return Err(e).with_context(|| format!("cannot read {waiver_path}")),
-            };
-            let mut files = Vec::new();
-            if let Ok(entries) = std::fs::read_dir(root.join(dir)) {
-                for e in entries {
-                    let e = e?;
-                    if e.file_type()?.is_file() {
-                        let name = e.file_name().to_string_lossy().into_owned();
-                        files.push((format!("{dir}/{name}"), std::fs::read(e.path())?));
-                    }
-                }
-            }
-            files.sort();
-            (w, files, String::new())
-        }
-    };
-    let waivers = match waiver_bytes {
-        None => None,
-        Some(bytes) => {
-            let text = String::from_utf8(bytes)
-                .with_context(|| format!("{waiver_path}{origin} is not UTF-8"))?;
-            let mut w = Waivers::parse(waiver_path, &text)
-                .with_context(|| format!("invalid waiver file {waiver_path}{origin}"))?;
-            w.source = waiver_path.clone();
-            Some(w)
-        }
-    };
-    let attestations = crate::attestations::parse_all(&attestation_files)
-        .with_context(|| format!("invalid attestation in {dir}/{origin}"))?;
-    Ok(RepoInputs {
-        waivers,
-        attestations,
-        attestation_max_age_days: config.attestations.max_age_days,
-        organisation: evidence::OrganisationInfo {
-            name: config.organisation.name.clone(),
-            system: config.organisation.system.clone(),
-        },
-    })
+    Ok(crate::gitops::repo_inputs(store, config, at)?)
 }
 
 /// Reads one or more inventory parts (e.g. the shards of a sharded collection) and merges them
@@ -460,68 +391,6 @@ pub(crate) fn assess_and_commit(
             Err(e) => return Err(e.into()),
         }
     }
-}
-
-pub(crate) fn commit_message(s: &Summary) -> String {
-    let count = |st: ControlStatus| s.criteria.iter().filter(|c| c.status == st).count();
-    format!(
-        "SOC 2 evidence as of {}\n\nCriteria: {} pass, {} fail, {} incomplete.\nFindings: {} pass, {} fail, {} error.\n",
-        s.as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        count(ControlStatus::Pass),
-        count(ControlStatus::Fail),
-        count(ControlStatus::Incomplete),
-        s.findings.pass,
-        s.findings.fail,
-        s.findings.error,
-    )
-}
-
-pub(crate) fn pct(v: Option<f64>) -> String {
-    v.map(|p| format!("{p:.1}%"))
-        .unwrap_or_else(|| "n/a".into())
-}
-
-/// Human-readable scores, one line overall and one per category.
-pub(crate) fn format_scores(s: &Summary) -> String {
-    let line = |label: &str, sc: &crate::controls::Score| {
-        format!(
-            "  {label:<22} criteria {}/{} pass ({}), {} fail, {} incomplete; findings {}/{} pass ({})\n",
-            sc.criteria_passing,
-            sc.criteria_evaluated,
-            pct(sc.criteria_score),
-            sc.criteria_failing,
-            sc.criteria_incomplete,
-            sc.findings_passing,
-            sc.findings_evaluated,
-            pct(sc.findings_score),
-        )
-    };
-    let mut out = line("Overall", &s.overall);
-    for c in &s.categories {
-        out.push_str(&line(&c.label, &c.score));
-    }
-    if s.findings.waived > 0 || !s.waivers.is_empty() {
-        let state =
-            |st: crate::waivers::WaiverState| s.waivers.iter().filter(|w| w.state == st).count();
-        out.push_str(&format!(
-            "  Waivers: {} finding(s) waived; {} waiver(s) applied, {} unused, {} expired\n",
-            s.findings.waived,
-            state(crate::waivers::WaiverState::Applied),
-            state(crate::waivers::WaiverState::Unused),
-            state(crate::waivers::WaiverState::Expired),
-        ));
-    }
-    out.push_str(&format!(
-        "  Manual criteria: {} attested, {} stale, {} unattested\n",
-        s.manual.attested, s.manual.stale, s.manual.unattested
-    ));
-    if !s.gaps.is_empty() {
-        out.push_str(&format!(
-            "  Incomplete evidence: {} collection gap(s); see summary.json `gaps`\n",
-            s.gaps.len()
-        ));
-    }
-    out
 }
 
 /// The run identity: `GITHUB_RUN_ID` in Actions, else `local`.

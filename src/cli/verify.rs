@@ -14,10 +14,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use super::Outcome;
-use super::release::build_assets;
 use crate::config::Config;
-use crate::evidence::chain::{self, Previous};
-use crate::evidence::{self, Snapshot, bundle, sha256_hex};
+use crate::evidence::{Snapshot, bundle, sha256_hex};
+use crate::gitops::assets::{build_assets, verify_history};
 use crate::store::{EvidenceStore, manifest_hash_in};
 
 /// Verify evidence in a repository, a release bundle, or both.
@@ -113,8 +112,9 @@ pub fn run(a: Args) -> Result<Outcome> {
         let Some(snapshot) = store.read_snapshot_at(commit)? else {
             // No evidence at the ref: a mismatch if its history held evidence (something
             // removed it), else nothing to verify.
-            let (snapshots, _) = verify_history(&store, commit, &refname, &mut problems)?;
-            if snapshots == 0 && problems.is_empty() {
+            let history = verify_history(&store, commit, &refname)?;
+            problems.extend(history.problems);
+            if history.snapshots == 0 && problems.is_empty() {
                 bail!("`{refname}` ({commit}) holds no evidence");
             }
             return finish(&checked, &notes, &problems);
@@ -122,11 +122,13 @@ pub fn run(a: Args) -> Result<Outcome> {
         let Some(manifest_hash) = snapshot.manifest_sha256() else {
             // Evidence without a manifest: the whole history is still walked, so every break is
             // named, but there is no manifest to anchor anything to.
-            verify_history(&store, commit, &refname, &mut problems)?;
+            problems.extend(verify_history(&store, commit, &refname)?.problems);
             return finish(&checked, &notes, &problems);
         };
 
-        let (snapshots, links) = verify_history(&store, commit, &refname, &mut problems)?;
+        let history = verify_history(&store, commit, &refname)?;
+        let (snapshots, links) = (history.snapshots, history.links);
+        problems.extend(history.problems);
         checked.push(format!(
             "{snapshots} snapshot(s) in the history of `{refname}` against their manifests and \
              the files their fields describe; {links} manifest chain link(s), each naming its \
@@ -306,75 +308,6 @@ fn anchor(
             "{what}: manifest sha256 {got} is not the one given with --manifest-sha256 ({want})"
         ));
     }
-}
-
-/// Checks every commit in the history of `head` that touches the evidence root: it holds a
-/// manifest (evidence is never removed or changed without one), its files and described
-/// fields match the manifest, and the manifest links to exactly its first parent's manifest
-/// (or is an explicit genesis on a parent without evidence), never replacing newer evidence.
-/// Returns how many snapshots and links were checked; every problem is pushed.
-pub(crate) fn verify_history(
-    store: &EvidenceStore,
-    head: git2::Oid,
-    refname: &str,
-    problems: &mut Vec<String>,
-) -> Result<(usize, usize)> {
-    let (mut snapshots, mut links) = (0, 0);
-    for ec in store.evidence_commits(head)? {
-        let at = if ec.oid == head {
-            format!("`{refname}`")
-        } else {
-            format!("commit {}", &ec.oid.to_string()[..12])
-        };
-        if ec.removes_evidence {
-            problems.push(format!(
-                "{at}: removes the evidence root `{}/` that its parent holds; evidence is never \
-                 deleted",
-                store.root()
-            ));
-            continue;
-        }
-        let Some(snap) = store.read_snapshot_at(ec.oid)? else {
-            continue;
-        };
-        snapshots += 1;
-        if !snap.files.contains_key(evidence::MANIFEST) {
-            problems.push(format!(
-                "{at}: changes the evidence without a {}: no snapshot may be recorded unhashed",
-                evidence::MANIFEST
-            ));
-            continue;
-        }
-        let manifest = match snap.verify() {
-            Ok(p) => {
-                problems.extend(p.into_iter().map(|p| format!("{at}: {p}")));
-                snap.manifest()
-            }
-            Err(e) => Err(e),
-        };
-        let manifest = match manifest {
-            Ok(m) => m,
-            Err(e) => {
-                problems.push(format!("{at}: {e}"));
-                continue;
-            }
-        };
-        let parent_manifest = match (ec.parent, ec.parent_has_evidence) {
-            (Some(p), true) => store.manifest_bytes_at(p)?,
-            _ => None,
-        };
-        let previous = match (ec.parent_has_evidence, &parent_manifest) {
-            (false, _) => Previous::NoEvidence,
-            (true, Some(b)) => Previous::Manifest(b),
-            (true, None) => Previous::NoManifest,
-        };
-        let link = chain::check_link(&manifest, previous);
-        if link.is_empty() && !manifest.genesis {
-            links += 1;
-        }
-        problems.extend(link.into_iter().map(|p| format!("{at}: {p}")));
-    }
-    Ok((snapshots, links))
 }
 
 fn differing(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
