@@ -285,9 +285,9 @@ fn demo_report_verifies_against_the_commit_it_names() {
 #[test]
 fn demo_evidence_bytes_are_pinned() {
     const BASELINE_MANIFEST_SHA256: &str =
-        "29d2493aa5493c8947cbc717f828ab8993d11b47299dc8d96c8316085779e3e9";
+        "233db6e9872449cb3aa2b3261c66feafdbc2d328f804914d4c7634220b442b9c";
     const DRIFTED_MANIFEST_SHA256: &str =
-        "b41027505cab8c6948b724e39e35faf42a99c21f5b89645fb84830b656e8f37a";
+        "d9f28d8d171cb92a2fa16e95e6e8337022cfb8a6035c9510b4179721923f479f";
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
     let out = run(tmp.path(), &["demo", "--dir", dir.to_str().unwrap()]);
