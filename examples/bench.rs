@@ -9,6 +9,11 @@
 //!   cargo run --release --example bench -- collect --resources 10000 --subscriptions 20 --users 2000
 //!   cargo run --release --example bench -- offline --sizes 10000,100000
 //!   cargo run --release --example bench -- commit --resources 10000
+//!   cargo run --example bench -- serve-azure [demo|synthetic]
+//!
+//! `serve-azure` is not a benchmark: it starts the fake Azure (the demo tenant, or the synthetic
+//! tenant sized by the options below) and prints the `export` lines that point the CLI at it,
+//! then serves until interrupted, for running `soc2-evidence collect` against it by hand.
 //!
 //! Options: `--resources N` (100000), `--subscriptions S` (200), `--users U` (20000),
 //! `--seed X` (8), `--latency-ms L` (20), `--concurrency C` (collector requests in flight, 128),
@@ -90,7 +95,7 @@ fn parse() -> Result<Opts, String> {
                     .map(|s| s.trim().parse().map_err(|e| format!("--sizes: {e}")))
                     .collect::<Result<_, _>>()?
             }
-            _ if o.cmd == "stage" => o.rest.push(a.clone()),
+            _ if o.cmd == "stage" || o.cmd == "serve-azure" => o.rest.push(a.clone()),
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -516,6 +521,46 @@ fn commit_vs_git(o: &Opts, work: &Path) {
 
 // ---------------------------------------------------------------- collection
 
+/// Serves the demo tenant (or, with `synthetic`, the synthetic tenant of the options) from the
+/// fake Azure until the process is stopped; stdout is only the `export` lines, so
+/// `eval "$(…)"`-style use works, and everything else goes to stderr.
+fn serve_azure(o: &Opts) {
+    let which = o.rest.first().map(String::as_str).unwrap_or("demo");
+    let tenant = match which {
+        "demo" => FakeTenant::from_inventory(&soc2_evidence::collect::demo::inventory(
+            soc2_evidence::collect::demo::DemoState::Baseline,
+        )),
+        "synthetic" => {
+            let now = DateTime::from_timestamp(Utc::now().timestamp(), 0).unwrap();
+            let mut t = FakeTenant::from_inventory(&spec(o, o.resources).inventory(now));
+            t.missing = Missing::Empty;
+            t
+        }
+        other => {
+            eprintln!("serve-azure serves `demo` or `synthetic`, not {other}");
+            std::process::exit(2);
+        }
+    };
+    let fake = FakeAzure::start(
+        tenant,
+        FakeOptions {
+            latency: Duration::from_millis(o.latency_ms),
+            quotas: Quotas::default(),
+            ..FakeOptions::default()
+        },
+    );
+    for (k, v) in fake.env() {
+        println!("export {k}='{v}'");
+    }
+    eprintln!(
+        "fake Azure ({which} tenant) on {}; stop with Ctrl-C",
+        fake.arm_url()
+    );
+    loop {
+        std::thread::park();
+    }
+}
+
 fn collect(o: &Opts) {
     let sp = spec(o, o.resources);
     let now = DateTime::from_timestamp(Utc::now().timestamp(), 0).unwrap();
@@ -727,6 +772,10 @@ fn main() {
         stage(&o.rest[0], Path::new(&o.rest[1]));
         return;
     }
+    if o.cmd == "serve-azure" {
+        serve_azure(&o);
+        return;
+    }
     let tmp = tempfile::tempdir().unwrap();
     let work = o.dir.clone().unwrap_or_else(|| tmp.path().to_path_buf());
     std::fs::create_dir_all(&work).unwrap();
@@ -749,7 +798,9 @@ fn main() {
             collect(&o);
         }
         other => {
-            eprintln!("unknown command {other}: all | collect | offline | commit | inventory");
+            eprintln!(
+                "unknown command {other}: all | collect | offline | commit | inventory | serve-azure"
+            );
             std::process::exit(2);
         }
     }

@@ -311,7 +311,7 @@ pub fn parse(file: &str, text: &str) -> Result<Attestation, AttestationError> {
     Ok(Attestation {
         criterion,
         file: file.to_string(),
-        sha256: crate::evidence::sha256_hex(text.as_bytes()),
+        sha256: crate::digest::sha256_hex(text.as_bytes()),
         owner: owner.unwrap_or_default(),
         date: date.unwrap_or_default(),
         period: period.unwrap_or_default(),

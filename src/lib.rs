@@ -4,12 +4,14 @@
 //! [`evidence::build`] → [`store`] (git) → [`drift`] → [`report`] (PDF); [`gitops`] publishes
 //! snapshots as pull requests and releases.
 
+pub mod assess;
 pub mod attestations;
 pub mod checks;
 pub mod cli;
 pub mod collect;
 pub mod config;
 pub mod controls;
+pub mod digest;
 pub mod drift;
 pub mod evidence;
 pub mod export;

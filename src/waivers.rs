@@ -21,6 +21,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::checks::{CheckResult, FindingStatus};
 
+/// What a waived finding records; declared beside `Finding` in `checks`, which carries it.
+pub use crate::checks::AppliedWaiver;
+
 /// Default file name, at the evidence repository's root.
 pub const FILE_NAME: &str = "waivers.toml";
 
@@ -79,17 +82,6 @@ impl WaiverState {
             Self::NotYetEffective => "not_yet_effective",
         }
     }
-}
-
-/// What a waived finding records about the waiver that covers it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AppliedWaiver {
-    pub id: String,
-    pub owner: String,
-    pub approved_by: String,
-    pub reason: String,
-    pub expires: NaiveDate,
 }
 
 /// A waiver's state in one snapshot, as `summary.json` lists it.
@@ -289,7 +281,7 @@ impl Waivers {
         let (entries, matchers) = paired.into_iter().unzip();
         Ok(Self {
             source: file.to_string(),
-            sha256: crate::evidence::sha256_hex(text.as_bytes()),
+            sha256: crate::digest::sha256_hex(text.as_bytes()),
             entries,
             matchers,
         })

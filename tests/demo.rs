@@ -276,3 +276,30 @@ fn demo_report_verifies_against_the_commit_it_names() {
         stdout(&out)
     );
 }
+
+/// The demo's evidence bytes, pinned. Each manifest lists the sha256 of every evidence file of
+/// its snapshot (and the drifted one chains to the baseline's), so these two hashes pin every
+/// byte the demo writes. They change only deliberately: a new check, a new catalogue or tool
+/// version, a changed evidence format. A refactoring that moves code around must leave them as
+/// they are; when one changes on purpose, say why in the commit that updates it.
+#[test]
+fn demo_evidence_bytes_are_pinned() {
+    const BASELINE_MANIFEST_SHA256: &str =
+        "233db6e9872449cb3aa2b3261c66feafdbc2d328f804914d4c7634220b442b9c";
+    const DRIFTED_MANIFEST_SHA256: &str =
+        "d9f28d8d171cb92a2fa16e95e6e8337022cfb8a6035c9510b4179721923f479f";
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let out = run(tmp.path(), &["demo", "--dir", dir.to_str().unwrap()]);
+    assert_code(&out, 0);
+    let store = EvidenceStore::open(&dir, "evidence").unwrap();
+    let sha = |r: &str| store.read_snapshot(r).unwrap().manifest_sha256().unwrap();
+    assert_eq!(
+        (sha("main"), sha("soc2-evidence/assessment")),
+        (
+            BASELINE_MANIFEST_SHA256.to_string(),
+            DRIFTED_MANIFEST_SHA256.to_string()
+        ),
+        "the demo's evidence bytes changed"
+    );
+}

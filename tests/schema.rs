@@ -9,7 +9,7 @@ use soc2_evidence::evidence::{self, RunMeta};
 #[test]
 fn checked_in_schemas_are_fresh() {
     let mut stale = Vec::new();
-    for (name, bytes) in evidence::schema::all() {
+    for (name, bytes) in soc2_evidence::cli::schema::all() {
         match std::fs::read(schema_dir().join(&name)) {
             Ok(on_disk) if on_disk == bytes => {}
             _ => stale.push(name),

@@ -227,7 +227,13 @@ impl World {
                 .manifest_bytes_at(mains[mains.len() - 1])
                 .unwrap()
                 .unwrap();
-            tag_with(&repo, TAG, new, &evidence::sha256_hex(&hash), true);
+            tag_with(
+                &repo,
+                TAG,
+                new,
+                &soc2_evidence::digest::sha256_hex(&hash),
+                true,
+            );
         }
     }
 
@@ -276,7 +282,7 @@ fn edit_manifest(s: &mut Snapshot, edit: impl FnOnce(&mut Manifest)) {
 fn rehash(s: &mut Snapshot) {
     let files = s
         .evidence_files()
-        .map(|(p, b)| (p.clone(), evidence::sha256_hex(b)))
+        .map(|(p, b)| (p.clone(), soc2_evidence::digest::sha256_hex(b)))
         .collect();
     edit_manifest(s, |m| m.files = files);
 }

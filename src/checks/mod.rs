@@ -452,7 +452,20 @@ pub struct Finding {
     pub observed: BTreeMap<String, Value>,
     /// The waiver that turned this `fail` into `waived`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub waiver: Option<crate::waivers::AppliedWaiver>,
+    pub waiver: Option<AppliedWaiver>,
+}
+
+// Declared beside `Finding`, which carries it, so `checks` needs nothing from `waivers` (which
+// applies waivers, one layer up). The doc comment is the evidence schema's description.
+/// What a waived finding records about the waiver that covers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppliedWaiver {
+    pub id: String,
+    pub owner: String,
+    pub approved_by: String,
+    pub reason: String,
+    pub expires: chrono::NaiveDate,
 }
 
 /// Counts of findings by status.
@@ -780,7 +793,6 @@ pub(crate) fn require_str<'a>(r: &'a Resource, pointer: &str) -> Result<&'a str,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::controls;
 
     /// The indexes give what the scans they replace gave: same rows, inventory order.
     #[test]
@@ -937,22 +949,6 @@ mod tests {
                 "{}",
                 c.meta.id
             );
-        }
-    }
-
-    #[test]
-    fn every_criterion_exists_and_none_is_inherited() {
-        for c in registry() {
-            assert!(!c.meta.criteria.is_empty(), "{} maps to nothing", c.meta.id);
-            for id in c.meta.criteria {
-                let crit = controls::criterion(id)
-                    .unwrap_or_else(|| panic!("{} maps to unknown criterion {id}", c.meta.id));
-                assert!(
-                    controls::inherited_reason(&crit.id).is_none(),
-                    "{} maps to inherited {id}",
-                    c.meta.id
-                );
-            }
         }
     }
 

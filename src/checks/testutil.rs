@@ -214,12 +214,6 @@ pub fn run_check(
     crate::checks::run(check, &crate::checks::Ctx::new(inv, &settings))
 }
 
-/// The snapshot of an inventory with default settings and no parent.
-pub fn snapshot(inv: &Inventory, run: crate::evidence::RunMeta) -> crate::evidence::Snapshot {
-    crate::evidence::assess(inv, &crate::checks::Settings::default(), run, None)
-        .expect("a fresh snapshot builds")
-}
-
 /// The resource with its whole `properties` object missing (not one property absent): missing
 /// data, which every check of it must report as an `error`.
 pub fn without_body(r: &Resource) -> Resource {

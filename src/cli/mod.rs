@@ -44,7 +44,7 @@ mod github;
 mod release;
 mod report;
 mod run;
-mod schema;
+pub mod schema;
 mod verify;
 
 use std::io::{IsTerminal, Write};

@@ -11,8 +11,9 @@ use futures::StreamExt;
 use serde_json::Value;
 
 use super::arm::reason;
-use super::http::{CallKind, Http, Paged};
+use super::http::{Http, Paged};
 use super::redact::redact_str;
+use super::retry::CallKind;
 use super::{Progress, SourceRecord};
 use crate::model::{ChangeEvent, InventoryPart};
 

@@ -12,8 +12,9 @@ use std::sync::Arc;
 use futures::StreamExt;
 use serde_json::Value;
 
-use super::http::{CallKind, Failure, Http, Meter, Paged};
+use super::http::{Failure, Http, Meter, Paged};
 use super::redact::clean;
+use super::retry::CallKind;
 use super::scope::Visible;
 use super::shape;
 use super::{Progress, SourceRecord};

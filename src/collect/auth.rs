@@ -42,8 +42,8 @@ use serde_json::Value;
 use url::Url;
 
 use super::endpoints;
-use super::http::{Counters, RetryPolicy};
 use super::redact::redact_str;
+use super::retry::{Counters, RetryPolicy};
 
 /// The audience GitHub's ID token is requested for; Entra's federated credentials expect it.
 pub const GITHUB_OIDC_AUDIENCE: &str = "api://AzureADTokenExchange";
@@ -682,10 +682,17 @@ mod tests {
     }
 
     fn build(opts: &AuthOptions, authority: &str) -> Result<Tokens, AuthError> {
+        // A plain client (ring provider, as the collector installs it): these tests send
+        // nothing, and `auth` does not reach into `http` for one.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(5))
+            .build()
+            .unwrap();
         Tokens::build(
             opts,
             &Url::parse(authority).unwrap(),
-            crate::collect::http::build_client(std::time::Duration::from_secs(5), None).unwrap(),
+            client,
             Arc::default(),
             &RetryPolicy::default(),
             std::time::Duration::from_secs(5),

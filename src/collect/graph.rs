@@ -17,8 +17,9 @@ use futures::StreamExt;
 use serde_json::Value;
 
 use super::arm::reason;
-use super::http::{CallKind, Failure, Http, Meter, Paged};
+use super::http::{Failure, Http, Meter, Paged};
 use super::redact::clean;
+use super::retry::CallKind;
 use super::shape;
 use super::{Progress, SourceRecord};
 use crate::model::{ConditionalAccessPolicy, Identity, InventoryPart, SecurityDefaults};

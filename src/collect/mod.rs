@@ -11,7 +11,8 @@
 //! Every source has a deadline and so has the run (`deadline`): what a deadline stops is a gap
 //! that names it, and the run still ends with an inventory.
 //!
-//! Module map: [`auth`] (credentials), `http` (client, retries, throttling, paging),
+//! Module map: [`auth`] (credentials), `http` (client, throttling, paging), `retry` (retry
+//! policy, backoff, pacing quotas, call counters),
 //! `deadline` (the per-source and per-run bounds), [`endpoints`] (clouds), [`scope`],
 //! `resource_graph`, `arm`, `graph`, `activity_log`, [`redact`] (normalisation and
 //! redaction); this file orchestrates and keeps provenance.
@@ -27,6 +28,7 @@ mod graph;
 mod http;
 pub mod redact;
 mod resource_graph;
+mod retry;
 pub mod scope;
 mod shape;
 pub mod shard;
@@ -41,12 +43,13 @@ use tracing::info;
 
 pub use auth::{AuthError, AuthMethod, AuthOptions};
 pub use endpoints::{Cloud, EndpointError, EndpointOverrides, Endpoints};
-pub use http::{CallKind, CallStats, Jitter, RetryPolicy};
+pub use retry::{CallKind, CallStats, Jitter, RetryPolicy};
 pub use scope::ScopeSpec;
 pub use shard::Shard;
 
 use crate::model::{Gap, INVENTORY_SCHEMA_VERSION, Inventory, InventoryPart, Source, Subscription};
-use http::{Counters, Http, Meter};
+use http::{Http, Meter};
+use retry::Counters;
 
 /// Default number of requests in flight.
 pub const DEFAULT_CONCURRENCY: usize = 8;

@@ -9,8 +9,9 @@ use std::sync::Arc;
 use serde_json::{Map, Value, json};
 
 use super::arm::Listed;
-use super::http::{CallKind, Failure, Http, Meter, shape_failure};
+use super::http::{Failure, Http, Meter, shape_failure};
 use super::redact::clean;
+use super::retry::CallKind;
 use super::shape;
 use super::{Progress, SourceRecord};
 use crate::model::{InventoryPart, Resource};

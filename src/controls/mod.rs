@@ -313,6 +313,23 @@ mod tests {
         assert_eq!(ids.len(), 61);
     }
 
+    /// Every criterion a check maps to is in the catalogue, and none is Azure's (inherited).
+    #[test]
+    fn every_criterion_exists_and_none_is_inherited() {
+        for c in crate::checks::registry() {
+            assert!(!c.meta.criteria.is_empty(), "{} maps to nothing", c.meta.id);
+            for id in c.meta.criteria {
+                let crit = criterion(id)
+                    .unwrap_or_else(|| panic!("{} maps to unknown criterion {id}", c.meta.id));
+                assert!(
+                    inherited_reason(&crit.id).is_none(),
+                    "{} maps to inherited {id}",
+                    c.meta.id
+                );
+            }
+        }
+    }
+
     #[test]
     fn index_is_derived_from_checks() {
         let idx = index(checks::registry());

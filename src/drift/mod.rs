@@ -19,11 +19,11 @@ use serde_json::Value;
 use similar::{ChangeTag, TextDiff};
 
 use crate::attestations::AttestationState;
-use crate::checks::{FindingStatus, Severity};
+use crate::checks::{AppliedWaiver, FindingStatus, Severity};
 use crate::controls::{self, ControlStatus, Score};
 use crate::evidence::{EvidenceError, MANIFEST, Snapshot, Summary, inventory_path, parse_json};
 use crate::model::InventoryPart;
-use crate::waivers::{AppliedWaiver, WaiverState, WaiverStatus};
+use crate::waivers::{WaiverState, WaiverStatus};
 
 /// Lines of context around each hunk of a file diff.
 const CONTEXT_LINES: usize = 3;

@@ -35,17 +35,9 @@ fn assess(
         .filter(|c| CHECKS.contains(&c.meta.id))
         .map(|c| crate::checks::run(c, &ctx))
         .collect();
-    let controls = crate::controls::evaluate(&results);
-    crate::evidence::build(
-        inv,
-        &settings,
-        &results,
-        &controls,
-        &Default::default(),
-        run,
-        previous,
-    )
-    .unwrap()
+    let inputs = crate::assess::RepoInputs::default();
+    let assessment = crate::assess::from_results(inv, &settings, &inputs, results);
+    crate::evidence::build(&assessment, run, previous).unwrap()
 }
 use crate::model::{Inventory, Resource};
 

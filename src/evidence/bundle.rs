@@ -10,7 +10,8 @@ use std::io::Read;
 use flate2::Compression;
 use flate2::read::GzDecoder;
 
-use super::{Snapshot, sha256_hex};
+use super::Snapshot;
+use crate::digest::sha256_hex;
 
 /// Largest bundle content read back (uncompressed); evidence is far smaller.
 const MAX_UNPACKED: u64 = 1 << 30;
@@ -153,7 +154,7 @@ mod tests {
             "storage/storage_accounts_list.2025-06-01.json",
             0,
         )]);
-        testutil::snapshot(
+        crate::evidence::test_snapshot(
             &inv,
             RunMeta {
                 run_id: "r".into(),

@@ -12,9 +12,11 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+use crate::digest::sha256_hex;
+
 use super::{
     InventoryPart, MANIFEST, Manifest, SUMMARY, Snapshot, SubscriptionsFile, canonical,
-    inventory_path, parse_json, sha256_hex,
+    inventory_path, parse_json,
 };
 
 /// What the commit a snapshot was built on (its first parent) holds under the evidence root.
@@ -233,7 +235,7 @@ mod tests {
 
     #[test]
     fn a_built_snapshot_and_its_successor_satisfy_every_rule() {
-        let a = testutil::snapshot(&inventory(0), run(0));
+        let a = crate::evidence::test_snapshot(&inventory(0), run(0));
         assert!(a.verify().unwrap().is_empty(), "{:?}", a.verify());
         let ma = a.manifest().unwrap();
         assert!(ma.genesis && ma.previous_manifest_sha256.is_none());
@@ -249,7 +251,7 @@ mod tests {
 
     #[test]
     fn every_described_field_is_cross_checked() {
-        let base = testutil::snapshot(&inventory(0), run(0));
+        let base = crate::evidence::test_snapshot(&inventory(0), run(0));
         let cases: Vec<(&str, ManifestEdit)> = vec![
             ("tenant_id", Box::new(|m| m.tenant_id = "other".into())),
             (
@@ -295,7 +297,7 @@ mod tests {
 
     #[test]
     fn links_must_name_the_first_parent_exactly() {
-        let a = testutil::snapshot(&inventory(0), run(0));
+        let a = crate::evidence::test_snapshot(&inventory(0), run(0));
         let b =
             crate::evidence::assess(&inventory(1), &Default::default(), run(9), Some(&a)).unwrap();
         let c =
@@ -324,7 +326,7 @@ mod tests {
 
     #[test]
     fn building_on_evidence_without_a_manifest_is_refused() {
-        let mut a = testutil::snapshot(&inventory(0), run(0));
+        let mut a = crate::evidence::test_snapshot(&inventory(0), run(0));
         a.files.remove(MANIFEST);
         let e = crate::evidence::assess(&inventory(1), &Default::default(), run(9), Some(&a))
             .unwrap_err();

@@ -9,10 +9,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::attestations::{AttestationState, ControlAttestation, ManualCounts};
-use crate::checks::{Counts, FindingStatus, Settings, Severity};
+use crate::checks::{AppliedWaiver, Counts, FindingStatus, Settings, Severity};
 use crate::controls::{Category, ControlStatus, Coverage, MappedCheck, Score};
 use crate::model::{ChangeEvent, Identity, InventoryPart, Resource, Source, Subscription};
-use crate::waivers::{AppliedWaiver, Waiver, WaiverStatus};
+use crate::waivers::{Waiver, WaiverStatus};
 
 /// Version of the evidence file formats; in every file.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -88,17 +88,8 @@ pub struct CheckSummary {
     pub counts: Counts,
 }
 
-/// Who and what the evidence is about, as configured in `[organisation]` when the snapshot was
-/// made. Recorded in the evidence so that a report (whose cover shows it) is a function of the
-/// commit alone, never of a working tree's configuration.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OrganisationInfo {
-    /// The organisation's name (`[organisation] name`).
-    pub name: String,
-    /// The system under audit (`[organisation] system`).
-    pub system: String,
-}
+/// `summary.json`'s `organisation`, declared by the assessment that records it.
+pub use crate::assess::OrganisationInfo;
 
 /// `summary.json`: scores, counts and the status of every criterion and check.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

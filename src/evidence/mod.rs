@@ -1,52 +1,32 @@
-//! Evidence: the canonical JSON files of one snapshot, their layout under the evidence root,
-//! the manifest with the sha256 of every file and of the previous manifest (hash chain), and the
-//! JSON Schemas of every file kind. Pure: no git, no clock.
+//! Evidence: an [`Assessment`](crate::assess::Assessment) laid out as the canonical JSON files
+//! of one snapshot (one builder per file kind, `write`), their paths under the evidence root
+//! ([`layout`]), the manifest with the sha256 of every file and of the previous manifest (hash
+//! chain), reading a snapshot back, and the JSON Schemas of every file kind. Pure: no git, no
+//! clock. It decides nothing about compliance: that is done by `assess`, one layer down.
 
 pub mod bundle;
 pub mod canonical;
 pub mod chain;
 mod files;
+pub mod layout;
 pub mod schema;
+mod write;
 
 pub use files::*;
+pub use layout::*;
+pub use write::build;
+
+/// The input [`assess_with`] takes, declared by `assess`.
+pub use crate::assess::RepoInputs;
+/// The hash every manifest entry is, declared by `digest`.
+pub use crate::digest::sha256_hex;
 
 use std::collections::BTreeMap;
 
 use serde::de::DeserializeOwned;
-use sha2::{Digest, Sha256};
 
-use crate::checks::{CATALOGUE_VERSION, CheckResult, Counts, Settings};
-use crate::controls::{self, Category, ControlResult};
+use crate::checks::Settings;
 use crate::model::{ChangeEvent, Inventory, InventoryPart};
-
-pub const MANIFEST: &str = "manifest.json";
-pub const SUMMARY: &str = "summary.json";
-pub const WAIVERS: &str = "waivers.json";
-
-/// What the evidence repository itself declares, read at the commit a snapshot is built on:
-/// accepted risks and manual attestations. Part of the evidence input, like the inventory.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RepoInputs {
-    /// `None` when the repository has no waiver file.
-    pub waivers: Option<crate::waivers::Waivers>,
-    /// By file path.
-    pub attestations: Vec<crate::attestations::Attestation>,
-    /// `[attestations] max_age_days`.
-    pub attestation_max_age_days: u32,
-    /// `[organisation]`: recorded in `summary.json` for the report's cover.
-    pub organisation: OrganisationInfo,
-}
-
-impl Default for RepoInputs {
-    fn default() -> Self {
-        Self {
-            waivers: None,
-            attestations: Vec::new(),
-            attestation_max_age_days: crate::attestations::DEFAULT_MAX_AGE_DAYS,
-            organisation: OrganisationInfo::default(),
-        }
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum EvidenceError {
@@ -64,10 +44,6 @@ pub enum EvidenceError {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Snapshot {
     pub files: BTreeMap<String, Vec<u8>>,
-}
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
 }
 
 /// Parses `bytes` as `T`, naming the file and the JSON path of the first problem.
@@ -167,307 +143,8 @@ impl Snapshot {
     }
 }
 
-pub fn control_path(id: &str) -> String {
-    format!("controls/{id}.json")
-}
-pub fn check_path(id: &str) -> String {
-    format!("checks/{id}.json")
-}
-pub fn changes_path(month: &str) -> String {
-    format!("changes/{month}.json")
-}
-pub fn inventory_path(part: InventoryPart) -> String {
-    format!("inventory/{}.json", part.name())
-}
-
-/// Builds a snapshot on top of `previous` (the snapshot its parent commit holds, if any).
-/// Evidence bytes are a pure function of the inventory, the settings, the results (waivers
-/// already applied, see [`assess_with`]), the repository inputs and the previous change
-/// population; `run` and the previous manifest's hash reach only the manifest.
-pub fn build(
-    inventory: &Inventory,
-    settings: &Settings,
-    results: &[CheckResult],
-    controls: &[ControlResult],
-    inputs: &RepoInputs,
-    run: RunMeta,
-    previous: Option<&Snapshot>,
-) -> Result<Snapshot, EvidenceError> {
-    let inv = if inventory.is_normalised() {
-        std::borrow::Cow::Borrowed(inventory)
-    } else {
-        let mut inv = inventory.clone();
-        inv.normalise();
-        std::borrow::Cow::Owned(inv)
-    };
-    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    let as_of = inv.collected_at;
-
-    let change_events = merge_changes(&inv, previous, &mut files)?;
-
-    use rayon::prelude::*;
-    let check_files: Vec<(String, Vec<u8>)> = results
-        .par_iter()
-        .map(|r| {
-            let m = &r.check.meta;
-            let file = CheckFile {
-                schema_version: SCHEMA_VERSION,
-                id: m.id.to_string(),
-                title: m.title.to_string(),
-                service: m.service.to_string(),
-                severity: m.severity,
-                target: r.check.target().describe(),
-                criteria: m.criteria.iter().map(|s| s.to_string()).collect(),
-                cis: m.cis.iter().map(|s| s.to_string()).collect(),
-                description: m.description.to_string(),
-                rationale: m.rationale.to_string(),
-                remediation: m.remediation.to_string(),
-                sources: m.sources.iter().map(|s| s.to_string()).collect(),
-                status: r.status,
-                counts: r.counts,
-                results: Vec::new(),
-            };
-            // One result at a time: the file's results as one JSON tree would be a second copy of
-            // every finding.
-            let bytes = canonical::to_bytes_with(&file, "results", &r.findings, |f| {
-                canonical::json(&ResourceResult {
-                    resource_id: f.resource_id.clone(),
-                    status: f.status,
-                    reason: f.reason.clone(),
-                    observed: f.observed.clone(),
-                    waiver: f.waiver.clone(),
-                })
-            });
-            (check_path(m.id), bytes)
-        })
-        .collect();
-    files.extend(check_files);
-
-    let mut manual = crate::attestations::ManualCounts::default();
-    let mut attestation_of = BTreeMap::new();
-    for c in controls
-        .iter()
-        .filter(|c| c.coverage == controls::Coverage::Manual)
-    {
-        let a = inputs
-            .attestations
-            .iter()
-            .find(|a| a.criterion == c.criterion.id);
-        let block = crate::attestations::assess(a, as_of, inputs.attestation_max_age_days);
-        manual.add(block.state);
-        attestation_of.insert(c.criterion.id.clone(), block);
-    }
-    for c in controls {
-        let file = ControlFile {
-            schema_version: SCHEMA_VERSION,
-            id: c.criterion.id.clone(),
-            category: c.criterion.category,
-            title: c.criterion.title.clone(),
-            coverage: c.coverage,
-            inherited_reason: controls::inherited_reason(&c.criterion.id).map(str::to_string),
-            status: c.status,
-            checks: c.checks.clone(),
-            counts: c.counts,
-            attestation: attestation_of.get(&c.criterion.id).cloned(),
-        };
-        files.insert(control_path(&c.criterion.id), canonical::to_bytes(&file));
-    }
-
-    let mut findings = Counts::default();
-    for r in results {
-        findings.merge(&r.counts);
-    }
-    let mut gaps: Vec<SourceGap> = inv
-        .sources
-        .iter()
-        .flat_map(|s| {
-            s.gaps.iter().map(|g| SourceGap {
-                source: s.name.clone(),
-                scope: g.scope.clone(),
-                reason: g.reason.clone(),
-                read: g.read.clone(),
-            })
-        })
-        .collect();
-    gaps.sort_by(|a, b| (&a.source, &a.scope).cmp(&(&b.source, &b.scope)));
-    let summary = Summary {
-        schema_version: SCHEMA_VERSION,
-        tenant_id: inv.tenant_id.clone(),
-        organisation: inputs.organisation.clone(),
-        as_of,
-        catalogue_version: CATALOGUE_VERSION.to_string(),
-        criteria_edition: controls::EDITION.to_string(),
-        overall: controls::score(controls, results),
-        categories: Category::ALL
-            .iter()
-            .map(|cat| CategoryScore {
-                category: *cat,
-                label: cat.label().to_string(),
-                score: controls::score(
-                    controls.iter().filter(|c| c.criterion.category == *cat),
-                    results,
-                ),
-            })
-            .collect(),
-        findings,
-        criteria: controls
-            .iter()
-            .map(|c| CriterionSummary {
-                id: c.criterion.id.clone(),
-                category: c.criterion.category,
-                coverage: c.coverage,
-                status: c.status,
-                attestation: attestation_of.get(&c.criterion.id).map(|a| a.state),
-            })
-            .collect(),
-        checks: results
-            .iter()
-            .map(|r| CheckSummary {
-                id: r.check.meta.id.to_string(),
-                severity: r.check.meta.severity,
-                status: r.status,
-                counts: r.counts,
-            })
-            .collect(),
-        gaps,
-        settings: settings.clone(),
-        change_events,
-        manual,
-        waivers: inputs
-            .waivers
-            .as_ref()
-            .map(|w| w.states(results, as_of))
-            .unwrap_or_default(),
-    };
-    if let Some(w) = &inputs.waivers {
-        let file = WaiversFile {
-            schema_version: SCHEMA_VERSION,
-            source: w.source.clone(),
-            source_sha256: w.sha256.clone(),
-            waivers: w.entries.clone(),
-        };
-        files.insert(WAIVERS.to_string(), canonical::to_bytes(&file));
-    }
-    files.insert(SUMMARY.to_string(), canonical::to_bytes(&summary));
-
-    // Every inventory file's header, with the data to come.
-    fn part_file<T>(inv: &Inventory, part: InventoryPart, data: T) -> InventoryFile<T> {
-        InventoryFile {
-            schema_version: SCHEMA_VERSION,
-            part,
-            tenant_id: inv.tenant_id.clone(),
-            as_of: inv.collected_at,
-            provenance: inv
-                .sources
-                .iter()
-                .filter(|s| s.part == part)
-                .cloned()
-                .collect(),
-            data,
-        }
-    }
-    // The lists are written item by item (`to_bytes_with`), and the identity part borrowed:
-    // the inventory is the largest thing a run holds, and is held once.
-    let subscriptions = part_file(&inv, InventoryPart::Subscriptions, ());
-    files.insert(
-        inventory_path(InventoryPart::Subscriptions),
-        canonical::to_bytes_with(&subscriptions, "data", &inv.subscriptions, canonical::json),
-    );
-    let resources = part_file(&inv, InventoryPart::Resources, ());
-    files.insert(
-        inventory_path(InventoryPart::Resources),
-        canonical::to_bytes_with(&resources, "data", &inv.resources, canonical::json),
-    );
-    files.insert(
-        inventory_path(InventoryPart::Identity),
-        canonical::to_bytes(&part_file(&inv, InventoryPart::Identity, &inv.identity)),
-    );
-
-    // A parent that holds evidence but no manifest is a broken chain: building on it would
-    // start a new chain silently, hiding whatever removed the manifest.
-    let previous_link = match previous {
-        Some(p) => Some(p.manifest_sha256().ok_or_else(|| EvidenceError::Missing {
-            file: MANIFEST.to_string(),
-        })?),
-        None => None,
-    };
-    let manifest = Manifest {
-        schema_version: SCHEMA_VERSION,
-        tool: Tool {
-            name: env!("CARGO_PKG_NAME").to_string(),
-            version: env!("CARGO_PKG_VERSION").to_string(),
-        },
-        catalogue_version: CATALOGUE_VERSION.to_string(),
-        criteria_edition: controls::EDITION.to_string(),
-        tenant_id: inv.tenant_id.clone(),
-        as_of,
-        subscriptions: inv.subscriptions.iter().map(|s| s.id.clone()).collect(),
-        run,
-        files: files
-            .iter()
-            .map(|(p, b)| (p.clone(), sha256_hex(b)))
-            .collect(),
-        genesis: previous.is_none(),
-        previous_manifest_sha256: previous_link,
-    };
-    files.insert(MANIFEST.to_string(), canonical::to_bytes(&manifest));
-    Ok(Snapshot { files })
-}
-
-/// The files of the previous snapshot that [`build`] reads: its manifest (hash chain) and the
-/// change population it appends to. Callers may pass a snapshot holding only these.
-pub fn read_from_previous(path: &str) -> bool {
-    path == MANIFEST || path.starts_with("changes/")
-}
-
-/// Appends this run's change events to the previous population, month by month, deduplicated
-/// by event id; months this run did not touch are carried over byte for byte.
-fn merge_changes(
-    inv: &Inventory,
-    previous: Option<&Snapshot>,
-    files: &mut BTreeMap<String, Vec<u8>>,
-) -> Result<ChangeCounts, EvidenceError> {
-    let mut months: BTreeMap<
-        String,
-        BTreeMap<(chrono::DateTime<chrono::Utc>, String), ChangeEvent>,
-    > = BTreeMap::new();
-    let mut known = std::collections::HashSet::new();
-    if let Some(prev) = previous {
-        for (path, bytes) in prev.files.iter().filter(|(p, _)| p.starts_with("changes/")) {
-            let f: ChangesFile = parse_json(path, bytes)?;
-            let month = months.entry(f.month).or_default();
-            for e in f.events {
-                known.insert(e.event_id.clone());
-                month.insert((e.event_time, e.event_id.clone()), e);
-            }
-        }
-    }
-    for e in inv.changes.iter().flatten() {
-        if known.insert(e.event_id.clone()) {
-            months
-                .entry(e.event_time.format("%Y-%m").to_string())
-                .or_default()
-                .insert((e.event_time, e.event_id.clone()), e.clone());
-        }
-    }
-    let mut total = 0;
-    for (month, events) in months {
-        total += events.len() as u64;
-        let file = ChangesFile {
-            schema_version: SCHEMA_VERSION,
-            events: events.into_values().collect(),
-            month,
-        };
-        files.insert(changes_path(&file.month), canonical::to_bytes(&file));
-    }
-    Ok(ChangeCounts {
-        total,
-        collected: inv.changes.is_some(),
-    })
-}
-
-/// Runs checks and controls on an inventory and builds its snapshot on top of `previous`: the
-/// whole pure middle of the pipeline, without waivers or attestations.
+/// Assesses an inventory ([`crate::assess::assess`], without waivers or attestations) and
+/// builds its snapshot on top of `previous`: the whole pure middle of the pipeline in one call.
 pub fn assess(
     inventory: &Inventory,
     settings: &Settings,
@@ -486,14 +163,17 @@ pub fn assess_with(
     run: RunMeta,
     previous: Option<&Snapshot>,
 ) -> Result<Snapshot, EvidenceError> {
-    let mut results = crate::checks::run_all(inventory, settings);
-    if let Some(w) = &inputs.waivers {
-        w.apply(&mut results, inventory.collected_at);
-    }
-    let controls = controls::evaluate(&results);
     build(
-        inventory, settings, &results, &controls, inputs, run, previous,
+        &crate::assess::assess(inventory, settings, inputs),
+        run,
+        previous,
     )
+}
+
+/// The snapshot of an inventory with default settings and no parent, for tests.
+#[cfg(test)]
+pub(crate) fn test_snapshot(inv: &Inventory, run: RunMeta) -> Snapshot {
+    assess(inv, &Settings::default(), run, None).expect("a fresh snapshot builds")
 }
 
 #[cfg(test)]
@@ -511,7 +191,7 @@ mod tests {
     }
 
     fn snap(inv: &Inventory, run: RunMeta) -> Snapshot {
-        testutil::snapshot(inv, run)
+        test_snapshot(inv, run)
     }
 
     fn inventory() -> Inventory {

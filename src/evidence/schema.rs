@@ -1,5 +1,6 @@
-//! JSON Schemas for every evidence file kind, `inventory.json` and `soc2-evidence.toml`, generated from the Rust
-//! types so they cannot drift from what the tool writes.
+//! JSON Schemas for every evidence file kind and `inventory.json`, generated from the Rust
+//! types so they cannot drift from what the tool writes. The configuration's schema is listed
+//! beside these by the CLI (`schema` command), which owns the configuration.
 
 use schemars::{JsonSchema, schema_for};
 
@@ -8,12 +9,13 @@ use super::canonical;
 use super::files::*;
 use crate::model::Inventory;
 
-fn one<T: JsonSchema>(name: &str) -> (String, Vec<u8>) {
+/// `(<name>.schema.json, canonical bytes)`: the schema of `T` as a file.
+pub fn one<T: JsonSchema>(name: &str) -> (String, Vec<u8>) {
     let schema = schema_for!(T);
     (format!("{name}.schema.json"), canonical::to_bytes(&schema))
 }
 
-/// `(file name, canonical bytes)` of every schema, in a fixed order.
+/// `(file name, canonical bytes)` of every evidence and inventory schema, in a fixed order.
 pub fn all() -> Vec<(String, Vec<u8>)> {
     vec![
         one::<Manifest>("manifest"),
@@ -26,9 +28,6 @@ pub fn all() -> Vec<(String, Vec<u8>)> {
         one::<ResourcesFile>("inventory-resources"),
         one::<IdentityFile>("inventory-identity"),
         one::<Inventory>("inventory"),
-        // Not an evidence file: the configuration, for editors and CI linting of
-        // `soc2-evidence.toml` (e.g. taplo or Even Better TOML with a `#:schema` directive).
-        one::<crate::config::Config>("soc2-evidence.toml"),
     ]
 }
 

@@ -103,7 +103,7 @@ pub struct Row<'a> {
     /// 1-based line of the finding (its `resource_id`) in the check's canonical evidence file.
     pub line: usize,
     /// The waiver covering a `waived` finding.
-    pub waiver: Option<&'a crate::waivers::AppliedWaiver>,
+    pub waiver: Option<&'a crate::checks::AppliedWaiver>,
 }
 
 impl Row<'_> {

@@ -14,7 +14,6 @@
 //!   [`Export::omitted`] and in the run's properties.
 
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use super::{Export, ExportError, Options, Parsed, Row};
 use crate::checks::{FindingStatus, Severity};
@@ -44,11 +43,7 @@ pub fn security_severity(s: Severity) -> &'static str {
 /// sha256 of `<check id>\n<resource id>`: the same finding gets the same fingerprint in every
 /// run, whatever else changed.
 pub fn fingerprint(check_id: &str, resource_id: &str) -> String {
-    let mut h = Sha256::new();
-    h.update(check_id.as_bytes());
-    h.update(b"\n");
-    h.update(resource_id.as_bytes());
-    hex::encode(h.finalize())
+    crate::digest::sha256_hex_parts([check_id.as_bytes(), b"\n", resource_id.as_bytes()])
 }
 
 /// How a finding status appears in SARIF: `None` when it is not a result.

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{Forge, ForgeError, encode_component};
-use crate::evidence::sha256_hex;
+use crate::digest::sha256_hex;
 
 const MAX_PAGES: u32 = 10;
 

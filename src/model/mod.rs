@@ -104,38 +104,3 @@ impl Inventory {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use crate::collect::demo::{self, DemoState};
-
-    /// `is_normalised` agrees with `normalise`: true exactly when normalising changes nothing.
-    #[test]
-    fn is_normalised_agrees_with_normalise() {
-        let inv = demo::inventory(DemoState::Baseline);
-        assert!(inv.is_normalised());
-        let mut n = inv.clone();
-        n.normalise();
-        assert_eq!(n, inv);
-
-        let mut shuffled = inv.clone();
-        shuffled.resources.reverse();
-        assert!(!shuffled.is_normalised());
-        let mut upper = inv.clone();
-        upper.resources[0].r#type = upper.resources[0].r#type.to_ascii_uppercase();
-        assert!(!upper.is_normalised());
-        let mut subs = inv.clone();
-        subs.subscriptions.reverse();
-        assert!(!subs.is_normalised());
-        let mut dup = inv.clone();
-        if let Some(c) = &mut dup.changes {
-            let first = c[0].clone();
-            c.insert(0, first);
-        }
-        assert!(!dup.is_normalised());
-        for mut x in [shuffled, upper, subs, dup] {
-            x.normalise();
-            assert!(x.is_normalised());
-        }
-    }
-}

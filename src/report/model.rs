@@ -739,7 +739,7 @@ pub(crate) mod tests {
             started_at: Utc.with_ymd_and_hms(2026, 11, 1, 6, 5, 0).unwrap(),
             finished_at: Utc.with_ymd_and_hms(2026, 11, 1, 6, 6, 0).unwrap(),
         };
-        let inputs = crate::evidence::RepoInputs {
+        let inputs = crate::assess::RepoInputs {
             organisation: crate::evidence::OrganisationInfo {
                 name: organisation.into(),
                 system: system.into(),

@@ -1117,7 +1117,7 @@ mod tests {
         testutil::set_prop(&mut r, "/minimumTlsVersion", serde_json::json!(tls));
         let mut inv = testutil::inventory(vec![r]);
         inv.collected_at += chrono::Duration::days(days);
-        testutil::snapshot(
+        crate::evidence::test_snapshot(
             &inv,
             RunMeta {
                 run_id: "t".into(),

@@ -64,19 +64,3 @@ pub fn repository_files() -> BTreeMap<String, Vec<u8>> {
     .map(|(p, t)| (p.to_string(), t.as_bytes().to_vec()))
     .collect()
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn demo_repository_files_are_valid() {
-        let files = repository_files();
-        crate::waivers::Waivers::parse("waivers.toml", WAIVERS).unwrap();
-        let att: Vec<(String, Vec<u8>)> = files
-            .into_iter()
-            .filter(|(p, _)| p.starts_with("attestations/"))
-            .collect();
-        assert_eq!(crate::attestations::parse_all(&att).unwrap().len(), 2);
-    }
-}

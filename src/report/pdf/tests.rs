@@ -188,7 +188,7 @@ fn gaps_are_listed_with_their_reason() {
         started_at: inv.collected_at,
         finished_at: inv.collected_at,
     };
-    let s = crate::checks::testutil::snapshot(&inv, run);
+    let s = crate::evidence::test_snapshot(&inv, run);
     let x = extract(&render_snapshot(&s, &identity()).unwrap());
     assert!(x.pages[0].contains("1 inventory gap(s)"), "{}", x.pages[0]);
     let all = x.pages.join("\n");
