@@ -106,7 +106,11 @@ fn fields_markdown() -> String {
          is an `error`. A property written `child → properties.x` lives in a setting read by \
          ARM beside the resource (e.g. `auditingSettings/default`); it is absent only when that \
          child was collected with its `properties`: a child not collected is an `error`, and a \
-         child Azure says does not exist is judged by the check as described in docs/CHECKS.md.\n\n",
+         child Azure says does not exist is judged by the check as described in docs/CHECKS.md. \
+         Sections whose type is not a resource type are objects read inside a resource, a \
+         subscription-level list or the directory (a firewall rule, a diagnostic setting, a \
+         Graph user): each says where it comes from, and the same rule holds one level down: an \
+         object returned without its properties is missing data, never absent fields.\n\n",
         ROWS.len(),
         crate::checks::CATALOGUE_VERSION,
         count(|a| matches!(a, Absent::Off(_))),
@@ -120,6 +124,9 @@ fn fields_markdown() -> String {
     types.dedup();
     for ty in types {
         out.push_str(&format!("## `{ty}`\n\n"));
+        if let Some((_, what)) = crate::checks::props::OBJECTS.iter().find(|(t, _)| *t == ty) {
+            out.push_str(&format!("Object: {what}.\n\n"));
+        }
         out.push_str("| property | api-version | absent means | source | checks |\n");
         out.push_str("|---|---|---|---|---|\n");
         for r in rows.iter().filter(|r| r.ty == ty) {
