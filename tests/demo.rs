@@ -285,9 +285,9 @@ fn demo_report_verifies_against_the_commit_it_names() {
 #[test]
 fn demo_evidence_bytes_are_pinned() {
     const BASELINE_MANIFEST_SHA256: &str =
-        "233db6e9872449cb3aa2b3261c66feafdbc2d328f804914d4c7634220b442b9c";
+        "f8f8f746269be05b668d6749ee4c35c937950870da60d937045825580344c40d";
     const DRIFTED_MANIFEST_SHA256: &str =
-        "d9f28d8d171cb92a2fa16e95e6e8337022cfb8a6035c9510b4179721923f479f";
+        "8be7453a97e947be854bdbba8b3f9e0739a27bbc011e08f0fb25451822b77965";
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
     let out = run(tmp.path(), &["demo", "--dir", dir.to_str().unwrap()]);
