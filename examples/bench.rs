@@ -25,6 +25,12 @@
 //! stage is done; the stage's wall time is measured inside the child around the stage, input
 //! parsing from disk included, process start and output writing excluded.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark harness over the test fixtures: a panic stops it with its message"
+)]
+
 #[path = "../tests/support/fake_azure/mod.rs"]
 mod fake_azure;
 

@@ -3,6 +3,12 @@
 //! against the fake Azure (OIDC) and the fake GitHub, and a sharded collection assesses to the
 //! same findings as an unsharded one.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "integration tests and their helpers: a panic is a failed test with its message"
+)]
+
 mod common;
 #[path = "support/fake_github.rs"]
 mod fake_github;

@@ -1,5 +1,11 @@
 //! The CLI on local data through the real binary: assess, diff, report, listings, exit codes.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "integration tests and their helpers: a panic is a failed test with its message"
+)]
+
 mod common;
 
 use std::path::Path;

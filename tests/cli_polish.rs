@@ -1,6 +1,12 @@
 //! CLI conventions across commands: shell completions, NO_COLOR and --color, --quiet and
 //! --verbose, examples in help, and a quiet exit when stdout is a closed pipe.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "integration tests and their helpers: a panic is a failed test with its message"
+)]
+
 mod common;
 
 use std::io::Read;

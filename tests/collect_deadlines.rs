@@ -10,6 +10,12 @@
 //! Timing assertions are upper bounds with generous slack (the deadline plus 10 s); without
 //! the deadlines each of these runs would take minutes (see each test).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "integration tests and their helpers: a panic is a failed test with its message"
+)]
+
 mod support;
 
 use std::collections::BTreeSet;

@@ -13,6 +13,12 @@
 //! (source, scope, reason with the status) in `inventory.json` and in `summary.json`, while no
 //! check that reads the source passes on the missing data and no criterion it feeds passes.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "integration tests and their helpers: a panic is a failed test with its message"
+)]
+
 mod support;
 
 use std::collections::BTreeSet;

@@ -4,6 +4,12 @@
 //! checks judge exclusions by who is in the group. A group whose read fails is a named gap that
 //! makes only the checks needing that group `error`, never `pass`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "integration tests and their helpers: a panic is a failed test with its message"
+)]
+
 mod support;
 
 use serde_json::json;

@@ -2,6 +2,12 @@
 //! collector allows it), a synthetic tenant (the benchmark generator), and scoping by
 //! subscription list, exclusion and management group.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "integration tests and their helpers: a panic is a failed test with its message"
+)]
+
 mod support;
 
 use std::time::{Duration, Instant};

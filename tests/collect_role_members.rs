@@ -4,6 +4,12 @@
 //! read fails, the role's membership is a named gap and the admin checks are `error`, never
 //! `pass` on a role that merely looks empty.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "integration tests and their helpers: a panic is a failed test with its message"
+)]
+
 mod support;
 
 use serde_json::{Value, json};

@@ -2,6 +2,12 @@
 //! auth, real HTTP, paging on every list), gives back the same inventory. Both credential
 //! paths of CI: the client secret and the GitHub Actions OIDC assertion.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "integration tests and their helpers: a panic is a failed test with its message"
+)]
+
 mod support;
 
 use soc2_evidence::collect::AuthMethod;

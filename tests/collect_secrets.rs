@@ -7,6 +7,12 @@
 //! evidence repository, and from the binary's stdout and stderr with `RUST_LOG=debug`; the
 //! field names stay, with the value `[redacted]`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "integration tests and their helpers: a panic is a failed test with its message"
+)]
+
 mod support;
 
 use std::collections::BTreeMap;

@@ -1,6 +1,12 @@
 //! The demo end to end through the real binary: a real git repository with two evidence
 //! commits whose files validate against the schemas, the drift markdown and the PDF.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "integration tests and their helpers: a panic is a failed test with its message"
+)]
+
 mod common;
 
 use common::*;

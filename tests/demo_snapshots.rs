@@ -8,6 +8,12 @@
 //! sha256 of the whole export, which pins every byte, and a readable projection of it (SARIF
 //! and OSCAL with long arrays cut to their first items; CSV with every row that is not a pass).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "integration tests and their helpers: a panic is a failed test with its message"
+)]
+
 mod common;
 
 use std::path::Path;

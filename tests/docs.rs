@@ -1,5 +1,11 @@
 //! The generated catalogue docs are checked in and fresh.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "integration tests and their helpers: a panic is a failed test with its message"
+)]
+
 mod common;
 
 use common::*;

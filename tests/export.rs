@@ -1,6 +1,12 @@
 //! Exports of real demo snapshots: schema validation (NIST OSCAL, SARIF 2.1.0), determinism,
 //! the SARIF result cap, fingerprint stability, and the `export` command end to end.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "integration tests and their helpers: a panic is a failed test with its message"
+)]
+
 mod common;
 
 use std::collections::BTreeSet;

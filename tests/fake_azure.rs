@@ -3,6 +3,12 @@
 //! Resource Graph KQL, the Activity Log filter, the documented quotas and every fault. The
 //! collector's integration tests rely on the fake behaving as these tests pin down.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "integration tests and their helpers: a panic is a failed test with its message"
+)]
+
 mod support;
 
 use std::time::{Duration, Instant};

@@ -2,6 +2,12 @@
 //! percent-encoded, existing assets are compared by digest or by their downloaded bytes, and
 //! every request carries the headers GitHub expects.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "integration tests and their helpers: a panic is a failed test with its message"
+)]
+
 #[path = "support/fake_github.rs"]
 mod fake_github;
 

@@ -3,6 +3,12 @@
 //! the bot branch, releases, verification, a moving remote, concurrent runs, a killed run, and
 //! every GitHub failure mode.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "integration tests and their helpers: a panic is a failed test with its message"
+)]
+
 mod common;
 #[path = "support/fake_github.rs"]
 mod fake_github;

@@ -7,6 +7,12 @@
 //! Every time is fixed (the remote's first commit, each run's metadata), so commit ids, manifest
 //! hashes and therefore the snapshots are the same on every run.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "integration tests and their helpers: a panic is a failed test with its message"
+)]
+
 #[path = "support/fake_github.rs"]
 mod fake_github;
 

@@ -8,6 +8,12 @@
 //! Cases default to a count that keeps the test near half a minute; set
 //! `SOC2_EVIDENCE_PROPERTY_CASES` for a longer search.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "integration tests and their helpers: a panic is a failed test with its message"
+)]
+
 mod common;
 #[path = "support/fake_github.rs"]
 mod fake_github;

@@ -4,6 +4,12 @@
 //! checked-out branch, as `git commit` would, without touching a person's local changes. `run`
 //! refuses to publish a snapshot older than the one at the head it would replace or build on.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "integration tests and their helpers: a panic is a failed test with its message"
+)]
+
 mod common;
 #[path = "support/fake_github.rs"]
 mod fake_github;

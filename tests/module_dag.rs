@@ -8,6 +8,12 @@
 //! attestation files and collection endpoints, so it imports those modules; only the top
 //! layers (the CLI and the publishing policy) read it, and they hand plain values down.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "integration tests and their helpers: a panic is a failed test with its message"
+)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 

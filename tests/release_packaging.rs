@@ -11,6 +11,12 @@
 //! test). The `gh` the installer calls is a script standing in for the GitHub CLI (its
 //! attestation check needs GitHub's API and Sigstore): it records the command line it was given
 //! and answers as told, so the test checks what the installer asks and how it treats the answer.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "integration tests and their helpers: a panic is a failed test with its message"
+)]
 #![cfg(target_os = "linux")]
 
 mod common;

@@ -3,6 +3,12 @@
 //! write permission exits 2 and leaves the remote without the tag; a failure after the tag is
 //! pushed leaves a state the next `release` completes.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "integration tests and their helpers: a panic is a failed test with its message"
+)]
+
 mod common;
 #[path = "support/fake_github.rs"]
 mod fake_github;

@@ -2,6 +2,12 @@
 //! failing finding, page numbering, non-Latin names, byte-identical output across processes,
 //! the drift since the previous release tag and the Type 2 period view.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "integration tests and their helpers: a panic is a failed test with its message"
+)]
+
 mod common;
 
 use std::path::Path;

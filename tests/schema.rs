@@ -1,5 +1,11 @@
 //! The checked-in JSON Schemas match the Rust types, and real evidence validates against them.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "integration tests and their helpers: a panic is a failed test with its message"
+)]
+
 mod common;
 
 use common::*;

@@ -4,6 +4,12 @@
 //! `verify` must exit 1 and name the mismatch. Plus mutation tests that flip random bytes of a
 //! committed snapshot and of a bundle.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "integration tests and their helpers: a panic is a failed test with its message"
+)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -3,6 +3,12 @@
 //! evidence (valid against the schemas), an expired waiver makes its findings fail again and the
 //! drift says so, and an invalid file stops the run (exit 2) naming the entry.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "integration tests and their helpers: a panic is a failed test with its message"
+)]
+
 mod common;
 
 use std::path::Path;

@@ -25,6 +25,9 @@ use soc2_evidence::evidence::{self, RunMeta, Snapshot};
 use soc2_evidence::model::{Inventory, Resource};
 use soc2_evidence::report::{self, ReportIdentity, ReportInput};
 
+/// A step that failed: the benchmark stops with its message.
+type Res<T> = Result<T, Box<dyn std::error::Error>>;
+
 struct Options {
     findings: u64,
     runs: usize,
@@ -61,19 +64,19 @@ fn settings() -> Settings {
     }
 }
 
-fn assess(inv: &Inventory) -> Snapshot {
+fn assess(inv: &Inventory) -> Res<Snapshot> {
     let run = RunMeta {
         run_id: "bench".into(),
         started_at: inv.collected_at,
         finished_at: inv.collected_at,
     };
-    evidence::assess(inv, &settings(), run, None).expect("the synthetic inventory assesses")
+    Ok(evidence::assess(inv, &settings(), run, None)?)
 }
 
 /// (all findings, failing findings) of a snapshot.
-fn counts(s: &Snapshot) -> (u64, u64) {
-    let f = s.summary().expect("summary").findings;
-    (f.pass + f.fail + f.error + f.not_applicable, f.fail)
+fn counts(s: &Snapshot) -> Res<(u64, u64)> {
+    let f = s.summary()?.findings;
+    Ok((f.pass + f.fail + f.error + f.not_applicable, f.fail))
 }
 
 /// `base` with `copies` more copies of `template`, each with its own ids.
@@ -96,16 +99,16 @@ fn scale(
     base: &Inventory,
     template: &[Resource],
     target: u64,
-    measure: fn(&Snapshot) -> u64,
-) -> Snapshot {
-    let zero = measure(&assess(base));
-    let one = measure(&assess(&with_copies(base, template, 1)));
+    measure: fn(&Snapshot) -> Res<u64>,
+) -> Res<Snapshot> {
+    let zero = measure(&assess(base)?)?;
+    let one = measure(&assess(&with_copies(base, template, 1))?)?;
     let per_copy = (one - zero).max(1);
     let mut copies = target.saturating_sub(zero).div_ceil(per_copy) as usize;
     loop {
-        let s = assess(&with_copies(base, template, copies));
-        if measure(&s) >= target {
-            return s;
+        let s = assess(&with_copies(base, template, copies))?;
+        if measure(&s)? >= target {
+            return Ok(s);
         }
         copies += 1;
     }
@@ -122,12 +125,11 @@ fn peak_rss_kib() -> Option<u64> {
         .ok()
 }
 
-fn bench(name: &str, snapshot: &Snapshot, o: &Options) {
+fn bench(name: &str, snapshot: &Snapshot, o: &Options) -> Res<()> {
     let identity = ReportIdentity::default();
-    let (total, failing) = counts(snapshot);
+    let (total, failing) = counts(snapshot)?;
     let errors: usize = snapshot
-        .checks()
-        .expect("checks")
+        .checks()?
         .iter()
         .flat_map(|c| c.results.iter())
         .filter(|r| r.status == FindingStatus::Error)
@@ -136,7 +138,7 @@ fn bench(name: &str, snapshot: &Snapshot, o: &Options) {
     let mut rendered = None;
     for _ in 0..o.runs.max(1) {
         let t = Instant::now();
-        let r = report::render_with(&ReportInput::new(snapshot, &identity)).expect("renders");
+        let r = report::render_with(&ReportInput::new(snapshot, &identity))?;
         times.push(t.elapsed());
         if let Some(prev) = &rendered {
             assert!(prev == &r, "renders of one snapshot differ");
@@ -144,7 +146,7 @@ fn bench(name: &str, snapshot: &Snapshot, o: &Options) {
         rendered = Some(r);
     }
     times.sort();
-    let r = rendered.expect("at least one run");
+    let r = rendered.ok_or("no render ran")?;
     let median = times[times.len() / 2];
     println!(
         "{name:<8} findings {total:>6}  failing {failing:>6}  error {errors:>4}  resources {:>5}  \
@@ -159,9 +161,10 @@ fn bench(name: &str, snapshot: &Snapshot, o: &Options) {
     );
     if let Some(out) = &o.out {
         let path = format!("{out}.{name}.pdf");
-        std::fs::write(&path, &r.pdf).expect("writes the PDF");
+        std::fs::write(&path, &r.pdf).map_err(|e| format!("cannot write {path}: {e}"))?;
         println!("         wrote {path}");
     }
+    Ok(())
 }
 
 fn main() {
@@ -172,6 +175,13 @@ fn main() {
             std::process::exit(2);
         }
     };
+    if let Err(e) = run(&o) {
+        eprintln!("bench_report: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run(o: &Options) -> Res<()> {
     let base = demo::inventory(DemoState::Drifted);
     println!(
         "bench_report: target {} findings, {} render(s) each, {} build",
@@ -184,13 +194,12 @@ fn main() {
         }
     );
 
-    let all = scale(&base, &base.resources, o.findings, |s| counts(s).0);
-    bench("mix", &all, &o);
+    let all = scale(&base, &base.resources, o.findings, |s| Ok(counts(s)?.0))?;
+    bench("mix", &all, o)?;
     drop(all);
 
-    let failing_ids: Vec<String> = assess(&base)
-        .checks()
-        .expect("checks")
+    let failing_ids: Vec<String> = assess(&base)?
+        .checks()?
         .iter()
         .flat_map(|c| c.results.iter())
         .filter(|r| r.status == FindingStatus::Fail)
@@ -202,10 +211,11 @@ fn main() {
         .filter(|r| failing_ids.contains(&r.id))
         .cloned()
         .collect();
-    let failing = scale(&base, &template, o.findings, |s| counts(s).1);
-    bench("failing", &failing, &o);
+    let failing = scale(&base, &template, o.findings, |s| Ok(counts(s)?.1))?;
+    bench("failing", &failing, o)?;
 
     if let Some(kib) = peak_rss_kib() {
         println!("peak resident memory {:.0} MiB", kib as f64 / 1024.0);
     }
+    Ok(())
 }

@@ -258,6 +258,7 @@ impl AddrSet {
     /// sources covers it. Narrower than "every address" on purpose: rules that admit every
     /// public address but leave out, say, 10.0.0.0/8 are just as open.
     pub fn internet() -> Self {
+        #[allow(clippy::expect_used, reason = "constant prefixes, parsed by the tests")]
         let parse = |s: &str| parse_address(s).expect("built-in prefix parses");
         let v4_out = NOT_PUBLIC_V4
             .iter()
@@ -324,6 +325,7 @@ fn v6(a: Ipv6Addr) -> u128 {
     u128::from(a)
 }
 
+#[allow(clippy::expect_used, reason = "both ends are `a`, so one family")]
 fn single(a: IpAddr) -> AddrSet {
     range_set(a, a).expect("same family")
 }
@@ -351,7 +353,9 @@ pub fn parse_address(value: &str) -> Result<AddrSet, ParseError> {
         .find_map(|q| s.strip_prefix(*q).and_then(|x| x.strip_suffix(*q)))
         .unwrap_or(s);
     if let Ok(net) = s.parse::<IpNet>() {
-        return Ok(range_set(net.network(), net.broadcast()).expect("one family"));
+        #[allow(clippy::expect_used, reason = "a prefix's bounds share its family")]
+        let set = range_set(net.network(), net.broadcast()).expect("one family");
+        return Ok(set);
     }
     if let Ok(a) = s.parse::<IpAddr>() {
         return Ok(single(a));

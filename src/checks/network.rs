@@ -1126,6 +1126,7 @@ fn evaluate_family<A: netset::Point>(
             if relevant(s) && raw.overlaps(&PortSet::range(s.lo, s.hi)) {
                 let parts = s.allows.iter().map(|p| (p.rule, p.sources.clone()));
                 for i in netset::culprits(parts, target) {
+                    #[allow(clippy::expect_used, reason = "culprits returns rules of `parts`")]
                     let part = s.allows.iter().find(|p| p.rule == i).expect("chosen part");
                     if !part.cut_by.is_empty() {
                         out.cut

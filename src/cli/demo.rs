@@ -85,7 +85,10 @@ pub fn run(a: Args) -> Result<Outcome> {
     let pdf = crate::gitops::assets::render(&store, &ev.bot_branch)?;
     std::fs::write(&pdf_path, pdf)
         .with_context(|| format!("cannot write {}", pdf_path.display()))?;
-    let head = summaries.last().map(|(.., oid, _)| *oid).expect("two runs");
+    let head = summaries
+        .last()
+        .map(|(.., oid, _)| *oid)
+        .context("the demo recorded no run")?;
 
     // Keep the demo's own outputs out of `git status`.
     let exclude = a.dir.join(".git/info/exclude");

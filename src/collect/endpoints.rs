@@ -94,6 +94,10 @@ pub enum EndpointError {
 
 impl Endpoints {
     /// The endpoints of a national cloud (`None` for `custom`).
+    #[allow(
+        clippy::expect_used,
+        reason = "Cloud::defaults are constant URLs, parsed by the tests"
+    )]
     pub fn for_cloud(cloud: Cloud) -> Option<Self> {
         let (a, r, g) = cloud.defaults()?;
         Some(Self {

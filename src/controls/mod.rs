@@ -123,6 +123,7 @@ pub fn catalogue() -> &'static [Criterion] {
         rdr.records()
             .map(|rec| {
                 // The CSV is compiled in and covered by tests; a bad row is a build defect.
+                #[allow(clippy::expect_used, reason = "compiled-in CSV, read by the tests")]
                 let rec = rec.expect("embedded tsc-2017.csv is valid CSV");
                 Criterion {
                     id: rec[0].to_string(),

@@ -29,6 +29,10 @@ pub enum BundleError {
 }
 
 /// The gzipped tar of `snapshot`, each file at `<root>/<path>`.
+#[allow(
+    clippy::expect_used,
+    reason = "tar and gzip write into a Vec, which cannot fail"
+)]
 pub fn build(snapshot: &Snapshot, root: &str) -> Vec<u8> {
     let mtime = snapshot
         .manifest()

@@ -15,6 +15,10 @@ pub fn to_bytes<T: Serialize>(value: &T) -> Vec<u8> {
 }
 
 /// One of our evidence types as JSON; serialising them cannot fail (see [`to_bytes`]).
+#[allow(
+    clippy::expect_used,
+    reason = "string keys and finite numbers only (see to_bytes)"
+)]
 pub fn json<T: Serialize>(value: &T) -> Value {
     serde_json::to_value(value).expect("evidence types serialise to JSON")
 }
@@ -45,6 +49,10 @@ pub fn to_bytes_with<H: Serialize, T>(
     })
 }
 
+#[allow(
+    clippy::expect_used,
+    reason = "a JSON value written into a Vec cannot fail"
+)]
 fn write<T: Serialize>(v: &T) -> Vec<u8> {
     let mut out = Vec::with_capacity(4096);
     let mut ser = serde_json::Serializer::pretty(&mut out);

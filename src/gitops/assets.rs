@@ -62,6 +62,10 @@ pub fn build_report(
         }
         Some((from, to, max_gap)) => {
             let view = period_view(store, req.refname, from, to, max_gap)?;
+            #[allow(
+                clippy::expect_used,
+                reason = "PeriodView::build refuses a period without runs"
+            )]
             let last = view.runs.last().expect("a period view has a run");
             let commit = Oid::from_str(&last.commit)?;
             let snapshot = store

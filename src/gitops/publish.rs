@@ -379,6 +379,10 @@ struct Target {
 /// The fallback branch after leaving a branch whose head `head` has a person's commits: the
 /// bot branch suffixed with the head's short sha, longer when that name was already left in
 /// this run (a person pushed to a fallback branch its own head's name).
+#[allow(
+    clippy::expect_used,
+    reason = "an endless iterator finds a name `left` lacks"
+)]
 pub fn fallback_branch(bot: &str, head: Oid, left: &[String]) -> String {
     let sha = head.to_string();
     [8, 12, 40]

@@ -240,6 +240,7 @@ impl PeriodView {
         let observed: Vec<bool> = view.runs_per_day().iter().map(|n| *n > 0).collect();
         view.days_without_run = observed.iter().filter(|o| !**o).count() as u32;
         let (carried_in, runs) = (&view.carried_in, &view.runs);
+        #[allow(clippy::expect_used, reason = "an empty period returned early above")]
         let last = runs.last().expect("checked non-empty above");
 
         // Criteria ids: the last run's order first, then any others by id.

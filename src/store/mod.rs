@@ -375,7 +375,9 @@ impl EvidenceStore {
                 continue;
             }
             names.sort_by_key(|n| (n.starts_with('v'), n.clone()));
-            let name = names.last().cloned().expect("a tagged commit has a name");
+            let Some(name) = names.last().cloned() else {
+                continue;
+            };
             return Ok(Some((name, oid)));
         }
         Ok(None)
@@ -613,7 +615,9 @@ impl EvidenceStore {
             {
                 return Err(StoreError::BadPath(path.clone()));
             }
-            let (name, dirs) = parts.split_last().expect("split yields one part");
+            let Some((name, dirs)) = parts.split_last() else {
+                return Err(StoreError::BadPath(path.clone()));
+            };
             let blob = self.repo.blob(bytes)?;
             let oid = self.put(tree.as_ref(), dirs, name, blob)?;
             tree = Some(self.repo.find_tree(oid)?);
@@ -1010,7 +1014,9 @@ impl EvidenceStore {
             {
                 return Err(StoreError::BadPath(path.clone()));
             }
-            let (name, dirs) = parts.split_last().expect("split yields one part");
+            let Some((name, dirs)) = parts.split_last() else {
+                return Err(StoreError::BadPath(path.clone()));
+            };
             let mut d = &mut top;
             for part in dirs {
                 d = d.dirs.entry(part).or_default();
@@ -1037,7 +1043,9 @@ impl EvidenceStore {
         path: &[&str],
         subtree: Oid,
     ) -> Result<Oid, StoreError> {
-        let (first, rest) = path.split_first().expect("root has at least one component");
+        let Some((first, rest)) = path.split_first() else {
+            return Err(StoreError::BadPath(String::new()));
+        };
         let mut tb: TreeBuilder = self.repo.treebuilder(base)?;
         let child = if rest.is_empty() {
             subtree

@@ -94,10 +94,11 @@ impl GitAuth {
         cb.credentials(move |url, _user, allowed| {
             attempts.set(attempts.get() + 1);
             match credential_decision(attempts.get(), url, allowed, self.token.is_some()) {
-                CredentialDecision::Token => {
-                    let token = self.token.as_ref().expect("decision checked the token");
-                    Cred::userpass_plaintext(TOKEN_USER, token.expose_secret())
-                }
+                CredentialDecision::Token => match self.token.as_ref() {
+                    Some(token) => Cred::userpass_plaintext(TOKEN_USER, token.expose_secret()),
+                    // credential_decision chooses Token only when there is one.
+                    None => Err(git2::Error::from_str("no token to authenticate with")),
+                },
                 CredentialDecision::Default => Cred::default(),
                 CredentialDecision::Fail(msg) => {
                     *failure.borrow_mut() = Some(msg.clone());

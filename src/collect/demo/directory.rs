@@ -98,6 +98,7 @@ const PEOPLE: [Person; 6] = [
     },
 ];
 
+#[allow(clippy::expect_used, reason = "the demo names only people in PEOPLE")]
 fn member(id: &str) -> Value {
     let p = PEOPLE
         .iter()

@@ -459,6 +459,7 @@ fn subscription(idx: usize, export_activity_log: bool, free_plans: &[&str]) -> S
 
 const GLOBAL_ADMIN_ROLE: &str = "62e90394-69f5-4237-9190-012177145e10";
 
+#[allow(clippy::expect_used, reason = "constant demo JSON in the Graph shape")]
 fn ca_policy(
     id: &str,
     name: &str,
@@ -486,6 +487,7 @@ fn ca_policy(
 }
 
 /// An enforced policy for all users and apps, gated on a risk level.
+#[allow(clippy::expect_used, reason = "constant demo JSON in the Graph shape")]
 fn risk_policy(id: &str, name: &str, risk: Value, grant: Value) -> ConditionalAccessPolicy {
     let mut conditions = json!({
         "users": {"includeUsers": ["All"], "excludeUsers": [BREAK_GLASS]},
