@@ -264,3 +264,92 @@ fn closed_stdout_pipe_exits_quietly() {
     assert!(!err.contains("panicked"), "{err}");
     assert!(String::from_utf8_lossy(&o.stdout).starts_with("[\n"));
 }
+
+/// Writes the demo's baseline inventory and assesses it into `dir/repo`; returns the repo.
+fn assessed_repo(dir: &std::path::Path) -> std::path::PathBuf {
+    use soc2_evidence::collect::demo::{self, DemoState};
+    let inv = dir.join("inventory.json");
+    std::fs::write(
+        &inv,
+        soc2_evidence::evidence::canonical::to_bytes(&demo::inventory(DemoState::Baseline)),
+    )
+    .unwrap();
+    let repo = dir.join("repo");
+    let o = run(
+        dir,
+        &[
+            "assess",
+            "--inventory",
+            inv.to_str().unwrap(),
+            "--repo",
+            repo.to_str().unwrap(),
+        ],
+    );
+    assert_code(&o, 0);
+    repo
+}
+
+#[test]
+fn git_errors_are_plain_words_printed_once() {
+    let dir = tempfile::tempdir().unwrap();
+
+    // A directory that is not a repository: one line, the path once, what to do.
+    let plain = dir.path().join("evidence");
+    std::fs::create_dir(&plain).unwrap();
+    let o = run(
+        dir.path(),
+        &["export", "--format", "csv", "--repo", "evidence"],
+    );
+    assert_code(&o, 2);
+    assert_eq!(
+        stderr(&o),
+        "error: not a git repository: evidence; run `git init` there or pass --repo\n"
+    );
+    // A path that does not exist at all says the same.
+    let o = run(dir.path(), &["diff", "--repo", "nowhere", "main", "HEAD"]);
+    assert_code(&o, 2);
+    assert_eq!(
+        stderr(&o),
+        "error: not a git repository: nowhere; run `git init` there or pass --repo\n"
+    );
+
+    // A repository without a single commit has no evidence yet, whatever the ref.
+    git2::Repository::init(&plain).unwrap();
+    for args in [
+        &["export", "--format", "json", "--repo", "evidence"][..],
+        &["report", "--repo", "evidence", "--out", "r.pdf"][..],
+        &["verify", "--repo", "evidence"][..],
+    ] {
+        let o = run(dir.path(), args);
+        assert_code(&o, 2);
+        let e = stderr(&o);
+        assert!(
+            e.contains("has no commits yet, so it holds no evidence")
+                && e.contains("`soc2-evidence assess` or `run` commits the first snapshot"),
+            "{args:?}: {e}"
+        );
+        assert!(!e.contains("ref `HEAD` not found"), "{e}");
+    }
+
+    // Any other libgit2 error: its message once, without libgit2's class and code numbers.
+    let repo = assessed_repo(dir.path());
+    let o = run(
+        dir.path(),
+        &[
+            "export",
+            "--format",
+            "csv",
+            "--repo",
+            repo.to_str().unwrap(),
+            "--ref",
+            "main@{",
+        ],
+    );
+    assert_code(&o, 2);
+    let e = stderr(&o);
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert!(e.starts_with("error: git: "), "{e}");
+    assert!(!e.contains("class=") && !e.contains("code="), "{e}");
+    let message = e.trim_start_matches("error: git: ").trim_end();
+    assert_eq!(e.matches(message).count(), 1, "printed twice: {e}");
+}

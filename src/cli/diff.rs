@@ -6,7 +6,6 @@ use anyhow::{Context, Result};
 
 use super::Outcome;
 use crate::config::Config;
-use crate::store::EvidenceStore;
 
 /// GitHub's pull-request body limit.
 const PR_BODY_LIMIT: usize = 65_536;
@@ -35,8 +34,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<Outcome> {
     let config = Config::discover(a.config.as_deref(), &a.repo)?;
-    let store = EvidenceStore::open(&a.repo, &config.evidence.root)
-        .with_context(|| format!("cannot open evidence repository {}", a.repo.display()))?;
+    let store = super::open_store(&a.repo, &config.evidence.root)?;
     let base = store.read_snapshot(&a.base)?;
     let head = store.read_snapshot(&a.head)?;
     let drift = crate::drift::diff(&base, &head)?;

@@ -7,7 +7,6 @@ use anyhow::{Context, Result};
 use super::Outcome;
 use crate::config::Config;
 use crate::export::{self, Format};
-use crate::store::EvidenceStore;
 
 /// Export the evidence at a ref as SARIF (GitHub code scanning), OSCAL assessment-results, CSV or
 /// JSON. The same ref always gives the same bytes.
@@ -64,8 +63,7 @@ impl From<ExportFormat> for Format {
 
 pub fn run(a: Args) -> Result<Outcome> {
     let config = Config::discover(a.config.as_deref(), &a.repo)?;
-    let store = EvidenceStore::open(&a.repo, &config.evidence.root)
-        .with_context(|| format!("cannot open evidence repository {}", a.repo.display()))?;
+    let store = super::open_store(&a.repo, &config.evidence.root)?;
     let snapshot = store.read_snapshot(&a.refname)?;
     let format = Format::from(a.format);
     let opts = export::Options {

@@ -294,6 +294,19 @@ fn run(cli: Cli) -> Result<Outcome> {
     }
 }
 
+/// Opens the evidence repository at `path`. A path that is not a repository says so in its
+/// own words (naming the path once); any other failure names the path it was opening.
+pub(crate) fn open_store(path: &Path, root: &str) -> Result<EvidenceStore> {
+    match EvidenceStore::open(path, root) {
+        Ok(store) => Ok(store),
+        Err(e @ StoreError::NotARepository { .. }) => Err(e.into()),
+        Err(e) => Err(anyhow::Error::new(e).context(format!(
+            "cannot open evidence repository {}",
+            path.display()
+        ))),
+    }
+}
+
 /// Reads `inventory.json`, naming the file and field of any problem.
 pub(crate) fn load_inventory(path: &Path) -> Result<Inventory> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;

@@ -5,12 +5,12 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::{Outcome, github};
 use crate::config::Config;
 use crate::gitops::release::{self, ReleaseRequest};
-use crate::store::{EvidenceStore, GitAuth};
+use crate::store::GitAuth;
 
 /// Tag the evidence at a ref and publish it as a GitHub release with its PDF, bundle and sums.
 #[derive(Debug, clap::Args)]
@@ -35,8 +35,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<Outcome> {
     let config = Config::discover(a.config.as_deref(), &a.repo)?;
-    let store = EvidenceStore::open(&a.repo, &config.evidence.root)
-        .with_context(|| format!("cannot open evidence repository {}", a.repo.display()))?;
+    let store = super::open_store(&a.repo, &config.evidence.root)?;
     release::check_tag_name(&a.tag)?;
     let token = github::token(a.token_file.as_deref())?;
     let (owner, name) = github::repository(&config, &store)?;

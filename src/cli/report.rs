@@ -10,7 +10,6 @@ use super::Outcome;
 use crate::config::Config;
 use crate::gitops::assets::{DriftBase, ReportRequest, build_report};
 use crate::report::period::DEFAULT_MAX_GAP_HOURS;
-use crate::store::EvidenceStore;
 
 /// Build the PDF report from the evidence at a ref. The same ref always gives the same bytes.
 ///
@@ -50,8 +49,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<Outcome> {
     let config = Config::discover(a.config.as_deref(), &a.repo)?;
-    let store = EvidenceStore::open(&a.repo, &config.evidence.root)
-        .with_context(|| format!("cannot open evidence repository {}", a.repo.display()))?;
+    let store = super::open_store(&a.repo, &config.evidence.root)?;
     let request = ReportRequest {
         refname: &a.refname,
         period: a.from.zip(a.to).map(|(f, t)| (f, t, a.max_gap_hours)),
