@@ -353,3 +353,69 @@ fn git_errors_are_plain_words_printed_once() {
     let message = e.trim_start_matches("error: git: ").trim_end();
     assert_eq!(e.matches(message).count(), 1, "printed twice: {e}");
 }
+
+/// Sources the bash completion script and calls its completion function as bash does on
+/// <TAB> after `words` (the last being the word under the cursor); returns what it offers.
+fn bash_complete(script: &std::path::Path, words: &[&str]) -> Vec<String> {
+    let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+    let cword = words.len() - 1;
+    let prev = if cword > 0 { words[cword - 1] } else { "" };
+    let program = format!(
+        "source '{}' || exit 9\n\
+         spec=$(complete -p soc2-evidence) || exit 8\n\
+         fn=$(sed -E 's/.* -F ([^ ]+) .*/\\1/' <<<\"$spec\")\n\
+         COMP_WORDS=({})\n\
+         COMP_CWORD={cword}\n\
+         COMP_LINE=\"${{COMP_WORDS[*]}}\"\n\
+         COMP_POINT=${{#COMP_LINE}}\n\
+         \"$fn\" soc2-evidence '{}' '{prev}'\n\
+         printf '%s\\n' \"${{COMPREPLY[@]}}\"\n",
+        script.display(),
+        quoted.join(" "),
+        words[cword],
+    );
+    let o = std::process::Command::new("bash")
+        .args(["--norc", "--noprofile", "-c", &program])
+        .output()
+        .expect("bash runs");
+    assert!(
+        o.status.success(),
+        "bash: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn bash_completes_subcommand_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(dir.path(), &["completions", "bash"]);
+    assert_code(&o, 0);
+    let script = dir.path().join("soc2-evidence.bash");
+    std::fs::write(&script, &o.stdout).unwrap();
+
+    // The subcommands, at the top.
+    let top = bash_complete(&script, &["soc2-evidence", ""]);
+    for c in ["assess", "export", "completions"] {
+        assert!(top.contains(&c.to_string()), "{c} not in {top:?}");
+    }
+    // The options of the subcommand on the line, not the top level's.
+    let assess = bash_complete(&script, &["soc2-evidence", "assess", "--"]);
+    for opt in ["--inventory", "--repo", "--fail-on", "--quiet"] {
+        assert!(assess.contains(&opt.to_string()), "{opt} not in {assess:?}");
+    }
+    assert!(!assess.contains(&"--dir".to_string()), "{assess:?}");
+    let export = bash_complete(&script, &["soc2-evidence", "export", "--b"]);
+    assert_eq!(export, ["--bom"]);
+    // A value of an option, and an option of a nested subcommand.
+    let formats = bash_complete(&script, &["soc2-evidence", "export", "--format", ""]);
+    for f in ["sarif", "oscal", "csv", "json"] {
+        assert!(formats.contains(&f.to_string()), "{f} not in {formats:?}");
+    }
+    let nested = bash_complete(&script, &["soc2-evidence", "checks", "list", "--f"]);
+    assert_eq!(nested, ["--format"]);
+}
