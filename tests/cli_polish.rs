@@ -354,6 +354,59 @@ fn git_errors_are_plain_words_printed_once() {
     assert_eq!(e.matches(message).count(), 1, "printed twice: {e}");
 }
 
+#[test]
+fn csv_export_with_a_bom_for_excel() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = assessed_repo(dir.path());
+    let r = repo.to_str().unwrap();
+
+    let plain = run(dir.path(), &["export", "--format", "csv", "--repo", r]);
+    assert_code(&plain, 0);
+    assert!(plain.stdout.starts_with(b"check_id,"), "{}", stdout(&plain));
+
+    // To stdout and to a file: the same rows after the three bytes Excel looks for.
+    let bom = run(
+        dir.path(),
+        &["export", "--format", "csv", "--bom", "--repo", r],
+    );
+    assert_code(&bom, 0);
+    assert_eq!(&bom.stdout[..3], b"\xEF\xBB\xBF");
+    assert_eq!(&bom.stdout[3..], &plain.stdout[..]);
+    let out = dir.path().join("findings.csv");
+    let o = run(
+        dir.path(),
+        &[
+            "export",
+            "--format",
+            "csv",
+            "--bom",
+            "--repo",
+            r,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_code(&o, 0);
+    assert_eq!(std::fs::read(&out).unwrap(), bom.stdout);
+
+    // A BOM would break JSON readers: refused, and said why.
+    let o = run(
+        dir.path(),
+        &["export", "--format", "json", "--bom", "--repo", r],
+    );
+    assert_code(&o, 2);
+    assert!(
+        stderr(&o).contains("--bom applies to --format csv only"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(o.stdout.is_empty());
+
+    // Documented in the help.
+    let help = stdout(&run(dir.path(), &["export", "--help"]));
+    assert!(help.contains("--bom") && help.contains("Excel"), "{help}");
+}
+
 /// Sources the bash completion script and calls its completion function as bash does on
 /// <TAB> after `words` (the last being the word under the cursor); returns what it offers.
 fn bash_complete(script: &std::path::Path, words: &[&str]) -> Vec<String> {
