@@ -20,8 +20,10 @@ pub struct Args {
     base: String,
     /// The new evidence.
     head: String,
+    /// The evidence repository.
     #[arg(long, default_value = ".")]
     repo: PathBuf,
+    /// Config file; default: `<repo>/soc2-evidence.toml` if present.
     #[arg(long)]
     config: Option<PathBuf>,
     /// Write the markdown here instead of stdout.

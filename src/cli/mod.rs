@@ -453,6 +453,37 @@ mod tests {
     }
 
     #[test]
+    fn every_argument_has_help_text() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let help = arg
+                    .get_help()
+                    .or(arg.get_long_help())
+                    .map(|h| h.to_string());
+                if help.is_none_or(|h| h.trim().is_empty()) {
+                    missing.push(format!("{path}: {}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        // Built as the binary shows it, with clap's own --help/--version and `help` added.
+        let mut cmd = Cli::command();
+        cmd.build();
+        let mut missing = Vec::new();
+        walk(&cmd, "soc2-evidence", &mut missing);
+        assert!(
+            missing.is_empty(),
+            "arguments without help text:\n{}",
+            missing.join("\n")
+        );
+        // The walk sees the arguments at every level, e.g. `export --bom`.
+        let export = cmd.find_subcommand("export").unwrap();
+        assert!(export.get_arguments().any(|a| a.get_id() == "bom"));
+    }
+
+    #[test]
     fn every_command_has_examples_in_its_help() {
         fn walk(cmd: &clap::Command, path: &str) {
             if cmd.get_name() != "help" {

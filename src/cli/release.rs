@@ -24,8 +24,10 @@ pub struct Args {
     /// What to release; default: the configured base branch as the remote has it.
     #[arg(long = "ref")]
     refname: Option<String>,
+    /// The evidence repository.
     #[arg(long, default_value = ".")]
     repo: PathBuf,
+    /// Config file; default: `<repo>/soc2-evidence.toml` if present.
     #[arg(long)]
     config: Option<PathBuf>,
     /// Read the GitHub token from this file instead of GITHUB_TOKEN / GH_TOKEN.

@@ -24,10 +24,13 @@ pub struct Args {
     /// Branch, tag or commit of the evidence repository.
     #[arg(long = "ref", default_value = "HEAD")]
     refname: String,
+    /// Where to write the PDF.
     #[arg(long, default_value = "report.pdf")]
     out: PathBuf,
+    /// The evidence repository.
     #[arg(long, default_value = ".")]
     repo: PathBuf,
+    /// Config file; default: `<repo>/soc2-evidence.toml` if present.
     #[arg(long)]
     config: Option<PathBuf>,
     /// Start of a Type 2 period: a date (UTC midnight) or an RFC 3339 time.

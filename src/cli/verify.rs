@@ -29,8 +29,10 @@ pub struct Args {
     /// The ref to verify (branch, tag, sha). Default: HEAD, unless only a bundle is given.
     #[arg(long = "ref")]
     refname: Option<String>,
+    /// The evidence repository.
     #[arg(long, default_value = ".")]
     repo: PathBuf,
+    /// Config file; default: `<repo>/soc2-evidence.toml` if present.
     #[arg(long)]
     config: Option<PathBuf>,
     /// An evidence bundle (`.tar.gz`) from a release.
