@@ -270,3 +270,211 @@ fn closed_stdout_pipe_exits_quietly() {
     assert!(!err.contains("panicked"), "{err}");
     assert!(String::from_utf8_lossy(&o.stdout).starts_with("[\n"));
 }
+
+/// Writes the demo's baseline inventory and assesses it into `dir/repo`; returns the repo.
+fn assessed_repo(dir: &std::path::Path) -> std::path::PathBuf {
+    use soc2_evidence::collect::demo::{self, DemoState};
+    let inv = dir.join("inventory.json");
+    std::fs::write(
+        &inv,
+        soc2_evidence::evidence::canonical::to_bytes(&demo::inventory(DemoState::Baseline)),
+    )
+    .unwrap();
+    let repo = dir.join("repo");
+    let o = run(
+        dir,
+        &[
+            "assess",
+            "--inventory",
+            inv.to_str().unwrap(),
+            "--repo",
+            repo.to_str().unwrap(),
+        ],
+    );
+    assert_code(&o, 0);
+    repo
+}
+
+#[test]
+fn git_errors_are_plain_words_printed_once() {
+    let dir = tempfile::tempdir().unwrap();
+
+    // A directory that is not a repository: one line, the path once, what to do.
+    let plain = dir.path().join("evidence");
+    std::fs::create_dir(&plain).unwrap();
+    let o = run(
+        dir.path(),
+        &["export", "--format", "csv", "--repo", "evidence"],
+    );
+    assert_code(&o, 2);
+    assert_eq!(
+        stderr(&o),
+        "error: not a git repository: evidence; run `git init` there or pass --repo\n"
+    );
+    // A path that does not exist at all says the same.
+    let o = run(dir.path(), &["diff", "--repo", "nowhere", "main", "HEAD"]);
+    assert_code(&o, 2);
+    assert_eq!(
+        stderr(&o),
+        "error: not a git repository: nowhere; run `git init` there or pass --repo\n"
+    );
+
+    // A repository without a single commit has no evidence yet, whatever the ref.
+    git2::Repository::init(&plain).unwrap();
+    for args in [
+        &["export", "--format", "json", "--repo", "evidence"][..],
+        &["report", "--repo", "evidence", "--out", "r.pdf"][..],
+        &["verify", "--repo", "evidence"][..],
+    ] {
+        let o = run(dir.path(), args);
+        assert_code(&o, 2);
+        let e = stderr(&o);
+        assert!(
+            e.contains("has no commits yet, so it holds no evidence")
+                && e.contains("`soc2-evidence assess` or `run` commits the first snapshot"),
+            "{args:?}: {e}"
+        );
+        assert!(!e.contains("ref `HEAD` not found"), "{e}");
+    }
+
+    // Any other libgit2 error: its message once, without libgit2's class and code numbers.
+    let repo = assessed_repo(dir.path());
+    let o = run(
+        dir.path(),
+        &[
+            "export",
+            "--format",
+            "csv",
+            "--repo",
+            repo.to_str().unwrap(),
+            "--ref",
+            "main@{",
+        ],
+    );
+    assert_code(&o, 2);
+    let e = stderr(&o);
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert!(e.starts_with("error: git: "), "{e}");
+    assert!(!e.contains("class=") && !e.contains("code="), "{e}");
+    let message = e.trim_start_matches("error: git: ").trim_end();
+    assert_eq!(e.matches(message).count(), 1, "printed twice: {e}");
+}
+
+#[test]
+fn csv_export_with_a_bom_for_excel() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = assessed_repo(dir.path());
+    let r = repo.to_str().unwrap();
+
+    let plain = run(dir.path(), &["export", "--format", "csv", "--repo", r]);
+    assert_code(&plain, 0);
+    assert!(plain.stdout.starts_with(b"check_id,"), "{}", stdout(&plain));
+
+    // To stdout and to a file: the same rows after the three bytes Excel looks for.
+    let bom = run(
+        dir.path(),
+        &["export", "--format", "csv", "--bom", "--repo", r],
+    );
+    assert_code(&bom, 0);
+    assert_eq!(&bom.stdout[..3], b"\xEF\xBB\xBF");
+    assert_eq!(&bom.stdout[3..], &plain.stdout[..]);
+    let out = dir.path().join("findings.csv");
+    let o = run(
+        dir.path(),
+        &[
+            "export",
+            "--format",
+            "csv",
+            "--bom",
+            "--repo",
+            r,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_code(&o, 0);
+    assert_eq!(std::fs::read(&out).unwrap(), bom.stdout);
+
+    // A BOM would break JSON readers: refused, and said why.
+    let o = run(
+        dir.path(),
+        &["export", "--format", "json", "--bom", "--repo", r],
+    );
+    assert_code(&o, 2);
+    assert!(
+        stderr(&o).contains("--bom applies to --format csv only"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(o.stdout.is_empty());
+
+    // Documented in the help.
+    let help = stdout(&run(dir.path(), &["export", "--help"]));
+    assert!(help.contains("--bom") && help.contains("Excel"), "{help}");
+}
+
+/// Sources the bash completion script and calls its completion function as bash does on
+/// <TAB> after `words` (the last being the word under the cursor); returns what it offers.
+fn bash_complete(script: &std::path::Path, words: &[&str]) -> Vec<String> {
+    let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+    let cword = words.len() - 1;
+    let prev = if cword > 0 { words[cword - 1] } else { "" };
+    let program = format!(
+        "source '{}' || exit 9\n\
+         spec=$(complete -p soc2-evidence) || exit 8\n\
+         fn=$(sed -E 's/.* -F ([^ ]+) .*/\\1/' <<<\"$spec\")\n\
+         COMP_WORDS=({})\n\
+         COMP_CWORD={cword}\n\
+         COMP_LINE=\"${{COMP_WORDS[*]}}\"\n\
+         COMP_POINT=${{#COMP_LINE}}\n\
+         \"$fn\" soc2-evidence '{}' '{prev}'\n\
+         printf '%s\\n' \"${{COMPREPLY[@]}}\"\n",
+        script.display(),
+        quoted.join(" "),
+        words[cword],
+    );
+    let o = std::process::Command::new("bash")
+        .args(["--norc", "--noprofile", "-c", &program])
+        .output()
+        .expect("bash runs");
+    assert!(
+        o.status.success(),
+        "bash: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn bash_completes_subcommand_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(dir.path(), &["completions", "bash"]);
+    assert_code(&o, 0);
+    let script = dir.path().join("soc2-evidence.bash");
+    std::fs::write(&script, &o.stdout).unwrap();
+
+    // The subcommands, at the top.
+    let top = bash_complete(&script, &["soc2-evidence", ""]);
+    for c in ["assess", "export", "completions"] {
+        assert!(top.contains(&c.to_string()), "{c} not in {top:?}");
+    }
+    // The options of the subcommand on the line, not the top level's.
+    let assess = bash_complete(&script, &["soc2-evidence", "assess", "--"]);
+    for opt in ["--inventory", "--repo", "--fail-on", "--quiet"] {
+        assert!(assess.contains(&opt.to_string()), "{opt} not in {assess:?}");
+    }
+    assert!(!assess.contains(&"--dir".to_string()), "{assess:?}");
+    let export = bash_complete(&script, &["soc2-evidence", "export", "--b"]);
+    assert_eq!(export, ["--bom"]);
+    // A value of an option, and an option of a nested subcommand.
+    let formats = bash_complete(&script, &["soc2-evidence", "export", "--format", ""]);
+    for f in ["sarif", "oscal", "csv", "json"] {
+        assert!(formats.contains(&f.to_string()), "{f} not in {formats:?}");
+    }
+    let nested = bash_complete(&script, &["soc2-evidence", "checks", "list", "--f"]);
+    assert_eq!(nested, ["--format"]);
+}

@@ -43,6 +43,34 @@ fn demo_builds_repo_drift_and_report() {
     let statuses = repo.statuses(Some(&mut opts)).unwrap();
     assert_eq!(statuses.len(), 0, "demo leaves a clean working tree");
 
+    // It leaves the drifted inventory that `assess --help` points at, byte for byte what
+    // `collect --out` would write for that tenant, and `assess` takes it into a fresh repository.
+    assert!(text.contains("inventory.json"), "{text}");
+    let inventory = std::fs::read(dir.join("inventory.json")).unwrap();
+    assert_eq!(
+        inventory,
+        soc2_evidence::evidence::canonical::to_bytes(&soc2_evidence::collect::demo::inventory(
+            soc2_evidence::collect::demo::DemoState::Drifted
+        ))
+    );
+    let fresh = tmp.path().join("fresh");
+    let assessed = run(
+        tmp.path(),
+        &[
+            "assess",
+            "--inventory",
+            dir.join("inventory.json").to_str().unwrap(),
+            "--repo",
+            fresh.to_str().unwrap(),
+        ],
+    );
+    assert_code(&assessed, 0);
+    assert!(
+        stdout(&assessed).starts_with("committed "),
+        "{}",
+        stdout(&assessed)
+    );
+
     // Both snapshots validate against the checked-in schemas, and the hash chain links them.
     let store = EvidenceStore::open(&dir, "evidence").unwrap();
     let base = store.read_snapshot("main").unwrap();

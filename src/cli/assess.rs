@@ -10,11 +10,13 @@ use crate::store::{CommitOutcome, EvidenceStore};
 
 /// Assess an inventory and commit the evidence snapshot.
 #[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Examples:\n  soc2-evidence assess --inventory inventory.json --repo ./evidence-repo --fail-on fail"
-)]
+#[command(after_help = "Examples:\n  \
+        soc2-evidence assess --inventory inventory.json --repo ./evidence-repo --fail-on fail\n  \
+        soc2-evidence demo --dir /tmp/soc2-demo && \\\n    \
+        soc2-evidence assess --inventory /tmp/soc2-demo/inventory.json --repo /tmp/soc2-fresh")]
 pub struct Args {
-    /// The inventory to assess (written by `collect`, or the demo's). Repeat it to assess the
+    /// The inventory to assess (written by `collect --out`, or the `inventory.json` that `demo`
+    /// leaves in its directory). Repeat it to assess the
     /// parts of a sharded collection (`collect --shard i/n`) as one: same tenant required.
     #[arg(long, required = true)]
     inventory: Vec<PathBuf>,

@@ -165,6 +165,7 @@ enum Cmd {
         after_help = "Examples:\n  soc2-evidence checks list\n  soc2-evidence checks list --format json > checks.json"
     )]
     List {
+        /// Output format: a markdown table or a JSON array.
         #[arg(long, value_enum, default_value_t = Format::Md)]
         format: Format,
     },
@@ -173,6 +174,7 @@ enum Cmd {
         after_help = "Examples:\n  soc2-evidence checks fields --format md > docs/ABSENT_FIELDS.md\n  soc2-evidence checks fields --format json | jq '.[] | select(.absent == \"unknown: error\")'"
     )]
     Fields {
+        /// Output format: a markdown table or a JSON array.
         #[arg(long, value_enum, default_value_t = Format::Md)]
         format: Format,
     },
@@ -180,7 +182,9 @@ enum Cmd {
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum Format {
+    /// A markdown table.
     Md,
+    /// A JSON array, one object per row.
     Json,
 }
 

@@ -31,6 +31,7 @@ enum Cmd {
         after_help = "Examples:\n  soc2-evidence controls list\n  soc2-evidence controls list --format json > criteria.json"
     )]
     List {
+        /// Output format: a markdown table or a JSON array.
         #[arg(long, value_enum, default_value_t = Format::Md)]
         format: Format,
     },

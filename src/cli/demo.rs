@@ -15,7 +15,8 @@ use crate::store::EvidenceStore;
 const MARKER: &str = ".soc2-evidence-demo";
 
 /// Run the embedded demo tenant twice (baseline, then drifted) into a fresh evidence repo and
-/// leave the drift markdown and the PDF report beside it. No network, no credentials.
+/// leave the drift markdown, the PDF report and the drifted inventory beside it. No network, no
+/// credentials.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  soc2-evidence demo --dir /tmp/soc2-demo")]
 pub struct Args {
@@ -85,6 +86,15 @@ pub fn run(a: Args) -> Result<Outcome> {
     let pdf = crate::gitops::assets::render(&store, &ev.bot_branch)?;
     std::fs::write(&pdf_path, pdf)
         .with_context(|| format!("cannot write {}", pdf_path.display()))?;
+    // The drifted tenant's inventory, as `collect --out` writes one: something to try
+    // `assess --inventory` on (the help's example) without an Azure tenant. Written after the
+    // assessments, from the same data, so the evidence does not depend on it.
+    let inventory_path = a.dir.join("inventory.json");
+    std::fs::write(
+        &inventory_path,
+        crate::evidence::canonical::to_bytes(&demo::inventory(DemoState::Drifted)),
+    )
+    .with_context(|| format!("cannot write {}", inventory_path.display()))?;
     let head = summaries
         .last()
         .map(|(.., oid, _)| *oid)
@@ -93,8 +103,11 @@ pub fn run(a: Args) -> Result<Outcome> {
     // Keep the demo's own outputs out of `git status`.
     let exclude = a.dir.join(".git/info/exclude");
     std::fs::create_dir_all(a.dir.join(".git/info"))?;
-    std::fs::write(&exclude, format!("{MARKER}\ndrift.md\nreport.pdf\n"))
-        .with_context(|| format!("cannot write {}", exclude.display()))?;
+    std::fs::write(
+        &exclude,
+        format!("{MARKER}\ndrift.md\nreport.pdf\ninventory.json\n"),
+    )
+    .with_context(|| format!("cannot write {}", exclude.display()))?;
     std::fs::write(a.dir.join(MARKER), "created by soc2-evidence demo\n")?;
 
     for (state, branch, oid, summary) in &summaries {
@@ -105,6 +118,7 @@ pub fn run(a: Args) -> Result<Outcome> {
     super::status!("evidence repository: {}", a.dir.display());
     super::status!("drift report:        {}", drift_path.display());
     super::status!("PDF report:          {}", pdf_path.display());
+    super::status!("inventory (drifted): {}", inventory_path.display());
     super::status!(
         "checking the PDF as an auditor would: soc2-evidence verify --repo {} --ref {head} --pdf {}",
         a.dir.display(),

@@ -6,7 +6,6 @@ use anyhow::{Context, Result};
 
 use super::Outcome;
 use crate::config::Config;
-use crate::store::EvidenceStore;
 
 /// GitHub's pull-request body limit.
 const PR_BODY_LIMIT: usize = 65_536;
@@ -21,8 +20,10 @@ pub struct Args {
     base: String,
     /// The new evidence.
     head: String,
+    /// The evidence repository.
     #[arg(long, default_value = ".")]
     repo: PathBuf,
+    /// Config file; default: `<repo>/soc2-evidence.toml` if present.
     #[arg(long)]
     config: Option<PathBuf>,
     /// Write the markdown here instead of stdout.
@@ -35,8 +36,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<Outcome> {
     let config = Config::discover(a.config.as_deref(), &a.repo)?;
-    let store = EvidenceStore::open(&a.repo, &config.evidence.root)
-        .with_context(|| format!("cannot open evidence repository {}", a.repo.display()))?;
+    let store = super::open_store(&a.repo, &config.evidence.root)?;
     let base = store.read_snapshot(&a.base)?;
     let head = store.read_snapshot(&a.head)?;
     let drift = crate::drift::diff(&base, &head)?;

@@ -7,7 +7,6 @@ use anyhow::{Context, Result};
 use super::Outcome;
 use crate::config::Config;
 use crate::export::{self, Format};
-use crate::store::EvidenceStore;
 
 /// Export the evidence at a ref as SARIF (GitHub code scanning), OSCAL assessment-results, CSV or
 /// JSON. The same ref always gives the same bytes.
@@ -20,6 +19,7 @@ use crate::store::EvidenceStore;
     soc2-evidence export --format sarif --out soc2.sarif\n  \
     soc2-evidence export --format oscal --ref audit-2026-q1 --out assessment-results.json\n  \
     soc2-evidence export --format csv --repo ./evidence-repo > findings.csv\n  \
+    soc2-evidence export --format csv --bom --out findings.csv   # for Excel\n  \
     soc2-evidence export --format json | jq '.findings[] | select(.status == \"fail\")'")]
 pub struct Args {
     /// What to write.
@@ -37,7 +37,14 @@ pub struct Args {
     /// Write here instead of stdout.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Start the CSV with a UTF-8 byte order mark (EF BB BF), so that Excel opens it as UTF-8
+    /// instead of guessing a local code page and garbling non-ASCII names. CSV only.
+    #[arg(long)]
+    bom: bool,
 }
+
+/// The UTF-8 byte order mark, which Excel reads as "this CSV is UTF-8".
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum ExportFormat {
@@ -63,16 +70,26 @@ impl From<ExportFormat> for Format {
 }
 
 pub fn run(a: Args) -> Result<Outcome> {
+    if a.bom && a.format != ExportFormat::Csv {
+        // A BOM would make the JSON formats invalid for most parsers: refuse rather than
+        // write a file other tools reject.
+        anyhow::bail!(
+            "--bom applies to --format csv only (a byte order mark would break {})",
+            Format::from(a.format).name()
+        );
+    }
     let config = Config::discover(a.config.as_deref(), &a.repo)?;
-    let store = EvidenceStore::open(&a.repo, &config.evidence.root)
-        .with_context(|| format!("cannot open evidence repository {}", a.repo.display()))?;
+    let store = super::open_store(&a.repo, &config.evidence.root)?;
     let snapshot = store.read_snapshot(&a.refname)?;
     let format = Format::from(a.format);
     let opts = export::Options {
         evidence_root: config.evidence.root.clone(),
     };
-    let e = export::render(&snapshot, format, &opts)
+    let mut e = export::render(&snapshot, format, &opts)
         .with_context(|| format!("cannot export the evidence at `{}`", a.refname))?;
+    if a.bom {
+        e.bytes.splice(0..0, UTF8_BOM.iter().copied());
+    }
     if e.omitted > 0 {
         // A warning, not progress: shown under --quiet too, since findings are missing.
         eprintln!(

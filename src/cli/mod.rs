@@ -294,6 +294,19 @@ fn run(cli: Cli) -> Result<Outcome> {
     }
 }
 
+/// Opens the evidence repository at `path`. A path that is not a repository says so in its
+/// own words (naming the path once); any other failure names the path it was opening.
+pub(crate) fn open_store(path: &Path, root: &str) -> Result<EvidenceStore> {
+    match EvidenceStore::open(path, root) {
+        Ok(store) => Ok(store),
+        Err(e @ StoreError::NotARepository { .. }) => Err(e.into()),
+        Err(e) => Err(anyhow::Error::new(e).context(format!(
+            "cannot open evidence repository {}",
+            path.display()
+        ))),
+    }
+}
+
 /// Reads `inventory.json`, naming the file and field of any problem.
 pub(crate) fn load_inventory(path: &Path) -> Result<Inventory> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -437,6 +450,37 @@ mod tests {
         assert!(ColorWhen::Auto.enabled(true, false));
         assert!(!ColorWhen::Auto.enabled(false, false));
         assert!(ColorWhen::Always.enabled(false, true));
+    }
+
+    #[test]
+    fn every_argument_has_help_text() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let help = arg
+                    .get_help()
+                    .or(arg.get_long_help())
+                    .map(|h| h.to_string());
+                if help.is_none_or(|h| h.trim().is_empty()) {
+                    missing.push(format!("{path}: {}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        // Built as the binary shows it, with clap's own --help/--version and `help` added.
+        let mut cmd = Cli::command();
+        cmd.build();
+        let mut missing = Vec::new();
+        walk(&cmd, "soc2-evidence", &mut missing);
+        assert!(
+            missing.is_empty(),
+            "arguments without help text:\n{}",
+            missing.join("\n")
+        );
+        // The walk sees the arguments at every level, e.g. `export --bom`.
+        let export = cmd.find_subcommand("export").unwrap();
+        assert!(export.get_arguments().any(|a| a.get_id() == "bom"));
     }
 
     #[test]

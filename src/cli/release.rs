@@ -5,12 +5,12 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::{Outcome, github};
 use crate::config::Config;
 use crate::gitops::release::{self, ReleaseRequest};
-use crate::store::{EvidenceStore, GitAuth};
+use crate::store::GitAuth;
 
 /// Tag the evidence at a ref and publish it as a GitHub release with its PDF, bundle and sums.
 #[derive(Debug, clap::Args)]
@@ -24,8 +24,10 @@ pub struct Args {
     /// What to release; default: the configured base branch as the remote has it.
     #[arg(long = "ref")]
     refname: Option<String>,
+    /// The evidence repository.
     #[arg(long, default_value = ".")]
     repo: PathBuf,
+    /// Config file; default: `<repo>/soc2-evidence.toml` if present.
     #[arg(long)]
     config: Option<PathBuf>,
     /// Read the GitHub token from this file instead of GITHUB_TOKEN / GH_TOKEN.
@@ -35,8 +37,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<Outcome> {
     let config = Config::discover(a.config.as_deref(), &a.repo)?;
-    let store = EvidenceStore::open(&a.repo, &config.evidence.root)
-        .with_context(|| format!("cannot open evidence repository {}", a.repo.display()))?;
+    let store = super::open_store(&a.repo, &config.evidence.root)?;
     release::check_tag_name(&a.tag)?;
     let token = github::token(a.token_file.as_deref())?;
     let (owner, name) = github::repository(&config, &store)?;

@@ -10,7 +10,6 @@ use super::Outcome;
 use crate::config::Config;
 use crate::gitops::assets::{DriftBase, ReportRequest, build_report};
 use crate::report::period::DEFAULT_MAX_GAP_HOURS;
-use crate::store::EvidenceStore;
 
 /// Build the PDF report from the evidence at a ref. The same ref always gives the same bytes.
 ///
@@ -25,10 +24,13 @@ pub struct Args {
     /// Branch, tag or commit of the evidence repository.
     #[arg(long = "ref", default_value = "HEAD")]
     refname: String,
+    /// Where to write the PDF.
     #[arg(long, default_value = "report.pdf")]
     out: PathBuf,
+    /// The evidence repository.
     #[arg(long, default_value = ".")]
     repo: PathBuf,
+    /// Config file; default: `<repo>/soc2-evidence.toml` if present.
     #[arg(long)]
     config: Option<PathBuf>,
     /// Start of a Type 2 period: a date (UTC midnight) or an RFC 3339 time.
@@ -50,8 +52,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<Outcome> {
     let config = Config::discover(a.config.as_deref(), &a.repo)?;
-    let store = EvidenceStore::open(&a.repo, &config.evidence.root)
-        .with_context(|| format!("cannot open evidence repository {}", a.repo.display()))?;
+    let store = super::open_store(&a.repo, &config.evidence.root)?;
     let request = ReportRequest {
         refname: &a.refname,
         period: a.from.zip(a.to).map(|(f, t)| (f, t, a.max_gap_hours)),

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::ValueEnum as _;
 
 use super::{FailOn, Outcome, format_scores, github, load_inventories, run_meta};
@@ -65,8 +65,7 @@ pub fn run(a: Args) -> Result<Outcome> {
     let config = Config::discover(a.config.as_deref(), &a.repo)?;
     // The token first: a run that cannot publish should fail before it spends API quota.
     let token = github::token(a.token_file.as_deref())?;
-    let store = EvidenceStore::open(&a.repo, &config.evidence.root)
-        .with_context(|| format!("cannot open evidence repository {}", a.repo.display()))?;
+    let store = super::open_store(&a.repo, &config.evidence.root)?;
     let inventory = obtain_inventory(&a, &config, &store)?;
     let (owner, name) = github::repository(&config, &store)?;
     let rt = github::runtime()?;

@@ -13,6 +13,7 @@ use super::Outcome;
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  soc2-evidence schema --out evidence-schema")]
 pub struct Args {
+    /// The directory to write the schemas into (created if absent).
     #[arg(long, default_value = "evidence-schema")]
     out: PathBuf,
 }

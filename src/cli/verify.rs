@@ -18,7 +18,7 @@ use super::Outcome;
 use crate::config::Config;
 use crate::evidence::{Snapshot, bundle, sha256_hex};
 use crate::gitops::assets::{build_assets, verify_history};
-use crate::store::{EvidenceStore, manifest_hash_in};
+use crate::store::manifest_hash_in;
 
 /// Verify evidence in a repository, a release bundle, or both.
 #[derive(Debug, clap::Args)]
@@ -29,8 +29,10 @@ pub struct Args {
     /// The ref to verify (branch, tag, sha). Default: HEAD, unless only a bundle is given.
     #[arg(long = "ref")]
     refname: Option<String>,
+    /// The evidence repository.
     #[arg(long, default_value = ".")]
     repo: PathBuf,
+    /// Config file; default: `<repo>/soc2-evidence.toml` if present.
     #[arg(long)]
     config: Option<PathBuf>,
     /// An evidence bundle (`.tar.gz`) from a release.
@@ -97,8 +99,7 @@ pub fn run(a: Args) -> Result<Outcome> {
     let mut github_repo: Option<String> = None;
     if a.refname.is_some() || a.bundle.is_none() {
         let config = Config::discover(a.config.as_deref(), &a.repo)?;
-        let store = EvidenceStore::open(&a.repo, &config.evidence.root)
-            .with_context(|| format!("cannot open evidence repository {}", a.repo.display()))?;
+        let store = super::open_store(&a.repo, &config.evidence.root)?;
         // A shallow clone cuts the history short: its oldest commit would look like a root, and
         // a true link like a broken one. Refuse rather than report a false break (or check less).
         if store.repo().is_shallow() {
@@ -114,7 +115,7 @@ pub fn run(a: Args) -> Result<Outcome> {
         let refname = a.refname.clone().unwrap_or_else(|| "HEAD".into());
         let commit = store
             .resolve(&refname)?
-            .with_context(|| format!("ref `{refname}` not found in the evidence repository"))?;
+            .ok_or_else(|| store.missing_ref(&refname))?;
         let Some(snapshot) = store.read_snapshot_at(commit)? else {
             // No evidence at the ref: a mismatch if its history held evidence (something
             // removed it), else nothing to verify.

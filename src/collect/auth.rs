@@ -157,6 +157,14 @@ pub enum AuthError {
     },
 }
 
+/// `message`, followed by `hint` when there is one.
+fn with_hint(message: String, hint: Option<&str>) -> String {
+    match hint {
+        Some(h) => format!("{message} ({h})"),
+        None => message,
+    }
+}
+
 fn non_empty(v: Option<String>) -> Option<String> {
     v.filter(|s| !s.trim().is_empty())
 }
@@ -183,6 +191,39 @@ impl AuthOptions {
             managed_identity: get("IDENTITY_ENDPOINT").is_some() || get("MSI_ENDPOINT").is_some(),
             credential: None,
         }
+    }
+
+    /// Why `auto` fell through to the Azure CLI although `AZURE_TENANT_ID` or
+    /// `AZURE_CLIENT_ID` is set: those variables say a service principal or federated identity
+    /// was meant, and a bare "az failed" would hide which inputs were missing. `None` when the
+    /// method was chosen explicitly or nothing suggests another credential was meant.
+    pub fn fallthrough_hint(&self) -> Option<String> {
+        if self.method != AuthMethod::Auto
+            || self.credential.is_some()
+            || self.chosen_method() != AuthMethod::AzureCli
+            || (self.tenant_id.is_none() && self.client_id.is_none())
+        {
+            return None;
+        }
+        let set: Vec<&str> = [
+            ("AZURE_TENANT_ID", self.tenant_id.is_some()),
+            ("AZURE_CLIENT_ID", self.client_id.is_some()),
+        ]
+        .iter()
+        .filter(|(_, on)| *on)
+        .map(|(n, _)| *n)
+        .collect();
+        Some(format!(
+            "{} {} set, but no credential that uses {} applies; tried, in order: \
+             GitHub Actions OIDC (ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN not set: a GitHub job \
+             needs `permissions: id-token: write`), federated token file \
+             (AZURE_FEDERATED_TOKEN_FILE not set), client secret (AZURE_CLIENT_SECRET not set), \
+             managed identity (IDENTITY_ENDPOINT/MSI_ENDPOINT not set), then the Azure CLI, \
+             which failed",
+            set.join(" and "),
+            if set.len() > 1 { "are" } else { "is" },
+            if set.len() > 1 { "them" } else { "it" },
+        ))
     }
 
     /// The method `auto` resolves to (or the explicit one).
@@ -326,6 +367,8 @@ type Cached = Result<(SecretString, OffsetDateTime), AuthError>;
 pub(crate) struct Tokens {
     credential: Arc<dyn TokenCredential>,
     method_label: &'static str,
+    /// Appended to a failure: which credentials `auto` tried ([`AuthOptions::fallthrough_hint`]).
+    hint: Option<String>,
     /// One slot per scope, each behind its own lock: a token request that hangs for one API
     /// (until a deadline cuts it) never holds back requests for another whose token is cached.
     cache: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<Cached>>>>>,
@@ -353,6 +396,7 @@ impl Tokens {
         let make = |credential: Arc<dyn TokenCredential>| Tokens {
             credential,
             method_label: label,
+            hint: opts.fallthrough_hint(),
             cache: Default::default(),
             who: std::sync::Mutex::new(who.clone()),
         };
@@ -409,7 +453,7 @@ impl Tokens {
         };
         let setup = |e: azure_core::Error| AuthError::Setup {
             method: label,
-            message: error_chain(&e),
+            message: with_hint(error_chain(&e), opts.fallthrough_hint().as_deref()),
         };
 
         let credential: Arc<dyn TokenCredential> = match method {
@@ -542,7 +586,7 @@ impl Tokens {
                 let err = AuthError::Token {
                     method: self.method_label,
                     scope: scope.to_string(),
-                    message: error_chain(&e),
+                    message: with_hint(error_chain(&e), self.hint.as_deref()),
                 };
                 *cache = Some(Err(err.clone()));
                 return Err(err);
@@ -697,6 +741,74 @@ mod tests {
             &RetryPolicy::default(),
             std::time::Duration::from_secs(5),
         )
+    }
+
+    /// A credential that always fails, as `az` does when it is missing or logged out.
+    #[derive(Debug)]
+    struct Refusing;
+
+    #[async_trait::async_trait]
+    impl TokenCredential for Refusing {
+        async fn get_token(
+            &self,
+            _: &[&str],
+            _: Option<azure_core::credentials::TokenRequestOptions<'_>>,
+        ) -> azure_core::Result<azure_core::credentials::AccessToken> {
+            Err(credential_error("az: command not found".into()))
+        }
+    }
+
+    #[test]
+    fn auto_falling_through_to_the_cli_says_what_it_tried() {
+        let o = AuthOptions::from_vars(
+            AuthMethod::Auto,
+            vars(&[("AZURE_TENANT_ID", "t"), ("AZURE_CLIENT_ID", "c")]),
+        );
+        assert_eq!(o.chosen_method(), AuthMethod::AzureCli);
+        let mut tokens = build(&o, "https://login.test").unwrap();
+        // The credential azure_identity built would run `az`; this one fails the same way
+        // without depending on what the machine has installed.
+        tokens.credential = Arc::new(Refusing);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let e = rt
+            .block_on(tokens.token("https://management.test/.default"))
+            .unwrap_err()
+            .to_string();
+        for want in [
+            "az: command not found",
+            "AZURE_TENANT_ID and AZURE_CLIENT_ID are set",
+            "GitHub Actions OIDC (ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN not set",
+            "`permissions: id-token: write`",
+            "AZURE_FEDERATED_TOKEN_FILE not set",
+            "AZURE_CLIENT_SECRET not set",
+            "IDENTITY_ENDPOINT/MSI_ENDPOINT not set",
+            "then the Azure CLI",
+        ] {
+            assert!(e.contains(want), "missing {want:?} in: {e}");
+        }
+
+        // Nothing to hint at: no Azure ids, or the CLI chosen on purpose, or another method
+        // applied.
+        let plain = AuthOptions::from_vars(AuthMethod::Auto, vars(&[]));
+        assert_eq!(plain.fallthrough_hint(), None);
+        let explicit = AuthOptions::from_vars(
+            AuthMethod::AzureCli,
+            vars(&[("AZURE_TENANT_ID", "t"), ("AZURE_CLIENT_ID", "c")]),
+        );
+        assert_eq!(explicit.fallthrough_hint(), None);
+        let secret = AuthOptions::from_vars(
+            AuthMethod::Auto,
+            vars(&[("AZURE_CLIENT_ID", "c"), ("AZURE_CLIENT_SECRET", "s")]),
+        );
+        assert_eq!(secret.fallthrough_hint(), None);
+        let one = AuthOptions::from_vars(AuthMethod::Auto, vars(&[("AZURE_CLIENT_ID", "c")]));
+        assert!(
+            one.fallthrough_hint()
+                .unwrap()
+                .starts_with("AZURE_CLIENT_ID is set, but no credential that uses it applies"),
+        );
     }
 
     #[test]

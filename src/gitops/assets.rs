@@ -57,7 +57,7 @@ pub fn build_report(
             let snapshot = store.read_snapshot(req.refname)?;
             let commit = store
                 .resolve(req.refname)?
-                .ok_or_else(|| GitopsError::RefNotFound(req.refname.to_string()))?;
+                .ok_or_else(|| store.missing_ref(req.refname))?;
             (commit, snapshot, None)
         }
         Some((from, to, max_gap)) => {

@@ -42,8 +42,10 @@ pub enum GitopsError {
     Report(#[from] crate::report::ReportError),
     #[error(transparent)]
     Period(#[from] crate::report::period::PeriodError),
-    #[error(transparent)]
-    Git(#[from] git2::Error),
+    /// In plain words and not a `#[source]`, so the message is printed once
+    /// ([`crate::store::git_words`]).
+    #[error("git: {}", crate::store::git_words(.0))]
+    Git(git2::Error),
     #[error(transparent)]
     Io(#[from] std::io::Error),
 
@@ -77,8 +79,6 @@ pub enum GitopsError {
     },
 
     // Reading evidence at a ref.
-    #[error("ref `{0}` not found")]
-    RefNotFound(String),
     #[error("--since: ref `{0}` not found")]
     SinceNotFound(String),
     #[error("commit {0} holds no evidence")]
@@ -204,6 +204,12 @@ pub enum GitopsError {
     },
 }
 
+impl From<git2::Error> for GitopsError {
+    fn from(e: git2::Error) -> Self {
+        Self::Git(e)
+    }
+}
+
 /// The commit a ref names, preferring the remote-tracking branch when `refname` is a branch
 /// the remote has (the published state), else any ref or sha git understands.
 pub fn resolve_published(
@@ -216,7 +222,7 @@ pub fn resolve_published(
     }
     store
         .resolve(refname)?
-        .ok_or_else(|| StoreError::RefNotFound(refname.to_string()))
+        .ok_or_else(|| store.missing_ref(refname))
 }
 
 /// The waivers and attestations the evidence repository declares at commit `at`, the commit a

@@ -38,8 +38,20 @@ pub const BOT_EMAIL: &str = "soc2-evidence@users.noreply.github.com";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("git: {0}")]
-    Git(#[from] git2::Error),
+    /// Any other libgit2 failure, in libgit2's own words (without its class and code numbers).
+    /// Not a `#[source]`: the message is the whole story, and a chained source would print it
+    /// a second time.
+    #[error("git: {}", git_words(.0))]
+    Git(git2::Error),
+    /// The path is not inside a git repository.
+    #[error("not a git repository: {path}; run `git init` there or pass --repo")]
+    NotARepository { path: String },
+    /// The repository has no commits at all, so no evidence either.
+    #[error(
+        "the evidence repository {path} has no commits yet, so it holds no evidence; \
+         `soc2-evidence assess` or `run` commits the first snapshot"
+    )]
+    EmptyRepository { path: String },
     #[error("{0}")]
     Evidence(#[from] EvidenceError),
     #[error("ref `{0}` not found in the evidence repository")]
@@ -100,6 +112,23 @@ pub enum StoreError {
         path: String,
         source: std::io::Error,
     },
+}
+
+impl From<git2::Error> for StoreError {
+    fn from(e: git2::Error) -> Self {
+        Self::Git(e)
+    }
+}
+
+/// A libgit2 error in plain words: its message, without the `; class=…; code=…` suffix that
+/// its `Display` adds (numbers that mean nothing to a person reading an error).
+pub fn git_words(e: &git2::Error) -> String {
+    let m = e.message().trim_end_matches(['.', ' ']);
+    if m.is_empty() {
+        format!("libgit2 error {:?}", e.code())
+    } else {
+        m.to_string()
+    }
 }
 
 /// Display of a branch position in messages: a commit id, or `nothing` for an absent branch.
@@ -198,9 +227,28 @@ impl EvidenceStore {
         Self::with_repo(repo, root)
     }
 
-    /// Opens an existing repository.
+    /// Opens an existing repository; a path that is not one is [`StoreError::NotARepository`].
     pub fn open(path: &Path, root: &str) -> Result<Self, StoreError> {
-        Self::with_repo(Repository::open(path)?, root)
+        let repo = Repository::open(path).map_err(|e| match e.code() {
+            git2::ErrorCode::NotFound => StoreError::NotARepository {
+                path: path.display().to_string(),
+            },
+            _ => StoreError::Git(e),
+        })?;
+        Self::with_repo(repo, root)
+    }
+
+    /// The error for a ref that does not resolve: in a repository without a single commit the
+    /// ref is not the problem, so that says so ([`StoreError::EmptyRepository`]).
+    pub fn missing_ref(&self, refname: &str) -> StoreError {
+        if self.repo.is_empty().unwrap_or(false) {
+            let path = self.repo.workdir().unwrap_or_else(|| self.repo.path());
+            StoreError::EmptyRepository {
+                path: path.display().to_string(),
+            }
+        } else {
+            StoreError::RefNotFound(refname.to_string())
+        }
     }
 
     fn with_repo(repo: Repository, root: &str) -> Result<Self, StoreError> {
@@ -237,7 +285,7 @@ impl EvidenceStore {
     pub fn read_snapshot(&self, refname: &str) -> Result<Snapshot, StoreError> {
         let oid = self
             .resolve(refname)?
-            .ok_or_else(|| StoreError::RefNotFound(refname.to_string()))?;
+            .ok_or_else(|| self.missing_ref(refname))?;
         self.read_snapshot_at(oid)?.ok_or(StoreError::NoEvidence {
             refname: refname.to_string(),
             root: self.root.clone(),
@@ -309,7 +357,7 @@ impl EvidenceStore {
     ) -> Result<(), E> {
         let oid = self
             .resolve(refname)?
-            .ok_or_else(|| StoreError::RefNotFound(refname.to_string()))?;
+            .ok_or_else(|| self.missing_ref(refname))?;
         let mut commit = self.repo.find_commit(oid).map_err(StoreError::from)?;
         loop {
             let parent = match commit.parent(0) {
