@@ -1359,7 +1359,7 @@ const NAMED_LOCATION: &str = "graph:namedLocation";
 fn authz(idn: &Identity) -> Result<&Value, Verdict> {
     match idn.authorization_policy.as_ref() {
         None => Err(Verdict::error("the authorization policy was not collected")),
-        // An empty body is missing data: no property of it is "absent" (props::graph_value).
+        // An empty body is missing data: no property of it is "absent" (props::object_value).
         Some(p) if p.as_object().is_none_or(|o| o.is_empty()) => Err(Verdict::error(
             "the authorization policy was returned without properties",
         )),
@@ -1378,7 +1378,7 @@ fn authz_bool(idn: &Identity, pointer: &str, want: bool, good: &str, bad: &str) 
         Ok(p) => p,
         Err(v) => return v.observe(&key, None),
     };
-    let val = props::graph_value(AUTHORIZATION_POLICY, p, pointer);
+    let val = props::object_value(AUTHORIZATION_POLICY, p, pointer);
     let v = match (val, val.and_then(Value::as_bool)) {
         (_, Some(b)) if b == want => Verdict::pass(format!("{good} ({key} is {b})")),
         (_, Some(b)) => Verdict::fail(format!("{bad} ({key} is {b})")),
@@ -1394,7 +1394,7 @@ fn guest_invites(idn: &Identity) -> Verdict {
         Ok(p) => p,
         Err(v) => return v.observe(&key, None),
     };
-    let val = props::graph_value(AUTHORIZATION_POLICY, p, "/allowInvitesFrom");
+    let val = props::object_value(AUTHORIZATION_POLICY, p, "/allowInvitesFrom");
     let v = match val.and_then(Value::as_str) {
         Some(s)
             if s.eq_ignore_ascii_case("adminsAndGuestInviters")
@@ -1413,7 +1413,7 @@ fn guest_invites(idn: &Identity) -> Verdict {
         Some(s) => Verdict::error(format!("{key} has unexpected value {s}")),
         None => Verdict::error(format!("{key} is not present in the collected data")),
     };
-    let v = props::graph_note(v, AUTHORIZATION_POLICY, p, "/allowInvitesFrom");
+    let v = props::object_note(v, AUTHORIZATION_POLICY, p, "/allowInvitesFrom");
     // Recorded as collected: null when absent.
     v.observe(
         &key,
@@ -1427,7 +1427,7 @@ fn guest_access(idn: &Identity) -> Verdict {
         Ok(p) => p,
         Err(v) => return v.observe(&key, None),
     };
-    let val = props::graph_value(AUTHORIZATION_POLICY, p, "/guestUserRoleId");
+    let val = props::object_value(AUTHORIZATION_POLICY, p, "/guestUserRoleId");
     let id = val.and_then(Value::as_str).map(str::to_ascii_lowercase);
     let v = match id.as_deref() {
         Some(GUEST_RESTRICTED) => Verdict::pass(
@@ -1453,7 +1453,8 @@ fn user_consent(idn: &Identity) -> Verdict {
         Ok(p) => p,
         Err(v) => return v.observe(&key, None),
     };
-    let Some(list) = props::graph_value(AUTHORIZATION_POLICY, p, pointer).and_then(Value::as_array)
+    let Some(list) =
+        props::object_value(AUTHORIZATION_POLICY, p, pointer).and_then(Value::as_array)
     else {
         return Verdict::error(format!("{key} is not present in the collected data"))
             .observe(&key, p.pointer(pointer));
@@ -1522,7 +1523,7 @@ fn risky_app_consent(idn: &Identity) -> Verdict {
         Ok(p) => p,
         Err(v) => return v.observe(&key, None),
     };
-    let val = props::graph_value(AUTHORIZATION_POLICY, p, "/allowUserConsentForRiskyApps");
+    let val = props::object_value(AUTHORIZATION_POLICY, p, "/allowUserConsentForRiskyApps");
     let v = match (val, val.and_then(Value::as_bool)) {
         (_, Some(false)) => Verdict::pass("users cannot consent to risky applications"),
         (_, Some(true)) => Verdict::fail(format!(
@@ -1534,7 +1535,7 @@ fn risky_app_consent(idn: &Identity) -> Verdict {
             "{key} is not set; Graph documents its default as false"
         )),
     };
-    let v = props::graph_note(v, AUTHORIZATION_POLICY, p, "/allowUserConsentForRiskyApps");
+    let v = props::object_note(v, AUTHORIZATION_POLICY, p, "/allowUserConsentForRiskyApps");
     // Recorded as collected: null when absent.
     v.observe(
         &key,

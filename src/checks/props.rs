@@ -2797,11 +2797,6 @@ pub fn private_endpoint_connection_type(resource_type: &str) -> String {
     format!("{resource_type}/privateendpointconnections")
 }
 
-/// The Graph name of [`object_value`], kept for the Graph checks.
-pub fn graph_value<'a>(object: &str, body: &'a Value, pointer: &str) -> Option<&'a Value> {
-    object_value(object, body, pointer)
-}
-
 /// Says in the verdict's reason when an object's property was absent and read by its row.
 pub(crate) fn object_note(
     mut v: super::Verdict,
@@ -2820,16 +2815,6 @@ pub(crate) fn object_note(
         );
     }
     v
-}
-
-/// The Graph name of [`object_note`].
-pub(crate) fn graph_note(
-    v: super::Verdict,
-    object: &str,
-    body: &Value,
-    pointer: &str,
-) -> super::Verdict {
-    object_note(v, object, body, pointer)
 }
 
 /// Test-only log of object property reads (see `model::reads` for resources): the object's
